@@ -1,0 +1,147 @@
+# glassbox - one plain Makefile.
+#
+#   make            build build/glassbox (-Wall -Wextra -Werror)
+#   make demo       install missing Debian packages, build, run a real example end to end
+#   make test       install missing packages, build, run every test (unit, bad inputs, e2e)
+#   make check      the whole suite under AddressSanitizer + UBSan, then valgrind on one run
+#   make deps       only the package installation (dpkg first; a second run installs nothing)
+#   make format / format-check / headers / clean
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
+           libclang-rt-14-dev valgrind
+PKG_LIBS := gsl jansson
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+           -Wundef -Wwrite-strings -Wvla
+OPT     ?= -O2 -g
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLAGS) $(SAN) \
+             -Iruntime/core -Iruntime -Ilang -Istdlib -I$(BUILD)/lang \
+             $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null) \
+             -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"'
+LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson) \
+          -lpthread -lm
+TEST_LDLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+LIB_SRC  := $(sort $(wildcard runtime/core/*.c runtime/*.c stdlib/*.c lang/*.c))
+LIB_SRC  := $(filter-out runtime/cli_main.c,$(LIB_SRC))
+GEN_SRC  := $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.c
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
+TOOL_SRC := tests/stat/sbc.c
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SUPPORT_SRC))
+DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli_main.d $(SUPPORT_OBJ:.o=.d) \
+            $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc)
+
+.PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
+        docs
+all: $(BUILD)/glassbox
+
+$(BUILD)/glassbox: $(BUILD)/runtime/cli_main.o $(BUILD)/libglassbox.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libglassbox.a: $(LIB_OBJ)
+	@rm -f $@
+	@echo "AR $@"; ar rcs $@ $^
+
+$(BUILD)/%.o: %.c | $(BUILD)/lang/parser.h
+	@mkdir -p $(dir $@)
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Generated code gets the same flags.  Flex's skeleton compares signed with unsigned sizes and
+# leaves some of its generated helpers unused; those two warnings are off for lexer.c only.
+$(BUILD)/lang/parser.c $(BUILD)/lang/parser.h: lang/parser.y
+	@mkdir -p $(BUILD)/lang
+	bison -Wall -Werror --defines=$(BUILD)/lang/parser.h -o $(BUILD)/lang/parser.c $<
+$(BUILD)/lang/lexer.c $(BUILD)/lang/lexer.h: lang/lexer.l $(BUILD)/lang/parser.h
+	@mkdir -p $(BUILD)/lang
+	flex --header-file=$(BUILD)/lang/lexer.h -o $(BUILD)/lang/lexer.c $<
+$(BUILD)/lang/lexer.o: $(BUILD)/lang/lexer.c
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -Wno-sign-compare -Wno-unused-function -MMD -MP -c -o $@ $<
+$(BUILD)/lang/parser.o: $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.h
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+# Sources that include the generated lexer header need it first.
+$(LIB_OBJ): | $(BUILD)/lang/lexer.h
+
+$(BUILD)/tests/%: tests/%.c $(SUPPORT_OBJ) $(BUILD)/libglassbox.a
+	@mkdir -p $(dir $@)
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -Itests/support -MMD -MP -MF $@.d -o $@ $< $(SUPPORT_OBJ) \
+	    $(BUILD)/libglassbox.a $(LDLIBS) $(TEST_LDLIBS)
+
+$(BUILD)/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/support -MMD -MP -c -o $@ $<
+
+TOOL_BIN := $(BUILD)/tests/stat/sbc
+tests: $(BUILD)/glassbox $(TEST_BIN) $(TOOL_BIN)
+
+# Simulation-based calibration at full size (make test runs a short version).
+SBC_SIMS ?= 200
+sbc: $(BUILD)/tests/stat/sbc
+	./$(BUILD)/tests/stat/sbc $(SBC_SIMS)
+
+# Posteriors against posteriordb's references (../shared/validation); writes
+# tests/posteriordb/VALIDATION.md.
+validate: all
+	BUILD=$(BUILD) tests/posteriordb/validate.sh
+
+deps:
+	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
+	fi
+
+demo: deps
+	$(MAKE) all
+	./$(BUILD)/glassbox check examples/changepoint.gb
+	./$(BUILD)/glassbox inspect examples/changepoint.gb --data examples/changepoint.json
+	./$(BUILD)/glassbox graph examples/changepoint.gb --data examples/changepoint.json \
+	    --format dot > $(BUILD)/changepoint.dot
+	dot -Tsvg $(BUILD)/changepoint.dot -o $(BUILD)/changepoint.svg
+	@echo "model graph drawn: $(BUILD)/changepoint.svg"
+	./$(BUILD)/glassbox run examples/changepoint.gb --data examples/changepoint.json \
+	    --explain --output $(BUILD)/changepoint.csv
+
+test: deps
+	$(MAKE) tests
+	BUILD=$(BUILD) tests/run.sh
+
+check: deps
+	$(MAKE) BUILD=build/asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" tests
+	BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+	$(MAKE) all
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    -q ./$(BUILD)/glassbox inspect examples/eight_schools.gb --data examples/eight_schools.json \
+	    > /dev/null
+
+# Fuzzing (libFuzzer, clang): FUZZ_SECONDS per target; make test replays the corpora instead.
+FUZZ_SECONDS ?= 60
+fuzz: all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(BUILD) tests/fuzz/run_fuzz.sh
+
+# stdlib/README.md is generated from the distribution and function tables.
+docs: all
+	./$(BUILD)/glassbox reference > stdlib/README.md
+
+headers:
+	@for h in $$(find runtime lang stdlib -name '*.h'); do \
+	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -I. -x c -fsyntax-only - || exit 1; done; \
+	    echo "every header compiles alone"
+
+format:
+	clang-format -i $$(find runtime lang stdlib tests -name '*.[ch]')
+format-check:
+	clang-format --dry-run -Werror $$(find runtime lang stdlib tests -name '*.[ch]')
+
+clean:
+	rm -rf build
+
+-include $(DEPS)

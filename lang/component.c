@@ -1,0 +1,197 @@
+/* component.c - instantiating `name = model(args)`: a new scope whose nodes are named
+ * "name.node", arguments bound to the caller's nodes (or to new nodes holding the argument's
+ * expression), sizes in the parameter types bound from the arguments' shapes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower_int.h"
+
+static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_ast *arg_ast,
+                      scope *caller)
+{
+    scope *eval_in = arg_ast ? caller : inner;
+    const gb_ast *val = arg_ast ? arg_ast : param->b;
+    gb_expr *e = elab(L, eval_in, val);
+    if (!e)
+        return -1;
+    const gb_ast *t = param->a;
+    if (strcmp(t->name, "int") == 0 && e->type != GB_INT) {
+        gb_error(L->errs, GB_ESEMANTIC, val->loc, "argument '%s' must be an integer",
+                 param->name);
+        return -1;
+    }
+    size_t ndims = gb_ast_list_len(t->list);
+    if (ndims != (size_t)e->shape.rank) {
+        char s1[64];
+        gb_error(L->errs, GB_ESEMANTIC, val->loc, "argument '%s' should have %zu dimension%s, "
+                 "but this has %s", param->name, ndims, ndims == 1 ? "" : "s",
+                 shape_text(&e->shape, s1, sizeof s1));
+        return -1;
+    }
+    int k = 0;
+    for (const gb_ast *d = t->list; d; d = d->next, k++) {
+        if (d->kind != GB_AST_NAME)
+            continue;
+        sym *s = scope_find(inner, d->name);
+        if (!s) {
+            size_t i = new_node(L, inner, d->name, GB_NODE_CONST, d->loc);
+            if (i == (size_t)-1)
+                return -1;
+            gb_node *n = N(L, i);
+            n->type = GB_INT;
+            L->ns.items[i].state = 4;
+            if (e->shape.dim[k] != GB_DIM_UNKNOWN) {
+                n->value = malloc(sizeof(double));
+                if (!n->value)
+                    return L->oom = 1, -1;
+                n->value[0] = (double)e->shape.dim[k];
+                n->len = 1;
+            }
+        } else if (s->kind == SYM_NODE) {
+            gb_node *n = N(L, s->node);
+            if (n->value && n->len == 1 && e->shape.dim[k] != GB_DIM_UNKNOWN &&
+                n->value[0] != (double)e->shape.dim[k]) {
+                gb_error(L->errs, GB_ESEMANTIC, val->loc,
+                         "argument '%s' has %zu along dimension %d, but %s is %.0f from an "
+                         "earlier argument", param->name, e->shape.dim[k], k + 1, d->name,
+                         n->value[0]);
+                return -1;
+            }
+        }
+    }
+    if (e->kind == GB_EX_NODE) {
+        sym s = {.name = param->name, .kind = SYM_NODE, .node = e->node, .loc = param->loc};
+        return scope_add(L, inner, s) ? 0 : -1;
+    }
+    double cv;
+    if (e->shape.rank == 0 && ceval(L, e, NULL, &cv) == CE_OK) {
+        /* a constant option (a prior scale, a layer size): a constant node */
+        size_t c = new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
+        if (c == (size_t)-1 || !(N(L, c)->value = malloc(sizeof(double))))
+            return L->oom = 1, -1;
+        N(L, c)->value[0] = cv;
+        N(L, c)->len = 1;
+        N(L, c)->type = e->type;
+        L->ns.items[c].state = 4;
+        return 0;
+    }
+    size_t i = new_node(L, inner, param->name, GB_NODE_DETERMINISTIC, param->loc);
+    if (i == (size_t)-1)
+        return -1;
+    gb_def *d = gb_graph_add_def(L->g, i);
+    if (!d)
+        return L->oom = 1, -1;
+    d->loc = val->loc;
+    d->expr = e;
+    N(L, i)->shape = e->shape;
+    N(L, i)->type = e->type;
+    L->ns.items[i].state = 4;
+    return 0;
+}
+
+sym *ensure_component(lowerer *L, sym *s)
+{
+    if (s->state == 2)
+        return s->inst ? s : NULL;
+    if (s->state == 1) {
+        gb_error(L->errs, GB_ESEMANTIC, s->loc, "component '%s' depends on itself", s->name);
+        s->state = 2;
+        return NULL;
+    }
+    s->state = 1;
+    const gb_ast *stmt = s->ast, *call = stmt->b;
+    /* find the caller's scope: the one holding s */
+    scope *caller = NULL;
+    for (scope *sc = L->scopes; sc && !caller; sc = sc->next_alloc)
+        if (s >= sc->syms.items && s < sc->syms.items + sc->syms.len)
+            caller = sc;
+    scope *file = NULL;
+    const gb_ast *model = caller ? find_model(L, caller, call->a, &file) : NULL;
+    if (!model) {
+        s->state = 2;
+        return NULL;
+    }
+    if (caller->inst_depth >= 16) {
+        gb_error(L->errs, GB_ESEMANTIC, call->loc, "components nested more than 16 deep "
+                                                   "(does a model call itself?)");
+        s->state = 2;
+        return NULL;
+    }
+    char *prefix = gb_arena_alloc(gb_graph_arena(L->g),
+                                  strlen(caller->prefix) + strlen(s->name) + 2);
+    if (!prefix)
+        return L->oom = 1, NULL;
+    strcpy(prefix, caller->prefix);
+    strcat(prefix, s->name);
+    char *path = gb_arena_strdup(gb_graph_arena(L->g), prefix);
+    strcat(prefix, ".");
+    const char *mname = call->a->kind == GB_AST_NAME ? call->a->name : call->a->name;
+    int comp = gb_graph_add_component(L->g, path ? path : s->name, mname, caller->comp,
+                                      stmt->loc);
+    scope *inner = scope_new(L, file, prefix, comp);
+    if (!inner || comp < 0) {
+        L->oom = 1;
+        return NULL;
+    }
+    inner->inst_depth = caller->inst_depth + 1;
+    /* bind arguments: positional, then named, then defaults */
+    const gb_ast *params = model->a;
+    size_t np = gb_ast_list_len(params), k = 0;
+    const gb_ast *given[64] = {0};
+    int ok = np <= 64;
+    for (const gb_ast *a = call->list; a && ok; a = a->next, k++) {
+        if (a->kind == GB_AST_NAMED_ARG) {
+            size_t j = 0;
+            const gb_ast *p = params;
+            for (; p && strcmp(p->name, a->name) != 0; p = p->next)
+                j++;
+            if (!p) {
+                gb_error(L->errs, GB_ESEMANTIC, a->loc, "model %s has no argument '%s'",
+                         model->name, a->name);
+                ok = 0;
+            } else if (given[j]) {
+                gb_error(L->errs, GB_ESEMANTIC, a->loc, "argument '%s' is given twice", a->name);
+                ok = 0;
+            } else {
+                given[j] = a->a;
+            }
+        } else if (k >= np) {
+            gb_error(L->errs, GB_ESEMANTIC, a->loc, "model %s takes %zu argument%s", model->name,
+                     np, np == 1 ? "" : "s");
+            ok = 0;
+        } else {
+            given[k] = a;
+        }
+    }
+    k = 0;
+    for (const gb_ast *p = params; p && ok; p = p->next, k++) {
+        if (!given[k] && !p->b) {
+            gb_error(L->errs, GB_ESEMANTIC, call->loc, "model %s needs argument '%s'",
+                     model->name, p->name);
+            ok = 0;
+        } else if (bind_param(L, inner, p, given[k], caller) != 0) {
+            ok = 0;
+        }
+    }
+    s->inst = inner;
+    if (ok) {
+        pass1(L, inner, model->list, NULL, 0);
+        for (size_t i = 0; i < inner->syms.len; i++) {
+            sym *m = &inner->syms.items[i];
+            if (m->kind == SYM_NODE && N(L, m->node)->component == comp)
+                ensure_shaped(L, m->node, m->loc);
+            else if (m->kind == SYM_NODE && L->ns.items[m->node].state >= 2)
+                elaborate_pending(L, m->node);
+            else if (m->kind == SYM_COMPONENT)
+                ensure_component(L, m);
+        }
+    }
+    s = NULL;
+    for (scope *sc = L->scopes; sc && !s; sc = sc->next_alloc)
+        for (size_t i = 0; i < sc->syms.len; i++)
+            if (sc->syms.items[i].kind == SYM_COMPONENT && sc->syms.items[i].inst == inner)
+                s = &sc->syms.items[i];
+    if (s)
+        s->state = 2;
+    return ok ? s : NULL;
+}

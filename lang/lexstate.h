@@ -1,0 +1,22 @@
+/* lexstate.h - the state the Flex scanner carries (its `extra`): position, bracket nesting and
+ * the previous token, which decide whether a newline ends a statement. */
+#ifndef GB_LANG_LEXSTATE_H
+#define GB_LANG_LEXSTATE_H
+
+#include "arena.h"
+#include "status.h"
+
+typedef struct gb_lexer {
+    gb_arena *arena;
+    gb_errlist *errs;
+    const char *file;
+    int line, col;  /* position of the next character, 1-based */
+    int depth;      /* open ( and [ : newlines inside are not statement ends */
+    int last_tok;   /* previous token returned, 0 at the start */
+    int brace_depth;
+    char text[40];  /* the text of the last token (cut), for "before 'x'" in messages */
+    int open_line[16], open_col[16]; /* where the outermost open ( and [ are, for hints */
+    char bad[8];    /* the bytes of the last invalid character, for the parser's message */
+} gb_lexer;
+
+#endif

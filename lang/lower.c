@@ -1,0 +1,387 @@
+/* lower.c - the driver of lowering: scopes and imports, the declaration pass that creates a
+ * node for every name defined in a scope, then lazy elaboration of each node (its shape first,
+ * so element-by-element definitions may refer to earlier elements of themselves), component
+ * instantiation, and the final checks (coverage, index ranges, cycles).
+ *
+ * Lowering is declarative like BUGS: statements may come in any order; a node's definition is
+ * elaborated when first needed, and a node needed while its own shape is being worked out is a
+ * cycle.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lower_int.h"
+
+gb_node *N(lowerer *L, size_t i)
+{
+    return gb_graph_node(L->g, i);
+}
+
+scope *scope_new(lowerer *L, scope *file, const char *prefix, int comp)
+{
+    scope *s = calloc(1, sizeof *s);
+    if (!s) {
+        L->oom = 1;
+        return NULL;
+    }
+    s->file = file ? file : s;
+    s->prefix = prefix;
+    s->comp = comp;
+    s->next_alloc = L->scopes;
+    L->scopes = s;
+    return s;
+}
+
+sym *scope_find(scope *sc, const char *name)
+{
+    for (size_t i = sc->syms.len; i-- > 0;)
+        if (strcmp(sc->syms.items[i].name, name) == 0)
+            return &sc->syms.items[i];
+    if (sc->file != sc)
+        for (size_t i = sc->file->syms.len; i-- > 0;) {
+            sym *s = &sc->file->syms.items[i];
+            if ((s->kind == SYM_MODEL || s->kind == SYM_MODULE) && strcmp(s->name, name) == 0)
+                return s;
+        }
+    return NULL;
+}
+
+sym *scope_add(lowerer *L, scope *sc, sym s)
+{
+    if (GB_VEC_PUSH(&sc->syms, s) != 0) {
+        L->oom = 1;
+        return NULL;
+    }
+    return &sc->syms.items[sc->syms.len - 1];
+}
+
+static const char *qualify(lowerer *L, scope *sc, const char *name)
+{
+    char *q = gb_arena_alloc(gb_graph_arena(L->g), strlen(sc->prefix) + strlen(name) + 1);
+    if (!q) {
+        L->oom = 1;
+        return name;
+    }
+    strcpy(q, sc->prefix);
+    strcat(q, name);
+    return q;
+}
+
+size_t new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc)
+{
+    size_t i = gb_graph_add_node(L->g, qualify(L, sc, name), kind, loc);
+    nstate st;
+    memset(&st, 0, sizeof st);
+    st.sc = sc;
+    if (i == (size_t)-1 || GB_VEC_PUSH(&L->ns, st) != 0) {
+        L->oom = 1;
+        return (size_t)-1;
+    }
+    N(L, i)->component = sc->comp;
+    sym s = {.name = name, .kind = SYM_NODE, .node = i, .loc = loc};
+    if (!scope_add(L, sc, s))
+        return (size_t)-1;
+    return i;
+}
+
+/* ---- imports ---- */
+
+static int file_exists(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+static module *load_module(lowerer *L, const gb_ast *imp, const char *from_file)
+{
+    char path[PATH_MAX];
+    int found = 0;
+    if (imp->a) { /* import "path.gb" as name: relative to the importing file */
+        const char *p = imp->a->name;
+        const char *slash = strrchr(from_file, '/');
+        if (p[0] == '/' || !slash)
+            snprintf(path, sizeof path, "%s", p);
+        else
+            snprintf(path, sizeof path, "%.*s/%s", (int)(slash - from_file), from_file, p);
+        found = file_exists(path);
+    } else {
+        const char *slash = strrchr(from_file, '/');
+        if (slash)
+            snprintf(path, sizeof path, "%.*s/%s.gb", (int)(slash - from_file), from_file,
+                     imp->name);
+        else
+            snprintf(path, sizeof path, "%s.gb", imp->name);
+        found = file_exists(path);
+        const char *sp = L->opts ? L->opts->search_path : NULL;
+        while (!found && sp && *sp) {
+            size_t n = strcspn(sp, ":");
+            if (n > 0) {
+                snprintf(path, sizeof path, "%.*s/%s.gb", (int)n, sp, imp->name);
+                found = file_exists(path);
+            }
+            sp += n + (sp[n] == ':');
+        }
+        if (!found && L->opts && L->opts->stdlib_dir) {
+            snprintf(path, sizeof path, "%s/%s.gb", L->opts->stdlib_dir, imp->name);
+            found = file_exists(path);
+        }
+    }
+    if (!found) {
+        gb_error(L->errs, GB_ESEMANTIC, imp->loc, "cannot find module '%s'",
+                 imp->a ? imp->a->name : imp->name);
+        gb_error_hint(L->errs, imp->a ? "the path is relative to the importing script"
+                                      : "looked in the script's folder, GLASSBOX_PATH and the "
+                                        "installed stdlib");
+        return NULL;
+    }
+    for (size_t i = 0; i < L->mods.len; i++)
+        if (strcmp(L->mods.items[i]->name, path) == 0)
+            return L->mods.items[i];
+    const gb_source *src = gb_sources_find(L->srcs, path);
+    if (!src && gb_sources_read(L->srcs, path, (size_t)64 << 20, 1, &src, L->errs) != GB_OK)
+        return NULL;
+    gb_ast *prog = NULL;
+    if (gb_parse(&L->ast_arena, src->name, src->text, src->len, &prog, L->errs) != GB_OK)
+        return NULL;
+    module *m = gb_arena_alloc(&L->ast_arena, sizeof *m);
+    if (!m || GB_VEC_PUSH(&L->mods, m) != 0) {
+        L->oom = 1;
+        return NULL;
+    }
+    m->name = src->name;
+    m->sc = scope_new(L, NULL, "", -1);
+    if (!m->sc)
+        return NULL;
+    for (const gb_ast *s = prog->list; s; s = s->next)
+        if (s->kind != GB_AST_MODEL && s->kind != GB_AST_IMPORT)
+            gb_error(L->errs, GB_ESEMANTIC, s->loc,
+                     "a module holds only `model` definitions and imports");
+    pass1(L, m->sc, prog->list, NULL, 0);
+    return m;
+}
+
+/* ---- the declaration pass ---- */
+
+static const gb_ast *lhs_root(const gb_ast *lhs)
+{
+    if (lhs->kind == GB_AST_NAME)
+        return lhs;
+    if (lhs->kind == GB_AST_INDEX && lhs->a->kind == GB_AST_NAME)
+        return lhs->a;
+    return NULL;
+}
+
+const gb_ast *find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **file)
+{
+    (void)L;
+    if (callee->kind == GB_AST_NAME) {
+        sym *s = scope_find(sc, callee->name);
+        if (s && s->kind == SYM_MODEL) {
+            if (file)
+                *file = s->inst;
+            return s->ast;
+        }
+    } else if (callee->kind == GB_AST_MEMBER && callee->a->kind == GB_AST_NAME) {
+        sym *s = scope_find(sc, callee->a->name);
+        if (s && s->kind == SYM_MODULE && s->mod) {
+            sym *m = scope_find(s->mod->sc, callee->name);
+            if (m && m->kind == SYM_MODEL) {
+                if (file)
+                    *file = m->inst;
+                return m->ast;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void duplicate(lowerer *L, const gb_ast *where, const char *name, const sym *first)
+{
+    gb_error(L->errs, GB_ESEMANTIC, where->loc, "'%s' is already defined", name);
+    if (first->loc.line > 0)
+        gb_error_hint(L->errs, "first defined at line %d", first->loc.line);
+}
+
+static void add_size_names(lowerer *L, scope *sc, const gb_ast *type)
+{
+    for (const gb_ast *d = type ? type->list : NULL; d; d = d->next)
+        if (d->kind == GB_AST_NAME && !scope_find(sc, d->name)) {
+            size_t i = new_node(L, sc, d->name, GB_NODE_CONST, d->loc);
+            if (i != (size_t)-1) {
+                N(L, i)->type = GB_INT;
+                L->ns.items[i].state = 4;
+            }
+        }
+}
+
+static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **loops,
+                        size_t nloops)
+{
+    const gb_ast *root = lhs_root(s->a);
+    const char *op = s->kind == GB_AST_TILDE ? "~" : "=";
+    if (!root) {
+        gb_error(L->errs, GB_ESEMANTIC, s->a->loc,
+                 "the left of '%s' must be a name or an indexed name", op);
+        return;
+    }
+    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
+        find_model(L, sc, s->b->a, NULL)) {
+        if (root != s->a || nloops > 0) {
+            gb_error(L->errs, GB_ESEMANTIC, s->a->loc,
+                     "a component call is named by a plain name, outside loops");
+            return;
+        }
+        sym *old = scope_find(sc, root->name);
+        if (old && old->kind != SYM_MODEL && old->kind != SYM_MODULE) {
+            duplicate(L, root, root->name, old);
+            return;
+        }
+        sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .loc = root->loc};
+        scope_add(L, sc, c);
+        return;
+    }
+    sym *old = scope_find(sc, root->name);
+    int indexed = root != s->a;
+    if (s->c && indexed) {
+        gb_error(L->errs, GB_ESEMANTIC, s->c->loc,
+                 "a type is declared on the whole variable, not on an element");
+        return;
+    }
+    size_t node;
+    if (old && old->kind == SYM_NODE) {
+        gb_node *n = N(L, old->node);
+        nstate *st = &L->ns.items[old->node];
+        if (n->kind == GB_NODE_DATA || (n->kind == GB_NODE_STOCHASTIC && n->observed)) {
+            if (s->kind == GB_AST_ASSIGN) {
+                gb_error(L->errs, GB_ESEMANTIC, s->a->loc, "cannot assign to data '%s'",
+                         root->name);
+                gb_error_hint(L->errs, "data come from the data file; give a transformed "
+                                       "value a new name");
+                return;
+            }
+            if (st->stmts.len > 0 && (!indexed || st->stmts.items[0].ast->a == lhs_root(st->stmts.items[0].ast->a))) {
+                duplicate(L, root, root->name, old);
+                return;
+            }
+            n->kind = GB_NODE_STOCHASTIC;
+            n->observed = 1;
+        } else if (n->kind == GB_NODE_CONST) {
+            gb_error(L->errs, GB_ESEMANTIC, root->loc,
+                     "'%s' is a size bound from the data; it cannot be defined here", root->name);
+            return;
+        } else {
+            int was_tilde = n->kind == GB_NODE_STOCHASTIC;
+            const gb_ast *first = st->stmts.len ? st->stmts.items[0].ast : NULL;
+            if (was_tilde != (s->kind == GB_AST_TILDE)) {
+                gb_error(L->errs, GB_ESEMANTIC, root->loc,
+                         "'%s' is defined with both '~' and '='", root->name);
+                if (first)
+                    gb_error_hint(L->errs, "the other definition is at line %d", first->loc.line);
+                return;
+            }
+            if (!indexed || !first || first->a == lhs_root(first->a)) {
+                duplicate(L, root, root->name, old);
+                return;
+            }
+        }
+        node = old->node;
+    } else if (old) {
+        duplicate(L, root, root->name, old);
+        return;
+    } else {
+        node = new_node(L, sc, root->name,
+                        s->kind == GB_AST_TILDE ? GB_NODE_STOCHASTIC : GB_NODE_DETERMINISTIC,
+                        root->loc);
+        if (node == (size_t)-1)
+            return;
+        L->ns.items[node].decl_type = s->c;
+        add_size_names(L, sc, s->c);
+    }
+    stmt_ref r;
+    memset(&r, 0, sizeof r);
+    r.ast = s;
+    r.sc = sc;
+    r.nloops = nloops;
+    for (size_t i = 0; i < nloops; i++)
+        r.loops[i] = loops[i];
+    if (GB_VEC_PUSH(&L->ns.items[node].stmts, r) != 0)
+        L->oom = 1;
+}
+
+void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops)
+{
+    for (const gb_ast *s = list; s; s = s->next) {
+        switch (s->kind) {
+        case GB_AST_DATA: {
+            if (nloops > 0 || sc->comp >= 0) {
+                gb_error(L->errs, GB_ESEMANTIC, s->loc,
+                         nloops ? "data are declared outside loops"
+                                : "a component takes its data as arguments");
+                break;
+            }
+            sym *old = scope_find(sc, s->name);
+            if (old) {
+                duplicate(L, s, s->name, old);
+                break;
+            }
+            size_t i = new_node(L, sc, s->name, GB_NODE_DATA, s->loc);
+            if (i == (size_t)-1)
+                break;
+            L->ns.items[i].decl_type = s->a;
+            add_size_names(L, sc, s->a);
+            break;
+        }
+        case GB_AST_TILDE:
+        case GB_AST_ASSIGN:
+            declare_def(L, sc, s, loops, nloops);
+            break;
+        case GB_AST_FOR: {
+            if (nloops >= MAX_LOOPS) {
+                gb_error(L->errs, GB_ESEMANTIC, s->loc, "loops nested more than %d deep",
+                         MAX_LOOPS);
+                break;
+            }
+            const gb_ast *inner[MAX_LOOPS];
+            for (size_t i = 0; i < nloops; i++)
+                inner[i] = loops[i];
+            inner[nloops] = s;
+            pass1(L, sc, s->list, inner, nloops + 1);
+            break;
+        }
+        case GB_AST_MODEL: {
+            if (nloops > 0 || sc->comp >= 0) {
+                gb_error(L->errs, GB_ESEMANTIC, s->loc, "models are defined at the top level");
+                break;
+            }
+            sym *old = scope_find(sc, s->name);
+            if (old) {
+                duplicate(L, s, s->name, old);
+                break;
+            }
+            sym m = {.name = s->name, .kind = SYM_MODEL, .ast = s, .inst = sc->file, .loc = s->loc};
+            scope_add(L, sc, m);
+            break;
+        }
+        case GB_AST_IMPORT: {
+            if (nloops > 0 || sc->comp >= 0) {
+                gb_error(L->errs, GB_ESEMANTIC, s->loc, "imports are at the top level");
+                break;
+            }
+            sym *old = scope_find(sc, s->name);
+            if (old) {
+                duplicate(L, s, s->name, old);
+                break;
+            }
+            module *m = load_module(L, s, s->loc.file);
+            if (m) {
+                sym ms = {.name = s->name, .kind = SYM_MODULE, .mod = m, .loc = s->loc};
+                scope_add(L, sc, ms);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+}

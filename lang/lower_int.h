@@ -1,0 +1,117 @@
+/* lower_int.h - what the lowering files (lower.c, elab.c, consteval.c, bind.c) share. */
+#ifndef GB_LANG_LOWER_INT_H
+#define GB_LANG_LOWER_INT_H
+
+#include "ast.h"
+#include "graph.h"
+#include "lower.h"
+#include "vec.h"
+
+typedef enum sym_kind {
+    SYM_NODE,      /* a graph node (data, size, parameter, deterministic, component argument) */
+    SYM_LOOP,      /* a loop or comprehension variable */
+    SYM_MODEL,     /* a `model` definition */
+    SYM_MODULE,    /* an imported module */
+    SYM_COMPONENT  /* `fit = linear(...)`: an instance */
+} sym_kind;
+
+typedef struct module module;
+typedef struct scope scope;
+
+typedef struct sym {
+    const char *name;
+    sym_kind kind;
+    size_t node;          /* SYM_NODE */
+    int depth;            /* SYM_LOOP: loop depth */
+    const gb_ast *ast;    /* SYM_MODEL: the model; SYM_COMPONENT: the call statement */
+    module *mod;          /* SYM_MODULE, and the module a SYM_MODEL lives in */
+    scope *inst;          /* SYM_COMPONENT once instantiated; SYM_MODEL: its file's scope */
+    int state;            /* SYM_COMPONENT: 0 new, 1 in progress, 2 done */
+    gb_loc loc;
+} sym;
+
+struct scope {
+    GB_VEC(sym) syms;
+    scope *file;          /* the module scope models and imports are looked up in */
+    const char *prefix;   /* "" at top level, "fit." inside a component */
+    int comp;             /* component index or -1 */
+    int inst_depth;       /* nesting of component instantiations */
+    scope *next_alloc;    /* every scope, for freeing */
+};
+
+struct module {
+    const char *name;
+    scope *sc;
+};
+
+/* Per-node lowering state. */
+typedef struct stmt_ref {
+    const gb_ast *ast;    /* TILDE or ASSIGN */
+    scope *sc;
+    size_t nloops;
+    const gb_ast *loops[GB_MAX_LOOPS]; /* enclosing FOR statements, outermost first */
+    int done;             /* elaborated into a def */
+} stmt_ref;
+
+#define MAX_LOOPS GB_MAX_LOOPS
+
+typedef struct nstate {
+    int state;            /* 0 new, 1 shaping, 2 shaped, 3 elaborating, 4 done */
+    GB_VEC(stmt_ref) stmts;
+    const gb_ast *decl_type;
+    scope *sc;
+} nstate;
+
+typedef struct lowerer {
+    gb_graph *g;
+    gb_sources *srcs;
+    gb_errlist *errs;
+    const gb_lower_opts *opts;
+    gb_arena ast_arena;   /* every parsed file's AST; dropped after lowering */
+    GB_VEC(nstate) ns;    /* parallel to the graph's nodes */
+    GB_VEC(module *) mods;
+    scope *scopes;        /* all scopes, for freeing */
+    int oom;
+    /* the loop context of the statement being elaborated */
+    size_t nloops;
+    const char *loopvar[MAX_LOOPS + 8];
+    gb_expr *looplo[MAX_LOOPS + 8], *loophi[MAX_LOOPS + 8];
+} lowerer;
+
+/* lower.c */
+scope *scope_new(lowerer *L, scope *file, const char *prefix, int comp);
+sym *scope_find(scope *sc, const char *name);
+sym *scope_add(lowerer *L, scope *sc, sym s);
+size_t ensure_shaped(lowerer *L, size_t node, gb_loc use);
+/* Elaborates statements added to an already elaborated node (a component observing the
+ * caller's data); returns 0 or -1. */
+int elaborate_pending(lowerer *L, size_t node);
+sym *ensure_component(lowerer *L, sym *s);
+const gb_ast *find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **file);
+void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops);
+size_t new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc);
+gb_node *N(lowerer *L, size_t i);
+
+/* elab.c: typed expressions */
+gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a);
+gb_expr *ex_new(lowerer *L, gb_expr_kind kind, gb_loc loc, int nargs);
+int broadcast(const gb_shape *a, const gb_shape *b, gb_shape *out);
+void suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func);
+const char *shape_text(const gb_shape *s, char *buf, size_t len);
+
+/* consteval.c: values of expressions over data, constants and loop variables */
+#define CE_OK GB_CONST_OK
+#define CE_NOTCONST GB_CONST_NOT
+int ceval(lowerer *L, const gb_expr *e, const double *loopvals, double *out);
+/* Size of a loop's range given outer loop values; -1 when not constant. */
+long loop_count(lowerer *L, const gb_loop *lp, const double *loopvals, long *lo);
+
+/* bind.c: data against declarations */
+void bind_data_decls(lowerer *L, scope *sc);
+/* ranges.c: every index the loops produce, against the data's sizes */
+void check_defs(lowerer *L);
+
+/* Whole-word edit distance, for "did you mean". */
+size_t edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,530 @@
+/* parser.y - the grammar of the glassbox language (Bison 3.8: pure, locations, LAC, custom
+ * error messages).
+ *
+ * A program is a list of newline-terminated statements: `data` declarations, `~` and `=`
+ * statements, `for` loops, `model` component definitions and `import`s.  Expressions have
+ * explicit precedence levels (lowest first): if-then-else, ||, &&, comparisons (non-associative),
+ * + -, * / % @, unary - + !, ^ (right-associative, binds tighter than unary minus, so -x^2 is
+ * -(x^2)), then postfix call, index and member access.  Ranges `a..b` appear only in for
+ * headers, indices and comprehensions.  Type bounds `real<lower=0>` take additive expressions
+ * so that `>` closes them.
+ *
+ * Errors: "expected X, Y or Z" is built from the LAC-corrected list of expected tokens; a
+ * statement that fails to parse is skipped up to its newline so later errors are reported too.
+ */
+%require "3.8"
+%define api.pure full
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+
+%code requires {
+#include "ast.h"
+#include "lexstate.h"
+typedef void *yyscan_t;
+typedef struct gb_parser {
+    gb_arena *arena;
+    gb_errlist *errs;
+    const char *file;
+    gb_ast *program;
+    int nerrors;
+    const gb_lexer *lx; /* for the text of an invalid character */
+} gb_parser;
+}
+
+%code provides {
+int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
+}
+
+%param {yyscan_t scanner}
+%parse-param {gb_parser *p}
+
+%union {
+    gb_ast *ast;
+    char *str;
+    struct {
+        double value;
+        int is_int;
+    } num;
+}
+
+%code {
+#include <stdio.h>
+#include <string.h>
+
+static gb_loc mkloc(const gb_parser *p, YYLTYPE l)
+{
+    gb_loc g = {p->file, l.first_line, l.first_column,
+                l.last_line == l.first_line ? l.last_column : l.first_column + 1};
+    return g;
+}
+
+static void yyerror(YYLTYPE *l, yyscan_t scanner, gb_parser *p, const char *msg);
+
+static int depth_of(const gb_ast *a)
+{
+    return a ? a->depth : 0;
+}
+
+/* Records the nesting depth of n and reports (once per statement) input nested too deeply. */
+static gb_ast *nest(gb_parser *p, gb_ast *n, const gb_ast *x, const gb_ast *y)
+{
+    if (!n)
+        return NULL;
+    int d = depth_of(x) > depth_of(y) ? depth_of(x) : depth_of(y);
+    n->depth = d + 1;
+    if (n->depth == GB_MAX_NESTING + 1) {
+        gb_error(p->errs, GB_ESYNTAX, n->loc, "expression nested more than %d levels deep",
+                 GB_MAX_NESTING);
+        p->nerrors++;
+    }
+    return n;
+}
+
+#define NEW(kind, l) gb_ast_new(p->arena, (kind), mkloc(p, (l)))
+}
+
+%token END_OF_FILE 0 "end of file"
+%token NEWLINE "newline"
+%token DATA "data" MODEL "model" IMPORT "import" AS "as" FOR "for" IN "in"
+%token IF "if" THEN "then" ELSE "else"
+%token <str> NAME "name"
+%token <num> NUMBER "number"
+%token <str> STRING "string"
+%token <str> BADSTRING "unterminated string"
+%token <str> INVALID "invalid character"
+%token LPAREN "(" RPAREN ")" LBRACKET "[" RBRACKET "]" LBRACE "{" RBRACE "}"
+%token TILDE "~" ASSIGN "=" EQ "==" NE "!=" LT "<" LE "<=" GT ">" GE ">="
+%token AND "&&" OR "||" NOT "!" PLUS "+" MINUS "-" STAR "*" SLASH "/" PERCENT "%"
+%token AT "@" CARET "^" DOTDOT ".." DOT "." COMMA "," COLON ":"
+
+%type <ast> stmts stmt simple type bounds bound dims dims_opt params params_opt param
+%type <ast> expr or_expr and_expr cmp_expr add_expr mul_expr unary pow_expr postfix primary
+%type <ast> range indices index args args_opt arg exprs trunc trunc_opt bound_value lhs type_opt
+%type <ast> block
+
+%%
+
+program:
+    stmts "end of file"     { p->program = NEW(GB_AST_PROGRAM, @1); if (p->program) p->program->list = $1; }
+  ;
+
+stmts:
+    %empty                  { $$ = NULL; }
+  | stmts stmt              { $$ = gb_ast_append($1, $2); }
+  | stmts NEWLINE           { $$ = $1; }
+  ;
+
+stmt:
+    simple NEWLINE          { $$ = $1; }
+  | error NEWLINE           { $$ = NULL; yyerrok; }
+  ;
+
+block:
+    "{" stmts "}"           { $$ = $2; }
+  ;
+
+simple:
+    "data" NAME ":" type    {
+        $$ = NEW(GB_AST_DATA, @2);
+        if ($$) { $$->name = $2; $$->a = $4; }
+    }
+  | lhs type_opt "~" expr trunc_opt {
+        $$ = NEW(GB_AST_TILDE, @3);
+        if ($$) { $$->a = $1; $$->c = $2; $$->b = $4; $$->d = $5; }
+    }
+  | lhs type_opt "=" expr   {
+        $$ = NEW(GB_AST_ASSIGN, @3);
+        if ($$) { $$->a = $1; $$->c = $2; $$->b = $4; }
+    }
+  | "for" NAME "in" range block {
+        $$ = NEW(GB_AST_FOR, @2);
+        if ($$) { $$->name = $2; $$->a = $4; $$->list = $5; }
+    }
+  | "model" NAME "(" params_opt ")" block {
+        $$ = NEW(GB_AST_MODEL, @2);
+        if ($$) { $$->name = $2; $$->a = $4; $$->list = $6; }
+    }
+  | "import" NAME           {
+        $$ = NEW(GB_AST_IMPORT, @2);
+        if ($$) $$->name = $2;
+    }
+  | "import" STRING "as" NAME {
+        $$ = NEW(GB_AST_IMPORT, @4);
+        gb_ast *path = NEW(GB_AST_STR, @2);
+        if ($$ && path) { path->name = $2; $$->name = $4; $$->a = path; }
+    }
+  ;
+
+lhs:
+    postfix                 { $$ = $1; }
+  ;
+
+type_opt:
+    %empty                  { $$ = NULL; }
+  | ":" type                { $$ = $2; }
+  ;
+
+type:
+    NAME dims_opt           {
+        $$ = NEW(GB_AST_TYPE, @1);
+        if ($$) { $$->name = $1; $$->list = $2; $$->is_int = $2 != NULL; }
+    }
+  | NAME "<" bounds ">" dims_opt {
+        $$ = $3;
+        if ($$) { $$->loc = mkloc(p, @1); $$->name = $1; $$->list = $5; $$->is_int = $5 != NULL; }
+    }
+  ;
+
+bounds:
+    bound                   { $$ = $1; }
+  | bounds "," bound        {
+        $$ = $1;
+        if ($$ && $3) {
+            /* merge: the second bound fills the slot the first left empty */
+            if ($3->a) { if ($$->a) { gb_error(p->errs, GB_ESYNTAX, $3->loc, "lower bound given twice"); p->nerrors++; } $$->a = $3->a; }
+            if ($3->b) { if ($$->b) { gb_error(p->errs, GB_ESYNTAX, $3->loc, "upper bound given twice"); p->nerrors++; } $$->b = $3->b; }
+        }
+    }
+  ;
+
+bound:
+    NAME "=" bound_value    {
+        $$ = NEW(GB_AST_TYPE, @1);
+        if ($$) {
+            if (strcmp($1, "lower") == 0) $$->a = $3;
+            else if (strcmp($1, "upper") == 0) $$->b = $3;
+            else {
+                gb_error(p->errs, GB_ESYNTAX, mkloc(p, @1), "unknown bound '%s'", $1);
+                gb_error_hint(p->errs, "bounds are written <lower=L>, <upper=U> or <lower=L, upper=U>");
+                p->nerrors++;
+            }
+        }
+    }
+  ;
+
+bound_value:
+    add_expr                { $$ = $1; }
+  ;
+
+dims_opt:
+    %empty                  { $$ = NULL; }
+  | "[" dims "]"            { $$ = $2; }
+  ;
+
+dims:
+    add_expr                { $$ = $1; }
+  | dims "," add_expr       { $$ = gb_ast_append($1, $3); }
+  ;
+
+params_opt:
+    %empty                  { $$ = NULL; }
+  | params                  { $$ = $1; }
+  ;
+
+params:
+    param                   { $$ = $1; }
+  | params "," param        { $$ = gb_ast_append($1, $3); }
+  ;
+
+param:
+    NAME ":" type           {
+        $$ = NEW(GB_AST_PARAM, @1);
+        if ($$) { $$->name = $1; $$->a = $3; }
+    }
+  | NAME ":" type "=" expr  {
+        $$ = NEW(GB_AST_PARAM, @1);
+        if ($$) { $$->name = $1; $$->a = $3; $$->b = $5; }
+    }
+  ;
+
+trunc_opt:
+    %empty                  { $$ = NULL; }
+  | trunc                   { $$ = $1; }
+  ;
+
+trunc:
+    NAME "[" expr "," expr "]" {
+        $$ = NEW(GB_AST_TRUNC, @1);
+        if ($$) { $$->name = $1; $$->a = $3; $$->b = $5; }
+    }
+  | NAME "[" "," expr "]"   {
+        $$ = NEW(GB_AST_TRUNC, @1);
+        if ($$) { $$->name = $1; $$->b = $4; }
+    }
+  | NAME "[" expr "," "]"   {
+        $$ = NEW(GB_AST_TRUNC, @1);
+        if ($$) { $$->name = $1; $$->a = $3; }
+    }
+  ;
+
+range:
+    add_expr ".." add_expr  {
+        $$ = nest(p, NEW(GB_AST_RANGE, @2), $1, $3);
+        if ($$) { $$->a = $1; $$->b = $3; $$->loc = mkloc(p, @$); }
+    }
+  ;
+
+expr:
+    "if" expr "then" expr "else" expr {
+        $$ = nest(p, NEW(GB_AST_IF, @1), $2, $4);
+        if ($$) { $$->a = $2; $$->b = $4; $$->c = $6; if (depth_of($6) >= $$->depth) nest(p, $$, $6, NULL); }
+    }
+  | or_expr                 { $$ = $1; }
+  ;
+
+or_expr:
+    or_expr "||" and_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_OR, $1, $3), $1, $3); }
+  | and_expr                { $$ = $1; }
+  ;
+
+and_expr:
+    and_expr "&&" cmp_expr  { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_AND, $1, $3), $1, $3); }
+  | cmp_expr                { $$ = $1; }
+  ;
+
+cmp_expr:
+    add_expr "==" add_expr  { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_EQ, $1, $3), $1, $3); }
+  | add_expr "!=" add_expr  { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_NE, $1, $3), $1, $3); }
+  | add_expr "<" add_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_LT, $1, $3), $1, $3); }
+  | add_expr "<=" add_expr  { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_LE, $1, $3), $1, $3); }
+  | add_expr ">" add_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_GT, $1, $3), $1, $3); }
+  | add_expr ">=" add_expr  { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_GE, $1, $3), $1, $3); }
+  | add_expr                { $$ = $1; }
+  ;
+
+add_expr:
+    add_expr "+" mul_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_ADD, $1, $3), $1, $3); }
+  | add_expr "-" mul_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_SUB, $1, $3), $1, $3); }
+  | mul_expr                { $$ = $1; }
+  ;
+
+mul_expr:
+    mul_expr "*" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MUL, $1, $3), $1, $3); }
+  | mul_expr "/" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_DIV, $1, $3), $1, $3); }
+  | mul_expr "%" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MOD, $1, $3), $1, $3); }
+  | mul_expr "@" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MATMUL, $1, $3), $1, $3); }
+  | unary                   { $$ = $1; }
+  ;
+
+unary:
+    "-" unary               { $$ = nest(p, gb_ast_unop(p->arena, mkloc(p, @1), GB_OP_NEG, $2), $2, NULL); }
+  | "+" unary               { $$ = nest(p, gb_ast_unop(p->arena, mkloc(p, @1), GB_OP_PLUS, $2), $2, NULL); }
+  | "!" unary               { $$ = nest(p, gb_ast_unop(p->arena, mkloc(p, @1), GB_OP_NOT, $2), $2, NULL); }
+  | pow_expr                { $$ = $1; }
+  ;
+
+pow_expr:
+    postfix "^" unary       { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_POW, $1, $3), $1, $3); }
+  | postfix                 { $$ = $1; }
+  ;
+
+postfix:
+    primary                 { $$ = $1; }
+  | postfix "[" indices "]" {
+        $$ = nest(p, NEW(GB_AST_INDEX, @2), $1, NULL);
+        if ($$) { $$->a = $1; $$->list = $3; $$->loc = mkloc(p, @$); }
+        for (gb_ast *i = $3; i && $$; i = i->next) if (i->depth >= $$->depth) nest(p, $$, i, NULL);
+    }
+  | postfix "(" args_opt ")" {
+        $$ = nest(p, NEW(GB_AST_CALL, @1), $1, NULL);
+        if ($$) { $$->a = $1; $$->list = $3; $$->loc = mkloc(p, @$); }
+        for (gb_ast *i = $3; i && $$; i = i->next) if (i->depth >= $$->depth) nest(p, $$, i, NULL);
+    }
+  | postfix "." NAME        {
+        $$ = nest(p, NEW(GB_AST_MEMBER, @3), $1, NULL);
+        if ($$) { $$->a = $1; $$->name = $3; $$->loc = mkloc(p, @$); }
+    }
+  ;
+
+primary:
+    NUMBER                  {
+        $$ = NEW(GB_AST_NUM, @1);
+        if ($$) { $$->num = $1.value; $$->is_int = $1.is_int; }
+    }
+  | NAME                    { $$ = NEW(GB_AST_NAME, @1); if ($$) $$->name = $1; }
+  | STRING                  { $$ = NEW(GB_AST_STR, @1); if ($$) $$->name = $1; }
+  | "(" expr ")"            { $$ = nest(p, $2, $2, NULL); if ($$) $$->depth = $2->depth + 1; }
+  | "[" exprs "]"           {
+        $$ = NEW(GB_AST_ARRAY, @$);
+        if ($$) $$->list = $2;
+        for (gb_ast *i = $2; i && $$; i = i->next) if (i->depth >= $$->depth) nest(p, $$, i, NULL);
+    }
+  | "[" expr "for" NAME "in" range "]" {
+        $$ = nest(p, NEW(GB_AST_COMPREH, @$), $2, $6);
+        if ($$) { $$->a = $2; $$->name = $4; $$->b = $6; }
+    }
+  ;
+
+exprs:
+    expr                    { $$ = $1; }
+  | exprs "," expr          { $$ = gb_ast_append($1, $3); }
+  ;
+
+indices:
+    index                   { $$ = $1; }
+  | indices "," index       { $$ = gb_ast_append($1, $3); }
+  ;
+
+index:
+    %empty                  { $$ = NEW(GB_AST_ALL, @$); }
+  | expr                    { $$ = $1; }
+  | range                   { $$ = $1; }
+  ;
+
+args_opt:
+    %empty                  { $$ = NULL; }
+  | args                    { $$ = $1; }
+  ;
+
+args:
+    arg                     { $$ = $1; }
+  | args "," arg            { $$ = gb_ast_append($1, $3); }
+  ;
+
+arg:
+    expr                    { $$ = $1; }
+  | NAME "=" expr           {
+        $$ = NEW(GB_AST_NAMED_ARG, @1);
+        if ($$) { $$->name = $1; $$->a = $3; $$->depth = $3 ? $3->depth : 0; }
+    }
+  ;
+
+%%
+
+/* Bison calls this only for stack exhaustion (syntax errors go through the custom reporter). */
+static void yyerror(YYLTYPE *l, yyscan_t scanner, gb_parser *p, const char *msg)
+{
+    (void)scanner;
+    if (strstr(msg, "exhausted"))
+        gb_error(p->errs, GB_ESYNTAX, mkloc(p, *l),
+                 "the script is nested too deeply to parse (the limit is %d levels)",
+                 GB_MAX_NESTING);
+    else
+        gb_error(p->errs, GB_ESYNTAX, mkloc(p, *l), "%s", msg);
+    p->nerrors++;
+}
+
+/* A token's name for messages: punctuation and keywords in single quotes ('~', 'then'),
+ * categories bare (name, number, newline, end of file). */
+static const char *tok_text(yysymbol_kind_t k, char *buf, size_t len)
+{
+    const char *s = yysymbol_name(k);
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '"') {
+        s++;
+        n -= 2;
+    }
+    int category = k == YYSYMBOL_NAME || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING ||
+                   k == YYSYMBOL_NEWLINE || k == YYSYMBOL_YYEOF ||
+                   k == YYSYMBOL_BADSTRING || k == YYSYMBOL_INVALID;
+    if (category && k == YYSYMBOL_NEWLINE)
+        snprintf(buf, len, "end of line");
+    else if (category)
+        snprintf(buf, len, "%.*s", (int)n, s);
+    else
+        snprintf(buf, len, "'%.*s'", (int)n, s);
+    return buf;
+}
+
+/* Shows a bad character: printable UTF-8 as itself in quotes, anything else as \xNN. */
+static void describe_bad(const char *bad, char *out, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)bad;
+    if (b[0] >= 0x21 && b[0] < 0x7f) {
+        snprintf(out, len, "'%c'", b[0]);
+    } else if (b[0] >= 0xC2 && b[0] <= 0xF4 && b[1] != 0) {
+        snprintf(out, len, "'%s' (only ASCII is allowed outside comments and strings)", bad);
+    } else {
+        snprintf(out, len, "'\\x%02X'", b[0]);
+    }
+}
+
+/* Tokens that merely continue an expression; left out of "expected" lists, which then name
+ * what would close or separate (',' or ')') rather than every operator. */
+static int is_continuation(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_PLUS: case YYSYMBOL_MINUS: case YYSYMBOL_STAR: case YYSYMBOL_SLASH:
+    case YYSYMBOL_PERCENT: case YYSYMBOL_AT: case YYSYMBOL_CARET: case YYSYMBOL_EQ:
+    case YYSYMBOL_NE: case YYSYMBOL_LT: case YYSYMBOL_LE: case YYSYMBOL_GT: case YYSYMBOL_GE:
+    case YYSYMBOL_AND: case YYSYMBOL_OR: case YYSYMBOL_LBRACKET: case YYSYMBOL_LPAREN:
+    case YYSYMBOL_DOT: case YYSYMBOL_NOT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Tokens that can begin an expression; named together as "an expression" in messages. */
+static int is_expr_start(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_NAME: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING: case YYSYMBOL_IF:
+    case YYSYMBOL_LPAREN: case YYSYMBOL_LBRACKET: case YYSYMBOL_MINUS: case YYSYMBOL_PLUS:
+    case YYSYMBOL_NOT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_parser *p)
+{
+    (void)scanner;
+    enum { MAX_EXPECTED = 64, MAX_SHOWN = 5 };
+    yysymbol_kind_t all[MAX_EXPECTED], shown[MAX_EXPECTED];
+    int n_all = yypcontext_expected_tokens(ctx, all, MAX_EXPECTED), n = 0;
+    int expr_start = 0;
+    for (int i = 0; i < n_all; i++)
+        expr_start += all[i] == YYSYMBOL_NAME || all[i] == YYSYMBOL_NUMBER;
+    for (int i = 0; i < n_all; i++) {
+        if (n_all > MAX_SHOWN && is_continuation(all[i]) &&
+            !(expr_start == 2 && is_expr_start(all[i])))
+            continue;
+        if (expr_start == 2 && is_expr_start(all[i])) {
+            if (all[i] != YYSYMBOL_NAME)
+                continue; /* the whole group is named once, as "an expression" */
+        }
+        shown[n++] = all[i];
+    }
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    gb_loc loc = mkloc(p, *yypcontext_location(ctx));
+    p->nerrors++;
+    if (got == YYSYMBOL_BADSTRING)
+        return gb_error(p->errs, GB_ESYNTAX, loc, "unterminated string: missing closing '\"'"), 0;
+    if (got == YYSYMBOL_INVALID) {
+        char bad[64];
+        describe_bad(p->lx ? p->lx->bad : "", bad, sizeof bad);
+        return gb_error(p->errs, GB_ESYNTAX, loc, "unexpected character %s", bad), 0;
+    }
+    char gotbuf[160], t[64];
+    tok_text(got, t, sizeof t);
+    if ((got == YYSYMBOL_NAME || got == YYSYMBOL_NUMBER) && p->lx)
+        snprintf(gotbuf, sizeof gotbuf, "%s '%s'", t, p->lx->text);
+    else
+        snprintf(gotbuf, sizeof gotbuf, "%s", t);
+    if (n > 0 && n <= MAX_SHOWN) {
+        char what[512];
+        size_t used = 0;
+        what[0] = '\0';
+        for (int i = 0; i < n; i++) {
+            const char *sep = i == 0 ? "" : (i == n - 1 ? " or " : ", ");
+            const char *txt = expr_start == 2 && shown[i] == YYSYMBOL_NAME
+                                  ? "an expression"
+                                  : tok_text(shown[i], t, sizeof t);
+            int w = snprintf(what + used, sizeof what - used, "%s%s", sep, txt);
+            if (w < 0 || (size_t)w >= sizeof what - used)
+                break;
+            used += (size_t)w;
+        }
+        gb_error(p->errs, GB_ESYNTAX, loc, "expected %s before %s", what, gotbuf);
+    } else {
+        gb_error(p->errs, GB_ESYNTAX, loc, "unexpected %s", gotbuf);
+    }
+    if (p->lx && p->lx->depth > 0 && p->lx->open_line[0] < loc.line)
+        gb_error_hint(p->errs, "the bracket opened at line %d, column %d is not closed",
+                      p->lx->open_line[0], p->lx->open_col[0]);
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* cli.h - the command-line tool: argument parsing shared by the subcommands, loading a model
+ * and its data, and turning error lists into text and exit codes.  Only runtime/cli*.c print. */
+#ifndef GB_RUNTIME_CLI_H
+#define GB_RUNTIME_CLI_H
+
+#include <stdio.h>
+
+#include "data.h"
+#include "graph.h"
+#include "model.h"
+#include "source.h"
+
+#include "version.h"
+
+enum { GB_EXIT_OK = 0, GB_EXIT_MODEL = 1, GB_EXIT_USAGE = 2 };
+
+#define CLI_MAX_DATA 64
+
+typedef struct cli_opts {
+    const char *model;
+    const char *data[CLI_MAX_DATA];
+    int ndata;
+    const char *format;
+    const char *output;
+    int verbose, quiet, help, explain;
+    /* run */
+    long chains, warmup, draws, threads, max_depth;
+    unsigned long seed;
+    double adapt_delta;
+    const char *metric;
+} cli_opts;
+
+/* Everything a subcommand works on; cli_session_free releases it. */
+typedef struct cli_session {
+    gb_sources *srcs;
+    gb_errlist *errs;
+    gb_data *data;
+    gb_graph *graph;
+} cli_session;
+
+/* Parses argv[first..] into o; `allowed` lists the flags this command takes ("data,format").
+ * Prints a usage message and returns GB_EXIT_USAGE on a bad flag, else 0. */
+int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed,
+              cli_opts *o);
+/* Loads data files and lowers the model; prints errors; returns an exit code. */
+int cli_load(const cli_opts *o, cli_session *s, int need_data);
+void cli_session_free(cli_session *s);
+int cli_exit_code(gb_status st);
+/* Which sampler updates each latent node, and why (inspect, run --explain). */
+void cli_print_samplers(const gb_model *m, FILE *out);
+
+int cli_check(int argc, char **argv);
+int cli_graph(int argc, char **argv);
+int cli_inspect(int argc, char **argv);
+int cli_parse_cmd(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_reference(int argc, char **argv);
+int cli_summary(int argc, char **argv);
+
+#endif

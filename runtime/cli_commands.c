@@ -1,0 +1,132 @@
+/* cli_commands.c - `glassbox check`, `graph`, `inspect` and `parse`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ast.h"
+#include "ast_print.h"
+#include "cli.h"
+#include "graph_print.h"
+#include "model.h"
+
+static int finish_output(FILE *out, int rc)
+{
+    if (fflush(out) != 0 || ferror(out)) {
+        fputs("glassbox: error: cannot write the output (disk full or closed pipe?)\n", stderr);
+        return GB_EXIT_MODEL;
+    }
+    return rc;
+}
+
+int cli_check(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, 2, "check", "data,verbose,quiet", &o);
+    if (rc || o.help) {
+        if (o.help)
+            puts("usage: glassbox check MODEL.gb [--data FILE]...\n\n"
+                 "Parses the model and checks names, types, shapes and arity.  With --data the\n"
+                 "data are checked against the declarations too.  Exit 0 when all is well,\n"
+                 "1 on a model or data error, 2 on a usage error.\n\n"
+                 "  --data FILE   CmdStan JSON or CSV with a header row (repeatable)\n"
+                 "  --verbose     also name data variables the model does not use\n"
+                 "  --quiet       print nothing when the model is fine");
+        return rc;
+    }
+    cli_session s;
+    rc = cli_load(&o, &s, 0);
+    if (rc == GB_EXIT_OK && !o.quiet)
+        printf("%s: ok (%zu nodes, %zu components)\n", o.model, gb_graph_node_count(s.graph),
+               gb_graph_component_count(s.graph));
+    cli_session_free(&s);
+    return finish_output(stdout, rc);
+}
+
+int cli_graph(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, 2, "graph", "data,format,verbose", &o);
+    if (rc || o.help) {
+        if (o.help)
+            puts("usage: glassbox graph MODEL.gb [--data FILE]... [--format dot|json]\n\n"
+                 "Writes the model graph: Graphviz DOT (default; render with `dot -Tsvg`), or\n"
+                 "JSON listing every node with its kind, type, shape, definition, parents and\n"
+                 "children.  Components are drawn as labelled clusters.");
+        return rc;
+    }
+    const char *fmt = o.format ? o.format : "dot";
+    if (strcmp(fmt, "dot") != 0 && strcmp(fmt, "json") != 0) {
+        fprintf(stderr, "glassbox graph: error: unknown format '%s' (use dot or json)\n", fmt);
+        return GB_EXIT_USAGE;
+    }
+    cli_session s;
+    rc = cli_load(&o, &s, 0);
+    if (rc == GB_EXIT_OK) {
+        int w = fmt[0] == 'd' ? gb_graph_write_dot(s.graph, stdout)
+                              : gb_graph_write_json(s.graph, stdout);
+        if (w != 0)
+            rc = GB_EXIT_MODEL;
+    }
+    cli_session_free(&s);
+    return finish_output(stdout, rc);
+}
+
+int cli_inspect(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, 2, "inspect", "data,verbose", &o);
+    if (rc || o.help) {
+        if (o.help)
+            puts("usage: glassbox inspect MODEL.gb --data FILE [--data FILE]...\n\n"
+                 "Lists every node of the graph: its kind (data, constant, parameter, observed,\n"
+                 "deterministic), type and shape, definition, and parents, grouped by component.");
+        return rc;
+    }
+    cli_session s;
+    rc = cli_load(&o, &s, 0);
+    if (rc == GB_EXIT_OK && gb_graph_write_table(s.graph, stdout) != 0)
+        rc = GB_EXIT_MODEL;
+    if (rc == GB_EXIT_OK && o.ndata > 0) {
+        gb_model *m = NULL;
+        if (gb_model_compile(s.graph, &m, s.errs) == GB_OK) {
+            cli_print_samplers(m, stdout);
+        } else {
+            gb_errlist_print(s.errs, s.srcs, stderr);
+            rc = cli_exit_code(gb_errlist_status(s.errs));
+        }
+        gb_model_free(m);
+    }
+    cli_session_free(&s);
+    return finish_output(stdout, rc);
+}
+
+int cli_parse_cmd(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, 2, "parse", "", &o);
+    if (rc || o.help) {
+        if (o.help)
+            puts("usage: glassbox parse MODEL.gb\n\nPrints the syntax tree as an S-expression.");
+        return rc;
+    }
+    gb_sources *srcs = gb_sources_new();
+    gb_errlist *errs = gb_errlist_new();
+    gb_arena arena;
+    gb_arena_init(&arena);
+    const gb_source *src;
+    gb_ast *prog = NULL;
+    gb_status st = GB_ENOMEM;
+    if (srcs && errs) {
+        st = gb_sources_read(srcs, o.model, (size_t)64 << 20, 1, &src, errs);
+        if (st == GB_OK)
+            st = gb_parse(&arena, src->name, src->text, src->len, &prog, errs);
+        if (st == GB_OK) {
+            gb_ast_print(stdout, prog);
+            putchar('\n');
+        }
+        gb_errlist_print(errs, srcs, stderr);
+    }
+    gb_arena_release(&arena);
+    gb_errlist_free(errs);
+    gb_sources_free(srcs);
+    return finish_output(stdout, cli_exit_code(st));
+}

@@ -1,0 +1,53 @@
+/* cli_main.c - `glassbox COMMAND ...`: dispatch to the subcommands. */
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *what;
+} commands[] = {
+    {"check", cli_check, "parse and check a model (and its data)"},
+    {"graph", cli_graph, "write the model graph as DOT or JSON"},
+    {"inspect", cli_inspect, "list every node: kind, shape, definition, parents"},
+    {"run", cli_run, "sample the posterior, write the draws, print the summary"},
+    {"summary", cli_summary, "diagnostics and summary of CmdStan-layout CSV draws"},
+    {"parse", cli_parse_cmd, "print the syntax tree (for debugging the language)"},
+    {"reference", cli_reference, "the reference page of every distribution and function"},
+};
+
+static void usage(FILE *out)
+{
+    fputs("glassbox " GB_VERSION " - a transparent Bayesian modelling language\n\n"
+          "usage: glassbox COMMAND [ARGS]   (glassbox COMMAND --help for each)\n\ncommands:\n",
+          out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return GB_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        puts("glassbox " GB_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc, argv);
+    fprintf(stderr, "glassbox: error: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return GB_EXIT_USAGE;
+}

@@ -1,0 +1,188 @@
+/* cli_run.c - `glassbox run`: sample a model's posterior, write the draws, print the summary. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "drawsout.h"
+#include "run.h"
+#include "summary.h"
+
+static volatile sig_atomic_t signal_seen;
+
+/* First SIGINT/SIGTERM: stop at the next iteration, keep the draws.  Second: leave at once,
+ * removing the temporary output so no half-written file is left behind. */
+static void on_signal(int sig)
+{
+    if (signal_seen) {
+        gb_drawsout_abandon();
+        _exit(sig == SIGTERM ? 143 : 130);
+    }
+    signal_seen = sig;
+    gb_run_request_stop();
+}
+
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void help(void)
+{
+    puts("usage: glassbox run MODEL.gb [--data FILE]... [options]\n\n"
+         "Samples the posterior with NUTS (continuous parameters), Gibbs by enumeration\n"
+         "(discrete ones) and slice sampling (the rest), then prints a summary of every\n"
+         "variable with R-hat, bulk and tail ESS and MCSE.\n\n"
+         "options:\n"
+         "  --data FILE        JSON (CmdStan format) or CSV with a header; repeatable\n"
+         "  --chains N         number of chains (4)\n"
+         "  --warmup N         warmup iterations per chain, adapting step size and metric (1000)\n"
+         "  --draws N          draws kept per chain (1000)\n"
+         "  --seed S           random seed; the same seed gives the same draws (20261125)\n"
+         "  --threads T        threads running chains (default: one per core, at most one\n"
+         "                     per chain); the draws do not depend on T\n"
+         "  --output FILE      write the draws as CmdStan CSV: FILE for one chain,\n"
+         "                     FILE_1.csv .. FILE_N.csv (FILE's stem) for N chains\n"
+         "  --metric diag|dense  NUTS metric adapted during warmup (diag)\n"
+         "  --adapt-delta D    target acceptance of step-size adaptation, in (0, 1) (0.8)\n"
+         "  --max-depth N      NUTS tree depth limit (10)\n"
+         "  --explain          say which sampler updates each variable, and why\n"
+         "  --quiet            no progress line\n"
+         "  --verbose          also name data variables the model does not use\n\n"
+         "Ctrl-C stops the chains, writes the draws made so far and summarises them (exit 130);\n"
+         "a second Ctrl-C quits at once.");
+}
+
+static int default_threads(int chains)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    return chains < cores ? chains : (int)cores;
+}
+
+/* Prints the summary of the draws made (whole rows only). */
+static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
+{
+    size_t n = d->ndraws;
+    for (int c = 0; c < d->nchains; c++)
+        if (d->filled[c] < n)
+            n = d->filled[c];
+    if (n < 4) {
+        fprintf(stderr, "glassbox run: %zu draws per chain are too few for a summary\n", n);
+        return 0;
+    }
+    size_t nm = gb_model_output_size(m);
+    const char **names = malloc((GB_NSAMPLER_COLS + nm) * sizeof *names);
+    const double **chains = malloc((size_t)d->nchains * sizeof *chains);
+    int rc = -1;
+    if (names && chains) {
+        for (int k = 0; k < GB_NSAMPLER_COLS; k++)
+            names[k] = gb_sampler_col_names[k];
+        for (size_t k = 0; k < nm; k++)
+            names[GB_NSAMPLER_COLS + k] = gb_model_output_name(m, k);
+        for (int c = 0; c < d->nchains; c++)
+            chains[c] = d->rows + (size_t)c * d->ndraws * d->ncols;
+        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)d->nchains, n,
+                              max_depth) == GB_OK ? 0 : -1;
+    }
+    free(names);
+    free(chains);
+    return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = cli_parse(argc, argv, 2, "run",
+                       "data,output,chains,warmup,draws,seed,threads,metric,adapt-delta,"
+                       "max-depth,explain,verbose,quiet", &o);
+    if (rc || o.help) {
+        if (o.help)
+            help();
+        return rc;
+    }
+    double t0 = now();
+    cli_session s;
+    rc = cli_load(&o, &s, 0);
+    gb_model *m = NULL;
+    gb_draws *d = NULL;
+    gb_drawsout *w = NULL;
+    if (rc != GB_EXIT_OK)
+        goto out;
+    if (gb_model_compile(s.graph, &m, s.errs) != GB_OK) {
+        gb_errlist_print(s.errs, s.srcs, stderr);
+        rc = cli_exit_code(gb_errlist_status(s.errs));
+        goto out;
+    }
+    if (o.explain)
+        cli_print_samplers(m, stdout);
+    gb_run_config cfg = {
+        .chains = (int)o.chains, .warmup = (int)o.warmup, .draws = (int)o.draws,
+        .threads = o.threads ? (int)o.threads : default_threads((int)o.chains),
+        .max_depth = (int)o.max_depth, .seed = o.seed, .adapt_delta = o.adapt_delta,
+        .dense_metric = strcmp(o.metric, "dense") == 0, .init_radius = 2,
+        .progress = !o.quiet && isatty(STDERR_FILENO)};
+    if (o.output) {
+        size_t nm = gb_model_output_size(m);
+        const char **names = malloc((nm ? nm : 1) * sizeof *names);
+        if (!names) {
+            rc = GB_EXIT_MODEL;
+            goto out;
+        }
+        for (size_t k = 0; k < nm; k++)
+            names[k] = gb_model_output_name(m, k);
+        gb_drawsout_meta meta = {o.model, o.data, o.ndata, &cfg};
+        gb_status st = gb_drawsout_open(o.output, &meta, names, nm, &w, s.errs);
+        free(names);
+        if (st != GB_OK) {
+            gb_errlist_print(s.errs, s.srcs, stderr);
+            rc = cli_exit_code(st);
+            goto out;
+        }
+    }
+    signal_seen = 0;
+    install_handlers();
+    gb_status st = gb_run(m, &cfg, w ? gb_drawsout_row : NULL, w, &d, s.errs);
+    int interrupted = signal_seen != 0 || (d && d->interrupted && st == GB_EINTERRUPT);
+    gb_status cst = gb_drawsout_close(w, interrupted, now() - t0, st != GB_OK && !interrupted,
+                                      s.errs);
+    w = NULL;
+    if ((st != GB_OK && !interrupted) || cst != GB_OK) {
+        gb_errlist_print(s.errs, s.srcs, stderr);
+        rc = cli_exit_code(st != GB_OK && !interrupted ? st : cst);
+        goto out;
+    }
+    if (interrupted)
+        fprintf(stderr, "glassbox run: interrupted; summarising the draws made so far\n");
+    if (d && print_summary(m, d, cfg.max_depth) != 0)
+        rc = GB_EXIT_MODEL;
+    if (o.output && !o.quiet)
+        fprintf(stderr, "draws written to %s%s\n", o.output,
+                cfg.chains > 1 ? " (one file per chain: NAME_1.csv ...)" : "");
+    if (interrupted)
+        rc = signal_seen == SIGTERM ? 143 : 130;
+out:
+    gb_drawsout_close(w, 0, 0, 1, s.errs);
+    gb_draws_free(d);
+    gb_model_free(m);
+    cli_session_free(&s);
+    if (fflush(stdout) != 0 && rc == GB_EXIT_OK)
+        rc = GB_EXIT_MODEL;
+    return rc;
+}

@@ -1,0 +1,143 @@
+/* cli_summary.c - `glassbox summary FILE.csv...`: diagnostics of draws in CmdStan's CSV layout
+ * (glassbox's own or Stan's), one file per chain. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "stancsv.h"
+#include "summary.h"
+
+#define MAX_FILES 1024
+
+static void help(void)
+{
+    puts("usage: glassbox summary DRAWS.csv [DRAWS.csv]... [--format table|csv]\n\n"
+         "Summarises draws in CmdStan's CSV layout (glassbox run --output, CmdStan, cmdstanpy),\n"
+         "one file per chain: mean, sd, MCSE, 5/50/95% quantiles, rank-normalised split R-hat,\n"
+         "bulk and tail ESS (Vehtari et al. 2021), divergences, tree-depth hits and E-BFMI.\n"
+         "--format csv prints the numbers as CSV instead of the table and warnings.");
+}
+
+/* The tree-depth limit recorded in the header ("max_depth = 10"), or CmdStan's default. */
+static int header_max_depth(const gb_stancsv *s)
+{
+    for (size_t i = 0; i < gb_stancsv_ncomments(s); i++) {
+        const char *c = strstr(gb_stancsv_comment(s, i), "max_depth = ");
+        if (c)
+            return atoi(c + strlen("max_depth = "));
+    }
+    return 10;
+}
+
+static int same_columns(const gb_stancsv *a, const gb_stancsv *b)
+{
+    if (gb_stancsv_ncols(a) != gb_stancsv_ncols(b))
+        return 0;
+    for (size_t k = 0; k < gb_stancsv_ncols(a); k++)
+        if (strcmp(gb_stancsv_col_name(a, k), gb_stancsv_col_name(b, k)) != 0)
+            return 0;
+    return 1;
+}
+
+/* Summarises the files read; returns an exit code. */
+static int summarise(gb_stancsv **files, const char *const *paths, int n, int csv)
+{
+    size_t ndraws = gb_stancsv_nrows(files[0]);
+    for (int i = 1; i < n; i++) {
+        if (!same_columns(files[0], files[i])) {
+            fprintf(stderr, "glassbox summary: error: %s and %s have different columns; give "
+                            "the chains of one run\n", paths[0], paths[i]);
+            return GB_EXIT_MODEL;
+        }
+        if (gb_stancsv_nrows(files[i]) != ndraws) {
+            size_t m = gb_stancsv_nrows(files[i]);
+            fprintf(stderr, "glassbox summary: note: chains have %zu and %zu draws; using the "
+                            "first %zu of each\n", ndraws, m, m < ndraws ? m : ndraws);
+            if (m < ndraws)
+                ndraws = m;
+        }
+    }
+    if (ndraws < 4) {
+        fprintf(stderr, "glassbox summary: error: %zu draws per chain are too few (at least 4)\n",
+                ndraws);
+        return GB_EXIT_MODEL;
+    }
+    size_t ncols = gb_stancsv_ncols(files[0]);
+    const char **names = malloc(ncols * sizeof *names);
+    const double **chains = malloc((size_t)n * sizeof *chains);
+    gb_status st = names && chains ? GB_OK : GB_ENOMEM;
+    if (st == GB_OK) {
+        for (size_t k = 0; k < ncols; k++)
+            names[k] = gb_stancsv_col_name(files[0], k);
+        for (int i = 0; i < n; i++)
+            chains[i] = gb_stancsv_row(files[i], 0);
+        st = csv ? gb_summary_write_csv(stdout, names, ncols, chains, (size_t)n, ndraws)
+                 : gb_summary_print(stdout, names, ncols, chains, (size_t)n, ndraws,
+                                    header_max_depth(files[0]));
+    }
+    free(names);
+    free(chains);
+    if (st != GB_OK) {
+        fprintf(stderr, "glassbox summary: error: %s\n",
+                st == GB_ENOMEM ? "out of memory" : "cannot write the summary");
+        return GB_EXIT_MODEL;
+    }
+    return GB_EXIT_OK;
+}
+
+int cli_summary(int argc, char **argv)
+{
+    const char *paths[MAX_FILES];
+    int n = 0, csv = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            help();
+            return GB_EXIT_OK;
+        }
+        if (strncmp(a, "--format", 8) == 0 && (a[8] == '\0' || a[8] == '=')) {
+            const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || (strcmp(v, "csv") != 0 && strcmp(v, "table") != 0)) {
+                fprintf(stderr, "glassbox summary: error: --format is table or csv\n");
+                return GB_EXIT_USAGE;
+            }
+            csv = strcmp(v, "csv") == 0;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "glassbox summary: error: unknown option '%s'\nrun 'glassbox "
+                            "summary --help' for usage\n", a);
+            return GB_EXIT_USAGE;
+        } else if (n == MAX_FILES) {
+            fprintf(stderr, "glassbox summary: error: more than %d files\n", MAX_FILES);
+            return GB_EXIT_USAGE;
+        } else {
+            paths[n++] = a;
+        }
+    }
+    if (n == 0) {
+        fprintf(stderr, "glassbox summary: error: no draws file given\nrun 'glassbox summary "
+                        "--help' for usage\n");
+        return GB_EXIT_USAGE;
+    }
+    gb_stancsv *files[MAX_FILES] = {0};
+    gb_errlist *errs = gb_errlist_new();
+    gb_sources *srcs = gb_sources_new();
+    int rc = errs && srcs ? GB_EXIT_OK : GB_EXIT_MODEL;
+    for (int i = 0; rc == GB_EXIT_OK && i < n; i++) {
+        files[i] = gb_stancsv_read(paths[i], errs);
+        if (!files[i])
+            rc = GB_EXIT_MODEL;
+        else if (gb_stancsv_dropped_line(files[i]) > 0)
+            fprintf(stderr, "%s:%d: note: an incomplete last row was ignored\n", paths[i],
+                    gb_stancsv_dropped_line(files[i]));
+    }
+    if (rc != GB_EXIT_OK && errs)
+        gb_errlist_print(errs, srcs, stderr);
+    if (rc == GB_EXIT_OK)
+        rc = summarise(files, paths, n, csv);
+    for (int i = 0; i < n; i++)
+        gb_stancsv_free(files[i]);
+    gb_errlist_free(errs);
+    gb_sources_free(srcs);
+    return rc;
+}

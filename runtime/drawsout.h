@@ -1,0 +1,48 @@
+/* drawsout.h - writing draws as CSV in CmdStan's layout, one file per chain.
+ *
+ * With one chain the draws go to PATH; with C > 1 chains to PATH_1.csv ... PATH_C.csv (PATH's
+ * extension moved after the number, as CmdStan names per-chain files), so cmdstanpy, ArviZ
+ * and `glassbox summary` read them as separate chains.  Each file is written under a temporary
+ * name (PATH.tmp-PID) and renamed into place by gb_drawsout_close, so an existing file is never
+ * left half-written.  A row is flushed as soon as it is drawn.
+ */
+#ifndef GB_RUNTIME_DRAWSOUT_H
+#define GB_RUNTIME_DRAWSOUT_H
+
+#include <stddef.h>
+
+#include "run.h"
+#include "status.h"
+
+typedef struct gb_drawsout gb_drawsout;
+
+/* What the comment header records. */
+typedef struct gb_drawsout_meta {
+    const char *model_path;
+    const char *const *data_paths;
+    int ndata;
+    const gb_run_config *cfg;
+} gb_drawsout_meta;
+
+/* Opens the chains' temporary files and writes their headers (config comments and the column
+ * names: the sampler's columns then `names`, borrowed until close).  Errors name the file. */
+gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
+                           const char *const *names, size_t ncols, gb_drawsout **out,
+                           gb_errlist *errs);
+
+/* A gb_draw_sink: appends one row (GB_NSAMPLER_COLS + ncols values) to chain's file. */
+int gb_drawsout_row(void *ctx, int chain, const double *row);
+
+/* Writes the closing comments (elapsed time; "interrupted" when the run was stopped), closes,
+ * and renames every file into place.  With `discard` nonzero the temporary files are removed
+ * instead.  Frees w (NULL accepted). */
+gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, double seconds, int discard,
+                            gb_errlist *errs);
+
+/* The final path of chain c's file (valid until close); for messages. */
+const char *gb_drawsout_path(const gb_drawsout *w, int chain);
+
+/* Removes every temporary file at once; async-signal-safe (for a second SIGINT). */
+void gb_drawsout_abandon(void);
+
+#endif

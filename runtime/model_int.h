@@ -1,0 +1,135 @@
+/* model_int.h - what the compiled-model files share (model_compile.c, model_ops.c,
+ * model_eval.c).  Not a public header.
+ *
+ * Values live in tensors: a tensor is `batch` items of `elen` doubles each (batched) or one item
+ * shared by the whole batch (not batched).  A tensor's storage is either external (data,
+ * constants, loop-variable arrays: shared, read-only, owned by the graph or the model) or an
+ * offset into the chain's workspace buffer, with its adjoint at another offset.
+ */
+#ifndef GB_RUNTIME_MODEL_INT_H
+#define GB_RUNTIME_MODEL_INT_H
+
+#include "model.h"
+#include "vec.h"
+
+#define GB_NO_TENSOR ((size_t)-1)
+
+typedef struct tensor {
+    size_t batch;       /* items when batched (the def's iteration count); 1 otherwise */
+    int batched;
+    size_t elen;        /* doubles per item */
+    gb_shape eshape;    /* shape of one item */
+    int is_int;
+    const double *ext;  /* external read-only values, or NULL */
+    size_t val, adj;    /* workspace offsets (when ext is NULL); adj also for ext when needed */
+    int has_adj;
+} tensor;
+
+typedef enum op_kind {
+    OP_INDEX,      /* out = in[0][in[1..]] ; ix kinds in aux */
+    OP_BINOP,      /* out = in[0] sub in[1] */
+    OP_UNOP,
+    OP_IF,
+    OP_CALL_ELEM,  /* elementwise function */
+    OP_CALL_GEN,   /* general function, item by item */
+    OP_MATMUL,
+    OP_ARRAY,      /* stack inputs along a new first axis */
+    OP_COMPREH,    /* run body ops [body0, body1) for each value of the range; in[0] = body out,
+                      in[1], in[2] = range ends, slot = the loop variable's workspace offset */
+    OP_RANGE,      /* out = lo..hi as an integer vector */
+    OP_ASSIGN,     /* node tensor (out) = in[0] */
+    OP_SCATTER,    /* out[idx(b)] = in[0][b]: element-wise definition of a node */
+    OP_GATHER,     /* out[b] = in[0][idx(b)]: the elements a definition's left side names */
+    OP_TRANSFORM,  /* node value from theta (latent continuous): see model_eval.c */
+    OP_TERM,       /* log density of a def: in[0] variate, in[1..] parameters */
+    OP_SKIP        /* placeholder before a comprehension's body: runs jump to body1 */
+} op_kind;
+
+enum { IX_SCALAR, IX_VECTOR, IX_RANGE, IX_ALL };
+
+typedef struct mop {
+    op_kind kind;
+    int sub;                 /* operator, or index kinds packed (2 bits per position) */
+    size_t out;
+    size_t in[8];
+    int nin;
+    const gb_func_ops *func;
+    const gb_dist_ops *dist;
+    size_t body0, body1;     /* OP_COMPREH */
+    size_t slot;             /* OP_COMPREH: loop variable value; OP_TERM: scratch offset */
+    size_t node;             /* OP_TRANSFORM, OP_TERM, OP_SCATTER: graph node */
+    size_t def;              /* OP_TERM, OP_SCATTER, OP_GATHER: def index */
+    size_t trunc_lo, trunc_hi; /* OP_TERM: tensors or GB_NO_TENSOR */
+    int seq;                 /* run item by item (a deterministic node reading itself) */
+    gb_loc loc;
+    /* OP_TERM layout, fixed at compile time: the lpdf runs over n repetitions; input i is read
+       with stride[i] (0: broadcast), or copied to scratch scr[i] first when its broadcast pattern
+       is not a stride (then its adjoint goes through scr_adj[i]) */
+    size_t n, batch, dims[2];
+    size_t stride[8], scr[8], scr_adj[8];
+    int use_scr[8];
+} mop;
+
+/* Transforms of continuous latents (see model_eval.c). */
+enum { LT_NONE, LT_LOWER, LT_UPPER, LT_BOUNDED, LT_SIMPLEX, LT_ORDERED, LT_POS_ORDERED,
+       LT_CHOL_CORR };
+
+typedef struct latent {
+    size_t node;
+    gb_sampler_kind sampler;
+    const char *reason;
+    size_t theta0, ntheta;   /* NUTS: slice of theta; SLICE: slice of the slice vector */
+    int tf;                  /* transform kind (transform.h), -1 for discrete */
+    size_t lo_t, hi_t;       /* bound tensors or GB_NO_TENSOR */
+    double lo_c, hi_c;       /* constant bounds */
+    size_t K;                /* matrix/vector size for structured transforms */
+    /* discrete: support and the ops to rerun when it changes */
+    GB_VEC(size_t) blanket;  /* op ranges [a, b) pairs, in order */
+} latent;
+
+typedef struct node_info {
+    size_t tensor;           /* the node's value */
+    size_t ops0, ops1;       /* ops computing it (deterministic / transform) */
+    size_t latent;           /* index into latents or GB_NO_TENSOR */
+} node_info;
+
+struct gb_model {
+    const gb_graph *g;
+    GB_VEC(tensor) t;
+    GB_VEC(mop) ops;
+    size_t nterm_start;      /* ops from here on are the terms (and their argument ops) */
+    GB_VEC(double *) owned;  /* constant and loop arrays the model owns */
+    node_info *ni;
+    GB_VEC(latent) lat;
+    size_t dim, slice_dim, ws_size;
+    size_t *topo;            /* node evaluation order */
+    /* output columns */
+    size_t ncols;
+    char **colname;
+    size_t *colnode;
+};
+
+struct gb_model_ws {
+    double *buf;             /* ws_size doubles: values and adjoints */
+    double *theta;           /* the NUTS block at the last evaluation */
+    double *slice;           /* slice-sampled coordinates */
+    double *grad;            /* gradient scratch for value-only calls */
+    double logp;
+    int bad;                 /* an index was out of range or a function undefined: logp = -inf */
+    size_t bad_node;         /* where a non-finite density appeared, for init messages */
+};
+
+/* model_ops.c */
+double *tval(const gb_model *m, gb_model_ws *ws, size_t t);
+double *tadj(const gb_model *m, gb_model_ws *ws, size_t t);
+void op_forward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1);
+void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1);
+/* Runs ops [a, z) forward, or backward from z - 1 down to a, over items [b0, b1); skips
+ * comprehension bodies (their comprehension op runs them). */
+void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0, size_t b1,
+               int backward);
+
+/* model_eval.c */
+double term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad, int propto);
+
+#endif

@@ -1,0 +1,806 @@
+/* model_ops.c - the kernels of the compiled model: each op's forward value and its
+ * vector-Jacobian product side by side, over a range of batch items [b0, b1).
+ *
+ * Broadcasting follows numpy's rules on item shapes; a tensor that is not batched is shared by
+ * every item (its adjoint then sums over items).  Fast paths cover the common layouts (same
+ * shape, or a scalar); the general path maps output positions to input offsets by strides. */
+#include <math.h>
+#include <string.h>
+
+#include "model_int.h"
+
+double *tval(const gb_model *m, gb_model_ws *ws, size_t t)
+{
+    const tensor *x = &m->t.items[t];
+    return x->ext ? (double *)x->ext : ws->buf + x->val;
+}
+
+double *tadj(const gb_model *m, gb_model_ws *ws, size_t t)
+{
+    const tensor *x = &m->t.items[t];
+    return x->has_adj ? ws->buf + x->adj : NULL;
+}
+
+/* Offset of output element j (item-local) in input x when x is broadcast to shape os. */
+static size_t bmap(const tensor *x, const gb_shape *os, size_t j)
+{
+    if (x->elen == 1)
+        return 0;
+    size_t off = 0, xs = 1;
+    const gb_shape *is = &x->eshape;
+    for (int d = os->rank - 1, k = is->rank - 1; d >= 0; d--, k--) {
+        size_t idx = j % os->dim[d];
+        j /= os->dim[d];
+        if (k >= 0) {
+            if (is->dim[k] != 1)
+                off += idx * xs;
+            xs *= is->dim[k];
+        }
+    }
+    return off;
+}
+
+/* Offsets of item b's data in tensor x. */
+static size_t item(const tensor *x, size_t b)
+{
+    return x->batched ? b * x->elen : 0;
+}
+
+static int same_layout(const tensor *x, const tensor *out)
+{
+    return x->elen == out->elen;
+}
+
+/* ---- binary and unary operators ---- */
+
+static double binop_val(int op, double a, double b)
+{
+    switch (op) {
+    case GB_OP_ADD:
+        return a + b;
+    case GB_OP_SUB:
+        return a - b;
+    case GB_OP_MUL:
+        return a * b;
+    case GB_OP_DIV:
+        return a / b;
+    case GB_OP_MOD:
+        return fmod(a, b);
+    case GB_OP_POW:
+        return pow(a, b);
+    case GB_OP_EQ:
+        return a == b;
+    case GB_OP_NE:
+        return a != b;
+    case GB_OP_LT:
+        return a < b;
+    case GB_OP_LE:
+        return a <= b;
+    case GB_OP_GT:
+        return a > b;
+    case GB_OP_GE:
+        return a >= b;
+    case GB_OP_AND:
+        return a != 0 && b != 0;
+    case GB_OP_OR:
+        return a != 0 || b != 0;
+    }
+    return NAN;
+}
+
+/* d(a op b)/da and /db given the value r. */
+static void binop_d(int op, double a, double b, double r, double *da, double *db)
+{
+    switch (op) {
+    case GB_OP_ADD:
+        *da = 1;
+        *db = 1;
+        return;
+    case GB_OP_SUB:
+        *da = 1;
+        *db = -1;
+        return;
+    case GB_OP_MUL:
+        *da = b;
+        *db = a;
+        return;
+    case GB_OP_DIV:
+        *da = 1 / b;
+        *db = -r / b;
+        return;
+    case GB_OP_POW:
+        *da = b == 0 ? 0 : b * pow(a, b - 1);
+        *db = a > 0 ? r * log(a) : 0;
+        return;
+    case GB_OP_MOD:
+        *da = 1;
+        *db = 0;
+        return;
+    default:
+        *da = *db = 0;
+    }
+}
+
+static void fwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *A = &m->t.items[o->in[0]], *B = &m->t.items[o->in[1]],
+                 *O = &m->t.items[o->out];
+    const double *a = tval(m, ws, o->in[0]), *bv = tval(m, ws, o->in[1]);
+    double *r = tval(m, ws, o->out);
+    int sa = A->elen == 1 ? 0 : same_layout(A, O) ? 1 : 2;
+    int sb = B->elen == 1 ? 0 : same_layout(B, O) ? 1 : 2;
+    for (size_t b = b0; b < b1; b++) {
+        const double *pa = a + item(A, b), *pb = bv + item(B, b);
+        double *pr = r + b * O->elen;
+        if (sa == 1 && sb == 1 && o->sub == GB_OP_ADD) {
+            for (size_t j = 0; j < O->elen; j++)
+                pr[j] = pa[j] + pb[j];
+        } else if (sa == 1 && sb == 0 && o->sub == GB_OP_MUL) {
+            for (size_t j = 0; j < O->elen; j++)
+                pr[j] = pa[j] * pb[0];
+        } else {
+            for (size_t j = 0; j < O->elen; j++) {
+                size_t ja = sa == 0 ? 0 : sa == 1 ? j : bmap(A, &O->eshape, j);
+                size_t jb = sb == 0 ? 0 : sb == 1 ? j : bmap(B, &O->eshape, j);
+                pr[j] = binop_val(o->sub, pa[ja], pb[jb]);
+            }
+        }
+    }
+}
+
+static void bwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *A = &m->t.items[o->in[0]], *B = &m->t.items[o->in[1]],
+                 *O = &m->t.items[o->out];
+    double *aa = tadj(m, ws, o->in[0]), *ba = tadj(m, ws, o->in[1]);
+    if (!aa && !ba)
+        return;
+    const double *a = tval(m, ws, o->in[0]), *bv = tval(m, ws, o->in[1]);
+    const double *r = tval(m, ws, o->out), *ra = tadj(m, ws, o->out);
+    int sa = A->elen == 1 ? 0 : same_layout(A, O) ? 1 : 2;
+    int sb = B->elen == 1 ? 0 : same_layout(B, O) ? 1 : 2;
+    for (size_t b = b0; b < b1; b++) {
+        size_t ia = item(A, b), ib = item(B, b);
+        for (size_t j = 0; j < O->elen; j++) {
+            double g = ra[b * O->elen + j];
+            if (g == 0)
+                continue;
+            size_t ja = sa == 0 ? 0 : sa == 1 ? j : bmap(A, &O->eshape, j);
+            size_t jb = sb == 0 ? 0 : sb == 1 ? j : bmap(B, &O->eshape, j);
+            double da, db;
+            binop_d(o->sub, a[ia + ja], bv[ib + jb], r[b * O->elen + j], &da, &db);
+            if (aa)
+                aa[ia + ja] += g * da;
+            if (ba)
+                ba[ib + jb] += g * db;
+        }
+    }
+}
+
+static void fwd_unop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *A = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
+    const double *a = tval(m, ws, o->in[0]);
+    double *r = tval(m, ws, o->out);
+    for (size_t b = b0; b < b1; b++)
+        for (size_t j = 0; j < O->elen; j++) {
+            double x = a[item(A, b) + (A->elen == 1 ? 0 : j)];
+            r[b * O->elen + j] = o->sub == GB_OP_NEG ? -x : o->sub == GB_OP_NOT ? (x == 0) : x;
+        }
+}
+
+static void bwd_unop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *A = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
+    double *aa = tadj(m, ws, o->in[0]);
+    const double *ra = tadj(m, ws, o->out);
+    if (!aa || o->sub == GB_OP_NOT)
+        return;
+    double s = o->sub == GB_OP_NEG ? -1 : 1;
+    for (size_t b = b0; b < b1; b++)
+        for (size_t j = 0; j < O->elen; j++)
+            aa[item(A, b) + (A->elen == 1 ? 0 : j)] += s * ra[b * O->elen + j];
+}
+
+static void fwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *O = &m->t.items[o->out];
+    double *r = tval(m, ws, o->out);
+    for (size_t b = b0; b < b1; b++)
+        for (size_t j = 0; j < O->elen; j++) {
+            const tensor *C = &m->t.items[o->in[0]];
+            double c = tval(m, ws, o->in[0])[item(C, b) + bmap(C, &O->eshape, j)];
+            size_t k = o->in[c != 0 ? 1 : 2];
+            const tensor *X = &m->t.items[k];
+            r[b * O->elen + j] = tval(m, ws, k)[item(X, b) + bmap(X, &O->eshape, j)];
+        }
+}
+
+static void bwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *O = &m->t.items[o->out];
+    const double *ra = tadj(m, ws, o->out);
+    for (size_t b = b0; b < b1; b++)
+        for (size_t j = 0; j < O->elen; j++) {
+            const tensor *C = &m->t.items[o->in[0]];
+            double c = tval(m, ws, o->in[0])[item(C, b) + bmap(C, &O->eshape, j)];
+            size_t k = o->in[c != 0 ? 1 : 2];
+            double *xa = tadj(m, ws, k);
+            if (xa) {
+                const tensor *X = &m->t.items[k];
+                xa[item(X, b) + bmap(X, &O->eshape, j)] += ra[b * O->elen + j];
+            }
+        }
+}
+
+/* ---- functions ---- */
+
+static void fwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *O = &m->t.items[o->out];
+    double *r = tval(m, ws, o->out);
+    double x[8];
+    for (size_t b = b0; b < b1; b++)
+        for (size_t j = 0; j < O->elen; j++) {
+            for (int i = 0; i < o->nin; i++) {
+                const tensor *X = &m->t.items[o->in[i]];
+                x[i] = tval(m, ws, o->in[i])[item(X, b) + bmap(X, &O->eshape, j)];
+            }
+            double v = o->func->f(x);
+            if (isnan(v))
+                ws->bad = 1;
+            r[b * O->elen + j] = v;
+        }
+}
+
+static void bwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    if (!o->func->df)
+        return;
+    const tensor *O = &m->t.items[o->out];
+    const double *r = tval(m, ws, o->out), *ra = tadj(m, ws, o->out);
+    double x[8], d[8];
+    for (size_t b = b0; b < b1; b++)
+        for (size_t j = 0; j < O->elen; j++) {
+            double g = ra[b * O->elen + j];
+            if (g == 0)
+                continue;
+            size_t off[8];
+            for (int i = 0; i < o->nin; i++) {
+                const tensor *X = &m->t.items[o->in[i]];
+                off[i] = item(X, b) + bmap(X, &O->eshape, j);
+                x[i] = tval(m, ws, o->in[i])[off[i]];
+            }
+            o->func->df(x, r[b * O->elen + j], d);
+            for (int i = 0; i < o->nin; i++) {
+                double *xa = tadj(m, ws, o->in[i]);
+                if (xa)
+                    xa[off[i]] += g * d[i];
+            }
+        }
+}
+
+static void views(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b, gb_tensor *in,
+                  gb_tensor *out)
+{
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        in[i].shape = X->eshape;
+        in[i].len = X->elen;
+        in[i].val = tval(m, ws, o->in[i]) + item(X, b);
+    }
+    const tensor *O = &m->t.items[o->out];
+    out->shape = O->eshape;
+    out->len = O->elen;
+    out->val = tval(m, ws, o->out) + b * O->elen;
+}
+
+static void fwd_call_gen(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    gb_tensor in[8], out;
+    for (size_t b = b0; b < b1; b++) {
+        views(m, ws, o, b, in, &out);
+        if (o->func->eval(o->nin, in, &out) != 0)
+            ws->bad = 1;
+    }
+}
+
+static void bwd_call_gen(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    if (!o->func->vjp)
+        return;
+    gb_tensor in[8], out;
+    double *adj[8];
+    const tensor *O = &m->t.items[o->out];
+    for (size_t b = b0; b < b1; b++) {
+        views(m, ws, o, b, in, &out);
+        int any = 0;
+        for (int i = 0; i < o->nin; i++) {
+            double *a = tadj(m, ws, o->in[i]);
+            adj[i] = a ? a + item(&m->t.items[o->in[i]], b) : NULL;
+            any |= a != NULL;
+        }
+        if (any)
+            o->func->vjp(o->nin, in, &out, tadj(m, ws, o->out) + b * O->elen, adj);
+    }
+}
+
+/* matrix product of one item: [n,k]@[k], [n,k]@[k,p], [k]@[k], [k]@[k,p] */
+static void mm_dims(const tensor *A, const tensor *B, size_t *n, size_t *k, size_t *p)
+{
+    *n = A->eshape.rank == 2 ? A->eshape.dim[0] : 1;
+    *k = A->eshape.dim[A->eshape.rank - 1];
+    *p = B->eshape.rank == 2 ? B->eshape.dim[1] : 1;
+}
+
+static void fwd_matmul(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *A = &m->t.items[o->in[0]], *B = &m->t.items[o->in[1]],
+                 *O = &m->t.items[o->out];
+    size_t n, k, p;
+    mm_dims(A, B, &n, &k, &p);
+    for (size_t b = b0; b < b1; b++) {
+        const double *a = tval(m, ws, o->in[0]) + item(A, b);
+        const double *x = tval(m, ws, o->in[1]) + item(B, b);
+        double *r = tval(m, ws, o->out) + b * O->elen;
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < p; c++) {
+                double s = 0;
+                const double *ai = a + i * k;
+                for (size_t q = 0; q < k; q++)
+                    s += ai[q] * x[q * p + c];
+                r[i * p + c] = s;
+            }
+    }
+}
+
+static void bwd_matmul(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *A = &m->t.items[o->in[0]], *B = &m->t.items[o->in[1]],
+                 *O = &m->t.items[o->out];
+    double *aa = tadj(m, ws, o->in[0]), *xa = tadj(m, ws, o->in[1]);
+    if (!aa && !xa)
+        return;
+    size_t n, k, p;
+    mm_dims(A, B, &n, &k, &p);
+    for (size_t b = b0; b < b1; b++) {
+        const double *a = tval(m, ws, o->in[0]) + item(A, b);
+        const double *x = tval(m, ws, o->in[1]) + item(B, b);
+        const double *g = tadj(m, ws, o->out) + b * O->elen;
+        double *ab = aa ? aa + item(A, b) : NULL, *xb = xa ? xa + item(B, b) : NULL;
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < p; c++) {
+                double gi = g[i * p + c];
+                if (gi == 0)
+                    continue;
+                for (size_t q = 0; q < k; q++) {
+                    if (ab)
+                        ab[i * k + q] += gi * x[q * p + c];
+                    if (xb)
+                        xb[q * p + c] += gi * a[i * k + q];
+                }
+            }
+    }
+}
+
+/* ---- indexing ---- */
+
+static int ix_kind(const mop *o, int pos)
+{
+    return (o->sub >> (2 * pos)) & 3;
+}
+
+/* Walks the elements of item b of an INDEX op, calling visit(base offset, out offset).  Returns
+ * -1 when an index is out of range. */
+typedef struct ixwalk {
+    const gb_model *m;
+    gb_model_ws *ws;
+    const mop *o;
+    size_t b;
+    size_t stride[GB_MAX_RANK];
+    size_t block;
+} ixwalk;
+
+static int ix_value(const ixwalk *w, int pos, size_t k, size_t dim, size_t *out)
+{
+    const mop *o = w->o;
+    size_t t = o->in[pos + 1];
+    const tensor *X = &w->m->t.items[t];
+    const double *v = tval(w->m, w->ws, t) + item(X, w->b);
+    double x;
+    switch (ix_kind(o, pos)) {
+    case IX_SCALAR:
+        x = v[0];
+        break;
+    case IX_VECTOR:
+        x = v[k];
+        break;
+    case IX_RANGE:
+        x = v[0] + (double)k;
+        break;
+    default:
+        *out = k;
+        return 0;
+    }
+    if (!(x >= 1 && x <= (double)dim))
+        return -1;
+    *out = (size_t)x - 1;
+    return 0;
+}
+
+static size_t ix_len(const ixwalk *w, int pos, size_t dim)
+{
+    const mop *o = w->o;
+    switch (ix_kind(o, pos)) {
+    case IX_SCALAR:
+        return 1;
+    case IX_VECTOR:
+        return w->m->t.items[o->in[pos + 1]].elen;
+    case IX_RANGE: {
+        const tensor *X = &w->m->t.items[o->in[pos + 1]];
+        const double *v = tval(w->m, w->ws, o->in[pos + 1]) + item(X, w->b);
+        return v[1] >= v[0] ? (size_t)(v[1] - v[0]) + 1 : 0;
+    }
+    default:
+        return dim;
+    }
+}
+
+static int ix_walk(ixwalk *w, int pos, size_t base_off, size_t *out_off, int gather, double *ov,
+                   const double *iv, int backward, double *iadj, const double *oadj)
+{
+    const mop *o = w->o;
+    const tensor *base = &w->m->t.items[o->in[0]];
+    int nidx = o->nin - 1;
+    if (pos == nidx) {
+        for (size_t q = 0; q < w->block; q++) {
+            if (!backward)
+                ov[*out_off + q] = iv[base_off + q];
+            else if (iadj)
+                iadj[base_off + q] += oadj[*out_off + q];
+        }
+        *out_off += w->block;
+        return 0;
+    }
+    (void)gather;
+    size_t dim = base->eshape.dim[pos], n = ix_len(w, pos, dim);
+    for (size_t k = 0; k < n; k++) {
+        size_t idx;
+        if (ix_value(w, pos, k, dim, &idx) != 0)
+            return -1;
+        if (ix_walk(w, pos + 1, base_off + idx * w->stride[pos], out_off, gather, ov, iv,
+                    backward, iadj, oadj) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void index_item(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b, int backward)
+{
+    const tensor *base = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
+    ixwalk w = {m, ws, o, b, {0}, 1};
+    for (int d = base->eshape.rank - 1; d >= 0; d--) {
+        w.stride[d] = w.block;
+        w.block *= base->eshape.dim[d];
+    }
+    w.block = 1;
+    for (int d = o->nin - 1; d < base->eshape.rank; d++)
+        w.block *= base->eshape.dim[d];
+    size_t out_off = b * O->elen;
+    double *iadj = backward ? tadj(m, ws, o->in[0]) : NULL;
+    if (backward && !iadj)
+        return;
+    if (ix_walk(&w, 0, item(base, b), &out_off, 1, tval(m, ws, o->out), tval(m, ws, o->in[0]),
+                backward, iadj ? iadj : NULL, backward ? tadj(m, ws, o->out) : NULL) != 0)
+        ws->bad = 1;
+}
+
+static void fwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *base = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
+    if (o->nin == 2 && ix_kind(o, 0) == IX_SCALAR && base->eshape.rank == 1 && !base->batched) {
+        /* the common gather: mu[g[i]] */
+        const tensor *I = &m->t.items[o->in[1]];
+        const double *iv = tval(m, ws, o->in[1]), *bv = tval(m, ws, o->in[0]);
+        double *r = tval(m, ws, o->out);
+        double dim = (double)base->eshape.dim[0];
+        for (size_t b = b0; b < b1; b++) {
+            double x = iv[item(I, b)];
+            if (!(x >= 1 && x <= dim)) {
+                ws->bad = 1;
+                r[b] = 0;
+                continue;
+            }
+            r[b * O->elen] = bv[(size_t)x - 1];
+        }
+        return;
+    }
+    for (size_t b = b0; b < b1; b++)
+        index_item(m, ws, o, b, 0);
+}
+
+static void bwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    for (size_t b = b0; b < b1; b++)
+        index_item(m, ws, o, b, 1);
+}
+
+/* ---- structure ---- */
+
+static void fwd_array(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *O = &m->t.items[o->out];
+    size_t inner = O->elen / (size_t)o->nin;
+    gb_shape is = O->eshape;
+    is.rank--;
+    memmove(is.dim, is.dim + 1, (size_t)is.rank * sizeof is.dim[0]);
+    for (size_t b = b0; b < b1; b++)
+        for (int i = 0; i < o->nin; i++) {
+            const tensor *X = &m->t.items[o->in[i]];
+            const double *x = tval(m, ws, o->in[i]) + item(X, b);
+            double *r = tval(m, ws, o->out) + b * O->elen + (size_t)i * inner;
+            for (size_t j = 0; j < inner; j++)
+                r[j] = x[bmap(X, &is, j)];
+        }
+}
+
+static void bwd_array(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *O = &m->t.items[o->out];
+    size_t inner = O->elen / (size_t)o->nin;
+    gb_shape is = O->eshape;
+    is.rank--;
+    memmove(is.dim, is.dim + 1, (size_t)is.rank * sizeof is.dim[0]);
+    for (size_t b = b0; b < b1; b++)
+        for (int i = 0; i < o->nin; i++) {
+            double *xa = tadj(m, ws, o->in[i]);
+            if (!xa)
+                continue;
+            const tensor *X = &m->t.items[o->in[i]];
+            const double *g = tadj(m, ws, o->out) + b * O->elen + (size_t)i * inner;
+            for (size_t j = 0; j < inner; j++)
+                xa[item(X, b) + bmap(X, &is, j)] += g[j];
+        }
+}
+
+static void fwd_range(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    const tensor *O = &m->t.items[o->out];
+    for (size_t b = b0; b < b1; b++) {
+        double lo = tval(m, ws, o->in[0])[item(&m->t.items[o->in[0]], b)];
+        double *r = tval(m, ws, o->out) + b * O->elen;
+        for (size_t j = 0; j < O->elen; j++)
+            r[j] = lo + (double)j;
+    }
+}
+
+/* A comprehension: the body ops run once per value of its loop variable. */
+#define run_ops run_range
+
+static void comprehension(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1,
+                          int backward)
+{
+    const tensor *O = &m->t.items[o->out], *body = &m->t.items[o->in[0]];
+    double lo = tval(m, ws, o->in[1])[0];
+    size_t n = O->eshape.dim[0];
+    double *slot = ws->buf + o->slot;
+    for (size_t kk = 0; kk < n; kk++) {
+        size_t k = backward ? n - 1 - kk : kk;
+        *slot = lo + (double)k;
+        run_ops(m, ws, o->body0, o->body1, b0, b1, 0);
+        double *bv = tval(m, ws, o->in[0]);
+        for (size_t b = b0; b < b1; b++) {
+            double *r = tval(m, ws, o->out) + b * O->elen + k * body->elen;
+            if (!backward) {
+                memcpy(r, bv + item(body, b), body->elen * sizeof(double));
+            }
+        }
+        if (backward) {
+            /* zero the body's adjoints, seed its output, run it backwards */
+            for (size_t q = o->body0; q < o->body1; q++) {
+                double *a = tadj(m, ws, m->ops.items[q].out);
+                const tensor *T = &m->t.items[m->ops.items[q].out];
+                if (a)
+                    memset(a, 0, T->batch * T->elen * sizeof(double));
+            }
+            double *ba = tadj(m, ws, o->in[0]);
+            if (ba)
+                for (size_t b = b0; b < b1; b++)
+                    for (size_t j = 0; j < body->elen; j++)
+                        ba[item(body, b) + j] +=
+                            tadj(m, ws, o->out)[b * O->elen + k * body->elen + j];
+            run_ops(m, ws, o->body0, o->body1, b0, b1, 1);
+        }
+    }
+}
+
+/* ---- node values ---- */
+
+static void fwd_assign(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    (void)b0;
+    (void)b1;
+    const tensor *X = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
+    const double *x = tval(m, ws, o->in[0]);
+    double *r = tval(m, ws, o->out);
+    for (size_t j = 0; j < O->elen; j++)
+        r[j] = x[bmap(X, &O->eshape, j)];
+}
+
+static void bwd_assign(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    (void)b0;
+    (void)b1;
+    const tensor *X = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
+    double *xa = tadj(m, ws, o->in[0]);
+    const double *g = tadj(m, ws, o->out);
+    if (xa && g)
+        for (size_t j = 0; j < O->elen; j++)
+            xa[bmap(X, &O->eshape, j)] += g[j];
+}
+
+/* SCATTER and GATHER share the index walk of the def's left side: in[1..] are the indices. */
+static size_t lhs_offset(const gb_model *m, gb_model_ws *ws, const mop *o, const tensor *node,
+                         size_t b, int *bad)
+{
+    size_t off = 0, stride = 1, rank = (size_t)(o->nin - 1);
+    size_t block = 1;
+    for (int d = node->eshape.rank - 1; d >= (int)rank; d--)
+        block *= node->eshape.dim[d];
+    for (size_t p = rank; p-- > 0;) {
+        const tensor *X = &m->t.items[o->in[p + 1]];
+        double x = tval(m, ws, o->in[p + 1])[item(X, b)];
+        size_t dim = node->eshape.dim[p];
+        if (!(x >= 1 && x <= (double)dim)) {
+            *bad = 1;
+            return 0;
+        }
+        off += ((size_t)x - 1) * stride;
+        stride *= dim;
+    }
+    return off * block;
+}
+
+static void scatter_gather(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0,
+                           size_t b1, int backward)
+{
+    int scatter = o->kind == OP_SCATTER;
+    const tensor *node = &m->t.items[scatter ? o->out : o->in[0]];
+    const tensor *itm = &m->t.items[scatter ? o->in[0] : o->out];
+    double *nv = tval(m, ws, scatter ? o->out : o->in[0]);
+    double *iv = tval(m, ws, scatter ? o->in[0] : o->out);
+    double *na = tadj(m, ws, scatter ? o->out : o->in[0]);
+    double *ia = tadj(m, ws, scatter ? o->in[0] : o->out);
+    for (size_t b = b0; b < b1; b++) {
+        int bad = 0;
+        size_t off = lhs_offset(m, ws, o, node, b, &bad);
+        if (bad) {
+            ws->bad = 1;
+            continue;
+        }
+        size_t n = itm->elen;
+        for (size_t j = 0; j < n; j++) {
+            size_t ij = item(itm, b) + j;
+            if (!backward) {
+                if (scatter)
+                    nv[off + j] = iv[ij];
+                else
+                    iv[ij] = nv[off + j];
+            } else if (scatter && ia && na) {
+                ia[ij] += na[off + j];
+            } else if (!scatter && na && ia) {
+                na[off + j] += ia[ij];
+            }
+        }
+    }
+}
+
+void op_forward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    switch (o->kind) {
+    case OP_INDEX:
+        fwd_index(m, ws, o, b0, b1);
+        break;
+    case OP_BINOP:
+        fwd_binop(m, ws, o, b0, b1);
+        break;
+    case OP_UNOP:
+        fwd_unop(m, ws, o, b0, b1);
+        break;
+    case OP_IF:
+        fwd_if(m, ws, o, b0, b1);
+        break;
+    case OP_CALL_ELEM:
+        fwd_call_elem(m, ws, o, b0, b1);
+        break;
+    case OP_CALL_GEN:
+        fwd_call_gen(m, ws, o, b0, b1);
+        break;
+    case OP_MATMUL:
+        fwd_matmul(m, ws, o, b0, b1);
+        break;
+    case OP_ARRAY:
+        fwd_array(m, ws, o, b0, b1);
+        break;
+    case OP_COMPREH:
+        comprehension(m, ws, o, b0, b1, 0);
+        break;
+    case OP_RANGE:
+        fwd_range(m, ws, o, b0, b1);
+        break;
+    case OP_ASSIGN:
+        fwd_assign(m, ws, o, b0, b1);
+        break;
+    case OP_SCATTER:
+    case OP_GATHER:
+        scatter_gather(m, ws, o, b0, b1, 0);
+        break;
+    case OP_TRANSFORM:
+    case OP_TERM:
+    case OP_SKIP:
+        break; /* TRANSFORM and TERM are run by model_eval.c, which owns theta and logp */
+    }
+}
+
+void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    switch (o->kind) {
+    case OP_INDEX:
+        bwd_index(m, ws, o, b0, b1);
+        break;
+    case OP_BINOP:
+        bwd_binop(m, ws, o, b0, b1);
+        break;
+    case OP_UNOP:
+        bwd_unop(m, ws, o, b0, b1);
+        break;
+    case OP_IF:
+        bwd_if(m, ws, o, b0, b1);
+        break;
+    case OP_CALL_ELEM:
+        bwd_call_elem(m, ws, o, b0, b1);
+        break;
+    case OP_CALL_GEN:
+        bwd_call_gen(m, ws, o, b0, b1);
+        break;
+    case OP_MATMUL:
+        bwd_matmul(m, ws, o, b0, b1);
+        break;
+    case OP_ARRAY:
+        bwd_array(m, ws, o, b0, b1);
+        break;
+    case OP_COMPREH:
+        comprehension(m, ws, o, b0, b1, 1);
+        break;
+    case OP_ASSIGN:
+        bwd_assign(m, ws, o, b0, b1);
+        break;
+    case OP_SCATTER:
+    case OP_GATHER:
+        scatter_gather(m, ws, o, b0, b1, 1);
+        break;
+    default:
+        break;
+    }
+}
+
+void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0, size_t b1,
+               int backward)
+{
+    if (!backward) {
+        for (size_t q = a; q < z; q++) {
+            const mop *o = &m->ops.items[q];
+            if (o->kind == OP_SKIP)
+                q = o->body1 - 1;
+            else
+                op_forward(m, ws, o, b0, b1);
+        }
+    } else {
+        for (size_t q = z; q-- > a;) {
+            const mop *o = &m->ops.items[q];
+            op_backward(m, ws, o, b0, b1);
+            if (o->kind == OP_COMPREH)
+                q = o->body0 - 1; /* now at the OP_SKIP placeholder, which does nothing */
+        }
+    }
+}

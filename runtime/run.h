@@ -1,0 +1,57 @@
+/* run.h - running chains: initialisation, warmup with adaptation, sampling (Gibbs sweeps of
+ * discrete latents alternating with NUTS transitions of the continuous block), draws kept in
+ * memory and handed to a sink as they are made.
+ *
+ * Chains run on `threads` POSIX threads; chain c draws from its own RNG stream seeded from
+ * (seed, c) (see rng.h), so the draws are the same whatever the thread count.  A stop request
+ * (gb_run_request_stop, async-signal-safe) ends every chain at its next iteration; the draws
+ * made so far are kept.
+ */
+#ifndef GB_RUNTIME_RUN_H
+#define GB_RUNTIME_RUN_H
+
+#include <stddef.h>
+
+#include "model.h"
+#include "status.h"
+
+typedef struct gb_run_config {
+    int chains, warmup, draws, threads, max_depth;
+    unsigned long seed;
+    double adapt_delta;
+    int dense_metric;
+    double init_radius; /* uniform(-r, r) on the unconstrained scale; Stan's 2 */
+    int progress;       /* draw a progress bar on stderr */
+} gb_run_config;
+
+/* The sampler's own columns, CmdStan's names, before the model's columns. */
+enum { GB_COL_LP, GB_COL_ACCEPT, GB_COL_STEPSIZE, GB_COL_TREEDEPTH, GB_COL_NLEAPFROG,
+       GB_COL_DIVERGENT, GB_COL_ENERGY, GB_NSAMPLER_COLS };
+extern const char *const gb_sampler_col_names[GB_NSAMPLER_COLS];
+
+/* Receives each draw as it is made (row = GB_NSAMPLER_COLS + model columns doubles); called
+ * from the chain's thread; returns 0, or -1 to stop the run (an output error). */
+typedef int (*gb_draw_sink)(void *ctx, int chain, const double *row);
+
+typedef struct gb_draws {
+    int nchains;
+    size_t ndraws;     /* per chain, as configured */
+    size_t ncols;      /* GB_NSAMPLER_COLS + model columns */
+    size_t *filled;    /* draws made per chain (fewer than ndraws when interrupted) */
+    double *rows;      /* chain c, draw d, column k at ((c * ndraws) + d) * ncols + k */
+    double *stepsize;  /* per chain, after adaptation */
+    int interrupted;
+} gb_draws;
+
+void gb_draws_free(gb_draws *d);
+
+/* Runs every chain; *out receives the draws (also on interruption, with GB_EINTERRUPT). */
+gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink, void *sink_ctx,
+                 gb_draws **out, gb_errlist *errs);
+
+/* Asks a running gb_run to stop at the next iteration of every chain (safe in a signal
+ * handler). */
+void gb_run_request_stop(void);
+int gb_run_stop_requested(void);
+
+#endif

@@ -1,0 +1,261 @@
+/* summary.c - the posterior summary table (see summary.h).
+ *
+ * Each column is copied out of the row-major draws into one array per chain and handed to
+ * gb_diag_summarise; the table and warnings follow CmdStan's stansummary and posterior's
+ * summarise_draws in content.  Owns only the per-column copy, freed before returning.
+ */
+#include "summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "size.h"
+
+/* Tracks the worst offender of each kind for the warnings. */
+typedef struct worst {
+    size_t n_rhat, n_ess;
+    const char *rhat_name, *ess_name;
+    double rhat, ess;
+} worst;
+
+static int ends_with_dunder(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 2 && s[n - 2] == '_' && s[n - 1] == '_';
+}
+
+static int is_shown(const char *name)
+{
+    return !ends_with_dunder(name) || strcmp(name, "lp__") == 0;
+}
+
+static long find_col(const char *const *names, size_t ncols, const char *name)
+{
+    for (size_t k = 0; k < ncols; k++)
+        if (strcmp(names[k], name) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* Writes " " and one number in a field of `width`: with 4 significant digits when decimals < 0,
+ * else with that many decimals; NaN shows as NA.  Returns fprintf's result. */
+static int put_num(FILE *out, int width, int decimals, double v)
+{
+    if (isnan(v))
+        return fprintf(out, " %*s", width, "NA");
+    if (decimals < 0)
+        return fprintf(out, " %*.4g", width, v);
+    return fprintf(out, " %*.*f", width, decimals, v);
+}
+
+static gb_status print_row(FILE *out, int namew, const char *name, const gb_diag_summary *s)
+{
+    int bad = fprintf(out, "%-*s", namew, name) < 0;
+    const double g[6] = {s->mean, s->sd, s->mcse_mean, s->q5, s->q50, s->q95};
+    for (int k = 0; k < 6; k++)
+        bad |= put_num(out, 10, -1, g[k]) < 0;
+    bad |= put_num(out, 6, 3, s->rhat) < 0;
+    bad |= put_num(out, 8, 0, s->ess_bulk) < 0;
+    bad |= put_num(out, 8, 0, s->ess_tail) < 0;
+    bad |= fputc('\n', out) == EOF;
+    return bad ? GB_EIO : GB_OK;
+}
+
+static void note_worst(worst *w, const char *name, const gb_diag_summary *s)
+{
+    if (s->rhat > GB_SUMMARY_RHAT_MAX || isnan(s->rhat)) {
+        if (w->n_rhat++ == 0 || !(s->rhat <= w->rhat)) {
+            w->rhat = s->rhat;
+            w->rhat_name = name;
+        }
+    }
+    double ess = fmin(s->ess_bulk, s->ess_tail);
+    if (ess < GB_SUMMARY_ESS_MIN) {
+        if (w->n_ess++ == 0 || ess < w->ess) {
+            w->ess = ess;
+            w->ess_name = name;
+        }
+    }
+}
+
+/* Copies column k of every chain into cols[c]. */
+static void gather(double **cols, const double *const *chains, size_t nchains, size_t ndraws,
+                   size_t ncols, size_t k)
+{
+    for (size_t c = 0; c < nchains; c++)
+        for (size_t i = 0; i < ndraws; i++)
+            cols[c][i] = chains[c][i * ncols + k];
+}
+
+static gb_status print_table(FILE *out, const char *const *names, size_t ncols,
+                             const double *const *chains, size_t nchains, size_t ndraws,
+                             double **cols, worst *w)
+{
+    int namew = 4;
+    for (size_t k = 0; k < ncols; k++)
+        if (is_shown(names[k]) && (int)strlen(names[k]) > namew)
+            namew = (int)strlen(names[k]);
+    if (fprintf(out, "%-*s %10s %10s %10s %10s %10s %10s %6s %8s %8s\n", namew, "name", "mean",
+                "sd", "mcse", "5%", "50%", "95%", "rhat", "ess_bulk", "ess_tail") < 0)
+        return GB_EIO;
+    for (size_t k = 0; k < ncols; k++) {
+        if (!is_shown(names[k]))
+            continue;
+        gather(cols, chains, nchains, ndraws, ncols, k);
+        gb_diag_summary s;
+        gb_status st = gb_diag_summarise((const double *const *)cols, nchains, ndraws, &s);
+        if (st)
+            return st;
+        if ((st = print_row(out, namew, names[k], &s)))
+            return st;
+        if (ends_with_dunder(names[k]))
+            continue; /* lp__ is shown but does not raise parameter warnings */
+        note_worst(w, names[k], &s);
+    }
+    return GB_OK;
+}
+
+/* Sampler statistics and their warnings. */
+static gb_status print_sampler(FILE *out, const char *const *names, size_t ncols,
+                               const double *const *chains, size_t nchains, size_t ndraws,
+                               int max_depth, double **cols, size_t *ndiv, size_t *nmax)
+{
+    long kdiv = find_col(names, ncols, "divergent__");
+    long kdep = find_col(names, ncols, "treedepth__");
+    long ken = find_col(names, ncols, "energy__");
+    int bad = 0;
+    *ndiv = *nmax = 0;
+    for (size_t c = 0; c < nchains; c++)
+        for (size_t i = 0; i < ndraws; i++) {
+            const double *row = chains[c] + i * ncols;
+            if (kdiv >= 0 && row[kdiv] != 0)
+                (*ndiv)++;
+            if (kdep >= 0 && max_depth > 0 && row[kdep] >= max_depth)
+                (*nmax)++;
+        }
+    size_t total = nchains * ndraws;
+    if (kdiv >= 0)
+        bad |= fprintf(out, "\ndivergent transitions: %zu of %zu\n", *ndiv, total) < 0;
+    if (kdep >= 0 && max_depth > 0)
+        bad |= fprintf(out, "transitions at the maximum tree depth %d: %zu of %zu\n", max_depth,
+                       *nmax, total) < 0;
+    if (ken >= 0) {
+        gather(cols, chains, nchains, ndraws, ncols, (size_t)ken);
+        bad |= fprintf(out, "E-BFMI per chain:") < 0;
+        for (size_t c = 0; c < nchains; c++)
+            bad |= put_num(out, 1, 3, gb_diag_ebfmi(cols[c], ndraws)) < 0;
+        bad |= fputc('\n', out) == EOF;
+    }
+    return bad ? GB_EIO : GB_OK;
+}
+
+static gb_status print_warnings(FILE *out, const worst *w, size_t ndiv, size_t nmax, int max_depth,
+                                const char *const *names, size_t ncols, const double *const *chains,
+                                size_t nchains, size_t ndraws, double **cols)
+{
+    int bad = 0;
+    if (w->n_rhat)
+        bad |= fprintf(out,
+                       "warning: R-hat is above %.2f (or undefined) for %zu parameter(s), worst "
+                       "%s at %.3f: the chains do not agree, so the results cannot be trusted "
+                       "yet; run longer or reparameterise.\n",
+                       GB_SUMMARY_RHAT_MAX, w->n_rhat, w->rhat_name, w->rhat) < 0;
+    if (w->n_ess)
+        bad |= fprintf(out,
+                       "warning: the effective sample size is below %.0f for %zu parameter(s), "
+                       "lowest %s at %.0f: means and quantiles are imprecise; draw more.\n",
+                       GB_SUMMARY_ESS_MIN, w->n_ess, w->ess_name, w->ess) < 0;
+    if (ndiv)
+        bad |= fprintf(out,
+                       "warning: %zu divergent transition(s): the sampler could not follow part "
+                       "of the posterior, which may be missing from the draws; raise the target "
+                       "acceptance rate or reparameterise.\n",
+                       ndiv) < 0;
+    if (nmax)
+        bad |= fprintf(out,
+                       "warning: %zu transition(s) stopped at the maximum tree depth %d: "
+                       "sampling was slow there; raise the maximum depth.\n",
+                       nmax, max_depth) < 0;
+    long ken = find_col(names, ncols, "energy__");
+    if (ken >= 0) {
+        gather(cols, chains, nchains, ndraws, ncols, (size_t)ken);
+        for (size_t c = 0; c < nchains; c++) {
+            double e = gb_diag_ebfmi(cols[c], ndraws);
+            if (e < GB_SUMMARY_EBFMI_MIN)
+                bad |= fprintf(out,
+                               "warning: E-BFMI of chain %zu is %.3f, below %.1f: the sampler "
+                               "explored the energy poorly; reparameterise.\n",
+                               c + 1, e, GB_SUMMARY_EBFMI_MIN) < 0;
+        }
+    }
+    return bad ? GB_EIO : GB_OK;
+}
+
+gb_status gb_summary_print(FILE *out, const char *const *names, size_t ncols,
+                           const double *const *chains, size_t nchains, size_t ndraws,
+                           int max_depth)
+{
+    if (!out || !names || !chains || nchains == 0 || ndraws < GB_DIAG_MIN_DRAWS)
+        return GB_EUSAGE;
+    size_t total;
+    if (gb_size_mul(nchains, ndraws, &total) || gb_size_fits_budget(total, sizeof(double)))
+        return GB_ENOMEM;
+    double **cols = calloc(nchains, sizeof *cols);
+    gb_status st = cols ? GB_OK : GB_ENOMEM;
+    for (size_t c = 0; !st && c < nchains; c++)
+        if (!(cols[c] = malloc(ndraws * sizeof *cols[c])))
+            st = GB_ENOMEM;
+    worst w = {0};
+    size_t ndiv = 0, nmax = 0;
+    if (!st)
+        st = print_table(out, names, ncols, chains, nchains, ndraws, cols, &w);
+    if (!st)
+        st = print_sampler(out, names, ncols, chains, nchains, ndraws, max_depth, cols, &ndiv,
+                           &nmax);
+    if (!st)
+        st = print_warnings(out, &w, ndiv, nmax, max_depth, names, ncols, chains, nchains, ndraws,
+                            cols);
+    if (!st && fflush(out) != 0)
+        st = GB_EIO;
+    for (size_t c = 0; cols && c < nchains; c++)
+        free(cols[c]);
+    free(cols);
+    return st;
+}
+
+gb_status gb_summary_write_csv(FILE *out, const char *const *names, size_t ncols,
+                               const double *const *chains, size_t nchains, size_t ndraws)
+{
+    if (!out || !names || !chains || nchains == 0 || ndraws < GB_DIAG_MIN_DRAWS)
+        return GB_EUSAGE;
+    size_t total;
+    if (gb_size_mul(nchains, ndraws, &total) || gb_size_fits_budget(total, sizeof(double)))
+        return GB_ENOMEM;
+    double **cols = calloc(nchains, sizeof *cols);
+    gb_status st = cols ? GB_OK : GB_ENOMEM;
+    for (size_t c = 0; !st && c < nchains; c++)
+        if (!(cols[c] = malloc(ndraws * sizeof *cols[c])))
+            st = GB_ENOMEM;
+    if (!st && fprintf(out, "name,mean,sd,mcse_mean,q5,q50,q95,rhat,ess_bulk,ess_tail\n") < 0)
+        st = GB_EIO;
+    for (size_t k = 0; !st && k < ncols; k++) {
+        if (!is_shown(names[k]))
+            continue;
+        gather(cols, chains, nchains, ndraws, ncols, k);
+        gb_diag_summary s;
+        if ((st = gb_diag_summarise((const double *const *)cols, nchains, ndraws, &s)))
+            break;
+        if (fprintf(out, "%s,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", names[k],
+                    s.mean, s.sd, s.mcse_mean, s.q5, s.q50, s.q95, s.rhat, s.ess_bulk,
+                    s.ess_tail) < 0)
+            st = GB_EIO;
+    }
+    if (!st && fflush(out) != 0)
+        st = GB_EIO;
+    for (size_t c = 0; cols && c < nchains; c++)
+        free(cols[c]);
+    free(cols);
+    return st;
+}

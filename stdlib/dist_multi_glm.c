@@ -1,0 +1,214 @@
+/* dist_multi_glm.c - the GLM shortcuts normal_id_glm(y | x, alpha, beta, sigma),
+ * bernoulli_logit_glm(y | x, alpha, beta) and poisson_log_glm(y | x, alpha, beta) (Stan Functions
+ * Reference, "Generalized linear models").
+ *
+ * Convention: y is an N-vector (variate_rank 1), x an N x K row-major matrix, alpha a scalar,
+ * beta a K-vector, sigma a scalar; dims = {N, K}.  The runtime calls them once (n = 1) over whole
+ * vectors; n > 1 repetitions, at the arguments' strides, also work.  With eta_i = alpha + x_i beta,
+ * each row adds its log density and dl/deta_i = g_i, and in the same pass over row i
+ *   d/dalpha += g_i,  d/dbeta_k += x_ik g_i,  d/dx_ik += beta_k g_i  (when x's adj is non-NULL).
+ * One streaming pass, no allocation: this is the hot path of large regressions. */
+#include <math.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "dist_disc.h"
+#include "dist_multi.h"
+
+/* log(sqrt(2 pi)) to 20 significant digits */
+#define LOG_SQRT_2PI 0.91893853320467274178
+
+enum glm_family { GLM_NORMAL, GLM_BERNOULLI_LOGIT, GLM_POISSON_LOG };
+
+/* Log density of y_i given eta (and sigma for the normal); *g = d/deta.  -INFINITY off support. */
+static double row_lp(enum glm_family f, double y, double eta, double sigma, double *g)
+{
+    switch (f) {
+    case GLM_NORMAL: {
+        double z = (y - eta) / sigma;
+        *g = z / sigma;
+        return -0.5 * z * z;
+    }
+    case GLM_BERNOULLI_LOGIT:
+        if (!(y == 0 || y == 1))
+            return -INFINITY;
+        *g = y - gb_disc_inv_logit(eta);
+        return -gb_disc_softplus(y == 1 ? -eta : eta);
+    case GLM_POISSON_LOG: {
+        if (!gb_disc_is_int(y, 0) || eta == INFINITY)
+            return -INFINITY;
+        double mu = exp(eta);
+        *g = y - mu;
+        return y * eta - mu - gb_disc_lgamma(y + 1);
+    }
+    }
+    return -INFINITY;
+}
+
+/* One repetition; args as in the table (sigma only for the normal family). */
+static double glm_rep(enum glm_family f, const gb_arg *a, size_t r, size_t N, size_t K)
+{
+    const double *y = a[0].val + r * a[0].stride, *x = a[1].val + r * a[1].stride;
+    const double *be = a[3].val + r * a[3].stride;
+    double al = gb_disc_at(&a[2], r), sigma = f == GLM_NORMAL ? gb_disc_at(&a[4], r) : 1;
+    double *ya = a[0].adj ? a[0].adj + r * a[0].stride : NULL;
+    double *xa = a[1].adj ? a[1].adj + r * a[1].stride : NULL;
+    double *ba = a[3].adj ? a[3].adj + r * a[3].stride : NULL;
+    if (!isfinite(al) || !(sigma > 0 && sigma < INFINITY))
+        return -INFINITY;
+    double lp = 0, galpha = 0;
+    for (size_t i = 0; i < N; i++) {
+        const double *xi = x + i * K;
+        double eta = al, g = 0;
+        for (size_t k = 0; k < K; k++)
+            eta += xi[k] * be[k];
+        lp += row_lp(f, y[i], eta, sigma, &g);
+        galpha += g;
+        if (ya)
+            ya[i] -= g;
+        if (ba)
+            for (size_t k = 0; k < K; k++)
+                ba[k] += xi[k] * g;
+        if (xa)
+            for (size_t k = 0; k < K; k++)
+                xa[i * K + k] += be[k] * g;
+    }
+    if (f == GLM_NORMAL) {
+        /* lp so far is -sum z^2 / 2; d/dsigma = -N / sigma + sum z^2 / sigma */
+        gb_disc_add(&a[4], r, (-(double)N - 2 * lp) / sigma);
+        lp -= (double)N * log(sigma);
+    }
+    gb_disc_add(&a[2], r, galpha);
+    return lp;
+}
+
+static double glm_lpdf(enum glm_family f, size_t n, const gb_arg *a, const size_t *dims, int propto)
+{
+    if (!dims)
+        return -INFINITY;
+    size_t N = dims[0], K = dims[1];
+    double lp = 0;
+    for (size_t r = 0; r < n && lp > -INFINITY; r++)
+        lp += glm_rep(f, a, r, N, K);
+    if (!(lp > -INFINITY)) /* NaN from non-finite data included */
+        return -INFINITY;
+    if (f == GLM_NORMAL && !propto)
+        lp -= (double)(n * N) * LOG_SQRT_2PI;
+    return lp;
+}
+
+static double normal_id_glm_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto)
+{
+    return glm_lpdf(GLM_NORMAL, n, a, dims, propto);
+}
+
+static double bernoulli_logit_glm_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto)
+{
+    return glm_lpdf(GLM_BERNOULLI_LOGIT, n, a, dims, propto);
+}
+
+static double poisson_log_glm_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto)
+{
+    return glm_lpdf(GLM_POISSON_LOG, n, a, dims, propto);
+}
+
+/* params: x, alpha, beta (, sigma); out: n blocks of N draws. */
+static void glm_rng(enum glm_family f, gsl_rng *rng, size_t n, const gb_arg *p, const size_t *dims,
+                    double *out)
+{
+    size_t N = dims ? dims[0] : 0, K = dims ? dims[1] : 0;
+    for (size_t r = 0; r < n; r++) {
+        const double *x = p[0].val + r * p[0].stride, *be = p[2].val + r * p[2].stride;
+        double al = gb_disc_at(&p[1], r), sigma = f == GLM_NORMAL ? gb_disc_at(&p[3], r) : 1;
+        int ok = isfinite(al) && sigma > 0 && sigma < INFINITY;
+        for (size_t i = 0; i < N; i++) {
+            double eta = al;
+            for (size_t k = 0; k < K; k++)
+                eta += x[i * K + k] * be[k];
+            double *o = out + r * N + i;
+            if (!ok || !isfinite(eta))
+                *o = NAN;
+            else if (f == GLM_NORMAL)
+                *o = eta + gsl_ran_gaussian_ziggurat(rng, sigma);
+            else if (f == GLM_BERNOULLI_LOGIT)
+                *o = gsl_ran_bernoulli(rng, gb_disc_inv_logit(eta));
+            else
+                *o = gsl_ran_poisson(rng, exp(eta));
+        }
+    }
+}
+
+static void normal_id_glm_rng(gsl_rng *r, size_t n, const gb_arg *p, const size_t *dims,
+                              double *out)
+{
+    glm_rng(GLM_NORMAL, r, n, p, dims, out);
+}
+
+static void bernoulli_logit_glm_rng(gsl_rng *r, size_t n, const gb_arg *p, const size_t *dims,
+                                    double *out)
+{
+    glm_rng(GLM_BERNOULLI_LOGIT, r, n, p, dims, out);
+}
+
+static void poisson_log_glm_rng(gsl_rng *r, size_t n, const gb_arg *p, const size_t *dims,
+                                double *out)
+{
+    glm_rng(GLM_POISSON_LOG, r, n, p, dims, out);
+}
+
+#define X_PARAM                                                                                    \
+    {                                                                                              \
+        "x", GB_REAL, 2, -INFINITY, INFINITY, 1, 1                                                 \
+    }
+#define ALPHA_PARAM                                                                                \
+    {                                                                                              \
+        "alpha", GB_REAL, 0, -INFINITY, INFINITY, 1, 1                                             \
+    }
+#define BETA_PARAM                                                                                 \
+    {                                                                                              \
+        "beta", GB_REAL, 1, -INFINITY, INFINITY, 1, 1                                              \
+    }
+
+const gb_dist_ops gb_dist_normal_id_glm = {
+    .name = "normal_id_glm",
+    .nparams = 4,
+    .params = {X_PARAM, ALPHA_PARAM, BETA_PARAM, {"sigma", GB_REAL, 0, 0, INFINITY, 1, 1}},
+    .variate_rank = 1,
+    .size_param = GB_NO_PARAM,
+    .support = {GB_SUPPORT_VECTOR, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
+    .lpdf = normal_id_glm_lpdf,
+    .rng = normal_id_glm_rng,
+    .doc = "linear regression in one call: y[i] ~ normal(alpha + x[i] * beta, sigma), y an "
+           "N-vector, x N x K, beta a K-vector, alpha and sigma scalars",
+    .example = "y ~ normal_id_glm(X, alpha, beta, sigma)",
+};
+
+const gb_dist_ops gb_dist_bernoulli_logit_glm = {
+    .name = "bernoulli_logit_glm",
+    .nparams = 3,
+    .params = {X_PARAM, ALPHA_PARAM, BETA_PARAM},
+    .variate_type = GB_INT,
+    .variate_rank = 1,
+    .size_param = GB_NO_PARAM,
+    .support = {GB_SUPPORT_INT_VECTOR, 0, 1, GB_NO_PARAM, GB_NO_PARAM, 0},
+    .lpdf = bernoulli_logit_glm_lpdf,
+    .rng = bernoulli_logit_glm_rng,
+    .doc = "logistic regression in one call: y[i] ~ bernoulli_logit(alpha + x[i] * beta), y an "
+           "N-vector of 0/1, x N x K, beta a K-vector, alpha a scalar",
+    .example = "y ~ bernoulli_logit_glm(X, alpha, beta)",
+};
+
+const gb_dist_ops gb_dist_poisson_log_glm = {
+    .name = "poisson_log_glm",
+    .nparams = 3,
+    .params = {X_PARAM, ALPHA_PARAM, BETA_PARAM},
+    .variate_type = GB_INT,
+    .variate_rank = 1,
+    .size_param = GB_NO_PARAM,
+    .support = {GB_SUPPORT_INT_VECTOR, 0, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
+    .lpdf = poisson_log_glm_lpdf,
+    .rng = poisson_log_glm_rng,
+    .doc = "Poisson regression in one call: y[i] ~ poisson_log(alpha + x[i] * beta), y an "
+           "N-vector of counts, x N x K, beta a K-vector, alpha a scalar",
+    .example = "y ~ poisson_log_glm(X, alpha, beta)",
+};

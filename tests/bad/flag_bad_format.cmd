@@ -1,0 +1,1 @@
+graph ok_model.gb --format png

@@ -1,0 +1,1 @@
+check ok_model.gb --format dot

@@ -1,0 +1,1 @@
+check --frobnicate ok_model.gb

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The bad-input corpus: every case is a command run in tests/bad whose exit code and stderr must
+# match CASE.expect exactly (first line "exit N", then stderr).
+#   CASE.gb [+ CASE.json | CASE.csv]   checked with `glassbox check CASE.gb [--data ...]`
+#   CASE.cmd                            or: the glassbox arguments to run, one line
+# Files named ok_* are valid inputs the .cmd cases use.
+# `run_bad.sh --update` rewrites every .expect from the current output (review the diff!).
+set -u
+cd "$(dirname "$0")"
+GLASSBOX=${GLASSBOX:-../../build/glassbox}
+update=0; [ "${1:-}" = "--update" ] && update=1
+pass=0 fail=0
+cases=$( (ls *.gb *.cmd 2>/dev/null) | grep -v '^ok_' | sed 's/\.[a-z]*$//' | sort -u)
+for c in $cases; do
+    if [ -f "$c.cmd" ]; then
+        read -r -a args < "$c.cmd"
+    else
+        args=(check "$c.gb")
+        for ext in json csv; do [ -f "$c.$ext" ] && args+=(--data "$c.$ext"); done
+    fi
+    err=$(timeout 20 "$GLASSBOX" "${args[@]}" 2>&1 >/dev/null); rc=$?
+    actual=$(printf 'exit %s\n%s' "$rc" "$err")
+    if [ $update = 1 ]; then printf '%s\n' "$actual" > "$c.expect"; fi
+    if [ ! -f "$c.expect" ]; then
+        echo "MISSING $c.expect"; fail=$((fail + 1)); continue
+    fi
+    if [ "$actual" = "$(cat "$c.expect")" ] && [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $c (exit $rc)"
+        diff <(cat "$c.expect") <(printf '%s\n' "$actual") | head -20
+    fi
+done
+echo "bad inputs: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end: every example checks (and inspects with its data), the graph commands give DOT that
+# Graphviz renders, and every README example marked with an HTML comment runs as shown:
+#   <!-- test: check -->        the indented block after it passes `glassbox check`
+#   <!-- test: stderr FILE -->  the block after it is exactly what `glassbox check FILE` prints
+set -u
+cd "$(dirname "$0")/../.."
+GB=${GLASSBOX:-build/glassbox}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+for m in examples/*.gb; do
+    d=${m%.gb}.json
+    args=("$m"); [ -f "$d" ] && args+=(--data "$d")
+    if "$GB" check "${args[@]}" --quiet >"$tmp/out" 2>&1; then ok; else bad "check $m"; cat "$tmp/out"; fi
+    if [ -f "$d" ]; then
+        if "$GB" inspect "${args[@]}" >"$tmp/out" 2>&1 && grep -q '^  node' "$tmp/out"; then ok
+        else bad "inspect $m"; cat "$tmp/out"; fi
+    fi
+done
+
+for m in changepoint eight_schools regression; do
+    if "$GB" graph "examples/$m.gb" --data "examples/$m.json" >"$tmp/g.dot" 2>"$tmp/err" &&
+        dot -Tsvg "$tmp/g.dot" -o "$tmp/g.svg" && grep -q '<svg' "$tmp/g.svg"; then ok
+    else bad "graph $m renders"; cat "$tmp/err"; fi
+    if "$GB" graph "examples/$m.gb" --format json >"$tmp/g.json" 2>"$tmp/err" &&
+        grep -q '"nodes"' "$tmp/g.json"; then ok
+    else bad "graph --format json $m"; cat "$tmp/err"; fi
+done
+# components are labelled clusters
+if "$GB" graph examples/regression.gb | grep -q 'subgraph "cluster_0"' ; then ok; else bad "cluster"; fi
+
+# the stdlib reference page is current (make docs regenerates it)
+if "$GB" reference > "$tmp/ref.md" && diff -q "$tmp/ref.md" stdlib/README.md >/dev/null; then ok
+else bad "stdlib/README.md is out of date: run make docs"; fi
+
+# README examples
+awk -v dir="$tmp" '
+    /^<!-- test: / { kind = $3; file = $4; n++; grab = 1; started = 0; next }
+    grab && /^    / { started = 1; sub(/^    /, ""); print > (dir "/readme_" n "." kind); meta[n] = kind " " file; next }
+    grab && started && !/^    / { grab = 0 }
+    END { for (i = 1; i <= n; i++) print i, meta[i] > (dir "/readme_index") }
+' README.md
+while read -r i kind file; do
+    case $kind in
+        check)
+            cp "$tmp/readme_$i.check" "$tmp/readme_$i.gb"
+            if "$GB" check "$tmp/readme_$i.gb" --quiet >"$tmp/out" 2>&1; then ok
+            else bad "README example $i"; cat "$tmp/out"; fi ;;
+        stderr)
+            "$GB" check "$file" >/dev/null 2>"$tmp/out"
+            if diff -u "$tmp/readme_$i.stderr" "$tmp/out"; then ok
+            else bad "README error example $i ($file)"; fi ;;
+    esac
+done < "$tmp/readme_index"
+[ -s "$tmp/readme_index" ] || bad "no README examples found"
+
+echo "end-to-end: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every fuzz target.  With FUZZ_SECONDS=N (make fuzz) each target fuzzes for N seconds
+# starting from its committed corpus; without it (make test) each replays its corpus once, as a
+# regression test.  Targets are built with clang's libFuzzer and ASan+UBSan.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+out=$BUILD/fuzz
+mkdir -p "$out"
+if ! command -v clang >/dev/null; then
+    echo "fuzz: clang not found, skipping"; echo "fuzz: 0 passed, 0 failed"; exit 0
+fi
+pass=0 fail=0
+srcs=$(ls lang/*.c runtime/core/*.c runtime/*.c stdlib/*.c | grep -v -e cli -e run.c -e kernel.c -e drawsout)
+for t in tests/fuzz/fuzz_*.c; do
+    name=$(basename "$t" .c)
+    corpus=tests/fuzz/corpus/${name#fuzz_}
+    bin=$out/$name
+    if [ ! -x "$bin" ] || [ -n "$(find $srcs "$t" lang/*.y lang/*.l -newer "$bin" 2>/dev/null | head -1)" ]; then
+        if ! clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+            -fno-sanitize-recover=all -Iruntime/core -Iruntime -Ilang -Istdlib -I"$BUILD/lang" \
+            -DGB_STDLIB_DIR='"/nonexistent"' -Wno-unused-command-line-argument \
+            "$t" $srcs "$BUILD/lang/parser.c" "$BUILD/lang/lexer.c" \
+            $(pkg-config --cflags --libs gsl jansson) -lm -o "$bin" 2>"$out/$name.log"; then
+            echo "FAIL build $name"; cat "$out/$name.log" | head -20; fail=$((fail + 1)); continue
+        fi
+    fi
+    mkdir -p "$corpus"
+    if [ -n "${FUZZ_SECONDS:-}" ]; then
+        work=$out/${name}_corpus; mkdir -p "$work"
+        "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix="$out/$name-" "$work" "$corpus" >"$out/$name.run" 2>&1
+    else
+        "$bin" -runs=0 -rss_limit_mb=2048 -timeout=10 "$corpus" >"$out/$name.run" 2>&1
+    fi
+    if [ $? = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; tail -30 "$out/$name.run"; fi
+done
+echo "fuzz: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,398 @@
+/* test_lower.c - checks and lowering: one test per error class (message and location), and
+ * the graphs of the examples (node counts, kinds, shapes, edges). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "lower.h"
+
+typedef struct fixture {
+    gb_sources *srcs;
+    gb_errlist *errs;
+    gb_data *data;
+    gb_graph *g;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->srcs = gb_sources_new();
+    f->errs = gb_errlist_new();
+    f->data = gb_data_new();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    gb_graph_free(f->g);
+    gb_data_free(f->data);
+    gb_errlist_free(f->errs);
+    gb_sources_free(f->srcs);
+    free(f);
+    return 0;
+}
+
+/* Lowers `model` with optional JSON data; returns the status. */
+static gb_status lower(fixture *f, const char *model, const char *json)
+{
+    const gb_source *src;
+    if (json) {
+        assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
+        assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
+    }
+    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
+    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
+    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
+    if (getenv("GB_TEST_VERBOSE"))
+        gb_errlist_print(f->errs, f->srcs, stderr);
+    return st;
+}
+
+static void expect_err(fixture *f, size_t idx, int line, int col, const char *msg,
+                       const char *hint)
+{
+    if (gb_errlist_count(f->errs) <= idx)
+        fail_msg("expected error %zu (%s), got %zu errors", idx, msg, gb_errlist_count(f->errs));
+    const gb_err *e = gb_errlist_get(f->errs, idx);
+    if (strcmp(e->msg, msg) != 0)
+        fail_msg("error %zu: got '%s' at %d:%d, expected '%s'", idx, e->msg, e->loc.line,
+                 e->loc.col, msg);
+    assert_int_equal(e->loc.line, line);
+    assert_int_equal(e->loc.col, col);
+    if (hint) {
+        assert_non_null(e->hint);
+        assert_string_equal(e->hint, hint);
+    }
+}
+
+static const gb_node *node(fixture *f, const char *name)
+{
+    size_t i = gb_graph_find(f->g, name);
+    if (i == (size_t)-1)
+        fail_msg("no node '%s'", name);
+    return gb_graph_node(f->g, i);
+}
+
+static int has_parent(fixture *f, const char *child, const char *parent)
+{
+    const gb_node *c = node(f, child);
+    size_t p = gb_graph_find(f->g, parent);
+    for (size_t k = 0; k < c->nparents; k++)
+        if (c->parents[k] == p)
+            return 1;
+    return 0;
+}
+
+static const char *changepoint = "data counts: int[N]\n"
+                                 "alpha = 1 / mean(counts)\n"
+                                 "lambda1 ~ exponential(alpha)\n"
+                                 "lambda2 ~ exponential(alpha)\n"
+                                 "tau ~ uniform_int(1, N)\n"
+                                 "for i in 1..N {\n"
+                                 "  counts[i] ~ poisson(if i < tau then lambda1 else lambda2)\n"
+                                 "}\n";
+
+static void test_lower_builds_changepoint_graph(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, changepoint, "{\"counts\": [1, 4, 2, 0, 5], \"N\": 5}"), GB_OK);
+    assert_int_equal(gb_graph_node_count(f->g), 6); /* counts N alpha lambda1 lambda2 tau */
+    const gb_node *c = node(f, "counts");
+    assert_true(gb_node_is_observed(c));
+    assert_int_equal(c->ndefs, 1); /* the loop stays one definition, not N nodes */
+    assert_int_equal(c->defs[0].nloops, 1);
+    assert_int_equal(c->shape.rank, 1);
+    assert_int_equal(c->shape.dim[0], 5);
+    assert_int_equal(node(f, "N")->kind, GB_NODE_CONST);
+    assert_int_equal(node(f, "N")->value[0], 5);
+    assert_true(gb_node_is_parameter(node(f, "tau")));
+    assert_int_equal(node(f, "tau")->type, GB_INT);
+    assert_int_equal(node(f, "lambda1")->type, GB_REAL);
+    assert_int_equal(node(f, "alpha")->kind, GB_NODE_DETERMINISTIC);
+    assert_true(has_parent(f, "counts", "tau"));
+    assert_true(has_parent(f, "counts", "lambda2"));
+    assert_true(has_parent(f, "lambda1", "alpha"));
+    assert_true(has_parent(f, "alpha", "counts"));
+    assert_false(has_parent(f, "tau", "alpha"));
+}
+
+static void test_lower_checks_without_data(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, changepoint, NULL), GB_OK);
+    assert_int_equal(node(f, "counts")->shape.dim[0], GB_DIM_UNKNOWN);
+}
+
+static void test_lower_builds_component_nodes(void **state)
+{
+    fixture *f = *state;
+    const char *m = "model lin(X: real[N, K], y: real[N], s: real = 2.5) {\n"
+                    "  a ~ normal(0, 10)\n  b: real[K] ~ normal(0, s)\n"
+                    "  sigma ~ half_normal(1)\n  mu = a + X @ b\n  y ~ normal(mu, sigma)\n}\n"
+                    "data X: real[N, K]\ndata y: real[N]\nfit = lin(X, y)\nr = y - fit.mu\n";
+    assert_int_equal(lower(f, m, "{\"X\": [[1, 2], [3, 4], [5, 6]], \"y\": [1, 2, 3.5]}"),
+                     GB_OK);
+    assert_int_equal(gb_graph_component_count(f->g), 1);
+    assert_string_equal(gb_graph_component(f->g, 0)->name, "fit");
+    const gb_node *b = node(f, "fit.b");
+    assert_int_equal(b->component, 0);
+    assert_int_equal(b->shape.rank, 1);
+    assert_int_equal(b->shape.dim[0], 2);
+    assert_int_equal(node(f, "fit.mu")->shape.dim[0], 3);
+    assert_true(gb_node_is_observed(node(f, "y")));
+    assert_true(has_parent(f, "r", "fit.mu"));
+    assert_true(has_parent(f, "y", "fit.sigma"));
+}
+
+static void test_lower_allows_elementwise_hidden_markov_chain(void **state)
+{
+    fixture *f = *state;
+    const char *m = "data y: real[N]\ndata P: real[K, K]\ndata p0: real[K]\n"
+                    "z[1] ~ categorical(p0)\n"
+                    "for t in 2..N { z[t] ~ categorical(P[z[t - 1]]) }\n"
+                    "mu: ordered[K] ~ normal(0, 10)\n"
+                    "for t in 1..N { y[t] ~ normal(mu[z[t]], 1) }\n";
+    assert_int_equal(lower(f, m, "{\"y\": [0.1, 2, 2.2, -0.5], \"P\": [[0.9, 0.1], [0.2, 0.8]],"
+                                 " \"p0\": [0.5, 0.5]}"),
+                     GB_OK);
+    const gb_node *z = node(f, "z");
+    assert_int_equal(z->ndefs, 2);
+    assert_int_equal(z->shape.dim[0], 4);
+    assert_int_equal(z->type, GB_INT);
+    assert_true(has_parent(f, "z", "z"));
+    assert_int_equal(node(f, "mu")->constraint, GB_CON_ORDERED);
+}
+
+/* ---- one test per error class ---- */
+
+static void test_lower_reports_unknown_name_with_suggestion(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "sigma ~ exponential(1)\nmu ~ normal(0, sigm)\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 2, 16, "unknown name 'sigm'", "did you mean 'sigma'?");
+}
+
+static void test_lower_reports_unknown_distribution_with_suggestion(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "mu ~ normall(0, 1)\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 1, 6, "unknown distribution 'normall'", "did you mean 'normal'?");
+}
+
+static void test_lower_reports_duplicate_definition(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "a ~ normal(0, 1)\nb = 2\na = 3\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 3, 1, "'a' is defined with both '~' and '='", NULL);
+    teardown(state);
+    setup(state);
+    f = *state;
+    assert_int_equal(lower(f, "a = 1\na = 2\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 2, 1, "'a' is already defined", "first defined at line 1");
+}
+
+static void test_lower_reports_assignment_to_data(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: real[N]\ny = 2\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 2, 1, "cannot assign to data 'y'", NULL);
+}
+
+static void test_lower_reports_wrong_argument_count(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "a ~ normal(0, 1, 2)\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 1, 5, "normal takes 2 arguments, got 3", NULL);
+    teardown(state);
+    setup(state);
+    f = *state;
+    assert_int_equal(lower(f, "a ~ normal(0)\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 1, 5, "normal takes 2 arguments (mu, sigma), got 1", NULL);
+}
+
+static void test_lower_reports_integer_parameter_given_real(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data k: int\np ~ beta(1, 1)\nk ~ binomial(2.5, p)\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 3, 14, "binomial's parameter 'N' must be an integer, but this is real",
+               NULL);
+}
+
+static void test_lower_reports_discrete_distribution_on_real_data(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: real[N]\nlam ~ exponential(1)\ny ~ poisson(lam)\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 3, 3, "poisson is a distribution over integers, but 'y' is declared real",
+               NULL);
+}
+
+static void test_lower_reports_shape_mismatch(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data a: real[N]\ndata b: real[M]\nc = a + b\n",
+                           "{\"a\": [1, 2, 3], \"b\": [1, 2]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 3, 7, "shapes do not match for '+': shape [3] and shape [2]", NULL);
+}
+
+static void test_lower_reports_matmul_shape_mismatch(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data X: real[N, K]\nb: real[3] ~ normal(0, 1)\nm = X @ b\n",
+                           "{\"X\": [[1, 2], [3, 4]]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 3, 7,
+               "'@' needs matrices or vectors with matching inner sizes, got shape [2, 2] and "
+               "shape [3]",
+               NULL);
+}
+
+static void test_lower_reports_cycle(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "a = b + 1\nb = a * 2\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 2, 5, "'a' depends on itself", NULL);
+    teardown(state);
+    setup(state);
+    f = *state;
+    assert_int_equal(lower(f, "a: real ~ normal(b, 1)\nb: real ~ normal(a, 1)\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 2, 1, "cycle: 'b' and 'a' depend on each other", NULL);
+}
+
+static void test_lower_reports_too_many_indices_and_real_index(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: real[N]\nm = y[1, 2]\nq = y[1.5]\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 2, 5, "too many indices: 2 given, but y has 1 dimension", NULL);
+    expect_err(f, 1, 3, 7, "an index must be an integer", NULL);
+}
+
+static void test_lower_reports_unknown_type(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: rael[N]\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 1, 9, "unknown type 'rael'", "did you mean 'real'?");
+}
+
+static void test_lower_reports_component_argument_errors(void **state)
+{
+    fixture *f = *state;
+    const char *m = "model m(x: real, s: real) {\n  a ~ normal(x, s)\n}\n"
+                    "f1 = m(1)\nf2 = m(1, 2, t = 3)\n";
+    assert_int_equal(lower(f, m, NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 4, 6, "model m needs argument 's'", NULL);
+    expect_err(f, 1, 5, 14, "model m has no argument 't'", NULL);
+}
+
+static void test_lower_reports_missing_module(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "import nosuchmodule\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 1, 8, "cannot find module 'nosuchmodule'", NULL);
+}
+
+static void test_lower_reports_data_errors(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: int[N]\ndata x: real[N]\ndata z: real[3]\n",
+                           "{\"y\": [1, 2.5], \"x\": [1, 2]}"),
+                     GB_EDATA);
+    expect_err(f, 0, 1, 2, "y[2] is 2.5, but 'y' is declared int", NULL);
+    expect_err(f, 1, 3, 6, "data variable 'z' is not in the data", NULL);
+}
+
+static void test_lower_reports_size_conflict_in_data(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data a: real[N]\ndata b: real[N]\n",
+                           "{\"a\": [1, 2, 3], \"b\": [1, 2]}"),
+                     GB_EDATA);
+    expect_err(f, 0, 2, 14, "'b' has 2 along dimension 1, but the model says N = 3", NULL);
+}
+
+static void test_lower_reports_nan_and_bounds_in_data(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data a: real[N]\ndata s: real<lower=0>[N]\n",
+                           "{\"a\": [1, \"NaN\"], \"s\": [1, -2]}"),
+                     GB_EDATA);
+    expect_err(f, 0, 1, 2, "a[2] is NaN; data must be finite numbers", NULL);
+    expect_err(f, 1, 1, 19, "s[2] is -2, outside the declared bounds [0, inf]", NULL);
+}
+
+static void test_lower_reports_index_out_of_range_in_data(void **state)
+{
+    fixture *f = *state;
+    const char *m = "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 1)\n"
+                    "for i in 1..N {\n  y[i] ~ normal(mu[g[i]], 1)\n}\n";
+    assert_int_equal(lower(f, m, "{\"y\": [1, 2, 3, 4], \"g\": [1, 3, 4, 2]}"), GB_EDATA);
+    expect_err(f, 0, 5, 20, "index 4 is out of range for mu (1..3) when i = 3", NULL);
+}
+
+static void test_lower_reports_empty_model(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "# nothing here\n", NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 1, 1, "the model is empty: it has no statements", NULL);
+}
+
+static void test_lower_reports_element_defined_twice_or_never(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: real[N]\nz[1] ~ normal(0, 1)\n"
+                              "for t in 1..N {\n  z[t] ~ normal(0, 1)\n}\n",
+                           "{\"y\": [1, 2, 3]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 4, 8, "element 1 of 'z' is defined twice", "it was first defined at line 2");
+    teardown(state);
+    setup(state);
+    f = *state;
+    assert_int_equal(lower(f, "data y: real[N]\nfor t in 2..N {\n  z[t] ~ normal(0, 1)\n}\n",
+                           "{\"y\": [1, 2, 3]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 3, 3, "element 1 of 'z' is never defined", NULL);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_lower_builds_changepoint_graph),
+        T(test_lower_checks_without_data),
+        T(test_lower_builds_component_nodes),
+        T(test_lower_allows_elementwise_hidden_markov_chain),
+        T(test_lower_reports_unknown_name_with_suggestion),
+        T(test_lower_reports_unknown_distribution_with_suggestion),
+        T(test_lower_reports_duplicate_definition),
+        T(test_lower_reports_assignment_to_data),
+        T(test_lower_reports_wrong_argument_count),
+        T(test_lower_reports_integer_parameter_given_real),
+        T(test_lower_reports_discrete_distribution_on_real_data),
+        T(test_lower_reports_shape_mismatch),
+        T(test_lower_reports_matmul_shape_mismatch),
+        T(test_lower_reports_cycle),
+        T(test_lower_reports_too_many_indices_and_real_index),
+        T(test_lower_reports_unknown_type),
+        T(test_lower_reports_component_argument_errors),
+        T(test_lower_reports_missing_module),
+        T(test_lower_reports_data_errors),
+        T(test_lower_reports_size_conflict_in_data),
+        T(test_lower_reports_nan_and_bounds_in_data),
+        T(test_lower_reports_index_out_of_range_in_data),
+        T(test_lower_reports_empty_model),
+        T(test_lower_reports_element_defined_twice_or_never),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

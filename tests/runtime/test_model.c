@@ -1,0 +1,227 @@
+/* test_model.c - the compiled model: log densities against values computed by hand, gradients
+ * against central finite differences, loops evaluated as batches, element-wise and sequential
+ * definitions, Gibbs enumeration against the exact conditional. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "data.h"
+#include "lower.h"
+#include "model.h"
+#include "near.h"
+
+typedef struct fx {
+    gb_sources *srcs;
+    gb_errlist *errs;
+    gb_data *data;
+    gb_graph *g;
+    gb_model *m;
+    gb_model_ws *ws;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    f->srcs = gb_sources_new();
+    f->errs = gb_errlist_new();
+    f->data = gb_data_new();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    gb_model_ws_free(f->ws);
+    gb_model_free(f->m);
+    gb_graph_free(f->g);
+    gb_data_free(f->data);
+    gb_errlist_free(f->errs);
+    gb_sources_free(f->srcs);
+    free(f);
+    return 0;
+}
+
+static void build(fx *f, const char *model, const char *json)
+{
+    const gb_source *src;
+    if (json) {
+        assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
+        assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
+    }
+    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
+    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
+    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
+    if (st == GB_OK)
+        st = gb_model_compile(f->g, &f->m, f->errs);
+    if (st != GB_OK) {
+        gb_errlist_print(f->errs, f->srcs, stderr);
+        fail_msg("model did not compile");
+    }
+    f->ws = gb_model_ws_new(f->m);
+    assert_non_null(f->ws);
+}
+
+/* Six-point central difference of logp along coordinate k (STYLE section 6). */
+static double fd(fx *f, double *theta, size_t k)
+{
+    double x = theta[k], h = pow(DBL_EPSILON, 1.0 / 7) * fmax(1, fabs(x));
+    static const double w[3] = {45.0 / 60, -9.0 / 60, 1.0 / 60};
+    double s = 0;
+    for (int j = 1; j <= 3; j++) {
+        theta[k] = x + j * h;
+        double up = gb_model_logp(f->m, f->ws, theta, NULL);
+        theta[k] = x - j * h;
+        double dn = gb_model_logp(f->m, f->ws, theta, NULL);
+        s += w[j - 1] * (up - dn);
+    }
+    theta[k] = x;
+    return s / h;
+}
+
+static void check_gradient(fx *f, unsigned long seed)
+{
+    size_t d = gb_model_dim(f->m);
+    double *theta = calloc(d, sizeof *theta), *grad = calloc(d, sizeof *grad);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    for (int rep = 0; rep < 3; rep++) {
+        for (size_t k = 0; k < d; k++)
+            theta[k] = 2 * gsl_rng_uniform(r) - 1;
+        double lp = gb_model_logp(f->m, f->ws, theta, grad);
+        assert_true(isfinite(lp));
+        for (size_t k = 0; k < d; k++)
+            assert_near(grad[k], fd(f, theta, k), 1e-6, 1e-6);
+    }
+    gsl_rng_free(r);
+    free(theta);
+    free(grad);
+}
+
+static const double LOG_SQRT_2PI = 0.91893853320467274178;
+
+static void test_model_logp_of_normal_regression_matches_hand_computation(void **state)
+{
+    fx *f = *state;
+    build(f,
+          "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
+          "s ~ exponential(1)\ny ~ normal(a + b * x, s)\n",
+          "{\"x\": [1, 2, 3], \"y\": [1.5, 1.9, 3.2]}");
+    assert_int_equal(gb_model_dim(f->m), 3);
+    /* Terms constant in the parameters may be dropped (propto, as in Stan's lp__), so the
+     * comparison is of differences between two points, which any such constant leaves alone. */
+    double x[3] = {1, 2, 3}, y[3] = {1.5, 1.9, 3.2};
+    double th[2][3] = {{0.3, -0.2, 0.1}, {-1.1, 0.7, -0.4}}, want[2], lp[2];
+    for (int p = 0; p < 2; p++) {
+        double a = th[p][0], b = th[p][1], s = exp(th[p][2]);
+        want[p] = -0.5 * (a * a + b * b) / 100 - s + th[p][2]; /* priors, Jacobian */
+        for (int i = 0; i < 3; i++) {
+            double z = (y[i] - a - b * x[i]) / s;
+            want[p] += -0.5 * z * z - log(s);
+        }
+        lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
+    }
+    (void)LOG_SQRT_2PI;
+    assert_near(lp[0] - lp[1], want[0] - want[1], 1e-12, 1e-12);
+    check_gradient(f, 1);
+}
+
+static void test_model_gradient_through_loops_indexing_and_functions(void **state)
+{
+    fx *f = *state;
+    build(f,
+          "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 5)\n"
+          "tau ~ half_normal(1)\nfor i in 1..N {\n  y[i] ~ normal(mu[g[i]] * tau, exp(tau))\n}\n",
+          "{\"y\": [1, 2, 0.5, -1], \"g\": [1, 3, 3, 2]}");
+    assert_int_equal(gb_model_dim(f->m), 4);
+    check_gradient(f, 2);
+}
+
+static void test_model_gradient_of_matmul_and_deterministic_chain(void **state)
+{
+    fx *f = *state;
+    build(f,
+          "data X: real[N, K]\ndata y: real[N]\nb: real[K] ~ normal(0, 1)\n"
+          "mu = X @ b\nm2 = mu * mu\ny ~ normal(m2, 1)\n",
+          "{\"X\": [[1, 2], [0.5, -1], [2, 0]], \"y\": [1, 0, 2]}");
+    check_gradient(f, 3);
+}
+
+static void test_model_sequential_definition_reads_earlier_elements(void **state)
+{
+    fx *f = *state;
+    build(f,
+          "data x: real[N]\nd ~ normal(0, 1)\ns[1] = d\n"
+          "for t in 2..N {\n  s[t] = s[t - 1] + d * x[t]\n}\nw ~ normal(s[3], 1)\n",
+          "{\"x\": [0, 1, 2]}");
+    double theta[2] = {0.5, 0.25}, out[16];
+    gb_model_logp(f->m, f->ws, theta, NULL);
+    gb_model_values(f->m, f->ws, theta, out);
+    /* columns: d, s.1 s.2 s.3, w */
+    assert_near(out[1], 0.5, 0, 1e-15);
+    assert_near(out[2], 0.5 + 0.5 * 1, 0, 1e-15);
+    assert_near(out[3], 1.0 + 0.5 * 2, 0, 1e-15);
+    check_gradient(f, 4);
+}
+
+static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
+{
+    fx *f = *state;
+    build(f,
+          "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\ntau ~ uniform_int(1, N)\n"
+          "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
+          "{\"c\": [1, 0, 2, 6, 5, 7]}");
+    double theta[2] = {log(1.0), log(6.0)};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    /* exact conditional of tau given l1 = 1, l2 = 6 */
+    int c[6] = {1, 0, 2, 6, 5, 7};
+    double p[7], tot = 0;
+    for (int t = 1; t <= 6; t++) {
+        double lp = 0;
+        for (int i = 1; i <= 6; i++) {
+            double lam = i < t ? 1.0 : 6.0;
+            lp += c[i - 1] * log(lam) - lam;
+        }
+        tot += p[t] = exp(lp);
+    }
+    int counts[7] = {0};
+    const int n = 4000;
+    double out[8];
+    for (int s = 0; s < n; s++) {
+        assert_int_equal(gb_model_update_others(f->m, f->ws, r, theta), GB_OK);
+        gb_model_values(f->m, f->ws, theta, out);
+        counts[(int)out[2]]++;
+    }
+    /* chi-square, 5 degrees of freedom: 20.5 is the 0.999 quantile */
+    double chi = 0;
+    for (int t = 1; t <= 6; t++) {
+        double e = n * p[t] / tot;
+        if (e > 0)
+            chi += (counts[t] - e) * (counts[t] - e) / e;
+    }
+    if (chi > 20.5)
+        fail_msg("chi-square %.2f > 20.5", chi);
+    gsl_rng_free(r);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_model_logp_of_normal_regression_matches_hand_computation),
+        T(test_model_gradient_through_loops_indexing_and_functions),
+        T(test_model_gradient_of_matmul_and_deterministic_chain),
+        T(test_model_sequential_definition_reads_earlier_elements),
+        T(test_model_gibbs_matches_exact_changepoint_conditional),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
