@@ -13,6 +13,8 @@ typedef struct gb_lexer {
     int line, col;  /* position of the next character, 1-based */
     int depth;      /* open ( and [ : newlines inside are not statement ends */
     int last_tok;   /* previous token returned, 0 at the start */
+    int type_name;  /* the last token is a name right after ':' (a type: `x: real`) */
+    int in_bounds;  /* inside a type's <...>: the next '>' closes it and may end the line */
     int brace_depth;
     char text[40];  /* the text of the last token (cut), for "before 'x'" in messages */
     int open_line[16], open_col[16]; /* where the outermost open ( and [ are, for hints */

@@ -653,21 +653,48 @@ static void visit(const gb_graph *g, size_t i, unsigned char *mark, size_t *orde
     order[(*n)++] = i;
 }
 
+/* Whether a node gets output columns: parameters, and deterministic nodes that depend on one. */
+static int has_columns(const gb_model *m, size_t i)
+{
+    const gb_node *n = gb_graph_node(m->g, i);
+    if (n->kind == GB_NODE_STOCHASTIC)
+        return !n->observed;
+    return n->kind == GB_NODE_DETERMINISTIC && !m->fixed[i];
+}
+
+/* Marks the nodes whose value no parameter can change (see gb_model.fixed). */
+static int mark_fixed(gb_model *m)
+{
+    size_t nn = gb_graph_node_count(m->g);
+    if (!(m->fixed = calloc(nn ? nn : 1, 1)))
+        return -1;
+    for (size_t t = 0; t < nn; t++) { /* topological order: parents first */
+        size_t i = m->topo[t];
+        const gb_node *n = gb_graph_node(m->g, i);
+        int f = n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST || n->observed;
+        if (n->kind == GB_NODE_DETERMINISTIC) {
+            f = 1;
+            for (size_t k = 0; k < n->nparents && f; k++)
+                f = n->parents[k] == i || m->fixed[n->parents[k]];
+        }
+        m->fixed[i] = (unsigned char)f;
+    }
+    return 0;
+}
+
 static int make_columns(gb_model *m)
 {
     size_t total = 0;
-    for (size_t i = 0; i < gb_graph_node_count(m->g); i++) {
-        const gb_node *n = gb_graph_node(m->g, i);
-        if (n->kind == GB_NODE_STOCHASTIC ? !n->observed : n->kind == GB_NODE_DETERMINISTIC)
-            total += n->len;
-    }
+    for (size_t i = 0; i < gb_graph_node_count(m->g); i++)
+        if (has_columns(m, i))
+            total += gb_graph_node(m->g, i)->len;
     m->colname = calloc(total ? total : 1, sizeof(char *));
     m->colnode = calloc(total ? total : 1, sizeof(size_t));
     if (!m->colname || !m->colnode)
         return -1;
     for (size_t i = 0; i < gb_graph_node_count(m->g); i++) {
         const gb_node *n = gb_graph_node(m->g, i);
-        if (!(n->kind == GB_NODE_STOCHASTIC ? !n->observed : n->kind == GB_NODE_DETERMINISTIC))
+        if (!has_columns(m, i))
             continue;
         for (size_t e = 0; e < n->len; e++) {
             char buf[512];
@@ -813,7 +840,7 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
         if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS &&
             make_blanket(m, &m->lat.items[k], tn, ta, tb, nterms) != 0)
             c.failed = 1;
-    if (!c.failed && make_columns(m) != 0)
+    if (!c.failed && (mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 || make_columns(m) != 0))
         c.failed = 1;
     free(mark);
     free(tn);
@@ -846,5 +873,6 @@ void gb_model_free(gb_model *m)
     free(m->ops.items);
     free(m->ni);
     free(m->topo);
+    free(m->fixed);
     free(m);
 }

@@ -309,6 +309,43 @@ static double forward(const gb_model *m, gb_model_ws *ws, size_t a, size_t z,
     return lp;
 }
 
+int gb_model_fold_fixed(gb_model *m)
+{
+    gb_model_ws *ws = gb_model_ws_new(m);
+    if (!ws)
+        return -1;
+    int rc = 0;
+    for (size_t t = 0; t < gb_graph_node_count(m->g) && rc == 0; t++) {
+        size_t i = m->topo[t];
+        const gb_node *n = gb_graph_node(m->g, i);
+        if (n->kind != GB_NODE_DETERMINISTIC || !m->fixed[i])
+            continue;
+        node_info *ni = &m->ni[i];
+        ws->bad = 0;
+        forward(m, ws, ni->ops0, ni->ops1, NULL, 0, 0);
+        if (ws->bad)
+            continue; /* left to fail at run time, where the error is reported */
+        tensor *X = &m->t.items[ni->tensor];
+        size_t len = X->batch * X->elen;
+        double *v = malloc((len ? len : 1) * sizeof *v);
+        if (!v || GB_VEC_PUSH(&m->owned, v) != 0) {
+            free(v);
+            rc = -1;
+            break;
+        }
+        memcpy(v, tval(m, ws, ni->tensor), len * sizeof *v);
+        X->ext = v;
+        for (size_t q = ni->ops0; q < ni->ops1; q++) {
+            mop *o = &m->ops.items[q];
+            o->kind = OP_SKIP;
+            o->body1 = q + 1;
+            o->seq = 0;
+        }
+    }
+    gb_model_ws_free(ws);
+    return rc;
+}
+
 static size_t op_batch(const gb_model *m, const mop *o)
 {
     if (o->kind == OP_SCATTER)

@@ -103,6 +103,9 @@ struct gb_model {
     GB_VEC(latent) lat;
     size_t dim, slice_dim, ws_size;
     size_t *topo;            /* node evaluation order */
+    unsigned char *fixed;    /* per node: its value does not depend on any parameter (data,
+                                constants, observed nodes and what is computed from them only);
+                                fixed deterministic nodes are computed once, at compilation */
     /* output columns */
     size_t ncols;
     char **colname;
@@ -118,6 +121,10 @@ struct gb_model_ws {
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */
     size_t bad_node;         /* where a non-finite density appeared, for init messages */
 };
+
+/* model_eval.c: computes the fixed deterministic nodes once, makes their tensors read-only
+ * external values and their ops no-ops.  Returns -1 when out of memory. */
+int gb_model_fold_fixed(gb_model *m);
 
 /* model_ops.c */
 double *tval(const gb_model *m, gb_model_ws *ws, size_t t);

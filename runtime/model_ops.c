@@ -784,6 +784,17 @@ void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, si
     }
 }
 
+/* Whether an op runs over batch items (its result has one value per loop iteration). */
+static int op_is_batched(const gb_model *m, const mop *o)
+{
+    size_t t = o->kind == OP_SCATTER ? o->in[0] : o->out;
+    return m->t.items[t].batched;
+}
+
+/* An op whose result is not batched (b[k] inside a comprehension over a loop body) runs once, on
+ * item 0, whatever range of items the caller runs.  Backward, its adjoint is passed on once and
+ * then cleared, so a caller that runs the range item by item (sequential definitions) passes each
+ * item's contribution exactly once. */
 void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0, size_t b1,
                int backward)
 {
@@ -792,13 +803,22 @@ void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0
             const mop *o = &m->ops.items[q];
             if (o->kind == OP_SKIP)
                 q = o->body1 - 1;
-            else
+            else if (op_is_batched(m, o))
                 op_forward(m, ws, o, b0, b1);
+            else
+                op_forward(m, ws, o, 0, 1);
         }
     } else {
         for (size_t q = z; q-- > a;) {
             const mop *o = &m->ops.items[q];
-            op_backward(m, ws, o, b0, b1);
+            if (op_is_batched(m, o) || o->kind == OP_SKIP) {
+                op_backward(m, ws, o, b0, b1);
+            } else {
+                op_backward(m, ws, o, 0, 1);
+                double *oa = tadj(m, ws, o->out);
+                if (oa && o->kind != OP_SCATTER && o->kind != OP_ASSIGN)
+                    memset(oa, 0, m->t.items[o->out].elen * sizeof(double));
+            }
             if (o->kind == OP_COMPREH)
                 q = o->body0 - 1; /* now at the OP_SKIP placeholder, which does nothing */
         }

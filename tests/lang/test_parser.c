@@ -87,6 +87,9 @@ static void test_parser_reads_types_bounds_and_shapes(void **state)
                 "mu: ordered[2] ~ normal(0, 10)\n",
                 "(program (data y (type real <0 1> N K)) (~ sigma (type real <0 _>) (call cauchy "
                 "0 1)) (~ mu (type ordered 2) (call normal 0 10)))");
+    /* the '>' closing bounds may end a line; a '>' comparison still continues one */
+    expect_tree("data K: int<lower=0>\ndata s: real<upper=K>\nx = a >\n  b\n",
+                "(program (data K (type int <0 _>)) (data s (type real <_ K>)) (= x (> a b)))");
 }
 
 static void test_parser_reads_components_imports_and_named_args(void **state)

@@ -212,6 +212,48 @@ static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
     gsl_rng_free(r);
 }
 
+
+/* A comprehension inside a loop body (the AR(K) mean) gives the same log density and gradient as
+ * the same mean written with a lagged design matrix. */
+static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
+{
+    fx *f = *state;
+    const char *json = "{\"K\": 2, \"y\": [0.3, -0.2, 0.5, 0.1, -0.4, 0.2, 0.7]}";
+    build(f, "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
+             "s ~ exponential(1)\nfor t in (K + 1)..T {\n"
+             "  y[t] ~ normal(a + sum([b[k] * y[t - k] for k in 1..K]), s)\n}\n",
+          json);
+    double th[4] = {0.2, -0.5, 0.8, -0.3}, g1[4] = {0}, g2[4] = {0};
+    double lp1 = gb_model_logp(f->m, f->ws, th, g1);
+    fx *h = calloc(1, sizeof *h);
+    void *hs = h;
+    setup(&hs);
+    h = hs;
+    build(h, "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
+             "s ~ exponential(1)\nL = [[y[t - k] for k in 1..K] for t in (K + 1)..T]\n"
+             "m = a + L @ b\nfor t in (K + 1)..T {\n  y[t] ~ normal(m[t - K], s)\n}\n",
+          json);
+    double lp2 = gb_model_logp(h->m, h->ws, th, g2);
+    assert_near(lp1, lp2, 1e-12, 1e-12);
+    for (int k = 0; k < 4; k++)
+        assert_near(g1[k], g2[k], 1e-12, 1e-12);
+    teardown(&hs);
+    check_gradient(f, 3);
+}
+
+/* A sequential definition whose body has a part that is the same for every item (exp(a)) and a
+ * comprehension over the loop body: gradients against finite differences. */
+static void test_model_gradient_of_sequential_with_shared_parts(void **state)
+{
+    fx *f = *state;
+    build(f, "data x: real[N]\na ~ normal(0, 1)\nb: real[2] ~ normal(0, 1)\n"
+             "s[1] = 0\nfor t in 2..N {\n"
+             "  s[t] = 0.5 * s[t - 1] + exp(a) * x[t] + sum([b[k] * x[t] for k in 1..2])\n}\n"
+             "x ~ normal(s, 1)\n",
+          "{\"x\": [0.3, -0.2, 0.5, 0.1, -0.4]}");
+    check_gradient(f, 5);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -222,6 +264,8 @@ int main(void)
         T(test_model_gradient_of_matmul_and_deterministic_chain),
         T(test_model_sequential_definition_reads_earlier_elements),
         T(test_model_gibbs_matches_exact_changepoint_conditional),
+        T(test_model_comprehension_in_loop_matches_design_matrix),
+        T(test_model_gradient_of_sequential_with_shared_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
