@@ -840,7 +840,8 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
         if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS &&
             make_blanket(m, &m->lat.items[k], tn, ta, tb, nterms) != 0)
             c.failed = 1;
-    if (!c.failed && (mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 || make_columns(m) != 0))
+    if (!c.failed && (mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 ||
+                      gb_model_plan_gibbs(m) != 0 || make_columns(m) != 0))
         c.failed = 1;
     free(mark);
     free(tn);
@@ -862,8 +863,14 @@ void gb_model_free(gb_model *m)
     for (size_t i = 0; i < m->owned.len; i++)
         free(m->owned.items[i]);
     free(m->owned.items);
-    for (size_t k = 0; k < m->lat.len; k++)
-        free(m->lat.items[k].blanket.items);
+    for (size_t k = 0; k < m->lat.len; k++) {
+        latent *L = &m->lat.items[k];
+        free(L->blanket.items);
+        free(L->eoff);
+        free(L->erange);
+        free(L->eitem);
+        free(L->per_rep);
+    }
     free(m->lat.items);
     for (size_t i = 0; i < m->ncols; i++)
         free(m->colname[i]);

@@ -480,7 +480,7 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
         double mx = -INFINITY;
         for (size_t k = 0; k < K; k++) {
             z[e] = lo + (double)k;
-            w[k] = blanket_logp(m, ws, L);
+            w[k] = L->eoff ? gb_model_gibbs_element_logp(m, ws, L, e) : blanket_logp(m, ws, L);
             if (w[k] > mx)
                 mx = w[k];
         }
@@ -504,7 +504,8 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
         z[e] = lo + (double)pick;
     }
     /* leave deterministic nodes consistent with the chosen values */
-    blanket_logp(m, ws, L);
+    if (!L->eoff)
+        blanket_logp(m, ws, L);
     if (w != stack)
         free(w);
     return GB_OK;

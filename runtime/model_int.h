@@ -85,6 +85,11 @@ typedef struct latent {
     size_t K;                /* matrix/vector size for structured transforms */
     /* discrete: support and the ops to rerun when it changes */
     GB_VEC(size_t) blanket;  /* op ranges [a, b) pairs, in order */
+    /* element plan (model_gibbs.c), or NULL: element e's log density is the pieces
+       [eoff[e], eoff[e + 1]): batch item eitem[i] (a repetition when per_rep) of blanket range
+       erange[i] */
+    size_t *eoff, *erange, *eitem;
+    unsigned char *per_rep;
 } latent;
 
 typedef struct node_info {
@@ -125,6 +130,12 @@ struct gb_model_ws {
 /* model_eval.c: computes the fixed deterministic nodes once, makes their tensors read-only
  * external values and their ops no-ops.  Returns -1 when out of memory. */
 int gb_model_fold_fixed(gb_model *m);
+
+/* model_gibbs.c: element plans of the Gibbs latents (-1: out of memory), and the log density
+ * of the terms that read element e of L. */
+int gb_model_plan_gibbs(gb_model *m);
+double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
+                                   size_t e);
 
 /* model_ops.c */
 double *tval(const gb_model *m, gb_model_ws *ws, size_t t);

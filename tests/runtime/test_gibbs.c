@@ -1,0 +1,150 @@
+/* test_gibbs.c - Gibbs by enumeration over a hidden Markov chain, whose element-wise blankets
+ * (model_gibbs.c) must give the exact conditionals: state marginals after many sweeps against
+ * forward-backward, within z x MCSE (MCSE from the ESS of each indicator chain, z Bonferroni-
+ * corrected over the T states).  Also: the element plan exists for this model and not for one
+ * whose latent is read whole. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "data.h"
+#include "gbt_ess.h"
+#include "lower.h"
+#include "model_int.h"
+#include "rng.h"
+
+#define T 6
+#define SWEEPS 20000
+
+static const double y[T] = {-1.2, -0.3, 0.8, 1.9, 0.1, -0.7};
+static const double p0[2] = {0.6, 0.4};
+static const double G[2][2] = {{0.8, 0.2}, {0.3, 0.7}};
+static const double mu[2] = {-1, 1};
+
+typedef struct fx {
+    gb_sources *srcs;
+    gb_errlist *errs;
+    gb_data *data;
+    gb_graph *g;
+    gb_model *m;
+} fx;
+
+static void build(fx *f, const char *model)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"y\": [%g, %g, %g, %g, %g, %g], \"p0\": [%g, %g], \"G\": [[%g, %g], [%g, %g]], "
+             "\"mu\": [%g, %g]}",
+             y[0], y[1], y[2], y[3], y[4], y[5], p0[0], p0[1], G[0][0], G[0][1], G[1][0],
+             G[1][1], mu[0], mu[1]);
+    f->srcs = gb_sources_new();
+    f->errs = gb_errlist_new();
+    f->data = gb_data_new();
+    const gb_source *src;
+    assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
+    assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
+    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
+    gb_lower_opts o = {f->data, NULL, NULL};
+    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
+    if (st == GB_OK)
+        st = gb_model_compile(f->g, &f->m, f->errs);
+    if (st != GB_OK) {
+        gb_errlist_print(f->errs, f->srcs, stderr);
+        fail_msg("model did not compile");
+    }
+}
+
+static void drop(fx *f)
+{
+    gb_model_free(f->m);
+    gb_graph_free(f->g);
+    gb_data_free(f->data);
+    gb_errlist_free(f->errs);
+    gb_sources_free(f->srcs);
+}
+
+static const char *const HMM =
+    "data y: real[N]\ndata p0: real[2]\ndata G: real[2, 2]\ndata mu: real[2]\n"
+    "z[1] ~ categorical(p0)\nfor t in 2..N {\n  z[t] ~ categorical(G[z[t - 1]])\n}\n"
+    "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n";
+
+/* P(z_t = 1 | y) by forward-backward. */
+static void exact_marginals(double *p1)
+{
+    double a[T][2], b[T][2];
+    for (int k = 0; k < 2; k++)
+        a[0][k] = p0[k] * exp(-0.5 * (y[0] - mu[k]) * (y[0] - mu[k]));
+    for (int t = 1; t < T; t++)
+        for (int k = 0; k < 2; k++)
+            a[t][k] = (a[t - 1][0] * G[0][k] + a[t - 1][1] * G[1][k]) *
+                      exp(-0.5 * (y[t] - mu[k]) * (y[t] - mu[k]));
+    b[T - 1][0] = b[T - 1][1] = 1;
+    for (int t = T - 1; t-- > 0;)
+        for (int k = 0; k < 2; k++) {
+            b[t][k] = 0;
+            for (int j = 0; j < 2; j++)
+                b[t][k] += G[k][j] * exp(-0.5 * (y[t + 1] - mu[j]) * (y[t + 1] - mu[j])) *
+                           b[t + 1][j];
+        }
+    for (int t = 0; t < T; t++)
+        p1[t] = a[t][0] * b[t][0] / (a[t][0] * b[t][0] + a[t][1] * b[t][1]);
+}
+
+static void test_gibbs_hmm_marginals_match_forward_backward(void **state)
+{
+    (void)state;
+    fx f;
+    build(&f, HMM);
+    assert_int_equal(gb_model_latent_count(f.m), 1);
+    assert_non_null(f.m->lat.items[0].eoff); /* the element-wise plan is in use */
+    gb_model_ws *ws = gb_model_ws_new(f.m);
+    gsl_rng *r = gb_rng_new(4242, 0);
+    assert_int_equal(gb_model_init(f.m, ws, r, 2, 100, NULL, f.errs), GB_OK);
+    double *ind = malloc((size_t)T * SWEEPS * sizeof *ind);
+    double *row = malloc(gb_model_output_size(f.m) * sizeof *row);
+    for (int s = 0; s < SWEEPS; s++) {
+        assert_int_equal(gb_model_update_others(f.m, ws, r, NULL), GB_OK);
+        gb_model_values(f.m, ws, NULL, row);
+        for (int t = 0; t < T; t++)
+            ind[(size_t)t * SWEEPS + (size_t)s] = row[t] == 1;
+    }
+    double p1[T];
+    exact_marginals(p1);
+    double z = gbt_z_bonferroni(T);
+    for (int t = 0; t < T; t++)
+        gbt_check_mean("P(z_t = 1 | y)", ind + (size_t)t * SWEEPS, SWEEPS, p1[t], z);
+    free(ind);
+    free(row);
+    gsl_rng_free(r);
+    gb_model_ws_free(ws);
+    drop(&f);
+}
+
+static void test_gibbs_plan_falls_back_when_latent_read_whole(void **state)
+{
+    (void)state;
+    fx f;
+    build(&f, "data y: real[N]\ndata p0: real[2]\ndata G: real[2, 2]\ndata mu: real[2]\n"
+              "z: int[N] ~ categorical(p0)\ns = sum(z)\nfor t in 1..N {\n"
+              "  y[t] ~ normal(mu[z[t]] + 0.01 * s, 1)\n}\n");
+    assert_null(f.m->lat.items[0].eoff);
+    drop(&f);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gibbs_hmm_marginals_match_forward_backward),
+        cmocka_unit_test(test_gibbs_plan_falls_back_when_latent_read_whole),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
