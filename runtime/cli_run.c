@@ -160,8 +160,12 @@ int cli_run(int argc, char **argv)
     install_handlers();
     gb_status st = gb_run(m, &cfg, w ? gb_drawsout_row : NULL, w, &d, s.errs);
     int interrupted = signal_seen != 0 || (d && d->interrupted && st == GB_EINTERRUPT);
-    gb_status cst = gb_drawsout_close(w, interrupted, now() - t0, st != GB_OK && !interrupted,
-                                      s.errs);
+    char first[512] = "", last[512] = "";
+    if (w) {
+        snprintf(first, sizeof first, "%s", gb_drawsout_path(w, 0));
+        snprintf(last, sizeof last, "%s", gb_drawsout_path(w, cfg.chains - 1));
+    }
+    gb_status cst = gb_drawsout_close(w, interrupted, st != GB_OK && !interrupted, s.errs);
     w = NULL;
     if ((st != GB_OK && !interrupted) || cst != GB_OK) {
         gb_errlist_print(s.errs, s.srcs, stderr);
@@ -172,13 +176,18 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "glassbox run: interrupted; summarising the draws made so far\n");
     if (d && print_summary(m, d, cfg.max_depth) != 0)
         rc = GB_EXIT_MODEL;
-    if (o.output && !o.quiet)
-        fprintf(stderr, "draws written to %s%s\n", o.output,
-                cfg.chains > 1 ? " (one file per chain: NAME_1.csv ...)" : "");
+    if (!o.quiet) {
+        fprintf(stderr, "%d chain%s x %d draws in %.2f s", cfg.chains, cfg.chains == 1 ? "" : "s",
+                cfg.draws, now() - t0);
+        if (o.output)
+            fprintf(stderr, "; draws in %s%s%s", first, cfg.chains > 1 ? " ... " : "",
+                    cfg.chains > 1 ? last : "");
+        fputc('\n', stderr);
+    }
     if (interrupted)
         rc = signal_seen == SIGTERM ? 143 : 130;
 out:
-    gb_drawsout_close(w, 0, 0, 1, s.errs);
+    gb_drawsout_close(w, 0, 1, s.errs);
     gb_draws_free(d);
     gb_model_free(m);
     cli_session_free(&s);

@@ -191,7 +191,7 @@ int gb_drawsout_row(void *ctx, int chain, const double *row)
     return 0;
 }
 
-gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, double seconds, int discard,
+gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, int discard,
                             gb_errlist *errs)
 {
     if (!w)
@@ -203,7 +203,6 @@ gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, double seconds, int
             if (interrupted)
                 fprintf(cf->f, "# interrupted: %zu draws written before the run was stopped\n",
                         cf->rows);
-            fprintf(cf->f, "# \n#  Elapsed Time: %.3f seconds (Total)\n# \n", seconds);
             if (fflush(cf->f) != 0 || ferror(cf->f))
                 cf->failed = errno ? errno : EIO;
         }

@@ -33,10 +33,11 @@ gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
 /* A gb_draw_sink: appends one row (GB_NSAMPLER_COLS + ncols values) to chain's file. */
 int gb_drawsout_row(void *ctx, int chain, const double *row);
 
-/* Writes the closing comments (elapsed time; "interrupted" when the run was stopped), closes,
+/* Writes the closing comment ("interrupted" when the run was stopped; nothing that varies
+ * between runs, so a seed gives byte-identical files), closes,
  * and renames every file into place.  With `discard` nonzero the temporary files are removed
  * instead.  Frees w (NULL accepted). */
-gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, double seconds, int discard,
+gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, int discard,
                             gb_errlist *errs);
 
 /* The final path of chain c's file (valid until close); for messages. */

@@ -602,16 +602,10 @@ static void add_latent(cctx *c, size_t i)
         const gb_support *sp = &n->defs[0].dist->support;
         int finite = sp->kind == GB_SUPPORT_INTERVAL &&
                      (isfinite(sp->upper) || sp->upper_param != GB_NO_PARAM);
-        if (!finite) {
-            gb_error(c->errs, GB_ESEMANTIC, n->loc,
-                     "'%s' is discrete with unbounded support (%s); only discrete parameters "
-                     "with finite support can be sampled for now", n->name,
-                     n->defs[0].dist->name);
-            c->failed = 1;
-            return;
-        }
         L.sampler = GB_SAMPLER_GIBBS;
-        L.reason = "discrete, finite support: every value enumerated";
+        L.reason = finite ? "discrete, finite support: every value enumerated"
+                          : "discrete, unbounded support: enumerated over the window holding "
+                            "all but e^-30 of the conditional";
     } else {
         if (choose_transform(c, i, &L) != 0) {
             c->failed = 1;

@@ -449,7 +449,7 @@ static int discrete_support(const gb_model *m, gb_model_ws *ws, const latent *L,
         }
         break;
     }
-    return isfinite(*lo) && isfinite(*hi) && *hi >= *lo ? 0 : -1;
+    return !isnan(*lo) && !isnan(*hi) && *hi >= *lo ? 0 : -1;
 }
 
 static double blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L)
@@ -461,6 +461,63 @@ static double blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L)
     return ws->bad ? -INFINITY : lp;
 }
 
+static double element_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t e)
+{
+    return L->eoff ? gb_model_gibbs_element_logp(m, ws, L, e) : blanket_logp(m, ws, L);
+}
+
+/* Draws an index from weights w[0 .. K-1] given as log values (max mx), overwriting them. */
+static size_t draw_index(gsl_rng *r, double *w, size_t K, double mx)
+{
+    double tot = 0;
+    for (size_t k = 0; k < K; k++)
+        tot += (w[k] = exp(w[k] - mx));
+    double u = gsl_rng_uniform(r) * tot, acc = 0;
+    for (size_t k = 0; k < K; k++) {
+        acc += w[k];
+        if (u < acc)
+            return k;
+    }
+    return K - 1;
+}
+
+/* An unbounded support is enumerated over a window around the current value, grown on each side
+ * until the log density has fallen WINDOW_DROP below the largest value seen (the mass left out is
+ * below e^-30 of the total for a unimodal conditional), at most MAX_WINDOW values. */
+#define WINDOW_DROP 30.0
+#define MAX_WINDOW 100000
+
+static gb_status window_update(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_rng *r,
+                               double *z, size_t e, double lo, double hi, double *w, size_t cap)
+{
+    double cur = z[e], mx = -INFINITY;
+    size_t n = 0, half = cap / 2, left = half, right = half; /* w[left .. right) filled */
+    for (int side = 0; side < 2; side++) {
+        int stalled = 0;
+        for (double v = side ? cur + 1 : cur; side ? v <= hi : v >= lo; v += side ? 1 : -1) {
+            if ((side ? right >= cap : left == 0) || n >= MAX_WINDOW)
+                break;
+            z[e] = v;
+            double lp = element_logp(m, ws, L, e);
+            if (side)
+                w[right++] = lp;
+            else
+                w[--left] = lp;
+            n++;
+            if (lp > mx)
+                mx = lp;
+            stalled = lp < mx - WINDOW_DROP || lp == -INFINITY ? stalled + 1 : 0;
+            if (stalled >= 2 && mx > -INFINITY)
+                break;
+        }
+    }
+    if (!(mx > -INFINITY))
+        return GB_ENUMERIC;
+    size_t pick = draw_index(r, w + left, right - left, mx);
+    z[e] = cur - (double)(half - left) + 1 + (double)pick; /* w[i] holds cur + i - half + 1 */
+    return GB_OK;
+}
+
 /* Gibbs by enumeration, element by element: p(z_e = v | rest) is proportional to the terms that
  * read z (its own included), evaluated at each v of the support. */
 static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_rng *r)
@@ -469,46 +526,40 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
     double *z = tval(m, ws, m->ni[L->node].tensor);
     enum { MAX_SUPPORT = 100000 };
     double lo, hi;
-    if (discrete_support(m, ws, L, &lo, &hi) != 0 || hi - lo + 1 > MAX_SUPPORT)
+    if (discrete_support(m, ws, L, &lo, &hi) != 0)
         return GB_ENUMERIC;
-    size_t K = (size_t)(hi - lo) + 1;
+    int bounded = isfinite(lo) && isfinite(hi);
+    if (bounded && hi - lo + 1 > MAX_SUPPORT)
+        return GB_ENUMERIC;
+    size_t K = bounded ? (size_t)(hi - lo) + 1 : 2 * (size_t)MAX_WINDOW + 2;
     double stack[256];
     double *w = K <= 256 ? stack : malloc(K * sizeof *w);
     if (!w)
         return GB_ENOMEM;
-    for (size_t e = 0; e < n->len; e++) {
+    gb_status st = GB_OK;
+    for (size_t e = 0; e < n->len && st == GB_OK; e++) {
+        if (!bounded) {
+            st = window_update(m, ws, L, r, z, e, lo, hi, w, K);
+            continue;
+        }
         double mx = -INFINITY;
         for (size_t k = 0; k < K; k++) {
             z[e] = lo + (double)k;
-            w[k] = L->eoff ? gb_model_gibbs_element_logp(m, ws, L, e) : blanket_logp(m, ws, L);
+            w[k] = element_logp(m, ws, L, e);
             if (w[k] > mx)
                 mx = w[k];
         }
-        if (!(mx > -INFINITY)) {
-            if (w != stack)
-                free(w);
-            return GB_ENUMERIC;
-        }
-        double tot = 0;
-        for (size_t k = 0; k < K; k++)
-            tot += (w[k] = exp(w[k] - mx));
-        double u = gsl_rng_uniform(r) * tot, acc = 0;
-        size_t pick = K - 1;
-        for (size_t k = 0; k < K; k++) {
-            acc += w[k];
-            if (u < acc) {
-                pick = k;
-                break;
-            }
-        }
-        z[e] = lo + (double)pick;
+        if (!(mx > -INFINITY))
+            st = GB_ENUMERIC;
+        else
+            z[e] = lo + (double)draw_index(r, w, K, mx);
     }
     /* leave deterministic nodes consistent with the chosen values */
     if (!L->eoff)
         blanket_logp(m, ws, L);
     if (w != stack)
         free(w);
-    return GB_OK;
+    return st;
 }
 
 gb_status gb_model_update_others(const gb_model *m, gb_model_ws *ws, gsl_rng *r,
@@ -546,6 +597,13 @@ gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double r
             size_t len = gb_graph_node(m->g, L->node)->len;
             if (discrete_support(m, ws, L, &lo, &hi) != 0)
                 lo = hi = 0;
+            /* an unbounded side: start within 10 of the finite one (or of 0) */
+            if (!isfinite(lo) && !isfinite(hi))
+                lo = -5, hi = 5;
+            else if (!isfinite(hi))
+                hi = lo + 10;
+            else if (!isfinite(lo))
+                lo = hi - 10;
             for (size_t e = 0; e < len; e++)
                 z[e] = lo + floor(gsl_rng_uniform(r) * (hi - lo + 1));
         }

@@ -3,6 +3,8 @@
 # Graphviz renders, and every README example marked with an HTML comment runs as shown:
 #   <!-- test: check -->        the indented block after it passes `glassbox check`
 #   <!-- test: stderr FILE -->  the block after it is exactly what `glassbox check FILE` prints
+#   <!-- test: cmd -->          each line of the block is a command that must succeed (run from
+#                               the project root, build/glassbox standing for the binary tested)
 set -u
 cd "$(dirname "$0")/../.."
 GB=${GLASSBOX:-build/glassbox}
@@ -19,6 +21,16 @@ for m in examples/*.gb; do
         if "$GB" inspect "${args[@]}" >"$tmp/out" 2>&1 && grep -q '^  node' "$tmp/out"; then ok
         else bad "inspect $m"; cat "$tmp/out"; fi
     fi
+done
+
+# every example samples (a quick setting) and its draws read back through summary
+for m in examples/*.gb; do
+    d=${m%.gb}.json
+    args=("$m"); [ -f "$d" ] && args+=(--data "$d")
+    if "$GB" run "${args[@]}" --chains 2 --warmup 300 --draws 300 --quiet --output "$tmp/run.csv" \
+        >"$tmp/out" 2>&1 && "$GB" summary "$tmp"/run_1.csv "$tmp"/run_2.csv >"$tmp/sum" 2>&1 &&
+        grep -q '^lp__' "$tmp/sum"; then ok
+    else bad "run $m"; cat "$tmp/out" "$tmp/sum" 2>/dev/null | head -20; fi
 done
 
 for m in changepoint eight_schools regression; do
@@ -53,6 +65,12 @@ while read -r i kind file; do
             "$GB" check "$file" >/dev/null 2>"$tmp/out"
             if diff -u "$tmp/readme_$i.stderr" "$tmp/out"; then ok
             else bad "README error example $i ($file)"; fi ;;
+        cmd)
+            while read -r line; do
+                line=${line//build\/glassbox/$GB}
+                if eval "$line" >"$tmp/out" 2>&1; then ok
+                else bad "README command: $line"; cat "$tmp/out"; fi
+            done < "$tmp/readme_$i.cmd" ;;
     esac
 done < "$tmp/readme_index"
 [ -s "$tmp/readme_index" ] || bad "no README examples found"

@@ -45,7 +45,7 @@ for ref in "$REF"/*.csv; do
         {
             p = $1; gsub(/\[/, ".", p); gsub(/\]/, "", p); gsub(/,/, ".", p)
             n++
-            if (!(p in m)) { missing = missing " " $1; bad = 1; continue }
+            if (!(p in m)) { missing = missing " " $1; bad = 1; next }
             se = sqrt(e[p] ^ 2 + $3 ^ 2 / $7); z = (m[p] - $2) / se; if (z < 0) z = -z
             ratio = s[p] / $3
             if (z <= 4) okm++; else { bad = 1; why = why " " $1 " mean z=" sprintf("%.1f", z) }
