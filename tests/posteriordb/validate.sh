@@ -5,7 +5,8 @@
 #   sd     |sd / ref_sd - 1| <= 0.10
 #   R-hat  <= 1.01
 # Writes the table to tests/posteriordb/VALIDATION.md and prints it.  Skips (exit 0) when the
-# shared folder is absent.  DRAWS / WARMUP / CHAINS / SEED override the run's settings.
+# shared folder is absent.  DRAWS / WARMUP / CHAINS / SEED override the run's settings; a model
+# may add run flags in a comment line `# validate: FLAGS` (e.g. --metric dense).
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,8 +30,9 @@ for ref in "$REF"/*.csv; do
         echo "| $name | no model | | | | | | | |" >> "$table"; continue
     fi
     t0=$(date +%s.%N)
+    read -r -a extra <<< "$(sed -n 's/^# validate: //p' "$model" | head -1)"
     if ! "$GLASSBOX" run "$model" --data "$data" --chains "$CHAINS" --warmup "$WARMUP" \
-        --draws "$DRAWS" --seed "$SEED" --quiet --output "$work/$name.csv" \
+        --draws "$DRAWS" --seed "$SEED" --quiet --output "$work/$name.csv" ${extra[@]+"${extra[@]}"} \
         > "$work/$name.out" 2> "$work/$name.err"; then
         echo "FAIL $name: run failed"; sed 's/^/    /' "$work/$name.err" | head -20
         echo "| $name | run failed | | | | | | | |" >> "$table"; fail=$((fail + 1)); continue
@@ -61,7 +63,7 @@ for ref in "$REF"/*.csv; do
                 okm, n, oks, n, okr, n, wz, wr, mr, secs
         }' "$work/$name.sum" "$ref")
     verdict=${line%%||*}
-    echo "${line#*||}" >> "$table"
+    echo "|${line#*||}" >> "$table"
     if [ "${verdict%% *}" = ok ]; then pass=$((pass + 1)); echo "ok   $name";
     else fail=$((fail + 1)); echo "FAIL $name:${verdict#FAIL}"; fi
 done

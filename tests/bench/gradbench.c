@@ -1,0 +1,226 @@
+/* gradbench.c - the cost of glassbox's log density + gradient against a hand-written C one.
+ *
+ *   build/bench/gradbench MODEL.gb DATA.json [SECONDS]
+ *
+ * MODEL is linreg_100k or logistic_10k (told apart by the data: a real or a 0/1 y).  The model
+ * is lowered and compiled as `glassbox run` does; the same unconstrained point (uniform in
+ * (-2, 2), fixed seed, as the samplers' inits) is given to gb_model_logp and to a plain C loop
+ * over the rows of X.  Gradients must agree to 1e-8 relative (they are free of the constant
+ * terms glassbox drops; the log densities are compared as differences between two points).
+ * Then each is run for about SECONDS (default 3) and the gradient evaluations per second are
+ * printed as one line:
+ *
+ *   gradbench MODEL N K gb_evals_per_s C_evals_per_s ratio(C/gb) max_rel_grad_err
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "data.h"
+#include "lower.h"
+#include "model.h"
+
+typedef struct hand {
+    const double *X, *y;
+    size_t n, k;
+    int logistic;
+} hand;
+
+/* Unconstrained layout used by the hand-written density: alpha, beta[1..K], (log sigma). */
+static double hand_logp(const hand *h, const double *th, double *grad)
+{
+    size_t n = h->n, k = h->k;
+    double alpha = th[0];
+    const double *beta = th + 1;
+    double lp = 0, ga = 0;
+    for (size_t j = 0; j < k; j++)
+        grad[1 + j] = 0;
+    if (h->logistic) {
+        for (size_t i = 0; i < n; i++) {
+            const double *x = h->X + i * k;
+            double eta = alpha;
+            for (size_t j = 0; j < k; j++)
+                eta += x[j] * beta[j];
+            /* log p(y | eta) = y eta - log(1 + exp(eta)), computed stably */
+            double l1p = eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta));
+            lp += h->y[i] * eta - l1p;
+            double r = h->y[i] - 1 / (1 + exp(-eta));
+            ga += r;
+            for (size_t j = 0; j < k; j++)
+                grad[1 + j] += r * x[j];
+        }
+        lp += -0.5 * alpha * alpha / 25; /* alpha ~ normal(0, 5) */
+        ga += -alpha / 25;
+        for (size_t j = 0; j < k; j++) { /* beta ~ normal(0, 2.5) */
+            lp += -0.5 * beta[j] * beta[j] / 6.25;
+            grad[1 + j] += -beta[j] / 6.25;
+        }
+        grad[0] = ga;
+        return lp;
+    }
+    double ls = th[1 + k], sigma = exp(ls), inv2 = 1 / (sigma * sigma), ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *x = h->X + i * k;
+        double mu = alpha;
+        for (size_t j = 0; j < k; j++)
+            mu += x[j] * beta[j];
+        double r = h->y[i] - mu;
+        ss += r * r;
+        ga += r;
+        for (size_t j = 0; j < k; j++)
+            grad[1 + j] += r * x[j];
+    }
+    lp = -(double)n * ls - 0.5 * ss * inv2;
+    ga *= inv2;
+    for (size_t j = 0; j < k; j++)
+        grad[1 + j] *= inv2;
+    lp += -0.5 * alpha * alpha / 1e4; /* alpha ~ normal(0, 100) */
+    ga += -alpha / 1e4;
+    for (size_t j = 0; j < k; j++) { /* beta ~ normal(0, 100) */
+        lp += -0.5 * beta[j] * beta[j] / 1e4;
+        grad[1 + j] += -beta[j] / 1e4;
+    }
+    lp += -0.5 * sigma * sigma / 100 + ls; /* sigma ~ half_normal(10), log-Jacobian */
+    grad[0] = ga;
+    grad[1 + k] = -(double)n + ss * inv2 - sigma * sigma / 100 + 1;
+    return lp;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "gradbench: %s\n", msg);
+    exit(1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3)
+        die("usage: gradbench MODEL.gb DATA.json [SECONDS]");
+    double secs = argc > 3 ? atof(argv[3]) : 3.0;
+    gb_sources *srcs = gb_sources_new();
+    gb_errlist *errs = gb_errlist_new();
+    gb_data *data = gb_data_new();
+    gb_graph *g = NULL;
+    gb_model *m = NULL;
+    gb_lower_opts o = {data, NULL, NULL};
+    if (gb_data_load_file(data, srcs, argv[2], errs) != GB_OK ||
+        gb_lower_file(srcs, argv[1], &o, &g, errs) != GB_OK ||
+        gb_model_compile(g, &m, errs) != GB_OK) {
+        gb_errlist_print(errs, srcs, stderr);
+        die("model did not load");
+    }
+    gb_model_ws *ws = gb_model_ws_new(m);
+    const gb_data_var *X = gb_data_find(data, "X"), *y = gb_data_find(data, "y");
+    if (!X || !y || X->shape.rank != 2)
+        die("data need X (N x K) and y");
+    hand h = {X->val, y->val, (size_t)X->shape.dim[0], (size_t)X->shape.dim[1], 1};
+    for (size_t i = 0; i < y->len; i++)
+        if (y->val[i] != 0 && y->val[i] != 1)
+            h.logistic = 0;
+    size_t d = gb_model_dim(m), dh = 1 + h.k + (h.logistic ? 0 : 1);
+    if (d != dh)
+        die("unexpected parameter count (model and data do not match?)");
+
+    /* Map glassbox's unconstrained coordinates to the hand layout: give coordinate c the value
+     * 0.01 (c + 1), read the constrained outputs by name and find which coordinate each is. */
+    size_t nout = gb_model_output_size(m), *map = calloc(d, sizeof *map);
+    double *th = calloc(d, sizeof *th), *out = calloc(nout, sizeof *out);
+    for (size_t c = 0; c < d; c++)
+        th[c] = 0.01 * (double)(c + 1);
+    gb_model_logp(m, ws, th, NULL);
+    gb_model_values(m, ws, th, out);
+    for (size_t col = 0; col < nout; col++) {
+        const char *nm = gb_model_output_name(m, col);
+        size_t hi;
+        double v = out[col];
+        if (strcmp(nm, "alpha") == 0)
+            hi = 0;
+        else if (strncmp(nm, "beta.", 5) == 0)
+            hi = (size_t)atoi(nm + 5);
+        else if (strcmp(nm, "sigma") == 0)
+            hi = 1 + h.k, v = log(v);
+        else
+            continue;
+        long c = lround(v / 0.01) - 1;
+        if (c < 0 || (size_t)c >= d || hi >= d)
+            die("could not map the parameters");
+        map[hi] = (size_t)c;
+    }
+
+    double *gth = calloc(d, sizeof *gth), *hth = calloc(d, sizeof *hth);
+    double *gg = calloc(d, sizeof *gg), *hg = calloc(d, sizeof *hg);
+    unsigned long s = 20251124;
+    double lpg[2], lph[2], maxrel = 0;
+    for (int p = 0; p < 2; p++) {
+        for (size_t j = 0; j < d; j++) {
+            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            hth[j] = 4.0 * (double)(s >> 11) / 9007199254740992.0 - 2.0;
+        }
+        if (!h.logistic)
+            hth[1 + h.k] = log(1.5 + 0.5 * p); /* sigma near the data's noise scale */
+        for (size_t j = 0; j < d; j++)
+            gth[map[j]] = hth[j];
+        lpg[p] = gb_model_logp(m, ws, gth, gg);
+        lph[p] = hand_logp(&h, hth, hg);
+        for (size_t j = 0; j < d; j++) {
+            double a = gg[map[j]], b = hg[j];
+            double rel = fabs(a - b) / fmax(fabs(b), 1e-300);
+            if (rel > maxrel)
+                maxrel = rel;
+        }
+    }
+    double dlp = (lpg[0] - lpg[1]) - (lph[0] - lph[1]);
+    double lprel = fabs(dlp) / fmax(fabs(lph[0] - lph[1]), 1e-300);
+    fprintf(stderr, "gradbench: %s: max relative gradient difference %.3g, log density difference"
+                    " between two points agrees to %.3g relative\n",
+            argv[1], maxrel, lprel);
+    if (!(maxrel <= 1e-8) || !(lprel <= 1e-8))
+        die("glassbox and the hand-written density disagree");
+
+    /* Timing: repeat until `secs` has passed, checking the clock every batch. */
+    double rate[2];
+    volatile double sink = 0;
+    for (int who = 0; who < 2; who++) {
+        long n = 0, batch = 1;
+        double t0 = now(), t;
+        do {
+            for (long b = 0; b < batch; b++) {
+                double *pt = who == 0 ? gth : hth;
+                pt[b % (long)d] += 1e-12; /* a different point each time */
+                sink += who == 0 ? gb_model_logp(m, ws, gth, gg) : hand_logp(&h, hth, hg);
+            }
+            n += batch;
+            if (batch < 1024)
+                batch *= 2;
+            t = now() - t0;
+        } while (t < secs);
+        rate[who] = (double)n / t;
+    }
+    (void)sink;
+    printf("gradbench %s %zu %zu %.1f %.1f %.3f %.2g\n", h.logistic ? "logistic" : "linreg", h.n,
+           h.k, rate[0], rate[1], rate[1] / rate[0], maxrel);
+
+    free(map);
+    free(th);
+    free(out);
+    free(gth);
+    free(hth);
+    free(gg);
+    free(hg);
+    gb_model_ws_free(ws);
+    gb_model_free(m);
+    gb_graph_free(g);
+    gb_data_free(data);
+    gb_errlist_free(errs);
+    gb_sources_free(srcs);
+    return 0;
+}
