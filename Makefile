@@ -141,6 +141,29 @@ format:
 format-check:
 	clang-format --dry-run -Werror $$(find runtime lang stdlib tests -name '*.[ch]')
 
+# Benchmarks against JAGS and Stan (../shared/bench/peers): tests/bench/run_bench.sh.
+#   make bench [BENCH_MODELS="eight_schools_nc radon_hier"]   glassbox side, peers' results if any
+#   make bench-peers [BENCH_MODELS=...]   installs and runs the peers first (long: see README)
+BENCH_MODELS ?=
+PEERS_DIR    ?= ../shared/bench/peers
+.PHONY: bench-peers
+$(BUILD)/bench/gradbench: tests/bench/gradbench.c $(BUILD)/libglassbox.a
+	@mkdir -p $(dir $@)
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
+
+bench: all $(BUILD)/bench/gradbench
+	BUILD=$(BUILD) BENCH_MODELS="$(BENCH_MODELS)" PEERS_DIR="$(PEERS_DIR)" PEER_RESULTS="$(PEER_RESULTS)" \
+	    tests/bench/run_bench.sh
+
+bench-peers: all $(BUILD)/bench/gradbench
+	@if [ ! -d "$(PEERS_DIR)" ]; then echo "bench-peers: $(PEERS_DIR) is absent; nothing to run"; \
+	else \
+	    $(PEERS_DIR)/install.sh && mkdir -p $(BUILD)/bench/peers && \
+	    RESULTS="$(CURDIR)/$(BUILD)/bench/peers" REPORT="$(CURDIR)/$(BUILD)/bench/peers/RESULTS.md" \
+	        $(PEERS_DIR)/run.sh $(BENCH_MODELS) && \
+	    $(MAKE) bench BENCH_MODELS="$(BENCH_MODELS)" PEER_RESULTS="$(CURDIR)/$(BUILD)/bench/peers"; \
+	fi
+
 clean:
 	rm -rf build
 

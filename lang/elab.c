@@ -515,6 +515,11 @@ gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
         e->args[2] = elab(L, sc, a->c);
         if (!e->args[0] || !e->args[1] || !e->args[2])
             return NULL;
+        /* a condition known when the graph is built (a component's option) picks its branch
+           now: the other is checked but never computed */
+        double cv;
+        if (e->args[0]->shape.rank == 0 && ceval(L, e->args[0], NULL, &cv) == CE_OK)
+            return cv != 0 ? e->args[1] : e->args[2];
         gb_shape s;
         if (broadcast(&e->args[1]->shape, &e->args[2]->shape, &s) != 0 ||
             broadcast(&e->args[0]->shape, &s, &e->shape) != 0) {

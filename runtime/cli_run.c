@@ -76,6 +76,45 @@ static int default_threads(int chains)
     return chains < cores ? chains : (int)cores;
 }
 
+/* Does data inform node i: is an observed node among its descendants?  (mark: per node, 0
+ * unvisited, 1 visited.) */
+static int reaches_data(const gb_graph *g, size_t i, unsigned char *mark)
+{
+    if (mark[i])
+        return 0;
+    mark[i] = 1;
+    const gb_node *n = gb_graph_node(g, i);
+    for (size_t k = 0; k < n->nchildren; k++) {
+        const gb_node *c = gb_graph_node(g, n->children[k]);
+        if (gb_node_is_observed(c) || reaches_data(g, n->children[k], mark))
+            return 1;
+    }
+    return 0;
+}
+
+/* Names the parameters with improper priors (flat, half_flat), and warns when no data reach
+ * one: its posterior is then improper too, and no sampler can draw from it. */
+static void report_improper(const gb_graph *g, FILE *out)
+{
+    size_t nn = gb_graph_node_count(g);
+    unsigned char *mark = malloc(nn ? nn : 1);
+    for (size_t i = 0; mark && i < nn; i++) {
+        const gb_node *n = gb_graph_node(g, i);
+        if (!gb_node_is_parameter(n) || n->ndefs == 0 || !n->defs[0].dist ||
+            !n->defs[0].dist->improper)
+            continue;
+        memset(mark, 0, nn);
+        if (reaches_data(g, i, mark))
+            fprintf(out, "note: '%s' has an improper prior (%s); the data make its posterior "
+                         "proper\n", n->name, n->defs[0].dist->name);
+        else
+            fprintf(out, "%s:%d:%d: warning: '%s' has an improper prior (%s) and no data depend "
+                         "on it, so its posterior is improper: give it a proper prior\n",
+                    n->loc.file, n->loc.line, n->loc.col, n->name, n->defs[0].dist->name);
+    }
+    free(mark);
+}
+
 /* Prints the summary of the draws made (whole rows only). */
 static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
 {
@@ -132,6 +171,7 @@ int cli_run(int argc, char **argv)
     }
     if (o.explain)
         cli_print_samplers(m, stdout);
+    report_improper(s.graph, stderr);
     gb_run_config cfg = {
         .chains = (int)o.chains, .warmup = (int)o.warmup, .draws = (int)o.draws,
         .threads = o.threads ? (int)o.threads : default_threads((int)o.chains),

@@ -585,7 +585,8 @@ gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double r
     for (int t = 0; t < max_tries; t++) {
         for (size_t k = 0; k < m->dim; k++)
             theta[k] = radius * (2 * gsl_rng_uniform(r) - 1);
-        memcpy(ws->theta, theta, m->dim * sizeof *theta);
+        if (m->dim > 0)
+            memcpy(ws->theta, theta, m->dim * sizeof *theta);
         ws->bad = 0;
         forward(m, ws, 0, m->nterm_start, theta, 0, 0);
         for (size_t k = 0; k < m->lat.len; k++) {

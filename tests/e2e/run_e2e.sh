@@ -23,17 +23,20 @@ for m in examples/*.gb; do
     fi
 done
 
-# every example samples (a quick setting) and its draws read back through summary
+# every example samples (a quick setting, or the one its `# quick:` comment gives) and its draws
+# read back through summary
 for m in examples/*.gb; do
     d=${m%.gb}.json
     args=("$m"); [ -f "$d" ] && args+=(--data "$d")
-    if "$GB" run "${args[@]}" --chains 2 --warmup 300 --draws 300 --quiet --output "$tmp/run.csv" \
-        >"$tmp/out" 2>&1 && "$GB" summary "$tmp"/run_1.csv "$tmp"/run_2.csv >"$tmp/sum" 2>&1 &&
+    read -r -a quick <<< "$(sed -n 's/^# quick: //p' "$m" | head -1)"
+    [ ${#quick[@]} -gt 0 ] || quick=(--chains 2 --warmup 300 --draws 300)
+    if "$GB" run "${args[@]}" "${quick[@]}" --quiet --output "$tmp/run.csv" \
+        >"$tmp/out" 2>&1 && "$GB" summary "$tmp"/run_*.csv >"$tmp/sum" 2>&1 &&
         grep -q '^lp__' "$tmp/sum"; then ok
     else bad "run $m"; cat "$tmp/out" "$tmp/sum" 2>/dev/null | head -20; fi
 done
 
-for m in changepoint eight_schools regression; do
+for m in changepoint eight_schools component; do
     if "$GB" graph "examples/$m.gb" --data "examples/$m.json" >"$tmp/g.dot" 2>"$tmp/err" &&
         dot -Tsvg "$tmp/g.dot" -o "$tmp/g.svg" && grep -q '<svg' "$tmp/g.svg"; then ok
     else bad "graph $m renders"; cat "$tmp/err"; fi
@@ -42,7 +45,7 @@ for m in changepoint eight_schools regression; do
     else bad "graph --format json $m"; cat "$tmp/err"; fi
 done
 # components are labelled clusters
-if "$GB" graph examples/regression.gb | grep -q 'subgraph "cluster_0"' ; then ok; else bad "cluster"; fi
+if "$GB" graph examples/component.gb | grep -q 'subgraph "cluster_0"' ; then ok; else bad "cluster"; fi
 
 # the stdlib reference page is current (make docs regenerates it)
 if "$GB" reference > "$tmp/ref.md" && diff -q "$tmp/ref.md" stdlib/README.md >/dev/null; then ok

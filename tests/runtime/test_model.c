@@ -225,10 +225,9 @@ static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
           json);
     double th[4] = {0.2, -0.5, 0.8, -0.3}, g1[4] = {0}, g2[4] = {0};
     double lp1 = gb_model_logp(f->m, f->ws, th, g1);
-    fx *h = calloc(1, sizeof *h);
-    void *hs = h;
+    void *hs = NULL;
     setup(&hs);
-    h = hs;
+    fx *h = hs;
     build(h, "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
              "s ~ exponential(1)\nL = [[y[t - k] for k in 1..K] for t in (K + 1)..T]\n"
              "m = a + L @ b\nfor t in (K + 1)..T {\n  y[t] ~ normal(m[t - K], s)\n}\n",

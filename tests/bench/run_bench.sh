@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# run_bench.sh - glassbox beside JAGS and Stan on the peers' six models (make bench).
+#
+# Env: BENCH_MODELS="m1 m2" (default: all six)   BUILD=build
+#      PEERS_DIR=../shared/bench/peers           PEER_RESULTS=DIR (peer results of this session,
+#        set by `make bench-peers`; default build/bench/peers when it holds results)
+#      BENCH_STORED=1   also show the peers' stored results (PEERS_DIR/results) for models
+#                       without a peer run in PEER_RESULTS, marked "(stored)"
+#      BENCH_SCALING=1  also time --threads 1, for the 2-thread speed-up (0: skip), for models
+#                       whose 2-thread run took at most BENCH_SCALING_MAX_S=60 seconds
+#      BENCH_GRAD_SECONDS=3  seconds per side in gradbench
+#      BENCH_OUT=tests/bench/RESULTS.md  where the tables are written (besides stdout)
+# For each model: glassbox run (4 chains, 1000 warmup, 1000 draws, --threads 2), wall seconds
+# from process start to the CSV files written, peak RSS; `glassbox summary --format csv` gives
+# min bulk ESS, min tail ESS and max R-hat over the parameters the peers assess (common.R's
+# PARAMS, matched by the column name's prefix before the first '.').  Prints one markdown
+# table, a gradient-cost table (gradbench) and writes both to tests/bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+BUILD=${BUILD:-build}
+PEERS_DIR=${PEERS_DIR:-../shared/bench/peers}
+GB="$ROOT/$BUILD/glassbox"
+GRADBENCH="$ROOT/$BUILD/bench/gradbench"
+ALL="eight_schools_nc radon_hier logistic_10k linreg_100k changepoint mlp_10_5_1"
+MODELS=${BENCH_MODELS:-}
+[ -n "${MODELS// /}" ] || MODELS=$ALL
+BENCH_STORED=${BENCH_STORED:-1}
+BENCH_SCALING=${BENCH_SCALING:-1}
+BENCH_SCALING_MAX_S=${BENCH_SCALING_MAX_S:-60}
+
+if [ ! -d "$PEERS_DIR" ]; then
+    echo "bench: $PEERS_DIR is absent (the peers' models, data generator and results); nothing to compare against"
+    exit 0
+fi
+PEERS_DIR=$(cd "$PEERS_DIR" && pwd)
+if [ -z "${PEER_RESULTS:-}" ] && [ -d "$BUILD/bench/peers" ]; then PEER_RESULTS="$ROOT/$BUILD/bench/peers"; fi
+PEER_RESULTS=${PEER_RESULTS:-}
+
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+apt_install() {
+    local missing=""
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+    [ -z "$missing" ] && return 0
+    echo "bench: installing$missing"
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends $missing
+}
+[ -x /usr/bin/time ] || apt_install time
+
+# Parameters assessed per model: common.R's PARAMS, e.g.  radon_hier = c("mu_a", "sigma_a", ...)
+params_for() {
+    local p
+    p=$(sed -n "s/^[[:space:]]*\(PARAMS <- list(\)\{0,1\}[[:space:]]*$1[[:space:]]*=[[:space:]]*c(\([^)]*\)).*/\2/p" \
+        "$PEERS_DIR/common.R" | tr -d '" ' | tr ',' ' ')
+    [ -n "$p" ] || { echo "bench: no PARAMS for $1 in $PEERS_DIR/common.R" >&2; return 1; }
+    echo "$p"
+}
+
+data_for() {
+    local f="$PEERS_DIR/data/$1.json"
+    if [ ! -f "$f" ]; then
+        if ! command -v Rscript >/dev/null || ! dpkg -s r-cran-jsonlite >/dev/null 2>&1; then
+            apt_install r-base-core r-cran-jsonlite >&2
+        fi
+        echo "bench: generating $f" >&2
+        Rscript "$PEERS_DIR/gen_data.R" "$1" >&2
+    fi
+    echo "$f"
+}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gbbench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# run_gb MODEL THREADS -> "wall rss_kb"; draws in $TMP/MODEL_tTHREADS_*.csv
+run_gb() {
+    local m=$1 t=$2 data t0 t1
+    data=$(data_for "$m")
+    t0=$(date +%s.%N)
+    if ! /usr/bin/time -f %M -o "$TMP/${m}_t$t.rss" "$GB" run "tests/bench/$m.gb" --data "$data" \
+        --chains 4 --warmup 1000 --draws 1000 --threads "$t" --output "$TMP/${m}_t$t.csv" \
+        --quiet > "$TMP/${m}_t$t.log" 2>&1; then
+        echo "bench: glassbox failed on $m after $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s:" >&2
+        tail -20 "$TMP/${m}_t$t.log" "$TMP/${m}_t$t.rss" >&2
+        return 1
+    fi
+    t1=$(date +%s.%N)
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(tail -1 "$TMP/${m}_t$t.rss")"
+}
+
+# ess_of MODEL THREADS -> "min_bulk min_bulk_var min_tail max_rhat max_rhat_var"
+ess_of() {
+    local m=$1 t=$2
+    "$GB" summary "$TMP/${m}_t$t"_*.csv --format csv > "$TMP/${m}_t$t.sum"
+    awk -F, -v params=" $(params_for "$m") " '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        {
+            name = $1; pre = name; sub(/\..*/, "", pre)
+            if (index(params, " " pre " ") == 0) next
+            b = $col["ess_bulk"] + 0; tl = $col["ess_tail"] + 0; r = $col["rhat"] + 0
+            if (n == 0 || b < mb) { mb = b; mbv = name }
+            if (n == 0 || tl < mt) mt = tl
+            if (n == 0 || r > mr) { mr = r; mrv = name }
+            n++
+        }
+        END { if (n == 0) exit 1; printf "%.0f %s %.0f %.3f %s\n", mb, mbv, mt, mr, mrv }
+    ' "$TMP/${m}_t$t.sum"
+}
+
+# peer_row MODEL SYSTEM DIR -> fields for the table, or nothing when that run is absent
+meta() { awk -F'\t' -v k="$2" '$1 == k { print $2 }' "$1"; }
+peer_fields() {
+    local m=$1 s=$2 dir=$3 base
+    base="$dir/$m/$s"
+    [ -f "${base}_ess.tsv" ] && [ -f "${base}_time.txt" ] && [ -f "${base}_meta.tsv" ] || return 1
+    local wall comp cached smp bulk bvar tail rh rvar
+    wall=$(cut -d' ' -f1 "${base}_time.txt")
+    smp=$(meta "${base}_meta.tsv" sample_s)
+    comp=$(meta "${base}_meta.tsv" compile_first_build_s); [ -n "$comp" ] || comp=$(meta "${base}_meta.tsv" compile_s)
+    cached=$(meta "${base}_meta.tsv" compile_cached)
+    read -r bulk bvar tail rh rvar < <(awk -F'\t' 'NR == 2 { print $4, $5, $6, $8, $9 }' "${base}_ess.tsv")
+    echo "$wall ${comp:-0} ${cached:-NA} $smp $bulk $bvar $tail $rh $rvar"
+}
+
+fmt() { LC_ALL=C printf "%.${2:-1}f" "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
+
+TABLE="$TMP/table.md"
+{
+    echo "| model | system | wall s | compile s | sampling s | min bulk ESS | min tail ESS | max R-hat | ESS/s | ESS/s (smp) | peak RSS MB | 2 thr vs 1 | glassbox/JAGS | glassbox/Stan (smp) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} > "$TABLE"
+GRADS="$TMP/grads.md"
+: > "$GRADS"
+notes=""
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+for m in $MODELS; do
+    case " $ALL " in *" $m "*) ;; *) echo "bench: unknown model $m (one of: $ALL)" >&2; exit 2 ;; esac
+    echo "== $m / glassbox  (start $(date +%T))" >&2
+    read -r wall rss < <(run_gb "$m" 2) || continue
+    read -r bulk bvar tail rh rvar < <(ess_of "$m" 2) || { echo "bench: no parameters of $m in the summary" >&2; continue; }
+    speed="-"
+    if [ "$BENCH_SCALING" = 1 ] && awk -v w="$wall" -v x="$BENCH_SCALING_MAX_S" 'BEGIN { exit !(w <= x) }'; then
+        read -r wall1 _ < <(run_gb "$m" 1) && speed="$(ratio "$wall1" "$wall")x (1 thr $(fmt "$wall1" 2) s)"
+    fi
+    gb_eps=$(awk -v b="$bulk" -v w="$wall" 'BEGIN { print b / w }')
+    echo "   wall $(fmt "$wall" 2) s, RSS $((rss / 1024)) MB, min bulk ESS $bulk ($bvar), min tail $tail, max R-hat $rh ($rvar)" >&2
+
+    vs_jags="-"; vs_stan="-"; peer_rows=""
+    for s in jags stan; do
+        src=""; f=""
+        if [ -n "$PEER_RESULTS" ] && f=$(peer_fields "$m" "$s" "$PEER_RESULTS"); then src=""
+        elif [ "$BENCH_STORED" = 1 ] && f=$(peer_fields "$m" "$s" "$PEERS_DIR/results"); then src=" (stored)"
+        else continue; fi
+        read -r pw pc pcached ps pb pbv pt pr prv <<< "$f"
+        # ESS/s over the run's wall less compile time spent in this run (Stan, not cached)
+        pwall_nc=$pw; [ "$s" = stan ] && [ "$pcached" = FALSE ] && pwall_nc=$(awk -v w="$pw" -v c="$pc" 'BEGIN { print w - c }')
+        peps=$(awk -v b="$pb" -v w="$pwall_nc" 'BEGIN { print b / w }')
+        pseps=$(awk -v b="$pb" -v w="$ps" 'BEGIN { print b / w }')
+        if [ "$s" = jags ]; then
+            comp="-"; vs_jags="$(ratio "$gb_eps" "$peps")$src"
+        else
+            comp=$(fmt "$pc"); [ "$pcached" = TRUE ] && comp="$comp (cached)"
+            vs_stan="$(ratio "$gb_eps" "$pseps")$src"
+        fi
+        peer_rows+="| $m | $s$src | $(fmt "$pw") | $comp | $(fmt "$ps" 2) | $(fmt "$pb" 0) ($pbv) | $(fmt "$pt" 0) | $(fmt "$pr" 3) ($prv) | $(fmt "$peps") | $(fmt "$pseps") | - | - | - | - |"$'\n'
+        [ -n "$src" ] && notes="stored"
+    done
+    echo "| $m | glassbox | $(fmt "$wall" 2) | - | - | $bulk ($bvar) | $tail | $rh ($rvar) | $(fmt "$gb_eps") | - | $((rss / 1024)) | $speed | $vs_jags | $vs_stan |" >> "$TABLE"
+    printf "%s" "$peer_rows" >> "$TABLE"
+
+    if [ "$m" = linreg_100k ] || [ "$m" = logistic_10k ]; then
+        echo "== $m / gradbench" >&2
+        if line=$("$GRADBENCH" "tests/bench/$m.gb" "$(data_for "$m")" "${BENCH_GRAD_SECONDS:-3}"); then
+            read -r _ _ n k gbr cr rr err <<< "$line"
+            echo "| $m | $n x $k | $(fmt "$gbr" 0) | $(fmt "$cr" 0) | $(fmt "$rr" 2)x | $err |" >> "$GRADS"
+        else
+            echo "| $m | - | failed | - | - | - |" >> "$GRADS"
+        fi
+    fi
+done
+
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+MACHINE="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+CMD="make bench${BENCH_MODELS:+ BENCH_MODELS=\"$BENCH_MODELS\"}"
+if [ -n "$PEER_RESULTS" ] && [ -d "$PEER_RESULTS" ]; then
+    pdate=$(find "$PEER_RESULTS" -name '*_ess.tsv' -printf '%TY-%Tm-%Td %TH:%TM\n' 2>/dev/null | sort | tail -1)
+    CMD="$CMD  (peer rows: make bench-peers, results in ${PEER_RESULTS#$ROOT/}, newest from ${pdate:-?})"
+fi
+OUT="$TMP/out.md"
+{
+    echo "# glassbox benchmark results"
+    echo
+    echo "Generated $(date '+%Y-%m-%d %H:%M') on $MACHINE ($(uname -sr)); $("$GB" --version 2>/dev/null | head -1)."
+    echo "Command: \`$CMD\`. Load average (1, 5, 15 min) at start: $LOAD0; at end: $LOAD1"
+    echo "(a load above the core count means other processes shared the cores during the run: timings inflate)."
+    echo
+    echo "glassbox: 4 chains x (1000 warmup + 1000 draws), --threads 2; wall = process start to draws CSV"
+    echo "written (includes data load, parse, compile, summary); ESS/s = min bulk ESS / wall. Peers (JAGS, Stan)"
+    echo "as in ../shared/bench/peers/RESULTS.md: wall = whole Rscript run, ESS/s = min bulk ESS / (wall - compile"
+    echo "done in this run), ESS/s (smp) = min bulk ESS / sampling phase. glassbox/JAGS = glassbox ESS/s over JAGS"
+    echo "ESS/s (both whole wall); glassbox/Stan (smp) = glassbox ESS/s (whole wall) over Stan's sampling-only ESS/s."
+    echo "ESS and R-hat over common.R's PARAMS (glassbox also includes the discrete tau of changepoint, as JAGS does;"
+    echo "Stan marginalises it). \"2 thr vs 1\" = wall with --threads 1 / wall with --threads 2."
+    [ -n "$notes" ] && echo "Rows marked (stored) are the peers' stored results from ${PEERS_DIR}/results (an earlier run, not this session)."
+    echo
+    cat "$TABLE"
+    if [ -s "$GRADS" ]; then
+        echo
+        echo "Log density + gradient at one unconstrained point, glassbox (gb_model_logp) against a hand-written C loop"
+        echo "(tests/bench/gradbench.c; gradients agree to the max relative difference shown):"
+        echo
+        echo "| model | N x K | glassbox grads/s | hand C grads/s | C / glassbox | max rel grad diff |"
+        echo "|---|---|---|---|---|---|"
+        cat "$GRADS"
+    fi
+} > "$OUT"
+cat "$OUT"
+BENCH_OUT=${BENCH_OUT:-tests/bench/RESULTS.md}
+mkdir -p "$(dirname "$BENCH_OUT")"
+cp "$OUT" "$BENCH_OUT"
+echo >&2
+echo "wrote $BENCH_OUT" >&2
