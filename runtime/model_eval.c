@@ -309,6 +309,49 @@ static double forward(const gb_model *m, gb_model_ws *ws, size_t a, size_t z,
     return lp;
 }
 
+/* Ops inside definitions and likelihood terms whose inputs are all read-only values (data, loop
+ * variables, folded nodes, earlier folded ops): counts[i] gathered from the data, (x - mean(x))
+ * / sd(x) inside a term.  Each is computed once here and becomes read-only itself.  Ops in
+ * comprehension bodies and sequential definitions are left alone. */
+static int fold_ops(gb_model *m, gb_model_ws *ws)
+{
+    for (size_t q = 0; q < m->ops.len; q++) {
+        mop *o = &m->ops.items[q];
+        if (o->kind == OP_SKIP) {
+            q = o->body1 - 1; /* a comprehension's body, or a no-op */
+            continue;
+        }
+        int foldable = !o->seq;
+        switch (o->kind) {
+        case OP_INDEX: case OP_BINOP: case OP_UNOP: case OP_IF: case OP_CALL_ELEM:
+        case OP_CALL_GEN: case OP_MATMUL: case OP_ARRAY: case OP_RANGE: case OP_GATHER:
+            break;
+        default:
+            foldable = 0;
+        }
+        for (int i = 0; foldable && i < o->nin; i++)
+            foldable = m->t.items[o->in[i]].ext != NULL;
+        tensor *X = &m->t.items[o->out];
+        if (!foldable || X->ext)
+            continue;
+        ws->bad = 0;
+        op_forward(m, ws, o, 0, X->batch);
+        if (ws->bad)
+            continue; /* reported when the model runs */
+        size_t len = X->batch * X->elen;
+        double *v = malloc((len ? len : 1) * sizeof *v);
+        if (!v || GB_VEC_PUSH(&m->owned, v) != 0) {
+            free(v);
+            return -1;
+        }
+        memcpy(v, tval(m, ws, o->out), len * sizeof *v);
+        X->ext = v;
+        o->kind = OP_SKIP;
+        o->body1 = q + 1;
+    }
+    return 0;
+}
+
 int gb_model_fold_fixed(gb_model *m)
 {
     gb_model_ws *ws = gb_model_ws_new(m);
@@ -342,6 +385,8 @@ int gb_model_fold_fixed(gb_model *m)
             o->seq = 0;
         }
     }
+    if (rc == 0)
+        rc = fold_ops(m, ws);
     gb_model_ws_free(ws);
     return rc;
 }

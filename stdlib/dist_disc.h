@@ -65,10 +65,13 @@ static inline double gb_disc_log1m_exp(double x)
     return x > -M_LN2 ? log(-expm1(x)) : log1p(-exp(x));
 }
 
-/* log Gamma(x) for x > 0; NaN if GSL fails (the callers' checks turn it into -INFINITY). */
+/* log Gamma(x) for x > 0; NaN if GSL fails (the callers' checks turn it into -INFINITY).
+ * Whole x up to 171 (counts) go through GSL's factorial table: log((x - 1)!), one log. */
 static inline double gb_disc_lgamma(double x)
 {
     gsl_sf_result r;
+    if (x >= 1 && x <= GSL_SF_FACT_NMAX + 1 && x == floor(x))
+        return gsl_sf_lnfact_e((unsigned)x - 1, &r) == GSL_SUCCESS ? r.val : NAN;
     return gsl_sf_lngamma_e(x, &r) == GSL_SUCCESS ? r.val : NAN;
 }
 
