@@ -154,6 +154,8 @@ $(BUILD)/bench/gradbench: tests/bench/gradbench.c $(BUILD)/libglassbox.a
 bench: all $(BUILD)/bench/gradbench
 	BUILD=$(BUILD) BENCH_MODELS="$(BENCH_MODELS)" PEERS_DIR="$(PEERS_DIR)" PEER_RESULTS="$(PEER_RESULTS)" \
 	    tests/bench/run_bench.sh
+	GLASSBOX=$(BUILD)/glassbox RESULTS="$(if $(PEER_RESULTS),$(PEER_RESULTS),$(BUILD)/bench/peers)" \
+	    tests/bench/check_summary.sh
 
 bench-peers: all $(BUILD)/bench/gradbench
 	@if [ ! -d "$(PEERS_DIR)" ]; then echo "bench-peers: $(PEERS_DIR) is absent; nothing to run"; \
