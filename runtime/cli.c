@@ -26,7 +26,8 @@ int cli_exit_code(gb_status st)
 static const char *const known_flags[] = {"data",    "format",  "output",      "verbose",
                                           "quiet",   "help",    "explain",     "chains",
                                           "warmup",  "draws",   "seed",        "threads",
-                                          "metric",  "adapt-delta", "max-depth", NULL};
+                                          "metric",  "adapt-delta", "max-depth", "keep",
+                                          NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -113,6 +114,11 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             if (o->ndata == CLI_MAX_DATA)
                 return usage_error(cmd, "too many --data files (the limit is %d)", CLI_MAX_DATA);
             o->data[o->ndata++] = val;
+        } else if (strcmp(name, "keep") == 0) {
+            if (o->nkeep == CLI_MAX_DATA)
+                return usage_error(cmd, "too many --keep patterns (the limit is %d)",
+                                   CLI_MAX_DATA);
+            o->keep[o->nkeep++] = val;
         } else if (strcmp(name, "format") == 0) {
             o->format = val;
         } else if (strcmp(name, "output") == 0) {

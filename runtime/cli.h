@@ -28,6 +28,8 @@ typedef struct cli_opts {
     unsigned long seed;
     double adapt_delta;
     const char *metric;
+    const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
+    int nkeep;
 } cli_opts;
 
 /* Everything a subcommand works on; cli_session_free releases it. */

@@ -1,4 +1,5 @@
 /* cli_run.c - `glassbox run`: sample a model's posterior, write the draws, print the summary. */
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,12 @@
 #include "cli.h"
 #include "drawsout.h"
 #include "run.h"
+#include "stream.h"
 #include "summary.h"
+
+/* Deterministic nodes with more elements than this are summarised while sampling instead of
+ * keeping their draws (an N x H activation matrix), unless --keep names them. */
+#define STREAM_ABOVE 1000
 
 static volatile sig_atomic_t signal_seen;
 
@@ -61,6 +67,10 @@ static void help(void)
          "  --metric diag|dense  NUTS metric adapted during warmup (diag)\n"
          "  --adapt-delta D    target acceptance of step-size adaptation, in (0, 1) (0.8)\n"
          "  --max-depth N      NUTS tree depth limit (10)\n"
+         "  --keep PATTERN     keep every draw of the nodes matching PATTERN (a glob: 'net.l1.h',\n"
+         "                     'fit.*', or 'all'); deterministic nodes of more than 1000\n"
+         "                     elements are otherwise summarised while sampling (mean, sd,\n"
+         "                     5/50/95% quantiles), not stored; repeatable\n"
          "  --explain          say which sampler updates each variable, and why\n"
          "  --quiet            no progress line\n"
          "  --verbose          also name data variables the model does not use\n\n"
@@ -115,6 +125,89 @@ static void report_improper(const gb_graph *g, FILE *out)
     free(mark);
 }
 
+/* Which model columns keep their draws: parameters and small deterministic nodes always,
+ * large deterministic nodes when a --keep pattern names them.  Returns NULL (keep all) when
+ * nothing is streamed; the caller frees. */
+static unsigned char *choose_kept(const gb_model *m, const cli_opts *o)
+{
+    const gb_graph *g = gb_model_graph(m);
+    size_t nm = gb_model_output_size(m), nstream = 0;
+    unsigned char *keep = malloc(nm ? nm : 1);
+    if (!keep)
+        return NULL;
+    for (size_t k = 0; k < nm; k++) {
+        const gb_node *n = gb_graph_node(g, gb_model_output_node(m, k));
+        int kept = n->kind != GB_NODE_DETERMINISTIC || n->len <= STREAM_ABOVE;
+        for (int p = 0; p < o->nkeep && !kept; p++)
+            kept = strcmp(o->keep[p], "all") == 0 || fnmatch(o->keep[p], n->name, 0) == 0 ||
+                   fnmatch(o->keep[p], gb_model_output_name(m, k), 0) == 0;
+        keep[k] = (unsigned char)kept;
+        nstream += !kept;
+    }
+    if (nstream == 0) {
+        free(keep);
+        return NULL;
+    }
+    return keep;
+}
+
+/* The streamed nodes' summaries: the first few elements of each on out, every element in csv
+ * (when non-NULL). */
+static void print_streamed(const gb_model *m, const gb_draws *d, FILE *out, FILE *csv)
+{
+    const gb_graph *g = gb_model_graph(m);
+    if (csv)
+        fputs("name,mean,sd,q5,q50,q95\n", csv);
+    size_t shown = 0, node = (size_t)-1;
+    for (size_t j = 0; j < d->nstream; j++) {
+        size_t col = d->stream_col[j], nd = gb_model_output_node(m, col);
+        if (nd != node) {
+            const gb_node *n = gb_graph_node(g, nd);
+            node = nd;
+            shown = 0;
+            fprintf(out, "\n%s: %zu elements, summarised while sampling (mean, sd, P-square "
+                         "quantiles); --keep '%s' keeps its draws\n", n->name, n->len, n->name);
+        }
+        gb_stream_summary s;
+        gb_stream_result((const gb_stream *const *)d->stream, (size_t)d->nchains, j, &s);
+        const char *name = gb_model_output_name(m, col);
+        if (csv)
+            fprintf(csv, "%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", name, s.mean, s.sd, s.q5, s.q50,
+                    s.q95);
+        if (shown < 8)
+            fprintf(out, "  %-24s mean %10.4g  sd %9.3g  5%% %10.4g  50%% %10.4g  95%% %10.4g\n",
+                    name, s.mean, s.sd, s.q5, s.q50, s.q95);
+        else if (shown == 8)
+            fprintf(out, "  ... %s\n", csv ? "(every element is in the _stream.csv file)"
+                                            : "(run with --output to get every element)");
+        shown++;
+    }
+}
+
+/* The streamed nodes on stdout, and all their elements in OUTPUT's stem + "_stream.csv" when
+ * the draws are written. */
+static int streamed_report(const gb_model *m, const gb_draws *d, const char *output)
+{
+    FILE *csv = NULL;
+    char path[600] = "";
+    if (output) {
+        const char *dot = strrchr(output, '.'), *slash = strrchr(output, '/');
+        int stem = dot && (!slash || dot > slash) ? (int)(dot - output) : (int)strlen(output);
+        snprintf(path, sizeof path, "%.*s_stream.csv", stem, output);
+        csv = fopen(path, "w");
+        if (!csv) {
+            fprintf(stderr, "glassbox run: error: cannot write %s\n", path);
+            return -1;
+        }
+    }
+    print_streamed(m, d, stdout, csv);
+    if (csv && fclose(csv) != 0) {
+        fprintf(stderr, "glassbox run: error: cannot write %s\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 /* Prints the summary of the draws made (whole rows only). */
 static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
 {
@@ -133,8 +226,8 @@ static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
     if (names && chains) {
         for (int k = 0; k < GB_NSAMPLER_COLS; k++)
             names[k] = gb_sampler_col_names[k];
-        for (size_t k = 0; k < nm; k++)
-            names[GB_NSAMPLER_COLS + k] = gb_model_output_name(m, k);
+        for (size_t k = GB_NSAMPLER_COLS; k < d->ncols; k++)
+            names[k] = gb_model_output_name(m, d->col[k - GB_NSAMPLER_COLS]);
         for (int c = 0; c < d->nchains; c++)
             chains[c] = d->rows + (size_t)c * d->ndraws * d->ncols;
         rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)d->nchains, n,
@@ -150,7 +243,7 @@ int cli_run(int argc, char **argv)
     cli_opts o;
     int rc = cli_parse(argc, argv, 2, "run",
                        "data,output,chains,warmup,draws,seed,threads,metric,adapt-delta,"
-                       "max-depth,explain,verbose,quiet", &o);
+                       "max-depth,keep,explain,verbose,quiet", &o);
     if (rc || o.help) {
         if (o.help)
             help();
@@ -162,6 +255,7 @@ int cli_run(int argc, char **argv)
     gb_model *m = NULL;
     gb_draws *d = NULL;
     gb_drawsout *w = NULL;
+    unsigned char *keep = NULL;
     if (rc != GB_EXIT_OK)
         goto out;
     if (gb_model_compile(s.graph, &m, s.errs) != GB_OK) {
@@ -178,17 +272,20 @@ int cli_run(int argc, char **argv)
         .max_depth = (int)o.max_depth, .seed = o.seed, .adapt_delta = o.adapt_delta,
         .dense_metric = strcmp(o.metric, "dense") == 0, .init_radius = 2,
         .progress = !o.quiet && isatty(STDERR_FILENO)};
+    keep = choose_kept(m, &o);
+    cfg.keep = keep;
     if (o.output) {
-        size_t nm = gb_model_output_size(m);
+        size_t nm = gb_model_output_size(m), nk = 0;
         const char **names = malloc((nm ? nm : 1) * sizeof *names);
         if (!names) {
             rc = GB_EXIT_MODEL;
             goto out;
         }
         for (size_t k = 0; k < nm; k++)
-            names[k] = gb_model_output_name(m, k);
+            if (!keep || keep[k])
+                names[nk++] = gb_model_output_name(m, k);
         gb_drawsout_meta meta = {o.model, o.data, o.ndata, &cfg};
-        gb_status st = gb_drawsout_open(o.output, &meta, names, nm, &w, s.errs);
+        gb_status st = gb_drawsout_open(o.output, &meta, names, nk, &w, s.errs);
         free(names);
         if (st != GB_OK) {
             gb_errlist_print(s.errs, s.srcs, stderr);
@@ -216,6 +313,8 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "glassbox run: interrupted; summarising the draws made so far\n");
     if (d && print_summary(m, d, cfg.max_depth) != 0)
         rc = GB_EXIT_MODEL;
+    if (d && d->nstream > 0 && streamed_report(m, d, o.output) != 0)
+        rc = GB_EXIT_MODEL;
     if (!o.quiet) {
         fprintf(stderr, "%d chain%s x %d draws in %.2f s", cfg.chains, cfg.chains == 1 ? "" : "s",
                 cfg.draws, now() - t0);
@@ -227,6 +326,7 @@ int cli_run(int argc, char **argv)
     if (interrupted)
         rc = signal_seen == SIGTERM ? 143 : 130;
 out:
+    free(keep);
     gb_drawsout_close(w, 0, 1, s.errs);
     gb_draws_free(d);
     gb_model_free(m);

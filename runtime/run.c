@@ -20,6 +20,7 @@
 #include "kernel.h"
 #include "rng.h"
 #include "size.h"
+#include "stream.h"
 
 const char *const gb_sampler_col_names[GB_NSAMPLER_COLS] = {
     "lp__", "accept_stat__", "stepsize__", "treedepth__", "n_leapfrog__", "divergent__",
@@ -44,6 +45,11 @@ void gb_draws_free(gb_draws *d)
     free(d->filled);
     free(d->rows);
     free(d->stepsize);
+    free(d->col);
+    free(d->stream_col);
+    for (int c = 0; d->stream && c < d->nchains; c++)
+        gb_stream_free(d->stream[c]);
+    free(d->stream);
     free(d);
 }
 
@@ -82,14 +88,17 @@ static void run_chain(shared *s, int c)
     gb_errlist *local = gb_errlist_new();
     gsl_rng *r = gb_rng_new(cfg->seed, (unsigned)c);
     gb_model_ws *ws = gb_model_ws_new(m);
-    size_t dim = gb_model_dim(m), ncols = s->draws->ncols;
+    size_t dim = gb_model_dim(m), ncols = s->draws->ncols, nm = gb_model_output_size(m);
     double *theta = calloc(dim ? dim : 1, sizeof *theta);
     double *row = calloc(ncols, sizeof *row);
+    double *all = calloc(nm ? nm : 1, sizeof *all), *sv = NULL;
+    if (s->draws->nstream && !(sv = calloc(s->draws->nstream, sizeof *sv)))
+        row = (free(row), NULL);
     gb_kernel *k = NULL;
     int has_others = 0;
     for (size_t q = 0; q < gb_model_latent_count(m); q++)
         has_others |= gb_model_latent_sampler(m, q) != GB_SAMPLER_NUTS;
-    if (!local || !r || !ws || !theta || !row) {
+    if (!local || !r || !ws || !theta || !row || !all) {
         fail(s, GB_ENOMEM, NULL);
         goto done;
     }
@@ -129,7 +138,14 @@ static void run_chain(shared *s, int c)
         row[GB_COL_NLEAPFROG] = info.n_leapfrog;
         row[GB_COL_DIVERGENT] = info.divergent;
         row[GB_COL_ENERGY] = info.energy;
-        gb_model_values(m, ws, theta, row + GB_NSAMPLER_COLS);
+        gb_model_values(m, ws, theta, all);
+        for (size_t j = GB_NSAMPLER_COLS; j < ncols; j++)
+            row[j] = all[s->draws->col[j - GB_NSAMPLER_COLS]];
+        if (sv) {
+            for (size_t j = 0; j < s->draws->nstream; j++)
+                sv[j] = all[s->draws->stream_col[j]];
+            gb_stream_add(s->draws->stream[c], sv);
+        }
         size_t d = s->draws->filled[c];
         memcpy(s->draws->rows + ((size_t)c * s->draws->ndraws + d) * ncols, row,
                ncols * sizeof *row);
@@ -144,6 +160,8 @@ static void run_chain(shared *s, int c)
 done:
     gb_kernel_free(k);
     free(row);
+    free(all);
+    free(sv);
     free(theta);
     gb_model_ws_free(ws);
     gb_rng_free(r);
@@ -191,7 +209,10 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
     s.sink_ctx = sink_ctx;
     s.errs = errs;
     stop_flag = 0;
-    size_t ncols = GB_NSAMPLER_COLS + gb_model_output_size(m), cells;
+    size_t nm = gb_model_output_size(m), nkept = 0;
+    for (size_t k = 0; k < nm; k++)
+        nkept += !cfg->keep || cfg->keep[k];
+    size_t ncols = GB_NSAMPLER_COLS + nkept, cells;
     if (gb_size_mul((size_t)cfg->chains * (size_t)cfg->draws, ncols, &cells) != 0 ||
         gb_size_fits_budget(cells, sizeof(double)) != 0)
         return gb_error(errs, GB_ENOMEM, (gb_loc){0},
@@ -205,9 +226,24 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
         d->filled = calloc((size_t)cfg->chains, sizeof *d->filled);
         d->rows = malloc((cells ? cells : 1) * sizeof(double));
         d->stepsize = calloc((size_t)cfg->chains, sizeof *d->stepsize);
+        d->col = calloc(nkept ? nkept : 1, sizeof *d->col);
+        d->nstream = nm - nkept;
+        d->stream_col = calloc(d->nstream ? d->nstream : 1, sizeof *d->stream_col);
+        if (d->nstream && (d->stream = calloc((size_t)cfg->chains, sizeof *d->stream)))
+            for (int c = 0; c < cfg->chains; c++)
+                if (!(d->stream[c] = gb_stream_new(d->nstream)))
+                    d->col = (free(d->col), NULL);
+        if (d->col && d->stream_col)
+            for (size_t k = 0, a = 0, b = 0; k < nm; k++) {
+                if (!cfg->keep || cfg->keep[k])
+                    d->col[a++] = k;
+                else
+                    d->stream_col[b++] = k;
+            }
     }
     s.progress = calloc((size_t)cfg->chains, sizeof *s.progress);
-    if (!d || !d->filled || !d->rows || !d->stepsize || !s.progress) {
+    if (!d || !d->filled || !d->rows || !d->stepsize || !d->col || !d->stream_col ||
+        (d->nstream && !d->stream) || !s.progress) {
         gb_draws_free(d);
         free(s.progress);
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");

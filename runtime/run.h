@@ -22,6 +22,8 @@ typedef struct gb_run_config {
     int dense_metric;
     double init_radius; /* uniform(-r, r) on the unconstrained scale; Stan's 2 */
     int progress;       /* draw a progress bar on stderr */
+    const unsigned char *keep; /* per model output column: 1 keep every draw, 0 summarise it
+                                  by streaming (stream.h); NULL keeps every column */
 } gb_run_config;
 
 /* The sampler's own columns, CmdStan's names, before the model's columns. */
@@ -29,14 +31,20 @@ enum { GB_COL_LP, GB_COL_ACCEPT, GB_COL_STEPSIZE, GB_COL_TREEDEPTH, GB_COL_NLEAP
        GB_COL_DIVERGENT, GB_COL_ENERGY, GB_NSAMPLER_COLS };
 extern const char *const gb_sampler_col_names[GB_NSAMPLER_COLS];
 
-/* Receives each draw as it is made (row = GB_NSAMPLER_COLS + model columns doubles); called
+/* Receives each draw as it is made (row = GB_NSAMPLER_COLS + kept model columns); called
  * from the chain's thread; returns 0, or -1 to stop the run (an output error). */
 typedef int (*gb_draw_sink)(void *ctx, int chain, const double *row);
+
+typedef struct gb_stream gb_stream;
 
 typedef struct gb_draws {
     int nchains;
     size_t ndraws;     /* per chain, as configured */
-    size_t ncols;      /* GB_NSAMPLER_COLS + model columns */
+    size_t ncols;      /* GB_NSAMPLER_COLS + kept model columns */
+    size_t *col;       /* model output column of draw column GB_NSAMPLER_COLS + k */
+    size_t nstream;    /* model columns summarised by streaming */
+    size_t *stream_col;  /* their model output columns */
+    gb_stream **stream;  /* per chain, NULL when nstream is 0 */
     size_t *filled;    /* draws made per chain (fewer than ndraws when interrupted) */
     double *rows;      /* chain c, draw d, column k at ((c * ndraws) + d) * ncols + k */
     double *stepsize;  /* per chain, after adaptation */

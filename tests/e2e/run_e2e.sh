@@ -47,6 +47,19 @@ done
 # components are labelled clusters
 if "$GB" graph examples/component.gb | grep -q 'subgraph "cluster_0"' ; then ok; else bad "cluster"; fi
 
+# a large deterministic node is summarised while sampling, unless --keep names it
+printf 'data x: real[N]\nmu ~ normal(0, 1)\ns ~ half_normal(1)\nx ~ normal(mu, s)\n%s\n' \
+    'big = [[x[i] * mu + j for j in 1..3] for i in 1..N]' > "$tmp/big.gb"
+awk 'BEGIN { printf "{\"x\": ["; for (i = 1; i <= 500; i++) printf "%s%.3f", (i > 1 ? "," : ""), sin(i); print "]}" }' > "$tmp/big.json"
+if "$GB" run "$tmp/big.gb" --data "$tmp/big.json" --chains 2 --warmup 200 --draws 200 --quiet \
+    --output "$tmp/big.csv" > "$tmp/out" 2>&1 && [ "$(wc -l < "$tmp/big_stream.csv")" = 1501 ] &&
+    ! grep -v '^#' "$tmp/big_1.csv" | head -1 | grep -q 'big\.' && grep -q '^big: 1500 elements' "$tmp/out"
+then ok; else bad "streamed summaries"; cat "$tmp/out" | tail -5; fi
+if "$GB" run "$tmp/big.gb" --data "$tmp/big.json" --chains 2 --warmup 100 --draws 100 --quiet \
+    --keep big --output "$tmp/kept.csv" > /dev/null 2>&1 &&
+    grep -v '^#' "$tmp/kept_1.csv" | head -1 | grep -q 'big\.500\.3'
+then ok; else bad "--keep"; fi
+
 # the stdlib reference page is current (make docs regenerates it)
 if "$GB" reference > "$tmp/ref.md" && diff -q "$tmp/ref.md" stdlib/README.md >/dev/null; then ok
 else bad "stdlib/README.md is out of date: run make docs"; fi
