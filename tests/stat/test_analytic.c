@@ -59,7 +59,7 @@ static void run_model(fit *f, const char *model, const char *json, unsigned long
     gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
     if (st == GB_OK)
         st = gb_model_compile(f->g, &f->m, f->errs);
-    gb_run_config cfg = {4, 1000, draws, 2, 10, seed, 0.8, 0, 2.0, 0};
+    gb_run_config cfg = {4, 1000, draws, 2, 10, seed, 0.8, 0, 2.0, 0, NULL};
     if (st == GB_OK)
         st = gb_run(f->m, &cfg, NULL, NULL, &f->d, f->errs);
     if (st != GB_OK) {

@@ -61,7 +61,7 @@ static void run_example(fit *f, const char *name, int chains, int warmup, int dr
         st = gb_lower_file(f->srcs, model, &o, &f->g, f->errs);
     if (st == GB_OK)
         st = gb_model_compile(f->g, &f->m, f->errs);
-    gb_run_config cfg = {chains, warmup, draws, 2, 10, seed, 0.8, 0, 2.0, 0};
+    gb_run_config cfg = {chains, warmup, draws, 2, 10, seed, 0.8, 0, 2.0, 0, NULL};
     if (st == GB_OK)
         st = gb_run(f->m, &cfg, NULL, NULL, &f->d, f->errs);
     if (st != GB_OK) {

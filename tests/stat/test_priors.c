@@ -154,7 +154,7 @@ static int check_case(const pcase *c, double z, unsigned long seed)
     gb_status st = gb_lower_source(srcs, src, &o, &g, errs);
     if (st == GB_OK)
         st = gb_model_compile(g, &m, errs);
-    gb_run_config cfg = {4, 1000, 2500, 2, 10, seed, 0.8, 0, 2.0, 0};
+    gb_run_config cfg = {4, 1000, 2500, 2, 10, seed, 0.8, 0, 2.0, 0, NULL};
     if (st == GB_OK)
         st = gb_run(m, &cfg, NULL, NULL, &dr, errs);
     if (st != GB_OK) {
