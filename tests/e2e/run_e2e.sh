@@ -30,8 +30,9 @@ for m in examples/*.gb; do
     args=("$m"); [ -f "$d" ] && args+=(--data "$d")
     read -r -a quick <<< "$(sed -n 's/^# quick: //p' "$m" | head -1)"
     [ ${#quick[@]} -gt 0 ] || quick=(--chains 2 --warmup 300 --draws 300)
+    rm -f "$tmp"/run*.csv
     if "$GB" run "${args[@]}" "${quick[@]}" --quiet --output "$tmp/run.csv" \
-        >"$tmp/out" 2>&1 && "$GB" summary "$tmp"/run_*.csv >"$tmp/sum" 2>&1 &&
+        >"$tmp/out" 2>&1 && "$GB" summary "$tmp"/run_[0-9]*.csv >"$tmp/sum" 2>&1 &&
         grep -q '^lp__' "$tmp/sum"; then ok
     else bad "run $m"; cat "$tmp/out" "$tmp/sum" 2>/dev/null | head -20; fi
 done
