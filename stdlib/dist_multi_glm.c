@@ -9,6 +9,7 @@
  *   d/dalpha += g_i,  d/dbeta_k += x_ik g_i,  d/dx_ik += beta_k g_i  (when x's adj is non-NULL).
  * One streaming pass, no allocation: this is the hot path of large regressions. */
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -29,11 +30,16 @@ static double row_lp(enum glm_family f, double y, double eta, double sigma, doub
         *g = z / sigma;
         return -0.5 * z * z;
     }
-    case GLM_BERNOULLI_LOGIT:
+    case GLM_BERNOULLI_LOGIT: {
         if (!(y == 0 || y == 1))
             return -INFINITY;
-        *g = y - gb_disc_inv_logit(eta);
-        return -gb_disc_softplus(y == 1 ? -eta : eta);
+        /* one exp serves both: t = e^-|eta|, inv_logit(eta) = 1 / (1 + t) or t / (1 + t),
+           softplus(+-eta) = max(+-eta, 0) + log1p(t) */
+        double t = exp(-fabs(eta)), p = eta >= 0 ? 1 / (1 + t) : t / (1 + t);
+        double x = y == 1 ? -eta : eta;
+        *g = y - p;
+        return -((x > 0 ? x : 0) + log1p(t));
+    }
     case GLM_POISSON_LOG: {
         if (!gb_disc_is_int(y, 0) || eta == INFINITY)
             return -INFINITY;
@@ -43,6 +49,23 @@ static double row_lp(enum glm_family f, double y, double eta, double sigma, doub
     }
     }
     return -INFINITY;
+}
+
+/* x . b with four partial sums, which the compiler can keep in one vector register (the order
+ * of the additions is fixed, so results do not depend on the machine). */
+static double dot(const double *x, const double *b, size_t K)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+        s0 += x[k] * b[k];
+        s1 += x[k + 1] * b[k + 1];
+        s2 += x[k + 2] * b[k + 2];
+        s3 += x[k + 3] * b[k + 3];
+    }
+    for (; k < K; k++)
+        s0 += x[k] * b[k];
+    return (s0 + s1) + (s2 + s3);
 }
 
 /* One repetition; args as in the table (sigma only for the normal family). */
@@ -57,22 +80,29 @@ static double glm_rep(enum glm_family f, const gb_arg *a, size_t r, size_t N, si
     if (!isfinite(al) || !(sigma > 0 && sigma < INFINITY))
         return -INFINITY;
     double lp = 0, galpha = 0;
+    /* beta's gradient is summed in a local array when it fits: the compiler then knows it does
+       not alias X and vectorises the update */
+    double local[64];
+    double *gb = ba && K <= 64 ? local : ba;
+    if (gb == local)
+        memset(local, 0, K * sizeof local[0]);
     for (size_t i = 0; i < N; i++) {
         const double *xi = x + i * K;
-        double eta = al, g = 0;
-        for (size_t k = 0; k < K; k++)
-            eta += xi[k] * be[k];
+        double g = 0, eta = al + dot(xi, be, K);
         lp += row_lp(f, y[i], eta, sigma, &g);
         galpha += g;
         if (ya)
             ya[i] -= g;
-        if (ba)
+        if (gb)
             for (size_t k = 0; k < K; k++)
-                ba[k] += xi[k] * g;
+                gb[k] += xi[k] * g;
         if (xa)
             for (size_t k = 0; k < K; k++)
                 xa[i * K + k] += be[k] * g;
     }
+    if (gb == local)
+        for (size_t k = 0; k < K; k++)
+            ba[k] += local[k];
     if (f == GLM_NORMAL) {
         /* lp so far is -sum z^2 / 2; d/dsigma = -N / sigma + sum z^2 / sigma */
         gb_disc_add(&a[4], r, (-(double)N - 2 * lp) / sigma);
