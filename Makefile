@@ -118,9 +118,15 @@ check: deps
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" tests
 	BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
 	$(MAKE) all
+	@# the -O1 sanitizer build and the -O2 build draw the same numbers (floating point is not
+	@# contracted into FMAs, and summation orders are fixed in the source)
+	for b in build/asan build; do $$b/glassbox run examples/eight_schools.gb \
+	    --data examples/eight_schools.json --chains 2 --warmup 200 --draws 200 --seed 5 --quiet \
+	    --output $$b/repro.csv > /dev/null && grep -v 'file = ' $$b/repro_2.csv > $$b/repro.txt; done
+	cmp build/asan/repro.txt build/repro.txt && echo "-O1 and -O2 draws are byte-identical"
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    -q ./$(BUILD)/glassbox inspect examples/eight_schools.gb --data examples/eight_schools.json \
-	    > /dev/null
+	    -q ./$(BUILD)/glassbox run examples/changepoint.gb --data examples/changepoint.json \
+	    --chains 2 --warmup 50 --draws 50 --output $(BUILD)/valgrind.csv > /dev/null
 
 # Fuzzing (libFuzzer, clang): FUZZ_SECONDS per target; make test replays the corpora instead.
 FUZZ_SECONDS ?= 60
