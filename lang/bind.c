@@ -216,12 +216,19 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
         for (size_t i = 0; i < gb_graph_node_count(L->g); i++) {
             gb_node *n = N(L, i);
             size_t len = 1;
-            for (int d = 0; d < n->shape.rank; d++)
-                len = n->shape.dim[d] == GB_DIM_UNKNOWN || len == GB_DIM_UNKNOWN
-                          ? GB_DIM_UNKNOWN
-                          : len * n->shape.dim[d];
+            int too_big = 0;
+            for (int d = 0; d < n->shape.rank; d++) {
+                if (n->shape.dim[d] == GB_DIM_UNKNOWN || len == GB_DIM_UNKNOWN)
+                    len = GB_DIM_UNKNOWN;
+                else if (gb_size_mul(len, n->shape.dim[d], &len) != 0)
+                    too_big = 1;
+            }
+            /* a node that could never be held in memory is refused now, not by the OOM killer */
+            if (too_big || (len != GB_DIM_UNKNOWN && gb_size_fits_budget(len, sizeof(double))))
+                gb_error(errs, GB_ENOMEM, n->loc,
+                         "'%s' would have more elements than the memory budget allows", n->name);
             if (!n->value)
-                n->len = len == GB_DIM_UNKNOWN ? 0 : len;
+                n->len = len == GB_DIM_UNKNOWN || too_big ? 0 : len;
         }
         if (!L->oom && L->opts->data && gb_errlist_status(errs) == GB_OK)
             check_defs(L);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "stancsv.h"
@@ -124,6 +125,13 @@ int cli_summary(int argc, char **argv)
     gb_sources *srcs = gb_sources_new();
     int rc = errs && srcs ? GB_EXIT_OK : GB_EXIT_MODEL;
     for (int i = 0; rc == GB_EXIT_OK && i < n; i++) {
+        struct stat sb;
+        if (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "%s: error: '%s' is a directory, not a draws file\n", paths[i],
+                    paths[i]);
+            rc = GB_EXIT_USAGE;
+            break;
+        }
         files[i] = gb_stancsv_read(paths[i], errs);
         if (!files[i])
             rc = GB_EXIT_MODEL;

@@ -120,6 +120,11 @@ gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
     int n = meta->cfg->chains;
     if (n < 1 || n > MAX_CHAIN_FILES)
         return gb_error(errs, GB_EUSAGE, (gb_loc){0}, "cannot write %d chains' files", n);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return gb_error(errs, GB_EUSAGE, (gb_loc){0},
+                        "--output %s is a directory; give a file name (the draws of chain c go to "
+                        "NAME_c.csv)", path);
     if (n > 1 && is_device(path))
         return gb_error(errs, GB_EUSAGE, (gb_loc){0},
                         "--output %s is not a regular file; with %d chains give a file name "

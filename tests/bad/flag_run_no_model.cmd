@@ -1,0 +1,1 @@
+run --chains 2

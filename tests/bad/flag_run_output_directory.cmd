@@ -1,0 +1,1 @@
+run ok_model.gb --data ok_data.json --chains 1 --draws 10 --warmup 10 --quiet --output .

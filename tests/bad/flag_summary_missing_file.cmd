@@ -1,0 +1,1 @@
+summary no_such_draws.csv

@@ -1,0 +1,1 @@
+summary draws_three_rows.csv
