@@ -346,6 +346,12 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
 
 /* The shape a whole-node `~` gives: the arguments broadcast (univariate), or the size
  * parameter's trailing dimensions (multivariate). */
+/* Distributions whose variate's size only a declared type can give (lkj_corr_cholesky). */
+static int size_from_type(const gb_dist_ops *dist)
+{
+    return dist->variate_rank > 0 && dist->size_param == GB_NO_PARAM && !strstr(dist->name, "_glm");
+}
+
 static int dist_shape(lowerer *L, const gb_def *d, gb_shape *out)
 {
     const gb_dist_ops *dist = d->dist;
@@ -489,7 +495,8 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
         }
         L->nloops = 0;
     }
-    if (ok && ST->state == 1 && NN->ndefs == 1 && !NN->defs[0].index) {
+    if (ok && ST->state == 1 && NN->ndefs == 1 && !NN->defs[0].index &&
+        !(ST->decl_type && NN->defs[0].dist)) {
         const gb_def *d = &NN->defs[0];
         if (d->expr) {
             NN->shape = d->expr->shape;
@@ -509,7 +516,7 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
         }
         NN->type = d->dist->variate_type;
         gb_shape ds;
-        if (ok && !d->index && dist_shape(L, d, &ds) == 0) {
+        if (ok && !d->index && !size_from_type(d->dist) && dist_shape(L, d, &ds) == 0) {
             gb_shape b;
             if (broadcast(&NN->shape, &ds, &b) != 0 || b.rank != NN->shape.rank) {
                 char s1[64], s2[64];

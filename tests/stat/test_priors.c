@@ -132,17 +132,11 @@ static double moment(const gb_dist_ops *d, const double *p, int power, double me
     return r;
 }
 
-/* Runs `x ~ dist(args)` and checks the mean and variance; returns 0 when both pass. */
-static int check_case(const pcase *c, double z, unsigned long seed)
+/* Samples `model` and checks output column `colname`'s mean and variance against the exact
+ * values; returns 0 when both pass. */
+static int check_moments(const char *label, const char *model, const char *colname, double mean,
+                         double var, double z, unsigned long seed)
 {
-    const gb_dist_ops *d = gb_dist_find(c->dist);
-    assert_non_null(d);
-    double total = moment(d, c->p, 0, 0);
-    if (!(fabs(total - 1) < 1e-6))
-        fail_msg("%s(%s): the density integrates to %.10g", c->dist, c->args, total);
-    double mean = moment(d, c->p, 1, 0), var = moment(d, c->p, 2, mean);
-    char model[256];
-    snprintf(model, sizeof model, "x ~ %s(%s)\n", c->dist, c->args);
     gb_sources *srcs = gb_sources_new();
     gb_errlist *errs = gb_errlist_new();
     const gb_source *src;
@@ -159,9 +153,14 @@ static int check_case(const pcase *c, double z, unsigned long seed)
         st = gb_run(m, &cfg, NULL, NULL, &dr, errs);
     if (st != GB_OK) {
         gb_errlist_print(errs, srcs, stderr);
-        fail_msg("%s: sampling failed", c->dist);
+        fail_msg("%s: sampling failed", label);
     }
-    size_t n = dr->ndraws, k = GB_NSAMPLER_COLS;
+    size_t n = dr->ndraws, k = (size_t)-1;
+    for (size_t c = 0; c < gb_model_output_size(m); c++)
+        if (strcmp(gb_model_output_name(m, c), colname) == 0)
+            k = GB_NSAMPLER_COLS + c;
+    if (k == (size_t)-1)
+        fail_msg("%s: no column %s", label, colname);
     double *x = malloc(4 * n * sizeof *x), *sq = malloc(4 * n * sizeof *sq);
     const double *cx[4], *csq[4];
     for (int ch = 0; ch < 4; ch++) {
@@ -179,8 +178,8 @@ static int check_case(const pcase *c, double z, unsigned long seed)
     int bad = 0;
     double z1 = (s1.mean - mean) / s1.mcse_mean, z2 = (s2.mean - var) / s2.mcse_mean;
     if (!(fabs(z1) < z) || !(fabs(z2) < z) || getenv("GBT_VERBOSE")) {
-        printf("%-22s %-10s mean %9.5g exact %9.5g (z %5.2f)  var %9.5g exact %9.5g (z %5.2f)\n",
-               c->dist, c->args, s1.mean, mean, z1, s2.mean, var, z2);
+        printf("%-34s mean %9.5g exact %9.5g (z %5.2f)  var %9.5g exact %9.5g (z %5.2f)\n",
+               label, s1.mean, mean, z1, s2.mean, var, z2);
         bad = !(fabs(z1) < z) || !(fabs(z2) < z);
     }
     free(x);
@@ -193,13 +192,53 @@ static int check_case(const pcase *c, double z, unsigned long seed)
     return bad;
 }
 
+/* Runs `x ~ dist(args)` and checks the mean and variance; returns 0 when both pass. */
+static int check_case(const pcase *c, double z, unsigned long seed)
+{
+    const gb_dist_ops *d = gb_dist_find(c->dist);
+    assert_non_null(d);
+    double total = moment(d, c->p, 0, 0);
+    if (!(fabs(total - 1) < 1e-6))
+        fail_msg("%s(%s): the density integrates to %.10g", c->dist, c->args, total);
+    double mean = moment(d, c->p, 1, 0), var = moment(d, c->p, 2, mean);
+    char model[256], label[64];
+    snprintf(model, sizeof model, "x ~ %s(%s)\n", c->dist, c->args);
+    snprintf(label, sizeof label, "%s(%s)", c->dist, c->args);
+    return check_moments(label, model, "x", mean, var, z, seed);
+}
+
+/* Multivariate priors, one element each, with closed-form moments:
+ * dirichlet(a): E x_i = a_i / a0, var = a_i (a0 - a_i) / (a0^2 (a0 + 1));
+ * multi_normal(m, S): E x_i = m_i, var = S_ii;
+ * lkj_corr_cholesky(2) for K = 2: the correlation L[2, 1] has density prop. to 1 - r^2 on
+ * (-1, 1), so E = 0 and var = (2/3 - 2/5) / (2 - 2/3) = 1/5. */
+typedef struct mcase {
+    const char *label, *model, *col;
+    double mean, var;
+} mcase;
+
+static const mcase mcases[] = {
+    {"dirichlet([2, 3, 5])[1]", "x ~ dirichlet([2, 3, 5])\n", "x.1", 0.2, 16.0 / 1100},
+    {"dirichlet([2, 3, 5])[3]", "x ~ dirichlet([2, 3, 5])\n", "x.3", 0.5, 25.0 / 1100},
+    {"multi_normal[1]", "x ~ multi_normal([1, -1], [[2, 0.5], [0.5, 1]])\n", "x.1", 1, 2},
+    {"multi_normal[2]", "x ~ multi_normal([1, -1], [[2, 0.5], [0.5, 1]])\n", "x.2", -1, 1},
+    {"multi_normal_cholesky[2]",
+     "x ~ multi_normal_cholesky([0, 2], [[1, 0], [0.6, 0.8]])\n", "x.2", 2, 1},
+    {"lkj_corr_cholesky(2), K = 2",
+     "L: cholesky_factor_corr[2] ~ lkj_corr_cholesky(2)\n", "L.2.1", 0, 0.2},
+};
+#define NMCASES (sizeof mcases / sizeof mcases[0])
+
 static void test_priors_recover_their_moments(void **state)
 {
     (void)state;
-    double z = gbt_z_bonferroni(2 * NCASES);
+    double z = gbt_z_bonferroni(2 * (NCASES + NMCASES));
     int bad = 0;
     for (size_t i = 0; i < NCASES; i++)
         bad += check_case(&cases[i], z, 20261129 + i); /* a seed each: independent checks */
+    for (size_t i = 0; i < NMCASES; i++)
+        bad += check_moments(mcases[i].label, mcases[i].model, mcases[i].col, mcases[i].mean,
+                             mcases[i].var, z, 20261229 + i);
     if (bad)
         fail_msg("%d distributions did not recover their moments (z limit %.2f)", bad, z);
 }
