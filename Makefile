@@ -162,6 +162,8 @@ bench: all $(BUILD)/bench/gradbench
 	    tests/bench/run_bench.sh
 	GLASSBOX=$(BUILD)/glassbox RESULTS="$(if $(PEER_RESULTS),$(PEER_RESULTS),$(BUILD)/bench/peers)" \
 	    tests/bench/check_summary.sh
+	GLASSBOX=$(BUILD)/glassbox RESULTS="$(if $(PEER_RESULTS),$(PEER_RESULTS),$(BUILD)/bench/peers)" \
+	    tests/bench/check_regression.sh
 
 bench-peers: all $(BUILD)/bench/gradbench
 	@if [ ! -d "$(PEERS_DIR)" ]; then echo "bench-peers: $(PEERS_DIR) is absent; nothing to run"; \
