@@ -61,6 +61,9 @@ double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, do
 gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double radius,
                         int max_tries, double *theta, gb_errlist *errs);
 
+/* Tells the samplers run by gb_model_update_others whether this is warmup (slice widths adapt). */
+void gb_model_ws_warmup(gb_model_ws *ws, int warmup);
+
 /* One Gibbs sweep over every discrete latent (enumerating its support, evaluating only the
  * terms that depend on it) and one slice update of every slice-sampled coordinate, at the
  * current theta. */

@@ -656,6 +656,58 @@ static int has_columns(const gb_model *m, size_t i)
     return n->kind == GB_NODE_DETERMINISTIC && !m->fixed[i];
 }
 
+/* A continuous parameter whose density goes through a function without a derivative (floor,
+ * step, round ...) cannot use NUTS: its gradient would be wrong.  Such latents move to univariate
+ * slice sampling; the NUTS block and the slice vector are then laid out again. */
+static int choose_slice(gb_model *m)
+{
+    unsigned char *dep = malloc(m->t.len ? m->t.len : 1);
+    if (!dep)
+        return -1;
+    for (size_t k = 0; k < m->lat.len; k++) {
+        latent *L = &m->lat.items[k];
+        if (L->sampler != GB_SAMPLER_NUTS)
+            continue;
+        /* bit 1: depends on L; bit 2: through a function without a derivative */
+        memset(dep, 0, m->t.len);
+        dep[m->ni[L->node].tensor] = 1;
+        int nondiff = 0;
+        for (size_t q = 0; q < m->ops.len && !nondiff; q++) {
+            const mop *o = &m->ops.items[q];
+            if (o->kind == OP_TRANSFORM || o->kind == OP_SKIP)
+                continue;
+            unsigned char d = 0;
+            for (int i = 0; i < o->nin; i++)
+                d |= dep[o->in[i]];
+            if ((d & 1) && ((o->kind == OP_CALL_ELEM && !o->func->df) ||
+                            (o->kind == OP_CALL_GEN && !o->func->vjp)))
+                d |= 2;
+            if (o->kind == OP_TERM)
+                nondiff = (d & 2) != 0;
+            else
+                dep[o->out] |= d;
+        }
+        if (nondiff) {
+            L->sampler = GB_SAMPLER_SLICE;
+            L->reason = "continuous, but its density goes through a function without a "
+                        "derivative (floor, round, step, ...): univariate slice sampling";
+        }
+    }
+    free(dep);
+    m->dim = m->slice_dim = 0;
+    for (size_t k = 0; k < m->lat.len; k++) {
+        latent *L = &m->lat.items[k];
+        if (L->sampler == GB_SAMPLER_NUTS) {
+            L->theta0 = m->dim;
+            m->dim += L->ntheta;
+        } else if (L->sampler == GB_SAMPLER_SLICE) {
+            L->theta0 = m->slice_dim;
+            m->slice_dim += L->ntheta;
+        }
+    }
+    return 0;
+}
+
 /* Marks the nodes whose value no parameter can change (see gb_model.fixed). */
 static int mark_fixed(gb_model *m)
 {
@@ -834,7 +886,7 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
         if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS &&
             make_blanket(m, &m->lat.items[k], tn, ta, tb, nterms) != 0)
             c.failed = 1;
-    if (!c.failed && (mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 ||
+    if (!c.failed && (choose_slice(m) != 0 || mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 ||
                       gb_model_plan_gibbs(m) != 0 || make_columns(m) != 0))
         c.failed = 1;
     free(mark);

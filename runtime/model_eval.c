@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model_int.h"
+#include "slice.h"
 #include "transform.h"
 
 gb_model_ws *gb_model_ws_new(const gb_model *m)
@@ -21,7 +22,11 @@ gb_model_ws *gb_model_ws_new(const gb_model *m)
     ws->buf = calloc(m->ws_size ? m->ws_size : 1, sizeof(double));
     ws->theta = calloc(m->dim ? m->dim : 1, sizeof(double));
     ws->grad = calloc(m->dim ? m->dim : 1, sizeof(double));
-    if (!ws->buf || !ws->theta || !ws->grad) {
+    ws->slice = calloc(m->slice_dim ? m->slice_dim : 1, sizeof(double));
+    ws->slicers = calloc(m->slice_dim ? m->slice_dim : 1, sizeof(gb_slice));
+    for (size_t j = 0; ws->slicers && j < m->slice_dim; j++)
+        gb_slice_init(&ws->slicers[j], 1.0);
+    if (!ws->buf || !ws->theta || !ws->grad || !ws->slice || !ws->slicers) {
         gb_model_ws_free(ws);
         return NULL;
     }
@@ -35,6 +40,8 @@ void gb_model_ws_free(gb_model_ws *ws)
     free(ws->buf);
     free(ws->theta);
     free(ws->grad);
+    free(ws->slice);
+    free(ws->slicers);
     free(ws);
 }
 
@@ -66,6 +73,11 @@ gb_sampler_kind gb_model_latent_sampler(const gb_model *m, size_t k)
 const char *gb_model_latent_reason(const gb_model *m, size_t k)
 {
     return m->lat.items[k].reason;
+}
+
+void gb_model_ws_warmup(gb_model_ws *ws, int warmup)
+{
+    ws->adapting = warmup;
 }
 
 size_t gb_model_output_size(const gb_model *m)
@@ -123,6 +135,8 @@ static double transform_forward(const gb_model *m, gb_model_ws *ws, const mop *o
                                 const double *theta)
 {
     const latent *L = &m->lat.items[o->def];
+    if (L->sampler == GB_SAMPLER_SLICE)
+        theta = ws->slice; /* its coordinates live outside the NUTS block */
     const tensor *X = &m->t.items[o->out];
     size_t ls, us;
     const double *lo = bound(m, ws, L->lo_t, &L->lo_c, &ls);
@@ -137,6 +151,8 @@ static void transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
                                const double *theta, double *grad)
 {
     const latent *L = &m->lat.items[o->def];
+    if (L->sampler == GB_SAMPLER_SLICE)
+        return; /* not in the NUTS block: no gradient wanted */
     const tensor *X = &m->t.items[o->out];
     size_t ls, us;
     const double *lo = bound(m, ws, L->lo_t, &L->lo_c, &ls);
@@ -607,6 +623,22 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
     return st;
 }
 
+/* The log density as a function of slice coordinate j, the rest held (value only). */
+typedef struct slice_ctx {
+    const gb_model *m;
+    gb_model_ws *ws;
+    size_t j;
+} slice_ctx;
+
+static double slice_logp(void *ctx, double x)
+{
+    slice_ctx *c = ctx;
+    c->ws->slice[c->j] = x;
+    c->ws->bad = 0;
+    double lp = forward(c->m, c->ws, 0, c->m->ops.len, c->ws->theta, 0, 0);
+    return c->ws->bad || isnan(lp) ? -INFINITY : lp;
+}
+
 gb_status gb_model_update_others(const gb_model *m, gb_model_ws *ws, gsl_rng *r,
                                  const double *theta)
 {
@@ -621,6 +653,18 @@ gb_status gb_model_update_others(const gb_model *m, gb_model_ws *ws, gsl_rng *r,
             if (st != GB_OK)
                 return st;
         }
+    for (size_t j = 0; j < m->slice_dim; j++) {
+        slice_ctx c = {m, ws, j};
+        gb_slice_info info;
+        gb_status st = gb_slice_update(&ws->slicers[j], slice_logp, &c, r, &ws->slice[j],
+                                       ws->adapting, &info);
+        if (st != GB_OK)
+            return st;
+    }
+    if (m->slice_dim > 0) { /* leave every value consistent with the slice coordinates */
+        ws->bad = 0;
+        forward(m, ws, 0, m->nterm_start, ws->theta, 0, 0);
+    }
     return GB_OK;
 }
 
@@ -630,6 +674,8 @@ gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double r
     for (int t = 0; t < max_tries; t++) {
         for (size_t k = 0; k < m->dim; k++)
             theta[k] = radius * (2 * gsl_rng_uniform(r) - 1);
+        for (size_t k = 0; k < m->slice_dim; k++)
+            ws->slice[k] = radius * (2 * gsl_rng_uniform(r) - 1);
         if (m->dim > 0)
             memcpy(ws->theta, theta, m->dim * sizeof *theta);
         ws->bad = 0;

@@ -120,7 +120,9 @@ struct gb_model {
 struct gb_model_ws {
     double *buf;             /* ws_size doubles: values and adjoints */
     double *theta;           /* the NUTS block at the last evaluation */
-    double *slice;           /* slice-sampled coordinates */
+    double *slice;           /* slice-sampled coordinates (unconstrained) */
+    struct gb_slice *slicers; /* one univariate slice sampler per slice coordinate */
+    int adapting;            /* warmup: slice widths adapt */
     double *grad;            /* gradient scratch for value-only calls */
     double logp;
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */

@@ -111,6 +111,7 @@ static void run_chain(shared *s, int c)
     }
     int total = cfg->warmup + cfg->draws;
     for (int it = 0; it < total && !stop_flag; it++) {
+        gb_model_ws_warmup(ws, it < cfg->warmup);
         if (has_others && (st = gb_model_update_others(m, ws, r, theta)) != GB_OK) {
             gb_error(local, st, (gb_loc){0}, "chain %d: a Gibbs update found no value with a "
                      "finite density (iteration %d)", c + 1, it + 1);

@@ -230,6 +230,31 @@ static void test_discrete_changepoint_against_enumeration(void **state)
     fit_free(&f);
 }
 
+/* A parameter seen through round(): no derivative, so it is slice-sampled (and a second,
+ * differentiable one stays with NUTS).  u ~ normal(0, 1), y ~ normal(round(u), 1), y = 0.7: the
+ * exact posterior mean and variance of u by quadrature (midpoint rule, step 1e-4 on [-12, 12],
+ * error far below the MCSE). */
+static void test_slice_sampled_parameter_through_round(void **state)
+{
+    (void)state;
+    fit f;
+    run_model(&f, "data y: real\nx ~ normal(0, 1)\nu ~ normal(0, 1)\ny ~ normal(round(u), 1)\n",
+              "{\"y\": 0.7}", 31, 2000);
+    assert_int_equal(gb_model_latent_sampler(f.m, 1), GB_SAMPLER_SLICE);
+    assert_int_equal(gb_model_latent_sampler(f.m, 0), GB_SAMPLER_NUTS);
+    double s0 = 0, s1 = 0, s2 = 0, h = 1e-4;
+    for (double u = -12 + h / 2; u < 12; u += h) {
+        double w = exp(-0.5 * u * u - 0.5 * (0.7 - round(u)) * (0.7 - round(u)));
+        s0 += w;
+        s1 += w * u;
+        s2 += w * u * u;
+    }
+    double mean = s1 / s0;
+    check_moments(&f, "u", mean, s2 / s0 - mean * mean);
+    check_moments(&f, "x", 0, 1);
+    fit_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_gamma_poisson_posterior),
         cmocka_unit_test(test_bivariate_normal_with_correlation),
         cmocka_unit_test(test_discrete_changepoint_against_enumeration),
+        cmocka_unit_test(test_slice_sampled_parameter_through_round),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
