@@ -635,4 +635,5 @@ const gb_func_ops *const gb_funcs_array[] = {
     &gb_func_shape_rep_matrix, &gb_func_shape_to_vector, &gb_func_shape_to_array_1d,
     &gb_func_shape_to_matrix, &gb_func_shape_append_row, &gb_func_shape_append_col,
     &gb_func_shape_segment, &gb_func_shape_head, &gb_func_shape_tail, &gb_func_shape_sort_asc,
-    &gb_func_shape_sort_desc, &gb_func_shape_rank, &gb_func_shape_reverse, NULL};
+    &gb_func_shape_sort_desc, &gb_func_shape_sort, &gb_func_shape_seq, &gb_func_shape_rank,
+    &gb_func_shape_reverse, NULL};

@@ -95,6 +95,31 @@ EVAL_FN(ev_num_elements)
     return 0;
 }
 
+/* ---- seq ---- */
+
+/* seq(a, b): the integers a, a + 1, ..., b (empty when b < a); a and b known when the graph is
+ * built, as a range's ends are. */
+SHAPE_FN(sh_seq)
+{
+    (void)nargs;
+    if (in[0].rank != 0 || in[1].rank != 0 || types[0] != GB_INT || types[1] != GB_INT)
+        return fail(why, whylen, "expects two integers");
+    if (isnan(cval[0]) || isnan(cval[1]))
+        return fail(why, whylen, "its ends must be known when the graph is built");
+    out->rank = 1;
+    out->dim[0] = cval[1] >= cval[0] ? (size_t)(cval[1] - cval[0]) + 1 : 0;
+    *out_type = GB_INT;
+    return 0;
+}
+
+EVAL_FN(ev_seq)
+{
+    (void)nargs;
+    for (size_t i = 0; i < out->len; i++)
+        out->val[i] = in[0].val[0] + (double)i;
+    return 0;
+}
+
 /* ---- rep_vector, rep_array, rep_matrix ---- */
 
 /* rep_vector(x, n), rep_array(x, n...), rep_matrix(x, m, n): copies of the first argument. */
@@ -575,6 +600,10 @@ GEN(gb_func_shape_tail, "tail", 2, 2, sh_slice, ev_tail, vj_tail,
     "tail(v, n): the last n elements of v");
 GEN(gb_func_shape_sort_asc, "sort_asc", 1, 1, sh_vector_keep, ev_sort_asc, vj_sort_asc,
     "sort_asc(v): v sorted in increasing order");
+GEN(gb_func_shape_sort, "sort", 1, 1, sh_vector_keep, ev_sort_asc, vj_sort_asc,
+    "sort(v): v sorted in increasing order (the same as sort_asc)");
+GEN(gb_func_shape_seq, "seq", 2, 2, sh_seq, ev_seq, NULL,
+    "seq(a, b): the integers a, a + 1, ..., b (as the range a..b)");
 GEN(gb_func_shape_sort_desc, "sort_desc", 1, 1, sh_vector_keep, ev_sort_desc, vj_sort_desc,
     "sort_desc(v): v sorted in decreasing order");
 GEN(gb_func_shape_rank, "rank", 2, 2, sh_rank, ev_rank, NULL,

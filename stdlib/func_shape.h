@@ -5,6 +5,7 @@
 
 #include "funcs.h"
 
+extern const gb_func_ops gb_func_shape_sort, gb_func_shape_seq;
 extern const gb_func_ops gb_func_shape_size, gb_func_shape_rows, gb_func_shape_cols,
     gb_func_shape_num_elements, gb_func_shape_rep_vector, gb_func_shape_rep_array,
     gb_func_shape_rep_matrix, gb_func_shape_to_vector, gb_func_shape_to_array_1d,
