@@ -6,6 +6,10 @@
 
 #include "lower_int.h"
 
+/* Component instances in one graph: wide trees of nested calls (each model calling the next
+ * twice, 16 deep) would otherwise multiply without bound. */
+#define MAX_COMPONENTS 10000
+
 static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_ast *arg_ast,
                       scope *caller)
 {
@@ -111,6 +115,22 @@ sym *ensure_component(lowerer *L, sym *s)
         s->state = 2;
         return NULL;
     }
+    /* a model that (through others) calls itself can never finish: no statement is
+       conditional, so say so at once instead of unfolding a tree of instances */
+    for (const scope *up = caller; up; up = up->caller)
+        if (up->model == model) {
+            gb_error(L->errs, GB_ESEMANTIC, call->loc, "model '%s' calls itself",
+                     call->a->kind == GB_AST_NAME ? call->a->name : s->name);
+            gb_error_hint(L->errs, "a component cannot contain an instance of itself");
+            s->state = 2;
+            return NULL;
+        }
+    if (gb_graph_component_count(L->g) >= MAX_COMPONENTS) {
+        gb_error(L->errs, GB_ESEMANTIC, call->loc,
+                 "more than %d component instances: the model is too large", MAX_COMPONENTS);
+        s->state = 2;
+        return NULL;
+    }
     if (caller->inst_depth >= 16) {
         gb_error(L->errs, GB_ESEMANTIC, call->loc, "components nested more than 16 deep "
                                                    "(does a model call itself?)");
@@ -134,6 +154,8 @@ sym *ensure_component(lowerer *L, sym *s)
         return NULL;
     }
     inner->inst_depth = caller->inst_depth + 1;
+    inner->caller = caller;
+    inner->model = model;
     /* bind arguments: positional, then named, then defaults */
     const gb_ast *params = model->a;
     size_t np = gb_ast_list_len(params), k = 0;

@@ -36,6 +36,8 @@ struct scope {
     const char *prefix;   /* "" at top level, "fit." inside a component */
     int comp;             /* component index or -1 */
     int inst_depth;       /* nesting of component instantiations */
+    scope *caller;        /* the scope whose statement instantiated this one, or NULL */
+    const gb_ast *model;  /* the model this scope instantiates, or NULL at top level */
     scope *next_alloc;    /* every scope, for freeing */
 };
 

@@ -250,6 +250,8 @@ int cli_run(int argc, char **argv)
         return rc;
     }
     double t0 = now();
+    signal_seen = 0;
+    install_handlers(); /* first: a background job may start with SIGINT ignored */
     cli_session s;
     rc = cli_load(&o, &s, 0);
     gb_model *m = NULL;
@@ -293,8 +295,10 @@ int cli_run(int argc, char **argv)
             goto out;
         }
     }
-    signal_seen = 0;
-    install_handlers();
+    if (signal_seen) { /* stopped before sampling began: nothing to keep */
+        rc = signal_seen == SIGTERM ? 143 : 130;
+        goto out;
+    }
     gb_status st = gb_run(m, &cfg, w ? gb_drawsout_row : NULL, w, &d, s.errs);
     int interrupted = signal_seen != 0 || (d && d->interrupted && st == GB_EINTERRUPT);
     char first[512] = "", last[512] = "";

@@ -39,8 +39,9 @@ for sig in INT TERM; do
     "$GB" run "${M[@]}" --chains 2 --warmup 100 --draws 10000000 --quiet \
         --output "$tmp/long.csv" > "$tmp/out" 2> "$tmp/err" &
     pid=$!
-    for _ in $(seq 50); do
-        [ "$(grep -vc '^#' "$tmp"/long_1.csv.tmp-* 2>/dev/null)" -gt 20 ] 2>/dev/null && break
+    # wait (up to 2 minutes on a loaded machine) until draws are being written
+    for _ in $(seq 1200); do
+        [ "$(cat "$tmp"/long_1.csv.tmp-* 2>/dev/null | grep -vc '^#')" -gt 20 ] 2>/dev/null && break
         sleep 0.1
     done
     kill -$sig $pid; wait $pid; rc=$?
@@ -55,7 +56,8 @@ rm -f "$tmp"/long*.csv*
 "$GB" run "${M[@]}" --chains 2 --warmup 100 --draws 10000000 --quiet \
     --output "$tmp/long.csv" > /dev/null 2>&1 &
 pid=$!
-sleep 0.5; kill -INT $pid; kill -INT $pid; wait $pid; rc=$?
+for _ in $(seq 1200); do ls "$tmp"/long_1.csv.tmp-* > /dev/null 2>&1 && break; sleep 0.1; done
+kill -INT $pid; kill -INT $pid; wait $pid; rc=$?
 if [ $rc = 130 ] && ! ls "$tmp"/long*.tmp-* > /dev/null 2>&1; then ok
 else bad "second SIGINT: exit $rc, files: $(ls "$tmp")"; fi
 
