@@ -107,7 +107,7 @@ sym *ensure_component(lowerer *L, sym *s)
     /* find the caller's scope: the one holding s */
     scope *caller = NULL;
     for (scope *sc = L->scopes; sc && !caller; sc = sc->next_alloc)
-        if (s >= sc->syms.items && s < sc->syms.items + sc->syms.len)
+        if (sc->syms.len > 0 && s >= sc->syms.items && s < sc->syms.items + sc->syms.len)
             caller = sc;
     scope *file = NULL;
     const gb_ast *model = caller ? find_model(L, caller, call->a, &file) : NULL;
