@@ -142,6 +142,10 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
                          v);
                 return -1;
             }
+            if (!(v < 9007199254740992.0)) { /* infinite or NaN (1/0), or beyond 2^53 */
+                gb_error(L->errs, GB_ESEMANTIC, d->loc, "a size must be a finite whole number");
+                return -1;
+            }
             dim = (size_t)v;
         }
         n->dim_name[n->shape.rank] =
@@ -169,7 +173,7 @@ static void lhs_extent(lowerer *L, gb_def *d, gb_shape *ext)
         double v;
         size_t best = GB_DIM_UNKNOWN;
         if (ceval(L, ix, NULL, &v) == CE_OK) {
-            best = v >= 1 ? (size_t)v : 0;
+            best = v >= 1 && v < 9007199254740992.0 ? (size_t)v : 0; /* NaN, inf: unknown */
         } else if (d->nloops > 0) {
             /* evaluate at the loops' upper ends (indices are increasing in their loop vars) */
             double lv[MAX_LOOPS + 8];
@@ -177,7 +181,7 @@ static void lhs_extent(lowerer *L, gb_def *d, gb_shape *ext)
             for (size_t i = 0; i < d->nloops && ok; i++)
                 ok = ceval(L, d->loops[i].hi, lv, &lv[i]) == CE_OK;
             if (ok && ceval(L, ix, lv, &v) == CE_OK)
-                best = v >= 1 ? (size_t)v : 0;
+                best = v >= 1 && v < 9007199254740992.0 ? (size_t)v : 0; /* NaN, inf: unknown */
         }
         ext->dim[k] = best;
     }

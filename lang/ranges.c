@@ -49,7 +49,7 @@ static void check_expr(walk *w, const gb_expr *e)
         if (dim == GB_DIM_UNKNOWN || ix->shape.rank != 0 ||
             ceval(w->L, ix, w->lv, &v) != CE_OK)
             continue;
-        if (v < 1 || v > (double)dim) {
+        if (!(v >= 1 && v <= (double)dim)) { /* NaN included */
             char where[160], base[256];
             loop_text(w, where, sizeof where);
             gb_expr_format(w->L->g, w->d, e->args[0], base, sizeof base);
@@ -110,7 +110,7 @@ static void cover_at(cover *c)
         size_t dim = c->n->shape.dim[k];
         if (gb_expr_const_eval(c->L->g, c->d->index[k], c->lv, &v) != GB_CONST_OK)
             return; /* an index that depends on parameters: not checked here */
-        if (v < 1 || v > (double)dim) {
+        if (!(v >= 1 && v <= (double)dim)) { /* NaN included */
             gb_error(c->L->errs, GB_ESEMANTIC, c->d->index[k]->loc,
                      "index %.0f is out of range for %s (1..%zu)", v, c->n->name, dim);
             c->reported = 1;
