@@ -173,6 +173,7 @@ static void free_scopes(lowerer *L)
         scope *s = L->scopes;
         L->scopes = s->next_alloc;
         free(s->syms.items);
+        free(s->unroll.items);
         free(s);
     }
     for (size_t i = 0; i < L->ns.len; i++)
@@ -206,12 +207,13 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
             pass1(L, top, prog->list, NULL, 0);
             if (L->opts->data && gb_errlist_count(errs) == 0)
                 bind_data_decls(L, top);
-            for (size_t i = 0; i < L->ns.len; i++)
-                if (N(L, i)->component < 0)
-                    ensure_shaped(L, i, N(L, i)->loc);
+            unroll_loops(L, top);
             for (size_t i = 0; i < top->syms.len; i++)
                 if (top->syms.items[i].kind == SYM_COMPONENT)
                     ensure_component(L, &top->syms.items[i]);
+            for (size_t i = 0; i < L->ns.len; i++)
+                if (N(L, i)->component < 0)
+                    ensure_shaped(L, i, N(L, i)->loc);
         }
         for (size_t i = 0; i < gb_graph_node_count(L->g); i++) {
             gb_node *n = N(L, i);

@@ -6,9 +6,30 @@
 
 #include "lower_int.h"
 
-/* Component instances in one graph: wide trees of nested calls (each model calling the next
- * twice, 16 deep) would otherwise multiply without bound. */
-#define MAX_COMPONENTS 10000
+/* Is e an array literal ([16, 8], [[1, 2], [3, 4]])?  Its element count in *len. */
+static int const_array_len(const gb_expr *e, size_t *len)
+{
+    if (e->shape.rank == 0) {
+        ++*len;
+        return 1;
+    }
+    if (e->kind != GB_EX_ARRAY)
+        return 0;
+    for (int i = 0; i < e->nargs; i++)
+        if (!const_array_len(e->args[i], len))
+            return 0;
+    return 1;
+}
+
+static int const_array_fill(lowerer *L, const gb_expr *e, double *v, size_t *k)
+{
+    if (e->shape.rank == 0)
+        return ceval(L, e, NULL, &v[(*k)++]) == CE_OK ? 0 : -1;
+    for (int i = 0; i < e->nargs; i++)
+        if (const_array_fill(L, e->args[i], v, k) != 0)
+            return -1;
+    return 0;
+}
 
 static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_ast *arg_ast,
                       scope *caller)
@@ -68,6 +89,29 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
         return scope_add(L, inner, s) ? 0 : -1;
     }
     double cv;
+    size_t len = 0;
+    if (e->shape.rank > 0 && const_array_len(e, &len)) {
+        /* an array of constants (layer sizes [16, 8]): a constant node whose elements can be
+           read while the graph is built */
+        double *v = malloc(len * sizeof(double));
+        size_t filled = 0;
+        if (!v)
+            return L->oom = 1, -1;
+        if (const_array_fill(L, e, v, &filled) == 0) {
+            size_t c = new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
+            if (c == (size_t)-1) {
+                free(v);
+                return L->oom = 1, -1;
+            }
+            N(L, c)->value = v;
+            N(L, c)->len = len;
+            N(L, c)->shape = e->shape;
+            N(L, c)->type = e->type;
+            L->ns.items[c].state = 4;
+            return 0;
+        }
+        free(v); /* not all constant: an ordinary node below */
+    }
     if (e->shape.rank == 0 && ceval(L, e, NULL, &cv) == CE_OK) {
         /* a constant option (a prior scale, a layer size): a constant node */
         size_t c = new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
@@ -198,14 +242,18 @@ sym *ensure_component(lowerer *L, sym *s)
     s->inst = inner;
     if (ok) {
         pass1(L, inner, model->list, NULL, 0);
+        unroll_loops(L, inner);
+        /* nested instances first, in the order they are written, so that the graph lists
+           layer[1], layer[2], ... in order whichever is used first */
+        for (size_t i = 0; i < inner->syms.len; i++)
+            if (inner->syms.items[i].kind == SYM_COMPONENT)
+                ensure_component(L, &inner->syms.items[i]);
         for (size_t i = 0; i < inner->syms.len; i++) {
             sym *m = &inner->syms.items[i];
             if (m->kind == SYM_NODE && N(L, m->node)->component == comp)
                 ensure_shaped(L, m->node, m->loc);
             else if (m->kind == SYM_NODE && L->ns.items[m->node].state >= 2)
                 elaborate_pending(L, m->node);
-            else if (m->kind == SYM_COMPONENT)
-                ensure_component(L, m);
         }
     }
     s = NULL;

@@ -184,6 +184,11 @@ static gb_expr *elab_name(lowerer *L, scope *sc, const gb_ast *a)
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "'%s' is a component, not a value", a->name);
         gb_error_hint(L->errs, "name one of its nodes, e.g. %s.<node>", a->name);
         return NULL;
+    case SYM_COMPARRAY:
+        gb_error(L->errs, GB_ESEMANTIC, a->loc, "'%s' is an array of components, not a value",
+                 a->name);
+        gb_error_hint(L->errs, "name a node of one of them, e.g. %s[1].<node>", a->name);
+        return NULL;
     case SYM_MODEL:
     case SYM_MODULE:
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "'%s' is a %s, not a value", a->name,
@@ -193,42 +198,89 @@ static gb_expr *elab_name(lowerer *L, scope *sc, const gb_ast *a)
     return NULL;
 }
 
-static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
+/* The component instance an expression names (fit, fit.inner, layer[2], net.layer[2].out):
+ * instantiated on first use.  NULL with an error reported, or NULL with *none set when the
+ * expression is not a component at all. */
+static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
 {
-    /* resolve the left side to a component instance */
-    scope *inner = NULL;
-    const char *path = NULL;
-    if (a->a->kind == GB_AST_NAME) {
-        sym *s = scope_find(sc, a->a->name);
-        if (s && s->kind == SYM_COMPONENT) {
-            if (!ensure_component(L, s))
+    scope *in = sc;
+    const char *name = NULL;
+    sym *s = NULL;
+    if (a->kind == GB_AST_NAME) {
+        name = a->name;
+        s = scope_find(sc, name);
+        if (!s) {
+            gb_error(L->errs, GB_ESEMANTIC, a->loc, "unknown name '%s'", name);
+            suggest(L, sc, name, 0, 0);
+            return NULL;
+        }
+    } else if (a->kind == GB_AST_MEMBER) {
+        sym *t = resolve_instance(L, sc, a->a, none);
+        if (!t)
+            return NULL;
+        in = t->inst;
+        name = a->name;
+        s = scope_find(in, name);
+    } else if (a->kind == GB_AST_INDEX &&
+               (a->a->kind == GB_AST_NAME || a->a->kind == GB_AST_MEMBER)) {
+        /* layer[k]: the family's scope, then the instance's name with k evaluated here */
+        const char *root = a->a->kind == GB_AST_NAME ? a->a->name : a->a->name;
+        if (a->a->kind == GB_AST_MEMBER) {
+            sym *t = resolve_instance(L, sc, a->a->a, none);
+            if (!t)
                 return NULL;
-            inner = s->inst;
-            path = s->name;
-        } else if (s && s->kind == SYM_MODULE) {
-            gb_error(L->errs, GB_ESEMANTIC, a->loc, "'%s.%s' is a model; call it to use it",
-                     a->a->name, a->name);
-            return NULL;
-        } else if (!s) {
-            gb_error(L->errs, GB_ESEMANTIC, a->a->loc, "unknown name '%s'", a->a->name);
-            suggest(L, sc, a->a->name, 0, 0);
+            in = t->inst;
+        }
+        sym *fam = scope_find(in, root);
+        if (!fam || fam->kind != SYM_COMPARRAY) {
+            *none = 1;
             return NULL;
         }
-    } else if (a->a->kind == GB_AST_MEMBER && a->a->a->kind == GB_AST_NAME) {
-        /* fit.inner.node: find the nested instance */
-        sym *s = scope_find(sc, a->a->a->name);
-        if (s && s->kind == SYM_COMPONENT && ensure_component(L, s)) {
-            sym *t = scope_find(s->inst, a->a->name);
-            if (t && t->kind == SYM_COMPONENT && ensure_component(L, t)) {
-                inner = t->inst;
-                path = a->a->name;
-            }
+        if (!(name = instance_name(L, sc, root, a->list)))
+            return NULL;
+        s = scope_find(in, name);
+        if (!s) {
+            gb_error(L->errs, GB_ESEMANTIC, a->loc, "the component array '%s' has no %s",
+                     root, name);
+            return NULL;
         }
-    }
-    if (!inner) {
-        gb_error(L->errs, GB_ESEMANTIC, a->loc, "'.' needs a component on its left");
+    } else {
+        *none = 1;
         return NULL;
     }
+    if (s && s->kind == SYM_MODULE && a->kind == GB_AST_NAME) {
+        *none = 2;
+        return NULL;
+    }
+    if (s && s->kind == SYM_COMPARRAY) {
+        gb_error(L->errs, GB_ESEMANTIC, a->loc, "'%s' is an array of components", name);
+        gb_error_hint(L->errs, "index it to choose one: %s[1]", name);
+        return NULL;
+    }
+    if (!s || s->kind != SYM_COMPONENT) {
+        *none = 1;
+        return NULL;
+    }
+    return ensure_component(L, s);
+}
+
+static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
+{
+    int none = 0;
+    sym *c = resolve_instance(L, sc, a->a, &none);
+    if (!c) {
+        if (none == 2)
+            gb_error(L->errs, GB_ESEMANTIC, a->loc, "'%s.%s' is a model; call it to use it",
+                     a->a->name, a->name);
+        else if (none)
+            gb_error(L->errs, GB_ESEMANTIC, a->loc, "'.' needs a component on its left");
+        return NULL;
+    }
+    scope *inner = c->inst;
+    const char *path = inner->prefix;
+    char pbuf[256];
+    snprintf(pbuf, sizeof pbuf, "%.*s", (int)(strlen(path) ? strlen(path) - 1 : 0), path);
+    path = pbuf;
     sym *m = scope_find(inner, a->name);
     if (!m || m->kind != SYM_NODE || scope_find(inner->file, a->name) == m) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "component '%s' has no node '%s'", path,

@@ -8,6 +8,8 @@
  * cycle.
  */
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -227,21 +229,41 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
     }
     if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
         find_model(L, sc, s->b->a, NULL)) {
-        if (root != s->a || nloops > 0) {
-            gb_error(L->errs, GB_ESEMANTIC, s->a->loc,
-                     "a component call is named by a plain name, outside loops");
+        if (nloops > 0) { /* unreachable: loops holding component calls are unrolled */
+            gb_error(L->errs, GB_ESEMANTIC, s->a->loc, "a component call inside a loop");
             return;
         }
+        const char *name = root->name;
         sym *old = scope_find(sc, root->name);
+        if (root != s->a) {
+            /* layer[2] = dense(...): one instance of an array of components */
+            if (old && old->kind != SYM_COMPARRAY && old->kind != SYM_MODEL &&
+                old->kind != SYM_MODULE) {
+                duplicate(L, root, root->name, old);
+                return;
+            }
+            if (!old || old->kind != SYM_COMPARRAY) {
+                sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
+                if (!scope_add(L, sc, fam))
+                    return;
+            }
+            if (!(name = instance_name(L, sc, root->name, s->a->list)))
+                return;
+            old = scope_find(sc, name);
+        }
         if (old && old->kind != SYM_MODEL && old->kind != SYM_MODULE) {
-            duplicate(L, root, root->name, old);
+            duplicate(L, root, name, old);
             return;
         }
-        sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .loc = root->loc};
+        sym c = {.name = name, .kind = SYM_COMPONENT, .ast = s, .loc = root->loc};
         scope_add(L, sc, c);
         return;
     }
     sym *old = scope_find(sc, root->name);
+    if (old && old->kind == SYM_COMPARRAY) {
+        duplicate(L, root, root->name, old);
+        return;
+    }
     int indexed = root != s->a;
     if (s->c && indexed) {
         gb_error(L->errs, GB_ESEMANTIC, s->c->loc,
@@ -309,6 +331,151 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
         L->oom = 1;
 }
 
+/* Does a block (or a loop inside it) call a component? */
+static int creates_components(lowerer *L, scope *sc, const gb_ast *list)
+{
+    for (const gb_ast *s = list; s; s = s->next) {
+        if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
+            find_model(L, sc, s->b->a, NULL))
+            return 1;
+        if (s->kind == GB_AST_FOR && creates_components(L, sc, s->list))
+            return 1;
+    }
+    return 0;
+}
+
+static gb_ast *subst_list(lowerer *L, const gb_ast *list, const char *var, long v);
+
+/* A copy of a statement or expression with the loop variable `var` replaced by the integer v
+ * (locations kept, so errors point at what the user wrote).  A nested loop or comprehension
+ * over a variable of the same name hides it in its body. */
+static gb_ast *subst(lowerer *L, const gb_ast *a, const char *var, long v)
+{
+    if (!a)
+        return NULL;
+    gb_ast *c = gb_arena_alloc(&L->ast_arena, sizeof *c);
+    if (!c) {
+        L->oom = 1;
+        return NULL;
+    }
+    *c = *a;
+    c->next = NULL;
+    if (a->kind == GB_AST_NAME && strcmp(a->name, var) == 0) {
+        c->kind = GB_AST_NUM;
+        c->num = (double)v;
+        c->is_int = 1;
+        c->name = NULL;
+        return c;
+    }
+    int hides = (a->kind == GB_AST_FOR || a->kind == GB_AST_COMPREH) && a->name &&
+                strcmp(a->name, var) == 0;
+    if (a->kind == GB_AST_FOR) { /* for name in a { list } */
+        c->a = subst(L, a->a, var, v);
+        c->list = hides ? a->list : subst_list(L, a->list, var, v);
+        return c;
+    }
+    if (a->kind == GB_AST_COMPREH) { /* [a for name in b] */
+        c->b = subst(L, a->b, var, v);
+        c->a = hides ? a->a : subst(L, a->a, var, v);
+        return c;
+    }
+    c->a = subst(L, a->a, var, v);
+    c->b = subst(L, a->b, var, v);
+    c->c = subst(L, a->c, var, v);
+    c->d = subst(L, a->d, var, v);
+    c->list = subst_list(L, a->list, var, v);
+    return c;
+}
+
+static gb_ast *subst_list(lowerer *L, const gb_ast *list, const char *var, long v)
+{
+    gb_ast *head = NULL, *tail = NULL;
+    for (const gb_ast *x = list; x; x = x->next) {
+        gb_ast *c = subst(L, x, var, v);
+        if (!c)
+            return NULL;
+        if (tail)
+            tail->next = c;
+        else
+            head = c;
+        tail = c;
+    }
+    return head;
+}
+
+/* A bound of a loop that creates components: an integer known now. */
+static int unroll_bound(lowerer *L, scope *sc, const gb_ast *a, long *out)
+{
+    gb_expr *e = elab(L, sc, a);
+    double v;
+    if (!e)
+        return -1;
+    if (e->shape.rank != 0 || ceval(L, e, NULL, &v) != CE_OK || v != floor(v) ||
+        fabs(v) > 1e9) {
+        gb_error(L->errs, GB_ESEMANTIC, a->loc, "a loop that creates components needs "
+                                                "integer bounds known when the graph is built");
+        gb_error_hint(L->errs, L->opts->data ? "use sizes, data or a component's integer options"
+                                             : "use sizes, data or a component's integer "
+                                               "options, and give the data");
+        return -1;
+    }
+    *out = (long)v;
+    return 0;
+}
+
+void unroll_loops(lowerer *L, scope *sc)
+{
+    /* unrolling may add nested loops to the list as it goes */
+    for (size_t k = 0; k < sc->unroll.len && !L->oom; k++) {
+        const gb_ast *f = sc->unroll.items[k];
+        long lo, hi;
+        if (f->a->kind != GB_AST_RANGE || unroll_bound(L, sc, f->a->a, &lo) != 0 ||
+            unroll_bound(L, sc, f->a->b, &hi) != 0)
+            continue;
+        if (hi >= lo && hi - lo >= MAX_COMPONENTS) {
+            gb_error(L->errs, GB_ESEMANTIC, f->a->loc, "a loop that creates components may run "
+                                                       "at most %d times", MAX_COMPONENTS);
+            continue;
+        }
+        for (long v = lo; v <= hi && !L->oom; v++)
+            pass1(L, sc, subst_list(L, f->list, f->name, v), NULL, 0);
+    }
+    sc->unroll.len = 0;
+}
+
+const char *instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices)
+{
+    char buf[256];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "%s[", root);
+    for (const gb_ast *x = indices; x; x = x->next) {
+        gb_expr *e = x->kind == GB_AST_RANGE || x->kind == GB_AST_ALL ? NULL : elab(L, sc, x);
+        double v;
+        if (x->kind == GB_AST_RANGE || x->kind == GB_AST_ALL ||
+            (e && (e->shape.rank != 0 || ceval(L, e, NULL, &v) != CE_OK || v != floor(v) ||
+                   v < 1 || v > 1e9))) {
+            gb_error(L->errs, GB_ESEMANTIC, x->loc, "an index of the component array '%s' must "
+                                                    "be a positive integer known when the "
+                                                    "graph is built", root);
+            gb_error_hint(L->errs, "a loop variable may index components only in a loop that "
+                                   "creates components (such a loop is unrolled)");
+            return NULL;
+        }
+        if (!e)
+            return NULL;
+        used += (size_t)snprintf(buf + used, used < sizeof buf ? sizeof buf - used : 0, "%s%.0f",
+                                 x == indices ? "" : ",", v);
+    }
+    if (used + 2 > sizeof buf) {
+        gb_error(L->errs, GB_ESEMANTIC, indices->loc, "the name '%s[...]' is too long", root);
+        return NULL;
+    }
+    strcat(buf, "]");
+    char *name = gb_arena_strdup(gb_graph_arena(L->g), buf);
+    if (!name)
+        L->oom = 1;
+    return name;
+}
+
 void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops)
 {
     for (const gb_ast *s = list; s; s = s->next) {
@@ -337,6 +504,13 @@ void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size
             declare_def(L, sc, s, loops, nloops);
             break;
         case GB_AST_FOR: {
+            if (creates_components(L, sc, s->list)) {
+                /* unrolled when the sizes are bound: each iteration's statements are declared
+                   with the loop variable replaced by its value */
+                if (GB_VEC_PUSH(&sc->unroll, s) != 0)
+                    L->oom = 1;
+                break;
+            }
             if (nloops >= MAX_LOOPS) {
                 gb_error(L->errs, GB_ESEMANTIC, s->loc, "loops nested more than %d deep",
                          MAX_LOOPS);

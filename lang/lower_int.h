@@ -12,7 +12,8 @@ typedef enum sym_kind {
     SYM_LOOP,      /* a loop or comprehension variable */
     SYM_MODEL,     /* a `model` definition */
     SYM_MODULE,    /* an imported module */
-    SYM_COMPONENT  /* `fit = linear(...)`: an instance */
+    SYM_COMPONENT, /* `fit = linear(...)` or `layer[2] = dense(...)`: an instance */
+    SYM_COMPARRAY  /* `layer` when instances are named layer[1], layer[2], ... */
 } sym_kind;
 
 typedef struct module module;
@@ -39,6 +40,7 @@ struct scope {
     scope *caller;        /* the scope whose statement instantiated this one, or NULL */
     const gb_ast *model;  /* the model this scope instantiates, or NULL at top level */
     scope *next_alloc;    /* every scope, for freeing */
+    GB_VEC(const gb_ast *) unroll; /* loops creating components, unrolled once sizes are bound */
 };
 
 struct module {
@@ -56,6 +58,10 @@ typedef struct stmt_ref {
 } stmt_ref;
 
 #define MAX_LOOPS GB_MAX_LOOPS
+
+/* Component instances in one graph: wide trees of nested calls (each model calling the next
+ * twice, 16 deep) would otherwise multiply without bound. */
+#define MAX_COMPONENTS 10000
 
 typedef struct nstate {
     int state;            /* 0 new, 1 shaping, 2 shaped, 3 elaborating, 4 done */
@@ -91,6 +97,12 @@ int elaborate_pending(lowerer *L, size_t node);
 sym *ensure_component(lowerer *L, sym *s);
 const gb_ast *find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **file);
 void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops);
+/* Unrolls the scope's loops that create components (their bounds must be known by now: sizes
+ * from the data or the component's arguments), declaring each iteration's statements. */
+void unroll_loops(lowerer *L, scope *sc);
+/* "layer[2]": the name of one instance in an array of components, its indices evaluated in sc;
+ * NULL (error reported) when an index is not a constant positive integer. */
+const char *instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices);
 size_t new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc);
 gb_node *N(lowerer *L, size_t i);
 

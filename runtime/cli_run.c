@@ -67,7 +67,7 @@ static void help(void)
          "  --metric diag|dense  NUTS metric adapted during warmup (diag)\n"
          "  --adapt-delta D    target acceptance of step-size adaptation, in (0, 1) (0.8)\n"
          "  --max-depth N      NUTS tree depth limit (10)\n"
-         "  --keep PATTERN     keep every draw of the nodes matching PATTERN (a glob: 'net.l1.h',\n"
+         "  --keep PATTERN     keep every draw of the nodes matching PATTERN (a glob: 'net.layer[[]1].h',\n"
          "                     'fit.*', or 'all'); deterministic nodes of more than 1000\n"
          "                     elements are otherwise summarised while sampling (mean, sd,\n"
          "                     5/50/95% quantiles), not stored; repeatable\n"

@@ -195,7 +195,14 @@ static void table_rows(const gb_graph *g, int comp, FILE *out)
             gb_def_format(g, &n->defs[0], def, sizeof def);
         else if (n->kind == GB_NODE_CONST && n->value && n->len == 1)
             snprintf(def, sizeof def, "= %.15g", n->value[0]);
-        else if (n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST)
+        else if (n->kind == GB_NODE_CONST && n->value && n->len <= 8) {
+            size_t used = (size_t)snprintf(def, sizeof def, "= [");
+            for (size_t k = 0; k < n->len && used < sizeof def; k++)
+                used += (size_t)snprintf(def + used, sizeof def - used, "%s%.15g",
+                                         k ? ", " : "", n->value[k]);
+            if (used < sizeof def)
+                snprintf(def + used, sizeof def - used, "]");
+        } else if (n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST)
             snprintf(def, sizeof def, "%s", n->value ? "(from data)" : "(no data given)");
         size_t used = 0;
         for (size_t k = 0; k < n->nparents && used < sizeof parents; k++)

@@ -89,6 +89,24 @@ static void gather(double **cols, const double *const *chains, size_t nchains, s
             cols[c][i] = chains[c][i * ncols + k];
 }
 
+/* Length of the component path in a column name ("net.layer[1]" of "net.layer[1].h.3.2"): the
+ * name without its trailing ".i.j" indices, up to its last dot; 0 at the top level. */
+static size_t component_len(const char *name)
+{
+    size_t n = strlen(name);
+    for (;;) {
+        size_t j = n;
+        while (j > 0 && name[j - 1] >= '0' && name[j - 1] <= '9')
+            j--;
+        if (j == n || j < 2 || name[j - 1] != '.')
+            break;
+        n = j - 1;
+    }
+    while (n > 0 && name[n - 1] != '.')
+        n--;
+    return n ? n - 1 : 0;
+}
+
 static gb_status print_table(FILE *out, const char *const *names, size_t ncols,
                              const double *const *chains, size_t nchains, size_t ndraws,
                              double **cols, worst *w)
@@ -100,9 +118,20 @@ static gb_status print_table(FILE *out, const char *const *names, size_t ncols,
     if (fprintf(out, "%-*s %10s %10s %10s %10s %10s %10s %6s %8s %8s\n", namew, "name", "mean",
                 "sd", "mcse", "5%", "50%", "95%", "rhat", "ess_bulk", "ess_tail") < 0)
         return GB_EIO;
+    const char *group = NULL; /* the component of the rows printed last */
+    size_t glen = 0;
     for (size_t k = 0; k < ncols; k++) {
         if (!is_shown(names[k]))
             continue;
+        /* nodes of a component are listed together, under its name */
+        size_t len = component_len(names[k]);
+        if (len != glen || (len && strncmp(group, names[k], len) != 0)) {
+            if (fprintf(out, len ? "\ncomponent %.*s\n" : "\n(top level)\n", (int)len,
+                        names[k]) < 0)
+                return GB_EIO;
+            group = names[k];
+            glen = len;
+        }
         gather(cols, chains, nchains, ndraws, ncols, k);
         gb_diag_summary s;
         gb_status st = gb_diag_summarise((const double *const *)cols, nchains, ndraws, &s);

@@ -48,6 +48,19 @@ done
 # components are labelled clusters
 if "$GB" graph examples/component.gb | grep -q 'subgraph "cluster_0"' ; then ok; else bad "cluster"; fi
 
+# an MLP of three hidden layers (sizes as an option): each layer is a component of its own,
+# sampled and summarised under its heading, drawn as a cluster; --keep takes a literal [ as [[]
+sed -e 's/hidden = \[5\]/hidden = [8, 6, 6]/' -e '/^contribution/d' examples/mlp_probe.gb > "$tmp/deep.gb"
+if "$GB" run "$tmp/deep.gb" --data examples/mlp_probe.json --chains 1 --warmup 30 --draws 10 \
+    --keep 'net.layer[[]3].h' --output "$tmp/deep.csv" > "$tmp/out" 2>&1 &&
+    grep -q '^net = mlp.regressor(X, y, hidden = \[8, 6, 6\]' "$tmp/deep.gb" &&
+    grep -q '^component net.layer\[3\]$' "$tmp/out" &&
+    grep -v '^#' "$tmp/deep.csv" | head -1 | tr ',' '\n' | grep -qx 'net.layer\[3\].W.6.6' &&
+    grep -v '^#' "$tmp/deep.csv" | head -1 | tr ',' '\n' | grep -qx 'net.layer\[3\].h.200.6' &&
+    ! grep -v '^#' "$tmp/deep.csv" | head -1 | grep -q 'net.layer\[2\].h' &&
+    "$GB" graph "$tmp/deep.gb" --data examples/mlp_probe.json | grep -q 'label="net.layer\[2\] = dense"'
+then ok; else bad "MLP with hidden = [8, 6, 6]"; tail -5 "$tmp/out"; fi
+
 # a large deterministic node is summarised while sampling, unless --keep names it
 printf 'data x: real[N]\nmu ~ normal(0, 1)\ns ~ half_normal(1)\nx ~ normal(mu, s)\n%s\n' \
     'big = [[x[i] * mu + j for j in 1..3] for i in 1..N]' > "$tmp/big.gb"

@@ -151,6 +151,36 @@ static void test_lower_builds_component_nodes(void **state)
     assert_true(has_parent(f, "y", "fit.sigma"));
 }
 
+/* A loop calling a component is unrolled into an array of instances, sized by an integer-array
+ * option; instances are listed in order and each reads the previous one's node. */
+static void test_lower_unrolls_component_loops(void **state)
+{
+    fixture *f = *state;
+    const char *m = "model dense(X: real[N, D], H: int) {\n"
+                    "  W: real[D, H] ~ normal(0, 1)\n  h = tanh(X @ W)\n}\n"
+                    "model stack(X: real[N, D], hidden: int[L]) {\n"
+                    "  layer[1] = dense(X, hidden[1])\n"
+                    "  for k in 2..L {\n    layer[k] = dense(layer[k - 1].h, hidden[k])\n  }\n"
+                    "  out = layer[L].h[, 1]\n}\n"
+                    "data X: real[N, D]\nnet = stack(X, [4, 3, 2])\n"
+                    "z = net.layer[2].W[1, 1]\n";
+    assert_int_equal(lower(f, m, "{\"X\": [[1, 2], [3, 4], [5, 6]]}"), GB_OK);
+    assert_int_equal(gb_graph_component_count(f->g), 4);
+    const char *want[4] = {"net", "net.layer[1]", "net.layer[2]", "net.layer[3]"};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(gb_graph_component(f->g, i)->name, want[i]);
+    const gb_node *w1 = node(f, "net.layer[1].W"), *w3 = node(f, "net.layer[3].W");
+    assert_int_equal(w1->shape.dim[0], 2);
+    assert_int_equal(w1->shape.dim[1], 4);
+    assert_int_equal(w3->shape.dim[0], 3);
+    assert_int_equal(w3->shape.dim[1], 2);
+    assert_int_equal(node(f, "net.out")->shape.dim[0], 3);
+    assert_true(has_parent(f, "net.layer[2].h", "net.layer[1].h"));
+    assert_true(has_parent(f, "net.layer[3].h", "net.layer[2].h"));
+    assert_true(has_parent(f, "net.out", "net.layer[3].h"));
+    assert_true(has_parent(f, "z", "net.layer[2].W"));
+}
+
 static void test_lower_allows_elementwise_hidden_markov_chain(void **state)
 {
     fixture *f = *state;
@@ -372,6 +402,7 @@ int main(void)
         T(test_lower_builds_changepoint_graph),
         T(test_lower_checks_without_data),
         T(test_lower_builds_component_nodes),
+        T(test_lower_unrolls_component_loops),
         T(test_lower_allows_elementwise_hidden_markov_chain),
         T(test_lower_reports_unknown_name_with_suggestion),
         T(test_lower_reports_unknown_distribution_with_suggestion),

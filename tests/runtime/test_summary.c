@@ -107,6 +107,37 @@ static void test_summary_prints_table_stats_and_warnings(void **state)
     free(rows[1]);
 }
 
+/* Rows of one component come under one heading naming it; indices do not split a group and
+ * a top-level name after a component gets a heading of its own. */
+static void test_summary_groups_rows_by_component(void **state)
+{
+    (void)state;
+    static const char *const cn[6] = {"lp__", "sigma", "net.layer[1].W.1.2", "net.layer[1].b.1",
+                                      "net.layer[2].b", "x.3"};
+    double *rows[2];
+    make_draws(rows); /* reuse its values under other names: only the layout is tested */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(gb_summary_print(f, cn, 6, (const double *const *)rows, 2, NDRAWS, 10),
+                     GB_OK);
+    assert_int_equal(fclose(f), 0);
+    const char *a = strstr(buf, "\ncomponent net.layer[1]\nnet.layer[1].W.1.2 ");
+    const char *b = strstr(buf, "\nnet.layer[1].b.1 ");
+    const char *c = strstr(buf, "\n\ncomponent net.layer[2]\nnet.layer[2].b ");
+    const char *d = strstr(buf, "\n\n(top level)\nx.3 ");
+    assert_non_null(a);
+    assert_true(b && b > a && (!c || b < c));
+    assert_true(c && d && c < d);
+    assert_null(strstr(buf, "component sigma"));
+    assert_null(strstr(buf, "component lp__"));
+    assert_null(strstr(buf, "component net.layer[1]\nnet.layer[1].b")); /* one heading only */
+    free(buf);
+    free(rows[0]);
+    free(rows[1]);
+}
+
 static void test_summary_reports_write_failure(void **state)
 {
     (void)state;
@@ -135,6 +166,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary_prints_table_stats_and_warnings),
+        cmocka_unit_test(test_summary_groups_rows_by_component),
         cmocka_unit_test(test_summary_reports_write_failure),
         cmocka_unit_test(test_summary_refuses_too_few_draws),
     };
