@@ -70,7 +70,7 @@ gb_status gb_kernel_step(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *thet
                          gb_kernel_info *info)
 {
     k->ws = ws;
-    if (k->refresh)
+    if (k->refresh && gb_model_ws_changed(ws))
         gb_nuts_invalidate(k->nuts);
     gb_status st = GB_OK;
     if (!k->started) {

@@ -64,6 +64,10 @@ gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double r
 /* Tells the samplers run by gb_model_update_others whether this is warmup (slice widths adapt). */
 void gb_model_ws_warmup(gb_model_ws *ws, int warmup);
 
+/* Did the last gb_model_update_others change any value (a discrete latent that moved, a slice
+ * coordinate)?  When not, the density at theta is what it was, bit for bit. */
+int gb_model_ws_changed(const gb_model_ws *ws);
+
 /* One Gibbs sweep over every discrete latent (enumerating its support, evaluating only the
  * terms that depend on it) and one slice update of every slice-sampled coordinate, at the
  * current theta. */

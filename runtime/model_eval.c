@@ -75,6 +75,11 @@ const char *gb_model_latent_reason(const gb_model *m, size_t k)
     return m->lat.items[k].reason;
 }
 
+int gb_model_ws_changed(const gb_model_ws *ws)
+{
+    return ws->changed;
+}
+
 void gb_model_ws_warmup(gb_model_ws *ws, int warmup)
 {
     ws->adapting = warmup;
@@ -599,8 +604,10 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
         return GB_ENOMEM;
     gb_status st = GB_OK;
     for (size_t e = 0; e < n->len && st == GB_OK; e++) {
+        double old = z[e];
         if (!bounded) {
             st = window_update(m, ws, L, r, z, e, lo, hi, w, K);
+            ws->changed |= z[e] != old;
             continue;
         }
         double mx = -INFINITY;
@@ -614,6 +621,7 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
             st = GB_ENUMERIC;
         else
             z[e] = lo + (double)draw_index(r, w, K, mx);
+        ws->changed |= z[e] != old;
     }
     /* leave deterministic nodes consistent with the chosen values */
     if (!L->eoff)
@@ -646,6 +654,7 @@ gb_status gb_model_update_others(const gb_model *m, gb_model_ws *ws, gsl_rng *r,
         memcpy(ws->theta, theta, m->dim * sizeof *theta);
     /* bring every value up to date at theta before enumerating */
     ws->bad = 0;
+    ws->changed = m->slice_dim > 0;
     forward(m, ws, 0, m->nterm_start, ws->theta, 0, 0);
     for (size_t k = 0; k < m->lat.len; k++)
         if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS) {

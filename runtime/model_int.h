@@ -123,6 +123,7 @@ struct gb_model_ws {
     double *slice;           /* slice-sampled coordinates (unconstrained) */
     struct gb_slice *slicers; /* one univariate slice sampler per slice coordinate */
     int adapting;            /* warmup: slice widths adapt */
+    int changed;             /* the last gb_model_update_others changed a value */
     double *grad;            /* gradient scratch for value-only calls */
     double logp;
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */

@@ -2,6 +2,7 @@
  * reference densities, invalid arguments, gradients against a six-point central difference,
  * vectorised calls against sums of scalar ones, RNG moments, and each GLM against the equivalent
  * elementwise sum. */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -496,6 +497,35 @@ static double elementwise(const char *glm, const double *y, const double *x, dou
     return lp;
 }
 
+/* Many rows: bernoulli_logit_glm takes the softplus logs of blocks of 256 rows as the log of a
+ * product; the result must still equal the sum of the rows' bernoulli_logit terms (each computed
+ * with its own log1p) to the rounding of a sum of N terms of this size: N ulp of |lp|. */
+static void test_multi_bernoulli_glm_blocks_match_row_sums(void **state)
+{
+    (void)state;
+    enum { BN = 3001, BK = 2 };
+    static double x[BN * BK], y[BN];
+    double be[BK] = {0.7, -1.9}, al = 0.3;
+    unsigned long st = 12345;
+    for (size_t i = 0; i < BN * BK; i++) {
+        st = (48271 * st) % 2147483647;
+        x[i] = 6.0 * ((double)st / 2147483647.0) - 3.0;
+    }
+    const gb_dist_ops *row = find("bernoulli_logit");
+    double sum = 0;
+    for (size_t i = 0; i < BN; i++) {
+        double eta = al + x[i * BK] * be[0] + x[i * BK + 1] * be[1];
+        y[i] = i % 3 == 0;
+        gb_arg a[2] = {{&y[i], NULL, 0}, {&eta, NULL, 0}};
+        sum += row->lpdf(1, a, NULL, 0);
+    }
+    gb_arg args[4] = {{y, NULL, 0}, {x, NULL, 0}, {&al, NULL, 0}, {be, NULL, 0}};
+    size_t dims[2] = {BN, BK};
+    double lp = find("bernoulli_logit_glm")->lpdf(1, args, dims, 0);
+    assert_true(lp < -100);
+    assert_true(fabs(lp - sum) <= BN * fabs(sum) * DBL_EPSILON);
+}
+
 static const char *const glms[3] = {"normal_id_glm", "bernoulli_logit_glm", "poisson_log_glm"};
 static const double *const glm_ys[3] = {gy_real, gy_bin, gy_cnt};
 
@@ -631,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_multi_lkj_rng_matches_moments),
         cmocka_unit_test(test_multi_wishart_rng_matches_moments),
         cmocka_unit_test(test_multi_glms_equal_elementwise_sums),
+        cmocka_unit_test(test_multi_bernoulli_glm_blocks_match_row_sums),
         cmocka_unit_test(test_multi_glm_gradients_match_finite_differences),
         cmocka_unit_test(test_multi_glm_rngs_match_means),
         cmocka_unit_test(test_multi_tables_are_complete),
