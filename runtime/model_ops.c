@@ -51,6 +51,29 @@ static int same_layout(const tensor *x, const tensor *out)
     return x->elen == out->elen;
 }
 
+/* How input x of an elementwise op is read for output element j: 0 one value, 1 element j,
+ * 3 element j % x->elen (x's shape is the output's trailing dimensions: a row vector added to
+ * every row of a matrix), 2 through bmap (any other broadcast). */
+static int bcast_mode(const tensor *x, const tensor *out)
+{
+    if (x->elen == 1)
+        return 0;
+    if (same_layout(x, out))
+        return 1;
+    const gb_shape *xs = &x->eshape, *os = &out->eshape;
+    if (xs->rank > os->rank)
+        return 2;
+    for (int d = 1; d <= xs->rank; d++)
+        if (xs->dim[xs->rank - d] != os->dim[os->rank - d])
+            return 2;
+    return 3;
+}
+
+static size_t bidx(const tensor *x, int mode, const gb_shape *os, size_t j)
+{
+    return mode == 0 ? 0 : mode == 1 ? j : mode == 3 ? j % x->elen : bmap(x, os, j);
+}
+
 /* ---- binary and unary operators ---- */
 
 static double binop_val(int op, double a, double b)
@@ -127,8 +150,7 @@ static void fwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b
                  *O = &m->t.items[o->out];
     const double *a = tval(m, ws, o->in[0]), *bv = tval(m, ws, o->in[1]);
     double *r = tval(m, ws, o->out);
-    int sa = A->elen == 1 ? 0 : same_layout(A, O) ? 1 : 2;
-    int sb = B->elen == 1 ? 0 : same_layout(B, O) ? 1 : 2;
+    int sa = bcast_mode(A, O), sb = bcast_mode(B, O);
     for (size_t b = b0; b < b1; b++) {
         const double *pa = a + item(A, b), *pb = bv + item(B, b);
         double *pr = r + b * O->elen;
@@ -138,12 +160,14 @@ static void fwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b
         } else if (sa == 1 && sb == 0 && o->sub == GB_OP_MUL) {
             for (size_t j = 0; j < O->elen; j++)
                 pr[j] = pa[j] * pb[0];
+        } else if (sa == 1 && sb == 3 && o->sub == GB_OP_ADD) { /* X @ W + b */
+            for (size_t j0 = 0; j0 < O->elen; j0 += B->elen)
+                for (size_t c = 0; c < B->elen; c++)
+                    pr[j0 + c] = pa[j0 + c] + pb[c];
         } else {
-            for (size_t j = 0; j < O->elen; j++) {
-                size_t ja = sa == 0 ? 0 : sa == 1 ? j : bmap(A, &O->eshape, j);
-                size_t jb = sb == 0 ? 0 : sb == 1 ? j : bmap(B, &O->eshape, j);
-                pr[j] = binop_val(o->sub, pa[ja], pb[jb]);
-            }
+            for (size_t j = 0; j < O->elen; j++)
+                pr[j] = binop_val(o->sub, pa[bidx(A, sa, &O->eshape, j)],
+                                  pb[bidx(B, sb, &O->eshape, j)]);
         }
     }
 }
@@ -157,16 +181,26 @@ static void bwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b
         return;
     const double *a = tval(m, ws, o->in[0]), *bv = tval(m, ws, o->in[1]);
     const double *r = tval(m, ws, o->out), *ra = tadj(m, ws, o->out);
-    int sa = A->elen == 1 ? 0 : same_layout(A, O) ? 1 : 2;
-    int sb = B->elen == 1 ? 0 : same_layout(B, O) ? 1 : 2;
+    int sa = bcast_mode(A, O), sb = bcast_mode(B, O);
     for (size_t b = b0; b < b1; b++) {
         size_t ia = item(A, b), ib = item(B, b);
+        if (sa == 1 && sb == 3 && o->sub == GB_OP_ADD) { /* X @ W + b */
+            const double *g = ra + b * O->elen;
+            for (size_t j0 = 0; j0 < O->elen; j0 += B->elen)
+                for (size_t c = 0; c < B->elen; c++)
+                    if (g[j0 + c] != 0) {
+                        if (aa)
+                            aa[ia + j0 + c] += g[j0 + c];
+                        if (ba)
+                            ba[ib + c] += g[j0 + c];
+                    }
+            continue;
+        }
         for (size_t j = 0; j < O->elen; j++) {
             double g = ra[b * O->elen + j];
             if (g == 0)
                 continue;
-            size_t ja = sa == 0 ? 0 : sa == 1 ? j : bmap(A, &O->eshape, j);
-            size_t jb = sb == 0 ? 0 : sb == 1 ? j : bmap(B, &O->eshape, j);
+            size_t ja = bidx(A, sa, &O->eshape, j), jb = bidx(B, sb, &O->eshape, j);
             double da, db;
             binop_d(o->sub, a[ia + ja], bv[ib + jb], r[b * O->elen + j], &da, &db);
             if (aa)
@@ -206,13 +240,19 @@ static void fwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, 
 {
     const tensor *O = &m->t.items[o->out];
     double *r = tval(m, ws, o->out);
+    const tensor *X[3];
+    const double *xv[3];
+    int mode[3];
+    for (int i = 0; i < 3; i++) {
+        X[i] = &m->t.items[o->in[i]];
+        xv[i] = tval(m, ws, o->in[i]);
+        mode[i] = bcast_mode(X[i], O);
+    }
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
-            const tensor *C = &m->t.items[o->in[0]];
-            double c = tval(m, ws, o->in[0])[item(C, b) + bmap(C, &O->eshape, j)];
-            size_t k = o->in[c != 0 ? 1 : 2];
-            const tensor *X = &m->t.items[k];
-            r[b * O->elen + j] = tval(m, ws, k)[item(X, b) + bmap(X, &O->eshape, j)];
+            double c = xv[0][item(X[0], b) + bidx(X[0], mode[0], &O->eshape, j)];
+            int k = c != 0 ? 1 : 2;
+            r[b * O->elen + j] = xv[k][item(X[k], b) + bidx(X[k], mode[k], &O->eshape, j)];
         }
 }
 
@@ -220,16 +260,22 @@ static void bwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, 
 {
     const tensor *O = &m->t.items[o->out];
     const double *ra = tadj(m, ws, o->out);
+    const tensor *X[3];
+    const double *c0 = tval(m, ws, o->in[0]);
+    double *xa[3];
+    int mode[3];
+    for (int i = 0; i < 3; i++) {
+        X[i] = &m->t.items[o->in[i]];
+        xa[i] = tadj(m, ws, o->in[i]);
+        mode[i] = bcast_mode(X[i], O);
+    }
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
-            const tensor *C = &m->t.items[o->in[0]];
-            double c = tval(m, ws, o->in[0])[item(C, b) + bmap(C, &O->eshape, j)];
-            size_t k = o->in[c != 0 ? 1 : 2];
-            double *xa = tadj(m, ws, k);
-            if (xa) {
-                const tensor *X = &m->t.items[k];
-                xa[item(X, b) + bmap(X, &O->eshape, j)] += ra[b * O->elen + j];
-            }
+            double c = c0[item(X[0], b) + bidx(X[0], mode[0], &O->eshape, j)];
+            int k = c != 0 ? 1 : 2;
+            if (xa[k])
+                xa[k][item(X[k], b) + bidx(X[k], mode[k], &O->eshape, j)] +=
+                    ra[b * O->elen + j];
         }
 }
 
@@ -240,17 +286,35 @@ static void fwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size
     const tensor *O = &m->t.items[o->out];
     double *r = tval(m, ws, o->out);
     double x[8];
-    for (size_t b = b0; b < b1; b++)
-        for (size_t j = 0; j < O->elen; j++) {
-            for (int i = 0; i < o->nin; i++) {
-                const tensor *X = &m->t.items[o->in[i]];
-                x[i] = tval(m, ws, o->in[i])[item(X, b) + bmap(X, &O->eshape, j)];
+    const tensor *X[8];
+    const double *xv[8];
+    int mode[8];
+    for (int i = 0; i < o->nin; i++) {
+        X[i] = &m->t.items[o->in[i]];
+        xv[i] = tval(m, ws, o->in[i]);
+        mode[i] = bcast_mode(X[i], O);
+    }
+    for (size_t b = b0; b < b1; b++) {
+        double *rb = r + b * O->elen;
+        if (o->nin == 1 && mode[0] == 1) { /* tanh(z) and the like */
+            const double *xb = xv[0] + item(X[0], b);
+            for (size_t j = 0; j < O->elen; j++) {
+                double v = o->func->f(&xb[j]);
+                if (isnan(v))
+                    ws->bad = 1;
+                rb[j] = v;
             }
+            continue;
+        }
+        for (size_t j = 0; j < O->elen; j++) {
+            for (int i = 0; i < o->nin; i++)
+                x[i] = xv[i][item(X[i], b) + bidx(X[i], mode[i], &O->eshape, j)];
             double v = o->func->f(x);
             if (isnan(v))
                 ws->bad = 1;
-            r[b * O->elen + j] = v;
+            rb[j] = v;
         }
+    }
 }
 
 static void bwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
@@ -260,6 +324,16 @@ static void bwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size
     const tensor *O = &m->t.items[o->out];
     const double *r = tval(m, ws, o->out), *ra = tadj(m, ws, o->out);
     double x[8], d[8];
+    const tensor *X[8];
+    const double *xv[8];
+    double *xa[8];
+    int mode[8];
+    for (int i = 0; i < o->nin; i++) {
+        X[i] = &m->t.items[o->in[i]];
+        xv[i] = tval(m, ws, o->in[i]);
+        xa[i] = tadj(m, ws, o->in[i]);
+        mode[i] = bcast_mode(X[i], O);
+    }
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
             double g = ra[b * O->elen + j];
@@ -267,16 +341,13 @@ static void bwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size
                 continue;
             size_t off[8];
             for (int i = 0; i < o->nin; i++) {
-                const tensor *X = &m->t.items[o->in[i]];
-                off[i] = item(X, b) + bmap(X, &O->eshape, j);
-                x[i] = tval(m, ws, o->in[i])[off[i]];
+                off[i] = item(X[i], b) + bidx(X[i], mode[i], &O->eshape, j);
+                x[i] = xv[i][off[i]];
             }
             o->func->df(x, r[b * O->elen + j], d);
-            for (int i = 0; i < o->nin; i++) {
-                double *xa = tadj(m, ws, o->in[i]);
-                if (xa)
-                    xa[off[i]] += g * d[i];
-            }
+            for (int i = 0; i < o->nin; i++)
+                if (xa[i])
+                    xa[i][off[i]] += g * d[i];
         }
 }
 
@@ -333,6 +404,9 @@ static void mm_dims(const tensor *A, const tensor *B, size_t *n, size_t *k, size
     *p = B->eshape.rank == 2 ? B->eshape.dim[1] : 1;
 }
 
+/* The loops run over i, then q, then c so that the innermost loop walks rows of x, r and xb
+ * contiguously (it vectorises); each output element still sums its terms in the order of q (of
+ * c for ab, of i for xb), so the results are those of the textbook i, c, q loops bit for bit. */
 static void fwd_matmul(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
 {
     const tensor *A = &m->t.items[o->in[0]], *B = &m->t.items[o->in[1]],
@@ -343,14 +417,27 @@ static void fwd_matmul(const gb_model *m, gb_model_ws *ws, const mop *o, size_t 
         const double *a = tval(m, ws, o->in[0]) + item(A, b);
         const double *x = tval(m, ws, o->in[1]) + item(B, b);
         double *r = tval(m, ws, o->out) + b * O->elen;
-        for (size_t i = 0; i < n; i++)
-            for (size_t c = 0; c < p; c++) {
-                double s = 0;
-                const double *ai = a + i * k;
-                for (size_t q = 0; q < k; q++)
-                    s += ai[q] * x[q * p + c];
-                r[i * p + c] = s;
+        for (size_t i = 0; i < n; i++) {
+            double *ri = r + i * p;
+            const double *ai = a + i * k;
+            if (p < 8) { /* short rows: dot products along q are faster */
+                for (size_t c = 0; c < p; c++) {
+                    double t = 0;
+                    for (size_t q = 0; q < k; q++)
+                        t += ai[q] * x[q * p + c];
+                    ri[c] = t;
+                }
+                continue;
             }
+            for (size_t c = 0; c < p; c++)
+                ri[c] = 0;
+            for (size_t q = 0; q < k; q++) {
+                double aiq = ai[q];
+                const double *xq = x + q * p;
+                for (size_t c = 0; c < p; c++)
+                    ri[c] += aiq * xq[c];
+            }
+        }
     }
 }
 
@@ -368,18 +455,29 @@ static void bwd_matmul(const gb_model *m, gb_model_ws *ws, const mop *o, size_t 
         const double *x = tval(m, ws, o->in[1]) + item(B, b);
         const double *g = tadj(m, ws, o->out) + b * O->elen;
         double *ab = aa ? aa + item(A, b) : NULL, *xb = xa ? xa + item(B, b) : NULL;
-        for (size_t i = 0; i < n; i++)
-            for (size_t c = 0; c < p; c++) {
-                double gi = g[i * p + c];
-                if (gi == 0)
-                    continue;
+        for (size_t i = 0; i < n; i++) {
+            const double *gi = g + i * p, *ai = a + i * k;
+            if (ab)
                 for (size_t q = 0; q < k; q++) {
-                    if (ab)
-                        ab[i * k + q] += gi * x[q * p + c];
-                    if (xb)
-                        xb[q * p + c] += gi * a[i * k + q];
+                    const double *xq = x + q * p;
+                    double s = ab[i * k + q];
+                    for (size_t c = 0; c < p; c++)
+                        s += gi[c] * xq[c];
+                    ab[i * k + q] = s;
                 }
-            }
+            if (xb && p < 8) {
+                for (size_t c = 0; c < p; c++)
+                    if (gi[c] != 0)
+                        for (size_t q = 0; q < k; q++)
+                            xb[q * p + c] += gi[c] * ai[q];
+            } else if (xb)
+                for (size_t q = 0; q < k; q++) {
+                    double aiq = ai[q];
+                    double *xq = xb + q * p;
+                    for (size_t c = 0; c < p; c++)
+                        xq[c] += gi[c] * aiq;
+                }
+        }
     }
 }
 
