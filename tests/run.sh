@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the cmocka binaries under $BUILD/tests, the bad-input corpus (tests/bad) and
-# the end-to-end scripts (tests/e2e/*.sh).  Prints one closing line "N passed, N failed".
+# the end-to-end scripts (tests/e2e/run_*.sh).  Prints one closing line "N passed, N failed".
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.."

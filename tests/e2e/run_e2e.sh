@@ -5,13 +5,8 @@
 #   <!-- test: stderr FILE -->  the block after it is exactly what `glassbox check FILE` prints
 #   <!-- test: cmd -->          each line of the block is a command that must succeed (run from
 #                               the project root, build/glassbox standing for the binary tested)
-set -u
-cd "$(dirname "$0")/../.."
-GB=${GLASSBOX:-build/glassbox}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 for m in examples/*.gb; do
     d=${m%.gb}.json
@@ -105,5 +100,4 @@ while read -r i kind file; do
 done < "$tmp/readme_index"
 [ -s "$tmp/readme_index" ] || bad "no README examples found"
 
-echo "end-to-end: $pass passed, $fail failed"
-[ $fail = 0 ]
+finish end-to-end

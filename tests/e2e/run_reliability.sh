@@ -2,13 +2,8 @@
 # Runs that must not lose or corrupt work: the same seed gives byte-identical draws across runs
 # and thread counts; SIGINT mid-run keeps whole rows, says so, and exits 130 (SIGTERM 143); a
 # second SIGINT leaves no file behind; a full disk (/dev/full) is a clear error, not a crash.
-set -u
-cd "$(dirname "$0")/../.."
-GB=${GLASSBOX:-build/glassbox}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 M=(examples/eight_schools.gb --data examples/eight_schools.json)
 
 # reproducibility: threads 1 and 2, and a second run, byte for byte
@@ -73,5 +68,4 @@ else bad "/dev/full: exit $rc"; cat "$tmp/err"; fi
 if [ $rc = 1 ] && grep -q 'cannot write the draws' "$tmp/err"; then ok
 else bad "missing directory: exit $rc"; cat "$tmp/err"; fi
 
-echo "reliability: $pass passed, $fail failed"
-[ $fail = 0 ]
+finish reliability

@@ -10,22 +10,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fuzz_common.h"
 #include "stancsv.h"
 #include "summary.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-/* A memory budget well under the fuzzer's RSS limit, so inputs asking for huge values (a
- * constant array of 10^8 elements) are refused by glassbox's own checks, as they would be on a
- * small machine, instead of tripping the fuzzer's out-of-memory detector. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    setenv("GLASSBOX_MEMORY_LIMIT", "256M", 1);
-    return 0;
-}
 
 static int tmp_fd = -1;
 static char tmp_path[64];

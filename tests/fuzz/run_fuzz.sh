@@ -16,7 +16,7 @@ for t in tests/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c)
     corpus=tests/fuzz/corpus/${name#fuzz_}
     bin=$out/$name
-    if [ ! -x "$bin" ] || [ -n "$(find $srcs "$t" lang/*.y lang/*.l -newer "$bin" 2>/dev/null | head -1)" ]; then
+    if [ ! -x "$bin" ] || [ -n "$(find $srcs "$t" tests/fuzz/*.h lang/*.y lang/*.l -newer "$bin" 2>/dev/null | head -1)" ]; then
         if ! clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=all -Iruntime/core -Iruntime -Ilang -Istdlib -I"$BUILD/lang" \
             -DGB_STDLIB_DIR='"/nonexistent"' -Wno-unused-command-line-argument \

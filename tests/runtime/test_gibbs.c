@@ -10,14 +10,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_errno.h>
 
-#include "data.h"
 #include "gbt_ess.h"
-#include "lower.h"
+#include "gbt_model.h"
 #include "model_int.h"
 #include "rng.h"
 
@@ -29,15 +28,8 @@ static const double p0[2] = {0.6, 0.4};
 static const double G[2][2] = {{0.8, 0.2}, {0.3, 0.7}};
 static const double mu[2] = {-1, 1};
 
-typedef struct fx {
-    gb_sources *srcs;
-    gb_errlist *errs;
-    gb_data *data;
-    gb_graph *g;
-    gb_model *m;
-} fx;
-
-static void build(fx *f, const char *model)
+/* Builds `model` with the HMM's data (caller frees with gbt_model_free). */
+static gbt_model *build(const char *model)
 {
     char json[512];
     snprintf(json, sizeof json,
@@ -45,30 +37,10 @@ static void build(fx *f, const char *model)
              "\"mu\": [%g, %g]}",
              y[0], y[1], y[2], y[3], y[4], y[5], p0[0], p0[1], G[0][0], G[0][1], G[1][0],
              G[1][1], mu[0], mu[1]);
-    f->srcs = gb_sources_new();
-    f->errs = gb_errlist_new();
-    f->data = gb_data_new();
-    const gb_source *src;
-    assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
-    assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
-    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {f->data, NULL, NULL};
-    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
-    if (st == GB_OK)
-        st = gb_model_compile(f->g, &f->m, f->errs);
-    if (st != GB_OK) {
-        gb_errlist_print(f->errs, f->srcs, stderr);
+    gbt_model *f = gbt_model_new();
+    if (gbt_model_build(f, model, json) != GB_OK)
         fail_msg("model did not compile");
-    }
-}
-
-static void drop(fx *f)
-{
-    gb_model_free(f->m);
-    gb_graph_free(f->g);
-    gb_data_free(f->data);
-    gb_errlist_free(f->errs);
-    gb_sources_free(f->srcs);
+    return f;
 }
 
 static const char *const HMM =
@@ -101,18 +73,17 @@ static void exact_marginals(double *p1)
 static void test_gibbs_hmm_marginals_match_forward_backward(void **state)
 {
     (void)state;
-    fx f;
-    build(&f, HMM);
-    assert_int_equal(gb_model_latent_count(f.m), 1);
-    assert_non_null(f.m->lat.items[0].eoff); /* the element-wise plan is in use */
-    gb_model_ws *ws = gb_model_ws_new(f.m);
+    gbt_model *f = build(HMM);
+    assert_int_equal(gb_model_latent_count(f->m), 1);
+    assert_non_null(f->m->lat.items[0].eoff); /* the element-wise plan is in use */
+    gb_model_ws *ws = gb_model_ws_new(f->m);
     gsl_rng *r = gb_rng_new(4242, 0);
-    assert_int_equal(gb_model_init(f.m, ws, r, 2, 100, NULL, f.errs), GB_OK);
+    assert_int_equal(gb_model_init(f->m, ws, r, 2, 100, NULL, f->errs), GB_OK);
     double *ind = malloc((size_t)T * SWEEPS * sizeof *ind);
-    double *row = malloc(gb_model_output_size(f.m) * sizeof *row);
+    double *row = malloc(gb_model_output_size(f->m) * sizeof *row);
     for (int s = 0; s < SWEEPS; s++) {
-        assert_int_equal(gb_model_update_others(f.m, ws, r, NULL), GB_OK);
-        gb_model_values(f.m, ws, NULL, row);
+        assert_int_equal(gb_model_update_others(f->m, ws, r, NULL), GB_OK);
+        gb_model_values(f->m, ws, NULL, row);
         for (int t = 0; t < T; t++)
             ind[(size_t)t * SWEEPS + (size_t)s] = row[t] == 1;
     }
@@ -125,18 +96,17 @@ static void test_gibbs_hmm_marginals_match_forward_backward(void **state)
     free(row);
     gsl_rng_free(r);
     gb_model_ws_free(ws);
-    drop(&f);
+    gbt_model_free(f);
 }
 
 static void test_gibbs_plan_falls_back_when_latent_read_whole(void **state)
 {
     (void)state;
-    fx f;
-    build(&f, "data y: real[N]\ndata p0: real[2]\ndata G: real[2, 2]\ndata mu: real[2]\n"
-              "z: int[N] ~ categorical(p0)\ns = sum(z)\nfor t in 1..N {\n"
-              "  y[t] ~ normal(mu[z[t]] + 0.01 * s, 1)\n}\n");
-    assert_null(f.m->lat.items[0].eoff);
-    drop(&f);
+    gbt_model *f = build("data y: real[N]\ndata p0: real[2]\ndata G: real[2, 2]\ndata mu: real[2]\n"
+                         "z: int[N] ~ categorical(p0)\ns = sum(z)\nfor t in 1..N {\n"
+                         "  y[t] ~ normal(mu[z[t]] + 0.01 * s, 1)\n}\n");
+    assert_null(f->m->lat.items[0].eoff);
+    gbt_model_free(f);
 }
 
 int main(void)

@@ -8,69 +8,36 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
-#include "data.h"
-#include "lower.h"
+#include "gbt_model.h"
 #include "model.h"
 #include "near.h"
 
-typedef struct fx {
-    gb_sources *srcs;
-    gb_errlist *errs;
-    gb_data *data;
-    gb_graph *g;
-    gb_model *m;
-    gb_model_ws *ws;
-} fx;
-
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    f->srcs = gb_sources_new();
-    f->errs = gb_errlist_new();
-    f->data = gb_data_new();
-    *state = f;
+    *state = gbt_model_new();
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fx *f = *state;
-    gb_model_ws_free(f->ws);
-    gb_model_free(f->m);
-    gb_graph_free(f->g);
-    gb_data_free(f->data);
-    gb_errlist_free(f->errs);
-    gb_sources_free(f->srcs);
-    free(f);
+    gbt_model_free(*state);
     return 0;
 }
 
-static void build(fx *f, const char *model, const char *json)
+/* Builds `model` with optional JSON data into the fixture, and a workspace to evaluate it. */
+static void build(gbt_model *f, const char *model, const char *json)
 {
-    const gb_source *src;
-    if (json) {
-        assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
-        assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
-    }
-    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
-    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
-    if (st == GB_OK)
-        st = gb_model_compile(f->g, &f->m, f->errs);
-    if (st != GB_OK) {
-        gb_errlist_print(f->errs, f->srcs, stderr);
+    if (gbt_model_build(f, model, json) != GB_OK)
         fail_msg("model did not compile");
-    }
     f->ws = gb_model_ws_new(f->m);
     assert_non_null(f->ws);
 }
 
 /* Six-point central difference of logp along coordinate k (STYLE section 6). */
-static double fd(fx *f, double *theta, size_t k)
+static double fd(gbt_model *f, double *theta, size_t k)
 {
     double x = theta[k], h = pow(DBL_EPSILON, 1.0 / 7) * fmax(1, fabs(x));
     static const double w[3] = {45.0 / 60, -9.0 / 60, 1.0 / 60};
@@ -86,7 +53,7 @@ static double fd(fx *f, double *theta, size_t k)
     return s / h;
 }
 
-static void check_gradient(fx *f, unsigned long seed)
+static void check_gradient(gbt_model *f, unsigned long seed)
 {
     size_t d = gb_model_dim(f->m);
     double *theta = calloc(d, sizeof *theta), *grad = calloc(d, sizeof *grad);
@@ -109,7 +76,7 @@ static const double LOG_SQRT_2PI = 0.91893853320467274178;
 
 static void test_model_logp_of_normal_regression_matches_hand_computation(void **state)
 {
-    fx *f = *state;
+    gbt_model *f = *state;
     build(f,
           "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
           "s ~ exponential(1)\ny ~ normal(a + b * x, s)\n",
@@ -135,7 +102,7 @@ static void test_model_logp_of_normal_regression_matches_hand_computation(void *
 
 static void test_model_gradient_through_loops_indexing_and_functions(void **state)
 {
-    fx *f = *state;
+    gbt_model *f = *state;
     build(f,
           "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 5)\n"
           "tau ~ half_normal(1)\nfor i in 1..N {\n  y[i] ~ normal(mu[g[i]] * tau, exp(tau))\n}\n",
@@ -146,7 +113,7 @@ static void test_model_gradient_through_loops_indexing_and_functions(void **stat
 
 static void test_model_gradient_of_matmul_and_deterministic_chain(void **state)
 {
-    fx *f = *state;
+    gbt_model *f = *state;
     build(f,
           "data X: real[N, K]\ndata y: real[N]\nb: real[K] ~ normal(0, 1)\n"
           "mu = X @ b\nm2 = mu * mu\ny ~ normal(m2, 1)\n",
@@ -156,7 +123,7 @@ static void test_model_gradient_of_matmul_and_deterministic_chain(void **state)
 
 static void test_model_sequential_definition_reads_earlier_elements(void **state)
 {
-    fx *f = *state;
+    gbt_model *f = *state;
     build(f,
           "data x: real[N]\nd ~ normal(0, 1)\ns[1] = d\n"
           "for t in 2..N {\n  s[t] = s[t - 1] + d * x[t]\n}\nw ~ normal(s[3], 1)\n",
@@ -173,7 +140,7 @@ static void test_model_sequential_definition_reads_earlier_elements(void **state
 
 static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
 {
-    fx *f = *state;
+    gbt_model *f = *state;
     build(f,
           "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\ntau ~ uniform_int(1, N)\n"
           "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
@@ -217,7 +184,7 @@ static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
  * the same mean written with a lagged design matrix. */
 static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
 {
-    fx *f = *state;
+    gbt_model *f = *state;
     const char *json = "{\"K\": 2, \"y\": [0.3, -0.2, 0.5, 0.1, -0.4, 0.2, 0.7]}";
     build(f, "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
              "s ~ exponential(1)\nfor t in (K + 1)..T {\n"
@@ -225,9 +192,7 @@ static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
           json);
     double th[4] = {0.2, -0.5, 0.8, -0.3}, g1[4] = {0}, g2[4] = {0};
     double lp1 = gb_model_logp(f->m, f->ws, th, g1);
-    void *hs = NULL;
-    setup(&hs);
-    fx *h = hs;
+    gbt_model *h = gbt_model_new();
     build(h, "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
              "s ~ exponential(1)\nL = [[y[t - k] for k in 1..K] for t in (K + 1)..T]\n"
              "m = a + L @ b\nfor t in (K + 1)..T {\n  y[t] ~ normal(m[t - K], s)\n}\n",
@@ -236,7 +201,7 @@ static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
     assert_near(lp1, lp2, 1e-12, 1e-12);
     for (int k = 0; k < 4; k++)
         assert_near(g1[k], g2[k], 1e-12, 1e-12);
-    teardown(&hs);
+    gbt_model_free(h);
     check_gradient(f, 3);
 }
 
@@ -244,7 +209,7 @@ static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
  * comprehension over the loop body: gradients against finite differences. */
 static void test_model_gradient_of_sequential_with_shared_parts(void **state)
 {
-    fx *f = *state;
+    gbt_model *f = *state;
     build(f, "data x: real[N]\na ~ normal(0, 1)\nb: real[2] ~ normal(0, 1)\n"
              "s[1] = 0\nfor t in 2..N {\n"
              "  s[t] = 0.5 * s[t - 1] + exp(a) * x[t] + sum([b[k] * x[t] for k in 1..2])\n}\n"

@@ -16,8 +16,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit.h>
@@ -25,87 +23,30 @@
 #include "data.h"
 #include "diag.h"
 #include "gbt_ess.h"
-#include "lower.h"
-#include "model.h"
-#include "run.h"
+#include "gbt_model.h"
 
 #define NCHECKS 20 /* checks in this file, for the Bonferroni z */
-
-typedef struct fit {
-    gb_sources *srcs;
-    gb_errlist *errs;
-    gb_data *data;
-    gb_graph *g;
-    gb_model *m;
-    gb_draws *d;
-} fit;
 
 static double zlim(void)
 {
     return gbt_z_bonferroni(NCHECKS);
 }
 
-static void run_example(fit *f, const char *name, int chains, int warmup, int draws,
-                        unsigned long seed)
+/* Samples examples/<name>.gb with examples/<name>.json (caller frees with gbt_model_free). */
+static gbt_model *run_example(const char *name, int chains, int warmup, int draws,
+                              unsigned long seed)
 {
     char model[256], json[256];
     snprintf(model, sizeof model, "examples/%s.gb", name);
     snprintf(json, sizeof json, "examples/%s.json", name);
-    memset(f, 0, sizeof *f);
-    f->srcs = gb_sources_new();
-    f->errs = gb_errlist_new();
-    f->data = gb_data_new();
-    gb_status st = gb_data_load_file(f->data, f->srcs, json, f->errs);
-    gb_lower_opts o = {f->data, NULL, GB_STDLIB_DIR};
-    if (st == GB_OK)
-        st = gb_lower_file(f->srcs, model, &o, &f->g, f->errs);
-    if (st == GB_OK)
-        st = gb_model_compile(f->g, &f->m, f->errs);
-    gb_run_config cfg = {chains, warmup, draws, 2, 10, seed, 0.8, 0, 2.0, 0, NULL};
-    if (st == GB_OK)
-        st = gb_run(f->m, &cfg, NULL, NULL, &f->d, f->errs);
-    if (st != GB_OK) {
-        gb_errlist_print(f->errs, f->srcs, stderr);
+    gbt_model *f = gbt_model_new();
+    if (gbt_model_build_files(f, model, json) != GB_OK ||
+        gbt_model_run(f, chains, warmup, draws, seed) != GB_OK)
         fail_msg("%s: sampling failed", name);
-    }
+    return f;
 }
 
-static void fit_free(fit *f)
-{
-    gb_draws_free(f->d);
-    gb_model_free(f->m);
-    gb_graph_free(f->g);
-    gb_data_free(f->data);
-    gb_errlist_free(f->errs);
-    gb_sources_free(f->srcs);
-}
-
-/* Diagnostics of output column `name`, optionally transformed per draw. */
-static gb_diag_summary summary_of(const fit *f, const char *name, double (*fn)(double))
-{
-    size_t col = (size_t)-1;
-    for (size_t c = 0; c < gb_model_output_size(f->m); c++)
-        if (strcmp(gb_model_output_name(f->m, c), name) == 0)
-            col = GB_NSAMPLER_COLS + c;
-    if (col == (size_t)-1)
-        fail_msg("no column %s", name);
-    size_t n = f->d->ndraws, nc = (size_t)f->d->nchains;
-    double *x = malloc(nc * n * sizeof *x);
-    const double *ch[16];
-    for (size_t c = 0; c < nc; c++) {
-        for (size_t i = 0; i < n; i++) {
-            double v = f->d->rows[(c * n + i) * f->d->ncols + col];
-            x[c * n + i] = fn ? fn(v) : v;
-        }
-        ch[c] = x + c * n;
-    }
-    gb_diag_summary s;
-    assert_int_equal(gb_diag_summarise(ch, nc, n, &s), GB_OK);
-    free(x);
-    return s;
-}
-
-static const double *data_of(const fit *f, const char *name, size_t *len)
+static const double *data_of(const gbt_model *f, const char *name, size_t *len)
 {
     const gb_data_var *v = gb_data_find(f->data, name);
     assert_non_null(v);
@@ -126,32 +67,30 @@ static void check_covers(const char *what, const gb_diag_summary *s, double trut
 static void test_example_coin_matches_exact_posterior(void **state)
 {
     (void)state;
-    fit f;
-    run_example(&f, "coin", 4, 500, 1000, 11);
+    gbt_model *f = run_example("coin", 4, 500, 1000, 11);
     size_t n;
-    const double *flips = data_of(&f, "flips", &n);
+    const double *flips = data_of(f, "flips", &n);
     double k = 0;
     for (size_t i = 0; i < n; i++)
         k += flips[i];
-    gb_diag_summary s = summary_of(&f, "theta", NULL);
+    gb_diag_summary s = gbt_model_summary(f, "theta");
     double exact = (k + 2) / ((double)n + 4);
     if (!(fabs(s.mean - exact) < zlim() * s.mcse_mean))
         fail_msg("theta mean %.6g, exact %.6g, MCSE %.3g", s.mean, exact, s.mcse_mean);
-    fit_free(&f);
+    gbt_model_free(f);
 }
 
 /* Change point: the rate switched after day 45 (examples/gen_data.py). */
 static void test_example_changepoint_finds_the_day(void **state)
 {
     (void)state;
-    fit f;
-    run_example(&f, "changepoint", 4, 500, 1000, 12);
-    gb_diag_summary s = summary_of(&f, "tau", NULL);
+    gbt_model *f = run_example("changepoint", 4, 500, 1000, 12);
+    gb_diag_summary s = gbt_model_summary(f, "tau");
     check_covers("tau", &s, 45);
-    gb_diag_summary l1 = summary_of(&f, "lambda1", NULL), l2 = summary_of(&f, "lambda2", NULL);
+    gb_diag_summary l1 = gbt_model_summary(f, "lambda1"), l2 = gbt_model_summary(f, "lambda2");
     check_covers("lambda1", &l1, 18);
     check_covers("lambda2", &l2, 23);
-    fit_free(&f);
+    gbt_model_free(f);
 }
 
 /* The seed's regression: every coefficient's posterior mean within 2 posterior sds of the
@@ -159,11 +98,10 @@ static void test_example_changepoint_finds_the_day(void **state)
 static void test_example_regression_coefficients_agree_with_least_squares(void **state)
 {
     (void)state;
-    fit f;
-    run_example(&f, "regression_coefficients", 4, 500, 1000, 13);
+    gbt_model *f = run_example("regression_coefficients", 4, 500, 1000, 13);
     size_t nx, ny, nb;
-    const double *X = data_of(&f, "X", &nx), *y = data_of(&f, "y", &ny);
-    const double *truth = data_of(&f, "true_beta", &nb);
+    const double *X = data_of(f, "X", &nx), *y = data_of(f, "y", &ny);
+    const double *truth = data_of(f, "true_beta", &nb);
     size_t K = nb, N = ny;
     gsl_matrix *A = gsl_matrix_alloc(N, K + 1);
     gsl_vector *yv = gsl_vector_alloc(N), *c = gsl_vector_alloc(K + 1);
@@ -180,7 +118,7 @@ static void test_example_regression_coefficients_agree_with_least_squares(void *
     for (size_t k = 0; k < K; k++) {
         char name[32];
         snprintf(name, sizeof name, "fit.beta.%zu", k + 1);
-        gb_diag_summary s = summary_of(&f, name, NULL);
+        gb_diag_summary s = gbt_model_summary(f, name);
         double ols = gsl_vector_get(c, k + 1);
         if (!(fabs(s.mean - ols) < 2 * s.sd))
             fail_msg("%s: posterior mean %.6g (sd %.3g), least squares %.6g", name, s.mean, s.sd,
@@ -192,44 +130,41 @@ static void test_example_regression_coefficients_agree_with_least_squares(void *
     gsl_matrix_free(cov);
     gsl_vector_free(yv);
     gsl_vector_free(c);
-    fit_free(&f);
+    gbt_model_free(f);
 }
 
 /* Challenger: colder launches were riskier, and at 31 deg F damage was very likely. */
 static void test_example_challenger_cold_is_risky(void **state)
 {
     (void)state;
-    fit f;
-    run_example(&f, "challenger", 4, 500, 1000, 14);
-    gb_diag_summary b = summary_of(&f, "beta", NULL), p = summary_of(&f, "p31", NULL);
+    gbt_model *f = run_example("challenger", 4, 500, 1000, 14);
+    gb_diag_summary b = gbt_model_summary(f, "beta"), p = gbt_model_summary(f, "p31");
     /* the posterior puts the slope below zero: its 95% quantile is negative */
     if (!(b.q95 < 0))
         fail_msg("beta: 95%% quantile %.3g is not below 0", b.q95);
     if (!(p.q5 > 0.5))
         fail_msg("p31: 5%% quantile %.3g", p.q5);
-    fit_free(&f);
+    gbt_model_free(f);
 }
 
 /* Radon: the first-floor effect that generated the data (-0.7) is recovered. */
 static void test_example_radon_recovers_floor_effect(void **state)
 {
     (void)state;
-    fit f;
-    run_example(&f, "radon", 4, 500, 1000, 15);
-    gb_diag_summary s = summary_of(&f, "fit.beta.1", NULL);
+    gbt_model *f = run_example("radon", 4, 500, 1000, 15);
+    gb_diag_summary s = gbt_model_summary(f, "fit.beta.1");
     check_covers("floor effect", &s, -0.7);
-    fit_free(&f);
+    gbt_model_free(f);
 }
 
 /* MLP probe (short run): the noise sd of the generating network (0.1) is recovered. */
 static void test_example_mlp_probe_recovers_noise(void **state)
 {
     (void)state;
-    fit f;
-    run_example(&f, "mlp_probe", 2, 150, 100, 16);
-    gb_diag_summary s = summary_of(&f, "net.sigma", NULL);
+    gbt_model *f = run_example("mlp_probe", 2, 150, 100, 16);
+    gb_diag_summary s = gbt_model_summary(f, "net.sigma");
     check_covers("net.sigma", &s, 0.1);
-    fit_free(&f);
+    gbt_model_free(f);
 }
 
 int main(void)

@@ -19,18 +19,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 
-#include "data.h"
 #include "diag.h"
 #include "dist.h"
 #include "gbt_ess.h"
-#include "lower.h"
-#include "model.h"
-#include "run.h"
+#include "gbt_model.h"
 
 typedef struct pcase {
     const char *dist;
@@ -137,44 +133,11 @@ static double moment(const gb_dist_ops *d, const double *p, int power, double me
 static int check_moments(const char *label, const char *model, const char *colname, double mean,
                          double var, double z, unsigned long seed)
 {
-    gb_sources *srcs = gb_sources_new();
-    gb_errlist *errs = gb_errlist_new();
-    const gb_source *src;
-    gb_graph *g = NULL;
-    gb_model *m = NULL;
-    gb_draws *dr = NULL;
-    assert_int_equal(gb_sources_add(srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {NULL, NULL, NULL};
-    gb_status st = gb_lower_source(srcs, src, &o, &g, errs);
-    if (st == GB_OK)
-        st = gb_model_compile(g, &m, errs);
-    gb_run_config cfg = {4, 1000, 2500, 2, 10, seed, 0.8, 0, 2.0, 0, NULL};
-    if (st == GB_OK)
-        st = gb_run(m, &cfg, NULL, NULL, &dr, errs);
-    if (st != GB_OK) {
-        gb_errlist_print(errs, srcs, stderr);
+    gbt_model *f = gbt_model_new();
+    if (gbt_model_build(f, model, NULL) != GB_OK || gbt_model_run(f, 4, 1000, 2500, seed) != GB_OK)
         fail_msg("%s: sampling failed", label);
-    }
-    size_t n = dr->ndraws, k = (size_t)-1;
-    for (size_t c = 0; c < gb_model_output_size(m); c++)
-        if (strcmp(gb_model_output_name(m, c), colname) == 0)
-            k = GB_NSAMPLER_COLS + c;
-    if (k == (size_t)-1)
-        fail_msg("%s: no column %s", label, colname);
-    double *x = malloc(4 * n * sizeof *x), *sq = malloc(4 * n * sizeof *sq);
-    const double *cx[4], *csq[4];
-    for (int ch = 0; ch < 4; ch++) {
-        for (size_t i = 0; i < n; i++) {
-            double v = dr->rows[((size_t)ch * n + i) * dr->ncols + k];
-            x[ch * n + i] = v;
-            sq[ch * n + i] = (v - mean) * (v - mean);
-        }
-        cx[ch] = x + ch * n;
-        csq[ch] = sq + ch * n;
-    }
-    gb_diag_summary s1, s2;
-    assert_int_equal(gb_diag_summarise(cx, 4, n, &s1), GB_OK);
-    assert_int_equal(gb_diag_summarise(csq, 4, n, &s2), GB_OK);
+    gb_diag_summary s1 = gbt_model_summary(f, colname);
+    gb_diag_summary s2 = gbt_model_summary_sqdev(f, colname, mean);
     int bad = 0;
     double z1 = (s1.mean - mean) / s1.mcse_mean, z2 = (s2.mean - var) / s2.mcse_mean;
     if (!(fabs(z1) < z) || !(fabs(z2) < z) || getenv("GBT_VERBOSE")) {
@@ -182,13 +145,7 @@ static int check_moments(const char *label, const char *model, const char *colna
                label, s1.mean, mean, z1, s2.mean, var, z2);
         bad = !(fabs(z1) < z) || !(fabs(z2) < z);
     }
-    free(x);
-    free(sq);
-    gb_draws_free(dr);
-    gb_model_free(m);
-    gb_graph_free(g);
-    gb_errlist_free(errs);
-    gb_sources_free(srcs);
+    gbt_model_free(f);
     return bad;
 }
 
