@@ -196,6 +196,33 @@ static void bwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b
                     }
             continue;
         }
+        if (sa <= 1 && sb <= 1 &&
+            (o->sub == GB_OP_ADD || o->sub == GB_OP_SUB || o->sub == GB_OP_MUL)) {
+            /* a + x, a - x, a * x with a scalar or same-shaped inputs: a scalar's gradient is
+               summed in a local, not through its one memory slot per element */
+            double suma = 0, sumb = 0;
+            for (size_t j = 0; j < O->elen; j++) {
+                double g = ra[b * O->elen + j];
+                if (g == 0)
+                    continue;
+                double av = a[ia + (sa ? j : 0)], bw = bv[ib + (sb ? j : 0)];
+                double da = o->sub == GB_OP_MUL ? bw : 1;
+                double db = o->sub == GB_OP_MUL ? av : o->sub == GB_OP_SUB ? -1 : 1;
+                if (aa && sa)
+                    aa[ia + j] += g * da;
+                else
+                    suma += g * da;
+                if (ba && sb)
+                    ba[ib + j] += g * db;
+                else
+                    sumb += g * db;
+            }
+            if (aa && !sa)
+                aa[ia] += suma;
+            if (ba && !sb)
+                ba[ib] += sumb;
+            continue;
+        }
         for (size_t j = 0; j < O->elen; j++) {
             double g = ra[b * O->elen + j];
             if (g == 0)
@@ -593,32 +620,59 @@ static void index_item(const gb_model *m, gb_model_ws *ws, const mop *o, size_t 
         ws->bad = 1;
 }
 
-static void fwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+/* The common gathers, a[g[i]] in a loop and a[g] with g an integer array, on a vector: one
+ * pass, reading (forward) or adding into (backward) base element g - 1.  0 when the op is of
+ * another kind. */
+static int gather_vector(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1,
+                         int backward)
 {
-    const tensor *base = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
-    if (o->nin == 2 && ix_kind(o, 0) == IX_SCALAR && base->eshape.rank == 1 && !base->batched) {
-        /* the common gather: mu[g[i]] */
-        const tensor *I = &m->t.items[o->in[1]];
-        const double *iv = tval(m, ws, o->in[1]), *bv = tval(m, ws, o->in[0]);
-        double *r = tval(m, ws, o->out);
-        double dim = (double)base->eshape.dim[0];
-        for (size_t b = b0; b < b1; b++) {
-            double x = iv[item(I, b)];
+    const tensor *base = &m->t.items[o->in[0]], *I = &m->t.items[o->in[1]],
+                 *O = &m->t.items[o->out];
+    int kind = o->nin == 2 ? ix_kind(o, 0) : -1;
+    if (base->eshape.rank != 1 || (kind != IX_SCALAR && kind != IX_VECTOR))
+        return 0;
+    size_t n = kind == IX_SCALAR ? 1 : I->elen;
+    const double *iv = tval(m, ws, o->in[1]), *bv = tval(m, ws, o->in[0]);
+    double *r = tval(m, ws, o->out);
+    double *ba = backward ? tadj(m, ws, o->in[0]) : NULL;
+    const double *ra = backward ? tadj(m, ws, o->out) : NULL;
+    if (backward && !ba)
+        return 1;
+    double dim = (double)base->eshape.dim[0];
+    for (size_t b = b0; b < b1; b++) {
+        const double *ib = iv + item(I, b);
+        size_t boff = item(base, b), ooff = b * O->elen;
+        for (size_t k = 0; k < n; k++) {
+            double x = ib[k];
             if (!(x >= 1 && x <= dim)) {
-                ws->bad = 1;
-                r[b] = 0;
+                if (!backward) {
+                    ws->bad = 1;
+                    r[ooff + k] = 0;
+                }
                 continue;
             }
-            r[b * O->elen] = bv[(size_t)x - 1];
+            size_t at = boff + (size_t)x - 1;
+            if (backward)
+                ba[at] += ra[ooff + k];
+            else
+                r[ooff + k] = bv[at];
         }
-        return;
     }
+    return 1;
+}
+
+static void fwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
+{
+    if (gather_vector(m, ws, o, b0, b1, 0))
+        return;
     for (size_t b = b0; b < b1; b++)
         index_item(m, ws, o, b, 0);
 }
 
 static void bwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
 {
+    if (gather_vector(m, ws, o, b0, b1, 1))
+        return;
     for (size_t b = b0; b < b1; b++)
         index_item(m, ws, o, b, 1);
 }

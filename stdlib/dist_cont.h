@@ -51,20 +51,32 @@ static inline void gb_cont_add(const gb_arg *a, size_t i, double g)
         a->adj[i * a->stride] += g;
 }
 
-/* The vectorised log density over n repetitions of a kernel with np parameters. */
+/* The vectorised log density over n repetitions of a kernel with np parameters.  The gradient
+ * of an argument shared by every repetition (stride 0) is summed in a local first: adding into
+ * its one memory slot per repetition would chain every addition through a store and a load. */
 static inline double gb_cont_lpdf(size_t n, const gb_arg *a, int np, gb_cont_kernel k)
 {
     double lp = 0, p[GB_DIST_MAX_PARAMS], g[GB_DIST_MAX_PARAMS + 1];
+    double shared[GB_DIST_MAX_PARAMS + 1] = {0};
     for (size_t i = 0; i < n; i++) {
         for (int j = 0; j < np; j++)
             p[j] = gb_cont_at(&a[j + 1], i);
         double l = k(gb_cont_at(&a[0], i), p, g);
-        if (!(l > -INFINITY)) /* -INFINITY or NaN */
-            return -INFINITY;
+        if (!(l > -INFINITY)) { /* -INFINITY or NaN */
+            lp = -INFINITY;
+            break;
+        }
         lp += l;
-        for (int j = 0; j <= np; j++)
-            gb_cont_add(&a[j], i, g[j]);
+        for (int j = 0; j <= np; j++) {
+            if (a[j].stride == 0)
+                shared[j] += g[j];
+            else
+                gb_cont_add(&a[j], i, g[j]);
+        }
     }
+    for (int j = 0; j <= np; j++)
+        if (a[j].stride == 0 && a[j].adj)
+            a[j].adj[0] += shared[j];
     return isnan(lp) ? -INFINITY : lp;
 }
 
