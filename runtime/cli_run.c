@@ -208,16 +208,31 @@ static int streamed_report(const gb_model *m, const gb_draws *d, const char *out
     return 0;
 }
 
-/* Prints the summary of the draws made (whole rows only). */
+/* Prints the summary of the draws made (whole rows only).  After an interruption chains may
+ * have made different numbers of draws: the summary takes the first n of every chain that has
+ * at least 4 (n the fewest among them) and names the chains left out. */
 static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
 {
+    enum { MIN_DRAWS = 4 };
     size_t n = d->ndraws;
+    int used = 0;
     for (int c = 0; c < d->nchains; c++)
-        if (d->filled[c] < n)
-            n = d->filled[c];
-    if (n < 4) {
-        fprintf(stderr, "glassbox run: %zu draws per chain are too few for a summary\n", n);
+        if (d->filled[c] >= MIN_DRAWS) {
+            used++;
+            if (d->filled[c] < n)
+                n = d->filled[c];
+        }
+    if (used == 0) {
+        fprintf(stderr, "glassbox run: fewer than %d draws in every chain: too few for a "
+                        "summary\n", MIN_DRAWS);
         return 0;
+    }
+    if (used < d->nchains) {
+        fprintf(stderr, "glassbox run: the summary leaves out chain");
+        for (int c = 0, k = 0; c < d->nchains; c++)
+            if (d->filled[c] < MIN_DRAWS)
+                fprintf(stderr, "%s %d", k++ ? "," : "", c + 1);
+        fprintf(stderr, " (fewer than %d draws)\n", MIN_DRAWS);
     }
     size_t nm = gb_model_output_size(m);
     const char **names = malloc((GB_NSAMPLER_COLS + nm) * sizeof *names);
@@ -228,10 +243,11 @@ static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
             names[k] = gb_sampler_col_names[k];
         for (size_t k = GB_NSAMPLER_COLS; k < d->ncols; k++)
             names[k] = gb_model_output_name(m, d->col[k - GB_NSAMPLER_COLS]);
-        for (int c = 0; c < d->nchains; c++)
-            chains[c] = d->rows + (size_t)c * d->ndraws * d->ncols;
-        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)d->nchains, n,
-                              max_depth) == GB_OK ? 0 : -1;
+        for (int c = 0, k = 0; c < d->nchains; c++)
+            if (d->filled[c] >= MIN_DRAWS)
+                chains[k++] = d->rows + (size_t)c * d->ndraws * d->ncols;
+        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)used, n, max_depth) ==
+                     GB_OK ? 0 : -1;
     }
     free(names);
     free(chains);

@@ -36,7 +36,8 @@ for sig in INT TERM; do
     pid=$!
     # wait (up to 2 minutes on a loaded machine) until draws are being written
     for _ in $(seq 1200); do
-        [ "$(cat "$tmp"/long_1.csv.tmp-* 2>/dev/null | grep -vc '^#')" -gt 20 ] 2>/dev/null && break
+        [ "$(cat "$tmp"/long_1.csv.tmp-* 2>/dev/null | grep -vc '^#')" -gt 20 ] 2>/dev/null &&
+            [ "$(cat "$tmp"/long_2.csv.tmp-* 2>/dev/null | grep -vc '^#')" -gt 20 ] 2>/dev/null && break
         sleep 0.1
     done
     kill -$sig $pid; wait $pid; rc=$?
