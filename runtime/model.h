@@ -64,6 +64,11 @@ gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double r
 /* Tells the samplers run by gb_model_update_others whether this is warmup (slice widths adapt). */
 void gb_model_ws_warmup(gb_model_ws *ws, int warmup);
 
+/* Forgets every likelihood's summary of its data (sufficient statistics, see gb_dist_ops'
+ * prepare), so that the log density streams over the data again: for benchmarks that time the
+ * evaluator itself. */
+void gb_model_drop_prepared(gb_model *m);
+
 /* Did the last gb_model_update_others change any value (a discrete latent that moved, a slice
  * coordinate)?  When not, the density at theta is what it was, bit for bit. */
 int gb_model_ws_changed(const gb_model_ws *ws);

@@ -728,6 +728,28 @@ static int mark_fixed(gb_model *m)
     return 0;
 }
 
+/* Lets each likelihood whose distribution can summarise fixed arguments (the data) do so once:
+ * normal_id_glm of a data design becomes sufficient statistics.  Declining (or running out of
+ * memory) leaves the term as it was. */
+static void prepare_terms(gb_model *m)
+{
+    for (size_t q = 0; q < m->ops.len; q++) {
+        mop *o = &m->ops.items[q];
+        if (o->kind != OP_TERM || !o->dist->prepare || o->nin > 8)
+            continue;
+        gb_arg args[8];
+        unsigned fixed = 0;
+        for (int i = 0; i < o->nin; i++) {
+            const tensor *X = &m->t.items[o->in[i]];
+            int f = X->ext && !X->batched && !o->use_scr[i];
+            args[i] = (gb_arg){f ? X->ext : NULL, NULL, o->stride[i]};
+            fixed |= (unsigned)f << i;
+        }
+        o->prep = o->dist->prepare(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL,
+                                   fixed);
+    }
+}
+
 static int make_columns(gb_model *m)
 {
     size_t total = 0;
@@ -889,6 +911,8 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
     if (!c.failed && (choose_slice(m) != 0 || mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 ||
                       gb_model_plan_gibbs(m) != 0 || make_columns(m) != 0))
         c.failed = 1;
+    if (!c.failed)
+        prepare_terms(m);
     free(mark);
     free(tn);
     free(ta);
@@ -902,10 +926,21 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
     return GB_OK;
 }
 
+void gb_model_drop_prepared(gb_model *m)
+{
+    for (size_t q = 0; q < m->ops.len; q++) {
+        mop *o = &m->ops.items[q];
+        if (o->prep)
+            o->dist->free_prepared(o->prep);
+        o->prep = NULL;
+    }
+}
+
 void gb_model_free(gb_model *m)
 {
     if (!m)
         return;
+    gb_model_drop_prepared(m);
     for (size_t i = 0; i < m->owned.len; i++)
         free(m->owned.items[i]);
     free(m->owned.items);

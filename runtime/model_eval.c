@@ -260,7 +260,9 @@ double term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_g
         if (args[i].adj)
             memset(args[i].adj, 0, o->n * bl * sizeof(double));
     }
-    double lp = o->dist->lpdf(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL, propto);
+    const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+    double lp = o->prep ? o->dist->lpdf_prepared(o->prep, o->n, args, dims, propto)
+                        : o->dist->lpdf(o->n, args, dims, propto);
     if (!(lp > -INFINITY) || isnan(lp))
         return -INFINITY;
     if (o->trunc_lo != GB_NO_TENSOR || o->trunc_hi != GB_NO_TENSOR)

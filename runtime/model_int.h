@@ -68,6 +68,8 @@ typedef struct mop {
     size_t n, batch, dims[2];
     size_t stride[8], scr[8], scr_adj[8];
     int use_scr[8];
+    void *prep;              /* OP_TERM: the distribution's summary of its fixed arguments
+                                (dist->prepare), or NULL */
 } mop;
 
 /* Transforms of continuous latents (see model_eval.c). */

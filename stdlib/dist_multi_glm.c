@@ -9,8 +9,11 @@
  *   d/dalpha += g_i,  d/dbeta_k += x_ik g_i,  d/dx_ik += beta_k g_i  (when x's adj is non-NULL).
  * One streaming pass, no allocation: this is the hot path of large regressions. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 
 #include "dist_disc.h"
@@ -162,6 +165,161 @@ static double poisson_log_glm_lpdf(size_t n, const gb_arg *a, const size_t *dims
     return glm_lpdf(GLM_POISSON_LOG, n, a, dims, propto);
 }
 
+/* ---- normal_id_glm from sufficient statistics ----
+ *
+ * When y and x are data, sum_i (y_i - alpha - x_i beta)^2 is a quadratic in (alpha, beta) whose
+ * coefficients can be computed once.  With column means xbar, ybar, the centred cross-product
+ * matrix A = Xc'Xc, the least-squares fit bhat = A^-1 Xc'yc and its residual sum of squares
+ * RSS0 (summed over the rows, so without cancellation):
+ *   RSS(alpha, beta) = RSS0 + (beta - bhat)' A (beta - bhat) + N d^2,  d = ybar - alpha - xbar'beta
+ * (the cross terms vanish because centred columns sum to zero).  Every term is a sum of
+ * non-negative parts, so nothing cancels, and a gradient costs O(K^2) instead of O(N K).  A is
+ * factored by GSL's Cholesky decomposition; collinear columns (A singular) decline, and the
+ * streaming pass above is used. */
+typedef struct glm_normal_prep {
+    size_t N, K;
+    double ybar, rss0;
+    double *xbar, *bhat, *A; /* K, K, K x K */
+} glm_normal_prep;
+
+static void normal_id_glm_free_prepared(void *prep)
+{
+    glm_normal_prep *p = prep;
+    if (!p)
+        return;
+    free(p->xbar);
+    free(p->bhat);
+    free(p->A);
+    free(p);
+}
+
+static void *normal_id_glm_prepare(size_t n, const gb_arg *a, const size_t *dims, unsigned fixed)
+{
+    if (n != 1 || !dims || (fixed & 3u) != 3u)
+        return NULL;
+    size_t N = dims[0], K = dims[1];
+    /* a win only when the rows outnumber the K x K work per gradient */
+    if (K == 0 || N < 4 * K || K > 1000)
+        return NULL;
+    const double *y = a[0].val, *x = a[1].val;
+    glm_normal_prep *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->N = N;
+    p->K = K;
+    p->xbar = calloc(K, sizeof(double));
+    p->bhat = calloc(K, sizeof(double));
+    p->A = calloc(K * K, sizeof(double));
+    double *c = calloc(K, sizeof(double)), *row = calloc(K, sizeof(double));
+    gsl_matrix *L = gsl_matrix_alloc(K, K);
+    gsl_vector *rhs = gsl_vector_alloc(K), *sol = gsl_vector_alloc(K);
+    int ok = p->xbar && p->bhat && p->A && c && row && L && rhs && sol;
+    for (size_t i = 0; ok && i < N; i++) {
+        ok = isfinite(y[i]);
+        p->ybar += y[i];
+        for (size_t k = 0; k < K && ok; k++) {
+            ok = isfinite(x[i * K + k]);
+            p->xbar[k] += x[i * K + k];
+        }
+    }
+    if (ok) {
+        p->ybar /= (double)N;
+        for (size_t k = 0; k < K; k++)
+            p->xbar[k] /= (double)N;
+        /* A = Xc'Xc (upper triangle, mirrored) and c = Xc'yc, from centred rows */
+        for (size_t i = 0; i < N; i++) {
+            double yc = y[i] - p->ybar;
+            for (size_t k = 0; k < K; k++)
+                row[k] = x[i * K + k] - p->xbar[k];
+            for (size_t k = 0; k < K; k++) {
+                c[k] += row[k] * yc;
+                for (size_t l = k; l < K; l++)
+                    p->A[k * K + l] += row[k] * row[l];
+            }
+        }
+        for (size_t k = 0; k < K; k++)
+            for (size_t l = 0; l < k; l++)
+                p->A[k * K + l] = p->A[l * K + k];
+        for (size_t k = 0; k < K; k++) {
+            gsl_vector_set(rhs, k, c[k]);
+            for (size_t l = 0; l < K; l++)
+                gsl_matrix_set(L, k, l, p->A[k * K + l]);
+        }
+        /* nearly collinear columns (reciprocal condition number below 1e-10) would make bhat
+           large and imprecise: decline */
+        gsl_error_handler_t *old = gsl_set_error_handler_off();
+        double rcond = 0;
+        gsl_vector *work = gsl_vector_alloc(3 * K);
+        ok = work && gsl_linalg_cholesky_decomp1(L) == GSL_SUCCESS &&
+             gsl_linalg_cholesky_rcond(L, &rcond, work) == GSL_SUCCESS && rcond > 1e-10 &&
+             gsl_linalg_cholesky_solve(L, rhs, sol) == GSL_SUCCESS;
+        gsl_vector_free(work);
+        gsl_set_error_handler(old);
+    }
+    if (ok) {
+        for (size_t k = 0; k < K; k++)
+            p->bhat[k] = gsl_vector_get(sol, k);
+        for (size_t i = 0; i < N; i++) {
+            double r = y[i] - p->ybar;
+            for (size_t k = 0; k < K; k++)
+                r -= (x[i * K + k] - p->xbar[k]) * p->bhat[k];
+            p->rss0 += r * r;
+        }
+        ok = isfinite(p->rss0);
+    }
+    free(c);
+    free(row);
+    gsl_matrix_free(L);
+    gsl_vector_free(rhs);
+    gsl_vector_free(sol);
+    if (!ok) {
+        normal_id_glm_free_prepared(p);
+        return NULL;
+    }
+    return p;
+}
+
+static double normal_id_glm_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto);
+
+static double normal_id_glm_lpdf_prepared(const void *prep, size_t n, const gb_arg *a,
+                                          const size_t *dims, int propto)
+{
+    const glm_normal_prep *p = prep;
+    if (n != 1 || a[0].adj || a[1].adj) /* a gradient for the data is wanted: stream */
+        return normal_id_glm_lpdf(n, a, dims, propto);
+    size_t N = p->N, K = p->K;
+    double al = a[2].val[0], sigma = a[4].val[0];
+    const double *be = a[3].val;
+    if (!isfinite(al) || !(sigma > 0 && sigma < INFINITY))
+        return -INFINITY;
+    double d = p->ybar - al, q = 0, e[1000], Ae[1000];
+    for (size_t k = 0; k < K; k++) {
+        if (!isfinite(be[k]))
+            return -INFINITY;
+        d -= p->xbar[k] * be[k];
+        e[k] = be[k] - p->bhat[k];
+    }
+    for (size_t k = 0; k < K; k++) {
+        double t = 0;
+        for (size_t l = 0; l < K; l++)
+            t += p->A[k * K + l] * e[l];
+        Ae[k] = t;
+        q += e[k] * t;
+    }
+    double rss = p->rss0 + (q > 0 ? q : 0) + (double)N * d * d, s2 = sigma * sigma;
+    if (a[2].adj)
+        a[2].adj[0] += (double)N * d / s2;
+    if (a[3].adj)
+        for (size_t k = 0; k < K; k++)
+            a[3].adj[k] += ((double)N * d * p->xbar[k] - Ae[k]) / s2;
+    if (a[4].adj)
+        a[4].adj[0] += rss / (s2 * sigma) - (double)N / sigma;
+    double lp = -0.5 * rss / s2 - (double)N * log(sigma);
+    if (!propto)
+        lp -= (double)N * LOG_SQRT_2PI;
+    return lp;
+}
+
 /* params: x, alpha, beta (, sigma); out: n blocks of N draws. */
 static void glm_rng(enum glm_family f, gsl_rng *rng, size_t n, const gb_arg *p, const size_t *dims,
                     double *out)
@@ -228,6 +386,9 @@ const gb_dist_ops gb_dist_normal_id_glm = {
     .support = {GB_SUPPORT_VECTOR, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
     .lpdf = normal_id_glm_lpdf,
     .rng = normal_id_glm_rng,
+    .prepare = normal_id_glm_prepare,
+    .lpdf_prepared = normal_id_glm_lpdf_prepared,
+    .free_prepared = normal_id_glm_free_prepared,
     .doc = "linear regression in one call: y[i] ~ normal(alpha + x[i] * beta, sigma), y an "
            "N-vector, x N x K, beta a K-vector, alpha and sigma scalars",
     .example = "y ~ normal_id_glm(X, alpha, beta, sigma)",

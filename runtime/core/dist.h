@@ -90,6 +90,15 @@ typedef struct gb_dist_ops {
     gb_lcdf_fn lcdf, lccdf;    /* NULL if there is no closed form */
     const char *doc;           /* one line for the reference page: parameterisation and meaning */
     const char *example;       /* an example line in glassbox's language */
+    /* Optional, for likelihoods of data.  When the arguments whose bits are set in `fixed` (bit i:
+       args[i]) hold the same values at every call, prepare may summarise them once (sufficient
+       statistics) and return the summary, or NULL to decline; only the fixed arguments' val may
+       be read.  lpdf_prepared then gives the same log density and gradients as lpdf, to rounding,
+       from the summary and the other arguments; free_prepared releases the summary. */
+    void *(*prepare)(size_t n, const gb_arg *args, const size_t *dims, unsigned fixed);
+    double (*lpdf_prepared)(const void *prep, size_t n, const gb_arg *args, const size_t *dims,
+                            int propto);
+    void (*free_prepared)(void *prep);
 } gb_dist_ops;
 
 /* The registry, implemented in stdlib/dists.c over the group tables of stdlib/dists.h. */

@@ -526,6 +526,55 @@ static void test_multi_bernoulli_glm_blocks_match_row_sums(void **state)
     assert_true(fabs(lp - sum) <= BN * fabs(sum) * DBL_EPSILON);
 }
 
+/* normal_id_glm from sufficient statistics (y and x fixed) equals the streaming pass, value and
+ * gradients, at points near and far from the least-squares fit; the data's noise is small, so
+ * the fit is tight (R^2 near 1), the case where a naive y'y - 2 b'X'y + b'X'X b would cancel.
+ * Collinear columns, or data not fixed, decline. */
+static void test_multi_normal_glm_prepared_matches_streaming(void **state)
+{
+    (void)state;
+    enum { PN = 2000, PK = 3 };
+    static double x[PN * PK], y[PN];
+    unsigned long st = 777;
+    for (size_t i = 0; i < PN; i++) {
+        double eta = 5;
+        for (size_t k = 0; k < PK; k++) {
+            st = (48271 * st) % 2147483647;
+            x[i * PK + k] = 10 + 4 * ((double)st / 2147483647.0); /* far from centred */
+            eta += (double)(k + 1) * 20 * x[i * PK + k];
+        }
+        st = (48271 * st) % 2147483647;
+        y[i] = eta + 0.01 * ((double)st / 2147483647.0 - 0.5);
+    }
+    const gb_dist_ops *d = find("normal_id_glm");
+    size_t dims[2] = {PN, PK};
+    gb_arg fixed_args[5] = {{y, NULL, 0}, {x, NULL, 0}, {NULL, NULL, 0}, {NULL, NULL, 0},
+                            {NULL, NULL, 0}};
+    void *prep = d->prepare(1, fixed_args, dims, 3u);
+    assert_non_null(prep);
+    const double pts[3][PK + 2] = {{5, 20, 40, 60, 0.003}, /* at the truth, sigma small */
+                                   {5.1, 20.01, 39.98, 60.02, 0.05},
+                                   {-3, 0, 1, 2, 7}};
+    for (int t = 0; t < 3; t++) {
+        double al = pts[t][0], be[PK], sg = pts[t][PK + 1];
+        memcpy(be, pts[t] + 1, sizeof be);
+        double g1[PK + 2] = {0}, g2[PK + 2] = {0};
+        gb_arg a1[5] = {{y, NULL, 0}, {x, NULL, 0}, {&al, &g1[0], 0}, {be, &g1[1], 0},
+                        {&sg, &g1[PK + 1], 0}};
+        gb_arg a2[5] = {{y, NULL, 0}, {x, NULL, 0}, {&al, &g2[0], 0}, {be, &g2[1], 0},
+                        {&sg, &g2[PK + 1], 0}};
+        double l1 = d->lpdf(1, a1, dims, 0), l2 = d->lpdf_prepared(prep, 1, a2, dims, 0);
+        assert_near(l2, l1, 1e-9 * fabs(l1), 1e-9);
+        for (int k = 0; k < PK + 2; k++)
+            assert_near(g2[k], g1[k], 1e-7 * fabs(g1[k]) + 1e-6, 1e-7);
+    }
+    d->free_prepared(prep);
+    for (size_t i = 0; i < PN; i++) /* column 3 = 2 x column 1: A is singular */
+        x[i * PK + 2] = 2 * x[i * PK];
+    assert_null(d->prepare(1, fixed_args, dims, 3u));
+    assert_null(d->prepare(1, fixed_args, dims, 1u)); /* x not fixed */
+}
+
 static const char *const glms[3] = {"normal_id_glm", "bernoulli_logit_glm", "poisson_log_glm"};
 static const double *const glm_ys[3] = {gy_real, gy_bin, gy_cnt};
 
@@ -662,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_multi_wishart_rng_matches_moments),
         cmocka_unit_test(test_multi_glms_equal_elementwise_sums),
         cmocka_unit_test(test_multi_bernoulli_glm_blocks_match_row_sums),
+        cmocka_unit_test(test_multi_normal_glm_prepared_matches_streaming),
         cmocka_unit_test(test_multi_glm_gradients_match_finite_differences),
         cmocka_unit_test(test_multi_glm_rngs_match_means),
         cmocka_unit_test(test_multi_tables_are_complete),
