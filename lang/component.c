@@ -191,7 +191,7 @@ sym *ensure_component(lowerer *L, sym *s)
     strcat(prefix, ".");
     const char *mname = call->a->kind == GB_AST_NAME ? call->a->name : call->a->name;
     int comp = gb_graph_add_component(L->g, path ? path : s->name, mname, caller->comp,
-                                      stmt->loc);
+                                      s->loc);
     scope *inner = scope_new(L, file, prefix, comp);
     if (!inner || comp < 0) {
         L->oom = 1;

@@ -283,6 +283,26 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
                 return;
             }
             if (st->stmts.len > 0 && (!indexed || st->stmts.items[0].ast->a == lhs_root(st->stmts.items[0].ast->a))) {
+                const scope *first = st->stmts.items[0].sc;
+                if (first != sc && (sc->comp >= 0 || first->comp >= 0)) {
+                    /* two components (or a component and the script) observe the same data:
+                       say so where the second is called or written */
+                    const gb_component *c =
+                        sc->comp >= 0 ? gb_graph_component(L->g, (size_t)sc->comp) : NULL;
+                    gb_error(L->errs, GB_ESEMANTIC, c ? c->loc : root->loc,
+                             "'%s' would get a second likelihood%s%s%s", n->name,
+                             c ? " from component '" : "", c ? c->name : "", c ? "'" : "");
+                    if (first->comp >= 0)
+                        gb_error_hint(L->errs, "component '%s' (line %d) already observes it; "
+                                               "data can be observed by one statement only",
+                                      gb_graph_component(L->g, (size_t)first->comp)->name,
+                                      gb_graph_component(L->g, (size_t)first->comp)->loc.line);
+                    else
+                        gb_error_hint(L->errs, "line %d already observes it; data can be "
+                                               "observed by one statement only",
+                                      st->stmts.items[0].ast->loc.line);
+                    return;
+                }
                 duplicate(L, root, root->name, old);
                 return;
             }
