@@ -50,6 +50,8 @@ typedef struct ws {
     int split;
     double *sorted; /* total: pooled draws, sorted; quantiles and the median */
     int sorted_ready;
+    int argsorted;   /* pairs hold the pooled draws sorted with their places (see sort_pooled) */
+    rank_pair *fpairs; /* total: |draw - median| sorted with the draws' places */
     double *buf;         /* m * n, column-major: transformed (split) draws */
     rank_pair *pairs;    /* m * n: ranking */
     double *fft;         /* 2n */
@@ -65,6 +67,7 @@ typedef struct ws {
 static void ws_free(ws *w)
 {
     free(w->sorted);
+    free(w->fpairs);
     free(w->buf);
     free(w->pairs);
     free(w->fft);
@@ -92,7 +95,7 @@ static gb_status ws_init(ws *w, const double *const *chains, size_t nchains, siz
             return GB_EUSAGE;
     size_t total, m, n2;
     /* Per draw: sorted + buf (doubles) and one rank_pair; fft, acov, rho scale with n. */
-    const size_t per_draw = 2 * sizeof(double) + sizeof(rank_pair) + 4 * sizeof(double);
+    const size_t per_draw = 2 * sizeof(double) + 2 * sizeof(rank_pair) + 4 * sizeof(double);
     if (gb_size_mul(nchains, ndraws, &total) || gb_size_mul(nchains, 2, &m) ||
         gb_size_fits_budget(total, per_draw))
         return GB_ENOMEM;
@@ -104,6 +107,7 @@ static gb_status ws_init(ws *w, const double *const *chains, size_t nchains, siz
     w->n = split ? ndraws / 2 : ndraws;
     n2 = 2 * w->n;
     w->sorted = malloc(total * sizeof *w->sorted);
+    w->fpairs = malloc(total * sizeof *w->fpairs);
     w->buf = malloc(w->m * w->n * sizeof *w->buf);
     w->pairs = malloc(w->m * w->n * sizeof *w->pairs);
     w->fft = malloc(n2 * sizeof *w->fft);
@@ -114,7 +118,7 @@ static gb_status ws_init(ws *w, const double *const *chains, size_t nchains, siz
     w->rwt = gsl_fft_real_wavetable_alloc(n2);
     w->hwt = gsl_fft_halfcomplex_wavetable_alloc(n2);
     w->work = gsl_fft_real_workspace_alloc(n2);
-    if (!w->sorted || !w->buf || !w->pairs || !w->fft || !w->acov || !w->rho || !w->cmean ||
+    if (!w->sorted || !w->fpairs || !w->buf || !w->pairs || !w->fft || !w->acov || !w->rho || !w->cmean ||
         !w->cols || !w->rwt || !w->hwt || !w->work) {
         ws_free(w);
         return GB_ENOMEM;
@@ -312,9 +316,26 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* posterior's z_scale of w->buf in place: average ranks over all m*n values, then
- * Phi^-1((r - 3/8) / (S + 1/4)).  The caller has checked the values are finite. */
-static void z_scale(ws *w)
+ * Phi^-1((r - 3/8) / (S + 1/4)).  The caller has checked the values are finite.  `order`, when
+ * not NULL, already holds the m*n values sorted with their places in w->buf; otherwise they are
+ * sorted here. */
+static void z_scale(ws *w, const rank_pair *order)
 {
+    if (order) {
+        size_t s = w->m * w->n;
+        double denom = (double)s - 2 * RANK_OFFSET + 1;
+        for (size_t i = 0; i < s;) {
+            size_t j = i;
+            while (j + 1 < s && order[j + 1].v == order[i].v)
+                j++;
+            double rank = ((double)(i + 1) + (double)(j + 1)) / 2;
+            double z = gsl_cdf_ugaussian_Pinv((rank - RANK_OFFSET) / denom);
+            for (size_t k = i; k <= j; k++)
+                w->buf[order[k].i] = z;
+            i = j + 1;
+        }
+        return;
+    }
     size_t s = w->m * w->n;
     for (size_t i = 0; i < s; i++)
         w->pairs[i] = (rank_pair){w->buf[i], i};
@@ -332,6 +353,10 @@ static void z_scale(ws *w)
     }
 }
 
+/* Sorts the pooled draws (chain by chain) into w->sorted.  When the split chains hold exactly
+ * the pooled draws in the same order (an even number of draws) and none is NaN, the sort is of
+ * (value, place) pairs, kept in w->pairs: the ranks z_scale needs, for the draws and (merged)
+ * for the folded draws, then come without sorting again. */
 static void sort_pooled(ws *w, const double *const *chains)
 {
     if (w->sorted_ready)
@@ -339,7 +364,19 @@ static void sort_pooled(ws *w, const double *const *chains)
     for (size_t c = 0; c < w->nchains; c++)
         for (size_t i = 0; i < w->ndraws; i++)
             w->sorted[c * w->ndraws + i] = chains[c][i];
-    qsort(w->sorted, w->total, sizeof *w->sorted, cmp_double);
+    int nan = 0;
+    for (size_t k = 0; k < w->total && !nan; k++)
+        nan = isnan(w->sorted[k]);
+    if (w->m * w->n == w->total && !nan) {
+        for (size_t k = 0; k < w->total; k++)
+            w->pairs[k] = (rank_pair){w->sorted[k], k};
+        qsort(w->pairs, w->total, sizeof *w->pairs, cmp_pair);
+        for (size_t k = 0; k < w->total; k++)
+            w->sorted[k] = w->pairs[k].v;
+        w->argsorted = 1;
+    } else {
+        qsort(w->sorted, w->total, sizeof *w->sorted, cmp_double);
+    }
     w->sorted_ready = 1;
 }
 
@@ -366,25 +403,71 @@ static int pooled_bad(const ws *w, const double *const *chains)
     return should_return_nan(chains, w->nchains, w->ndraws);
 }
 
-static gb_status rhat_ws(ws *w, const double *const *chains, double *out)
+/* The draws sorted with their places in w->buf, or NULL when sort_pooled could not keep them. */
+static const rank_pair *sorted_order(ws *w, const double *const *chains)
+{
+    sort_pooled(w, chains);
+    return w->argsorted ? w->pairs : NULL;
+}
+
+/* The folded draws |x - med| sorted with their places, merged from the sorted draws: below the
+ * median they come in reverse order, from it upwards in order. */
+static const rank_pair *folded_order(ws *w, const double *const *chains, double med)
+{
+    const rank_pair *x = sorted_order(w, chains);
+    if (!x)
+        return NULL;
+    size_t s = w->total, p = 0, k = 0;
+    while (p < s && x[p].v < med)
+        p++;
+    size_t i = p, j = p; /* left run: x[i - 1], x[i - 2], ...; right run: x[j], x[j + 1], ... */
+    while (i > 0 || j < s) {
+        double l = i > 0 ? fabs(x[i - 1].v - med) : INFINITY;
+        double r = j < s ? fabs(x[j].v - med) : INFINITY;
+        if (j >= s || (i > 0 && l <= r)) {
+            w->fpairs[k++] = (rank_pair){l, x[i - 1].i};
+            i--;
+        } else {
+            w->fpairs[k++] = (rank_pair){r, x[j].i};
+            j++;
+        }
+    }
+    return w->fpairs;
+}
+
+/* R-hat (bulk and folded) and, when ess_bulk is not NULL, the bulk ESS from the same ranks. */
+static gb_status rhat_bulk(ws *w, const double *const *chains, double *out, double *ess_bulk)
 {
     if (pooled_bad(w, chains)) {
         *out = NAN;
+        if (ess_bulk)
+            *ess_bulk = NAN;
         return GB_OK;
     }
     fill(w, chains, FILL_COPY, 0);
-    z_scale(w);
+    z_scale(w, sorted_order(w, chains));
     double bulk = rhat_matrix(w, w->cols, w->m, w->n);
+    if (ess_bulk) {
+        gb_status st = ess_matrix(w, w->cols, w->m, w->n, ess_bulk);
+        if (st)
+            return st;
+    }
     sort_pooled(w, chains);
-    fill(w, chains, FILL_FOLD, quantile_sorted(w, 0.5)); /* fold about the pooled median */
+    double med = quantile_sorted(w, 0.5);
+    fill(w, chains, FILL_FOLD, med); /* fold about the pooled median */
     if (should_return_nan(w->cols, w->m, w->n)) {
         *out = NAN;
         return GB_OK;
     }
-    z_scale(w);
+    z_scale(w, folded_order(w, chains, med));
     double tail = rhat_matrix(w, w->cols, w->m, w->n);
     *out = (isnan(bulk) || isnan(tail)) ? NAN : fmax(bulk, tail);
     return GB_OK;
+}
+
+static gb_status rhat_ws(ws *w, const double *const *chains, double *out)
+{
+    return rhat_bulk(w, chains, out, NULL);
 }
 
 static gb_status ess_bulk_ws(ws *w, const double *const *chains, double *out)
@@ -394,7 +477,7 @@ static gb_status ess_bulk_ws(ws *w, const double *const *chains, double *out)
         return GB_OK;
     }
     fill(w, chains, FILL_COPY, 0);
-    z_scale(w);
+    z_scale(w, sorted_order(w, chains));
     return ess_matrix(w, w->cols, w->m, w->n, out);
 }
 
@@ -438,8 +521,8 @@ gb_status gb_diag_summarise(const double *const *chains, size_t nchains, size_t 
     s.q50 = quantile_sorted(&w, 0.5);
     s.q95 = quantile_sorted(&w, 0.95);
     double ess_mean = NAN;
-    if (!(st = ess_raw_ws(&w, chains, &ess_mean)) && !(st = rhat_ws(&w, chains, &s.rhat)) &&
-        !(st = ess_bulk_ws(&w, chains, &s.ess_bulk)))
+    if (!(st = ess_raw_ws(&w, chains, &ess_mean)) &&
+        !(st = rhat_bulk(&w, chains, &s.rhat, &s.ess_bulk)))
         st = ess_tail_ws(&w, chains, &s.ess_tail);
     s.mcse_mean = s.sd / sqrt(ess_mean);
     ws_free(&w);
