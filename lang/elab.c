@@ -443,8 +443,53 @@ static gb_expr *elab_binop(lowerer *L, scope *sc, const gb_ast *a)
 
 static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a);
 
+/* Does an expression read a node of an array of components (`layer[k].tau`)?  Only
+ * components have members, so an indexed name followed by '.' is one. */
+static int reads_component_array(const gb_ast *a)
+{
+    if (!a)
+        return 0;
+    if (a->kind == GB_AST_MEMBER && a->a && a->a->kind == GB_AST_INDEX)
+        return 1;
+    if (reads_component_array(a->a) || reads_component_array(a->b) ||
+        reads_component_array(a->c))
+        return 1;
+    for (const gb_ast *x = a->list; x; x = x->next)
+        if (reads_component_array(x))
+            return 1;
+    return 0;
+}
+
+static gb_expr *elab_array(lowerer *L, scope *sc, const gb_ast *a);
+
 static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
 {
+    if (reads_component_array(a->a)) {
+        /* [layer[k].tau for k in 1..L]: with constant bounds, the array of the bodies with k
+           replaced by 1, 2, ... (each names one component) */
+        gb_expr *r = elab_range(L, sc, a->b);
+        double lo, hi;
+        if (!r)
+            return NULL;
+        if (ceval(L, r->args[0], NULL, &lo) == CE_OK && ceval(L, r->args[1], NULL, &hi) == CE_OK &&
+            hi >= lo && hi - lo < MAX_COMPONENTS) {
+            gb_ast *arr = gb_ast_new(&L->ast_arena, GB_AST_ARRAY, a->loc), *tail = NULL;
+            if (!arr)
+                return L->oom = 1, NULL;
+            arr->depth = a->depth;
+            for (long v = (long)lo; v <= (long)hi; v++) {
+                gb_ast *x = ast_subst(L, a->a, a->name, v);
+                if (!x)
+                    return NULL;
+                if (tail)
+                    tail->next = x;
+                else
+                    arr->list = x;
+                tail = x;
+            }
+            return elab_array(L, sc, arr);
+        }
+    }
     gb_expr *e = ex_new(L, GB_EX_COMPREH, a->loc, 2);
     if (!e)
         return NULL;

@@ -364,12 +364,11 @@ static int creates_components(lowerer *L, scope *sc, const gb_ast *list)
     return 0;
 }
 
-static gb_ast *subst_list(lowerer *L, const gb_ast *list, const char *var, long v);
 
 /* A copy of a statement or expression with the loop variable `var` replaced by the integer v
  * (locations kept, so errors point at what the user wrote).  A nested loop or comprehension
  * over a variable of the same name hides it in its body. */
-static gb_ast *subst(lowerer *L, const gb_ast *a, const char *var, long v)
+gb_ast *ast_subst(lowerer *L, const gb_ast *a, const char *var, long v)
 {
     if (!a)
         return NULL;
@@ -390,28 +389,28 @@ static gb_ast *subst(lowerer *L, const gb_ast *a, const char *var, long v)
     int hides = (a->kind == GB_AST_FOR || a->kind == GB_AST_COMPREH) && a->name &&
                 strcmp(a->name, var) == 0;
     if (a->kind == GB_AST_FOR) { /* for name in a { list } */
-        c->a = subst(L, a->a, var, v);
-        c->list = hides ? a->list : subst_list(L, a->list, var, v);
+        c->a = ast_subst(L, a->a, var, v);
+        c->list = hides ? a->list : ast_subst_list(L, a->list, var, v);
         return c;
     }
     if (a->kind == GB_AST_COMPREH) { /* [a for name in b] */
-        c->b = subst(L, a->b, var, v);
-        c->a = hides ? a->a : subst(L, a->a, var, v);
+        c->b = ast_subst(L, a->b, var, v);
+        c->a = hides ? a->a : ast_subst(L, a->a, var, v);
         return c;
     }
-    c->a = subst(L, a->a, var, v);
-    c->b = subst(L, a->b, var, v);
-    c->c = subst(L, a->c, var, v);
-    c->d = subst(L, a->d, var, v);
-    c->list = subst_list(L, a->list, var, v);
+    c->a = ast_subst(L, a->a, var, v);
+    c->b = ast_subst(L, a->b, var, v);
+    c->c = ast_subst(L, a->c, var, v);
+    c->d = ast_subst(L, a->d, var, v);
+    c->list = ast_subst_list(L, a->list, var, v);
     return c;
 }
 
-static gb_ast *subst_list(lowerer *L, const gb_ast *list, const char *var, long v)
+gb_ast *ast_subst_list(lowerer *L, const gb_ast *list, const char *var, long v)
 {
     gb_ast *head = NULL, *tail = NULL;
     for (const gb_ast *x = list; x; x = x->next) {
-        gb_ast *c = subst(L, x, var, v);
+        gb_ast *c = ast_subst(L, x, var, v);
         if (!c)
             return NULL;
         if (tail)
@@ -458,7 +457,7 @@ void unroll_loops(lowerer *L, scope *sc)
             continue;
         }
         for (long v = lo; v <= hi && !L->oom; v++)
-            pass1(L, sc, subst_list(L, f->list, f->name, v), NULL, 0);
+            pass1(L, sc, ast_subst_list(L, f->list, f->name, v), NULL, 0);
     }
     sc->unroll.len = 0;
 }

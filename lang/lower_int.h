@@ -100,6 +100,10 @@ void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size
 /* Unrolls the scope's loops that create components (their bounds must be known by now: sizes
  * from the data or the component's arguments), declaring each iteration's statements. */
 void unroll_loops(lowerer *L, scope *sc);
+/* A copy of a statement or expression (a list: every statement of it) with the loop variable
+ * `var` replaced by the integer v, as loops creating components are unrolled. */
+gb_ast *ast_subst(lowerer *L, const gb_ast *a, const char *var, long v);
+gb_ast *ast_subst_list(lowerer *L, const gb_ast *list, const char *var, long v);
 /* "layer[2]": the name of one instance in an array of components, its indices evaluated in sc;
  * NULL (error reported) when an index is not a constant positive integer. */
 const char *instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices);

@@ -163,7 +163,8 @@ static void test_lower_unrolls_component_loops(void **state)
                     "  for k in 2..L {\n    layer[k] = dense(layer[k - 1].h, hidden[k])\n  }\n"
                     "  out = layer[L].h[, 1]\n}\n"
                     "data X: real[N, D]\nnet = stack(X, [4, 3, 2])\n"
-                    "z = net.layer[2].W[1, 1]\n";
+                    "z = net.layer[2].W[1, 1]\n"
+                    "w = [net.layer[k].W[1, 1] for k in 1..3]\n";
     assert_int_equal(lower(f, m, "{\"X\": [[1, 2], [3, 4], [5, 6]]}"), GB_OK);
     assert_int_equal(gb_graph_component_count(f->g), 4);
     const char *want[4] = {"net", "net.layer[1]", "net.layer[2]", "net.layer[3]"};
@@ -179,6 +180,11 @@ static void test_lower_unrolls_component_loops(void **state)
     assert_true(has_parent(f, "net.layer[3].h", "net.layer[2].h"));
     assert_true(has_parent(f, "net.out", "net.layer[3].h"));
     assert_true(has_parent(f, "z", "net.layer[2].W"));
+    /* a comprehension over the instances is unrolled as the loop was */
+    assert_int_equal(node(f, "w")->shape.rank, 1);
+    assert_int_equal(node(f, "w")->shape.dim[0], 3);
+    assert_true(has_parent(f, "w", "net.layer[1].W"));
+    assert_true(has_parent(f, "w", "net.layer[3].W"));
 }
 
 static void test_lower_allows_elementwise_hidden_markov_chain(void **state)
