@@ -211,7 +211,7 @@ static int streamed_report(const gb_model *m, const gb_draws *d, const char *out
 /* Prints the summary of the draws made (whole rows only).  After an interruption chains may
  * have made different numbers of draws: the summary takes the first n of every chain that has
  * at least 4 (n the fewest among them) and names the chains left out. */
-static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
+static int print_summary(const gb_model *m, const gb_draws *d, int max_depth, int threads)
 {
     enum { MIN_DRAWS = 4 };
     size_t n = d->ndraws;
@@ -246,8 +246,8 @@ static int print_summary(const gb_model *m, const gb_draws *d, int max_depth)
         for (int c = 0, k = 0; c < d->nchains; c++)
             if (d->filled[c] >= MIN_DRAWS)
                 chains[k++] = d->rows + (size_t)c * d->ndraws * d->ncols;
-        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)used, n, max_depth) ==
-                     GB_OK ? 0 : -1;
+        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)used, n, max_depth,
+                              threads) == GB_OK ? 0 : -1;
     }
     free(names);
     free(chains);
@@ -331,7 +331,7 @@ int cli_run(int argc, char **argv)
     }
     if (interrupted)
         fprintf(stderr, "glassbox run: interrupted; summarising the draws made so far\n");
-    if (d && print_summary(m, d, cfg.max_depth) != 0)
+    if (d && print_summary(m, d, cfg.max_depth, cfg.threads) != 0)
         rc = GB_EXIT_MODEL;
     if (d && d->nstream > 0 && streamed_report(m, d, o.output) != 0)
         rc = GB_EXIT_MODEL;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -73,9 +74,11 @@ static int summarise(gb_stancsv **files, const char *const *paths, int n, int cs
             names[k] = gb_stancsv_col_name(files[0], k);
         for (int i = 0; i < n; i++)
             chains[i] = gb_stancsv_row(files[i], 0);
-        st = csv ? gb_summary_write_csv(stdout, names, ncols, chains, (size_t)n, ndraws)
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        int threads = cores < 1 ? 1 : cores > 16 ? 16 : (int)cores;
+        st = csv ? gb_summary_write_csv(stdout, names, ncols, chains, (size_t)n, ndraws, threads)
                  : gb_summary_print(stdout, names, ncols, chains, (size_t)n, ndraws,
-                                    header_max_depth(files[0]));
+                                    header_max_depth(files[0]), threads);
     }
     free(names);
     free(chains);

@@ -1,12 +1,13 @@
 /* summary.c - the posterior summary table (see summary.h).
  *
  * Each column is copied out of the row-major draws into one array per chain and handed to
- * gb_diag_summarise; the table and warnings follow CmdStan's stansummary and posterior's
+ * gb_diag_summarise (columns spread over the threads the caller allows); the table and warnings follow CmdStan's stansummary and posterior's
  * summarise_draws in content.  Owns only the per-column copy, freed before returning.
  */
 #include "summary.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,9 +108,68 @@ static size_t component_len(const char *name)
     return n ? n - 1 : 0;
 }
 
+/* The summaries of every shown column, computed by up to `threads` threads (column k by thread
+ * k mod threads, each with its own copy buffers): the numbers do not depend on the count. */
+typedef struct sum_job {
+    const char *const *names;
+    size_t ncols, nchains, ndraws, first, step;
+    const double *const *chains;
+    gb_diag_summary *out;
+    gb_status st;
+} sum_job;
+
+static void *summarise_some(void *arg)
+{
+    sum_job *j = arg;
+    double **cols = calloc(j->nchains, sizeof *cols);
+    j->st = cols ? GB_OK : GB_ENOMEM;
+    for (size_t c = 0; !j->st && c < j->nchains; c++)
+        if (!(cols[c] = malloc(j->ndraws * sizeof *cols[c])))
+            j->st = GB_ENOMEM;
+    for (size_t k = j->first; !j->st && k < j->ncols; k += j->step)
+        if (is_shown(j->names[k])) {
+            gather(cols, j->chains, j->nchains, j->ndraws, j->ncols, k);
+            j->st = gb_diag_summarise((const double *const *)cols, j->nchains, j->ndraws,
+                                      &j->out[k]);
+        }
+    for (size_t c = 0; cols && c < j->nchains; c++)
+        free(cols[c]);
+    free(cols);
+    return NULL;
+}
+
+static gb_status summarise_all(const char *const *names, size_t ncols,
+                               const double *const *chains, size_t nchains, size_t ndraws,
+                               int threads, gb_diag_summary *out)
+{
+    enum { MAX_THREADS = 16 };
+    size_t T = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : (size_t)threads;
+    if (T > ncols)
+        T = ncols ? ncols : 1;
+    sum_job jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t t = 0; t < T; t++) {
+        jobs[t] = (sum_job){names, ncols, nchains, ndraws, t, T, chains, out, GB_OK};
+        /* thread 0's share runs here; a thread that cannot start leaves its share to it */
+        if (t > 0)
+            started[t] = pthread_create(&tid[t], NULL, summarise_some, &jobs[t]) == 0;
+    }
+    summarise_some(&jobs[0]);
+    gb_status st = jobs[0].st;
+    for (size_t t = 1; t < T; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            summarise_some(&jobs[t]);
+        if (!st)
+            st = jobs[t].st;
+    }
+    return st;
+}
+
 static gb_status print_table(FILE *out, const char *const *names, size_t ncols,
-                             const double *const *chains, size_t nchains, size_t ndraws,
-                             double **cols, worst *w)
+                             const gb_diag_summary *sums, worst *w)
 {
     int namew = 4;
     for (size_t k = 0; k < ncols; k++)
@@ -132,16 +192,12 @@ static gb_status print_table(FILE *out, const char *const *names, size_t ncols,
             group = names[k];
             glen = len;
         }
-        gather(cols, chains, nchains, ndraws, ncols, k);
-        gb_diag_summary s;
-        gb_status st = gb_diag_summarise((const double *const *)cols, nchains, ndraws, &s);
+        gb_status st = print_row(out, namew, names[k], &sums[k]);
         if (st)
-            return st;
-        if ((st = print_row(out, namew, names[k], &s)))
             return st;
         if (ends_with_dunder(names[k]))
             continue; /* lp__ is shown but does not raise parameter warnings */
-        note_worst(w, names[k], &s);
+        note_worst(w, names[k], &sums[k]);
     }
     return GB_OK;
 }
@@ -224,7 +280,7 @@ static gb_status print_warnings(FILE *out, const worst *w, size_t ndiv, size_t n
 
 gb_status gb_summary_print(FILE *out, const char *const *names, size_t ncols,
                            const double *const *chains, size_t nchains, size_t ndraws,
-                           int max_depth)
+                           int max_depth, int threads)
 {
     if (!out || !names || !chains || nchains == 0 || ndraws < GB_DIAG_MIN_DRAWS)
         return GB_EUSAGE;
@@ -238,8 +294,14 @@ gb_status gb_summary_print(FILE *out, const char *const *names, size_t ncols,
             st = GB_ENOMEM;
     worst w = {0};
     size_t ndiv = 0, nmax = 0;
+    gb_diag_summary *sums = st ? NULL : calloc(ncols ? ncols : 1, sizeof *sums);
+    if (!st && !sums)
+        st = GB_ENOMEM;
     if (!st)
-        st = print_table(out, names, ncols, chains, nchains, ndraws, cols, &w);
+        st = summarise_all(names, ncols, chains, nchains, ndraws, threads, sums);
+    if (!st)
+        st = print_table(out, names, ncols, sums, &w);
+    free(sums);
     if (!st)
         st = print_sampler(out, names, ncols, chains, nchains, ndraws, max_depth, cols, &ndiv,
                            &nmax);
@@ -255,36 +317,31 @@ gb_status gb_summary_print(FILE *out, const char *const *names, size_t ncols,
 }
 
 gb_status gb_summary_write_csv(FILE *out, const char *const *names, size_t ncols,
-                               const double *const *chains, size_t nchains, size_t ndraws)
+                               const double *const *chains, size_t nchains, size_t ndraws,
+                               int threads)
 {
     if (!out || !names || !chains || nchains == 0 || ndraws < GB_DIAG_MIN_DRAWS)
         return GB_EUSAGE;
     size_t total;
     if (gb_size_mul(nchains, ndraws, &total) || gb_size_fits_budget(total, sizeof(double)))
         return GB_ENOMEM;
-    double **cols = calloc(nchains, sizeof *cols);
-    gb_status st = cols ? GB_OK : GB_ENOMEM;
-    for (size_t c = 0; !st && c < nchains; c++)
-        if (!(cols[c] = malloc(ndraws * sizeof *cols[c])))
-            st = GB_ENOMEM;
+    gb_diag_summary *sums = calloc(ncols ? ncols : 1, sizeof *sums);
+    gb_status st = sums ? GB_OK : GB_ENOMEM;
+    if (!st)
+        st = summarise_all(names, ncols, chains, nchains, ndraws, threads, sums);
     if (!st && fprintf(out, "name,mean,sd,mcse_mean,q5,q50,q95,rhat,ess_bulk,ess_tail\n") < 0)
         st = GB_EIO;
     for (size_t k = 0; !st && k < ncols; k++) {
         if (!is_shown(names[k]))
             continue;
-        gather(cols, chains, nchains, ndraws, ncols, k);
-        gb_diag_summary s;
-        if ((st = gb_diag_summarise((const double *const *)cols, nchains, ndraws, &s)))
-            break;
+        const gb_diag_summary *s = &sums[k];
         if (fprintf(out, "%s,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", names[k],
-                    s.mean, s.sd, s.mcse_mean, s.q5, s.q50, s.q95, s.rhat, s.ess_bulk,
-                    s.ess_tail) < 0)
+                    s->mean, s->sd, s->mcse_mean, s->q5, s->q50, s->q95, s->rhat, s->ess_bulk,
+                    s->ess_tail) < 0)
             st = GB_EIO;
     }
     if (!st && fflush(out) != 0)
         st = GB_EIO;
-    for (size_t c = 0; cols && c < nchains; c++)
-        free(cols[c]);
-    free(cols);
+    free(sums);
     return st;
 }

@@ -22,16 +22,19 @@
  * warnings in plain words.
  *
  * chains[c] points at ndraws rows of ncols doubles each (row-major); names[k] names column k.
- * All borrowed.  Returns GB_OK, GB_EUSAGE for ndraws < GB_DIAG_MIN_DRAWS or no chains,
- * GB_ENOMEM, or GB_EIO when writing to `out` fails (checked at every write and a final fflush).
+ * All borrowed.  The columns' diagnostics are computed by up to `threads` threads (the numbers do
+ * not depend on how many).  Returns GB_OK, GB_EUSAGE for ndraws < GB_DIAG_MIN_DRAWS or no
+ * chains, GB_ENOMEM, or GB_EIO when writing to `out` fails (checked at every write and a final
+ * fflush).
  */
 gb_status gb_summary_print(FILE *out, const char *const *names, size_t ncols,
                            const double *const *chains, size_t nchains, size_t ndraws,
-                           int max_depth);
+                           int max_depth, int threads);
 
 /* The same numbers as CSV (name,mean,sd,mcse_mean,q5,q50,q95,rhat,ess_bulk,ess_tail), one row
  * per shown column (lp__ and the model's), for scripts and `make validate`. */
 gb_status gb_summary_write_csv(FILE *out, const char *const *names, size_t ncols,
-                               const double *const *chains, size_t nchains, size_t ndraws);
+                               const double *const *chains, size_t nchains, size_t ndraws,
+                               int threads);
 
 #endif

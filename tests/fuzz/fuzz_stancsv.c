@@ -50,8 +50,8 @@ static void summarise(const gb_stancsv *s)
         for (size_t k = 0; k < ncols; k++)
             names[k] = gb_stancsv_col_name(s, k);
         const double *chains[1] = {gb_stancsv_row(s, 0)};
-        gb_summary_print(out, names, ncols, chains, 1, nrows, 10);
-        gb_summary_write_csv(out, names, ncols, chains, 1, nrows);
+        gb_summary_print(out, names, ncols, chains, 1, nrows, 10, 1);
+        gb_summary_write_csv(out, names, ncols, chains, 1, nrows, 1);
     }
     if (out)
         fclose(out);

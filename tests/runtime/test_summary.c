@@ -58,7 +58,7 @@ static char *print_to_string(double *rows[2], gb_status *st)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    *st = gb_summary_print(f, names, NCOLS, (const double *const *)rows, 2, NDRAWS, 10);
+    *st = gb_summary_print(f, names, NCOLS, (const double *const *)rows, 2, NDRAWS, 10, 2);
     assert_int_equal(fclose(f), 0);
     return buf;
 }
@@ -120,7 +120,7 @@ static void test_summary_groups_rows_by_component(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(gb_summary_print(f, cn, 6, (const double *const *)rows, 2, NDRAWS, 10),
+    assert_int_equal(gb_summary_print(f, cn, 6, (const double *const *)rows, 2, NDRAWS, 10, 2),
                      GB_OK);
     assert_int_equal(fclose(f), 0);
     const char *a = strstr(buf, "\ncomponent net.layer[1]\nnet.layer[1].W.1.2 ");
@@ -146,7 +146,7 @@ static void test_summary_reports_write_failure(void **state)
         skip();
     double *rows[2];
     make_draws(rows);
-    assert_int_equal(gb_summary_print(f, names, NCOLS, (const double *const *)rows, 2, NDRAWS, 10),
+    assert_int_equal(gb_summary_print(f, names, NCOLS, (const double *const *)rows, 2, NDRAWS, 10, 2),
                      GB_EIO);
     fclose(f);
     free(rows[0]);
@@ -158,7 +158,7 @@ static void test_summary_refuses_too_few_draws(void **state)
     (void)state;
     double row[NCOLS] = {0};
     const double *ch[1] = {row};
-    assert_int_equal(gb_summary_print(stdout, names, NCOLS, ch, 1, 1, 10), GB_EUSAGE);
+    assert_int_equal(gb_summary_print(stdout, names, NCOLS, ch, 1, 1, 10, 2), GB_EUSAGE);
 }
 
 int main(void)
