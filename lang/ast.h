@@ -37,6 +37,8 @@ typedef enum gb_ast_kind {
     GB_AST_TILDE,     /* a (lhs) [: c type] ~ b (distribution call) [T[d->a, d->b]] */
     GB_AST_ASSIGN,    /* a (lhs) [: c type] = b */
     GB_AST_FOR,       /* for name in a (range) { list } */
+    GB_AST_COND,      /* if a { list } [else c]: c is a GB_AST_PROGRAM holding the else
+                         statements (an `else if` is one GB_AST_COND among them) */
     GB_AST_MODEL,     /* model name ( b->list params ) { list }  (b is a holder node) */
     GB_AST_IMPORT,    /* import name | import "a->name" as name */
     GB_AST_TRUNC,     /* T[a, b] with either bound possibly NULL */

@@ -150,6 +150,16 @@ static void put(FILE *out, const gb_ast *n)
         put_list(out, n->list);
         fputc(')', out);
         break;
+    case GB_AST_COND:
+        fputs("(if ", out);
+        put(out, n->a);
+        put_list(out, n->list);
+        if (n->c) {
+            fputs(" else", out);
+            put_list(out, n->c->list);
+        }
+        fputc(')', out);
+        break;
     case GB_AST_MODEL:
         fprintf(out, "(model %s (", n->name);
         for (const gb_ast *q = n->a; q; q = q->next) {

@@ -351,14 +351,17 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
         L->oom = 1;
 }
 
-/* Does a block (or a loop inside it) call a component? */
-static int creates_components(lowerer *L, scope *sc, const gb_ast *list)
+/* Must a loop over this block be unrolled while the graph is built: does it (or a loop inside
+ * it) call a component, or hold an `if` statement (whose condition may read the loop variable)? */
+static int needs_unroll(lowerer *L, scope *sc, const gb_ast *list)
 {
     for (const gb_ast *s = list; s; s = s->next) {
         if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
             find_model(L, sc, s->b->a, NULL))
             return 1;
-        if (s->kind == GB_AST_FOR && creates_components(L, sc, s->list))
+        if (s->kind == GB_AST_COND)
+            return 1;
+        if (s->kind == GB_AST_FOR && needs_unroll(L, sc, s->list))
             return 1;
     }
     return 0;
@@ -442,11 +445,37 @@ static int unroll_bound(lowerer *L, scope *sc, const gb_ast *a, long *out)
     return 0;
 }
 
+/* The condition of an `if` statement: 1 true, 0 false, -1 (error reported) when it is not a
+ * number known while the graph is built. */
+static int cond_value(lowerer *L, scope *sc, const gb_ast *a)
+{
+    gb_expr *e = elab(L, sc, a);
+    double v;
+    if (!e)
+        return -1;
+    if (e->shape.rank != 0 || ceval(L, e, NULL, &v) != CE_OK) {
+        gb_error(L->errs, GB_ESEMANTIC, a->loc, "the condition of an 'if' statement must be "
+                                                "known when the graph is built");
+        gb_error_hint(L->errs, "it may use data, sizes and a component's options; to choose "
+                               "by a parameter, use an if expression: if c then a else b");
+        return -1;
+    }
+    return v != 0;
+}
+
 void unroll_loops(lowerer *L, scope *sc)
 {
     /* unrolling may add nested loops to the list as it goes */
     for (size_t k = 0; k < sc->unroll.len && !L->oom; k++) {
         const gb_ast *f = sc->unroll.items[k];
+        if (f->kind == GB_AST_COND) {
+            int which = cond_value(L, sc, f->a);
+            if (which > 0)
+                pass1(L, sc, f->list, NULL, 0);
+            else if (which == 0 && f->c)
+                pass1(L, sc, f->c->list, NULL, 0);
+            continue;
+        }
         long lo, hi;
         if (f->a->kind != GB_AST_RANGE || unroll_bound(L, sc, f->a->a, &lo) != 0 ||
             unroll_bound(L, sc, f->a->b, &hi) != 0)
@@ -523,7 +552,7 @@ void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size
             declare_def(L, sc, s, loops, nloops);
             break;
         case GB_AST_FOR: {
-            if (creates_components(L, sc, s->list)) {
+            if (needs_unroll(L, sc, s->list)) {
                 /* unrolled when the sizes are bound: each iteration's statements are declared
                    with the loop variable replaced by its value */
                 if (GB_VEC_PUSH(&sc->unroll, s) != 0)
@@ -542,6 +571,12 @@ void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size
             pass1(L, sc, s->list, inner, nloops + 1);
             break;
         }
+        case GB_AST_COND:
+            /* decided when the sizes and data are bound (unroll_loops), like the loops that
+               need unrolling; a loop holding one is unrolled, so nloops is 0 here */
+            if (GB_VEC_PUSH(&sc->unroll, s) != 0)
+                L->oom = 1;
+            break;
         case GB_AST_MODEL: {
             if (nloops > 0 || sc->comp >= 0) {
                 gb_error(L->errs, GB_ESEMANTIC, s->loc, "models are defined at the top level");

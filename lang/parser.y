@@ -102,7 +102,7 @@ static gb_ast *nest(gb_parser *p, gb_ast *n, const gb_ast *x, const gb_ast *y)
 %type <ast> stmts stmt simple type bounds bound dims dims_opt params params_opt param
 %type <ast> expr or_expr and_expr cmp_expr add_expr mul_expr unary pow_expr postfix primary
 %type <ast> range indices index args args_opt arg exprs trunc trunc_opt bound_value lhs type_opt
-%type <ast> block
+%type <ast> block cond
 
 %%
 
@@ -142,6 +142,7 @@ simple:
         $$ = NEW(GB_AST_FOR, @2);
         if ($$) { $$->name = $2; $$->a = $4; $$->list = $5; }
     }
+  | cond                    { $$ = $1; }
   | "model" NAME "(" params_opt ")" block {
         $$ = NEW(GB_AST_MODEL, @2);
         if ($$) { $$->name = $2; $$->a = $4; $$->list = $6; }
@@ -154,6 +155,24 @@ simple:
         $$ = NEW(GB_AST_IMPORT, @4);
         gb_ast *path = NEW(GB_AST_STR, @2);
         if ($$ && path) { path->name = $2; $$->name = $4; $$->a = path; }
+    }
+  ;
+
+/* if COND { ... } [else { ... } | else if ...]: the condition is known when the graph is built */
+cond:
+    "if" expr block         {
+        $$ = NEW(GB_AST_COND, @1);
+        if ($$) { $$->a = $2; $$->list = $3; }
+    }
+  | "if" expr block "else" block {
+        $$ = NEW(GB_AST_COND, @1);
+        gb_ast *e = NEW(GB_AST_PROGRAM, @4);
+        if ($$ && e) { $$->a = $2; $$->list = $3; e->list = $5; $$->c = e; }
+    }
+  | "if" expr block "else" cond {
+        $$ = NEW(GB_AST_COND, @1);
+        gb_ast *e = NEW(GB_AST_PROGRAM, @4);
+        if ($$ && e) { $$->a = $2; $$->list = $3; e->list = $5; $$->c = e; }
     }
   ;
 

@@ -187,6 +187,36 @@ static void test_lower_unrolls_component_loops(void **state)
     assert_true(has_parent(f, "w", "net.layer[3].W"));
 }
 
+/* if statements choose while the graph is built: by data, by a component's option, and (in a
+ * loop, which is then unrolled) by the loop variable; a condition on a parameter is refused. */
+static void test_lower_picks_if_branches(void **state)
+{
+    fixture *f = *state;
+    const char *m = "model lik(y: real[N], robust: int = 0) {\n"
+                    "  s ~ half_normal(1)\n"
+                    "  if robust == 1 {\n    y ~ student_t(4, 0, s)\n  } else {\n"
+                    "    y ~ normal(0, s)\n  }\n}\n"
+                    "data y: real[N]\ndata w: real[N]\ndata flag: int\n"
+                    "a = lik(y, robust = 1)\n"
+                    "if flag == 0 {\n  b = lik(w)\n}\n"
+                    "for i in 1..3 {\n  if i < 3 {\n    z[i] ~ normal(0, 1)\n  } else {\n"
+                    "    z[i] ~ normal(z[1], 1)\n  }\n}\n";
+    assert_int_equal(lower(f, m, "{\"y\": [1, 2], \"w\": [3, 4], \"flag\": 1}"), GB_OK);
+    /* a took the robust branch; flag = 1 left b out, so w is not observed */
+    assert_int_equal(gb_graph_component_count(f->g), 1);
+    assert_string_equal(node(f, "y")->defs[0].dist->name, "student_t");
+    assert_false(gb_node_is_observed(node(f, "w")));
+    assert_int_equal(node(f, "z")->ndefs, 3);
+    assert_true(has_parent(f, "z", "z"));
+    gb_graph_free(f->g);
+    f->g = NULL;
+    assert_int_equal(lower(f, "mu ~ normal(0, 1)\nif mu > 0 {\n  x ~ normal(0, 1)\n}\n",
+                           "{}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 2, 7, "the condition of an 'if' statement must be known when the graph "
+                           "is built", NULL);
+}
+
 static void test_lower_allows_elementwise_hidden_markov_chain(void **state)
 {
     fixture *f = *state;
@@ -409,6 +439,7 @@ int main(void)
         T(test_lower_checks_without_data),
         T(test_lower_builds_component_nodes),
         T(test_lower_unrolls_component_loops),
+        T(test_lower_picks_if_branches),
         T(test_lower_allows_elementwise_hidden_markov_chain),
         T(test_lower_reports_unknown_name_with_suggestion),
         T(test_lower_reports_unknown_distribution_with_suggestion),

@@ -119,6 +119,19 @@ static void test_parser_continues_lines_after_operators_and_in_brackets(void **s
                 "normal 0 1))))");
 }
 
+/* if statements: else and else-if, on the line of the closing brace or the next one; an
+ * `else` with no `if` before it is an error. */
+static void test_parser_reads_if_statements(void **state)
+{
+    (void)state;
+    expect_tree("if p == 0 {\n  y ~ normal(0, 1)\n} else if p == 1 {\n  y ~ normal(1, 1)\n}"
+                "\nelse {\n  y ~ normal(2, 1)\n}\nz = 1\n",
+                "(program (if (== p 0) (~ y (call normal 0 1)) else (if (== p 1) (~ y (call "
+                "normal 1 1)) else (~ y (call normal 2 1)))) (= z 1))");
+    expect_tree("if k { a = 1 }\nb = 2\n", "(program (if k (= a 1)) (= b 2))");
+    expect_error("a = 1\nelse { b = 2 }\n", 0, 2, 1, "unexpected 'else'");
+}
+
 static void test_parser_accepts_missing_final_newline_and_truncation(void **state)
 {
     (void)state;
@@ -180,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_parser_reads_components_imports_and_named_args),
         cmocka_unit_test(test_parser_reads_indices_ranges_and_comprehensions),
         cmocka_unit_test(test_parser_continues_lines_after_operators_and_in_brackets),
+        cmocka_unit_test(test_parser_reads_if_statements),
         cmocka_unit_test(test_parser_accepts_missing_final_newline_and_truncation),
         cmocka_unit_test(test_parser_reports_expected_tokens),
         cmocka_unit_test(test_parser_reports_several_errors),
