@@ -87,7 +87,17 @@ static int index_value(const gb_graph *g, const gb_expr *e, const double *lv, do
     return GB_CONST_OK;
 }
 
+static int const_eval(const gb_graph *g, const gb_expr *e, const double *lv, double *out,
+                      int depth);
+
 int gb_expr_const_eval(const gb_graph *g, const gb_expr *e, const double *lv, double *out)
+{
+    return const_eval(g, e, lv, out, 0);
+}
+
+/* depth counts the deterministic nodes followed (Kc = K - 1, then Kc2 = Kc - 1, ...). */
+static int const_eval(const gb_graph *g, const gb_expr *e, const double *lv, double *out,
+                      int depth)
 {
     if (!e || e->shape.rank != 0)
         return GB_CONST_NOT;
@@ -104,36 +114,41 @@ int gb_expr_const_eval(const gb_graph *g, const gb_expr *e, const double *lv, do
         return GB_CONST_OK;
     case GB_EX_NODE: {
         const gb_node *n = gb_graph_node(g, e->node);
-        if (!n->value || n->len != 1)
-            return GB_CONST_NOT;
-        *out = n->value[0];
-        return GB_CONST_OK;
+        if (n->value && n->len == 1) {
+            *out = n->value[0];
+            return GB_CONST_OK;
+        }
+        /* a scalar deterministic node of constants (Kc = K - 1): its definition's value */
+        if (n->kind == GB_NODE_DETERMINISTIC && n->ndefs == 1 && n->defs[0].nindex == 0 &&
+            n->defs[0].nloops == 0 && n->defs[0].expr && n->shape.rank == 0 && depth < 32)
+            return const_eval(g, n->defs[0].expr, NULL, out, depth + 1);
+        return GB_CONST_NOT;
     }
     case GB_EX_INDEX:
         return index_value(g, e, lv, out);
     case GB_EX_BINOP:
-        if ((rc = gb_expr_const_eval(g, e->args[0], lv, &x)) != GB_CONST_OK ||
-            (rc = gb_expr_const_eval(g, e->args[1], lv, &y)) != GB_CONST_OK)
+        if ((rc = const_eval(g, e->args[0], lv, &x, depth)) != GB_CONST_OK ||
+            (rc = const_eval(g, e->args[1], lv, &y, depth)) != GB_CONST_OK)
             return rc;
         rc = binop(e->op, x, y, out);
         if (rc == GB_CONST_OK && e->op == GB_OP_DIV && e->type == GB_INT)
             *out = trunc(*out);
         return rc;
     case GB_EX_UNOP:
-        if ((rc = gb_expr_const_eval(g, e->args[0], lv, &x)) != GB_CONST_OK)
+        if ((rc = const_eval(g, e->args[0], lv, &x, depth)) != GB_CONST_OK)
             return rc;
         *out = e->op == GB_OP_NEG ? -x : e->op == GB_OP_NOT ? (x == 0) : x;
         return GB_CONST_OK;
     case GB_EX_IF:
-        if ((rc = gb_expr_const_eval(g, e->args[0], lv, &x)) != GB_CONST_OK)
+        if ((rc = const_eval(g, e->args[0], lv, &x, depth)) != GB_CONST_OK)
             return rc;
-        return gb_expr_const_eval(g, e->args[x != 0 ? 1 : 2], lv, out);
+        return const_eval(g, e->args[x != 0 ? 1 : 2], lv, out, depth);
     case GB_EX_CALL: {
         if (e->func->kind != GB_FUNC_ELEMENTWISE || !e->func->f || e->nargs > 8)
             return GB_CONST_NOT;
         double args[8];
         for (int i = 0; i < e->nargs; i++)
-            if ((rc = gb_expr_const_eval(g, e->args[i], lv, &args[i])) != GB_CONST_OK)
+            if ((rc = const_eval(g, e->args[i], lv, &args[i], depth)) != GB_CONST_OK)
                 return rc;
         *out = e->func->f(args);
         return isnan(*out) ? GB_CONST_NOT : GB_CONST_OK;

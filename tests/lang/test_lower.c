@@ -217,6 +217,16 @@ static void test_lower_picks_if_branches(void **state)
                            "is built", NULL);
 }
 
+/* A size may be a deterministic node of data (Stan's transformed data: Kc = K - 1). */
+static void test_lower_sizes_from_derived_integers(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data K: int\nKc = K - 1\nKd = 2 * Kc\nb: real[Kd] ~ normal(0, 1)\n",
+                           "{\"K\": 4}"),
+                     GB_OK);
+    assert_int_equal(node(f, "b")->shape.dim[0], 6);
+}
+
 static void test_lower_allows_elementwise_hidden_markov_chain(void **state)
 {
     fixture *f = *state;
@@ -440,6 +450,7 @@ int main(void)
         T(test_lower_builds_component_nodes),
         T(test_lower_unrolls_component_loops),
         T(test_lower_picks_if_branches),
+        T(test_lower_sizes_from_derived_integers),
         T(test_lower_allows_elementwise_hidden_markov_chain),
         T(test_lower_reports_unknown_name_with_suggestion),
         T(test_lower_reports_unknown_distribution_with_suggestion),
