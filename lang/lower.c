@@ -485,6 +485,20 @@ void unroll_loops(lowerer *L, scope *sc)
                                                        "at most %d times", MAX_COMPONENTS);
             continue;
         }
+        size_t per = gb_ast_list_len(f->list);
+        if (hi >= lo && per * (size_t)(hi - lo + 1) > MAX_UNROLLED - L->unrolled) {
+            if (!L->unroll_refused) { /* said once */
+                gb_error(L->errs, GB_ESEMANTIC, f->a->loc, "unrolling this loop would make more "
+                         "than %d statements: the model is too large", MAX_UNROLLED);
+                gb_error_hint(L->errs, "loops that create components or hold 'if' statements "
+                                       "are unrolled; write the condition as an if expression "
+                                       "instead");
+            }
+            L->unroll_refused = 1;
+            continue;
+        }
+        if (hi >= lo)
+            L->unrolled += per * (size_t)(hi - lo + 1);
         for (long v = lo; v <= hi && !L->oom; v++)
             pass1(L, sc, ast_subst_list(L, f->list, f->name, v), NULL, 0);
     }

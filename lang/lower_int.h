@@ -62,6 +62,9 @@ typedef struct stmt_ref {
 /* Component instances in one graph: wide trees of nested calls (each model calling the next
  * twice, 16 deep) would otherwise multiply without bound. */
 #define MAX_COMPONENTS 10000
+/* Statements that unrolling loops (over components or holding `if` statements) may make in one
+ * graph: nested loops would otherwise multiply them without bound. */
+#define MAX_UNROLLED 50000
 
 typedef struct nstate {
     int state;            /* 0 new, 1 shaping, 2 shaped, 3 elaborating, 4 done */
@@ -80,6 +83,8 @@ typedef struct lowerer {
     GB_VEC(module *) mods;
     scope *scopes;        /* all scopes, for freeing */
     int oom;
+    size_t unrolled;      /* statements made by unrolling loops, against MAX_UNROLLED */
+    int unroll_refused;   /* the too-many-statements error has been reported */
     /* the loop context of the statement being elaborated */
     size_t nloops;
     const char *loopvar[MAX_LOOPS + 8];
