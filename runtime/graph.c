@@ -6,6 +6,7 @@
  */
 #include "graph.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,10 +74,15 @@ int gb_graph_add_component(gb_graph *g, const char *name, const char *model, int
 gb_def *gb_graph_add_def(gb_graph *g, size_t i)
 {
     gb_node *n = &g->nodes.items[i];
-    gb_def *d = realloc(n->defs, (n->ndefs + 1) * sizeof *d);
-    if (!d)
-        return NULL;
-    n->defs = d;
+    gb_def *d = n->defs;
+    /* the capacity is the next power of two: doubling keeps element-by-element definitions
+       (one def per unrolled statement) linear */
+    if (n->ndefs == 0 || (n->ndefs & (n->ndefs - 1)) == 0) {
+        size_t cap = n->ndefs ? 2 * n->ndefs : 1;
+        if (cap > SIZE_MAX / sizeof *d || !(d = realloc(n->defs, cap * sizeof *d)))
+            return NULL;
+        n->defs = d;
+    }
     memset(&d[n->ndefs], 0, sizeof *d);
     return &d[n->ndefs++];
 }
