@@ -189,7 +189,7 @@ sym *ensure_component(lowerer *L, sym *s)
     strcat(prefix, s->name);
     char *path = gb_arena_strdup(gb_graph_arena(L->g), prefix);
     strcat(prefix, ".");
-    const char *mname = call->a->kind == GB_AST_NAME ? call->a->name : call->a->name;
+    const char *mname = call->a->name; /* NAME or module.MEMBER */
     int comp = gb_graph_add_component(L->g, path ? path : s->name, mname, caller->comp,
                                       s->loc);
     scope *inner = scope_new(L, file, prefix, comp);

@@ -224,7 +224,7 @@ static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
     } else if (a->kind == GB_AST_INDEX &&
                (a->a->kind == GB_AST_NAME || a->a->kind == GB_AST_MEMBER)) {
         /* layer[k]: the family's scope, then the instance's name with k evaluated here */
-        const char *root = a->a->kind == GB_AST_NAME ? a->a->name : a->a->name;
+        const char *root = a->a->name; /* NAME or MEMBER: the family's name */
         if (a->a->kind == GB_AST_MEMBER) {
             sym *t = resolve_instance(L, sc, a->a->a, none);
             if (!t)
@@ -277,10 +277,7 @@ static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
         return NULL;
     }
     scope *inner = c->inst;
-    const char *path = inner->prefix;
-    char pbuf[256];
-    snprintf(pbuf, sizeof pbuf, "%.*s", (int)(strlen(path) ? strlen(path) - 1 : 0), path);
-    path = pbuf;
+    const char *path = gb_graph_component(L->g, (size_t)inner->comp)->name;
     sym *m = scope_find(inner, a->name);
     if (!m || m->kind != SYM_NODE || scope_find(inner->file, a->name) == m) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "component '%s' has no node '%s'", path,
@@ -467,12 +464,12 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
     if (reads_component_array(a->a)) {
         /* [layer[k].tau for k in 1..L]: with constant bounds, the array of the bodies with k
            replaced by 1, 2, ... (each names one component) */
-        gb_expr *r = elab_range(L, sc, a->b);
         double lo, hi;
-        if (!r)
+        int klo = build_const(L, sc, a->b->a, &lo), khi = build_const(L, sc, a->b->b, &hi);
+        if (klo < 0 || khi < 0)
             return NULL;
-        if (ceval(L, r->args[0], NULL, &lo) == CE_OK && ceval(L, r->args[1], NULL, &hi) == CE_OK &&
-            hi >= lo && hi - lo < MAX_COMPONENTS) {
+        if (klo && khi && lo == floor(lo) && hi == floor(hi) && hi >= lo &&
+            hi - lo < MAX_COMPONENTS) {
             gb_ast *arr = gb_ast_new(&L->ast_arena, GB_AST_ARRAY, a->loc), *tail = NULL;
             if (!arr)
                 return L->oom = 1, NULL;

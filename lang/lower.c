@@ -229,10 +229,7 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
     }
     if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
         find_model(L, sc, s->b->a, NULL)) {
-        if (nloops > 0) { /* unreachable: loops holding component calls are unrolled */
-            gb_error(L->errs, GB_ESEMANTIC, s->a->loc, "a component call inside a loop");
-            return;
-        }
+        /* nloops is 0: a loop holding a component call is unrolled (see pass1) */
         const char *name = root->name;
         sym *old = scope_find(sc, root->name);
         if (root != s->a) {
@@ -425,15 +422,22 @@ gb_ast *ast_subst_list(lowerer *L, const gb_ast *list, const char *var, long v)
     return head;
 }
 
+int build_const(lowerer *L, scope *sc, const gb_ast *a, double *v)
+{
+    gb_expr *e = elab(L, sc, a);
+    if (!e)
+        return -1;
+    return e->shape.rank == 0 && ceval(L, e, NULL, v) == CE_OK;
+}
+
 /* A bound of a loop that creates components: an integer known now. */
 static int unroll_bound(lowerer *L, scope *sc, const gb_ast *a, long *out)
 {
-    gb_expr *e = elab(L, sc, a);
     double v;
-    if (!e)
+    int k = build_const(L, sc, a, &v);
+    if (k < 0)
         return -1;
-    if (e->shape.rank != 0 || ceval(L, e, NULL, &v) != CE_OK || v != floor(v) ||
-        fabs(v) > 1e9) {
+    if (k == 0 || v != floor(v) || fabs(v) > 1e9) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "a loop that creates components needs "
                                                 "integer bounds known when the graph is built");
         gb_error_hint(L->errs, L->opts->data ? "use sizes, data or a component's integer options"
@@ -449,11 +453,11 @@ static int unroll_bound(lowerer *L, scope *sc, const gb_ast *a, long *out)
  * number known while the graph is built. */
 static int cond_value(lowerer *L, scope *sc, const gb_ast *a)
 {
-    gb_expr *e = elab(L, sc, a);
     double v;
-    if (!e)
+    int k = build_const(L, sc, a, &v);
+    if (k < 0)
         return -1;
-    if (e->shape.rank != 0 || ceval(L, e, NULL, &v) != CE_OK) {
+    if (k == 0) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "the condition of an 'if' statement must be "
                                                 "known when the graph is built");
         gb_error_hint(L->errs, "it may use data, sizes and a component's options; to choose "
@@ -510,11 +514,11 @@ const char *instance_name(lowerer *L, scope *sc, const char *root, const gb_ast 
     char buf[256];
     size_t used = (size_t)snprintf(buf, sizeof buf, "%s[", root);
     for (const gb_ast *x = indices; x; x = x->next) {
-        gb_expr *e = x->kind == GB_AST_RANGE || x->kind == GB_AST_ALL ? NULL : elab(L, sc, x);
-        double v;
-        if (x->kind == GB_AST_RANGE || x->kind == GB_AST_ALL ||
-            (e && (e->shape.rank != 0 || ceval(L, e, NULL, &v) != CE_OK || v != floor(v) ||
-                   v < 1 || v > 1e9))) {
+        double v = 0;
+        int k = x->kind == GB_AST_RANGE || x->kind == GB_AST_ALL ? 0 : build_const(L, sc, x, &v);
+        if (k < 0)
+            return NULL;
+        if (k == 0 || v != floor(v) || v < 1 || v > 1e9) {
             gb_error(L->errs, GB_ESEMANTIC, x->loc, "an index of the component array '%s' must "
                                                     "be a positive integer known when the "
                                                     "graph is built", root);
@@ -522,8 +526,6 @@ const char *instance_name(lowerer *L, scope *sc, const char *root, const gb_ast 
                                    "creates components (such a loop is unrolled)");
             return NULL;
         }
-        if (!e)
-            return NULL;
         used += (size_t)snprintf(buf + used, used < sizeof buf ? sizeof buf - used : 0, "%s%.0f",
                                  x == indices ? "" : ",", v);
     }

@@ -109,6 +109,9 @@ void unroll_loops(lowerer *L, scope *sc);
  * `var` replaced by the integer v, as loops creating components are unrolled. */
 gb_ast *ast_subst(lowerer *L, const gb_ast *a, const char *var, long v);
 gb_ast *ast_subst_list(lowerer *L, const gb_ast *list, const char *var, long v);
+/* The value of expression a when it is a scalar known while the graph is built (data, sizes,
+ * options): 1 and *v; 0 when it is not; -1 when it does not elaborate (error reported). */
+int build_const(lowerer *L, scope *sc, const gb_ast *a, double *v);
 /* "layer[2]": the name of one instance in an array of components, its indices evaluated in sc;
  * NULL (error reported) when an index is not a constant positive integer. */
 const char *instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices);

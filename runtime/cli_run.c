@@ -189,23 +189,24 @@ static void print_streamed(const gb_model *m, const gb_draws *d, FILE *out, FILE
 static int streamed_report(const gb_model *m, const gb_draws *d, const char *output)
 {
     FILE *csv = NULL;
-    char path[600] = "";
+    char *path = NULL, *tmp = NULL;
     if (output) {
-        const char *dot = strrchr(output, '.'), *slash = strrchr(output, '/');
-        int stem = dot && (!slash || dot > slash) ? (int)(dot - output) : (int)strlen(output);
-        snprintf(path, sizeof path, "%.*s_stream.csv", stem, output);
-        csv = fopen(path, "w");
+        path = gb_drawsout_stem_path(output, "_stream.csv");
+        csv = path ? gb_drawsout_side_open(path, &tmp) : NULL;
         if (!csv) {
-            fprintf(stderr, "glassbox run: error: cannot write %s\n", path);
+            fprintf(stderr, "glassbox run: error: cannot write %s\n", path ? path : output);
+            free(path);
             return -1;
         }
     }
     print_streamed(m, d, stdout, csv);
-    if (csv && fclose(csv) != 0) {
+    int rc = 0;
+    if (csv && gb_drawsout_side_close(csv, tmp, path) != 0) {
         fprintf(stderr, "glassbox run: error: cannot write %s\n", path);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    free(path);
+    return rc;
 }
 
 /* Prints the summary of the draws made (whole rows only).  After an interruption chains may

@@ -44,6 +44,30 @@ static char *cat3(const char *a, const char *b, const char *c)
     return s;
 }
 
+/* Length of PATH without its extension (the whole path when the file name has none, or is a
+ * dot file). */
+static size_t stem_len(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    if (!dot || (slash && dot < slash) || dot == path || (slash && dot == slash + 1))
+        return strlen(path);
+    return (size_t)(dot - path);
+}
+
+/* PATH's stem, then mid, then tail (NULL when out of memory). */
+static char *stem_cat(const char *path, const char *mid, const char *tail)
+{
+    size_t stem = stem_len(path);
+    char *head = malloc(stem + 1);
+    if (!head)
+        return NULL;
+    memcpy(head, path, stem);
+    head[stem] = '\0';
+    char *s = cat3(head, mid, tail);
+    free(head);
+    return s;
+}
+
 /* PATH for one chain; PATH_c.ext for several (ext kept at the end, as CmdStan does). */
 static char *chain_path(const char *path, int chain, int nchains)
 {
@@ -51,18 +75,37 @@ static char *chain_path(const char *path, int chain, int nchains)
         return cat3(path, "", "");
     char num[16];
     snprintf(num, sizeof num, "_%d", chain + 1);
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-    if (!dot || (slash && dot < slash) || dot == path || (slash && dot == slash + 1))
-        return cat3(path, num, "");
-    size_t stem = (size_t)(dot - path);
-    char *head = malloc(stem + 1);
-    if (!head)
-        return NULL;
-    memcpy(head, path, stem);
-    head[stem] = '\0';
-    char *s = cat3(head, num, dot);
-    free(head);
-    return s;
+    return stem_cat(path, num, path + stem_len(path));
+}
+
+char *gb_drawsout_stem_path(const char *path, const char *suffix)
+{
+    return stem_cat(path, suffix, "");
+}
+
+FILE *gb_drawsout_side_open(const char *path, char **tmp)
+{
+    char pid[32];
+    snprintf(pid, sizeof pid, ".tmp-%ld", (long)getpid());
+    *tmp = cat3(path, pid, "");
+    FILE *f = *tmp ? fopen(*tmp, "wx") : NULL;
+    if (!f) {
+        free(*tmp);
+        *tmp = NULL;
+    }
+    return f;
+}
+
+int gb_drawsout_side_close(FILE *f, char *tmp, const char *path)
+{
+    int bad = fflush(f) != 0 || ferror(f);
+    bad |= fclose(f) != 0;
+    if (!bad)
+        bad = rename(tmp, path) != 0;
+    if (bad)
+        unlink(tmp);
+    free(tmp);
+    return bad ? -1 : 0;
 }
 
 static int is_device(const char *path)

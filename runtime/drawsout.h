@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include "run.h"
 #include "status.h"
 
@@ -42,6 +44,16 @@ gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, int discard,
 
 /* The final path of chain c's file (valid until close); for messages. */
 const char *gb_drawsout_path(const gb_drawsout *w, int chain);
+
+/* PATH without its extension, then suffix: ("out.csv", "_stream.csv") -> "out_stream.csv", the
+ * same stem the chains' files use.  The caller frees; NULL when out of memory. */
+char *gb_drawsout_stem_path(const char *path, const char *suffix);
+
+/* A side file written whole or not at all: gb_drawsout_side_open opens PATH.tmp-PID (its name in
+ * *tmp; NULL when it cannot), gb_drawsout_side_close flushes, closes and renames it to PATH, or
+ * removes it when anything failed (-1).  Either way it frees tmp. */
+FILE *gb_drawsout_side_open(const char *path, char **tmp);
+int gb_drawsout_side_close(FILE *f, char *tmp, const char *path);
 
 /* Removes every temporary file at once; async-signal-safe (for a second SIGINT). */
 void gb_drawsout_abandon(void);

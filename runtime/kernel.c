@@ -16,7 +16,6 @@ struct gb_kernel {
     gb_target target;
     int warmup_left;  /* warmup transitions still to make */
     int started;      /* the initial step size has been chosen */
-    int refresh;      /* other samplers change values the density reads */
 };
 
 static double logp_grad(void *ctx, const double *q, double *grad)
@@ -51,8 +50,6 @@ gb_status gb_kernel_new(const gb_model *m, const gb_run_config *cfg, gb_kernel *
     }
     k->warmup_left = cfg->warmup;
     k->target = (gb_target){.dim = dim, .logp_grad = logp_grad, .ctx = k};
-    for (size_t q = 0; q < gb_model_latent_count(m); q++)
-        k->refresh |= gb_model_latent_sampler(m, q) != GB_SAMPLER_NUTS;
     *out = k;
     return GB_OK;
 }
@@ -70,7 +67,8 @@ gb_status gb_kernel_step(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *thet
                          gb_kernel_info *info)
 {
     k->ws = ws;
-    if (k->refresh && gb_model_ws_changed(ws))
+    /* a Gibbs or slice update that moved a value changes what the cached density read */
+    if (gb_model_ws_changed(ws))
         gb_nuts_invalidate(k->nuts);
     gb_status st = GB_OK;
     if (!k->started) {

@@ -74,6 +74,33 @@ static size_t bidx(const tensor *x, int mode, const gb_shape *os, size_t j)
     return mode == 0 ? 0 : mode == 1 ? j : mode == 3 ? j % x->elen : bmap(x, os, j);
 }
 
+/* An elementwise op's inputs, read once per call: tensor, values, adjoint (NULL when none or
+ * not wanted: adj NULL) and broadcast mode of each. */
+typedef struct operands {
+    const tensor *X[8];
+    const double *val[8];
+    double *adj[8];
+    int mode[8];
+} operands;
+
+static void get_operands(const gb_model *m, gb_model_ws *ws, const mop *o, int with_adj,
+                         operands *p)
+{
+    const tensor *O = &m->t.items[o->out];
+    for (int i = 0; i < o->nin; i++) {
+        p->X[i] = &m->t.items[o->in[i]];
+        p->val[i] = tval(m, ws, o->in[i]);
+        p->adj[i] = with_adj ? tadj(m, ws, o->in[i]) : NULL;
+        p->mode[i] = bcast_mode(p->X[i], O);
+    }
+}
+
+/* Offset of input i's element for output element j of item b. */
+static size_t operand_at(const operands *p, int i, const tensor *O, size_t b, size_t j)
+{
+    return item(p->X[i], b) + bidx(p->X[i], p->mode[i], &O->eshape, j);
+}
+
 /* ---- binary and unary operators ---- */
 
 static double binop_val(int op, double a, double b)
@@ -267,19 +294,12 @@ static void fwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, 
 {
     const tensor *O = &m->t.items[o->out];
     double *r = tval(m, ws, o->out);
-    const tensor *X[3];
-    const double *xv[3];
-    int mode[3];
-    for (int i = 0; i < 3; i++) {
-        X[i] = &m->t.items[o->in[i]];
-        xv[i] = tval(m, ws, o->in[i]);
-        mode[i] = bcast_mode(X[i], O);
-    }
+    operands p;
+    get_operands(m, ws, o, 0, &p);
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
-            double c = xv[0][item(X[0], b) + bidx(X[0], mode[0], &O->eshape, j)];
-            int k = c != 0 ? 1 : 2;
-            r[b * O->elen + j] = xv[k][item(X[k], b) + bidx(X[k], mode[k], &O->eshape, j)];
+            int k = p.val[0][operand_at(&p, 0, O, b, j)] != 0 ? 1 : 2;
+            r[b * O->elen + j] = p.val[k][operand_at(&p, k, O, b, j)];
         }
 }
 
@@ -287,22 +307,13 @@ static void bwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, 
 {
     const tensor *O = &m->t.items[o->out];
     const double *ra = tadj(m, ws, o->out);
-    const tensor *X[3];
-    const double *c0 = tval(m, ws, o->in[0]);
-    double *xa[3];
-    int mode[3];
-    for (int i = 0; i < 3; i++) {
-        X[i] = &m->t.items[o->in[i]];
-        xa[i] = tadj(m, ws, o->in[i]);
-        mode[i] = bcast_mode(X[i], O);
-    }
+    operands p;
+    get_operands(m, ws, o, 1, &p);
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
-            double c = c0[item(X[0], b) + bidx(X[0], mode[0], &O->eshape, j)];
-            int k = c != 0 ? 1 : 2;
-            if (xa[k])
-                xa[k][item(X[k], b) + bidx(X[k], mode[k], &O->eshape, j)] +=
-                    ra[b * O->elen + j];
+            int k = p.val[0][operand_at(&p, 0, O, b, j)] != 0 ? 1 : 2;
+            if (p.adj[k])
+                p.adj[k][operand_at(&p, k, O, b, j)] += ra[b * O->elen + j];
         }
 }
 
@@ -313,18 +324,12 @@ static void fwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size
     const tensor *O = &m->t.items[o->out];
     double *r = tval(m, ws, o->out);
     double x[8];
-    const tensor *X[8];
-    const double *xv[8];
-    int mode[8];
-    for (int i = 0; i < o->nin; i++) {
-        X[i] = &m->t.items[o->in[i]];
-        xv[i] = tval(m, ws, o->in[i]);
-        mode[i] = bcast_mode(X[i], O);
-    }
+    operands p;
+    get_operands(m, ws, o, 0, &p);
     for (size_t b = b0; b < b1; b++) {
         double *rb = r + b * O->elen;
-        if (o->nin == 1 && mode[0] == 1) { /* tanh(z) and the like */
-            const double *xb = xv[0] + item(X[0], b);
+        if (o->nin == 1 && p.mode[0] == 1) { /* tanh(z) and the like */
+            const double *xb = p.val[0] + item(p.X[0], b);
             for (size_t j = 0; j < O->elen; j++) {
                 double v = o->func->f(&xb[j]);
                 if (isnan(v))
@@ -335,7 +340,7 @@ static void fwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size
         }
         for (size_t j = 0; j < O->elen; j++) {
             for (int i = 0; i < o->nin; i++)
-                x[i] = xv[i][item(X[i], b) + bidx(X[i], mode[i], &O->eshape, j)];
+                x[i] = p.val[i][operand_at(&p, i, O, b, j)];
             double v = o->func->f(x);
             if (isnan(v))
                 ws->bad = 1;
@@ -351,16 +356,8 @@ static void bwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size
     const tensor *O = &m->t.items[o->out];
     const double *r = tval(m, ws, o->out), *ra = tadj(m, ws, o->out);
     double x[8], d[8];
-    const tensor *X[8];
-    const double *xv[8];
-    double *xa[8];
-    int mode[8];
-    for (int i = 0; i < o->nin; i++) {
-        X[i] = &m->t.items[o->in[i]];
-        xv[i] = tval(m, ws, o->in[i]);
-        xa[i] = tadj(m, ws, o->in[i]);
-        mode[i] = bcast_mode(X[i], O);
-    }
+    operands p;
+    get_operands(m, ws, o, 1, &p);
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
             double g = ra[b * O->elen + j];
@@ -368,13 +365,13 @@ static void bwd_call_elem(const gb_model *m, gb_model_ws *ws, const mop *o, size
                 continue;
             size_t off[8];
             for (int i = 0; i < o->nin; i++) {
-                off[i] = item(X[i], b) + bidx(X[i], mode[i], &O->eshape, j);
-                x[i] = xv[i][off[i]];
+                off[i] = operand_at(&p, i, O, b, j);
+                x[i] = p.val[i][off[i]];
             }
             o->func->df(x, r[b * O->elen + j], d);
             for (int i = 0; i < o->nin; i++)
-                if (xa[i])
-                    xa[i][off[i]] += g * d[i];
+                if (p.adj[i])
+                    p.adj[i][off[i]] += g * d[i];
         }
 }
 
