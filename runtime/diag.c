@@ -163,6 +163,16 @@ static int should_return_nan(const double *const *cols, size_t m, size_t n)
     return !(fabs(hi - lo) >= CONSTANT_TOL);
 }
 
+/* Every value finite and max - min below posterior's tolerance (is_constant without the NA). */
+static int is_constant(const double *const *cols, size_t m, size_t n)
+{
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(cols[j][i]))
+                return 0;
+    return should_return_nan(cols, m, n);
+}
+
 /* Adds the biased autocovariances of one column, lags 0 .. n-1, divided by m, to w->acov. */
 static gb_status add_acov(ws *w, const double *x, size_t m)
 {
@@ -525,6 +535,7 @@ gb_status gb_diag_summarise(const double *const *chains, size_t nchains, size_t 
         !(st = rhat_bulk(&w, chains, &s.rhat, &s.ess_bulk)))
         st = ess_tail_ws(&w, chains, &s.ess_tail);
     s.mcse_mean = s.sd / sqrt(ess_mean);
+    s.constant = is_constant(chains, nchains, ndraws);
     ws_free(&w);
     if (st)
         return st;

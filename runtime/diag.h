@@ -34,6 +34,9 @@ typedef struct gb_diag_summary {
     double rhat;         /* max of bulk and folded-tail rank-normalised split R-hat */
     double ess_bulk;     /* ESS of rank-normalised split chains */
     double ess_tail;     /* min of the ESS of the indicators x <= q05 and x <= q95 */
+    int constant;        /* 1 when every draw is finite and max - min < DBL_EPSILON (posterior's
+                            is_constant): R-hat and ESS are NaN because nothing varies, not
+                            because the chains disagree */
 } gb_diag_summary;
 
 /* Every diagnostic of one scalar quantity.  GB_EUSAGE when nchains == 0, ndraws <

@@ -14,10 +14,15 @@
 #include "diag.h"
 #include "size.h"
 
-/* Tracks the worst offender of each kind for the warnings. */
+/* How many constant columns the note names before "and N more". */
+#define CONST_NAMED 5
+
+/* Tracks the worst offender of each kind for the warnings, and the constant columns, which are
+ * kept out of them: their R-hat and ESS are undefined because nothing varies (posterior returns
+ * NA for them too), which says nothing about whether the chains agree. */
 typedef struct worst {
-    size_t n_rhat, n_ess;
-    const char *rhat_name, *ess_name;
+    size_t n_rhat, n_ess, n_const;
+    const char *rhat_name, *ess_name, *const_name[CONST_NAMED];
     double rhat, ess;
 } worst;
 
@@ -66,8 +71,15 @@ static gb_status print_row(FILE *out, int namew, const char *name, const gb_diag
 
 static void note_worst(worst *w, const char *name, const gb_diag_summary *s)
 {
+    if (s->constant) {
+        if (w->n_const < CONST_NAMED)
+            w->const_name[w->n_const] = name;
+        w->n_const++;
+        return;
+    }
     if (s->rhat > GB_SUMMARY_RHAT_MAX || isnan(s->rhat)) {
-        if (w->n_rhat++ == 0 || !(s->rhat <= w->rhat)) {
+        /* an undefined R-hat (NaN) is the worst there is */
+        if (w->n_rhat++ == 0 || (!isnan(w->rhat) && !(s->rhat <= w->rhat))) {
             w->rhat = s->rhat;
             w->rhat_name = name;
         }
@@ -241,12 +253,25 @@ static gb_status print_warnings(FILE *out, const worst *w, size_t ndiv, size_t n
                                 size_t nchains, size_t ndraws, double **cols)
 {
     int bad = 0;
-    if (w->n_rhat)
+    if (w->n_const) {
+        bad |= fprintf(out, "note: %zu column(s) never vary (", w->n_const) < 0;
+        for (size_t k = 0; k < w->n_const && k < CONST_NAMED; k++)
+            bad |= fprintf(out, "%s%s", k ? ", " : "", w->const_name[k]) < 0;
+        if (w->n_const > CONST_NAMED)
+            bad |= fprintf(out, " and %zu more", w->n_const - CONST_NAMED) < 0;
+        bad |= fprintf(out, "): R-hat and ESS are NA for them because nothing varies, not "
+                            "because the chains disagree.\n") < 0;
+    }
+    if (w->n_rhat) {
+        char at[32] = "undefined";
+        if (!isnan(w->rhat))
+            snprintf(at, sizeof at, "%.3f", w->rhat);
         bad |= fprintf(out,
                        "warning: R-hat is above %.2f (or undefined) for %zu parameter(s), worst "
-                       "%s at %.3f: the chains do not agree, so the results cannot be trusted "
+                       "%s at %s: the chains do not agree, so the results cannot be trusted "
                        "yet; run longer or reparameterise.\n",
-                       GB_SUMMARY_RHAT_MAX, w->n_rhat, w->rhat_name, w->rhat) < 0;
+                       GB_SUMMARY_RHAT_MAX, w->n_rhat, w->rhat_name, at) < 0;
+    }
     if (w->n_ess)
         bad |= fprintf(out,
                        "warning: the effective sample size is below %.0f for %zu parameter(s), "

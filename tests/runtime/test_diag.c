@@ -76,7 +76,7 @@ static const ref_case cases[] = {
      0,
      {0.33804648368700496, 2.0128771732896991, 0.24448764581398591, -3.3024104768160329,
       0.40706015954853503, 3.6076972329789041, 1.0329433171365117, 68.752507446397701,
-      150.94129030510791},
+      150.94129030510791, 0},
      66.962984749241073,
      67.782988441651909},
     {777,
@@ -86,7 +86,7 @@ static const ref_case cases[] = {
      0.5,
      1,
      {0.32673267326732675, 1.1307757774038847, 0.2430079158003656, -1.5, 0.25, 2.25,
-      1.1042135937877655, 22.188087003736236, 177.11401987068285},
+      1.1042135937877655, 22.188087003736236, 177.11401987068285, 0},
      9.7458750684293367,
      21.65270466462901},
     {42,
@@ -96,7 +96,7 @@ static const ref_case cases[] = {
      0,
      0,
      {-0.048701844999094898, 0.88186619853903725, 0.50914568711574515, -1.2169481866140606,
-      -0.18979795518787412, 1.0290559833538988, 1.0666437591283342, 3, 3},
+      -0.18979795518787412, 1.0290559833538988, 1.0666437591283342, 3, 3, 0},
      5.9156862800997976,
      3},
 };
@@ -270,10 +270,15 @@ static void test_diag_constant_input_gives_nan(void **state)
     assert_true(isnan(s.ess_bulk));
     assert_true(isnan(s.ess_tail));
     assert_true(isnan(s.mcse_mean));
-    b[3] = NAN;
+    assert_int_equal(s.constant, 1);
+    b[3] = NAN; /* undefined, but not constant */
     assert_int_equal(gb_diag_summarise(ch, 2, 6, &s), GB_OK);
     assert_true(isnan(s.rhat));
     assert_true(isnan(s.ess_bulk));
+    assert_int_equal(s.constant, 0);
+    b[3] = 2 + 1e-9; /* varies a little */
+    assert_int_equal(gb_diag_summarise(ch, 2, 6, &s), GB_OK);
+    assert_int_equal(s.constant, 0);
 }
 
 static void test_diag_refuses_short_or_empty_input(void **state)

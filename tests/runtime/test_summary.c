@@ -138,6 +138,43 @@ static void test_summary_groups_rows_by_component(void **state)
     free(rows[1]);
 }
 
+/* Columns that never vary (an indicator fixed by the data, the unit diagonal of a correlation
+ * matrix) get R-hat NA and a note naming them, not the "chains do not agree" warning; a column
+ * that differs between chains still gets the warning. */
+static void test_summary_notes_constant_columns_apart_from_rhat(void **state)
+{
+    (void)state;
+    static const char *const cn[NCOLS] = {"lp__", "Omega.1.1", "z.1", "z.2", "split", "mu"};
+    double *rows[2];
+    make_draws(rows);
+    for (int c = 0; c < 2; c++)
+        for (size_t i = 0; i < NDRAWS; i++) {
+            double *r = rows[c] + i * NCOLS;
+            r[1] = 1; /* fixed diagonal */
+            r[2] = 0; /* reference column */
+            r[3] = 0;
+            r[4] = c; /* constant within each chain, different between them */
+        }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(gb_summary_print(f, cn, NCOLS, (const double *const *)rows, 2, NDRAWS, 10, 2),
+                     GB_OK);
+    assert_int_equal(fclose(f), 0);
+    print_message("%s", buf);
+    assert_non_null(strstr(buf, "note: 3 column(s) never vary (Omega.1.1, z.1, z.2): R-hat and "
+                                "ESS are NA"));
+    assert_non_null(strstr(buf, "R-hat is above 1.01 (or undefined) for 2 parameter(s), worst "
+                                "split at undefined"));
+    const char *row = strstr(buf, "\nz.1 ");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "     NA       NA       NA\n"));
+    free(buf);
+    free(rows[0]);
+    free(rows[1]);
+}
+
 static void test_summary_reports_write_failure(void **state)
 {
     (void)state;
@@ -167,6 +204,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary_prints_table_stats_and_warnings),
         cmocka_unit_test(test_summary_groups_rows_by_component),
+        cmocka_unit_test(test_summary_notes_constant_columns_apart_from_rhat),
         cmocka_unit_test(test_summary_reports_write_failure),
         cmocka_unit_test(test_summary_refuses_too_few_draws),
     };
