@@ -42,18 +42,32 @@ static int same_columns(const gb_stancsv *a, const gb_stancsv *b)
     return 1;
 }
 
+/* The draws of file i after its warmup rows (save_warmup = 1), which are not summarised, as
+ * stansummary leaves them out; says so once. */
+static size_t draws_after_warmup(const gb_stancsv *f, const char *path, int *told)
+{
+    size_t w = gb_stancsv_warmup_rows(f), rows = gb_stancsv_nrows(f);
+    if (w > 0 && !*told) {
+        fprintf(stderr, "glassbox summary: note: %s saved its warmup (save_warmup); the first "
+                        "%zu rows are warmup and are left out\n", path, w);
+        *told = 1;
+    }
+    return rows > w ? rows - w : 0;
+}
+
 /* Summarises the files read; returns an exit code. */
 static int summarise(gb_stancsv **files, const char *const *paths, int n, int csv)
 {
-    size_t ndraws = gb_stancsv_nrows(files[0]);
+    int told = 0;
+    size_t ndraws = draws_after_warmup(files[0], paths[0], &told);
     for (int i = 1; i < n; i++) {
         if (!same_columns(files[0], files[i])) {
             fprintf(stderr, "glassbox summary: error: %s and %s have different columns; give "
                             "the chains of one run\n", paths[0], paths[i]);
             return GB_EXIT_MODEL;
         }
-        if (gb_stancsv_nrows(files[i]) != ndraws) {
-            size_t m = gb_stancsv_nrows(files[i]);
+        size_t m = draws_after_warmup(files[i], paths[i], &told);
+        if (m != ndraws) {
             fprintf(stderr, "glassbox summary: note: chains have %zu and %zu draws; using the "
                             "first %zu of each\n", ndraws, m, m < ndraws ? m : ndraws);
             if (m < ndraws)
@@ -73,7 +87,7 @@ static int summarise(gb_stancsv **files, const char *const *paths, int n, int cs
         for (size_t k = 0; k < ncols; k++)
             names[k] = gb_stancsv_col_name(files[0], k);
         for (int i = 0; i < n; i++)
-            chains[i] = gb_stancsv_row(files[i], 0);
+            chains[i] = gb_stancsv_row(files[i], gb_stancsv_warmup_rows(files[i]));
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         int threads = cores < 1 ? 1 : cores > 16 ? 16 : (int)cores;
         st = csv ? gb_summary_write_csv(stdout, names, ncols, chains, (size_t)n, ndraws, threads)

@@ -34,6 +34,9 @@ struct gb_stancsv {
     int dropped_line;
     double step_size;
     int in_mass_matrix; /* reading the number lines after the mass-matrix comment */
+    /* warmup settings from the configuration comments before the header; -1 when absent */
+    int save_warmup;
+    long num_warmup, thin;
 };
 
 /* The reader's position, for located errors. */
@@ -84,8 +87,64 @@ static int looks_numeric(const char *t)
     return (*t >= '0' && *t <= '9') || *t == '-' || *t == '+' || *t == '.';
 }
 
+/* The value of a "key = value" configuration comment (CmdStan writes "#     thin = 1", with
+ * " (Default)" after values left at their default; rstan writes "# thin=1"), or NULL when the
+ * comment is not about `key`.  Returns a pointer into text; *len is the value's length. */
+static const char *config_value(const char *text, const char *key, size_t *len)
+{
+    while (is_space(*text))
+        text++;
+    size_t k = strlen(key);
+    if (strncmp(text, key, k) != 0)
+        return NULL;
+    text += k;
+    while (is_space(*text))
+        text++;
+    if (*text != '=')
+        return NULL;
+    text++;
+    while (is_space(*text))
+        text++;
+    const char *end = strstr(text, "(Default)");
+    size_t n = end ? (size_t)(end - text) : strlen(text);
+    while (n > 0 && is_space(text[n - 1]))
+        n--;
+    *len = n;
+    return text;
+}
+
+/* A non-negative integer value, or -1 when it is not one. */
+static long config_long(const char *v, size_t n)
+{
+    char buf[32];
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    long x = strtol(buf, &end, 10);
+    return *end || errno || x < 0 ? -1 : x;
+}
+
+/* Records the warmup settings: num_warmup (rstan: warmup), save_warmup (0/1, or false/true
+ * from CmdStan 2.33 on), thin. */
+static void read_config(gb_stancsv *s, const char *text)
+{
+    size_t n;
+    const char *v;
+    if ((v = config_value(text, "save_warmup", &n)))
+        s->save_warmup = (n == 1 && v[0] == '1') || (n == 4 && strncmp(v, "true", 4) == 0);
+    else if ((v = config_value(text, "num_warmup", &n)) || (v = config_value(text, "warmup", &n)))
+        s->num_warmup = config_long(v, n);
+    else if ((v = config_value(text, "thin", &n)))
+        s->thin = config_long(v, n);
+}
+
 static gb_status add_comment(gb_stancsv *s, reader *r, const char *text)
 {
+    if (s->names.len == 0)
+        read_config(s, text);
     comment c = {gb_strdup(text), r->line, s->nrows, 0};
     if (!c.text)
         return fail(r, GB_ENOMEM, 0, 0, "out of memory reading comments");
@@ -259,6 +318,8 @@ gb_stancsv *gb_stancsv_read(const char *path, gb_errlist *errs)
         return NULL;
     }
     s->step_size = NAN;
+    s->save_warmup = -1;
+    s->num_warmup = s->thin = -1;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -348,6 +409,14 @@ int gb_stancsv_comment_is_adaptation(const gb_stancsv *s, size_t i)
 double gb_stancsv_step_size(const gb_stancsv *s)
 {
     return s->step_size;
+}
+
+size_t gb_stancsv_warmup_rows(const gb_stancsv *s)
+{
+    if (s->save_warmup != 1 || s->num_warmup <= 0)
+        return 0;
+    size_t thin = s->thin > 0 ? (size_t)s->thin : 1;
+    return ((size_t)s->num_warmup + thin - 1) / thin;
 }
 
 int gb_stancsv_dropped_line(const gb_stancsv *s)

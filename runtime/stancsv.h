@@ -55,6 +55,13 @@ int gb_stancsv_comment_is_adaptation(const gb_stancsv *s, size_t i);
 /* The adapted step size from "# Step size = x", or NaN when there is none. */
 double gb_stancsv_step_size(const gb_stancsv *s);
 
+/* How many of the first rows are warmup iterations, read from the configuration comments before
+ * the header as CmdStan's stansummary does: with save_warmup = 1 (or "true", CmdStan 2.33 on),
+ * ceil(num_warmup / thin) rows (rstan's files say "warmup" for num_warmup; a missing thin is 1),
+ * the count cmdstanpy's check_sampler_csv and rstan's read_stan_csv expect; 0 without
+ * save_warmup or num_warmup.  May exceed nrows when the file stops during warmup. */
+size_t gb_stancsv_warmup_rows(const gb_stancsv *s);
+
 /* The line of a partial last row that was dropped, or 0 when none was. */
 int gb_stancsv_dropped_line(const gb_stancsv *s);
 

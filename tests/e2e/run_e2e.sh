@@ -69,6 +69,21 @@ if "$GB" run "$tmp/big.gb" --data "$tmp/big.json" --chains 2 --warmup 100 --draw
     grep -v '^#' "$tmp/kept_1.csv" | head -1 | grep -q 'big\.500\.3'
 then ok; else bad "--keep"; fi
 
+# summary leaves out the warmup rows a file saved (save_warmup = 1, CmdStan 2.33's "true" too):
+# ceil(num_warmup / thin) rows of mu = 1000 before draws of mu in [-1, 1]
+for sw in 1 true; do
+    for c in 1 2; do
+        { printf '#     num_samples = 8\n#     num_warmup = 6\n#     save_warmup = %s\n' "$sw"
+          printf '#     thin = 2\nlp__,mu\n'
+          for i in 1 2 3; do echo "-1,1000"; done
+          for i in 1 2 3 4 5 6 7 8; do echo "-1,$(( (i * c) % 3 - 1 )).$i"; done; } > "$tmp/warm_$c.csv"
+    done
+    if "$GB" summary --format csv "$tmp"/warm_[12].csv > "$tmp/out" 2>"$tmp/err" &&
+        awk -F, '$1 == "mu" { exit !($2 > -2 && $2 < 2) }' "$tmp/out" &&
+        grep -q 'the first 3 rows are warmup' "$tmp/err"
+    then ok; else bad "summary with save_warmup = $sw"; cat "$tmp/out" "$tmp/err"; fi
+done
+
 # the stdlib reference page is current (make docs regenerates it)
 if "$GB" reference > "$tmp/ref.md" && diff -q "$tmp/ref.md" stdlib/README.md >/dev/null; then ok
 else bad "stdlib/README.md is out of date: run make docs"; fi

@@ -185,10 +185,43 @@ static void test_stancsv_reports_empty_and_headerless_files(void **state)
     gb_errlist_free(errs);
 }
 
+/* The warmup rows saved with save_warmup are counted from the configuration comments as
+ * stansummary, cmdstanpy and rstan count them: ceil(num_warmup / thin). */
+static void test_stancsv_counts_saved_warmup_rows(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *config;
+        size_t want;
+    } cases[] = {
+        {"#     num_samples = 4\n#     num_warmup = 5\n#     save_warmup = 1\n#     thin = 2\n", 3},
+        {"#     num_warmup = 3\n#     save_warmup = true\n#     thin = 1 (Default)\n", 3},
+        {"#     num_warmup = 3\n#     save_warmup = 0 (Default)\n", 0},
+        {"#     num_warmup = 3\n#     save_warmup = false\n", 0},
+        {"# iter=6\n# warmup=2\n# save_warmup=1\n# thin=1\n", 2}, /* rstan's own files */
+        {"#     save_warmup = 1\n", 0},                              /* no num_warmup */
+        {"#     num_warmup = 2\n#     save_warmup = 1\n", 2},      /* no thin: 1 */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[512];
+        snprintf(text, sizeof text, "%slp__,mu\n1,1\n2,2\n3,3\n# num_warmup = 9\n4,4\n",
+                 cases[k].config);
+        gb_errlist *errs = gb_errlist_new();
+        tmpfile_ t;
+        gb_stancsv *s = read_text(text, &t, errs);
+        assert_non_null(s);
+        print_message("case %zu\n", k);
+        assert_int_equal(gb_stancsv_warmup_rows(s), cases[k].want);
+        gb_stancsv_free(s);
+        gb_errlist_free(errs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stancsv_reads_cmdstan_layout),
+        cmocka_unit_test(test_stancsv_counts_saved_warmup_rows),
         cmocka_unit_test(test_stancsv_drops_cut_off_last_row),
         cmocka_unit_test(test_stancsv_reports_ragged_rows),
         cmocka_unit_test(test_stancsv_reports_bad_cells),

@@ -1,0 +1,1 @@
+summary draws_all_warmup.csv
