@@ -5,6 +5,8 @@
 #   make test       install missing packages, build, run every test (unit, bad inputs, e2e)
 #   make check      the whole suite under AddressSanitizer + UBSan, then valgrind on one run
 #   make deps       only the package installation (dpkg first; a second run installs nothing)
+#   make interop    install R's rstan and posterior (Debian packages), then read glassbox's draws
+#                   CSV with them (make test runs that check only when they are installed)
 #   make format / format-check / headers / clean
 
 CC      ?= cc
@@ -38,7 +40,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli_main.d $(SUPPORT_OBJ:.o=.d) \
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc)
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs
+        docs interop
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli_main.o $(BUILD)/libglassbox.a
@@ -97,6 +99,20 @@ deps:
 	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# R's readers of Stan CSV files (rstan's read_stan_csv, posterior): installed only here, since
+# they are large; tests/e2e/run_interop.sh skips with a message without them.
+INTEROP_PKGS := r-cran-rstan r-cran-posterior
+interop: deps
+	@missing=""; for p in $(INTEROP_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(MAKE) all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_interop.sh
 
 demo: deps
 	$(MAKE) all

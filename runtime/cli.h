@@ -51,6 +51,16 @@ int cli_exit_code(gb_status st);
 /* Which sampler updates each latent node, and why (inspect, run --explain). */
 void cli_print_samplers(const gb_model *m, FILE *out);
 
+/* Which model columns keep their draws (cli_keep.c): parameters and deterministic nodes of up
+ * to stream_above elements always, larger ones when a --keep pattern names them.  Returns NULL
+ * with *st = GB_OK when every column is kept; NULL with an error (GB_EUSAGE: a pattern matched
+ * nothing, the closest names in the hint) in errs otherwise; else a new array the caller frees. */
+unsigned char *cli_keep_choose(const gb_model *m, const cli_opts *o, size_t stream_above,
+                               gb_errlist *errs, gb_status *st);
+/* Refuses (GB_ESEMANTIC, at the node) two nodes, or a node and a sampler column, whose names in
+ * the draws CSV would be equal (colname.h). */
+gb_status cli_keep_check_csv_names(const gb_model *m, gb_errlist *errs);
+
 int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
 int cli_inspect(int argc, char **argv);

@@ -1,5 +1,4 @@
 /* cli_run.c - `glassbox run`: sample a model's posterior, write the draws, print the summary. */
-#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,8 +66,9 @@ static void help(void)
          "  --metric diag|dense  NUTS metric adapted during warmup (diag)\n"
          "  --adapt-delta D    target acceptance of step-size adaptation, in (0, 1) (0.8)\n"
          "  --max-depth N      NUTS tree depth limit (10)\n"
-         "  --keep PATTERN     keep every draw of the nodes matching PATTERN (a glob: 'net.layer[[]1].h',\n"
-         "                     'fit.*', or 'all'); deterministic nodes of more than 1000\n"
+         "  --keep PATTERN     keep every draw of the nodes matching PATTERN ('net.layer[1].h',\n"
+         "                     'fit.*', 'net.layer[*].h.3.*' or 'all': * and ? are wildcards,\n"
+         "                     the rest literal); deterministic nodes of more than 1000\n"
          "                     elements are otherwise summarised while sampling (mean, sd,\n"
          "                     5/50/95% quantiles), not stored; repeatable\n"
          "  --explain          say which sampler updates each variable, and why\n"
@@ -123,32 +123,6 @@ static void report_improper(const gb_graph *g, FILE *out)
                     n->loc.file, n->loc.line, n->loc.col, n->name, n->defs[0].dist->name);
     }
     free(mark);
-}
-
-/* Which model columns keep their draws: parameters and small deterministic nodes always,
- * large deterministic nodes when a --keep pattern names them.  Returns NULL (keep all) when
- * nothing is streamed; the caller frees. */
-static unsigned char *choose_kept(const gb_model *m, const cli_opts *o)
-{
-    const gb_graph *g = gb_model_graph(m);
-    size_t nm = gb_model_output_size(m), nstream = 0;
-    unsigned char *keep = malloc(nm ? nm : 1);
-    if (!keep)
-        return NULL;
-    for (size_t k = 0; k < nm; k++) {
-        const gb_node *n = gb_graph_node(g, gb_model_output_node(m, k));
-        int kept = n->kind != GB_NODE_DETERMINISTIC || n->len <= STREAM_ABOVE;
-        for (int p = 0; p < o->nkeep && !kept; p++)
-            kept = strcmp(o->keep[p], "all") == 0 || fnmatch(o->keep[p], n->name, 0) == 0 ||
-                   fnmatch(o->keep[p], gb_model_output_name(m, k), 0) == 0;
-        keep[k] = (unsigned char)kept;
-        nstream += !kept;
-    }
-    if (nstream == 0) {
-        free(keep);
-        return NULL;
-    }
-    return keep;
 }
 
 /* The streamed nodes' summaries: the first few elements of each on out, every element in csv
@@ -291,7 +265,15 @@ int cli_run(int argc, char **argv)
         .max_depth = (int)o.max_depth, .seed = o.seed, .adapt_delta = o.adapt_delta,
         .dense_metric = strcmp(o.metric, "dense") == 0, .init_radius = 2,
         .progress = !o.quiet && isatty(STDERR_FILENO)};
-    keep = choose_kept(m, &o);
+    gb_status kst;
+    keep = cli_keep_choose(m, &o, STREAM_ABOVE, s.errs, &kst);
+    if (kst == GB_OK && o.output)
+        kst = cli_keep_check_csv_names(m, s.errs);
+    if (kst != GB_OK) {
+        gb_errlist_print(s.errs, s.srcs, stderr);
+        rc = cli_exit_code(kst);
+        goto out;
+    }
     cfg.keep = keep;
     if (o.output) {
         size_t nm = gb_model_output_size(m), nk = 0;

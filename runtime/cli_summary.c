@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "colname.h"
 #include "stancsv.h"
 #include "summary.h"
 
@@ -55,6 +56,43 @@ static size_t draws_after_warmup(const gb_stancsv *f, const char *path, int *tol
     return rows > w ? rows - w : 0;
 }
 
+/* The names to show: a column whose node the file's map comments name ("# glassbox name of
+ * fit_beta: fit.beta", colname.h) gets its glassbox name back, so rows group by component; the
+ * rest keep the file's names.  NULL when out of memory; else free each entry and the array. */
+static char **shown_names(const gb_stancsv *f)
+{
+    size_t ncols = gb_stancsv_ncols(f), nc = gb_stancsv_ncomments(f);
+    char **out = calloc(ncols ? ncols : 1, sizeof *out);
+    size_t hit = (size_t)-1; /* the map comment of the previous column (a node's are adjacent) */
+    for (size_t k = 0; out && k < ncols; k++) {
+        const char *name = gb_stancsv_col_name(f, k), *csv = NULL, *gb = NULL;
+        size_t node = gb_colname_node_len(name), csv_len = 0, gb_len = 0, found = (size_t)-1;
+        for (size_t i = 0; i < nc && found == (size_t)-1; i++) {
+            size_t c = hit != (size_t)-1 ? (hit + i) % nc : i;
+            if (gb_colname_parse_map(gb_stancsv_comment(f, c), &csv, &csv_len, &gb, &gb_len) &&
+                csv_len == node && strncmp(csv, name, node) == 0)
+                found = c;
+        }
+        if (found != (size_t)-1)
+            hit = found;
+        size_t rest = strlen(name + node);
+        char *s = malloc((found != (size_t)-1 ? gb_len : node) + rest + 1);
+        if (!s) {
+            for (size_t j = 0; j < k; j++)
+                free(out[j]);
+            free(out);
+            return NULL;
+        }
+        if (found != (size_t)-1)
+            memcpy(s, gb, gb_len);
+        else
+            memcpy(s, name, gb_len = node);
+        memcpy(s + gb_len, name + node, rest + 1);
+        out[k] = s;
+    }
+    return out;
+}
+
 /* Summarises the files read; returns an exit code. */
 static int summarise(gb_stancsv **files, const char *const *paths, int n, int csv)
 {
@@ -80,20 +118,21 @@ static int summarise(gb_stancsv **files, const char *const *paths, int n, int cs
         return GB_EXIT_MODEL;
     }
     size_t ncols = gb_stancsv_ncols(files[0]);
-    const char **names = malloc(ncols * sizeof *names);
+    char **names = shown_names(files[0]);
     const double **chains = malloc((size_t)n * sizeof *chains);
     gb_status st = names && chains ? GB_OK : GB_ENOMEM;
     if (st == GB_OK) {
-        for (size_t k = 0; k < ncols; k++)
-            names[k] = gb_stancsv_col_name(files[0], k);
         for (int i = 0; i < n; i++)
             chains[i] = gb_stancsv_row(files[i], gb_stancsv_warmup_rows(files[i]));
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         int threads = cores < 1 ? 1 : cores > 16 ? 16 : (int)cores;
-        st = csv ? gb_summary_write_csv(stdout, names, ncols, chains, (size_t)n, ndraws, threads)
-                 : gb_summary_print(stdout, names, ncols, chains, (size_t)n, ndraws,
+        const char *const *shown = (const char *const *)names;
+        st = csv ? gb_summary_write_csv(stdout, shown, ncols, chains, (size_t)n, ndraws, threads)
+                 : gb_summary_print(stdout, shown, ncols, chains, (size_t)n, ndraws,
                                     header_max_depth(files[0]), threads);
     }
+    for (size_t k = 0; names && k < ncols; k++)
+        free(names[k]);
     free(names);
     free(chains);
     if (st != GB_OK) {

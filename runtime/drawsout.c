@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "colname.h"
 #include "version.h"
 
 #define MAX_CHAIN_FILES 1024
@@ -133,10 +134,13 @@ static void write_header(FILE *f, const gb_drawsout_meta *meta, int chain, const
         fprintf(f, "#   file = %s\n", meta->data_paths[i]);
     fprintf(f, "# init = %g\n# random\n#   seed = %lu\n", c->init_radius, c->seed);
     fprintf(f, "# output\n#   file = %s\n", path);
+    gb_colname_write_map(f, names, ncols); /* a failed write shows in ferror at close */
     for (int k = 0; k < GB_NSAMPLER_COLS; k++)
         fprintf(f, "%s%s", k ? "," : "", gb_sampler_col_names[k]);
-    for (size_t k = 0; k < ncols; k++)
-        fprintf(f, ",%s", names[k]);
+    for (size_t k = 0; k < ncols; k++) {
+        fputc(',', f);
+        gb_colname_write_csv(f, names[k]); /* Stan's readers' names (colname.h) */
+    }
     fputc('\n', f);
 }
 

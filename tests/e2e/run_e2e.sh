@@ -44,17 +44,32 @@ done
 if "$GB" graph examples/component.gb | grep -q 'subgraph "cluster_0"' ; then ok; else bad "cluster"; fi
 
 # an MLP of three hidden layers (sizes as an option): each layer is a component of its own,
-# sampled and summarised under its heading, drawn as a cluster; --keep takes a literal [ as [[]
+# sampled and summarised under its heading, drawn as a cluster; --keep takes component names as
+# they are written; the CSV names the columns as Stan's readers need (net_layer_3_W.6.6) and
+# says how they map, and summary reads the glassbox names back
 sed -e 's/hidden = \[5\]/hidden = [8, 6, 6]/' -e '/^contribution/d' examples/mlp_probe.gb > "$tmp/deep.gb"
 if "$GB" run "$tmp/deep.gb" --data examples/mlp_probe.json --chains 1 --warmup 30 --draws 10 \
-    --keep 'net.layer[[]3].h' --output "$tmp/deep.csv" > "$tmp/out" 2>&1 &&
+    --keep 'net.layer[3].h' --output "$tmp/deep.csv" > "$tmp/out" 2>&1 &&
     grep -q '^net = mlp.regressor(X, y, hidden = \[8, 6, 6\]' "$tmp/deep.gb" &&
     grep -q '^component net.layer\[3\]$' "$tmp/out" &&
-    grep -v '^#' "$tmp/deep.csv" | head -1 | tr ',' '\n' | grep -qx 'net.layer\[3\].W.6.6' &&
-    grep -v '^#' "$tmp/deep.csv" | head -1 | tr ',' '\n' | grep -qx 'net.layer\[3\].h.200.6' &&
-    ! grep -v '^#' "$tmp/deep.csv" | head -1 | grep -q 'net.layer\[2\].h' &&
+    grep -v '^#' "$tmp/deep.csv" | head -1 | tr ',' '\n' | grep -qx 'net_layer_3_W.6.6' &&
+    grep -v '^#' "$tmp/deep.csv" | head -1 | tr ',' '\n' | grep -qx 'net_layer_3_h.200.6' &&
+    ! grep -v '^#' "$tmp/deep.csv" | head -1 | grep -q 'net_layer_2_h' &&
+    grep -qx '# glassbox name of net_layer_3_W: net.layer\[3\].W' "$tmp/deep.csv" &&
+    "$GB" summary "$tmp/deep.csv" 2>&1 | grep -q '^net.layer\[3\].W.6.6 ' &&
     "$GB" graph "$tmp/deep.gb" --data examples/mlp_probe.json | grep -q 'label="net.layer\[2\] = dense"'
 then ok; else bad "MLP with hidden = [8, 6, 6]"; tail -5 "$tmp/out"; fi
+# every --keep hint run prints works when run as printed: it keeps that node's draws
+hints=$(sed -n "s/.*; --keep '\(.*\)' keeps its draws$/\1/p" "$tmp/out")
+[ -n "$hints" ] || bad "no --keep hint printed"
+for h in $hints; do
+    csvname=$(printf '%s' "$h" | tr '.[' '__' | tr -d ']')
+    if "$GB" run "$tmp/deep.gb" --data examples/mlp_probe.json --chains 1 --warmup 5 --draws 4 \
+        --quiet --keep "$h" --output "$tmp/hint.csv" > "$tmp/hint.out" 2>&1 &&
+        grep -v '^#' "$tmp/hint.csv" | head -1 | tr ',' '\n' | grep -q "^$csvname\.1\.1$" &&
+        ! grep -q "^$h: " "$tmp/hint.out"
+    then ok; else bad "the printed hint --keep '$h'"; tail -3 "$tmp/hint.out"; fi
+done
 
 # a large deterministic node is summarised while sampling, unless --keep names it
 printf 'data x: real[N]\nmu ~ normal(0, 1)\ns ~ half_normal(1)\nx ~ normal(mu, s)\n%s\n' \
