@@ -27,7 +27,8 @@ typedef struct gb_drawsout_meta {
 } gb_drawsout_meta;
 
 /* Opens the chains' temporary files and writes their headers (config comments and the column
- * names: the sampler's columns then `names`, borrowed until close).  Errors name the file. */
+ * names: the sampler's columns then `names`, borrowed until close, written with the names Stan's
+ * readers take and a comment for each renamed node, see colname.h).  Errors name the file. */
 gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
                            const char *const *names, size_t ncols, gb_drawsout **out,
                            gb_errlist *errs);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "colname.h"
 #include "diag.h"
 #include "size.h"
 
@@ -103,18 +104,10 @@ static void gather(double **cols, const double *const *chains, size_t nchains, s
 }
 
 /* Length of the component path in a column name ("net.layer[1]" of "net.layer[1].h.3.2"): the
- * name without its trailing ".i.j" indices, up to its last dot; 0 at the top level. */
+ * node name (without its trailing ".i.j" indices) up to its last dot; 0 at the top level. */
 static size_t component_len(const char *name)
 {
-    size_t n = strlen(name);
-    for (;;) {
-        size_t j = n;
-        while (j > 0 && name[j - 1] >= '0' && name[j - 1] <= '9')
-            j--;
-        if (j == n || j < 2 || name[j - 1] != '.')
-            break;
-        n = j - 1;
-    }
+    size_t n = gb_colname_node_len(name);
     while (n > 0 && name[n - 1] != '.')
         n--;
     return n ? n - 1 : 0;
