@@ -61,34 +61,43 @@ static size_t draws_after_warmup(const gb_stancsv *f, const char *path, int *tol
  * rest keep the file's names.  NULL when out of memory; else free each entry and the array. */
 static char **shown_names(const gb_stancsv *f)
 {
-    size_t ncols = gb_stancsv_ncols(f), nc = gb_stancsv_ncomments(f);
+    size_t ncols = gb_stancsv_ncols(f), nc = gb_stancsv_ncomments(f), nmap = 0;
     char **out = calloc(ncols ? ncols : 1, sizeof *out);
-    size_t hit = (size_t)-1; /* the map comment of the previous column (a node's are adjacent) */
-    for (size_t k = 0; out && k < ncols; k++) {
-        const char *name = gb_stancsv_col_name(f, k), *csv = NULL, *gb = NULL;
-        size_t node = gb_colname_node_len(name), csv_len = 0, gb_len = 0, found = (size_t)-1;
-        for (size_t i = 0; i < nc && found == (size_t)-1; i++) {
-            size_t c = hit != (size_t)-1 ? (hit + i) % nc : i;
-            if (gb_colname_parse_map(gb_stancsv_comment(f, c), &csv, &csv_len, &gb, &gb_len) &&
-                csv_len == node && strncmp(csv, name, node) == 0)
-                found = c;
+    size_t *map = calloc(nc ? nc : 1, sizeof *map); /* the comments that are map entries */
+    const char *csv, *gb;
+    size_t csv_len, gb_len;
+    for (size_t i = 0; map && i < nc; i++)
+        if (gb_colname_parse_map(gb_stancsv_comment(f, i), &csv, &csv_len, &gb, &gb_len))
+            map[nmap++] = i;
+    size_t hit = 0; /* the entry of the previous column: a node's columns are adjacent */
+    for (size_t k = 0; out && map && k < ncols; k++) {
+        const char *name = gb_stancsv_col_name(f, k);
+        size_t node = gb_colname_node_len(name), j = 0;
+        for (; j < nmap; j++) {
+            const char *c = gb_stancsv_comment(f, map[(hit + j) % nmap]);
+            gb_colname_parse_map(c, &csv, &csv_len, &gb, &gb_len);
+            if (csv_len == node && strncmp(csv, name, node) == 0)
+                break;
         }
-        if (found != (size_t)-1)
-            hit = found;
+        if (j < nmap) {
+            hit = (hit + j) % nmap;
+        } else { /* not renamed: the file's name */
+            gb = name;
+            gb_len = node;
+        }
         size_t rest = strlen(name + node);
-        char *s = malloc((found != (size_t)-1 ? gb_len : node) + rest + 1);
-        if (!s) {
-            for (size_t j = 0; j < k; j++)
-                free(out[j]);
-            free(out);
-            return NULL;
-        }
-        if (found != (size_t)-1)
-            memcpy(s, gb, gb_len);
-        else
-            memcpy(s, name, gb_len = node);
-        memcpy(s + gb_len, name + node, rest + 1);
-        out[k] = s;
+        if (!(out[k] = malloc(gb_len + rest + 1)))
+            break;
+        memcpy(out[k], gb, gb_len);
+        memcpy(out[k] + gb_len, name + node, rest + 1);
+    }
+    int failed = !out || !map || (ncols > 0 && !out[ncols - 1]);
+    free(map);
+    if (failed && out) {
+        for (size_t k = 0; k < ncols; k++)
+            free(out[k]);
+        free(out);
+        out = NULL;
     }
     return out;
 }
