@@ -19,6 +19,8 @@ static void help(void)
          "Summarises draws in CmdStan's CSV layout (glassbox run --output, CmdStan, cmdstanpy),\n"
          "one file per chain: mean, sd, MCSE, 5/50/95% quantiles, rank-normalised split R-hat,\n"
          "bulk and tail ESS (Vehtari et al. 2021), divergences, tree-depth hits and E-BFMI.\n"
+         "Warmup rows a file saved (save_warmup) are left out; glassbox's renamed component\n"
+         "columns (fit_beta.1) are shown by their glassbox names (fit.beta.1).\n"
          "--format csv prints the numbers as CSV instead of the table and warnings.");
 }
 
