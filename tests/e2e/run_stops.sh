@@ -148,9 +148,10 @@ if tail -5 "$tmp/el_2.csv" | awk '
     END { exit ok != 5 }'
 then ok; else bad "Elapsed Time block"; tail -6 "$tmp/el_2.csv"; fi
 if command -v Rscript > /dev/null && Rscript -e 'library(rstan)' > /dev/null 2>&1; then
-    if Rscript -e 'suppressMessages(library(rstan))
+    # warn = 2: rstan's "line with Elapsed Time not found" warning fails the check
+    if Rscript -e 'suppressMessages(library(rstan)); options(warn = 2)
         t <- get_elapsed_time(read_stan_csv(commandArgs(TRUE)))
-        stopifnot(dim(t) == c(2, 2), all(is.finite(t)), all(t >= 0))' \
+        stopifnot(identical(dim(t), c(2L, 2L)), all(is.finite(t)), all(t >= 0))' \
         "$tmp/el_1.csv" "$tmp/el_2.csv" > "$tmp/r" 2>&1
     then ok; else bad "rstan reads the elapsed time"; cat "$tmp/r"; fi
 else
