@@ -3,7 +3,8 @@
 #   make            build build/glassbox (-Wall -Wextra -Werror)
 #   make demo       install missing Debian packages, build, run a real example end to end
 #   make test       install missing packages, build, run every test (unit, bad inputs, e2e)
-#   make check      the whole suite under AddressSanitizer + UBSan, then valgrind on one run
+#   make check      the whole suite under AddressSanitizer + UBSan, the threaded tests under
+#                   ThreadSanitizer, then valgrind on one run
 #   make deps       only the package installation (dpkg first; a second run installs nothing)
 #   make interop    install R's rstan and posterior (Debian packages), then read glassbox's draws
 #                   CSV with them (make test runs that check only when they are installed)
@@ -12,7 +13,7 @@
 CC      ?= cc
 BUILD   ?= build
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
-           libclang-rt-14-dev valgrind
+           libclang-rt-14-dev valgrind libtsan2
 PKG_LIBS := gsl jansson
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -40,7 +41,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli_main.d $(SUPPORT_OBJ:.o=.d) \
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc)
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop
+        docs interop tsan
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli_main.o $(BUILD)/libglassbox.a
@@ -138,11 +139,27 @@ check: deps
 	@# contracted into FMAs, and summation orders are fixed in the source)
 	for b in build/asan build; do $$b/glassbox run examples/eight_schools.gb \
 	    --data examples/eight_schools.json --chains 2 --warmup 200 --draws 200 --seed 5 --quiet \
-	    --output $$b/repro.csv > /dev/null && grep -v 'file = ' $$b/repro_2.csv > $$b/repro.txt; done
+	    --output $$b/repro.csv > /dev/null && grep -v -e 'file = ' -e ' seconds (' $$b/repro_2.csv > $$b/repro.txt; done
 	cmp build/asan/repro.txt build/repro.txt && echo "-O1 and -O2 draws are byte-identical"
+	$(MAKE) tsan
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    -q ./$(BUILD)/glassbox run examples/changepoint.gb --data examples/changepoint.json \
 	    --chains 2 --warmup 50 --draws 50 --output $(BUILD)/valgrind.csv > /dev/null
+
+# ThreadSanitizer (gcc's runtime, libtsan2, in PKGS) on what starts threads: the unit tests that
+# run chains or summarise on threads, and the end-to-end scripts that run several chains and
+# stop them with signals.  Reports go to build/tsan/report.PID; any report fails the target.
+TSAN_TESTS := tests/runtime/test_run tests/runtime/test_summary
+TSAN_E2E   := tests/e2e/run_reliability.sh tests/e2e/run_stops.sh
+tsan:
+	$(MAKE) CC=clang BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" all \
+	    $(addprefix build/tsan/,$(TSAN_TESTS))
+	rm -f build/tsan/report.*
+	export TSAN_OPTIONS="log_path=$(CURDIR)/build/tsan/report second_deadlock_stack=1"; \
+	for t in $(TSAN_TESTS); do build/tsan/$$t > /dev/null || exit 1; done; \
+	for s in $(TSAN_E2E); do GLASSBOX=$(CURDIR)/build/tsan/glassbox bash $$s || exit 1; done
+	@if ls build/tsan/report.* > /dev/null 2>&1; then cat build/tsan/report.*; exit 1; fi
+	@echo "ThreadSanitizer: no reports"
 
 # Fuzzing (libFuzzer, clang): FUZZ_SECONDS per target; make test replays the corpora instead.
 FUZZ_SECONDS ?= 60

@@ -16,18 +16,18 @@
  * keeping their draws (an N x H activation matrix), unless --keep names them. */
 #define STREAM_ABOVE 1000
 
-static volatile sig_atomic_t signal_seen;
+/* Signals seen (SIGINT, SIGTERM) and the last one's number.  The handler only sets these; the
+ * monitor (on the main thread, every GB_RUN_TICK_MS) turns the first into a stop request.  A
+ * signal that arrives while the chains are stopping is the same request (`timeout -s INT` sends
+ * two at once); one that arrives after they stopped skips the summary.  No signal ever removes
+ * the draws: they are written, synced and renamed into place before the summary starts. */
+static volatile sig_atomic_t signal_count, signal_last;
 
-/* First SIGINT/SIGTERM: stop at the next iteration, keep the draws.  Second: leave at once,
- * removing the temporary output so no half-written file is left behind. */
 static void on_signal(int sig)
 {
-    if (signal_seen) {
-        gb_drawsout_abandon();
-        _exit(sig == SIGTERM ? 143 : 130);
-    }
-    signal_seen = sig;
-    gb_run_request_stop();
+    signal_last = sig;
+    if (signal_count < 1000)
+        signal_count = signal_count + 1;
 }
 
 static void install_handlers(void)
@@ -36,8 +36,45 @@ static void install_handlers(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT); /* one handler at a time: the count stays exact */
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sa.sa_flags = SA_RESTART; /* a write to a pipe is resumed, not failed with EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+static int interrupted_exit(void)
+{
+    return signal_last == SIGTERM ? 143 : 130;
+}
+
+/* The run's monitor: draws the progress line (runs longer than a second, at most every 0.2 s)
+ * and asks the chains to stop once a signal has come. */
+typedef struct progress_bar {
+    int enabled, shown;
+    double last;
+} progress_bar;
+
+static int monitor(void *ctx, const gb_run_progress *p)
+{
+    progress_bar *bar = ctx;
+    if (bar->enabled && p->elapsed > 1.0 && p->elapsed - bar->last >= 0.2) {
+        int total = p->warmup + p->draws;
+        long done = 0;
+        fputc('\r', stderr);
+        for (int c = 0; c < p->nchains; c++) {
+            done += p->iterations[c];
+            if (c < 8)
+                fprintf(stderr, "chain %d %s %3d%%  ", c + 1,
+                        p->iterations[c] < p->warmup ? "warmup" : "sample",
+                        total ? 100 * p->iterations[c] / total : 100);
+        }
+        fprintf(stderr, "%.0f it/s ", (double)done / p->elapsed);
+        fflush(stderr);
+        bar->shown = 1;
+        bar->last = p->elapsed;
+    }
+    return signal_count != 0;
 }
 
 static double now(void)
@@ -75,7 +112,7 @@ static void help(void)
          "  --quiet            no progress line\n"
          "  --verbose          also name data variables the model does not use\n\n"
          "Ctrl-C stops the chains, writes the draws made so far and summarises them (exit 130);\n"
-         "a second Ctrl-C quits at once.");
+         "a second Ctrl-C after the chains stopped skips the summary (the draws are kept).");
 }
 
 static int default_threads(int chains)
@@ -125,9 +162,10 @@ static void report_improper(const gb_graph *g, FILE *out)
     free(mark);
 }
 
-/* The streamed nodes' summaries: the first few elements of each on out, every element in csv
- * (when non-NULL). */
-static void print_streamed(const gb_model *m, const gb_draws *d, FILE *out, FILE *csv)
+/* The streamed nodes' summaries: the first few elements of each on out, every element in csv;
+ * either may be NULL.  in_file: the csv file is (or was) written, so the text can point at it. */
+static void print_streamed(const gb_model *m, const gb_draws *d, FILE *out, FILE *csv,
+                           int in_file)
 {
     const gb_graph *g = gb_model_graph(m);
     if (csv)
@@ -139,8 +177,9 @@ static void print_streamed(const gb_model *m, const gb_draws *d, FILE *out, FILE
             const gb_node *n = gb_graph_node(g, nd);
             node = nd;
             shown = 0;
-            fprintf(out, "\n%s: %zu elements, summarised while sampling (mean, sd, P-square "
-                         "quantiles); --keep '%s' keeps its draws\n", n->name, n->len, n->name);
+            if (out)
+                fprintf(out, "\n%s: %zu elements, summarised while sampling (mean, sd, P-square "
+                             "quantiles); --keep '%s' keeps its draws\n", n->name, n->len, n->name);
         }
         gb_stream_summary s;
         gb_stream_result((const gb_stream *const *)d->stream, (size_t)d->nchains, j, &s);
@@ -148,67 +187,127 @@ static void print_streamed(const gb_model *m, const gb_draws *d, FILE *out, FILE
         if (csv)
             fprintf(csv, "%s,%.10g,%.10g,%.10g,%.10g,%.10g\n", name, s.mean, s.sd, s.q5, s.q50,
                     s.q95);
-        if (shown < 8)
+        if (out && shown < 8)
             fprintf(out, "  %-24s mean %10.4g  sd %9.3g  5%% %10.4g  50%% %10.4g  95%% %10.4g\n",
                     name, s.mean, s.sd, s.q5, s.q50, s.q95);
-        else if (shown == 8)
-            fprintf(out, "  ... %s\n", csv ? "(every element is in the _stream.csv file)"
-                                            : "(run with --output to get every element)");
+        else if (out && shown == 8)
+            fprintf(out, "  ... %s\n", in_file ? "(every element is in the _stream.csv file)"
+                                               : "(run with --output to get every element)");
         shown++;
     }
 }
 
-/* The streamed nodes on stdout, and all their elements in OUTPUT's stem + "_stream.csv" when
- * the draws are written. */
-static int streamed_report(const gb_model *m, const gb_draws *d, const char *output)
+/* Every element of the streamed nodes in OUTPUT's stem + "_stream.csv", written whole or not at
+ * all; 0, or -1 after a message. */
+static int write_streamed(const gb_model *m, const gb_draws *d, const char *output)
 {
-    FILE *csv = NULL;
-    char *path = NULL, *tmp = NULL;
-    if (output) {
-        path = gb_drawsout_stem_path(output, "_stream.csv");
-        csv = path ? gb_drawsout_side_open(path, &tmp) : NULL;
-        if (!csv) {
-            fprintf(stderr, "glassbox run: error: cannot write %s\n", path ? path : output);
-            free(path);
-            return -1;
-        }
-    }
-    print_streamed(m, d, stdout, csv);
-    int rc = 0;
-    if (csv && gb_drawsout_side_close(csv, tmp, path) != 0) {
-        fprintf(stderr, "glassbox run: error: cannot write %s\n", path);
-        rc = -1;
+    char *tmp = NULL, *path = gb_drawsout_stem_path(output, "_stream.csv");
+    FILE *csv = path ? gb_drawsout_side_open(path, &tmp) : NULL;
+    if (!csv || (print_streamed(m, d, NULL, csv, 1), gb_drawsout_side_close(csv, tmp, path)) != 0) {
+        fprintf(stderr, "glassbox run: error: cannot write %s\n", path ? path : output);
+        free(path);
+        return -1;
     }
     free(path);
-    return rc;
+    return 0;
+}
+
+/* After the draws are in their files, a further signal may end the process at once: it can
+ * only cut the summary short, never lose draws. */
+static void default_handlers(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+}
+
+/* "1000/1000/779/233": the draws each chain made. */
+static void print_counts(const gb_draws *d, FILE *out)
+{
+    for (int c = 0; c < d->nchains; c++)
+        fprintf(out, "%s%zu", c ? "/" : "", d->filled[c]);
+}
+
+static int all_complete(const gb_draws *d)
+{
+    for (int c = 0; c < d->nchains; c++)
+        if (d->filled[c] != d->ndraws)
+            return 0;
+    return 1;
+}
+
+static int all_empty(const gb_draws *d)
+{
+    for (int c = 0; c < d->nchains; c++)
+        if (d->filled[c] != 0)
+            return 0;
+    return 1;
+}
+
+/* The draws per chain the summary uses after chains made different numbers of draws: the n
+ * that makes (chains with at least n draws) x n largest, n >= min (ties: more chains), so one
+ * short chain does not cut the others to its length.  0 when no chain has min draws. */
+static size_t summary_length(const gb_draws *d, size_t min)
+{
+    size_t best = 0, best_total = 0;
+    for (int i = 0; i < d->nchains; i++) {
+        size_t n = d->filled[i], k = 0;
+        if (n < min)
+            continue;
+        for (int c = 0; c < d->nchains; c++)
+            k += d->filled[c] >= n;
+        if (k * n > best_total || (k * n == best_total && n < best)) {
+            best = n;
+            best_total = k * n;
+        }
+    }
+    return best;
+}
+
+/* Says which draws the summary uses when it cannot use them all. */
+static void say_used(const gb_draws *d, size_t n)
+{
+    int used = 0;
+    for (int c = 0; c < d->nchains; c++)
+        used += d->filled[c] >= n;
+    fprintf(stderr, "glassbox run: the summary uses the first %zu draws of chain%s", n,
+            used == 1 ? "" : "s");
+    for (int c = 0, k = 0; c < d->nchains; c++)
+        if (d->filled[c] >= n)
+            fprintf(stderr, "%s %d", k++ ? "," : "", c + 1);
+    if (used < d->nchains) {
+        fprintf(stderr, "; it leaves out chain");
+        for (int c = 0, k = 0; c < d->nchains; c++)
+            if (d->filled[c] < n)
+                fprintf(stderr, "%s %d (%zu draws)", k++ ? "," : "", c + 1, d->filled[c]);
+    }
+    fputc('\n', stderr);
 }
 
 /* Prints the summary of the draws made (whole rows only).  After an interruption chains may
- * have made different numbers of draws: the summary takes the first n of every chain that has
- * at least 4 (n the fewest among them) and names the chains left out. */
-static int print_summary(const gb_model *m, const gb_draws *d, int max_depth, int threads)
+ * have made different numbers of draws: the summary takes the same number from each chain it
+ * uses (the diagnostics need that), chosen by summary_length, and says which. */
+static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_config *cfg)
 {
     enum { MIN_DRAWS = 4 };
-    size_t n = d->ndraws;
-    int used = 0;
-    for (int c = 0; c < d->nchains; c++)
-        if (d->filled[c] >= MIN_DRAWS) {
-            used++;
-            if (d->filled[c] < n)
-                n = d->filled[c];
-        }
-    if (used == 0) {
-        fprintf(stderr, "glassbox run: fewer than %d draws in every chain: too few for a "
-                        "summary\n", MIN_DRAWS);
+    if (all_empty(d) && d->interrupted) {
+        fprintf(stderr, "glassbox run: interrupted during warmup (iterations done per chain: ");
+        for (int c = 0; c < d->nchains; c++)
+            fprintf(stderr, "%s%d", c ? "/" : "", d->iterations[c]);
+        fprintf(stderr, " of %d): no draws to summarise\n", cfg->warmup);
         return 0;
     }
-    if (used < d->nchains) {
-        fprintf(stderr, "glassbox run: the summary leaves out chain");
-        for (int c = 0, k = 0; c < d->nchains; c++)
-            if (d->filled[c] < MIN_DRAWS)
-                fprintf(stderr, "%s %d", k++ ? "," : "", c + 1);
-        fprintf(stderr, " (fewer than %d draws)\n", MIN_DRAWS);
+    size_t n = summary_length(d, MIN_DRAWS);
+    if (n == 0) {
+        fprintf(stderr, "glassbox run: fewer than %d draws in every chain (", MIN_DRAWS);
+        print_counts(d, stderr);
+        fprintf(stderr, "): too few for a summary\n");
+        return 0;
     }
+    int used = 0;
+    for (int c = 0; c < d->nchains; c++)
+        used += d->filled[c] >= n;
+    if (!all_complete(d))
+        say_used(d, n);
     size_t nm = gb_model_output_size(m);
     const char **names = malloc((GB_NSAMPLER_COLS + nm) * sizeof *names);
     const double **chains = malloc((size_t)d->nchains * sizeof *chains);
@@ -219,14 +318,41 @@ static int print_summary(const gb_model *m, const gb_draws *d, int max_depth, in
         for (size_t k = GB_NSAMPLER_COLS; k < d->ncols; k++)
             names[k] = gb_model_output_name(m, d->col[k - GB_NSAMPLER_COLS]);
         for (int c = 0, k = 0; c < d->nchains; c++)
-            if (d->filled[c] >= MIN_DRAWS)
+            if (d->filled[c] >= n)
                 chains[k++] = d->rows + (size_t)c * d->ndraws * d->ncols;
-        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)used, n, max_depth,
-                              threads) == GB_OK ? 0 : -1;
+        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)used, n, cfg->max_depth,
+                              cfg->threads) == GB_OK ? 0 : -1;
     }
     free(names);
     free(chains);
     return rc;
+}
+
+/* Opens the draws' files (refusing names that would overwrite an input, the streamed
+ * summaries' file included); errors are in s->errs. */
+static gb_status open_output(const gb_model *m, const cli_opts *o, const gb_run_config *cfg,
+                             const unsigned char *keep, cli_session *s, gb_drawsout **w)
+{
+    gb_drawsout_meta meta = {o->model, o->data, o->ndata, cfg};
+    if (keep) { /* some nodes are streamed: their summaries go to a side file */
+        char *side = gb_drawsout_stem_path(o->output, "_stream.csv");
+        if (!side)
+            return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+        gb_status st = gb_drawsout_check_inputs("--output", o->output, side, &meta, s->errs);
+        free(side);
+        if (st != GB_OK)
+            return st;
+    }
+    size_t nm = gb_model_output_size(m), nk = 0;
+    const char **names = malloc((nm ? nm : 1) * sizeof *names);
+    if (!names)
+        return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    for (size_t k = 0; k < nm; k++)
+        if (!keep || keep[k])
+            names[nk++] = gb_model_output_name(m, k);
+    gb_status st = gb_drawsout_open(o->output, &meta, names, nk, w, s->errs);
+    free(names);
+    return st;
 }
 
 int cli_run(int argc, char **argv)
@@ -241,7 +367,7 @@ int cli_run(int argc, char **argv)
         return rc;
     }
     double t0 = now();
-    signal_seen = 0;
+    signal_count = 0;
     install_handlers(); /* first: a background job may start with SIGINT ignored */
     cli_session s;
     rc = cli_load(&o, &s, 0);
@@ -259,12 +385,13 @@ int cli_run(int argc, char **argv)
     if (o.explain)
         cli_print_samplers(m, stdout);
     report_improper(s.graph, stderr);
+    progress_bar bar = {!o.quiet && isatty(STDERR_FILENO), 0, 0};
     gb_run_config cfg = {
         .chains = (int)o.chains, .warmup = (int)o.warmup, .draws = (int)o.draws,
         .threads = o.threads ? (int)o.threads : default_threads((int)o.chains),
         .max_depth = (int)o.max_depth, .seed = o.seed, .adapt_delta = o.adapt_delta,
         .dense_metric = strcmp(o.metric, "dense") == 0, .init_radius = 2,
-        .progress = !o.quiet && isatty(STDERR_FILENO)};
+        .monitor = monitor, .monitor_ctx = &bar};
     gb_status kst;
     keep = cli_keep_choose(m, &o, STREAM_ABOVE, s.errs, &kst);
     if (kst == GB_OK && o.output)
@@ -275,62 +402,80 @@ int cli_run(int argc, char **argv)
         goto out;
     }
     cfg.keep = keep;
-    if (o.output) {
-        size_t nm = gb_model_output_size(m), nk = 0;
-        const char **names = malloc((nm ? nm : 1) * sizeof *names);
-        if (!names) {
-            rc = GB_EXIT_MODEL;
-            goto out;
-        }
-        for (size_t k = 0; k < nm; k++)
-            if (!keep || keep[k])
-                names[nk++] = gb_model_output_name(m, k);
-        gb_drawsout_meta meta = {o.model, o.data, o.ndata, &cfg};
-        gb_status st = gb_drawsout_open(o.output, &meta, names, nk, &w, s.errs);
-        free(names);
-        if (st != GB_OK) {
-            gb_errlist_print(s.errs, s.srcs, stderr);
-            rc = cli_exit_code(st);
-            goto out;
-        }
+    if (o.output && open_output(m, &o, &cfg, keep, &s, &w) != GB_OK) {
+        gb_errlist_print(s.errs, s.srcs, stderr);
+        rc = cli_exit_code(gb_errlist_status(s.errs));
+        goto out;
     }
-    if (signal_seen) { /* stopped before sampling began: nothing to keep */
-        rc = signal_seen == SIGTERM ? 143 : 130;
+    if (signal_count) {
+        fprintf(stderr, "glassbox run: interrupted before sampling began\n");
+        rc = interrupted_exit();
         goto out;
     }
     gb_status st = gb_run(m, &cfg, w ? gb_drawsout_row : NULL, w, &d, s.errs);
-    int interrupted = signal_seen != 0 || (d && d->interrupted && st == GB_EINTERRUPT);
+    sig_atomic_t seen = signal_count; /* every signal up to here asked for this one stop */
+    if (bar.shown)
+        fputs("\r\033[K", stderr);
+    int interrupted = seen != 0 || st == GB_EINTERRUPT;
+    int write_failed = st == GB_EIO && w; /* the sink failed: its files say why */
+    int failed = st != GB_OK && st != GB_EINTERRUPT && !write_failed;
     char first[512] = "", last[512] = "";
     if (w) {
         snprintf(first, sizeof first, "%s", gb_drawsout_path(w, 0));
         snprintf(last, sizeof last, "%s", gb_drawsout_path(w, cfg.chains - 1));
     }
-    gb_status cst = gb_drawsout_close(w, interrupted, st != GB_OK && !interrupted, s.errs);
+    gb_drawsout_end end = {d ? d->warmup_seconds : NULL, d ? d->sample_seconds : NULL,
+                           interrupted || write_failed};
+    gb_status cst = gb_drawsout_close(w, failed ? NULL : &end, s.errs);
     w = NULL;
-    if ((st != GB_OK && !interrupted) || cst != GB_OK) {
+    if (failed || cst != GB_OK) {
         gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(st != GB_OK && !interrupted ? st : cst);
+        rc = cli_exit_code(failed ? st : cst);
+        if (failed)
+            goto out;
+    }
+    int streamed_ok = 1;
+    if (d && d->nstream > 0 && o.output && write_streamed(m, d, o.output) != 0) {
+        rc = GB_EXIT_MODEL;
+        streamed_ok = 0;
+    }
+    if (signal_count == seen)
+        default_handlers();
+    if (signal_count > seen) {
+        fprintf(stderr, "glassbox run: interrupted again: summary skipped%s\n",
+                o.output ? "; the draws made are in the files" : "");
+        rc = interrupted_exit();
         goto out;
     }
-    if (interrupted)
-        fprintf(stderr, "glassbox run: interrupted; summarising the draws made so far\n");
-    if (d && print_summary(m, d, cfg.max_depth, cfg.threads) != 0)
+    if (interrupted && d && !all_empty(d)) { /* else print_summary says "during warmup" */
+        fprintf(stderr, "glassbox run: interrupted; the chains made ");
+        print_counts(d, stderr);
+        fprintf(stderr, " draws%s\n", o.output && cst == GB_OK ? ", all written" : "");
+    }
+    if (d && print_summary(m, d, &cfg) != 0)
         rc = GB_EXIT_MODEL;
-    if (d && d->nstream > 0 && streamed_report(m, d, o.output) != 0)
-        rc = GB_EXIT_MODEL;
-    if (!o.quiet) {
-        fprintf(stderr, "%d chain%s x %d draws in %.2f s", cfg.chains, cfg.chains == 1 ? "" : "s",
-                cfg.draws, now() - t0);
+    if (d && d->nstream > 0)
+        print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
+    if (!o.quiet && d) {
+        if (all_complete(d)) {
+            fprintf(stderr, "%d chain%s x %d draws", cfg.chains, cfg.chains == 1 ? "" : "s",
+                    cfg.draws);
+        } else {
+            fprintf(stderr, "%d chain%s with ", cfg.chains, cfg.chains == 1 ? "" : "s");
+            print_counts(d, stderr);
+            fprintf(stderr, " draws (of %d)", cfg.draws);
+        }
+        fprintf(stderr, " in %.2f s", now() - t0);
         if (o.output)
             fprintf(stderr, "; draws in %s%s%s", first, cfg.chains > 1 ? " ... " : "",
                     cfg.chains > 1 ? last : "");
         fputc('\n', stderr);
     }
     if (interrupted)
-        rc = signal_seen == SIGTERM ? 143 : 130;
+        rc = interrupted_exit();
 out:
     free(keep);
-    gb_drawsout_close(w, 0, 1, s.errs);
+    gb_drawsout_close(w, NULL, s.errs);
     gb_draws_free(d);
     gb_model_free(m);
     cli_session_free(&s);

@@ -13,8 +13,8 @@
  *   - tau is floored at 1 / log10(S) (S = total draws), i.e. ESS <= S log10(S), as both do.
  * Split chains drop the middle draw of an odd-length chain, as posterior does.
  *
- * Autocovariances come from one real FFT of each centred chain zero-padded to 2n (GSL
- * mixed-radix, any n): |F|^2 transformed back gives the lag sums; like posterior they are
+ * Autocovariances come from one real FFT of each centred chain zero-padded to at least 2n (GSL
+ * mixed-radix; see fft_length): |F|^2 transformed back gives the lag sums; like posterior they are
  * normalised by lag 0 and scaled by the biased variance, so acov_t = sum_i (x_i - m)(x_{i+t} - m)
  * / n (Geyer 1992's "biased" estimate).
  *
@@ -54,7 +54,8 @@ typedef struct ws {
     rank_pair *fpairs; /* total: |draw - median| sorted with the draws' places */
     double *buf;         /* m * n, column-major: transformed (split) draws */
     rank_pair *pairs;    /* m * n: ranking */
-    double *fft;         /* 2n */
+    size_t nfft;         /* fft_length(n) */
+    double *fft;         /* nfft */
     double *acov;        /* n: mean over columns of the autocovariance */
     double *rho;         /* n */
     double *cmean;       /* m */
@@ -83,6 +84,25 @@ static void ws_free(ws *w)
         gsl_fft_real_workspace_free(w->work);
 }
 
+/* The FFT length for the lags 0 .. n-1 of n draws: the smallest even number >= 2n whose prime
+ * factors are 2, 3 and 5.  GSL's mixed-radix FFT costs O(L p) for a prime factor p of the length
+ * L, so a plain 2n took minutes when n was a large prime (13963, the half-chain of an
+ * interrupted run); zero padding beyond 2n - 1 leaves the lag sums unchanged. */
+static size_t fft_length(size_t n)
+{
+    for (size_t len = n > 0 ? 2 * n : 2;; len += 2) {
+        size_t r = len;
+        while (r % 2 == 0)
+            r /= 2;
+        while (r % 3 == 0)
+            r /= 3;
+        while (r % 5 == 0)
+            r /= 5;
+        if (r == 1)
+            return len;
+    }
+}
+
 /* Validates the arguments and allocates a work space for split (or unsplit) chains. */
 static gb_status ws_init(ws *w, const double *const *chains, size_t nchains, size_t ndraws,
                          size_t min_draws, int split)
@@ -105,7 +125,7 @@ static gb_status ws_init(ws *w, const double *const *chains, size_t nchains, siz
     w->split = split;
     w->m = split ? m : nchains;
     w->n = split ? ndraws / 2 : ndraws;
-    n2 = 2 * w->n;
+    n2 = w->nfft = fft_length(w->n);
     w->sorted = malloc(total * sizeof *w->sorted);
     w->fpairs = malloc(total * sizeof *w->fpairs);
     w->buf = malloc(w->m * w->n * sizeof *w->buf);
@@ -176,7 +196,7 @@ static int is_constant(const double *const *cols, size_t m, size_t n)
 /* Adds the biased autocovariances of one column, lags 0 .. n-1, divided by m, to w->acov. */
 static gb_status add_acov(ws *w, const double *x, size_t m)
 {
-    size_t n = w->n, n2 = 2 * n;
+    size_t n = w->n, n2 = w->nfft;
     double mean = mean_of(x, n);
     double varx = var_about(x, n, mean);
     if (varx == 0)

@@ -1,8 +1,16 @@
-/* drawsout.c - CmdStan-layout CSV files of draws, one per chain (see drawsout.h). */
+/* drawsout.c - CmdStan-layout CSV files of draws, one per chain (see drawsout.h).
+ *
+ * Rows go to the file descriptor with write(2), not through stdio, so that we always know how
+ * many bytes are whole rows: when a write fails (a full disk), the file is cut back to the end
+ * of the last whole row with ftruncate and nothing more is written to it; it is still renamed
+ * into place at close, holding every draw that fitted.  Header and closing comments are
+ * formatted in memory (open_memstream) and written the same way.
+ */
 #include "drawsout.h"
 
 #include <errno.h>
-#include <signal.h>
+#include <math.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +21,18 @@
 #include "version.h"
 
 #define MAX_CHAIN_FILES 1024
+/* Characters of one "%.9g" value at most ("-1.23456789e-308"), with its comma. */
+#define CELL_CHARS 24
 
 typedef struct chain_file {
     char *path;  /* final name */
     char *tmp;   /* written here, renamed at close; NULL when writing straight to a device */
-    FILE *f;
+    int fd;      /* -1 when closed */
+    int regular; /* a regular file: it can be cut back (ftruncate) and synced */
     int failed;  /* errno of the first failed write, 0 if none */
+    off_t good;  /* bytes up to the end of the last whole row (or of the header) */
     size_t rows;
+    char *line;  /* one row, formatted */
 } chain_file;
 
 struct gb_drawsout {
@@ -27,10 +40,6 @@ struct gb_drawsout {
     int nfiles;
     size_t ncols; /* model columns */
 };
-
-/* Temporary names of the open writer, for gb_drawsout_abandon (a signal handler). */
-static char *volatile abandon_paths[MAX_CHAIN_FILES];
-static volatile sig_atomic_t abandon_count;
 
 /* a + b + c in a new string (NULL when out of memory). */
 static char *cat3(const char *a, const char *b, const char *c)
@@ -100,6 +109,7 @@ FILE *gb_drawsout_side_open(const char *path, char **tmp)
 int gb_drawsout_side_close(FILE *f, char *tmp, const char *path)
 {
     int bad = fflush(f) != 0 || ferror(f);
+    bad |= fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (!bad)
         bad = rename(tmp, path) != 0;
@@ -113,6 +123,43 @@ static int is_device(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
+}
+
+/* Writes all of buf, resuming after short writes and signals; 0 or the errno. */
+static int write_all(int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, buf, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 && errno ? errno : EIO;
+        buf += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Records a failed write and cuts the file back to its last whole row, so that a partial row
+ * (or comment) never stays in it. */
+static void mark_failed(chain_file *cf, int err)
+{
+    if (!cf->failed)
+        cf->failed = err;
+    if (cf->regular && ftruncate(cf->fd, cf->good) == 0)
+        lseek(cf->fd, cf->good, SEEK_SET);
+}
+
+/* Writes text as a whole, or cuts the file back to where it was (see mark_failed). */
+static int append(chain_file *cf, const char *text, size_t n)
+{
+    int err = write_all(cf->fd, text, n);
+    if (err) {
+        mark_failed(cf, err);
+        return -1;
+    }
+    cf->good += (off_t)n;
+    return 0;
 }
 
 static void write_header(FILE *f, const gb_drawsout_meta *meta, int chain, const char *path,
@@ -144,20 +191,150 @@ static void write_header(FILE *f, const gb_drawsout_meta *meta, int chain, const
     fputc('\n', f);
 }
 
+/* Formats text with `fill` into memory and appends it to the file as a whole; 0, or -1 with
+ * cf->failed set (ENOMEM when the text could not be formatted). */
+typedef void (*fill_fn)(FILE *f, const void *arg);
+static int append_formatted(chain_file *cf, fill_fn fill, const void *arg)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    if (!f) {
+        mark_failed(cf, ENOMEM);
+        return -1;
+    }
+    fill(f, arg);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        free(text);
+        mark_failed(cf, ENOMEM);
+        return -1;
+    }
+    int rc = append(cf, text, n);
+    free(text);
+    return rc;
+}
+
+typedef struct header_args {
+    const gb_drawsout_meta *meta;
+    int chain;
+    const char *path;
+    const char *const *names;
+    size_t ncols;
+} header_args;
+
+static void fill_header(FILE *f, const void *arg)
+{
+    const header_args *h = arg;
+    write_header(f, h->meta, h->chain, h->path, h->names, h->ncols);
+}
+
+typedef struct footer_args {
+    const gb_drawsout_end *end;
+    int chain;
+    size_t rows;
+} footer_args;
+
+/* CmdStan's closing block, byte for byte as stan::services::util::mcmc_writer::write_timing
+ * writes it through a "# " comment writer (rstan's read_stan_csv looks for "Elapsed Time" and
+ * takes the two numbers after it; stansummary skips the blank comment line first); times in
+ * milliseconds as CmdStan's are.  After it, our note that the run was interrupted. */
+static void fill_footer(FILE *f, const void *arg)
+{
+    const footer_args *a = arg;
+    const gb_drawsout_end *e = a->end;
+    if (e->warmup_seconds && e->sample_seconds) {
+        double w = round(e->warmup_seconds[a->chain] * 1000) / 1000;
+        double s = round(e->sample_seconds[a->chain] * 1000) / 1000;
+        fprintf(f, "# \n#  Elapsed Time: %g seconds (Warm-up)\n", w);
+        fprintf(f, "#                %g seconds (Sampling)\n", s);
+        fprintf(f, "#                %g seconds (Total)\n# \n", w + s);
+    }
+    if (e->interrupted)
+        fprintf(f, "# interrupted: %zu draws written before the run was stopped\n", a->rows);
+}
+
 static void close_files(gb_drawsout *w, int remove_tmp)
 {
     for (int c = 0; c < w->nfiles; c++) {
         chain_file *cf = &w->files[c];
-        if (cf->f)
-            fclose(cf->f);
+        if (cf->fd >= 0)
+            close(cf->fd);
         if (cf->tmp && remove_tmp)
             unlink(cf->tmp);
         free(cf->tmp);
         free(cf->path);
+        free(cf->line);
     }
-    abandon_count = 0;
     free(w->files);
     free(w);
+}
+
+/* Does path name the same file as one of the inputs (device and inode)?  The input's name, or
+ * NULL. */
+static const char *same_as_input(const char *path, const gb_drawsout_meta *meta)
+{
+    struct stat out, in;
+    if (stat(path, &out) != 0)
+        return NULL;
+    if (meta->model_path && stat(meta->model_path, &in) == 0 && in.st_dev == out.st_dev &&
+        in.st_ino == out.st_ino)
+        return meta->model_path;
+    for (int i = 0; i < meta->ndata; i++)
+        if (stat(meta->data_paths[i], &in) == 0 && in.st_dev == out.st_dev &&
+            in.st_ino == out.st_ino)
+            return meta->data_paths[i];
+    return NULL;
+}
+
+gb_status gb_drawsout_check_inputs(const char *flag, const char *path, const char *written,
+                                   const gb_drawsout_meta *meta, gb_errlist *errs)
+{
+    const char *input = same_as_input(written, meta);
+    if (!input)
+        return GB_OK;
+    if (strcmp(path, written) == 0)
+        gb_error(errs, GB_EUSAGE, (gb_loc){0}, "%s %s would overwrite the input file %s", flag,
+                 path, input);
+    else
+        gb_error(errs, GB_EUSAGE, (gb_loc){0},
+                 "%s %s would overwrite the input file %s (the run writes %s)", flag, path,
+                 input, written);
+    gb_error_hint(errs, "give the output another name");
+    return GB_EUSAGE;
+}
+
+/* Opens chain c's file (its temporary name, or the device itself) and writes its header. */
+static gb_status open_chain(gb_drawsout *w, int c, const char *path, const gb_drawsout_meta *meta,
+                            const char *const *names, gb_errlist *errs)
+{
+    chain_file *cf = &w->files[c];
+    cf->path = chain_path(path, c, w->nfiles);
+    cf->line = malloc((GB_NSAMPLER_COLS + w->ncols) * CELL_CHARS + 128);
+    if (!cf->path || !cf->line)
+        return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory opening the output");
+    gb_status st = gb_drawsout_check_inputs("--output", path, cf->path, meta, errs);
+    if (st != GB_OK)
+        return st;
+    if (is_device(cf->path)) {
+        cf->fd = open(cf->path, O_WRONLY | O_TRUNC);
+    } else {
+        char pid[32];
+        snprintf(pid, sizeof pid, ".tmp-%ld", (long)getpid());
+        cf->tmp = cat3(cf->path, pid, "");
+        if (!cf->tmp)
+            return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory opening the output");
+        cf->fd = open(cf->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        cf->regular = 1;
+    }
+    if (cf->fd < 0)
+        return gb_error(errs, GB_EIO, (gb_loc){0}, "cannot write the draws to %s: %s", cf->path,
+                        strerror(errno));
+    header_args h = {meta, c, cf->path, names, w->ncols};
+    if (append_formatted(cf, fill_header, &h) != 0)
+        return gb_error(errs, GB_EIO, (gb_loc){0}, "cannot write the draws to %s: %s", cf->path,
+                        strerror(cf->failed));
+    return GB_OK;
 }
 
 gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
@@ -183,43 +360,17 @@ gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
     }
     w->nfiles = n;
     w->ncols = ncols;
-    abandon_count = 0;
+    for (int c = 0; c < n; c++)
+        w->files[c].fd = -1;
     for (int c = 0; c < n; c++) {
-        chain_file *cf = &w->files[c];
-        cf->path = chain_path(path, c, n);
-        if (!cf->path)
-            goto nomem;
-        if (is_device(cf->path)) {
-            cf->f = fopen(cf->path, "w");
-        } else {
-            char pid[32];
-            snprintf(pid, sizeof pid, ".tmp-%ld", (long)getpid());
-            cf->tmp = cat3(cf->path, pid, "");
-            if (!cf->tmp)
-                goto nomem;
-            cf->f = fopen(cf->tmp, "wx");
-            abandon_paths[abandon_count] = cf->tmp;
-            abandon_count = abandon_count + 1;
-        }
-        if (!cf->f) {
-            gb_error(errs, GB_EIO, (gb_loc){0}, "cannot write the draws to %s: %s", cf->path,
-                     strerror(errno));
+        gb_status st = open_chain(w, c, path, meta, names, errs);
+        if (st != GB_OK) {
             close_files(w, 1);
-            return GB_EIO;
-        }
-        write_header(cf->f, meta, c, cf->path, names, ncols);
-        if (fflush(cf->f) != 0 || ferror(cf->f)) {
-            gb_error(errs, GB_EIO, (gb_loc){0}, "cannot write the draws to %s: %s", cf->path,
-                     strerror(errno));
-            close_files(w, 1);
-            return GB_EIO;
+            return st;
         }
     }
     *out = w;
     return GB_OK;
-nomem:
-    close_files(w, 1);
-    return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory opening the output");
 }
 
 int gb_drawsout_row(void *ctx, int chain, const double *row)
@@ -228,52 +379,59 @@ int gb_drawsout_row(void *ctx, int chain, const double *row)
     chain_file *cf = &w->files[chain];
     if (cf->failed)
         return -1;
-    FILE *f = cf->f;
+    char *p = cf->line;
     if (cf->rows == 0) /* CmdStan puts the adapted step size between header and draws */
-        fprintf(f, "# Adaptation terminated\n# Step size = %.9g\n", row[GB_COL_STEPSIZE]);
+        p += sprintf(p, "# Adaptation terminated\n# Step size = %.9g\n", row[GB_COL_STEPSIZE]);
     size_t total = GB_NSAMPLER_COLS + w->ncols;
     for (size_t k = 0; k < total; k++)
-        fprintf(f, k ? ",%.9g" : "%.9g", row[k]);
-    fputc('\n', f);
-    if (fflush(f) != 0 || ferror(f)) {
-        cf->failed = errno ? errno : EIO;
+        p += snprintf(p, CELL_CHARS, k ? ",%.9g" : "%.9g", row[k]);
+    *p++ = '\n';
+    if (append(cf, cf->line, (size_t)(p - cf->line)) != 0)
         return -1;
-    }
     cf->rows++;
     return 0;
 }
 
-gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, int discard,
-                            gb_errlist *errs)
+/* Ends one file: closing comments, sync, close, rename.  A file whose writes failed keeps its
+ * whole rows and is renamed too; the error says how many draws it holds. */
+static gb_status finish_chain(chain_file *cf, int c, const gb_drawsout_end *end, gb_errlist *errs)
+{
+    footer_args fa = {end, c, cf->rows};
+    if (!cf->failed)
+        append_formatted(cf, fill_footer, &fa);
+    if (cf->regular && fsync(cf->fd) != 0 && !cf->failed)
+        cf->failed = errno;
+    int rc = close(cf->fd);
+    cf->fd = -1;
+    if (rc != 0 && !cf->failed)
+        cf->failed = errno ? errno : EIO;
+    int has_header = cf->good > 0 || !cf->regular;
+    if (cf->tmp && has_header && rename(cf->tmp, cf->path) != 0)
+        return gb_error(errs, GB_EIO, (gb_loc){0}, "cannot rename %s to %s: %s", cf->tmp,
+                        cf->path, strerror(errno));
+    if (cf->tmp && has_header) {
+        free(cf->tmp);
+        cf->tmp = NULL;
+    }
+    if (!cf->failed)
+        return GB_OK;
+    if (cf->rows > 0 && cf->regular)
+        return gb_error(errs, GB_EIO, (gb_loc){0},
+                        "cannot write the draws to %s: %s; it keeps the %zu draws written "
+                        "before, whole rows only", cf->path, strerror(cf->failed), cf->rows);
+    return gb_error(errs, GB_EIO, (gb_loc){0}, "cannot write the draws to %s: %s", cf->path,
+                    strerror(cf->failed));
+}
+
+gb_status gb_drawsout_close(gb_drawsout *w, const gb_drawsout_end *end, gb_errlist *errs)
 {
     if (!w)
         return GB_OK;
     gb_status st = GB_OK;
-    for (int c = 0; c < w->nfiles && !discard; c++) {
-        chain_file *cf = &w->files[c];
-        if (!cf->failed) {
-            if (interrupted)
-                fprintf(cf->f, "# interrupted: %zu draws written before the run was stopped\n",
-                        cf->rows);
-            if (fflush(cf->f) != 0 || ferror(cf->f))
-                cf->failed = errno ? errno : EIO;
-        }
-        int rc = fclose(cf->f);
-        cf->f = NULL;
-        if (rc != 0 && !cf->failed)
-            cf->failed = errno ? errno : EIO;
-        if (cf->failed) {
-            st = gb_error(errs, GB_EIO, (gb_loc){0}, "cannot write the draws to %s: %s",
-                          cf->path, strerror(cf->failed));
-            continue;
-        }
-        if (cf->tmp && rename(cf->tmp, cf->path) != 0) {
-            st = gb_error(errs, GB_EIO, (gb_loc){0}, "cannot rename %s to %s: %s", cf->tmp,
-                          cf->path, strerror(errno));
-            continue;
-        }
-        free(cf->tmp);
-        cf->tmp = NULL;
+    for (int c = 0; c < w->nfiles && end; c++) {
+        gb_status cst = finish_chain(&w->files[c], c, end, errs);
+        if (cst != GB_OK)
+            st = cst;
     }
     close_files(w, 1);
     return st;
@@ -282,11 +440,4 @@ gb_status gb_drawsout_close(gb_drawsout *w, int interrupted, int discard,
 const char *gb_drawsout_path(const gb_drawsout *w, int chain)
 {
     return w->files[chain].path;
-}
-
-void gb_drawsout_abandon(void)
-{
-    for (sig_atomic_t i = 0; i < abandon_count; i++)
-        if (abandon_paths[i])
-            unlink(abandon_paths[i]);
 }

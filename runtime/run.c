@@ -3,15 +3,18 @@
  * one NUTS transition of the continuous block at those values.
  *
  * Threads take chains from a shared counter; a chain's work depends only on its own RNG stream,
- * so the output is the same for any thread count.  The stop flag is a volatile sig_atomic_t set
- * by gb_run_request_stop (signal handlers call it) and polled once per iteration.
+ * so the output is the same for any thread count.  What the threads share is either under
+ * `lock` (the next chain, the status, the error list, the count of running workers) or atomic
+ * (the stop flag, the sink's failure, the per-chain progress the monitor reads).  The calling
+ * thread sleeps on a condition variable between monitor calls, so it wakes at once when the last
+ * worker finishes and the run costs no polling delay.
  */
 #include "run.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,23 +29,14 @@ const char *const gb_sampler_col_names[GB_NSAMPLER_COLS] = {
     "lp__", "accept_stat__", "stepsize__", "treedepth__", "n_leapfrog__", "divergent__",
     "energy__"};
 
-static volatile sig_atomic_t stop_flag;
-
-void gb_run_request_stop(void)
-{
-    stop_flag = 1;
-}
-
-int gb_run_stop_requested(void)
-{
-    return stop_flag != 0;
-}
-
 void gb_draws_free(gb_draws *d)
 {
     if (!d)
         return;
     free(d->filled);
+    free(d->iterations);
+    free(d->warmup_seconds);
+    free(d->sample_seconds);
     free(d->rows);
     free(d->stepsize);
     free(d->col);
@@ -60,12 +54,44 @@ typedef struct shared {
     void *sink_ctx;
     gb_draws *draws;
     pthread_mutex_t lock;
-    int next_chain;
-    gb_status status;
-    gb_errlist *errs;     /* guarded by lock */
-    int *progress;        /* iterations done per chain */
-    int sink_failed;
+    pthread_cond_t worker_done; /* signalled (under lock) when a worker returns */
+    int next_chain;       /* under lock */
+    int workers_left;     /* under lock: workers started and not yet returned */
+    gb_status status;     /* under lock */
+    gb_errlist *errs;     /* under lock */
+    atomic_int *progress; /* iterations done per chain; the monitor reads them while chains run */
+    atomic_int stop;      /* set by the monitor's answer or a failed sink; polled per iteration */
+    atomic_int sink_failed;
+    int inline_monitor;   /* the chains run on the calling thread: they call the monitor */
+    struct timespec t0;   /* when the chains started */
+    int *snapshot;        /* the monitor's copy of progress (only the calling thread uses it) */
 } shared;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
+}
+
+static int stop_requested(shared *s)
+{
+    return atomic_load_explicit(&s->stop, memory_order_relaxed) != 0;
+}
+
+/* Hands the monitor a snapshot of the progress; a nonzero answer stops every chain.  Only the
+ * calling thread runs it. */
+static void call_monitor(shared *s)
+{
+    const gb_run_config *cfg = s->cfg;
+    if (!cfg->monitor)
+        return;
+    for (int c = 0; c < cfg->chains; c++)
+        s->snapshot[c] = atomic_load_explicit(&s->progress[c], memory_order_relaxed);
+    gb_run_progress p = {cfg->chains, cfg->warmup, cfg->draws, s->snapshot, seconds_since(&s->t0)};
+    if (cfg->monitor(cfg->monitor_ctx, &p) != 0)
+        atomic_store(&s->stop, 1);
+}
 
 static void fail(shared *s, gb_status st, gb_errlist *local)
 {
@@ -110,7 +136,17 @@ static void run_chain(shared *s, int c)
         goto done;
     }
     int total = cfg->warmup + cfg->draws;
-    for (int it = 0; it < total && !stop_flag; it++) {
+    struct timespec t_start, t_last;
+    clock_gettime(CLOCK_MONOTONIC, &t_start);
+    t_last = t_start;
+    double warm_end = -1; /* seconds from t_start to the end of warmup */
+    for (int it = 0; it < total && !stop_requested(s); it++) {
+        if (s->inline_monitor && seconds_since(&t_last) * 1000 >= GB_RUN_TICK_MS) {
+            clock_gettime(CLOCK_MONOTONIC, &t_last);
+            call_monitor(s);
+        }
+        if (it == cfg->warmup)
+            warm_end = seconds_since(&t_start);
         gb_model_ws_warmup(ws, it < cfg->warmup);
         if (has_others && (st = gb_model_update_others(m, ws, r, theta)) != GB_OK) {
             gb_error(local, st, (gb_loc){0}, "chain %d: a Gibbs update found no value with a "
@@ -129,7 +165,7 @@ static void run_chain(shared *s, int c)
         }
         if (!k)
             info.lp = gb_model_logp(m, ws, theta, NULL);
-        s->progress[c] = it + 1;
+        atomic_store_explicit(&s->progress[c], it + 1, memory_order_relaxed);
         if (it < cfg->warmup)
             continue;
         row[GB_COL_LP] = info.lp;
@@ -152,10 +188,15 @@ static void run_chain(shared *s, int c)
                ncols * sizeof *row);
         s->draws->filled[c] = d + 1;
         if (s->sink && s->sink(s->sink_ctx, c, row) != 0) {
-            s->sink_failed = 1;
-            gb_run_request_stop();
+            atomic_store(&s->sink_failed, 1);
+            atomic_store(&s->stop, 1);
         }
     }
+    double all_s = seconds_since(&t_start);
+    if (warm_end < 0) /* stopped during warmup, or no draws asked for */
+        warm_end = all_s;
+    s->draws->warmup_seconds[c] = warm_end;
+    s->draws->sample_seconds[c] = all_s - warm_end;
     if (k)
         s->draws->stepsize[c] = gb_kernel_stepsize(k);
 done:
@@ -174,29 +215,105 @@ static void *worker(void *arg)
     shared *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->lock);
-        int c = s->next_chain < s->cfg->chains && s->status == GB_OK ? s->next_chain++ : -1;
+        int c = s->next_chain < s->cfg->chains && s->status == GB_OK && !stop_requested(s)
+                    ? s->next_chain++
+                    : -1;
+        if (c < 0) {
+            s->workers_left--;
+            pthread_cond_signal(&s->worker_done);
+        }
         pthread_mutex_unlock(&s->lock);
-        if (c < 0 || stop_flag)
+        if (c < 0)
             return NULL;
         run_chain(s, c);
     }
 }
 
-/* Redraws the progress line (stderr), at most every 0.2 s. */
-static void draw_progress(const shared *s, double elapsed)
+/* Starts up to `n` workers with asynchronous signals blocked (a handler then runs on the calling
+ * thread, which polls what it sets through the monitor); returns how many started. */
+static int start_workers(shared *s, pthread_t *tid, int n)
 {
-    const gb_run_config *cfg = s->cfg;
-    int total = cfg->warmup + cfg->draws;
-    fprintf(stderr, "\r");
-    long done = 0;
-    for (int c = 0; c < cfg->chains && c < 8; c++) {
-        int p = s->progress[c];
-        done += p;
-        fprintf(stderr, "chain %d %s %3d%%  ", c + 1, p < cfg->warmup ? "warmup" : "sample",
-                total ? 100 * p / total : 100);
+    sigset_t block, old;
+    sigfillset(&block);
+    /* faults stay with the thread that caused them */
+    int sync[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS};
+    for (size_t i = 0; i < sizeof sync / sizeof sync[0]; i++)
+        sigdelset(&block, sync[i]);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int started = 0;
+    for (int t = 0; t < n; t++) {
+        pthread_mutex_lock(&s->lock);
+        s->workers_left++;
+        pthread_mutex_unlock(&s->lock);
+        if (pthread_create(&tid[started], NULL, worker, s) == 0) {
+            started++;
+        } else {
+            pthread_mutex_lock(&s->lock);
+            s->workers_left--;
+            pthread_mutex_unlock(&s->lock);
+        }
     }
-    fprintf(stderr, "%.0f it/s ", elapsed > 0 ? (double)done / elapsed : 0.0);
-    fflush(stderr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return started;
+}
+
+/* The calling thread's part: call the monitor every tick until every worker has returned. */
+static void watch(shared *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->workers_left > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += GB_RUN_TICK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->worker_done, &s->lock, &until);
+        if (s->workers_left == 0)
+            break;
+        pthread_mutex_unlock(&s->lock);
+        call_monitor(s);
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The run's arrays, all per chain; NULL when out of memory. */
+static gb_draws *draws_new(const gb_run_config *cfg, size_t nm, size_t nkept, size_t cells)
+{
+    size_t nc = (size_t)cfg->chains;
+    gb_draws *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->nchains = cfg->chains;
+    d->ndraws = (size_t)cfg->draws;
+    d->ncols = GB_NSAMPLER_COLS + nkept;
+    d->filled = calloc(nc, sizeof *d->filled);
+    d->iterations = calloc(nc, sizeof *d->iterations);
+    d->warmup_seconds = calloc(nc, sizeof *d->warmup_seconds);
+    d->sample_seconds = calloc(nc, sizeof *d->sample_seconds);
+    d->rows = malloc((cells ? cells : 1) * sizeof(double));
+    d->stepsize = calloc(nc, sizeof *d->stepsize);
+    d->col = calloc(nkept ? nkept : 1, sizeof *d->col);
+    d->nstream = nm - nkept;
+    d->stream_col = calloc(d->nstream ? d->nstream : 1, sizeof *d->stream_col);
+    int ok = d->filled && d->iterations && d->warmup_seconds && d->sample_seconds && d->rows &&
+             d->stepsize && d->col && d->stream_col;
+    if (ok && d->nstream && (ok = (d->stream = calloc(nc, sizeof *d->stream)) != NULL))
+        for (size_t c = 0; c < nc && ok; c++)
+            ok = (d->stream[c] = gb_stream_new(d->nstream)) != NULL;
+    if (!ok) {
+        gb_draws_free(d);
+        return NULL;
+    }
+    for (size_t k = 0, a = 0, b = 0; k < nm; k++) {
+        if (!cfg->keep || cfg->keep[k])
+            d->col[a++] = k;
+        else
+            d->stream_col[b++] = k;
+    }
+    return d;
 }
 
 gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink, void *sink_ctx,
@@ -209,7 +326,8 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
     s.sink = sink;
     s.sink_ctx = sink_ctx;
     s.errs = errs;
-    stop_flag = 0;
+    atomic_init(&s.stop, 0);
+    atomic_init(&s.sink_failed, 0);
     size_t nm = gb_model_output_size(m), nkept = 0;
     for (size_t k = 0; k < nm; k++)
         nkept += !cfg->keep || cfg->keep[k];
@@ -219,82 +337,55 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
         return gb_error(errs, GB_ENOMEM, (gb_loc){0},
                         "%d chains x %d draws x %zu columns do not fit in the memory budget",
                         cfg->chains, cfg->draws, ncols);
-    gb_draws *d = calloc(1, sizeof *d);
-    if (d) {
-        d->nchains = cfg->chains;
-        d->ndraws = (size_t)cfg->draws;
-        d->ncols = ncols;
-        d->filled = calloc((size_t)cfg->chains, sizeof *d->filled);
-        d->rows = malloc((cells ? cells : 1) * sizeof(double));
-        d->stepsize = calloc((size_t)cfg->chains, sizeof *d->stepsize);
-        d->col = calloc(nkept ? nkept : 1, sizeof *d->col);
-        d->nstream = nm - nkept;
-        d->stream_col = calloc(d->nstream ? d->nstream : 1, sizeof *d->stream_col);
-        if (d->nstream && (d->stream = calloc((size_t)cfg->chains, sizeof *d->stream)))
-            for (int c = 0; c < cfg->chains; c++)
-                if (!(d->stream[c] = gb_stream_new(d->nstream)))
-                    d->col = (free(d->col), NULL);
-        if (d->col && d->stream_col)
-            for (size_t k = 0, a = 0, b = 0; k < nm; k++) {
-                if (!cfg->keep || cfg->keep[k])
-                    d->col[a++] = k;
-                else
-                    d->stream_col[b++] = k;
-            }
-    }
+    gb_draws *d = draws_new(cfg, nm, nkept, cells);
     s.progress = calloc((size_t)cfg->chains, sizeof *s.progress);
-    if (!d || !d->filled || !d->rows || !d->stepsize || !d->col || !d->stream_col ||
-        (d->nstream && !d->stream) || !s.progress) {
+    s.snapshot = calloc((size_t)cfg->chains, sizeof *s.snapshot);
+    if (!d || !s.progress || !s.snapshot) {
         gb_draws_free(d);
         free(s.progress);
+        free(s.snapshot);
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     }
+    for (int c = 0; c < cfg->chains; c++)
+        atomic_init(&s.progress[c], 0);
     s.draws = d;
     pthread_mutex_init(&s.lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* timed waits immune to clock changes */
+    pthread_cond_init(&s.worker_done, &ca);
+    pthread_condattr_destroy(&ca);
     int nthreads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nthreads < 1)
         nthreads = 1;
     if (nthreads > cfg->chains)
         nthreads = cfg->chains;
+    if (nthreads > 1024)
+        nthreads = 1024;
     pthread_t tid[1024];
-    int started = 0;
-    for (int t = 0; t < nthreads && t < 1024; t++)
-        if (pthread_create(&tid[started], NULL, worker, &s) == 0)
-            started++;
-    if (started == 0)
+    clock_gettime(CLOCK_MONOTONIC, &s.t0);
+    call_monitor(&s); /* a stop asked for before the start runs no chain */
+    int started = start_workers(&s, tid, nthreads);
+    if (started == 0) { /* no thread to be had: the chains run here, one after another */
+        s.inline_monitor = 1;
+        s.workers_left = 1;
         worker(&s);
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int shown = 0;
-    if (cfg->progress) {
-        /* the main thread draws progress until every chain is done */
-        for (;;) {
-            struct timespec nap = {0, 200000000L};
-            nanosleep(&nap, NULL);
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            double el = (double)(now.tv_sec - t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t0.tv_nsec);
-            int all = 1;
-            for (int c = 0; c < cfg->chains; c++)
-                all &= s.progress[c] >= cfg->warmup + cfg->draws;
-            if (all || stop_flag || s.status != GB_OK)
-                break;
-            if (el > 1.0) { /* only runs longer than a second get a bar */
-                draw_progress(&s, el);
-                shown = 1;
-            }
-        }
     }
+    watch(&s);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
-    if (shown)
-        fputs("\r\033[K", stderr);
+    pthread_cond_destroy(&s.worker_done);
     pthread_mutex_destroy(&s.lock);
+    for (int c = 0; c < cfg->chains; c++)
+        d->iterations[c] = atomic_load(&s.progress[c]);
     free(s.progress);
-    d->interrupted = stop_flag && !s.sink_failed;
+    free(s.snapshot);
+    int failed = atomic_load(&s.sink_failed);
+    d->interrupted = atomic_load(&s.stop) && !failed;
     *out = d;
     if (s.status != GB_OK)
         return s.status;
-    if (s.sink_failed)
+    if (failed)
         return GB_EIO;
     return d->interrupted ? GB_EINTERRUPT : GB_OK;
 }

@@ -3,9 +3,10 @@
  * memory and handed to a sink as they are made.
  *
  * Chains run on `threads` POSIX threads; chain c draws from its own RNG stream seeded from
- * (seed, c) (see rng.h), so the draws are the same whatever the thread count.  A stop request
- * (gb_run_request_stop, async-signal-safe) ends every chain at its next iteration; the draws
- * made so far are kept.
+ * (seed, c) (see rng.h), so the draws are the same whatever the thread count.  The thread that
+ * calls gb_run watches them: every GB_RUN_TICK_MS it hands the progress to a monitor callback,
+ * whose answer can stop every chain at its next iteration (the draws made so far are kept).
+ * The chain threads block asynchronous signals, so a signal handler runs on the calling thread.
  */
 #ifndef GB_RUNTIME_RUN_H
 #define GB_RUNTIME_RUN_H
@@ -15,15 +16,29 @@
 #include "model.h"
 #include "status.h"
 
+/* How far the chains are, as the monitor sees it. */
+typedef struct gb_run_progress {
+    int nchains, warmup, draws; /* as configured */
+    const int *iterations;      /* per chain: iterations done, warmup included */
+    double elapsed;             /* seconds since the chains started */
+} gb_run_progress;
+
+/* Called on the thread that called gb_run: once before the chains start, then about every
+ * GB_RUN_TICK_MS while they run.  Returns nonzero to stop every chain at its next iteration.
+ * Progress display and signal polling live here, in the caller, not in the library. */
+typedef int (*gb_run_monitor)(void *ctx, const gb_run_progress *p);
+#define GB_RUN_TICK_MS 50
+
 typedef struct gb_run_config {
     int chains, warmup, draws, threads, max_depth;
     unsigned long seed;
     double adapt_delta;
     int dense_metric;
     double init_radius; /* uniform(-r, r) on the unconstrained scale; Stan's 2 */
-    int progress;       /* draw a progress bar on stderr */
     const unsigned char *keep; /* per model output column: 1 keep every draw, 0 summarise it
                                   by streaming (stream.h); NULL keeps every column */
+    gb_run_monitor monitor;    /* NULL: none */
+    void *monitor_ctx;
 } gb_run_config;
 
 /* The sampler's own columns, CmdStan's names, before the model's columns. */
@@ -46,6 +61,8 @@ typedef struct gb_draws {
     size_t *stream_col;  /* their model output columns */
     gb_stream **stream;  /* per chain, NULL when nstream is 0 */
     size_t *filled;    /* draws made per chain (fewer than ndraws when interrupted) */
+    int *iterations;   /* iterations done per chain, warmup included */
+    double *warmup_seconds, *sample_seconds; /* per chain, wall clock */
     double *rows;      /* chain c, draw d, column k at ((c * ndraws) + d) * ncols + k */
     double *stepsize;  /* per chain, after adaptation */
     int interrupted;
@@ -53,13 +70,10 @@ typedef struct gb_draws {
 
 void gb_draws_free(gb_draws *d);
 
-/* Runs every chain; *out receives the draws (also on interruption, with GB_EINTERRUPT). */
+/* Runs every chain; *out receives the draws made, also when the monitor stopped the run
+ * (GB_EINTERRUPT) or the sink failed (GB_EIO: every chain stops; the sink's owner knows why and
+ * reports it).  Other errors are in errs. */
 gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink, void *sink_ctx,
                  gb_draws **out, gb_errlist *errs);
-
-/* Asks a running gb_run to stop at the next iteration of every chain (safe in a signal
- * handler). */
-void gb_run_request_stop(void);
-int gb_run_stop_requested(void);
 
 #endif

@@ -86,7 +86,7 @@ gb_status gbt_model_run(gbt_model *f, int chains, int warmup, int draws, unsigne
                          .adapt_delta = 0.8,
                          .dense_metric = 0,
                          .init_radius = 2.0,
-                         .progress = 0,
+                         .monitor = NULL,
                          .keep = NULL};
     return reported(f, gb_run(f->m, &cfg, NULL, NULL, &f->d, f->errs));
 }
