@@ -474,6 +474,7 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
             if (!arr)
                 return L->oom = 1, NULL;
             arr->depth = a->depth;
+            arr->nest = a->nest;
             for (long v = (long)lo; v <= (long)hi; v++) {
                 gb_ast *x = ast_subst(L, a->a, a->name, v);
                 if (!x)
@@ -561,7 +562,7 @@ gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
 {
     if (!a)
         return NULL;
-    if (a->depth > GB_MAX_NESTING)
+    if (a->depth >= GB_MAX_TERMS || a->nest > GB_MAX_NESTING)
         return NULL; /* reported by the parser */
     switch (a->kind) {
     case GB_AST_NUM: {
