@@ -556,6 +556,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_p
         describe_bad(p->lx ? p->lx->bad : "", bad, sizeof bad);
         return gb_error(p->errs, GB_ESYNTAX, loc, "unexpected character %s", bad), 0;
     }
+    const gb_lexer *lx = p->lx;
+    if (got == YYSYMBOL_YYEOF && lx && lx->brace_depth > 0 && lx->brace_depth <= 16) {
+        /* the end of the file inside a block: the brace that is not closed is the news */
+        int k = lx->brace_depth - 1;
+        gb_loc at = {p->file, lx->brace_line[k], lx->brace_col[k], lx->brace_col[k] + 1};
+        gb_error(p->errs, GB_ESYNTAX, at, "this '{' is never closed");
+        gb_error_hint(p->errs, "the file ends at line %d before its '}'", loc.line);
+        return 0;
+    }
     char gotbuf[160], t[64];
     tok_text(got, t, sizeof t);
     if ((got == YYSYMBOL_NAME || got == YYSYMBOL_NUMBER) && p->lx)
