@@ -105,6 +105,11 @@ static int close_enough(const char *a, const char *b, size_t dist)
 
 void suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func)
 {
+    char stan[256];
+    if ((want_dist || want_func) && stan_hint(name, stan, sizeof stan)) {
+        gb_error_hint(L->errs, "%s", stan); /* a Stan user's name: the exact form beats a guess */
+        return;
+    }
     const char *best = NULL;
     size_t bestd = 99;
     for (scope *s = sc; s && !best; s = (s == s->file ? NULL : s->file)) {

@@ -137,6 +137,10 @@ void bind_data_decls(lowerer *L, scope *sc);
 /* ranges.c: every index the loops produce, against the data's sizes */
 void check_defs(lowerer *L);
 
+/* stan_names.c: when `name` is Stan's spelling of something glassbox writes differently
+ * (row, normal_rng, std_normal, ...), 1 and a hint "glassbox writes Stan's ... as ..." in buf. */
+int stan_hint(const char *name, char *buf, size_t len);
+
 /* Whole-word edit distance, for "did you mean". */
 size_t edit_distance(const char *a, const char *b);
 

@@ -527,6 +527,41 @@ static int is_expr_start(yysymbol_kind_t k)
     }
 }
 
+/* A hint when the tokens look like Stan's syntax (the token before the error, then the one
+ * that failed): glassbox writes the same thing another way.  NULL when they do not. */
+static const char *stan_syntax_hint(const gb_lexer *lx, yysymbol_kind_t got)
+{
+    static const char *const types[] = {"real", "int", "vector", "row_vector", "matrix",
+                                        "simplex", "ordered", "array", "cov_matrix",
+                                        "corr_matrix", "cholesky_factor_corr", NULL};
+    const char *prev = lx->prev_text;
+    if (got == YYSYMBOL_INVALID && strcmp(lx->bad, ";") == 0)
+        return "glassbox ends a statement at the end of its line: drop the ';'";
+    if (strcmp(prev, "target") == 0 && got == YYSYMBOL_PLUS)
+        return "glassbox writes `target += normal_lpdf(y | mu, sigma)` as a '~' statement: "
+               "y ~ normal(mu, sigma)";
+    if (strcmp(prev, "data") == 0 && got == YYSYMBOL_LBRACE)
+        return "glassbox writes Stan's data block as one line per input: data N: int, "
+               "data y: real[N]";
+    if ((strcmp(prev, "parameters") == 0 || strcmp(prev, "functions") == 0) &&
+        got == YYSYMBOL_LBRACE)
+        return "glassbox has no blocks: write statements at the top level, a parameter with its "
+               "prior: mu ~ normal(0, 1)";
+    if (strcmp(prev, "model") == 0 && got == YYSYMBOL_LBRACE)
+        return "glassbox has no model block: write its statements at the top level (`model "
+               "NAME(args) { ... }` defines a component)";
+    if ((strcmp(prev, "transformed") == 0 || strcmp(prev, "generated") == 0) &&
+        (got == YYSYMBOL_DATA || got == YYSYMBOL_NAME))
+        return "glassbox has no blocks: a transformed value is a line of its own, "
+               "sigma2 = sigma^2, computed with every draw";
+    if (got == YYSYMBOL_NAME || got == YYSYMBOL_LT || got == YYSYMBOL_LBRACKET)
+        for (int i = 0; types[i]; i++)
+            if (strcmp(prev, types[i]) == 0)
+                return "glassbox writes the type after the name: mu: real ~ normal(0, 1), "
+                       "data N: int, data y: real[N]";
+    return NULL;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_parser *p)
 {
     (void)scanner;
@@ -551,10 +586,14 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_p
     p->nerrors++;
     if (got == YYSYMBOL_BADSTRING)
         return gb_error(p->errs, GB_ESYNTAX, loc, "unterminated string: missing closing '\"'"), 0;
+    const char *stan = p->lx ? stan_syntax_hint(p->lx, got) : NULL;
     if (got == YYSYMBOL_INVALID) {
         char bad[64];
         describe_bad(p->lx ? p->lx->bad : "", bad, sizeof bad);
-        return gb_error(p->errs, GB_ESYNTAX, loc, "unexpected character %s", bad), 0;
+        gb_error(p->errs, GB_ESYNTAX, loc, "unexpected character %s", bad);
+        if (stan)
+            gb_error_hint(p->errs, "%s", stan);
+        return 0;
     }
     const gb_lexer *lx = p->lx;
     if (got == YYSYMBOL_YYEOF && lx && lx->brace_depth > 0 && lx->brace_depth <= 16) {
@@ -589,7 +628,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_p
     } else {
         gb_error(p->errs, GB_ESYNTAX, loc, "unexpected %s", gotbuf);
     }
-    if (p->lx && p->lx->depth > 0 && p->lx->open_line[0] < loc.line)
+    if (stan)
+        gb_error_hint(p->errs, "%s", stan);
+    else if (p->lx && p->lx->depth > 0 && p->lx->open_line[0] < loc.line)
         gb_error_hint(p->errs, "the bracket opened at line %d, column %d is not closed",
                       p->lx->open_line[0], p->lx->open_col[0]);
     return 0;
