@@ -666,6 +666,8 @@ static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
         } else if (find_model(L, sc, a->a, NULL)) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc,
                      "a component is called in a statement of its own: name = model(...)");
+        } else if (module_call(L, sc, a->a)) {
+            /* reported: the module failed to load, or has no such model */
         } else if (fname) {
             gb_error(L->errs, GB_ESEMANTIC, a->a->loc, "unknown function '%s'", fname);
             suggest(L, sc, fname, 0, 1);

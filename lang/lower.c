@@ -198,6 +198,34 @@ const gb_ast *find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **fi
     return NULL;
 }
 
+int module_call(lowerer *L, scope *sc, const gb_ast *callee)
+{
+    if (callee->kind != GB_AST_MEMBER || callee->a->kind != GB_AST_NAME)
+        return 0;
+    sym *s = scope_find(sc, callee->a->name);
+    if (!s || s->kind != SYM_MODULE)
+        return 0;
+    if (!s->mod)
+        return 1; /* its import was reported */
+    gb_error(L->errs, GB_ESEMANTIC, callee->loc, "module '%s' has no model '%s'", s->name,
+             callee->name);
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (size_t i = 0; i < s->mod->sc->syms.len; i++) {
+        const sym *m = &s->mod->sc->syms.items[i];
+        size_t d = m->kind == SYM_MODEL ? edit_distance(callee->name, m->name) : 99;
+        if (d < bestd) {
+            bestd = d;
+            best = m->name;
+        }
+    }
+    if (best)
+        gb_error_hint(L->errs, "did you mean '%s.%s'?", s->name, best);
+    else
+        gb_error_hint(L->errs, "its models are listed in %s", s->mod->name);
+    return 1;
+}
+
 static void duplicate(lowerer *L, const gb_ast *where, const char *name, const sym *first)
 {
     gb_error(L->errs, GB_ESEMANTIC, where->loc, "'%s' is already defined", name);
@@ -225,6 +253,16 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
     if (!root) {
         gb_error(L->errs, GB_ESEMANTIC, s->a->loc,
                  "the left of '%s' must be a name or an indexed name", op);
+        return;
+    }
+    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL && !find_model(L, sc, s->b->a, NULL) &&
+        module_call(L, sc, s->b->a)) {
+        /* module.model(...) whose module failed to load, or has no such model (said once,
+           here): a component that never instantiates, so `fit.x` is not reported again */
+        sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .state = 2,
+                 .loc = root->loc};
+        if (root == s->a && !scope_find(sc, root->name))
+            scope_add(L, sc, c);
         return;
     }
     if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
@@ -617,11 +655,11 @@ void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size
                 duplicate(L, s, s->name, old);
                 break;
             }
-            module *m = load_module(L, s, s->loc.file);
-            if (m) {
-                sym ms = {.name = s->name, .kind = SYM_MODULE, .mod = m, .loc = s->loc};
-                scope_add(L, sc, ms);
-            }
+            /* a module that failed to load is still declared (mod NULL), so that its uses
+               are not reported again as unknown names or non-functions */
+            sym ms = {.name = s->name, .kind = SYM_MODULE, .mod = load_module(L, s, s->loc.file),
+                      .loc = s->loc};
+            scope_add(L, sc, ms);
             break;
         }
         default:
