@@ -116,8 +116,12 @@ static int bind_one(lowerer *L, scope *sc, size_t i)
         char el[96];
         if (!isfinite(x) || x < lov || x > hiv) {
             elem_name(n, j, el, sizeof el);
+            /* the cell itself when the loader knows where it is written */
+            gb_loc at = !isfinite(x) && v->nonfinite_loc.line > 0 && v->nonfinite == j
+                            ? v->nonfinite_loc
+                            : v->loc;
             if (!isfinite(x))
-                gb_error(L->errs, GB_EDATA, v->loc, "%s is %s; data must be finite numbers", el,
+                gb_error(L->errs, GB_EDATA, at, "%s is %s; data must be finite numbers", el,
                          isnan(x) ? "NaN" : "infinite");
             else
                 gb_error(L->errs, GB_EDATA, v->loc, "%s is %g, outside the declared bounds "

@@ -403,7 +403,7 @@ static void test_lower_reports_nan_and_bounds_in_data(void **state)
     assert_int_equal(lower(f, "data a: real[N]\ndata s: real<lower=0>[N]\n",
                            "{\"a\": [1, \"NaN\"], \"s\": [1, -2]}"),
                      GB_EDATA);
-    expect_err(f, 0, 1, 2, "a[2] is NaN; data must be finite numbers", NULL);
+    expect_err(f, 0, 1, 11, "a[2] is NaN; data must be finite numbers", NULL);
     expect_err(f, 1, 1, 19, "s[2] is -2, outside the declared bounds [0, inf]", NULL);
 }
 
