@@ -55,6 +55,15 @@ if "$GB" inspect "$tmp/con.gb" | grep -q '^  c  *parameter  *ordered\[3\] ' &&
     "$GB" graph "$tmp/con.gb" --format json | grep -q '"declared_type": "cholesky_factor_corr\[2\]"'
 then ok; else bad "declared constraints in inspect and graph"; "$GB" inspect "$tmp/con.gb"; fi
 
+# a full stdout is an error with a message, for every command that writes there
+for c in "reference" "--version" "inspect examples/coin.gb" "graph examples/coin.gb" \
+    "run examples/coin.gb --data examples/coin.json --chains 1 --warmup 20 --draws 20 --quiet"; do
+    read -r -a args <<< "$c"
+    "$GB" "${args[@]}" > /dev/full 2> "$tmp/err"; rc=$?
+    if [ $rc = 1 ] && grep -q 'error: cannot write the output' "$tmp/err"; then ok
+    else bad "$c > /dev/full: exit $rc"; cat "$tmp/err"; fi
+done
+
 # an MLP of three hidden layers (sizes as an option): each layer is a component of its own,
 # sampled and summarised under its heading, drawn as a cluster; --keep takes a literal [ as [[]
 sed -e 's/hidden = \[5\]/hidden = [8, 6, 6]/' -e '/^contribution/d' examples/mlp_probe.gb > "$tmp/deep.gb"
