@@ -55,8 +55,10 @@ static int bind_one(lowerer *L, scope *sc, size_t i)
             if (want != (double)have && sv && sv->shape.rank == 0 &&
                 N(L, e->node)->kind == GB_NODE_CONST) {
                 /* an undeclared size the data also give as a scalar: name both places */
-                gb_error(L->errs, GB_EDATA, d->loc, "'%s' has %zu along dimension %d, but the "
-                         "data give %s = %.0f", n->name, have, k + 1, d->name, want);
+                gb_error(L->errs, GB_EDATA, d->loc,
+                         "'%s' has %zu along dimension %d, but the "
+                         "data give %s = %.0f",
+                         n->name, have, k + 1, d->name, want);
                 gb_error_hint(L->errs, "%s is at %s:%d:%d and %s at %s:%d:%d; they must agree",
                               d->name, sv->loc.file, sv->loc.line, sv->loc.col, n->name,
                               v->loc.file, v->loc.line, v->loc.col);
@@ -143,8 +145,10 @@ static int bind_size(lowerer *L, size_t i)
         return 0;
     if (v->shape.rank != 0 || v->val[0] != floor(v->val[0]) || v->val[0] < 0 ||
         !(v->val[0] < 9007199254740992.0)) {
-        gb_error(L->errs, GB_EDATA, v->loc, "'%s' is a size in the model, so the data must give "
-                 "it as a whole number >= 0", n->name);
+        gb_error(L->errs, GB_EDATA, v->loc,
+                 "'%s' is a size in the model, so the data must give "
+                 "it as a whole number >= 0",
+                 n->name);
         gb_error_hint(L->errs, "it is used as a size at %s:%d", n->loc.file, n->loc.line);
         return -1;
     }
@@ -160,8 +164,8 @@ void bind_data_decls(lowerer *L, scope *sc)
 {
     for (size_t s = 0; s < sc->syms.len; s++) {
         sym *y = &sc->syms.items[s];
-        if (y->kind == SYM_NODE && N(L, y->node)->kind == GB_NODE_CONST &&
-            !N(L, y->node)->value && !L->ns.items[y->node].decl_type)
+        if (y->kind == SYM_NODE && N(L, y->node)->kind == GB_NODE_CONST && !N(L, y->node)->value &&
+            !L->ns.items[y->node].decl_type)
             bind_size(L, y->node);
     }
     /* scalars first: sizes written as data scalars (data N: int) must be known for arrays */

@@ -255,12 +255,11 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
                  "the left of '%s' must be a name or an indexed name", op);
         return;
     }
-    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL && !find_model(L, sc, s->b->a, NULL) &&
-        module_call(L, sc, s->b->a)) {
+    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
+        !find_model(L, sc, s->b->a, NULL) && module_call(L, sc, s->b->a)) {
         /* module.model(...) whose module failed to load, or has no such model (said once,
            here): a component that never instantiates, so `fit.x` is not reported again */
-        sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .state = 2,
-                 .loc = root->loc};
+        sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .state = 2, .loc = root->loc};
         if (root == s->a && !scope_find(sc, root->name))
             scope_add(L, sc, c);
         return;
@@ -657,7 +656,9 @@ void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size
             }
             /* a module that failed to load is still declared (mod NULL), so that its uses
                are not reported again as unknown names or non-functions */
-            sym ms = {.name = s->name, .kind = SYM_MODULE, .mod = load_module(L, s, s->loc.file),
+            sym ms = {.name = s->name,
+                      .kind = SYM_MODULE,
+                      .mod = load_module(L, s, s->loc.file),
                       .loc = s->loc};
             scope_add(L, sc, ms);
             break;

@@ -81,8 +81,7 @@ static int elem_value(walk *w, const gb_expr *e, size_t k, double *v)
         double x, y;
         if (e->op != GB_OP_ADD && e->op != GB_OP_SUB && e->op != GB_OP_MUL)
             return CE_NOTCONST;
-        if (elem_value(w, e->args[0], k, &x) != CE_OK ||
-            elem_value(w, e->args[1], k, &y) != CE_OK)
+        if (elem_value(w, e->args[0], k, &x) != CE_OK || elem_value(w, e->args[1], k, &y) != CE_OK)
             return CE_NOTCONST;
         *v = e->op == GB_OP_ADD ? x + y : e->op == GB_OP_SUB ? x - y : x * y;
         return CE_OK;

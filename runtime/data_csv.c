@@ -26,8 +26,8 @@ typedef struct ccol {
     size_t pos;              /* column number, 0-based */
     gb_loc loc;
     int all_int;
-    size_t bad_row;  /* the first row holding NaN or an infinity in this column ... */
-    gb_loc bad_loc;  /* ... and that cell; line 0 when none does */
+    size_t bad_row; /* the first row holding NaN or an infinity in this column ... */
+    gb_loc bad_loc; /* ... and that cell; line 0 when none does */
 } ccol;
 
 typedef struct csv {

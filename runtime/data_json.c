@@ -141,7 +141,7 @@ typedef struct jconv {
     size_t pos;
     int all_int;
     size_t path[GB_MAX_RANK + 1];
-    size_t nonfinite;     /* the first NaN or infinity, and where it is written */
+    size_t nonfinite; /* the first NaN or infinity, and where it is written */
     gb_loc nonfinite_loc;
 } jconv;
 
@@ -272,8 +272,14 @@ static gb_status json_var(jconv *c, const json_t *x, gb_loc keyloc, var_list *ou
     c->all_int = 1;
     c->nonfinite_loc = (gb_loc){0};
     st = fill(c, x, 0);
-    gb_data_var v = {gb_strdup(c->name), c->all_int ? GB_INT : GB_REAL, c->shape, c->val, len,
-                     keyloc, c->nonfinite, c->nonfinite_loc};
+    gb_data_var v = {gb_strdup(c->name),
+                     c->all_int ? GB_INT : GB_REAL,
+                     c->shape,
+                     c->val,
+                     len,
+                     keyloc,
+                     c->nonfinite,
+                     c->nonfinite_loc};
     if (st == GB_OK && (!v.name || GB_VEC_PUSH(out, v) != 0))
         st = gb_error(c->errs, GB_ENOMEM, keyloc, "out of memory storing '%s'", c->name);
     if (st != GB_OK)

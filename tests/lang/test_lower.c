@@ -498,9 +498,9 @@ int main(void)
         T(test_lower_reports_nan_and_bounds_in_data),
         T(test_lower_reports_index_out_of_range_in_data),
         T(test_lower_reports_gather_index_out_of_range_in_data),
-    T(test_lower_reports_size_scalar_conflict_in_data),
-    T(test_lower_binds_size_from_matching_scalar),
-    T(test_lower_reports_empty_model),
+        T(test_lower_reports_size_scalar_conflict_in_data),
+        T(test_lower_binds_size_from_matching_scalar),
+        T(test_lower_reports_empty_model),
         T(test_lower_reports_element_defined_twice_or_never),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
