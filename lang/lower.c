@@ -141,8 +141,24 @@ static module *load_module(lowerer *L, const gb_ast *imp, const char *from_file)
         if (strcmp(L->mods.items[i]->name, path) == 0)
             return L->mods.items[i];
     const gb_source *src = gb_sources_find(L->srcs, path);
-    if (!src && gb_sources_read(L->srcs, path, (size_t)64 << 20, 1, &src, L->errs) != GB_OK)
-        return NULL;
+    if (!src) {
+        /* the reader's messages are located at `path`, a buffer of this frame: say them again
+           at the import statement, which outlives it and is where the user must look */
+        gb_loc at = imp->a ? imp->a->loc : imp->loc; /* the path, or the module's name */
+        gb_errlist *rd = gb_errlist_new();
+        if (!rd)
+            return L->oom = 1, NULL;
+        gb_status st = gb_sources_read(L->srcs, path, (size_t)64 << 20, 1, &src, rd);
+        for (size_t i = 0; i < gb_errlist_count(rd); i++) {
+            const gb_err *e = gb_errlist_get(rd, i);
+            gb_error(L->errs, e->code, at, "%s", e->msg ? e->msg : "out of memory");
+        }
+        if (st != GB_OK && gb_errlist_count(rd) == 0)
+            gb_error(L->errs, st, at, "cannot read module '%s'", path);
+        gb_errlist_free(rd);
+        if (st != GB_OK)
+            return NULL;
+    }
     gb_ast *prog = NULL;
     if (gb_parse(&L->ast_arena, src->name, src->text, src->len, &prog, L->errs) != GB_OK)
         return NULL;
