@@ -214,15 +214,28 @@ const gb_ast *find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **fi
     return NULL;
 }
 
-int module_call(lowerer *L, scope *sc, const gb_ast *callee)
+/* Is callee `module.name` for a module imported in sc (loaded or not)? */
+static int names_module(scope *sc, const gb_ast *callee)
 {
     if (callee->kind != GB_AST_MEMBER || callee->a->kind != GB_AST_NAME)
         return 0;
     sym *s = scope_find(sc, callee->a->name);
-    if (!s || s->kind != SYM_MODULE)
+    return s && s->kind == SYM_MODULE;
+}
+
+int module_call(lowerer *L, scope *sc, const gb_ast *callee)
+{
+    if (!names_module(sc, callee))
         return 0;
+    sym *s = scope_find(sc, callee->a->name);
     if (!s->mod)
         return 1; /* its import was reported */
+    for (size_t i = 0; i < gb_errlist_count(L->errs); i++) {
+        const gb_loc *at = &gb_errlist_get(L->errs, i)->loc;
+        if (at->file == callee->loc.file && at->line == callee->loc.line &&
+            at->col == callee->loc.col)
+            return 1; /* said already: an unrolled loop meets the call once per iteration */
+    }
     gb_error(L->errs, GB_ESEMANTIC, callee->loc, "module '%s' has no model '%s'", s->name,
              callee->name);
     const char *best = NULL;
@@ -276,7 +289,15 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
         /* module.model(...) whose module failed to load, or has no such model (said once,
            here): a component that never instantiates, so `fit.x` is not reported again */
         sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .state = 2, .loc = root->loc};
-        if (root == s->a && !scope_find(sc, root->name))
+        if (root != s->a) { /* layer[2] = nosuch.dense(...): one of an array of them */
+            if (!scope_find(sc, root->name)) {
+                sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
+                scope_add(L, sc, fam);
+            }
+            if (!(c.name = instance_name(L, sc, root->name, s->a->list)))
+                return;
+        }
+        if (!scope_find(sc, c.name))
             scope_add(L, sc, c);
         return;
     }
@@ -407,7 +428,7 @@ static int needs_unroll(lowerer *L, scope *sc, const gb_ast *list)
 {
     for (const gb_ast *s = list; s; s = s->next) {
         if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
-            find_model(L, sc, s->b->a, NULL))
+            (find_model(L, sc, s->b->a, NULL) || names_module(sc, s->b->a)))
             return 1;
         if (s->kind == GB_AST_COND)
             return 1;
