@@ -52,7 +52,8 @@ struct gb_ast {
     gb_loc loc; /* the whole construct; for BINOP the operator's place */
     int op;
     int is_int;
-    int depth; /* expression nesting, checked against GB_MAX_NESTING */
+    int depth; /* how deep passes recurse into it, checked against GB_MAX_TERMS */
+    int nest;  /* nesting as written (a flat chain a + b + c is 1), against GB_MAX_NESTING */
     double num;
     const char *name;
     gb_ast *a, *b, *c, *d;
@@ -81,5 +82,9 @@ gb_status gb_parse(gb_arena *arena, const char *file, const char *text, size_t l
 /* Nesting limit for expressions and blocks: deeper input gets a located error instead of a stack
  * overflow in the recursive passes after parsing. */
 #define GB_MAX_NESTING 200
+/* Terms in one expression, counting the links of a flat chain (a + b + ... + z): the passes
+ * after parsing recurse once per link, so this bounds their stack (2000 frames of a few hundred
+ * bytes each, well inside the 8 MiB default stack, also under ASan). */
+#define GB_MAX_TERMS 2000
 
 #endif

@@ -50,6 +50,20 @@ static int bind_one(lowerer *L, scope *sc, size_t i)
             return -1;
         double want;
         if (ceval(L, e, NULL, &want) == CE_OK) {
+            const gb_data_var *sv =
+                d->kind == GB_AST_NAME ? gb_data_find(L->opts->data, d->name) : NULL;
+            if (want != (double)have && sv && sv->shape.rank == 0 &&
+                N(L, e->node)->kind == GB_NODE_CONST) {
+                /* an undeclared size the data also give as a scalar: name both places */
+                gb_error(L->errs, GB_EDATA, d->loc,
+                         "'%s' has %zu along dimension %d, but the "
+                         "data give %s = %.0f",
+                         n->name, have, k + 1, d->name, want);
+                gb_error_hint(L->errs, "%s is at %s:%d:%d and %s at %s:%d:%d; they must agree",
+                              d->name, sv->loc.file, sv->loc.line, sv->loc.col, n->name,
+                              v->loc.file, v->loc.line, v->loc.col);
+                return -1;
+            }
             if (want != (double)have) {
                 gb_error(L->errs, GB_EDATA, d->loc, "'%s' has %zu along dimension %d, but the "
                          "model says %s = %.0f", n->name, have, k + 1,
@@ -104,8 +118,12 @@ static int bind_one(lowerer *L, scope *sc, size_t i)
         char el[96];
         if (!isfinite(x) || x < lov || x > hiv) {
             elem_name(n, j, el, sizeof el);
+            /* the cell itself when the loader knows where it is written */
+            gb_loc at = !isfinite(x) && v->nonfinite_loc.line > 0 && v->nonfinite == j
+                            ? v->nonfinite_loc
+                            : v->loc;
             if (!isfinite(x))
-                gb_error(L->errs, GB_EDATA, v->loc, "%s is %s; data must be finite numbers", el,
+                gb_error(L->errs, GB_EDATA, at, "%s is %s; data must be finite numbers", el,
                          isnan(x) ? "NaN" : "infinite");
             else
                 gb_error(L->errs, GB_EDATA, v->loc, "%s is %g, outside the declared bounds "
@@ -116,8 +134,40 @@ static int bind_one(lowerer *L, scope *sc, size_t i)
     return 0;
 }
 
+/* An undeclared size (`real[J]` with no `data J`) that the data give as a scalar, as Stan
+ * users write them: bound from it, so that arrays of that size are checked against it and a
+ * size only parameters use is known.  0, or -1 with an error. */
+static int bind_size(lowerer *L, size_t i)
+{
+    gb_node *n = N(L, i);
+    const gb_data_var *v = gb_data_find(L->opts->data, n->name);
+    if (!v)
+        return 0;
+    if (v->shape.rank != 0 || v->val[0] != floor(v->val[0]) || v->val[0] < 0 ||
+        !(v->val[0] < 9007199254740992.0)) {
+        gb_error(L->errs, GB_EDATA, v->loc,
+                 "'%s' is a size in the model, so the data must give "
+                 "it as a whole number >= 0",
+                 n->name);
+        gb_error_hint(L->errs, "it is used as a size at %s:%d", n->loc.file, n->loc.line);
+        return -1;
+    }
+    n->value = malloc(sizeof(double));
+    if (!n->value)
+        return L->oom = 1, -1;
+    n->value[0] = v->val[0];
+    n->len = 1;
+    return 0;
+}
+
 void bind_data_decls(lowerer *L, scope *sc)
 {
+    for (size_t s = 0; s < sc->syms.len; s++) {
+        sym *y = &sc->syms.items[s];
+        if (y->kind == SYM_NODE && N(L, y->node)->kind == GB_NODE_CONST && !N(L, y->node)->value &&
+            !L->ns.items[y->node].decl_type)
+            bind_size(L, y->node);
+    }
     /* scalars first: sizes written as data scalars (data N: int) must be known for arrays */
     for (int pass = 0; pass < 2; pass++)
         for (size_t s = 0; s < sc->syms.len; s++) {

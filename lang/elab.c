@@ -105,6 +105,11 @@ static int close_enough(const char *a, const char *b, size_t dist)
 
 void suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func)
 {
+    char stan[256];
+    if ((want_dist || want_func) && stan_hint(name, stan, sizeof stan)) {
+        gb_error_hint(L->errs, "%s", stan); /* a Stan user's name: the exact form beats a guess */
+        return;
+    }
     const char *best = NULL;
     size_t bestd = 99;
     for (scope *s = sc; s && !best; s = (s == s->file ? NULL : s->file)) {
@@ -474,6 +479,7 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
             if (!arr)
                 return L->oom = 1, NULL;
             arr->depth = a->depth;
+            arr->nest = a->nest;
             for (long v = (long)lo; v <= (long)hi; v++) {
                 gb_ast *x = ast_subst(L, a->a, a->name, v);
                 if (!x)
@@ -561,7 +567,7 @@ gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
 {
     if (!a)
         return NULL;
-    if (a->depth > GB_MAX_NESTING)
+    if (a->depth >= GB_MAX_TERMS || a->nest > GB_MAX_NESTING)
         return NULL; /* reported by the parser */
     switch (a->kind) {
     case GB_AST_NUM: {
@@ -660,6 +666,8 @@ static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
         } else if (find_model(L, sc, a->a, NULL)) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc,
                      "a component is called in a statement of its own: name = model(...)");
+        } else if (module_call(L, sc, a->a)) {
+            /* reported: the module failed to load, or has no such model */
         } else if (fname) {
             gb_error(L->errs, GB_ESEMANTIC, a->a->loc, "unknown function '%s'", fname);
             suggest(L, sc, fname, 0, 1);

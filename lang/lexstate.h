@@ -16,7 +16,10 @@ typedef struct gb_lexer {
     int type_name;  /* the last token is a name right after ':' (a type: `x: real`) */
     int in_bounds;  /* inside a type's <...>: the next '>' closes it and may end the line */
     int brace_depth;
+    int brace_line[16], brace_col[16]; /* where the open { are (the first 16 levels) */
     char text[40];  /* the text of the last token (cut), for "before 'x'" in messages */
+    char tok_text[40], prev_text[40]; /* the last token's text and the one before it, for
+                                         hints on Stan's syntax (`target +=`, `data {`) */
     int open_line[16], open_col[16]; /* where the outermost open ( and [ are, for hints */
     char bad[8];    /* the bytes of the last invalid character, for the parser's message */
 } gb_lexer;

@@ -141,8 +141,24 @@ static module *load_module(lowerer *L, const gb_ast *imp, const char *from_file)
         if (strcmp(L->mods.items[i]->name, path) == 0)
             return L->mods.items[i];
     const gb_source *src = gb_sources_find(L->srcs, path);
-    if (!src && gb_sources_read(L->srcs, path, (size_t)64 << 20, 1, &src, L->errs) != GB_OK)
-        return NULL;
+    if (!src) {
+        /* the reader's messages are located at `path`, a buffer of this frame: say them again
+           at the import statement, which outlives it and is where the user must look */
+        gb_loc at = imp->a ? imp->a->loc : imp->loc; /* the path, or the module's name */
+        gb_errlist *rd = gb_errlist_new();
+        if (!rd)
+            return L->oom = 1, NULL;
+        gb_status st = gb_sources_read(L->srcs, path, (size_t)64 << 20, 1, &src, rd);
+        for (size_t i = 0; i < gb_errlist_count(rd); i++) {
+            const gb_err *e = gb_errlist_get(rd, i);
+            gb_error(L->errs, e->code, at, "%s", e->msg ? e->msg : "out of memory");
+        }
+        if (st != GB_OK && gb_errlist_count(rd) == 0)
+            gb_error(L->errs, st, at, "cannot read module '%s'", path);
+        gb_errlist_free(rd);
+        if (st != GB_OK)
+            return NULL;
+    }
     gb_ast *prog = NULL;
     if (gb_parse(&L->ast_arena, src->name, src->text, src->len, &prog, L->errs) != GB_OK)
         return NULL;
@@ -198,6 +214,47 @@ const gb_ast *find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **fi
     return NULL;
 }
 
+/* Is callee `module.name` for a module imported in sc (loaded or not)? */
+static int names_module(scope *sc, const gb_ast *callee)
+{
+    if (callee->kind != GB_AST_MEMBER || callee->a->kind != GB_AST_NAME)
+        return 0;
+    sym *s = scope_find(sc, callee->a->name);
+    return s && s->kind == SYM_MODULE;
+}
+
+int module_call(lowerer *L, scope *sc, const gb_ast *callee)
+{
+    if (!names_module(sc, callee))
+        return 0;
+    sym *s = scope_find(sc, callee->a->name);
+    if (!s->mod)
+        return 1; /* its import was reported */
+    for (size_t i = 0; i < gb_errlist_count(L->errs); i++) {
+        const gb_loc *at = &gb_errlist_get(L->errs, i)->loc;
+        if (at->file == callee->loc.file && at->line == callee->loc.line &&
+            at->col == callee->loc.col)
+            return 1; /* said already: an unrolled loop meets the call once per iteration */
+    }
+    gb_error(L->errs, GB_ESEMANTIC, callee->loc, "module '%s' has no model '%s'", s->name,
+             callee->name);
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (size_t i = 0; i < s->mod->sc->syms.len; i++) {
+        const sym *m = &s->mod->sc->syms.items[i];
+        size_t d = m->kind == SYM_MODEL ? edit_distance(callee->name, m->name) : 99;
+        if (d < bestd) {
+            bestd = d;
+            best = m->name;
+        }
+    }
+    if (best)
+        gb_error_hint(L->errs, "did you mean '%s.%s'?", s->name, best);
+    else
+        gb_error_hint(L->errs, "its models are listed in %s", s->mod->name);
+    return 1;
+}
+
 static void duplicate(lowerer *L, const gb_ast *where, const char *name, const sym *first)
 {
     gb_error(L->errs, GB_ESEMANTIC, where->loc, "'%s' is already defined", name);
@@ -225,6 +282,23 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
     if (!root) {
         gb_error(L->errs, GB_ESEMANTIC, s->a->loc,
                  "the left of '%s' must be a name or an indexed name", op);
+        return;
+    }
+    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
+        !find_model(L, sc, s->b->a, NULL) && module_call(L, sc, s->b->a)) {
+        /* module.model(...) whose module failed to load, or has no such model (said once,
+           here): a component that never instantiates, so `fit.x` is not reported again */
+        sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .state = 2, .loc = root->loc};
+        if (root != s->a) { /* layer[2] = nosuch.dense(...): one of an array of them */
+            if (!scope_find(sc, root->name)) {
+                sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
+                scope_add(L, sc, fam);
+            }
+            if (!(c.name = instance_name(L, sc, root->name, s->a->list)))
+                return;
+        }
+        if (!scope_find(sc, c.name))
+            scope_add(L, sc, c);
         return;
     }
     if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
@@ -354,7 +428,7 @@ static int needs_unroll(lowerer *L, scope *sc, const gb_ast *list)
 {
     for (const gb_ast *s = list; s; s = s->next) {
         if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
-            find_model(L, sc, s->b->a, NULL))
+            (find_model(L, sc, s->b->a, NULL) || names_module(sc, s->b->a)))
             return 1;
         if (s->kind == GB_AST_COND)
             return 1;
@@ -617,11 +691,13 @@ void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size
                 duplicate(L, s, s->name, old);
                 break;
             }
-            module *m = load_module(L, s, s->loc.file);
-            if (m) {
-                sym ms = {.name = s->name, .kind = SYM_MODULE, .mod = m, .loc = s->loc};
-                scope_add(L, sc, ms);
-            }
+            /* a module that failed to load is still declared (mod NULL), so that its uses
+               are not reported again as unknown names or non-functions */
+            sym ms = {.name = s->name,
+                      .kind = SYM_MODULE,
+                      .mod = load_module(L, s, s->loc.file),
+                      .loc = s->loc};
+            scope_add(L, sc, ms);
             break;
         }
         default:

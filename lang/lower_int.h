@@ -101,6 +101,9 @@ size_t ensure_shaped(lowerer *L, size_t node, gb_loc use);
 int elaborate_pending(lowerer *L, size_t node);
 sym *ensure_component(lowerer *L, sym *s);
 const gb_ast *find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **file);
+/* Is callee `module.name` for an imported module without that model (or that failed to load)?
+ * Reports the missing model (once per call); 1 when so, 0 when callee is something else. */
+int module_call(lowerer *L, scope *sc, const gb_ast *callee);
 void pass1(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops);
 /* Unrolls the scope's loops that create components (their bounds must be known by now: sizes
  * from the data or the component's arguments), declaring each iteration's statements. */
@@ -136,6 +139,10 @@ long loop_count(lowerer *L, const gb_loop *lp, const double *loopvals, long *lo)
 void bind_data_decls(lowerer *L, scope *sc);
 /* ranges.c: every index the loops produce, against the data's sizes */
 void check_defs(lowerer *L);
+
+/* stan_names.c: when `name` is Stan's spelling of something glassbox writes differently
+ * (row, normal_rng, std_normal, ...), 1 and a hint "glassbox writes Stan's ... as ..." in buf. */
+int stan_hint(const char *name, char *buf, size_t len);
 
 /* Whole-word edit distance, for "did you mean". */
 size_t edit_distance(const char *a, const char *b);

@@ -62,24 +62,64 @@ static gb_loc mkloc(const gb_parser *p, YYLTYPE l)
 
 static void yyerror(YYLTYPE *l, yyscan_t scanner, gb_parser *p, const char *msg);
 
-static int depth_of(const gb_ast *a)
+/* Two measures of an expression, each with its limit (see ast.h): `depth` is how deep the
+ * passes after parsing recurse (every node adds one), `nest` is how deeply it is nested as
+ * written (brackets, calls, operands inside operands); a left-associative chain such as
+ * a + b + ... + z deepens the recursion by one per term but is not nested. */
+typedef struct sizes {
+    int depth, nest;
+} sizes;
+
+static sizes size_of(const gb_ast *a)
 {
-    return a ? a->depth : 0;
+    return a ? (sizes){a->depth, a->nest} : (sizes){0, 0};
 }
 
-/* Records the nesting depth of n and reports (once per statement) input nested too deeply. */
-static gb_ast *nest(gb_parser *p, gb_ast *n, const gb_ast *x, const gb_ast *y)
+static sizes size_max(sizes x, sizes y)
+{
+    return (sizes){x.depth > y.depth ? x.depth : y.depth, x.nest > y.nest ? x.nest : y.nest};
+}
+
+static sizes list_size(const gb_ast *list)
+{
+    sizes m = {0, 0};
+    for (; list; list = list->next)
+        m = size_max(m, size_of(list));
+    return m;
+}
+
+/* Gives n one level more than `kids` and reports (once per expression) a limit passed. */
+static gb_ast *grow(gb_parser *p, gb_ast *n, sizes kids)
 {
     if (!n)
         return NULL;
-    int d = depth_of(x) > depth_of(y) ? depth_of(x) : depth_of(y);
-    n->depth = d + 1;
-    if (n->depth == GB_MAX_NESTING + 1) {
+    n->depth = kids.depth + 1;
+    n->nest = kids.nest + 1;
+    if (n->nest == GB_MAX_NESTING + 1) {
         gb_error(p->errs, GB_ESYNTAX, n->loc, "expression nested more than %d levels deep",
                  GB_MAX_NESTING);
         p->nerrors++;
+    } else if (n->depth == GB_MAX_TERMS && n->nest <= GB_MAX_NESTING) {
+        /* a chain of k operators has k + 1 terms */
+        gb_error(p->errs, GB_ESYNTAX, n->loc, "expression of more than %d terms", GB_MAX_TERMS);
+        gb_error_hint(p->errs, "split it into named parts, or sum an array: sum(x)");
+        p->nerrors++;
     }
     return n;
+}
+
+static gb_ast *nest(gb_parser *p, gb_ast *n, const gb_ast *x, const gb_ast *y)
+{
+    return grow(p, n, size_max(size_of(x), size_of(y)));
+}
+
+/* A left-associative operator: its left operand continues the chain, only its right one is
+ * nested (a + b + c is as flat as a + b; a + (b + c) is nested). */
+static gb_ast *chain(gb_parser *p, gb_ast *n, const gb_ast *lhs, const gb_ast *rhs)
+{
+    sizes l = size_of(lhs), r = size_of(rhs);
+    sizes k = {l.depth > r.depth ? l.depth : r.depth, l.nest - 1 > r.nest ? l.nest - 1 : r.nest};
+    return grow(p, n, k);
 }
 
 #define NEW(kind, l) gb_ast_new(p->arena, (kind), mkloc(p, (l)))
@@ -287,19 +327,19 @@ range:
 
 expr:
     "if" expr "then" expr "else" expr {
-        $$ = nest(p, NEW(GB_AST_IF, @1), $2, $4);
-        if ($$) { $$->a = $2; $$->b = $4; $$->c = $6; if (depth_of($6) >= $$->depth) nest(p, $$, $6, NULL); }
+        $$ = grow(p, NEW(GB_AST_IF, @1), size_max(size_max(size_of($2), size_of($4)), size_of($6)));
+        if ($$) { $$->a = $2; $$->b = $4; $$->c = $6; }
     }
   | or_expr                 { $$ = $1; }
   ;
 
 or_expr:
-    or_expr "||" and_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_OR, $1, $3), $1, $3); }
+    or_expr "||" and_expr   { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_OR, $1, $3), $1, $3); }
   | and_expr                { $$ = $1; }
   ;
 
 and_expr:
-    and_expr "&&" cmp_expr  { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_AND, $1, $3), $1, $3); }
+    and_expr "&&" cmp_expr  { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_AND, $1, $3), $1, $3); }
   | cmp_expr                { $$ = $1; }
   ;
 
@@ -314,16 +354,16 @@ cmp_expr:
   ;
 
 add_expr:
-    add_expr "+" mul_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_ADD, $1, $3), $1, $3); }
-  | add_expr "-" mul_expr   { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_SUB, $1, $3), $1, $3); }
+    add_expr "+" mul_expr   { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_ADD, $1, $3), $1, $3); }
+  | add_expr "-" mul_expr   { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_SUB, $1, $3), $1, $3); }
   | mul_expr                { $$ = $1; }
   ;
 
 mul_expr:
-    mul_expr "*" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MUL, $1, $3), $1, $3); }
-  | mul_expr "/" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_DIV, $1, $3), $1, $3); }
-  | mul_expr "%" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MOD, $1, $3), $1, $3); }
-  | mul_expr "@" unary      { $$ = nest(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MATMUL, $1, $3), $1, $3); }
+    mul_expr "*" unary      { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MUL, $1, $3), $1, $3); }
+  | mul_expr "/" unary      { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_DIV, $1, $3), $1, $3); }
+  | mul_expr "%" unary      { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MOD, $1, $3), $1, $3); }
+  | mul_expr "@" unary      { $$ = chain(p, gb_ast_binop(p->arena, mkloc(p, @2), GB_OP_MATMUL, $1, $3), $1, $3); }
   | unary                   { $$ = $1; }
   ;
 
@@ -342,14 +382,12 @@ pow_expr:
 postfix:
     primary                 { $$ = $1; }
   | postfix "[" indices "]" {
-        $$ = nest(p, NEW(GB_AST_INDEX, @2), $1, NULL);
+        $$ = grow(p, NEW(GB_AST_INDEX, @2), size_max(size_of($1), list_size($3)));
         if ($$) { $$->a = $1; $$->list = $3; $$->loc = mkloc(p, @$); }
-        for (gb_ast *i = $3; i && $$; i = i->next) if (i->depth >= $$->depth) nest(p, $$, i, NULL);
     }
   | postfix "(" args_opt ")" {
-        $$ = nest(p, NEW(GB_AST_CALL, @1), $1, NULL);
+        $$ = grow(p, NEW(GB_AST_CALL, @1), size_max(size_of($1), list_size($3)));
         if ($$) { $$->a = $1; $$->list = $3; $$->loc = mkloc(p, @$); }
-        for (gb_ast *i = $3; i && $$; i = i->next) if (i->depth >= $$->depth) nest(p, $$, i, NULL);
     }
   | postfix "." NAME        {
         $$ = nest(p, NEW(GB_AST_MEMBER, @3), $1, NULL);
@@ -364,11 +402,10 @@ primary:
     }
   | NAME                    { $$ = NEW(GB_AST_NAME, @1); if ($$) $$->name = $1; }
   | STRING                  { $$ = NEW(GB_AST_STR, @1); if ($$) $$->name = $1; }
-  | "(" expr ")"            { $$ = nest(p, $2, $2, NULL); if ($$) $$->depth = $2->depth + 1; }
+  | "(" expr ")"            { $$ = grow(p, $2, size_of($2)); }
   | "[" exprs "]"           {
-        $$ = NEW(GB_AST_ARRAY, @$);
+        $$ = grow(p, NEW(GB_AST_ARRAY, @$), list_size($2));
         if ($$) $$->list = $2;
-        for (gb_ast *i = $2; i && $$; i = i->next) if (i->depth >= $$->depth) nest(p, $$, i, NULL);
     }
   | "[" expr "for" NAME "in" range "]" {
         $$ = nest(p, NEW(GB_AST_COMPREH, @$), $2, $6);
@@ -406,7 +443,8 @@ arg:
     expr                    { $$ = $1; }
   | NAME "=" expr           {
         $$ = NEW(GB_AST_NAMED_ARG, @1);
-        if ($$) { $$->name = $1; $$->a = $3; $$->depth = $3 ? $3->depth : 0; }
+        if ($$) { $$->name = $1; $$->a = $3; }
+        if ($$ && $3) { $$->depth = $3->depth; $$->nest = $3->nest; }
     }
   ;
 
@@ -489,6 +527,41 @@ static int is_expr_start(yysymbol_kind_t k)
     }
 }
 
+/* A hint when the tokens look like Stan's syntax (the token before the error, then the one
+ * that failed): glassbox writes the same thing another way.  NULL when they do not. */
+static const char *stan_syntax_hint(const gb_lexer *lx, yysymbol_kind_t got)
+{
+    static const char *const types[] = {"real", "int", "vector", "row_vector", "matrix",
+                                        "simplex", "ordered", "array", "cov_matrix",
+                                        "corr_matrix", "cholesky_factor_corr", NULL};
+    const char *prev = lx->prev_text;
+    if (got == YYSYMBOL_INVALID && strcmp(lx->bad, ";") == 0)
+        return "glassbox ends a statement at the end of its line: drop the ';'";
+    if (strcmp(prev, "target") == 0 && got == YYSYMBOL_PLUS)
+        return "glassbox writes `target += normal_lpdf(y | mu, sigma)` as a '~' statement: "
+               "y ~ normal(mu, sigma)";
+    if (strcmp(prev, "data") == 0 && got == YYSYMBOL_LBRACE)
+        return "glassbox writes Stan's data block as one line per input: data N: int, "
+               "data y: real[N]";
+    if ((strcmp(prev, "parameters") == 0 || strcmp(prev, "functions") == 0) &&
+        got == YYSYMBOL_LBRACE)
+        return "glassbox has no blocks: write statements at the top level, a parameter with its "
+               "prior: mu ~ normal(0, 1)";
+    if (strcmp(prev, "model") == 0 && got == YYSYMBOL_LBRACE)
+        return "glassbox has no model block: write its statements at the top level (`model "
+               "NAME(args) { ... }` defines a component)";
+    if ((strcmp(prev, "transformed") == 0 || strcmp(prev, "generated") == 0) &&
+        (got == YYSYMBOL_DATA || got == YYSYMBOL_NAME))
+        return "glassbox has no blocks: a transformed value is a line of its own, "
+               "sigma2 = sigma^2, computed with every draw";
+    if (got == YYSYMBOL_NAME || got == YYSYMBOL_LT || got == YYSYMBOL_LBRACKET)
+        for (int i = 0; types[i]; i++)
+            if (strcmp(prev, types[i]) == 0)
+                return "glassbox writes the type after the name: mu: real ~ normal(0, 1), "
+                       "data N: int, data y: real[N]";
+    return NULL;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_parser *p)
 {
     (void)scanner;
@@ -513,10 +586,23 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_p
     p->nerrors++;
     if (got == YYSYMBOL_BADSTRING)
         return gb_error(p->errs, GB_ESYNTAX, loc, "unterminated string: missing closing '\"'"), 0;
+    const char *stan = p->lx ? stan_syntax_hint(p->lx, got) : NULL;
     if (got == YYSYMBOL_INVALID) {
         char bad[64];
         describe_bad(p->lx ? p->lx->bad : "", bad, sizeof bad);
-        return gb_error(p->errs, GB_ESYNTAX, loc, "unexpected character %s", bad), 0;
+        gb_error(p->errs, GB_ESYNTAX, loc, "unexpected character %s", bad);
+        if (stan)
+            gb_error_hint(p->errs, "%s", stan);
+        return 0;
+    }
+    const gb_lexer *lx = p->lx;
+    if (got == YYSYMBOL_YYEOF && lx && lx->brace_depth > 0 && lx->brace_depth <= 16) {
+        /* the end of the file inside a block: the brace that is not closed is the news */
+        int k = lx->brace_depth - 1;
+        gb_loc at = {p->file, lx->brace_line[k], lx->brace_col[k], lx->brace_col[k] + 1};
+        gb_error(p->errs, GB_ESYNTAX, at, "this '{' is never closed");
+        gb_error_hint(p->errs, "the file ends at line %d before its '}'", loc.line);
+        return 0;
     }
     char gotbuf[160], t[64];
     tok_text(got, t, sizeof t);
@@ -542,7 +628,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_p
     } else {
         gb_error(p->errs, GB_ESYNTAX, loc, "unexpected %s", gotbuf);
     }
-    if (p->lx && p->lx->depth > 0 && p->lx->open_line[0] < loc.line)
+    if (stan)
+        gb_error_hint(p->errs, "%s", stan);
+    else if (p->lx && p->lx->depth > 0 && p->lx->open_line[0] < loc.line)
         gb_error_hint(p->errs, "the bracket opened at line %d, column %d is not closed",
                       p->lx->open_line[0], p->lx->open_col[0]);
     return 0;

@@ -1,7 +1,9 @@
 /* ranges.c - index ranges checked against the data before any sampling: for each indexed
  * expression whose indices depend only on data, constants and loop variables, every index the
  * loops produce must fall inside the indexed axis (`mu[g[i]]` with a g holding 0 is reported
- * here, with the loop values that produce it, not as a crash later).  Loops are enumerated;
+ * here, with the loop values that produce it, not as a crash later).  A vector of indices
+ * (`mu[g]`, `mu[g + 1]`, `mu[[g[i] for i in 1..N]]`) is checked element by element, and so is
+ * the body of a comprehension at each value of its variable.  Loops are enumerated;
  * enumeration stops after GB_RANGE_CHECK_LIMIT index evaluations per statement, so a huge loop
  * nest costs a bounded time (its remaining indices are checked at run time). */
 #include <stdio.h>
@@ -19,6 +21,7 @@ typedef struct walk {
     double lv[MAX_LOOPS + 8];
     long budget;
     int reported;
+    int ncomp; /* comprehensions entered; their variables are lv[d->nloops ...] */
 } walk;
 
 static void loop_text(const walk *w, char *buf, size_t len)
@@ -28,15 +31,101 @@ static void loop_text(const walk *w, char *buf, size_t len)
     for (size_t i = 0; i < w->d->nloops && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%s%s = %.0f", i ? ", " : " when ",
                                  w->d->loops[i].var, w->lv[i]);
+    /* the graph keeps no names for comprehension variables: say which value it had */
+    for (int i = 0; i < w->ncomp && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s the comprehension's variable is %.0f",
+                                 used ? "," : " when", w->lv[w->d->nloops + (size_t)i]);
 }
 
-/* Checks every scalar index inside e at the current loop values. */
+/* Element k of a vector of integers known now (data, constants, loop variables): CE_OK and
+ * *v, or CE_NOTCONST.  Covers what index vectors are written as: a data array, elementwise
+ * arithmetic on one, a range, an array literal, a comprehension. */
+static int elem_value(walk *w, const gb_expr *e, size_t k, double *v)
+{
+    if (e->shape.rank == 0)
+        return ceval(w->L, e, w->lv, v);
+    if (e->shape.rank != 1)
+        return CE_NOTCONST;
+    switch (e->kind) {
+    case GB_EX_NODE: {
+        const gb_node *n = N(w->L, e->node);
+        if (!n->value || k >= n->len)
+            return CE_NOTCONST;
+        *v = n->value[k];
+        return CE_OK;
+    }
+    case GB_EX_RANGE: {
+        double lo;
+        if (ceval(w->L, e->args[0], w->lv, &lo) != CE_OK)
+            return CE_NOTCONST;
+        *v = lo + (double)k;
+        return CE_OK;
+    }
+    case GB_EX_ARRAY:
+        return k < (size_t)e->nargs ? ceval(w->L, e->args[k], w->lv, v) : CE_NOTCONST;
+    case GB_EX_COMPREH: {
+        double lo;
+        if (ceval(w->L, e->args[1]->args[0], w->lv, &lo) != CE_OK)
+            return CE_NOTCONST;
+        w->lv[e->loopvar] = lo + (double)k;
+        return ceval(w->L, e->args[0], w->lv, v);
+    }
+    case GB_EX_UNOP: {
+        double x;
+        if (elem_value(w, e->args[0], k, &x) != CE_OK)
+            return CE_NOTCONST;
+        *v = e->op == GB_OP_NEG ? -x : e->op == GB_OP_NOT ? (x == 0) : x;
+        return CE_OK;
+    }
+    case GB_EX_BINOP: {
+        double x, y;
+        if (e->op != GB_OP_ADD && e->op != GB_OP_SUB && e->op != GB_OP_MUL)
+            return CE_NOTCONST;
+        if (elem_value(w, e->args[0], k, &x) != CE_OK || elem_value(w, e->args[1], k, &y) != CE_OK)
+            return CE_NOTCONST;
+        *v = e->op == GB_OP_ADD ? x + y : e->op == GB_OP_SUB ? x - y : x * y;
+        return CE_OK;
+    }
+    default:
+        return CE_NOTCONST;
+    }
+}
+
+static void out_of_range(walk *w, const gb_expr *e, const gb_expr *ix, double v, size_t dim,
+                         size_t elem)
+{
+    char where[160], base[256], what[256] = "";
+    loop_text(w, where, sizeof where);
+    gb_expr_format(w->L->g, w->d, e->args[0], base, sizeof base);
+    if (ix->shape.rank == 1) {
+        char vec[200];
+        gb_expr_format(w->L->g, w->d, ix, vec, sizeof vec);
+        snprintf(what, sizeof what, " (element %zu of %s)", elem + 1, vec);
+    }
+    gb_error(w->L->errs, GB_EDATA, ix->loc, "index %.0f%s is out of range for %s (1..%zu)%s", v,
+             what, base, dim, where);
+    w->reported = 1;
+}
+
+/* Checks every index inside e at the current loop values. */
 static void check_expr(walk *w, const gb_expr *e)
 {
     if (!e || w->reported)
         return;
-    if (e->kind == GB_EX_COMPREH)
-        return; /* its own loop variable is not enumerated here */
+    if (e->kind == GB_EX_COMPREH) {
+        /* the body at each value of the comprehension's own variable */
+        double lo, hi;
+        if (ceval(w->L, e->args[1]->args[0], w->lv, &lo) != CE_OK ||
+            ceval(w->L, e->args[1]->args[1], w->lv, &hi) != CE_OK)
+            return;
+        w->ncomp++;
+        for (double x = lo; x <= hi && !w->reported && w->budget > 0; x++, w->budget--) {
+            w->lv[e->loopvar] = x;
+            check_expr(w, e->args[0]);
+        }
+        w->ncomp--;
+        return;
+    }
     for (int i = 0; i < e->nargs; i++)
         check_expr(w, e->args[i]);
     if (e->kind != GB_EX_INDEX || w->reported)
@@ -45,18 +134,19 @@ static void check_expr(walk *w, const gb_expr *e)
     for (int k = 1; k < e->nargs; k++) {
         const gb_expr *ix = e->args[k];
         size_t dim = bs->dim[k - 1];
-        double v;
-        if (dim == GB_DIM_UNKNOWN || ix->shape.rank != 0 ||
-            ceval(w->L, ix, w->lv, &v) != CE_OK)
+        if (dim == GB_DIM_UNKNOWN || ix->kind == GB_EX_ALL || ix->kind == GB_EX_RANGE)
+            continue; /* a range index is a slice: its ends are checked by the compiler */
+        size_t n = ix->shape.rank == 0 ? 1 : ix->shape.dim[0];
+        if (ix->shape.rank > 1 || n == GB_DIM_UNKNOWN)
             continue;
-        if (!(v >= 1 && v <= (double)dim)) { /* NaN included */
-            char where[160], base[256];
-            loop_text(w, where, sizeof where);
-            gb_expr_format(w->L->g, w->d, e->args[0], base, sizeof base);
-            gb_error(w->L->errs, GB_EDATA, ix->loc, "index %.0f is out of range for %s (1..%zu)%s",
-                     v, base, dim, where);
-            w->reported = 1;
-            return;
+        for (size_t j = 0; j < n && w->budget > 0; j++, w->budget--) {
+            double v;
+            if (elem_value(w, ix, j, &v) != CE_OK)
+                break;
+            if (!(v >= 1 && v <= (double)dim)) { /* NaN included */
+                out_of_range(w, e, ix, v, dim, j);
+                return;
+            }
         }
     }
 }

@@ -48,6 +48,9 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
 int cli_load(const cli_opts *o, cli_session *s, int need_data);
 void cli_session_free(cli_session *s);
 int cli_exit_code(gb_status st);
+/* Flushes out (stdout); when that or an earlier write failed, says so on stderr and returns
+ * the model/IO exit code instead of rc (cmd names the subcommand in the message, or is ""). */
+int cli_finish_output(FILE *out, const char *cmd, int rc);
 /* Which sampler updates each latent node, and why (inspect, run --explain). */
 void cli_print_samplers(const gb_model *m, FILE *out);
 

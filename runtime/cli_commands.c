@@ -1,4 +1,5 @@
 /* cli_commands.c - `glassbox check`, `graph`, `inspect` and `parse`. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,11 +9,14 @@
 #include "graph_print.h"
 #include "model.h"
 
-static int finish_output(FILE *out, int rc)
+int cli_finish_output(FILE *out, const char *cmd, int rc)
 {
+    errno = 0;
     if (fflush(out) != 0 || ferror(out)) {
-        fputs("glassbox: error: cannot write the output (disk full or closed pipe?)\n", stderr);
-        return GB_EXIT_MODEL;
+        /* errno is the flush's when it failed; an earlier failed write leaves only ferror */
+        fprintf(stderr, "glassbox%s%s: error: cannot write the output: %s\n", *cmd ? " " : "", cmd,
+                errno ? strerror(errno) : "a write failed (disk full or closed pipe?)");
+        return rc == GB_EXIT_OK ? GB_EXIT_MODEL : rc;
     }
     return rc;
 }
@@ -38,7 +42,7 @@ int cli_check(int argc, char **argv)
         printf("%s: ok (%zu nodes, %zu components)\n", o.model, gb_graph_node_count(s.graph),
                gb_graph_component_count(s.graph));
     cli_session_free(&s);
-    return finish_output(stdout, rc);
+    return cli_finish_output(stdout, "check", rc);
 }
 
 int cli_graph(int argc, char **argv)
@@ -67,7 +71,7 @@ int cli_graph(int argc, char **argv)
             rc = GB_EXIT_MODEL;
     }
     cli_session_free(&s);
-    return finish_output(stdout, rc);
+    return cli_finish_output(stdout, "graph", rc);
 }
 
 int cli_inspect(int argc, char **argv)
@@ -96,7 +100,7 @@ int cli_inspect(int argc, char **argv)
         gb_model_free(m);
     }
     cli_session_free(&s);
-    return finish_output(stdout, rc);
+    return cli_finish_output(stdout, "inspect", rc);
 }
 
 int cli_parse_cmd(int argc, char **argv)
@@ -128,5 +132,5 @@ int cli_parse_cmd(int argc, char **argv)
     gb_arena_release(&arena);
     gb_errlist_free(errs);
     gb_sources_free(srcs);
-    return finish_output(stdout, cli_exit_code(st));
+    return cli_finish_output(stdout, "parse", cli_exit_code(st));
 }

@@ -105,5 +105,5 @@ int cli_reference(int argc, char **argv)
             fprintf(out, "| `%s` | %d to %d | %s |\n", f->name, f->min_args, f->max_args,
                     f->doc ? f->doc : "");
     }
-    return fflush(out) == 0 && !ferror(out) ? 0 : GB_EXIT_MODEL;
+    return cli_finish_output(out, "reference", 0);
 }

@@ -479,7 +479,5 @@ out:
     gb_draws_free(d);
     gb_model_free(m);
     cli_session_free(&s);
-    if (fflush(stdout) != 0 && rc == GB_EXIT_OK)
-        rc = GB_EXIT_MODEL;
-    return rc;
+    return cli_finish_output(stdout, "run", rc);
 }

@@ -23,6 +23,8 @@ typedef struct gb_data_var {
     size_t len;
     gb_loc loc;        /* where the variable is named in its file: JSON key or CSV header cell;
                           file points into the gb_sources registry the file was read into */
+    size_t nonfinite;  /* the first element (row-major) that is NaN or infinite ... */
+    gb_loc nonfinite_loc; /* ... and where it is written (its cell); line 0 when none is */
 } gb_data_var;
 
 typedef struct gb_data gb_data;

@@ -26,6 +26,8 @@ typedef struct ccol {
     size_t pos;              /* column number, 0-based */
     gb_loc loc;
     int all_int;
+    size_t bad_row; /* the first row holding NaN or an infinity in this column ... */
+    gb_loc bad_loc; /* ... and that cell; line 0 when none does */
 } ccol;
 
 typedef struct csv {
@@ -313,6 +315,10 @@ static gb_status read_row(csv *r)
                 csv_error(r, GB_EDATA, l, "%s in column '%s'", why, r->cols[k].name);
         }
         r->cols[k].all_int &= is_int;
+        if (!why && !isfinite(v) && r->cols[k].bad_loc.line == 0) {
+            r->cols[k].bad_row = r->rows;
+            r->cols[k].bad_loc = cell_loc(r, c.start, c.end);
+        }
         if (push_val(r, v) != 0)
             return csv_error(r, GB_ENOMEM, cell_loc(r, c.start, c.end),
                              "the data are larger than the memory budget allows");
@@ -452,6 +458,11 @@ static gb_status build_group(csv *r, const group *g, var_list *out)
             v.val[i * prod + e] = r->vals[i * r->ncols + c->pos];
         if (!c->all_int)
             v.type = GB_REAL;
+        size_t bad = c->bad_row * prod + e; /* the element that cell holds */
+        if (c->bad_loc.line > 0 && (v.nonfinite_loc.line == 0 || bad < v.nonfinite)) {
+            v.nonfinite = bad;
+            v.nonfinite_loc = c->bad_loc;
+        }
     }
     v.name = gb_strdup(f->base);
     if (!v.name || GB_VEC_PUSH(out, v) != 0) {

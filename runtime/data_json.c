@@ -141,6 +141,8 @@ typedef struct jconv {
     size_t pos;
     int all_int;
     size_t path[GB_MAX_RANK + 1];
+    size_t nonfinite; /* the first NaN or infinity, and where it is written */
+    gb_loc nonfinite_loc;
 } jconv;
 
 static const char *describe(const json_t *x, char *buf, size_t len)
@@ -197,6 +199,10 @@ static gb_status put_number(jconv *c, int depth, const json_t *x)
         c->all_int = 0;
     else
         return elem_error(c, depth, x, depth ? "a number" : "a number or an array of numbers");
+    if (!isfinite(v) && c->nonfinite_loc.line == 0) {
+        c->nonfinite = c->pos;
+        c->nonfinite_loc = locate(c->src, c->voff, c->path, depth);
+    }
     c->val[c->pos++] = v;
     return GB_OK;
 }
@@ -264,9 +270,16 @@ static gb_status json_var(jconv *c, const json_t *x, gb_loc keyloc, var_list *ou
         return st;
     c->pos = 0;
     c->all_int = 1;
+    c->nonfinite_loc = (gb_loc){0};
     st = fill(c, x, 0);
-    gb_data_var v = {
-        gb_strdup(c->name), c->all_int ? GB_INT : GB_REAL, c->shape, c->val, len, keyloc};
+    gb_data_var v = {gb_strdup(c->name),
+                     c->all_int ? GB_INT : GB_REAL,
+                     c->shape,
+                     c->val,
+                     len,
+                     keyloc,
+                     c->nonfinite,
+                     c->nonfinite_loc};
     if (st == GB_OK && (!v.name || GB_VEC_PUSH(out, v) != 0))
         st = gb_error(c->errs, GB_ENOMEM, keyloc, "out of memory storing '%s'", c->name);
     if (st != GB_OK)

@@ -160,6 +160,9 @@ const char *gb_node_kind_name(const gb_node *n); /* "data", "observed", "paramet
 
 /* Writes a shape as "[N, 3]" (names where known, sizes otherwise; "" for a scalar). */
 void gb_shape_format(const gb_node *n, char *buf, size_t len);
+/* Writes a node's type as declared: "real[N]", "real<lower=0>[J]", "ordered[3]",
+ * "cholesky_factor_corr[K]" (the K x K matrix declared with one size). */
+void gb_type_format(const gb_graph *g, const gb_node *n, char *buf, size_t len);
 /* Writes an expression in the language's syntax (node names, loop variable names). */
 void gb_expr_format(const gb_graph *g, const gb_def *def, const gb_expr *e, char *buf, size_t len);
 /* Writes a def's right side, then where it applies: "normal(mu, sigma)",

@@ -213,6 +213,64 @@ void gb_expr_format(const gb_graph *g, const gb_def *def, const gb_expr *e, char
     fmt(&b, g, def, e, 0);
 }
 
+/* Stan's name of a declared constraint; NULL for a plain int or real. */
+static const char *constraint_name(gb_constraint_kind c)
+{
+    switch (c) {
+    case GB_CON_ORDERED:
+        return "ordered";
+    case GB_CON_POSITIVE_ORDERED:
+        return "positive_ordered";
+    case GB_CON_SIMPLEX:
+        return "simplex";
+    case GB_CON_CHOLESKY_CORR:
+        return "cholesky_factor_corr";
+    case GB_CON_CHOLESKY_COV:
+        return "cholesky_factor_cov";
+    case GB_CON_CORR:
+        return "corr_matrix";
+    case GB_CON_COV:
+        return "cov_matrix";
+    case GB_CON_NONE:
+        break;
+    }
+    return NULL;
+}
+
+void gb_type_format(const gb_graph *g, const gb_node *n, char *buf, size_t len)
+{
+    sbuf b = {buf, len, 0};
+    buf[0] = '\0';
+    const char *con = constraint_name(n->constraint);
+    if (con) {
+        /* the square ones are declared with one size: cholesky_factor_corr[K] is K x K */
+        gb_node one = *n;
+        if (n->shape.rank == 2 && n->constraint != GB_CON_ORDERED &&
+            n->constraint != GB_CON_POSITIVE_ORDERED && n->constraint != GB_CON_SIMPLEX)
+            one.shape.rank = 1;
+        char shape[96];
+        gb_shape_format(&one, shape, sizeof shape);
+        put(&b, "%s%s", con, shape);
+        return;
+    }
+    put(&b, "%s", n->type == GB_INT ? "int" : "real");
+    if (n->lower || n->upper) {
+        put(&b, "<");
+        if (n->lower) {
+            put(&b, "lower=");
+            fmt(&b, g, NULL, n->lower, 0);
+        }
+        if (n->upper) {
+            put(&b, "%supper=", n->lower ? ", " : "");
+            fmt(&b, g, NULL, n->upper, 0);
+        }
+        put(&b, ">");
+    }
+    char shape[96];
+    gb_shape_format(n, shape, sizeof shape);
+    put(&b, "%s", shape);
+}
+
 void gb_def_format(const gb_graph *g, const gb_def *d, char *buf, size_t len)
 {
     sbuf b = {buf, len, 0};

@@ -47,7 +47,14 @@ static void dot_node(const gb_graph *g, size_t i, FILE *out, int indent)
     dot_escape(out, n->name);
     fprintf(out, "\" [%s, label=\"", style);
     dot_escape(out, n->name);
-    dot_escape(out, shape);
+    if (n->constraint != GB_CON_NONE || n->lower || n->upper) {
+        char type[128]; /* a declared constraint or bounds: the type as written */
+        gb_type_format(g, n, type, sizeof type);
+        fputs(": ", out);
+        dot_escape(out, type);
+    } else {
+        dot_escape(out, shape);
+    }
     if (n->kind == GB_NODE_CONST && n->value && n->len == 1)
         fprintf(out, " = %.15g", n->value[0]);
     if (def[0]) {
@@ -128,6 +135,9 @@ static json_t *node_json(const gb_graph *g, size_t i)
     json_object_set_new(o, "kind", json_string(gb_node_kind_name(n)));
     json_object_set_new(o, "type", json_string(n->type == GB_INT ? "int" : "real"));
     json_object_set_new(o, "shape", shape_json(n));
+    char declared[128];
+    gb_type_format(g, n, declared, sizeof declared);
+    json_object_set_new(o, "declared_type", json_string(declared));
     const gb_component *c = n->component >= 0 ? gb_graph_component(g, (size_t)n->component) : NULL;
     json_object_set_new(o, "component", c ? json_string(c->name) : json_null());
     for (size_t k = 0; k < n->ndefs; k++) {
@@ -188,9 +198,8 @@ static void table_rows(const gb_graph *g, int comp, FILE *out)
         const gb_node *n = gb_graph_node(g, i);
         if (n->component != comp)
             continue;
-        char shape[96], type[128], def[DEF_TEXT] = "", parents[256] = "";
-        gb_shape_format(n, shape, sizeof shape);
-        snprintf(type, sizeof type, "%s%s", n->type == GB_INT ? "int" : "real", shape);
+        char type[128], def[DEF_TEXT] = "", parents[256] = "";
+        gb_type_format(g, n, type, sizeof type);
         if (n->ndefs > 0)
             gb_def_format(g, &n->defs[0], def, sizeof def);
         else if (n->kind == GB_NODE_CONST && n->value && n->len == 1)

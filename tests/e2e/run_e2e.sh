@@ -48,6 +48,27 @@ done
 # components are labelled clusters
 if "$GB" graph examples/component.gb | grep -q 'subgraph "cluster_0"' ; then ok; else bad "cluster"; fi
 
+# declared constraints and bounds show as written, not as the real array they are stored in
+printf '%s\n' 'data y: real<lower=0>[N]' 'c: ordered[3] ~ normal(0, 5)' \
+    'L: cholesky_factor_corr[2] ~ lkj_corr_cholesky(2)' 'y ~ normal(c[1], 1)' > "$tmp/con.gb"
+if "$GB" inspect "$tmp/con.gb" | grep -q '^  c  *parameter  *ordered\[3\] ' &&
+    "$GB" inspect "$tmp/con.gb" | grep -q '^  L  *parameter  *cholesky_factor_corr\[2\] ' &&
+    "$GB" inspect "$tmp/con.gb" | grep -q '^  y  *observed  *real<lower=0>\[N\] ' &&
+    "$GB" graph "$tmp/con.gb" | grep -q 'label="c: ordered\[3\]' &&
+    "$GB" graph "$tmp/con.gb" | grep -q 'label="L: cholesky_factor_corr\[2\]' &&
+    "$GB" graph "$tmp/con.gb" --format json | grep -q '"declared_type": "real<lower=0>\[N\]"' &&
+    "$GB" graph "$tmp/con.gb" --format json | grep -q '"declared_type": "cholesky_factor_corr\[2\]"'
+then ok; else bad "declared constraints in inspect and graph"; "$GB" inspect "$tmp/con.gb"; fi
+
+# a full stdout is an error with a message, for every command that writes there
+for c in "reference" "--version" "inspect examples/coin.gb" "graph examples/coin.gb" \
+    "run examples/coin.gb --data examples/coin.json --chains 1 --warmup 20 --draws 20 --quiet"; do
+    read -r -a args <<< "$c"
+    "$GB" "${args[@]}" > /dev/full 2> "$tmp/err"; rc=$?
+    if [ $rc = 1 ] && grep -q 'error: cannot write the output' "$tmp/err"; then ok
+    else bad "$c > /dev/full: exit $rc"; cat "$tmp/err"; fi
+done
+
 # an MLP of three hidden layers (sizes as an option): each layer is a component of its own,
 # sampled and summarised under its heading, drawn as a cluster; --keep takes component names as
 # they are written; the CSV names the columns as Stan's readers need (net_layer_3_W.6.6) and

@@ -403,7 +403,7 @@ static void test_lower_reports_nan_and_bounds_in_data(void **state)
     assert_int_equal(lower(f, "data a: real[N]\ndata s: real<lower=0>[N]\n",
                            "{\"a\": [1, \"NaN\"], \"s\": [1, -2]}"),
                      GB_EDATA);
-    expect_err(f, 0, 1, 2, "a[2] is NaN; data must be finite numbers", NULL);
+    expect_err(f, 0, 1, 11, "a[2] is NaN; data must be finite numbers", NULL);
     expect_err(f, 1, 1, 19, "s[2] is -2, outside the declared bounds [0, inf]", NULL);
 }
 
@@ -414,6 +414,33 @@ static void test_lower_reports_index_out_of_range_in_data(void **state)
                     "for i in 1..N {\n  y[i] ~ normal(mu[g[i]], 1)\n}\n";
     assert_int_equal(lower(f, m, "{\"y\": [1, 2, 3, 4], \"g\": [1, 3, 4, 2]}"), GB_EDATA);
     expect_err(f, 0, 5, 20, "index 4 is out of range for mu (1..3) when i = 3", NULL);
+}
+
+static void test_lower_reports_gather_index_out_of_range_in_data(void **state)
+{
+    fixture *f = *state;
+    const char *m = "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 1)\n"
+                    "y ~ normal(mu[g], 1)\n";
+    assert_int_equal(lower(f, m, "{\"y\": [1, 2, 3], \"g\": [1, 4, 2]}"), GB_EDATA);
+    expect_err(f, 0, 4, 15, "index 4 (element 2 of g) is out of range for mu (1..3)", NULL);
+}
+
+static void test_lower_reports_size_scalar_conflict_in_data(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: real[J]\n", "{\"J\": 9, \"y\": [1, 2]}"), GB_EDATA);
+    expect_err(f, 0, 1, 14, "'y' has 2 along dimension 1, but the data give J = 9",
+               "J is at d.json:1:2 and y at d.json:1:10; they must agree");
+}
+
+static void test_lower_binds_size_from_matching_scalar(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f, "data y: real[J]\neta: real[K] ~ normal(0, 1)\n",
+                           "{\"J\": 2, \"K\": 3, \"y\": [1, 2]}"),
+                     GB_OK);
+    assert_int_equal(node(f, "eta")->shape.dim[0], 3);
+    assert_int_equal(node(f, "y")->shape.dim[0], 2);
 }
 
 static void test_lower_reports_empty_model(void **state)
@@ -470,6 +497,9 @@ int main(void)
         T(test_lower_reports_size_conflict_in_data),
         T(test_lower_reports_nan_and_bounds_in_data),
         T(test_lower_reports_index_out_of_range_in_data),
+        T(test_lower_reports_gather_index_out_of_range_in_data),
+        T(test_lower_reports_size_scalar_conflict_in_data),
+        T(test_lower_binds_size_from_matching_scalar),
         T(test_lower_reports_empty_model),
         T(test_lower_reports_element_defined_twice_or_never),
     };

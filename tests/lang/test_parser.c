@@ -184,6 +184,43 @@ static void test_parser_limits_nesting(void **state)
     free(text);
 }
 
+/* "a = x + x + ... + x" with n terms, in a new string. */
+static char *flat_sum(size_t n)
+{
+    char *text = malloc(4 * n + 16);
+    size_t k = (size_t)sprintf(text, "a = x");
+    for (size_t i = 1; i < n; i++)
+        k += (size_t)sprintf(text + k, " + x");
+    strcpy(text + k, "\n");
+    return text;
+}
+
+static void test_parser_accepts_flat_sum_of_250_terms(void **state)
+{
+    (void)state;
+    char *text = flat_sum(250);
+    gb_errlist *errs;
+    char *got = parse_sexpr(text, &errs);
+    if (!got)
+        fail_msg("250 terms: %s", gb_errlist_get(errs, 0)->msg);
+    free(got);
+    gb_errlist_free(errs);
+    free(text);
+}
+
+static void test_parser_limits_terms_of_a_flat_chain(void **state)
+{
+    (void)state;
+    char *text = flat_sum(GB_MAX_TERMS + 1);
+    gb_errlist *errs;
+    char *got = parse_sexpr(text, &errs);
+    assert_null(got);
+    assert_int_equal(gb_errlist_count(errs), 1);
+    assert_string_equal(gb_errlist_get(errs, 0)->msg, "expression of more than 2000 terms");
+    gb_errlist_free(errs);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +236,8 @@ int main(void)
         cmocka_unit_test(test_parser_reports_several_errors),
         cmocka_unit_test(test_parser_reports_bad_bytes_and_strings),
         cmocka_unit_test(test_parser_limits_nesting),
+        cmocka_unit_test(test_parser_accepts_flat_sum_of_250_terms),
+        cmocka_unit_test(test_parser_limits_terms_of_a_flat_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

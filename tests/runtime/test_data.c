@@ -276,6 +276,24 @@ static void test_csv_columns_and_types(void **state)
     assert_string_equal(gb_data_get(f->data, 2)->name, "z");
 }
 
+static void test_data_locates_first_nonfinite_cell(void **state)
+{
+    fixture *f = *state;
+    /* the earlier element in row-major order wins, whatever the column order */
+    assert_int_equal(load(f, "d.csv", "a.2,a.1,b\n1,2,3\nInf,NaN,5\n"), GB_OK);
+    const gb_data_var *a = var(f, "a"), *b = var(f, "b");
+    assert_int_equal(a->nonfinite, 2); /* a[2,1] */
+    assert_int_equal(a->nonfinite_loc.line, 3);
+    assert_int_equal(a->nonfinite_loc.col, 5);
+    assert_int_equal(a->nonfinite_loc.end_col, 8);
+    assert_int_equal(b->nonfinite_loc.line, 0);
+    assert_int_equal(load(f, "e.json", "{\"c\": [[1, 2], [3, \"-Inf\"]]}"), GB_OK);
+    const gb_data_var *c = var(f, "c");
+    assert_int_equal(c->nonfinite, 3);
+    assert_int_equal(c->nonfinite_loc.line, 1);
+    assert_int_equal(c->nonfinite_loc.col, 20);
+}
+
 static void test_csv_groups_indexed_columns(void **state)
 {
     fixture *f = *state;
@@ -446,6 +464,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_duplicate_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_syntax_and_shape_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_columns_and_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_locates_first_nonfinite_cell, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_groups_indexed_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_group_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_cell_errors, setup, teardown),

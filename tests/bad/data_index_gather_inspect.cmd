@@ -1,0 +1,1 @@
+inspect data_index_gather.gb --data data_index_gather.json
