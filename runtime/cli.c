@@ -2,9 +2,11 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lower.h"
 #include "model.h"
@@ -161,6 +163,39 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
     return 0;
 }
 
+/* Appends folder to the ':' list unless the list has it already. */
+static void add_folder(char *list, size_t cap, const char *folder)
+{
+    size_t n = strlen(folder), used = strlen(list);
+    for (const char *p = list; *p; p += strcspn(p, ":"), p += *p == ':')
+        if (strcspn(p, ":") == n && strncmp(p, folder, n) == 0)
+            return;
+    if (n > 0 && used + n + 2 <= cap)
+        snprintf(list + used, cap - used, "%s%s", used ? ":" : "", folder);
+}
+
+/* The folders holding the stdlib modules, in the order searched (README, "Install"): next to
+ * the binary (BIN/../share/glassbox/stdlib, so an installed tree can move), the install prefix
+ * compiled in, then the source tree the binary was built from. */
+static void stdlib_folders(char *list, size_t cap)
+{
+    char exe[PATH_MAX], dir[PATH_MAX + 32];
+    list[0] = '\0';
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        for (int up = 0; up < 2; up++) { /* BIN/glassbox -> BIN -> its parent */
+            char *slash = strrchr(exe, '/');
+            if (slash)
+                *slash = '\0';
+        }
+        snprintf(dir, sizeof dir, "%s/share/glassbox/stdlib", exe);
+        add_folder(list, cap, dir);
+    }
+    add_folder(list, cap, GB_PREFIX "/share/glassbox/stdlib");
+    add_folder(list, cap, GB_STDLIB_DIR);
+}
+
 void cli_session_free(cli_session *s)
 {
     gb_graph_free(s->graph);
@@ -188,7 +223,9 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
         fputs("glassbox: error: this command needs the data: --data FILE\n", stderr);
         return GB_EXIT_USAGE;
     }
-    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), GB_STDLIB_DIR};
+    char stdlib[3 * PATH_MAX + 3];
+    stdlib_folders(stdlib, sizeof stdlib);
+    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), stdlib};
     if (st == GB_OK)
         st = gb_lower_file(s->srcs, o->model, &lo, &s->graph, s->errs);
     gb_errlist_print(s->errs, s->srcs, stderr);
