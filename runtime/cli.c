@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "lower.h"
+#include "memplan.h"
 #include "model.h"
+#include "size.h"
 
 int cli_exit_code(gb_status st)
 {
@@ -29,7 +31,7 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "quiet",   "help",    "explain",     "chains",
                                           "warmup",  "draws",   "seed",        "threads",
                                           "metric",  "adapt-delta", "max-depth", "keep",
-                                          NULL};
+                                          "memory",  NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -125,6 +127,10 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->format = val;
         } else if (strcmp(name, "output") == 0) {
             o->output = val;
+        } else if (strcmp(name, "memory") == 0) {
+            if ((o->memory = gb_size_parse_bytes(val)) == 0)
+                return usage_error(cmd, "--memory takes a size in bytes, or with a suffix K, M, "
+                                        "G or T (powers of 1024), not '%s'", val);
         } else if (strcmp(name, "metric") == 0) {
             if (strcmp(val, "diag") != 0 && strcmp(val, "dense") != 0)
                 return usage_error(cmd, "--metric is diag or dense, not '%s'", val);
@@ -160,6 +166,7 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
     }
     if (!o->help && !o->model)
         return usage_error(cmd, "%s", "no model file given");
+    gb_memory_set_budget(o->memory);
     return 0;
 }
 
@@ -243,6 +250,30 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
                         v->loc.file, v->loc.line, v->loc.col, v->name);
         }
     return GB_EXIT_OK;
+}
+
+int cli_check_memory(const cli_opts *o, const cli_session *s, long chains, long parallel,
+                     long draws, int explain)
+{
+    int dense = o->metric && strcmp(o->metric, "dense") == 0;
+    gb_memplan_config cfg = {(size_t)chains, (size_t)parallel, (size_t)draws, (int)o->max_depth,
+                             dense};
+    if (explain) {
+        gb_memplan p;
+        char a[32], b[32], c[32], d[32], e[32];
+        if (gb_memplan_estimate(s->graph, &cfg, &p) == GB_OK)
+            printf("memory: about %s (%s for the compiled model, %s per chain x %ld at once, %s "
+                   "of stored draws); the budget is %s\n",
+                   gb_memplan_format(p.total, a, sizeof a),
+                   gb_memplan_format(p.model, b, sizeof b),
+                   gb_memplan_format(p.per_chain, c, sizeof c), parallel,
+                   gb_memplan_format(p.draws, d, sizeof d),
+                   gb_memplan_format(gb_memory_budget(), e, sizeof e));
+    }
+    if (gb_memplan_check(s->graph, &cfg, gb_memory_budget(), s->errs) == GB_OK)
+        return GB_EXIT_OK;
+    gb_errlist_print(s->errs, s->srcs, stderr);
+    return GB_EXIT_MODEL;
 }
 
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
