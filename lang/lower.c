@@ -126,8 +126,8 @@ static module *load_module(lowerer *L, const gb_ast *imp, const char *from_file)
         found = file_exists(path);
     } else {
         const char *slash = strrchr(from_file, '/');
-        found = search_folder(from_file, slash ? (int)(slash - from_file) : 0, imp->name, path,
-                              tried);
+        found =
+            search_folder(from_file, slash ? (int)(slash - from_file) : 0, imp->name, path, tried);
         for (int k = 0; k < 2 && !found && L->opts; k++) /* GLASSBOX_PATH, then the stdlib */
             for (const char *sp = k ? L->opts->stdlib_dir : L->opts->search_path;
                  !found && sp && *sp; sp += strcspn(sp, ":"), sp += *sp == ':') {
@@ -142,8 +142,10 @@ static module *load_module(lowerer *L, const gb_ast *imp, const char *from_file)
         if (imp->a)
             gb_error_hint(L->errs, "the path is relative to the importing script");
         else
-            gb_error_hint(L->errs, "looked for %s.gb in %s (the script's folder, GLASSBOX_PATH, "
-                          "then the stdlib)", imp->name, tried);
+            gb_error_hint(L->errs,
+                          "looked for %s.gb in %s (the script's folder, GLASSBOX_PATH, "
+                          "then the stdlib)",
+                          imp->name, tried);
         return NULL;
     }
     for (size_t i = 0; i < L->mods.len; i++)

@@ -129,8 +129,10 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->output = val;
         } else if (strcmp(name, "memory") == 0) {
             if ((o->memory = gb_size_parse_bytes(val)) == 0)
-                return usage_error(cmd, "--memory takes a size in bytes, or with a suffix K, M, "
-                                        "G or T (powers of 1024), not '%s'", val);
+                return usage_error(cmd,
+                                   "--memory takes a size in bytes, or with a suffix K, M, "
+                                   "G or T (powers of 1024), not '%s'",
+                                   val);
         } else if (strcmp(name, "metric") == 0) {
             if (strcmp(val, "diag") != 0 && strcmp(val, "dense") != 0)
                 return usage_error(cmd, "--metric is diag or dense, not '%s'", val);

@@ -82,9 +82,10 @@ int cli_inspect(int argc, char **argv)
         if (o.help)
             puts("usage: glassbox inspect MODEL.gb --data FILE [--data FILE]...\n\n"
                  "Lists every node of the graph: its kind (data, constant, parameter, observed,\n"
-                 "deterministic), type and shape, definition, and parents, grouped by component.\n\n"
-                 "  --memory SIZE the memory budget (bytes, or 512M, 16G ...): with data, a model\n"
-                 "                that cannot be sampled within it, even with one chain, is refused");
+                 "deterministic), type and shape, definition, and parents, grouped by component."
+                 "\n\n  --memory SIZE the memory budget (bytes, or 512M, 16G ...): with data, a\n"
+                 "                model that cannot be sampled within it, even with one chain, is\n"
+                 "                refused");
         return rc;
     }
     cli_session s;

@@ -63,7 +63,7 @@ static size_t enumerate(const gb_graph *g, const gb_def *d, size_t depth, double
         return 1;
     long lo, cnt = gb_loop_count(g, &d->loops[depth], lv, &lo);
     size_t n = 0;
-    for (long k = 0; k < cnt && *budget > 0; k++, (*budget)--) {
+    for (long k = 0; k<cnt && * budget> 0; k++, (*budget)--) {
         lv[depth] = (double)(lo + k);
         n = sat_add(n, enumerate(g, d, depth + 1, lv, budget));
     }

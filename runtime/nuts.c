@@ -81,8 +81,7 @@ void gb_nuts_config_default(gb_nuts_config *cfg)
 
 int gb_nuts_work_size(size_t dim, int max_depth, int dense, size_t *out)
 {
-    size_t metric_len = dim, nvec = TOP_VECTORS + LEVEL_VECTORS * (size_t)max_depth, vec_len,
-           total;
+    size_t metric_len = dim, nvec = TOP_VECTORS + LEVEL_VECTORS * (size_t)max_depth, vec_len, total;
     if ((dense && gb_size_mul(dim, dim, &metric_len) != 0) ||
         gb_size_mul(metric_len, dense ? 4 : 2, &total) != 0 ||
         gb_size_mul(dim, nvec, &vec_len) != 0 || gb_size_add(total, vec_len, &total) != 0)

@@ -153,9 +153,10 @@ static void test_memplan_covers_the_compiled_work_space(void **state)
         used += (size_t)snprintf(json + used, 64 * 1024 - used, "%s[%d, %d, 1]", i ? "," : "",
                                  i % 7, i % 5);
     snprintf(json + used, 64 * 1024 - used, "]}");
-    lower(f, "data X: real[N, K]\na ~ normal(0, 1)\nb: real[K] ~ normal(0, 1)\n"
-             "s ~ half_normal(1)\nz: real[N] ~ normal(X @ b + a, s)\n"
-             "for i in 1..N {\n  w[i] ~ normal(a + sum(X[i] * b) * z[i], s)\n}\n",
+    lower(f,
+          "data X: real[N, K]\na ~ normal(0, 1)\nb: real[K] ~ normal(0, 1)\n"
+          "s ~ half_normal(1)\nz: real[N] ~ normal(X @ b + a, s)\n"
+          "for i in 1..N {\n  w[i] ~ normal(a + sum(X[i] * b) * z[i], s)\n}\n",
           json);
     free(json);
     gb_model *m = NULL;
@@ -168,8 +169,8 @@ static void test_memplan_covers_the_compiled_work_space(void **state)
                  ws, nuts * sizeof(double));
     /* and not far above it: the estimate is of the same terms, not a blanket margin */
     if (p.per_chain > 4 * (ws + nuts * sizeof(double)))
-        fail_msg("estimate %zu bytes per chain is over 4x the compiled %zu + NUTS %zu",
-                 p.per_chain, ws, nuts * sizeof(double));
+        fail_msg("estimate %zu bytes per chain is over 4x the compiled %zu + NUTS %zu", p.per_chain,
+                 ws, nuts * sizeof(double));
     gb_model_free(m);
 }
 
