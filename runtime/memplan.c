@@ -286,6 +286,11 @@ gb_status gb_memplan_check(const gb_graph *g, const gb_memplan_config *cfg, size
              gb_memplan_format(p.total, need, sizeof need),
              gb_memplan_format(budget, lim, sizeof lim));
     size_t par = cfg->parallel ? cfg->parallel : 1;
+    /* the cheapest way out of what weighs most: stored draws, or chains side by side */
+    const char *way = p.draws > p.model && p.draws > sat_mul(p.per_chain, par)
+                          ? ", --draws N stores fewer draws"
+                      : par > 1 ? ", --threads 1 runs one chain at a time"
+                                : "";
     if (n)
         gb_error_hint(errs,
                       "'%s' (%zu elements) needs %s of it; in all: %s for the compiled model, "
@@ -294,7 +299,6 @@ gb_status gb_memplan_check(const gb_graph *g, const gb_memplan_config *cfg, size
                       n->name, n->len, gb_memplan_format(p.top_bytes, top, sizeof top),
                       gb_memplan_format(p.model, a, sizeof a),
                       gb_memplan_format(p.per_chain, b, sizeof b), par, par == 1 ? "" : "s",
-                      gb_memplan_format(p.draws, c, sizeof c),
-                      par > 1 ? ", --threads 1 runs one chain at a time" : "");
+                      gb_memplan_format(p.draws, c, sizeof c), way);
     return GB_ENOMEM;
 }

@@ -94,10 +94,10 @@ static void test_memplan_names_the_node_that_needs_most(void **state)
 {
     fixture *f = *state;
     lower(f, "a: real[10] ~ normal(0, 1)\n\nb: real[100000] ~ normal(a[1], 1)\n", NULL);
-    gb_memplan p = plan(f, 4, 2, 1000);
+    gb_memplan p = plan(f, 4, 2, 10);
     assert_string_equal(gb_graph_node(f->g, p.top)->name, "b");
     assert_true(p.top_bytes < p.total);
-    gb_memplan_config cfg = {4, 2, 1000, 10, 0};
+    gb_memplan_config cfg = {4, 2, 10, 10, 0};
     assert_int_equal(gb_memplan_check(f->g, &cfg, p.total, f->errs), GB_OK);
     assert_int_equal(gb_errlist_count(f->errs), 0);
     assert_int_equal(gb_memplan_check(f->g, &cfg, p.total - 1, f->errs), GB_ENOMEM);
@@ -109,7 +109,11 @@ static void test_memplan_names_the_node_that_needs_most(void **state)
     assert_non_null(e->hint);
     assert_non_null(strstr(e->hint, "'b' (100000 elements)"));
     assert_non_null(strstr(e->hint, "--memory SIZE sets the budget"));
-    assert_non_null(strstr(e->hint, "--threads 1"));
+    assert_non_null(strstr(e->hint, "--threads 1")); /* two work spaces weigh most */
+    /* with 1000 draws the stored draws weigh most, and the hint says so */
+    cfg.draws = 1000;
+    assert_int_equal(gb_memplan_check(f->g, &cfg, p.total, f->errs), GB_ENOMEM);
+    assert_non_null(strstr(gb_errlist_get(f->errs, 1)->hint, "--draws N stores fewer draws"));
 }
 
 /* The product of independent loop counts: 10^12 iterations in no time (enumerating them would
