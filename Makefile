@@ -8,10 +8,14 @@
 #   make deps       only the package installation (dpkg first; a second run installs nothing)
 #   make interop    install R's rstan and posterior (Debian packages), then read glassbox's draws
 #                   CSV with them (make test runs that check only when they are installed)
+#   make install    install build/glassbox, the stdlib modules and the man page under PREFIX
+#                   (/usr/local), staged under DESTDIR when set; make uninstall removes them
 #   make format / format-check / headers / clean
 
 CC      ?= cc
 BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
            libclang-rt-14-dev valgrind libtsan2
 PKG_LIBS := gsl jansson
@@ -23,7 +27,7 @@ CFLAGS  ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLAGS) $(SAN) \
              -Iruntime/core -Iruntime -Ilang -Istdlib -I$(BUILD)/lang \
              $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null) \
-             -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"'
+             -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"' -DGB_PREFIX='"$(PREFIX)"'
 LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson) \
           -lpthread -lm
 TEST_LDLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -41,7 +45,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli_main.d $(SUPPORT_OBJ:.o=.d) \
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc)
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop tsan
+        docs interop tsan install uninstall
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli_main.o $(BUILD)/libglassbox.a
@@ -81,6 +85,21 @@ $(BUILD)/tests/support/%.o: tests/support/%.c
 
 TOOL_BIN := $(BUILD)/tests/stat/sbc
 tests: $(BUILD)/glassbox $(TEST_BIN) $(TOOL_BIN)
+
+# The binary looks for its stdlib next to itself (BIN/../share/glassbox/stdlib) first, so an
+# installed tree may be moved; PREFIX is also compiled in (build with the PREFIX you install to).
+STDLIB_GB := $(sort $(wildcard stdlib/*.gb))
+install: $(BUILD)/glassbox
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/glassbox/stdlib \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/glassbox $(DESTDIR)$(PREFIX)/bin/glassbox
+	install -m 644 $(STDLIB_GB) $(DESTDIR)$(PREFIX)/share/glassbox/stdlib
+	install -m 644 doc/glassbox.1 $(DESTDIR)$(PREFIX)/share/man/man1/glassbox.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/glassbox $(DESTDIR)$(PREFIX)/share/man/man1/glassbox.1 \
+	    $(patsubst stdlib/%,$(DESTDIR)$(PREFIX)/share/glassbox/stdlib/%,$(STDLIB_GB))
+	-rmdir $(DESTDIR)$(PREFIX)/share/glassbox/stdlib $(DESTDIR)$(PREFIX)/share/glassbox 2>/dev/null
 
 # Simulation-based calibration at full size (make test runs a short version).
 SBC_SIMS ?= 200

@@ -95,9 +95,26 @@ static int file_exists(const char *path)
     return access(path, R_OK) == 0;
 }
 
+/* Does FOLDER (its first n characters; n == 0: the current folder) hold NAME.gb?  Writes the
+ * candidate to path and appends the folder to tried, for the hint that lists every folder
+ * searched. */
+static int search_folder(const char *folder, int n, const char *name, char path[PATH_MAX],
+                         char tried[1024])
+{
+    size_t used = strlen(tried);
+    if (used < 1024)
+        snprintf(tried + used, 1024 - used, "%s%.*s", used ? ", " : "", n ? n : 1,
+                 n ? folder : ".");
+    if (n)
+        snprintf(path, PATH_MAX, "%.*s/%s.gb", n, folder, name);
+    else
+        snprintf(path, PATH_MAX, "%s.gb", name);
+    return file_exists(path);
+}
+
 static module *load_module(lowerer *L, const gb_ast *imp, const char *from_file)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], tried[1024] = "";
     int found = 0;
     if (imp->a) { /* import "path.gb" as name: relative to the importing file */
         const char *p = imp->a->name;
@@ -109,32 +126,26 @@ static module *load_module(lowerer *L, const gb_ast *imp, const char *from_file)
         found = file_exists(path);
     } else {
         const char *slash = strrchr(from_file, '/');
-        if (slash)
-            snprintf(path, sizeof path, "%.*s/%s.gb", (int)(slash - from_file), from_file,
-                     imp->name);
-        else
-            snprintf(path, sizeof path, "%s.gb", imp->name);
-        found = file_exists(path);
-        const char *sp = L->opts ? L->opts->search_path : NULL;
-        while (!found && sp && *sp) {
-            size_t n = strcspn(sp, ":");
-            if (n > 0) {
-                snprintf(path, sizeof path, "%.*s/%s.gb", (int)n, sp, imp->name);
-                found = file_exists(path);
+        found =
+            search_folder(from_file, slash ? (int)(slash - from_file) : 0, imp->name, path, tried);
+        for (int k = 0; k < 2 && !found && L->opts; k++) /* GLASSBOX_PATH, then the stdlib */
+            for (const char *sp = k ? L->opts->stdlib_dir : L->opts->search_path;
+                 !found && sp && *sp; sp += strcspn(sp, ":"), sp += *sp == ':') {
+                size_t n = strcspn(sp, ":");
+                if (n > 0)
+                    found = search_folder(sp, (int)n, imp->name, path, tried);
             }
-            sp += n + (sp[n] == ':');
-        }
-        if (!found && L->opts && L->opts->stdlib_dir) {
-            snprintf(path, sizeof path, "%s/%s.gb", L->opts->stdlib_dir, imp->name);
-            found = file_exists(path);
-        }
     }
     if (!found) {
         gb_error(L->errs, GB_ESEMANTIC, imp->loc, "cannot find module '%s'",
                  imp->a ? imp->a->name : imp->name);
-        gb_error_hint(L->errs, imp->a ? "the path is relative to the importing script"
-                                      : "looked in the script's folder, GLASSBOX_PATH and the "
-                                        "installed stdlib");
+        if (imp->a)
+            gb_error_hint(L->errs, "the path is relative to the importing script");
+        else
+            gb_error_hint(L->errs,
+                          "looked for %s.gb in %s (the script's folder, GLASSBOX_PATH, "
+                          "then the stdlib)",
+                          imp->name, tried);
         return NULL;
     }
     for (size_t i = 0; i < L->mods.len; i++)

@@ -14,9 +14,10 @@
 #include "status.h"
 
 typedef struct gb_lower_opts {
-    const gb_data *data;      /* borrowed; NULL: check the model alone */
-    const char *search_path;  /* GLASSBOX_PATH-style list of folders (':'), may be NULL */
-    const char *stdlib_dir;   /* the installed stdlib folder, may be NULL */
+    const gb_data *data;     /* borrowed; NULL: check the model alone */
+    const char *search_path; /* GLASSBOX_PATH-style list of folders (':'), may be NULL */
+    const char *stdlib_dir;  /* the stdlib folders (':'), searched after search_path, may be
+                                NULL */
 } gb_lower_opts;
 
 /* Reads `path` into srcs (which must outlive errs and the graph's locations), lowers it and

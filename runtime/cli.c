@@ -2,12 +2,16 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lower.h"
+#include "memplan.h"
 #include "model.h"
+#include "size.h"
 
 int cli_exit_code(gb_status st)
 {
@@ -27,7 +31,7 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "quiet",   "help",    "explain",     "chains",
                                           "warmup",  "draws",   "seed",        "threads",
                                           "metric",  "adapt-delta", "max-depth", "keep",
-                                          NULL};
+                                          "memory",  NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -123,6 +127,12 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             o->format = val;
         } else if (strcmp(name, "output") == 0) {
             o->output = val;
+        } else if (strcmp(name, "memory") == 0) {
+            if ((o->memory = gb_size_parse_bytes(val)) == 0)
+                return usage_error(cmd,
+                                   "--memory takes a size in bytes, or with a suffix K, M, "
+                                   "G or T (powers of 1024), not '%s'",
+                                   val);
         } else if (strcmp(name, "metric") == 0) {
             if (strcmp(val, "diag") != 0 && strcmp(val, "dense") != 0)
                 return usage_error(cmd, "--metric is diag or dense, not '%s'", val);
@@ -158,7 +168,41 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
     }
     if (!o->help && !o->model)
         return usage_error(cmd, "%s", "no model file given");
+    gb_memory_set_budget(o->memory);
     return 0;
+}
+
+/* Appends folder to the ':' list unless the list has it already. */
+static void add_folder(char *list, size_t cap, const char *folder)
+{
+    size_t n = strlen(folder), used = strlen(list);
+    for (const char *p = list; *p; p += strcspn(p, ":"), p += *p == ':')
+        if (strcspn(p, ":") == n && strncmp(p, folder, n) == 0)
+            return;
+    if (n > 0 && used + n + 2 <= cap)
+        snprintf(list + used, cap - used, "%s%s", used ? ":" : "", folder);
+}
+
+/* The folders holding the stdlib modules, in the order searched (README, "Install"): next to
+ * the binary (BIN/../share/glassbox/stdlib, so an installed tree can move), the install prefix
+ * compiled in, then the source tree the binary was built from. */
+static void stdlib_folders(char *list, size_t cap)
+{
+    char exe[PATH_MAX], dir[PATH_MAX + 32];
+    list[0] = '\0';
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        for (int up = 0; up < 2; up++) { /* BIN/glassbox -> BIN -> its parent */
+            char *slash = strrchr(exe, '/');
+            if (slash)
+                *slash = '\0';
+        }
+        snprintf(dir, sizeof dir, "%s/share/glassbox/stdlib", exe);
+        add_folder(list, cap, dir);
+    }
+    add_folder(list, cap, GB_PREFIX "/share/glassbox/stdlib");
+    add_folder(list, cap, GB_STDLIB_DIR);
 }
 
 void cli_session_free(cli_session *s)
@@ -188,7 +232,9 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
         fputs("glassbox: error: this command needs the data: --data FILE\n", stderr);
         return GB_EXIT_USAGE;
     }
-    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), GB_STDLIB_DIR};
+    char stdlib[3 * PATH_MAX + 3];
+    stdlib_folders(stdlib, sizeof stdlib);
+    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), stdlib};
     if (st == GB_OK)
         st = gb_lower_file(s->srcs, o->model, &lo, &s->graph, s->errs);
     gb_errlist_print(s->errs, s->srcs, stderr);
@@ -206,6 +252,30 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
                         v->loc.file, v->loc.line, v->loc.col, v->name);
         }
     return GB_EXIT_OK;
+}
+
+int cli_check_memory(const cli_opts *o, const cli_session *s, long chains, long parallel,
+                     long draws, int explain)
+{
+    int dense = o->metric && strcmp(o->metric, "dense") == 0;
+    gb_memplan_config cfg = {(size_t)chains, (size_t)parallel, (size_t)draws, (int)o->max_depth,
+                             dense};
+    if (explain) {
+        gb_memplan p;
+        char a[32], b[32], c[32], d[32], e[32];
+        if (gb_memplan_estimate(s->graph, &cfg, &p) == GB_OK)
+            printf("memory: about %s (%s for the compiled model, %s per chain x %ld at once, %s "
+                   "of stored draws); the budget is %s\n",
+                   gb_memplan_format(p.total, a, sizeof a),
+                   gb_memplan_format(p.model, b, sizeof b),
+                   gb_memplan_format(p.per_chain, c, sizeof c), parallel,
+                   gb_memplan_format(p.draws, d, sizeof d),
+                   gb_memplan_format(gb_memory_budget(), e, sizeof e));
+    }
+    if (gb_memplan_check(s->graph, &cfg, gb_memory_budget(), s->errs) == GB_OK)
+        return GB_EXIT_OK;
+    gb_errlist_print(s->errs, s->srcs, stderr);
+    return GB_EXIT_MODEL;
 }
 
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,

@@ -30,6 +30,7 @@ typedef struct cli_opts {
     const char *metric;
     const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
     int nkeep;
+    size_t memory; /* --memory SIZE in bytes (cli_parse sets the budget); 0: the default */
 } cli_opts;
 
 /* Everything a subcommand works on; cli_session_free releases it. */
@@ -47,6 +48,11 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
 /* Loads data files and lowers the model; prints errors; returns an exit code. */
 int cli_load(const cli_opts *o, cli_session *s, int need_data);
 void cli_session_free(cli_session *s);
+/* Refuses, before anything large is allocated, a model whose run (chains in all, parallel at
+ * once, draws stored per chain) would not fit in the memory budget; prints the error and
+ * returns an exit code.  With explain, prints the estimate on stdout. */
+int cli_check_memory(const cli_opts *o, const cli_session *s, long chains, long parallel,
+                     long draws, int explain);
 int cli_exit_code(gb_status st);
 /* Flushes out (stdout); when that or an earlier write failed, says so on stderr and returns
  * the model/IO exit code instead of rc (cmd names the subcommand in the message, or is ""). */

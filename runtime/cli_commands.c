@@ -24,7 +24,7 @@ int cli_finish_output(FILE *out, const char *cmd, int rc)
 int cli_check(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse(argc, argv, 2, "check", "data,verbose,quiet", &o);
+    int rc = cli_parse(argc, argv, 2, "check", "data,memory,verbose,quiet", &o);
     if (rc || o.help) {
         if (o.help)
             puts("usage: glassbox check MODEL.gb [--data FILE]...\n\n"
@@ -32,12 +32,16 @@ int cli_check(int argc, char **argv)
                  "data are checked against the declarations too.  Exit 0 when all is well,\n"
                  "1 on a model or data error, 2 on a usage error.\n\n"
                  "  --data FILE   CmdStan JSON or CSV with a header row (repeatable)\n"
+                 "  --memory SIZE the memory budget (bytes, or 512M, 16G ...): a model that\n"
+                 "                cannot be sampled within it, even with one chain, is refused\n"
                  "  --verbose     also name data variables the model does not use\n"
                  "  --quiet       print nothing when the model is fine");
         return rc;
     }
     cli_session s;
     rc = cli_load(&o, &s, 0);
+    if (rc == GB_EXIT_OK)
+        rc = cli_check_memory(&o, &s, 1, 1, 0, 0);
     if (rc == GB_EXIT_OK && !o.quiet)
         printf("%s: ok (%zu nodes, %zu components)\n", o.model, gb_graph_node_count(s.graph),
                gb_graph_component_count(s.graph));
@@ -77,18 +81,23 @@ int cli_graph(int argc, char **argv)
 int cli_inspect(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse(argc, argv, 2, "inspect", "data,verbose", &o);
+    int rc = cli_parse(argc, argv, 2, "inspect", "data,memory,verbose", &o);
     if (rc || o.help) {
         if (o.help)
             puts("usage: glassbox inspect MODEL.gb --data FILE [--data FILE]...\n\n"
                  "Lists every node of the graph: its kind (data, constant, parameter, observed,\n"
-                 "deterministic), type and shape, definition, and parents, grouped by component.");
+                 "deterministic), type and shape, definition, and parents, grouped by component."
+                 "\n\n  --memory SIZE the memory budget (bytes, or 512M, 16G ...): with data, a\n"
+                 "                model that cannot be sampled within it, even with one chain, is\n"
+                 "                refused");
         return rc;
     }
     cli_session s;
     rc = cli_load(&o, &s, 0);
     if (rc == GB_EXIT_OK && gb_graph_write_table(s.graph, stdout) != 0)
         rc = GB_EXIT_MODEL;
+    if (rc == GB_EXIT_OK && o.ndata > 0)
+        rc = cli_check_memory(&o, &s, 1, 1, 0, 0);
     if (rc == GB_EXIT_OK && o.ndata > 0) {
         gb_model *m = NULL;
         if (gb_model_compile(s.graph, &m, s.errs) == GB_OK) {

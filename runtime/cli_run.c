@@ -8,13 +8,15 @@
 
 #include "cli.h"
 #include "drawsout.h"
+#include "memplan.h"
 #include "run.h"
 #include "stream.h"
 #include "summary.h"
 
 /* Deterministic nodes with more elements than this are summarised while sampling instead of
- * keeping their draws (an N x H activation matrix), unless --keep names them. */
-#define STREAM_ABOVE 1000
+ * keeping their draws (an N x H activation matrix), unless --keep names them.  The memory plan
+ * assumes the same. */
+#define STREAM_ABOVE GB_MEMPLAN_STREAM_ABOVE
 
 /* Signals seen (SIGINT, SIGTERM) and the last one's number.  The handler only sets these; the
  * monitor (on the main thread, every GB_RUN_TICK_MS) turns the first into a stop request.  A
@@ -108,7 +110,11 @@ static void help(void)
          "                     the rest literal); deterministic nodes of more than 1000\n"
          "                     elements are otherwise summarised while sampling (mean, sd,\n"
          "                     5/50/95% quantiles), not stored; repeatable\n"
-         "  --explain          say which sampler updates each variable, and why\n"
+         "  --memory SIZE      the memory budget (bytes, or 512M, 16G ...; default\n"
+         "                     GLASSBOX_MEMORY_LIMIT, else 3/4 of the physical memory); a run\n"
+         "                     estimated to need more is refused before it starts\n"
+         "  --explain          say which sampler updates each variable, and why, and the\n"
+         "                     memory the run needs\n"
          "  --quiet            no progress line\n"
          "  --verbose          also name data variables the model does not use\n\n"
          "Ctrl-C stops the chains, writes the draws made so far and summarises them (exit 130);\n"
@@ -360,7 +366,7 @@ int cli_run(int argc, char **argv)
     cli_opts o;
     int rc = cli_parse(argc, argv, 2, "run",
                        "data,output,chains,warmup,draws,seed,threads,metric,adapt-delta,"
-                       "max-depth,keep,explain,verbose,quiet", &o);
+                       "max-depth,keep,memory,explain,verbose,quiet", &o);
     if (rc || o.help) {
         if (o.help)
             help();
@@ -375,6 +381,10 @@ int cli_run(int argc, char **argv)
     gb_draws *d = NULL;
     gb_drawsout *w = NULL;
     unsigned char *keep = NULL;
+    if (rc != GB_EXIT_OK)
+        goto out;
+    long par = o.threads ? o.threads : default_threads((int)o.chains);
+    rc = cli_check_memory(&o, &s, o.chains, par < o.chains ? par : o.chains, o.draws, o.explain);
     if (rc != GB_EXIT_OK)
         goto out;
     if (gb_model_compile(s.graph, &m, s.errs) != GB_OK) {

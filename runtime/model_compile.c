@@ -756,6 +756,9 @@ static int make_columns(gb_model *m)
     for (size_t i = 0; i < gb_graph_node_count(m->g); i++)
         if (has_columns(m, i))
             total += gb_graph_node(m->g, i)->len;
+    /* a name per column: two table entries and at least glibc's smallest chunk (32 bytes) */
+    if (gb_size_fits_budget(total, sizeof(char *) + sizeof(size_t) + 32) != 0)
+        return -1;
     m->colname = calloc(total ? total : 1, sizeof(char *));
     m->colnode = calloc(total ? total : 1, sizeof(size_t));
     if (!m->colname || !m->colnode)

@@ -11,11 +11,15 @@
 #include <string.h>
 
 #include "model_int.h"
+#include "size.h"
 #include "slice.h"
 #include "transform.h"
 
 gb_model_ws *gb_model_ws_new(const gb_model *m)
 {
+    /* the run was planned (memplan.c); this only stops a work space past the budget */
+    if (gb_size_fits_budget(m->ws_size, sizeof(double)) != 0)
+        return NULL;
     gb_model_ws *ws = calloc(1, sizeof *ws);
     if (!ws)
         return NULL;

@@ -79,6 +79,17 @@ void gb_nuts_config_default(gb_nuts_config *cfg)
 #define TOP_VECTORS (5 * 3 + 11 + 1 + 2)
 #define LEVEL_VECTORS (6 + 3)
 
+int gb_nuts_work_size(size_t dim, int max_depth, int dense, size_t *out)
+{
+    size_t metric_len = dim, nvec = TOP_VECTORS + LEVEL_VECTORS * (size_t)max_depth, vec_len, total;
+    if ((dense && gb_size_mul(dim, dim, &metric_len) != 0) ||
+        gb_size_mul(metric_len, dense ? 4 : 2, &total) != 0 ||
+        gb_size_mul(dim, nvec, &vec_len) != 0 || gb_size_add(total, vec_len, &total) != 0)
+        return -1;
+    *out = total;
+    return 0;
+}
+
 static double *take(double **cursor, size_t n)
 {
     double *v = *cursor;
@@ -146,12 +157,9 @@ gb_status gb_nuts_new(const gb_nuts_config *cfg, size_t dim, gb_nuts **out)
         (cfg->metric != GB_METRIC_DIAG && cfg->metric != GB_METRIC_DENSE))
         return GB_EUSAGE;
     int dense = cfg->metric == GB_METRIC_DENSE;
-    size_t metric_len = dim, nvec, vec_len, total;
+    size_t metric_len = dim, total;
     if ((dense && gb_size_mul(dim, dim, &metric_len) != 0) ||
-        gb_size_mul(metric_len, dense ? 4 : 2, &total) != 0)
-        return GB_ENOMEM;
-    nvec = TOP_VECTORS + LEVEL_VECTORS * (size_t)cfg->max_depth;
-    if (gb_size_mul(dim, nvec, &vec_len) != 0 || gb_size_add(total, vec_len, &total) != 0 ||
+        gb_nuts_work_size(dim, cfg->max_depth, dense, &total) != 0 ||
         gb_size_fits_budget(total, sizeof(double)) != 0)
         return GB_ENOMEM;
     gb_nuts *n = calloc(1, sizeof *n);

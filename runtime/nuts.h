@@ -89,6 +89,9 @@ void gb_nuts_config_default(gb_nuts_config *cfg);
  * caller frees with gb_nuts_free.  GB_EUSAGE for a bad config, GB_ENOMEM when the workspace
  * does not fit the memory budget or allocation fails. */
 gb_status gb_nuts_new(const gb_nuts_config *cfg, size_t dim, gb_nuts **out);
+/* The doubles gb_nuts_new allocates for dim coordinates (the metric is dim x dim when dense):
+ * 0 and *out, or -1 when the count overflows.  The memory plan (memplan.c) uses it. */
+int gb_nuts_work_size(size_t dim, int max_depth, int dense, size_t *out);
 void gb_nuts_free(gb_nuts *n);
 
 size_t gb_nuts_dim(const gb_nuts *n);

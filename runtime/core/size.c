@@ -21,8 +21,9 @@ int gb_size_add(size_t a, size_t b, size_t *out)
     return 0;
 }
 
-/* Parses "123", "64K", "512M", "2G"; 0 when malformed. */
-static size_t parse_bytes(const char *s)
+static size_t budget_set; /* gb_memory_set_budget; 0: not set */
+
+size_t gb_size_parse_bytes(const char *s)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
@@ -45,6 +46,11 @@ static size_t parse_bytes(const char *s)
         mult = 1ULL << 30;
         end++;
         break;
+    case 'T':
+    case 't':
+        mult = 1ULL << 40;
+        end++;
+        break;
     default:
         break;
     }
@@ -53,11 +59,18 @@ static size_t parse_bytes(const char *s)
     return (size_t)(v * mult);
 }
 
+void gb_memory_set_budget(size_t bytes)
+{
+    budget_set = bytes;
+}
+
 size_t gb_memory_budget(void)
 {
+    if (budget_set > 0)
+        return budget_set;
     const char *env = getenv("GLASSBOX_MEMORY_LIMIT");
     if (env) {
-        size_t b = parse_bytes(env);
+        size_t b = gb_size_parse_bytes(env);
         if (b > 0)
             return b;
     }

@@ -5,9 +5,13 @@
 #   CASE.cmd                            or: the glassbox arguments to run, one line
 # Files named ok_* are valid inputs the .cmd cases use.
 # `run_bad.sh --update` rewrites every .expect from the current output (review the diff!).
+# Folders that depend on the machine are written <bin> (the binary's parent folder, where it
+# looks for share/glassbox/stdlib) and <root> (this source tree) in the .expect files.
 set -u
 cd "$(dirname "$0")"
 GLASSBOX=${GLASSBOX:-../../build/glassbox}
+unset GLASSBOX_PATH
+bin=$(dirname "$(dirname "$(readlink -f "$GLASSBOX")")") root=$(cd ../.. && pwd -P)
 update=0; [ "${1:-}" = "--update" ] && update=1
 pass=0 fail=0
 cases=$( (ls *.gb *.cmd 2>/dev/null) | grep -v '^ok_' | sed 's/\.[a-z]*$//' | sort -u)
@@ -19,6 +23,7 @@ for c in $cases; do
         for ext in json csv; do [ -f "$c.$ext" ] && args+=(--data "$c.$ext"); done
     fi
     err=$(timeout 20 "$GLASSBOX" "${args[@]}" 2>&1 >/dev/null); rc=$?
+    err=${err//$bin\/share/<bin>/share} err=${err//$root\//<root>/}
     actual=$(printf 'exit %s\n%s' "$rc" "$err")
     if [ $update = 1 ]; then printf '%s\n' "$actual" > "$c.expect"; fi
     if [ ! -f "$c.expect" ]; then

@@ -1,0 +1,1 @@
+run ok_mem_small.gb --memory 12Q

@@ -1,0 +1,1 @@
+check ok_mem_loop.gb --memory 16G

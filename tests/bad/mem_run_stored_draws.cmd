@@ -1,0 +1,1 @@
+run ok_mem_small.gb --memory 1M --draws 100000

@@ -1,0 +1,1 @@
+run ok_mem_vector.gb --memory 16G --chains 1
