@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model_int.h"
+#include "shape.h"
 #include "size.h"
 
 typedef struct cctx {
@@ -76,23 +77,6 @@ static int shape_known(const gb_shape *s)
 }
 
 static size_t compile_expr(cctx *c, const gb_expr *e);
-
-/* numpy broadcasting of two shapes; -1 when they do not match */
-static int broadcast_shapes(const gb_shape *a, const gb_shape *b, gb_shape *out)
-{
-    int r = a->rank > b->rank ? a->rank : b->rank;
-    gb_shape o;
-    o.rank = r;
-    for (int i = 0; i < r; i++) {
-        int ia = a->rank - r + i, ib = b->rank - r + i;
-        size_t da = ia >= 0 ? a->dim[ia] : 1, db = ib >= 0 ? b->dim[ib] : 1;
-        if (da != db && da != 1 && db != 1)
-            return -1;
-        o.dim[i] = da == 1 ? db : da;
-    }
-    *out = o;
-    return 0;
-}
 
 static size_t out_tensor(cctx *c, const gb_expr *e, int batched)
 {
@@ -424,7 +408,7 @@ static void term_layout(cctx *c, mop *o)
         for (int q = l.rank; q < X->eshape.rank; q++)
             block[i] *= X->eshape.dim[q];
         gb_shape nl;
-        if (broadcast_shapes(&lead, &l, &nl) != 0) {
+        if (gb_shape_broadcast(&lead, &l, &nl) != 0) {
             gb_error(c->errs, GB_ESEMANTIC, o->loc, "the arguments' shapes do not match");
             c->failed = 1;
             return;
