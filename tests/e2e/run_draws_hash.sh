@@ -6,7 +6,8 @@
 # Only the draw rows are hashed: comment lines ('#') and the header row are dropped, so renamed
 # columns and new comment blocks do not count as a change; a changed number does.  The bench
 # models run on the small deterministic data sets in tests/e2e/draws_data/ (the peers' data in
-# ../shared are large and not always there).  An example whose file has a `# quick:` line runs
+# ../shared are large and not always there); draws_data/slice.gb adds the slice sampler, which
+# no example uses.  An example whose file has a `# quick:` line runs
 # with that setting (its full size is too slow here).
 #
 # A change that is meant to change draws records the new hashes in the same commit:
@@ -26,7 +27,8 @@ models+=("tests/bench/changepoint.gb examples/changepoint.json"
          "tests/bench/linreg_100k.gb tests/e2e/draws_data/linreg.json"
          "tests/bench/logistic_10k.gb tests/e2e/draws_data/logistic.json"
          "tests/bench/mlp_10_5_1.gb tests/e2e/draws_data/mlp.json"
-         "tests/bench/radon_hier.gb tests/e2e/draws_data/radon.json")
+         "tests/bench/radon_hier.gb tests/e2e/draws_data/radon.json"
+         "tests/e2e/draws_data/slice.gb tests/e2e/draws_data/slice.json")
 covered=" "
 for pair in "${models[@]}"; do covered+="${pair%% *} "; done
 for m in tests/bench/*.gb; do
