@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model_int.h"
+#include "sampler_registry.h"
 #include "shape.h"
 #include "size.h"
 
@@ -586,20 +587,14 @@ static void add_latent(cctx *c, size_t i)
         const gb_support *sp = &n->defs[0].dist->support;
         int finite = sp->kind == GB_SUPPORT_INTERVAL &&
                      (isfinite(sp->upper) || sp->upper_param != GB_NO_PARAM);
-        L.sampler = GB_SAMPLER_GIBBS;
-        L.reason = finite ? "discrete, finite support: every value enumerated"
-                          : "discrete, unbounded support: enumerated over the window holding "
-                            "all but e^-30 of the conditional";
+        L.discrete = 1;
+        L.finite = finite;
     } else {
         if (choose_transform(c, i, &L) != 0) {
             c->failed = 1;
             return;
         }
-        L.sampler = GB_SAMPLER_NUTS;
-        L.reason = "continuous, differentiable density";
         L.ntheta = free_len(L.tf, n->len, L.K);
-        L.theta0 = m->dim;
-        m->dim += L.ntheta;
         mop o;
         memset(&o, 0, sizeof o);
         o.kind = OP_TRANSFORM;
@@ -638,78 +633,6 @@ static int has_columns(const gb_model *m, size_t i)
     if (n->kind == GB_NODE_STOCHASTIC)
         return !n->observed;
     return n->kind == GB_NODE_DETERMINISTIC && !m->fixed[i];
-}
-
-/* A continuous parameter whose density goes through a function without a derivative (floor,
- * step, round ...) cannot use NUTS: its gradient would be wrong.  Such latents move to univariate
- * slice sampling; the NUTS block and the slice vector are then laid out again. */
-static int choose_slice(gb_model *m)
-{
-    unsigned char *dep = malloc(m->t.len ? m->t.len : 1);
-    if (!dep)
-        return -1;
-    for (size_t k = 0; k < m->lat.len; k++) {
-        latent *L = &m->lat.items[k];
-        if (L->sampler != GB_SAMPLER_NUTS)
-            continue;
-        /* bit 1: depends on L; bit 2: through a function without a derivative */
-        memset(dep, 0, m->t.len);
-        dep[m->ni[L->node].tensor] = 1;
-        int nondiff = 0;
-        for (size_t q = 0; q < m->ops.len && !nondiff; q++) {
-            const mop *o = &m->ops.items[q];
-            if (o->kind == OP_TRANSFORM || o->kind == OP_SKIP)
-                continue;
-            unsigned char d = 0;
-            for (int i = 0; i < o->nin; i++)
-                d |= dep[o->in[i]];
-            if ((d & 1) && ((o->kind == OP_CALL_ELEM && !o->func->df) ||
-                            (o->kind == OP_CALL_GEN && !o->func->vjp)))
-                d |= 2;
-            if (o->kind == OP_TERM)
-                nondiff = (d & 2) != 0;
-            else
-                dep[o->out] |= d;
-        }
-        if (nondiff) {
-            L->sampler = GB_SAMPLER_SLICE;
-            L->reason = "continuous, but its density goes through a function without a "
-                        "derivative (floor, round, step, ...): univariate slice sampling";
-        }
-    }
-    free(dep);
-    m->dim = m->slice_dim = 0;
-    for (size_t k = 0; k < m->lat.len; k++) {
-        latent *L = &m->lat.items[k];
-        if (L->sampler == GB_SAMPLER_NUTS) {
-            L->theta0 = m->dim;
-            m->dim += L->ntheta;
-        } else if (L->sampler == GB_SAMPLER_SLICE) {
-            L->theta0 = m->slice_dim;
-            m->slice_dim += L->ntheta;
-        }
-    }
-    return 0;
-}
-
-/* Marks the nodes whose value no parameter can change (see gb_model.fixed). */
-static int mark_fixed(gb_model *m)
-{
-    size_t nn = gb_graph_node_count(m->g);
-    if (!(m->fixed = calloc(nn ? nn : 1, 1)))
-        return -1;
-    for (size_t t = 0; t < nn; t++) { /* topological order: parents first */
-        size_t i = m->topo[t];
-        const gb_node *n = gb_graph_node(m->g, i);
-        int f = n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST || n->observed;
-        if (n->kind == GB_NODE_DETERMINISTIC) {
-            f = 1;
-            for (size_t k = 0; k < n->nparents && f; k++)
-                f = n->parents[k] == i || m->fixed[n->parents[k]];
-        }
-        m->fixed[i] = (unsigned char)f;
-    }
-    return 0;
 }
 
 /* Lets each likelihood whose distribution can summarise fixed arguments (the data) do so once:
@@ -768,43 +691,6 @@ static int make_columns(gb_model *m)
     return 0;
 }
 
-/* Ops that must rerun when discrete latent L changes: deterministic descendants, then the
- * terms of every stochastic node that reads L or one of them. */
-static int make_blanket(gb_model *m, latent *L, const size_t *term_node, const size_t *term_a,
-                        const size_t *term_b, size_t nterms)
-{
-    size_t nn = gb_graph_node_count(m->g);
-    unsigned char *aff = calloc(nn, 1);
-    if (!aff)
-        return -1;
-    aff[L->node] = 1;
-    for (size_t t = 0; t < nn; t++) { /* topological order: parents first */
-        size_t i = m->topo[t];
-        const gb_node *n = gb_graph_node(m->g, i);
-        if (n->kind != GB_NODE_DETERMINISTIC)
-            continue;
-        for (size_t k = 0; k < n->nparents && !aff[i]; k++)
-            aff[i] = aff[n->parents[k]];
-        if (aff[i] && (GB_VEC_PUSH(&L->blanket, m->ni[i].ops0) != 0 ||
-                       GB_VEC_PUSH(&L->blanket, m->ni[i].ops1) != 0))
-            goto fail;
-    }
-    for (size_t t = 0; t < nterms; t++) {
-        const gb_node *n = gb_graph_node(m->g, term_node[t]);
-        int hit = term_node[t] == L->node;
-        for (size_t k = 0; k < n->nparents && !hit; k++)
-            hit = aff[n->parents[k]];
-        if (hit && (GB_VEC_PUSH(&L->blanket, term_a[t]) != 0 ||
-                    GB_VEC_PUSH(&L->blanket, term_b[t]) != 0))
-            goto fail;
-    }
-    free(aff);
-    return 0;
-fail:
-    free(aff);
-    return -1;
-}
-
 static int node_tensors(cctx *c)
 {
     gb_model *m = c->m;
@@ -829,7 +715,47 @@ static int node_tensors(cctx *c)
     return 0;
 }
 
+/* Compiles the nodes in value order: latents, deterministic definitions, then every
+ * stochastic definition's term (its argument ops and the TERM), each term's op range recorded. */
+static void compile_nodes(cctx *c)
+{
+    gb_model *m = c->m;
+    size_t nn = gb_graph_node_count(m->g);
+    for (size_t t = 0; !c->failed && t < nn; t++) {
+        size_t i = m->topo[t];
+        const gb_node *n = gb_graph_node(m->g, i);
+        if (gb_node_is_parameter(n)) {
+            add_latent(c, i);
+        } else if (n->kind == GB_NODE_DETERMINISTIC) {
+            m->ni[i].ops0 = m->ops.len;
+            compile_deterministic(c, i);
+            m->ni[i].ops1 = m->ops.len;
+        }
+    }
+    m->nterm_start = m->ops.len;
+    for (size_t i = 0; !c->failed && i < nn; i++) {
+        const gb_node *n = gb_graph_node(m->g, i);
+        if (n->kind != GB_NODE_STOCHASTIC)
+            continue;
+        for (size_t k = 0; k < n->ndefs && !c->failed; k++) {
+            term_range tr = {i, m->ops.len, 0};
+            compile_term(c, i, k);
+            tr.b = m->ops.len;
+            if (GB_VEC_PUSH(&m->terms, tr) != 0)
+                c->failed = 1;
+        }
+    }
+}
+
 gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
+{
+    size_t nkinds;
+    const gb_sampler_ops *const *kinds = gb_sampler_registry_kinds(&nkinds);
+    return gb_model_compile_with(g, kinds, nkinds, out, errs);
+}
+
+gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *kinds,
+                                size_t nkinds, gb_model **out, gb_errlist *errs)
 {
     gb_model *m = calloc(1, sizeof *m);
     size_t nn = gb_graph_node_count(g);
@@ -840,67 +766,26 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
     if (!m)
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     m->g = g;
+    m->kinds = kinds;
+    m->nkinds = nkinds;
     m->ni = calloc(nn ? nn : 1, sizeof *m->ni);
     m->topo = calloc(nn ? nn : 1, sizeof *m->topo);
     unsigned char *mark = calloc(nn ? nn : 1, 1);
-    size_t *tn = calloc(1, sizeof *tn), *ta = NULL, *tb = NULL;
-    size_t nterms = 0, cap = 0;
-    if (!m->ni || !m->topo || !mark || !tn)
+    if (!m->ni || !m->topo || !mark)
         c.failed = 1;
     size_t norder = 0;
     for (size_t i = 0; !c.failed && i < nn; i++)
         visit(g, i, mark, m->topo, &norder);
+    free(mark);
     if (!c.failed && node_tensors(&c) != 0)
         c.failed = 1;
-    for (size_t t = 0; !c.failed && t < nn; t++) {
-        size_t i = m->topo[t];
-        const gb_node *n = gb_graph_node(g, i);
-        if (gb_node_is_parameter(n)) {
-            add_latent(&c, i);
-        } else if (n->kind == GB_NODE_DETERMINISTIC) {
-            m->ni[i].ops0 = m->ops.len;
-            compile_deterministic(&c, i);
-            m->ni[i].ops1 = m->ops.len;
-        }
-    }
-    m->nterm_start = m->ops.len;
-    for (size_t i = 0; !c.failed && i < nn; i++) {
-        const gb_node *n = gb_graph_node(g, i);
-        if (n->kind != GB_NODE_STOCHASTIC)
-            continue;
-        for (size_t k = 0; k < n->ndefs && !c.failed; k++) {
-            size_t a = m->ops.len;
-            compile_term(&c, i, k);
-            if (nterms == cap) {
-                cap = cap ? cap * 2 : 16;
-                size_t *x = realloc(tn, cap * sizeof *x), *y = realloc(ta, cap * sizeof *y),
-                       *z = realloc(tb, cap * sizeof *z);
-                tn = x ? x : tn;
-                ta = y ? y : ta;
-                tb = z ? z : tb;
-                if (!x || !y || !z) {
-                    c.failed = 1;
-                    break;
-                }
-            }
-            tn[nterms] = i;
-            ta[nterms] = a;
-            tb[nterms++] = m->ops.len;
-        }
-    }
-    for (size_t k = 0; !c.failed && k < m->lat.len; k++)
-        if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS &&
-            make_blanket(m, &m->lat.items[k], tn, ta, tb, nterms) != 0)
-            c.failed = 1;
-    if (!c.failed && (choose_slice(m) != 0 || mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 ||
-                      gb_model_plan_gibbs(m) != 0 || make_columns(m) != 0))
+    compile_nodes(&c);
+    if (!c.failed && (gb_model_plan(m, errs) != 0 || gb_model_deps_fixed(m) != 0 ||
+                      gb_model_fold_fixed(m) != 0 || gb_model_plan_gibbs(m) != 0 ||
+                      make_columns(m) != 0))
         c.failed = 1;
     if (!c.failed)
         prepare_terms(m);
-    free(mark);
-    free(tn);
-    free(ta);
-    free(tb);
     if (c.failed) {
         gb_model_free(m);
         gb_status st = gb_errlist_status(errs);
@@ -937,6 +822,8 @@ void gb_model_free(gb_model *m)
         free(L->per_rep);
     }
     free(m->lat.items);
+    free(m->terms.items);
+    free(m->used);
     for (size_t i = 0; i < m->ncols; i++)
         free(m->colname[i]);
     free(m->colname);

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "model_int.h"
-#include "slice.h"
 #include "transform.h"
 
 gb_model_ws *gb_model_ws_new(const gb_model *m)
@@ -23,10 +22,7 @@ gb_model_ws *gb_model_ws_new(const gb_model *m)
     ws->theta = calloc(m->dim ? m->dim : 1, sizeof(double));
     ws->grad = calloc(m->dim ? m->dim : 1, sizeof(double));
     ws->slice = calloc(m->slice_dim ? m->slice_dim : 1, sizeof(double));
-    ws->slicers = calloc(m->slice_dim ? m->slice_dim : 1, sizeof(gb_slice));
-    for (size_t j = 0; ws->slicers && j < m->slice_dim; j++)
-        gb_slice_init(&ws->slicers[j], 1.0);
-    if (!ws->buf || !ws->theta || !ws->grad || !ws->slice || !ws->slicers) {
+    if (!ws->buf || !ws->theta || !ws->grad || !ws->slice) {
         gb_model_ws_free(ws);
         return NULL;
     }
@@ -41,7 +37,6 @@ void gb_model_ws_free(gb_model_ws *ws)
     free(ws->theta);
     free(ws->grad);
     free(ws->slice);
-    free(ws->slicers);
     free(ws);
 }
 
@@ -55,34 +50,9 @@ size_t gb_model_dim(const gb_model *m)
     return m->dim;
 }
 
-size_t gb_model_latent_count(const gb_model *m)
-{
-    return m->lat.len;
-}
-
-size_t gb_model_latent_node(const gb_model *m, size_t k)
-{
-    return m->lat.items[k].node;
-}
-
-gb_sampler_kind gb_model_latent_sampler(const gb_model *m, size_t k)
-{
-    return m->lat.items[k].sampler;
-}
-
-const char *gb_model_latent_reason(const gb_model *m, size_t k)
-{
-    return m->lat.items[k].reason;
-}
-
 int gb_model_ws_changed(const gb_model_ws *ws)
 {
     return ws->changed;
-}
-
-void gb_model_ws_warmup(gb_model_ws *ws, int warmup)
-{
-    ws->adapting = warmup;
 }
 
 size_t gb_model_output_size(const gb_model *m)
@@ -140,7 +110,7 @@ static double transform_forward(const gb_model *m, gb_model_ws *ws, const mop *o
                                 const double *theta)
 {
     const latent *L = &m->lat.items[o->def];
-    if (L->sampler == GB_SAMPLER_SLICE)
+    if (!L->kind->joint)
         theta = ws->slice; /* its coordinates live outside the NUTS block */
     const tensor *X = &m->t.items[o->out];
     size_t ls, us;
@@ -156,7 +126,7 @@ static void transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
                                const double *theta, double *grad)
 {
     const latent *L = &m->lat.items[o->def];
-    if (L->sampler == GB_SAMPLER_SLICE)
+    if (!L->kind->joint)
         return; /* not in the NUTS block: no gradient wanted */
     const tensor *X = &m->t.items[o->out];
     size_t ls, us;
@@ -294,6 +264,7 @@ static double forward(const gb_model *m, gb_model_ws *ws, size_t a, size_t z,
     double lp = 0;
     for (size_t q = a; q < z && lp > -INFINITY; q++) {
         const mop *o = &m->ops.items[q];
+        ws->ops_run++;
         switch (o->kind) {
         case OP_SKIP:
             q = o->body1 - 1;
@@ -495,8 +466,8 @@ void gb_model_values(const gb_model *m, gb_model_ws *ws, const double *theta, do
 
 /* The support of discrete latent L's element e: [lo, hi] from its distribution (constant
  * bounds, parameter values, or a parameter's length). */
-static int discrete_support(const gb_model *m, gb_model_ws *ws, const latent *L, double *lo,
-                            double *hi)
+int gb_model_discrete_support(const gb_model *m, gb_model_ws *ws, const latent *L, double *lo,
+                              double *hi)
 {
     const gb_node *n = gb_graph_node(m->g, L->node);
     const gb_def *d = &n->defs[0];
@@ -520,7 +491,7 @@ static int discrete_support(const gb_model *m, gb_model_ws *ws, const latent *L,
     return !isnan(*lo) && !isnan(*hi) && *hi >= *lo ? 0 : -1;
 }
 
-static double blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L)
+double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L)
 {
     double lp = 0;
     ws->bad = 0;
@@ -529,154 +500,42 @@ static double blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L)
     return ws->bad ? -INFINITY : lp;
 }
 
-static double element_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t e)
-{
-    return L->eoff ? gb_model_gibbs_element_logp(m, ws, L, e) : blanket_logp(m, ws, L);
-}
-
-/* Draws an index from weights w[0 .. K-1] given as log values (max mx), overwriting them. */
-static size_t draw_index(gsl_rng *r, double *w, size_t K, double mx)
-{
-    double tot = 0;
-    for (size_t k = 0; k < K; k++)
-        tot += (w[k] = exp(w[k] - mx));
-    double u = gsl_rng_uniform(r) * tot, acc = 0;
-    for (size_t k = 0; k < K; k++) {
-        acc += w[k];
-        if (u < acc)
-            return k;
-    }
-    return K - 1;
-}
-
-/* An unbounded support is enumerated over a window around the current value, grown on each side
- * until the log density has fallen WINDOW_DROP below the largest value seen (the mass left out is
- * below e^-30 of the total for a unimodal conditional), at most MAX_WINDOW values. */
-#define WINDOW_DROP 30.0
-#define MAX_WINDOW 100000
-
-static gb_status window_update(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_rng *r,
-                               double *z, size_t e, double lo, double hi, double *w, size_t cap)
-{
-    double cur = z[e], mx = -INFINITY;
-    size_t n = 0, half = cap / 2, left = half, right = half; /* w[left .. right) filled */
-    for (int side = 0; side < 2; side++) {
-        int stalled = 0;
-        for (double v = side ? cur + 1 : cur; side ? v <= hi : v >= lo; v += side ? 1 : -1) {
-            if ((side ? right >= cap : left == 0) || n >= MAX_WINDOW)
-                break;
-            z[e] = v;
-            double lp = element_logp(m, ws, L, e);
-            if (side)
-                w[right++] = lp;
-            else
-                w[--left] = lp;
-            n++;
-            if (lp > mx)
-                mx = lp;
-            stalled = lp < mx - WINDOW_DROP || lp == -INFINITY ? stalled + 1 : 0;
-            if (stalled >= 2 && mx > -INFINITY)
-                break;
-        }
-    }
-    if (!(mx > -INFINITY))
-        return GB_ENUMERIC;
-    size_t pick = draw_index(r, w + left, right - left, mx);
-    z[e] = cur - (double)(half - left) + 1 + (double)pick; /* w[i] holds cur + i - half + 1 */
-    return GB_OK;
-}
-
-/* Gibbs by enumeration, element by element: p(z_e = v | rest) is proportional to the terms that
- * read z (its own included), evaluated at each v of the support. */
-static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_rng *r)
-{
-    const gb_node *n = gb_graph_node(m->g, L->node);
-    double *z = tval(m, ws, m->ni[L->node].tensor);
-    enum { MAX_SUPPORT = 100000 };
-    double lo, hi;
-    if (discrete_support(m, ws, L, &lo, &hi) != 0)
-        return GB_ENUMERIC;
-    int bounded = isfinite(lo) && isfinite(hi);
-    if (bounded && hi - lo + 1 > MAX_SUPPORT)
-        return GB_ENUMERIC;
-    size_t K = bounded ? (size_t)(hi - lo) + 1 : 2 * (size_t)MAX_WINDOW + 2;
-    double stack[256];
-    double *w = K <= 256 ? stack : malloc(K * sizeof *w);
-    if (!w)
-        return GB_ENOMEM;
-    gb_status st = GB_OK;
-    for (size_t e = 0; e < n->len && st == GB_OK; e++) {
-        double old = z[e];
-        if (!bounded) {
-            st = window_update(m, ws, L, r, z, e, lo, hi, w, K);
-            ws->changed |= z[e] != old;
-            continue;
-        }
-        double mx = -INFINITY;
-        for (size_t k = 0; k < K; k++) {
-            z[e] = lo + (double)k;
-            w[k] = element_logp(m, ws, L, e);
-            if (w[k] > mx)
-                mx = w[k];
-        }
-        if (!(mx > -INFINITY))
-            st = GB_ENUMERIC;
-        else
-            z[e] = lo + (double)draw_index(r, w, K, mx);
-        ws->changed |= z[e] != old;
-    }
-    /* leave deterministic nodes consistent with the chosen values */
-    if (!L->eoff)
-        blanket_logp(m, ws, L);
-    if (w != stack)
-        free(w);
-    return st;
-}
-
-/* The log density as a function of slice coordinate j, the rest held (value only). */
-typedef struct slice_ctx {
-    const gb_model *m;
-    gb_model_ws *ws;
-    size_t j;
-} slice_ctx;
-
-static double slice_logp(void *ctx, double x)
-{
-    slice_ctx *c = ctx;
-    c->ws->slice[c->j] = x;
-    c->ws->bad = 0;
-    double lp = forward(c->m, c->ws, 0, c->m->ops.len, c->ws->theta, 0, 0);
-    return c->ws->bad || isnan(lp) ? -INFINITY : lp;
-}
-
-gb_status gb_model_update_others(const gb_model *m, gb_model_ws *ws, gsl_rng *r,
-                                 const double *theta)
+void gb_model_ws_sync(const gb_model *m, gb_model_ws *ws, const double *theta)
 {
     if (theta && m->dim > 0 && theta != ws->theta)
         memcpy(ws->theta, theta, m->dim * sizeof *theta);
-    /* bring every value up to date at theta before enumerating */
+    ws->changed = 0;
+    gb_model_ws_refresh(m, ws);
+}
+
+void gb_model_ws_refresh(const gb_model *m, gb_model_ws *ws)
+{
     ws->bad = 0;
-    ws->changed = m->slice_dim > 0;
     forward(m, ws, 0, m->nterm_start, ws->theta, 0, 0);
-    for (size_t k = 0; k < m->lat.len; k++)
-        if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS) {
-            gb_status st = gibbs(m, ws, &m->lat.items[k], r);
-            if (st != GB_OK)
-                return st;
-        }
-    for (size_t j = 0; j < m->slice_dim; j++) {
-        slice_ctx c = {m, ws, j};
-        gb_slice_info info;
-        gb_status st = gb_slice_update(&ws->slicers[j], slice_logp, &c, r, &ws->slice[j],
-                                       ws->adapting, &info);
-        if (st != GB_OK)
-            return st;
-    }
-    if (m->slice_dim > 0) { /* leave every value consistent with the slice coordinates */
-        ws->bad = 0;
-        forward(m, ws, 0, m->nterm_start, ws->theta, 0, 0);
-    }
-    return GB_OK;
+}
+
+void gb_model_ws_set_changed(gb_model_ws *ws)
+{
+    ws->changed = 1;
+}
+
+double *gb_model_ws_coords(const gb_model *m, gb_model_ws *ws, size_t k)
+{
+    const latent *L = &m->lat.items[k];
+    return L->discrete || L->kind->joint ? NULL : ws->slice + L->theta0;
+}
+
+double gb_model_latent_logp(const gb_model *m, gb_model_ws *ws, size_t k)
+{
+    (void)k;
+    ws->bad = 0;
+    double lp = forward(m, ws, 0, m->ops.len, ws->theta, 0, 0);
+    return ws->bad || isnan(lp) ? -INFINITY : lp;
+}
+
+size_t gb_model_ws_ops_run(const gb_model_ws *ws)
+{
+    return ws->ops_run;
 }
 
 gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double radius,
@@ -693,12 +552,12 @@ gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double r
         forward(m, ws, 0, m->nterm_start, theta, 0, 0);
         for (size_t k = 0; k < m->lat.len; k++) {
             const latent *L = &m->lat.items[k];
-            if (L->sampler != GB_SAMPLER_GIBBS)
+            if (!L->discrete)
                 continue;
             double lo, hi;
             double *z = tval(m, ws, m->ni[L->node].tensor);
             size_t len = gb_graph_node(m->g, L->node)->len;
-            if (discrete_support(m, ws, L, &lo, &hi) != 0)
+            if (gb_model_discrete_support(m, ws, L, &lo, &hi) != 0)
                 lo = hi = 0;
             /* an unbounded side: start within 10 of the finite one (or of 0) */
             if (!isfinite(lo) && !isfinite(hi))

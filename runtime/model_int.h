@@ -78,14 +78,16 @@ enum { LT_NONE, LT_LOWER, LT_UPPER, LT_BOUNDED, LT_SIMPLEX, LT_ORDERED, LT_POS_O
 
 typedef struct latent {
     size_t node;
-    gb_sampler_kind sampler;
+    const gb_sampler_ops *kind; /* the sampler kind that updates it (model_plan.c) */
     const char *reason;
-    size_t theta0, ntheta;   /* NUTS: slice of theta; SLICE: slice of the slice vector */
+    int discrete, finite;    /* integer-valued; with a support bounded on both sides */
+    int smooth;              /* the density is differentiable in it (model_deps.c) */
+    size_t theta0, ntheta;   /* joint kind: slice of theta; other continuous: of ws->slice */
     int tf;                  /* transform kind (transform.h), -1 for discrete */
     size_t lo_t, hi_t;       /* bound tensors or GB_NO_TENSOR */
     double lo_c, hi_c;       /* constant bounds */
     size_t K;                /* matrix/vector size for structured transforms */
-    /* discrete: support and the ops to rerun when it changes */
+    /* not joint: the ops to rerun when it changes (its Markov blanket) */
     GB_VEC(size_t) blanket;  /* op ranges [a, b) pairs, in order */
     /* element plan (model_gibbs.c), or NULL: element e's log density is the pieces
        [eoff[e], eoff[e + 1]): batch item eitem[i] (a repetition when per_rep) of blanket range
@@ -100,8 +102,18 @@ typedef struct node_info {
     size_t latent;           /* index into latents or GB_NO_TENSOR */
 } node_info;
 
+/* The ops of one stochastic definition's term: [a, b), the term op last. */
+typedef struct term_range {
+    size_t node, a, b;
+} term_range;
+
 struct gb_model {
     const gb_graph *g;
+    const gb_sampler_ops *const *kinds; /* asked in order by the planner (borrowed) */
+    size_t nkinds;
+    const gb_sampler_ops **used; /* the kinds that took latents, in kinds' order */
+    size_t nused;
+    GB_VEC(term_range) terms;
     GB_VEC(tensor) t;
     GB_VEC(mop) ops;
     size_t nterm_start;      /* ops from here on are the terms (and their argument ops) */
@@ -122,10 +134,9 @@ struct gb_model {
 struct gb_model_ws {
     double *buf;             /* ws_size doubles: values and adjoints */
     double *theta;           /* the NUTS block at the last evaluation */
-    double *slice;           /* slice-sampled coordinates (unconstrained) */
-    struct gb_slice *slicers; /* one univariate slice sampler per slice coordinate */
-    int adapting;            /* warmup: slice widths adapt */
-    int changed;             /* the last gb_model_update_others changed a value */
+    double *slice;           /* coordinates of continuous latents outside the NUTS block */
+    int changed;             /* a value changed since the last gb_model_ws_sync */
+    size_t ops_run;          /* ops the evaluator ran (gb_model_ws_ops_run) */
     double *grad;            /* gradient scratch for value-only calls */
     double logp;
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */
@@ -152,7 +163,20 @@ void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, si
 void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0, size_t b1,
                int backward);
 
+/* model_plan.c: asks the kinds for each latent, lays out the coordinates, makes the blankets of
+ * latents outside the joint block (-1: out of memory or no kind, reported in errs). */
+int gb_model_plan(gb_model *m, gb_errlist *errs);
+
+/* model_deps.c: the fixed nodes (gb_model.fixed), latent L's blanket, and whether the density
+ * is smooth in each continuous latent (latent.smooth).  -1 when out of memory. */
+int gb_model_deps_fixed(gb_model *m);
+int gb_model_deps_blanket(gb_model *m, latent *L);
+int gb_model_deps_smooth(gb_model *m);
+
 /* model_eval.c */
+double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L);
+int gb_model_discrete_support(const gb_model *m, gb_model_ws *ws, const latent *L, double *lo,
+                              double *hi);
 double term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad, int propto);
 
 #endif

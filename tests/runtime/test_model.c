@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "gbt_model.h"
+#include "kernel.h"
 #include "model.h"
 #include "near.h"
 
@@ -162,8 +163,12 @@ static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
     int counts[7] = {0};
     const int n = 4000;
     double out[8];
+    gb_run_config cfg = {.max_depth = 10, .adapt_delta = 0.8};
+    gb_kernel *k = NULL;
+    const char *what = NULL;
+    assert_int_equal(gb_kernel_new(f->m, &cfg, &k, f->errs), GB_OK);
     for (int s = 0; s < n; s++) {
-        assert_int_equal(gb_model_update_others(f->m, f->ws, r, theta), GB_OK);
+        assert_int_equal(gb_kernel_step_others(k, f->ws, r, theta, 0, &what), GB_OK);
         gb_model_values(f->m, f->ws, theta, out);
         counts[(int)out[2]]++;
     }
@@ -176,6 +181,7 @@ static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
     }
     if (chi > 20.5)
         fail_msg("chi-square %.2f > 20.5", chi);
+    gb_kernel_free(k);
     gsl_rng_free(r);
 }
 

@@ -1,0 +1,130 @@
+/* model_deps.c - the one dependency analysis of a compiled model: what depends on what.
+ *
+ * Two walks, both in the compiled order (parents before children):
+ *  - over nodes: which nodes' values a set of nodes reaches through deterministic nodes.  Seeded
+ *    with every parameter it gives the fixed nodes (computed once, never again); seeded with one
+ *    latent it gives that latent's Markov blanket as op ranges: its own ops (transform), the
+ *    deterministic nodes computed from it, and the terms of every stochastic node that reads it
+ *    or one of them.  A sampler that moves only that latent reruns only those ops.
+ *  - over ops: whether a latent reaches a term through an op with no derivative (a function
+ *    without one, a comparison, the condition of an `if`), which makes the density not smooth
+ *    in it, so that gradient-based kinds decline it.
+ * The Gibbs element planner (model_gibbs.c) refines a discrete latent's blanket to single batch
+ * items; it starts from the ranges made here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+
+/* aff[i] (seeded by the caller) for every deterministic node i: one of its parents is affected.
+ * A node reading itself (s[t] = s[t - 1] + x[t]) is skipped as its own parent. */
+static void reach(const gb_model *m, unsigned char *aff)
+{
+    size_t nn = gb_graph_node_count(m->g);
+    for (size_t t = 0; t < nn; t++) {
+        size_t i = m->topo[t];
+        const gb_node *n = gb_graph_node(m->g, i);
+        if (n->kind != GB_NODE_DETERMINISTIC)
+            continue;
+        for (size_t k = 0; k < n->nparents && !aff[i]; k++)
+            aff[i] = aff[n->parents[k]];
+    }
+}
+
+int gb_model_deps_fixed(gb_model *m)
+{
+    size_t nn = gb_graph_node_count(m->g);
+    if (!(m->fixed = calloc(nn ? nn : 1, 1)))
+        return -1;
+    unsigned char *aff = calloc(nn ? nn : 1, 1);
+    if (!aff)
+        return -1;
+    for (size_t i = 0; i < nn; i++)
+        aff[i] = (unsigned char)gb_node_is_parameter(gb_graph_node(m->g, i));
+    reach(m, aff);
+    for (size_t i = 0; i < nn; i++) {
+        const gb_node *n = gb_graph_node(m->g, i);
+        int known = n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST || n->observed;
+        m->fixed[i] = (unsigned char)(known || (n->kind == GB_NODE_DETERMINISTIC && !aff[i]));
+    }
+    free(aff);
+    return 0;
+}
+
+static int push_range(latent *L, size_t a, size_t b)
+{
+    return GB_VEC_PUSH(&L->blanket, a) != 0 || GB_VEC_PUSH(&L->blanket, b) != 0 ? -1 : 0;
+}
+
+int gb_model_deps_blanket(gb_model *m, latent *L)
+{
+    size_t nn = gb_graph_node_count(m->g);
+    unsigned char *aff = calloc(nn ? nn : 1, 1);
+    if (!aff)
+        return -1;
+    aff[L->node] = 1;
+    reach(m, aff);
+    int rc = 0;
+    const node_info *own = &m->ni[L->node];
+    if (own->ops1 > own->ops0) /* a continuous latent's bounds and transform */
+        rc = push_range(L, own->ops0, own->ops1);
+    for (size_t t = 0; t < nn && rc == 0; t++) {
+        size_t i = m->topo[t];
+        if (i != L->node && aff[i])
+            rc = push_range(L, m->ni[i].ops0, m->ni[i].ops1);
+    }
+    for (size_t t = 0; t < m->terms.len && rc == 0; t++) {
+        const term_range *tr = &m->terms.items[t];
+        const gb_node *n = gb_graph_node(m->g, tr->node);
+        int hit = tr->node == L->node;
+        for (size_t k = 0; k < n->nparents && !hit; k++)
+            hit = aff[n->parents[k]];
+        if (hit)
+            rc = push_range(L, tr->a, tr->b);
+    }
+    free(aff);
+    return rc;
+}
+
+/* Does op o lose the derivative of an input that depends on the latent (dep bit 1)? */
+static int loses_derivative(const mop *o, unsigned char d)
+{
+    if (!(d & 1))
+        return 0;
+    return (o->kind == OP_CALL_ELEM && !o->func->df) || (o->kind == OP_CALL_GEN && !o->func->vjp);
+}
+
+int gb_model_deps_smooth(gb_model *m)
+{
+    unsigned char *dep = malloc(m->t.len ? m->t.len : 1);
+    if (!dep)
+        return -1;
+    for (size_t k = 0; k < m->lat.len; k++) {
+        latent *L = &m->lat.items[k];
+        L->smooth = 0;
+        if (L->discrete)
+            continue;
+        /* bit 1: depends on L; bit 2: through an op without a derivative */
+        memset(dep, 0, m->t.len);
+        dep[m->ni[L->node].tensor] = 1;
+        int nondiff = 0;
+        for (size_t q = 0; q < m->ops.len && !nondiff; q++) {
+            const mop *o = &m->ops.items[q];
+            if (o->kind == OP_TRANSFORM || o->kind == OP_SKIP)
+                continue;
+            unsigned char d = 0;
+            for (int i = 0; i < o->nin; i++)
+                d |= dep[o->in[i]];
+            if (loses_derivative(o, d))
+                d |= 2;
+            if (o->kind == OP_TERM)
+                nondiff = (d & 2) != 0;
+            else
+                dep[o->out] |= d;
+        }
+        L->smooth = !nondiff;
+    }
+    free(dep);
+    return 0;
+}
