@@ -527,9 +527,14 @@ double *gb_model_ws_coords(const gb_model *m, gb_model_ws *ws, size_t k)
 
 double gb_model_latent_logp(const gb_model *m, gb_model_ws *ws, size_t k)
 {
-    (void)k;
-    ws->bad = 0;
-    double lp = forward(m, ws, 0, m->ops.len, ws->theta, 0, 0);
+    const latent *L = &m->lat.items[k];
+    double lp;
+    if (L->kind->joint) { /* no blanket was made: the whole tape */
+        ws->bad = 0;
+        lp = forward(m, ws, 0, m->ops.len, ws->theta, 0, 0);
+    } else {
+        lp = gb_model_blanket_logp(m, ws, L);
+    }
     return ws->bad || isnan(lp) ? -INFINITY : lp;
 }
 

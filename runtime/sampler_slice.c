@@ -28,12 +28,13 @@ typedef struct slice_ctx {
     gb_model_ws *ws;
     size_t latent;
     double *x;
+    double last; /* the point the values in ws were last computed at */
 } slice_ctx;
 
 static double slice_logp(void *ctx, double x)
 {
     slice_ctx *c = ctx;
-    *c->x = x;
+    *c->x = c->last = x;
     return gb_model_latent_logp(c->m, c->ws, c->latent);
 }
 
@@ -94,7 +95,7 @@ static gb_status slice_step(void *state, gb_model_ws *ws, gsl_rng *r, double *th
     for (size_t i = 0; i < s->n; i++) {
         size_t k = s->at[i].latent;
         double *x = gb_model_ws_coords(s->m, ws, k) + s->at[i].j;
-        slice_ctx c = {s->m, ws, k, x};
+        slice_ctx c = {s->m, ws, k, x, *x};
         double x0 = *x;
         gb_status st = gb_slice_update(&s->slicers[i], slice_logp, &c, r, x, warmup, NULL);
         if (st != GB_OK) {
@@ -102,6 +103,11 @@ static gb_status slice_step(void *state, gb_model_ws *ws, gsl_rng *r, double *th
             *fail = "a slice update found no finite density at the current value";
             return st;
         }
+        /* only the blanket ran: when the update ended at a point other than the last one
+           evaluated (the shrinkage budget ran out), compute the blanket's values there again,
+           since the next coordinate's blanket may read them */
+        if (c.last != *x)
+            gb_model_latent_logp(s->m, ws, k);
     }
     /* every value consistent with the new coordinates; the joint kinds' cached density is stale */
     gb_model_ws_set_changed(ws);

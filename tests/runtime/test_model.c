@@ -224,6 +224,38 @@ static void test_model_gradient_of_sequential_with_shared_parts(void **state)
     check_gradient(f, 5);
 }
 
+/* A latent outside the NUTS block (here slice-sampled: it reaches w through step()) has its
+ * density evaluated on its Markov blanket only: its transform, d = 2 * c and w's term, not a, b
+ * and y's term.  The ops counter shows it; the blanket's log density moves with c exactly as the
+ * whole density does (the other terms are constant in c). */
+static void test_model_latent_logp_runs_only_the_blanket(void **state)
+{
+    gbt_model *f = *state;
+    build(f, "data y: real[N]\ndata w: real[N]\na ~ normal(0, 1)\nb ~ normal(a, 1)\n"
+             "y ~ normal(b + 0.1 * exp(a) + sum(y) * 0, 1)\nc ~ normal(0, 1)\nd = 2 * c\n"
+             "w ~ normal(step(d) + 0.5 * d, 1)\n",
+          "{\"y\": [0.3, -0.2, 0.5], \"w\": [1.2, 0.4, 0.9]}");
+    size_t k = 2;
+    assert_string_equal(gb_graph_node(gb_model_graph(f->m), gb_model_latent_node(f->m, k))->name,
+                        "c");
+    assert_string_equal(gb_model_latent_kind(f->m, k)->name, "slice");
+    double theta[2] = {0.3, -0.1};
+    gb_model_ws_sync(f->m, f->ws, theta);
+    double *x = gb_model_ws_coords(f->m, f->ws, k);
+    assert_non_null(x);
+    size_t n0 = gb_model_ws_ops_run(f->ws);
+    double full0 = gb_model_logp(f->m, f->ws, theta, NULL);
+    size_t n1 = gb_model_ws_ops_run(f->ws);
+    double part0 = gb_model_latent_logp(f->m, f->ws, k);
+    size_t n2 = gb_model_ws_ops_run(f->ws);
+    print_message("ops per evaluation: whole tape %zu, c's blanket %zu\n", n1 - n0, n2 - n1);
+    assert_true(n2 - n1 < n1 - n0);
+    *x = 0.7;
+    double full1 = gb_model_logp(f->m, f->ws, theta, NULL);
+    double part1 = gb_model_latent_logp(f->m, f->ws, k);
+    assert_near(part1 - part0, full1 - full0, 1e-12, 1e-12);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -236,6 +268,7 @@ int main(void)
         T(test_model_gibbs_matches_exact_changepoint_conditional),
         T(test_model_comprehension_in_loop_matches_design_matrix),
         T(test_model_gradient_of_sequential_with_shared_parts),
+        T(test_model_latent_logp_runs_only_the_blanket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
