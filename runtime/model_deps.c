@@ -7,8 +7,8 @@
  *    deterministic nodes computed from it, and the terms of every stochastic node that reads it
  *    or one of them.  A sampler that moves only that latent reruns only those ops.
  *  - over ops: whether a latent reaches a term through an op with no derivative (a function
- *    without one, a comparison, the condition of an `if`), which makes the density not smooth
- *    in it, so that gradient-based kinds decline it.
+ *    without one such as round or step, a comparison, the condition of an `if`), which makes
+ *    the density not smooth in it, so that gradient-based kinds decline it (issue 22 case 8).
  * The Gibbs element planner (model_gibbs.c) refines a discrete latent's blanket to single batch
  * items; it starts from the ranges made here.
  */
@@ -87,12 +87,29 @@ int gb_model_deps_blanket(gb_model *m, latent *L)
     return rc;
 }
 
-/* Does op o lose the derivative of an input that depends on the latent (dep bit 1)? */
-static int loses_derivative(const mop *o, unsigned char d)
+/* Does op o lose the derivative of an input that depends on the latent (dep bit 1)?  A function
+ * without a derivative (floor, round, step: integer casts and steps), a comparison or a logical
+ * operator (a step function of its operands: x < c jumps at c, and its gradient 0 would tell
+ * NUTS the density is flat in c), and an `if` whose condition depends on the latent (the branch
+ * taken jumps with it; its branches keep their derivatives). */
+static int loses_derivative(const mop *o, const unsigned char *dep, unsigned char d)
 {
     if (!(d & 1))
         return 0;
-    return (o->kind == OP_CALL_ELEM && !o->func->df) || (o->kind == OP_CALL_GEN && !o->func->vjp);
+    switch (o->kind) {
+    case OP_CALL_ELEM:
+        return !o->func->df;
+    case OP_CALL_GEN:
+        return !o->func->vjp;
+    case OP_BINOP:
+        return o->sub >= GB_OP_EQ && o->sub <= GB_OP_OR;
+    case OP_UNOP:
+        return o->sub == GB_OP_NOT;
+    case OP_IF:
+        return dep[o->in[0]] & 1;
+    default:
+        return 0;
+    }
 }
 
 int gb_model_deps_smooth(gb_model *m)
@@ -116,7 +133,7 @@ int gb_model_deps_smooth(gb_model *m)
             unsigned char d = 0;
             for (int i = 0; i < o->nin; i++)
                 d |= dep[o->in[i]];
-            if (loses_derivative(o, d))
+            if (loses_derivative(o, dep, d))
                 d |= 2;
             if (o->kind == OP_TERM)
                 nondiff = (d & 2) != 0;

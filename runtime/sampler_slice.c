@@ -43,7 +43,7 @@ static int slice_can_update(const gb_model *m, size_t k, const char **why)
     if (gb_model_latent_is_discrete(m, k) || gb_model_latent_is_smooth(m, k))
         return 0;
     *why = "continuous, but its density goes through a function without a derivative (floor, "
-           "round, step, ...): univariate slice sampling";
+           "round, step, a comparison, ...): univariate slice sampling";
     return 1;
 }
 
