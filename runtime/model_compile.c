@@ -104,6 +104,57 @@ static size_t compile_args(cctx *c, const gb_expr *e, mop *o, int *batched)
     return 0;
 }
 
+/* [body for k in lo..hi]: the range ends (not batched), a slot for the loop variable, then a
+ * placeholder, the body's ops and the comprehension op itself, which runs the body per value. */
+static size_t compile_comprehension(cctx *c, const gb_expr *e)
+{
+    gb_model *m = c->m;
+    mop o;
+    memset(&o, 0, sizeof o);
+    o.loc = e->loc;
+    o.kind = OP_COMPREH;
+    const gb_expr *r = e->args[1];
+    o.in[1] = compile_expr(c, r->args[0]);
+    o.in[2] = compile_expr(c, r->args[1]);
+    if (c->failed)
+        return 0;
+    if (m->t.items[o.in[1]].batched || m->t.items[o.in[2]].batched) {
+        gb_error(c->errs, GB_ESEMANTIC, e->loc,
+                 "a comprehension's range may not depend on a loop variable");
+        c->failed = 1;
+        return 0;
+    }
+    gb_shape s = {0, {0}};
+    size_t slot = new_tensor(c, 1, 0, &s, 1, NULL, 0);
+    int depth = e->loopvar - (int)c->nloops;
+    if (depth < 0 || depth >= GB_MAX_LOOPS) {
+        c->failed = 1;
+        return 0;
+    }
+    c->comp_slot[depth] = slot;
+    o.slot = m->t.items[slot].val;
+    /* the body's ops come right after a placeholder for this op */
+    size_t self = push_op(c, o);
+    size_t body0 = m->ops.len;
+    size_t body = compile_expr(c, e->args[0]);
+    if (c->failed)
+        return 0;
+    mop *me = &m->ops.items[self];
+    me->in[0] = body;
+    me->nin = 3;
+    me->body0 = body0;
+    me->body1 = m->ops.len;
+    me->out = out_tensor(c, e, m->t.items[body].batched);
+    /* the op itself goes after its body; a placeholder before the body makes plain runs
+       jump over it */
+    mop copy = *me;
+    memset(me, 0, sizeof *me);
+    me->kind = OP_SKIP;
+    me->body1 = m->ops.len;
+    push_op(c, copy);
+    return copy.out;
+}
+
 static size_t compile_expr(cctx *c, const gb_expr *e)
 {
     gb_model *m = c->m;
@@ -187,49 +238,8 @@ static size_t compile_expr(cctx *c, const gb_expr *e)
     case GB_EX_ARRAY:
         o.kind = OP_ARRAY;
         break;
-    case GB_EX_COMPREH: {
-        o.kind = OP_COMPREH;
-        const gb_expr *r = e->args[1];
-        o.in[1] = compile_expr(c, r->args[0]);
-        o.in[2] = compile_expr(c, r->args[1]);
-        if (c->failed)
-            return 0;
-        if (m->t.items[o.in[1]].batched || m->t.items[o.in[2]].batched) {
-            gb_error(c->errs, GB_ESEMANTIC, e->loc,
-                     "a comprehension's range may not depend on a loop variable");
-            c->failed = 1;
-            return 0;
-        }
-        gb_shape s = {0, {0}};
-        size_t slot = new_tensor(c, 1, 0, &s, 1, NULL, 0);
-        int depth = e->loopvar - (int)c->nloops;
-        if (depth < 0 || depth >= GB_MAX_LOOPS) {
-            c->failed = 1;
-            return 0;
-        }
-        c->comp_slot[depth] = slot;
-        o.slot = m->t.items[slot].val;
-        /* the body's ops come right after a placeholder for this op */
-        size_t self = push_op(c, o);
-        size_t body0 = m->ops.len;
-        size_t body = compile_expr(c, e->args[0]);
-        if (c->failed)
-            return 0;
-        mop *me = &m->ops.items[self];
-        me->in[0] = body;
-        me->nin = 3;
-        me->body0 = body0;
-        me->body1 = m->ops.len;
-        me->out = out_tensor(c, e, m->t.items[body].batched);
-        /* the op itself goes after its body; a placeholder before the body makes plain runs
-           jump over it */
-        mop copy = *me;
-        memset(me, 0, sizeof *me);
-        me->kind = OP_SKIP;
-        me->body1 = m->ops.len;
-        push_op(c, copy);
-        return copy.out;
-    }
+    case GB_EX_COMPREH:
+        return compile_comprehension(c, e);
     }
     compile_args(c, e, &o, &batched);
     if (c->failed)
@@ -611,7 +621,7 @@ static void add_latent(cctx *c, size_t i)
         c->failed = 1;
 }
 
-/* ---- order, columns ---- */
+/* ---- value order ---- */
 
 static void visit(const gb_graph *g, size_t i, unsigned char *mark, size_t *order, size_t *n)
 {
@@ -624,71 +634,6 @@ static void visit(const gb_graph *g, size_t i, unsigned char *mark, size_t *orde
         if (nd->parents[k] != i)
             visit(g, nd->parents[k], mark, order, n);
     order[(*n)++] = i;
-}
-
-/* Whether a node gets output columns: parameters, and deterministic nodes that depend on one. */
-static int has_columns(const gb_model *m, size_t i)
-{
-    const gb_node *n = gb_graph_node(m->g, i);
-    if (n->kind == GB_NODE_STOCHASTIC)
-        return !n->observed;
-    return n->kind == GB_NODE_DETERMINISTIC && !m->fixed[i];
-}
-
-/* Lets each likelihood whose distribution can summarise fixed arguments (the data) do so once:
- * normal_id_glm of a data design becomes sufficient statistics.  Declining (or running out of
- * memory) leaves the term as it was. */
-static void prepare_terms(gb_model *m)
-{
-    for (size_t q = 0; q < m->ops.len; q++) {
-        mop *o = &m->ops.items[q];
-        if (o->kind != OP_TERM || !o->dist->prepare || o->nin > 8)
-            continue;
-        gb_arg args[8];
-        unsigned fixed = 0;
-        for (int i = 0; i < o->nin; i++) {
-            const tensor *X = &m->t.items[o->in[i]];
-            int f = X->ext && !X->batched && !o->use_scr[i];
-            args[i] = (gb_arg){f ? X->ext : NULL, NULL, o->stride[i]};
-            fixed |= (unsigned)f << i;
-        }
-        o->prep = o->dist->prepare(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL,
-                                   fixed);
-    }
-}
-
-static int make_columns(gb_model *m)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < gb_graph_node_count(m->g); i++)
-        if (has_columns(m, i))
-            total += gb_graph_node(m->g, i)->len;
-    m->colname = calloc(total ? total : 1, sizeof(char *));
-    m->colnode = calloc(total ? total : 1, sizeof(size_t));
-    if (!m->colname || !m->colnode)
-        return -1;
-    for (size_t i = 0; i < gb_graph_node_count(m->g); i++) {
-        const gb_node *n = gb_graph_node(m->g, i);
-        if (!has_columns(m, i))
-            continue;
-        for (size_t e = 0; e < n->len; e++) {
-            char buf[512];
-            size_t used = (size_t)snprintf(buf, sizeof buf, "%s", n->name);
-            size_t idx[GB_MAX_RANK], rem = e;
-            for (int d = n->shape.rank; d-- > 0;) {
-                idx[d] = rem % n->shape.dim[d] + 1;
-                rem /= n->shape.dim[d];
-            }
-            for (int d = 0; d < n->shape.rank && used < sizeof buf; d++)
-                used += (size_t)snprintf(buf + used, sizeof buf - used, ".%zu", idx[d]);
-            m->colname[m->ncols] = gb_strdup(buf);
-            m->colnode[m->ncols] = i;
-            if (!m->colname[m->ncols])
-                return -1;
-            m->ncols++;
-        }
-    }
-    return 0;
 }
 
 static int node_tensors(cctx *c)
@@ -782,10 +727,10 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
     compile_nodes(&c);
     if (!c.failed && (gb_model_plan(m, errs) != 0 || gb_model_deps_fixed(m) != 0 ||
                       gb_model_fold_fixed(m) != 0 || gb_model_plan_gibbs(m) != 0 ||
-                      make_columns(m) != 0))
+                      gb_model_make_columns(m) != 0))
         c.failed = 1;
     if (!c.failed)
-        prepare_terms(m);
+        gb_model_prepare_terms(m);
     if (c.failed) {
         gb_model_free(m);
         gb_status st = gb_errlist_status(errs);
@@ -793,16 +738,6 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
     }
     *out = m;
     return GB_OK;
-}
-
-void gb_model_drop_prepared(gb_model *m)
-{
-    for (size_t q = 0; q < m->ops.len; q++) {
-        mop *o = &m->ops.items[q];
-        if (o->prep)
-            o->dist->free_prepared(o->prep);
-        o->prep = NULL;
-    }
 }
 
 void gb_model_free(gb_model *m)
