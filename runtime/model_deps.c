@@ -17,14 +17,52 @@
 
 #include "model_int.h"
 
+/* Does an op of [a, z) read the value of an affected node?  (Op outputs inside the range are
+ * computed from node values and constants, so reading one of them is reading a node.) */
+static int range_reads(const gb_model *m, size_t a, size_t z, const unsigned char *aff,
+                       const size_t *tnode)
+{
+    for (size_t q = a; q < z; q++) {
+        const mop *o = &m->ops.items[q];
+        if (o->kind == OP_SKIP)
+            continue;
+        for (int i = 0; i < o->nin; i++) {
+            size_t t = o->in[i];
+            if (t < m->t.len && tnode[t] != GB_NO_TENSOR && aff[tnode[t]])
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is one of latent L's bound tensors (read by its TRANSFORM op, not through its inputs) the value
+ * of an affected node? */
+static int bound_reads(const gb_model *m, const latent *L, const unsigned char *aff,
+                       const size_t *tnode)
+{
+    size_t b[2] = {L->lo_t, L->hi_t};
+    for (int k = 0; k < 2; k++)
+        if (b[k] < m->t.len && tnode[b[k]] != GB_NO_TENSOR && aff[tnode[b[k]]])
+            return 1;
+    return 0;
+}
+
 /* aff[i] (seeded by the caller) for every deterministic node i: one of its parents is affected.
- * A node reading itself (s[t] = s[t - 1] + x[t]) is skipped as its own parent. */
-static void reach(const gb_model *m, unsigned char *aff)
+ * A node reading itself (s[t] = s[t - 1] + x[t]) is skipped as its own parent.  A continuous
+ * latent whose transform reads an affected node (x: real<lower=c>, x ~ uniform(0, c)) is
+ * affected too: its value is computed from its own coordinates and those bounds, so it moves
+ * with c.  tnode maps a tensor to the node whose value it is (GB_NO_TENSOR otherwise); NULL when
+ * every latent is seeded anyway. */
+static void reach(const gb_model *m, unsigned char *aff, const size_t *tnode)
 {
     size_t nn = gb_graph_node_count(m->g);
     for (size_t t = 0; t < nn; t++) {
         size_t i = m->topo[t];
         const gb_node *n = gb_graph_node(m->g, i);
+        const node_info *ni = &m->ni[i];
+        if (tnode && !aff[i] && ni->latent != GB_NO_TENSOR && ni->ops1 > ni->ops0)
+            aff[i] = (unsigned char)(range_reads(m, ni->ops0, ni->ops1, aff, tnode) ||
+                                     bound_reads(m, &m->lat.items[ni->latent], aff, tnode));
         if (n->kind != GB_NODE_DETERMINISTIC)
             continue;
         for (size_t k = 0; k < n->nparents && !aff[i]; k++)
@@ -42,7 +80,7 @@ int gb_model_deps_fixed(gb_model *m)
         return -1;
     for (size_t i = 0; i < nn; i++)
         aff[i] = (unsigned char)gb_node_is_parameter(gb_graph_node(m->g, i));
-    reach(m, aff);
+    reach(m, aff, NULL);
     for (size_t i = 0; i < nn; i++) {
         const gb_node *n = gb_graph_node(m->g, i);
         int known = n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST || n->observed;
@@ -61,29 +99,37 @@ int gb_model_deps_blanket(gb_model *m, latent *L)
 {
     size_t nn = gb_graph_node_count(m->g);
     unsigned char *aff = calloc(nn ? nn : 1, 1);
-    if (!aff)
+    size_t *tnode = malloc((m->t.len ? m->t.len : 1) * sizeof *tnode);
+    if (!aff || !tnode) {
+        free(aff);
+        free(tnode);
         return -1;
+    }
+    for (size_t t = 0; t < m->t.len; t++)
+        tnode[t] = GB_NO_TENSOR;
+    for (size_t i = 0; i < nn; i++)
+        tnode[m->ni[i].tensor] = i;
     aff[L->node] = 1;
-    reach(m, aff);
+    reach(m, aff, tnode);
     int rc = 0;
-    const node_info *own = &m->ni[L->node];
-    if (own->ops1 > own->ops0) /* a continuous latent's bounds and transform */
-        rc = push_range(L, own->ops0, own->ops1);
+    /* in value order: the latent's own ops (bounds, transform), then those of every node that
+       moves with it (deterministic nodes, latents whose bounds read it) */
     for (size_t t = 0; t < nn && rc == 0; t++) {
         size_t i = m->topo[t];
-        if (i != L->node && aff[i])
+        if (aff[i] && m->ni[i].ops1 > m->ni[i].ops0)
             rc = push_range(L, m->ni[i].ops0, m->ni[i].ops1);
     }
     for (size_t t = 0; t < m->terms.len && rc == 0; t++) {
         const term_range *tr = &m->terms.items[t];
         const gb_node *n = gb_graph_node(m->g, tr->node);
-        int hit = tr->node == L->node;
+        int hit = aff[tr->node];
         for (size_t k = 0; k < n->nparents && !hit; k++)
             hit = aff[n->parents[k]];
         if (hit)
             rc = push_range(L, tr->a, tr->b);
     }
     free(aff);
+    free(tnode);
     return rc;
 }
 

@@ -256,6 +256,28 @@ static void test_model_latent_logp_runs_only_the_blanket(void **state)
     assert_near(part1 - part0, full1 - full0, 1e-12, 1e-12);
 }
 
+/* A latent whose bound is another latent moves with it: x: real<lower=c> is computed from its
+ * own coordinate and c, so c's blanket reruns x's transform (and Jacobian) and the terms that
+ * read x.  Without it, c's slice update would see x where it was and a wrong density. */
+static void test_model_blanket_includes_latents_bounded_by_it(void **state)
+{
+    gbt_model *f = *state;
+    build(f, "data w: real[N]\nc ~ normal(0, 1)\nx: real<lower=c> ~ normal(c, 2)\n"
+             "w ~ normal(step(c) + x, 1)\n",
+          "{\"w\": [1.2, 0.4, 0.9]}");
+    assert_string_equal(gb_model_latent_kind(f->m, 0)->name, "slice");
+    double theta[1] = {0.2};
+    gb_model_ws_sync(f->m, f->ws, theta);
+    double *x = gb_model_ws_coords(f->m, f->ws, 0);
+    *x = -0.4;
+    double full0 = gb_model_logp(f->m, f->ws, theta, NULL);
+    double part0 = gb_model_latent_logp(f->m, f->ws, 0);
+    *x = 0.9;
+    double part1 = gb_model_latent_logp(f->m, f->ws, 0);
+    double full1 = gb_model_logp(f->m, f->ws, theta, NULL);
+    assert_near(part1 - part0, full1 - full0, 1e-12, 1e-12);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -269,6 +291,7 @@ int main(void)
         T(test_model_comprehension_in_loop_matches_design_matrix),
         T(test_model_gradient_of_sequential_with_shared_parts),
         T(test_model_latent_logp_runs_only_the_blanket),
+        T(test_model_blanket_includes_latents_bounded_by_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
