@@ -5,20 +5,19 @@
  * with.  Each kind is answerable for its own test: discrete latents go to Gibbs, continuous ones
  * to slice when their density is not differentiable in them, to NUTS otherwise.
  *
- * Adding a kind: its file defines `const gb_sampler_ops gb_sampler_NAME`; declare it here and
- * put it in the list.
+ * Adding a kind: its own file defines `const gb_sampler_ops gb_sampler_NAME`, and X(NAME) goes
+ * into the one line below, at the place in the order where it should be asked.
  */
 #include "sampler_registry.h"
 
-extern const gb_sampler_ops gb_sampler_gibbs; /* sampler_gibbs.c */
-extern const gb_sampler_ops gb_sampler_slice; /* sampler_slice.c */
-extern const gb_sampler_ops gb_sampler_nuts;  /* sampler_nuts.c */
+#define KINDS(X) X(gibbs) X(slice) X(nuts)
 
-static const gb_sampler_ops *const kinds[] = {
-    &gb_sampler_gibbs,
-    &gb_sampler_slice,
-    &gb_sampler_nuts,
-};
+/* sampler_gibbs.c, sampler_slice.c, sampler_nuts.c, ... */
+#define DECLARE(name) extern const gb_sampler_ops gb_sampler_##name;
+KINDS(DECLARE)
+
+#define ENTRY(name) &gb_sampler_##name,
+static const gb_sampler_ops *const kinds[] = {KINDS(ENTRY)};
 
 const gb_sampler_ops *const *gb_sampler_registry_kinds(size_t *n)
 {
