@@ -132,11 +132,33 @@ static void test_sampler_extra_kind_draws_match_normal_posterior(void **state)
     gbt_model_free(f);
 }
 
+/* A latent no kind accepts is a located compile error naming it (only a program's own list of
+ * kinds can leave one out: the registry's takes every latent). */
+static void test_sampler_latent_no_kind_takes_is_located_error(void **state)
+{
+    (void)state;
+    gbt_model *f = gbt_model_new();
+    const char *src = "data y: real[N]\nmu: real[2] ~ normal(0, 1)\ny ~ normal(mu[1], 1)\n";
+    assert_int_equal(gbt_model_build(f, src, "{\"y\": [1, 2, 0.5]}"), GB_OK);
+    gb_model_free(f->m);
+    f->m = NULL;
+    const gb_sampler_ops *kinds[1] = {&rwm_ops};
+    assert_int_equal(gb_model_compile_with(f->g, kinds, 1, &f->m, f->errs), GB_ESEMANTIC);
+    assert_null(f->m);
+    assert_int_equal(gb_errlist_count(f->errs), 1);
+    const gb_err *e = gb_errlist_get(f->errs, 0);
+    assert_string_equal(e->msg, "no sampler can update 'mu'");
+    assert_int_equal(e->loc.line, 2);
+    assert_int_equal(e->loc.col, 1);
+    gbt_model_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sampler_registry_lists_kinds_in_update_order),
         cmocka_unit_test(test_sampler_extra_kind_draws_match_normal_posterior),
+        cmocka_unit_test(test_sampler_latent_no_kind_takes_is_located_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
