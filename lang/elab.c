@@ -9,6 +9,7 @@
 #include "dist.h"
 #include "func.h"
 #include "lower_int.h"
+#include "shape.h"
 
 gb_expr *ex_new(lowerer *L, gb_expr_kind kind, gb_loc loc, int nargs)
 {
@@ -48,27 +49,6 @@ const char *shape_text(const gb_shape *s, char *buf, size_t len)
     if (used < len)
         snprintf(buf + used, len - used, "]");
     return buf;
-}
-
-int broadcast(const gb_shape *a, const gb_shape *b, gb_shape *out)
-{
-    int r = a->rank > b->rank ? a->rank : b->rank;
-    gb_shape o;
-    o.rank = r;
-    for (int i = 0; i < r; i++) {
-        int ia = a->rank - r + i, ib = b->rank - r + i;
-        size_t da = ia >= 0 ? a->dim[ia] : 1, db = ib >= 0 ? b->dim[ib] : 1;
-        if (da == db || db == 1)
-            o.dim[i] = da;
-        else if (da == 1)
-            o.dim[i] = db;
-        else if (da == GB_DIM_UNKNOWN || db == GB_DIM_UNKNOWN)
-            o.dim[i] = da == GB_DIM_UNKNOWN ? db : da;
-        else
-            return -1;
-    }
-    *out = o;
-    return 0;
 }
 
 size_t edit_distance(const char *a, const char *b)
@@ -428,7 +408,7 @@ static gb_expr *elab_binop(lowerer *L, scope *sc, const gb_ast *a)
         e->type = GB_REAL;
         return e;
     }
-    if (broadcast(&x->shape, &y->shape, &e->shape) != 0) {
+    if (gb_shape_broadcast(&x->shape, &y->shape, &e->shape) != 0) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "shapes do not match for '%s': %s and %s",
                  gb_op_text(a->op), shape_text(&x->shape, s1, sizeof s1),
                  shape_text(&y->shape, s2, sizeof s2));
@@ -541,7 +521,8 @@ static gb_expr *elab_array(lowerer *L, scope *sc, const gb_ast *a)
         }
         if (v->type == GB_REAL)
             e->type = GB_REAL;
-        if (k > 0 && e->args[0] && broadcast(&e->args[0]->shape, &v->shape, &e->shape) != 0) {
+        if (k > 0 && e->args[0] &&
+            gb_shape_broadcast(&e->args[0]->shape, &v->shape, &e->shape) != 0) {
             gb_error(L->errs, GB_ESEMANTIC, x->loc, "array elements must have the same shape");
             ok = 0;
         }
@@ -621,8 +602,8 @@ gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
         if (e->args[0]->shape.rank == 0 && ceval(L, e->args[0], NULL, &cv) == CE_OK)
             return cv != 0 ? e->args[1] : e->args[2];
         gb_shape s;
-        if (broadcast(&e->args[1]->shape, &e->args[2]->shape, &s) != 0 ||
-            broadcast(&e->args[0]->shape, &s, &e->shape) != 0) {
+        if (gb_shape_broadcast(&e->args[1]->shape, &e->args[2]->shape, &s) != 0 ||
+            gb_shape_broadcast(&e->args[0]->shape, &s, &e->shape) != 0) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc,
                      "the condition and both branches of 'if' must have compatible shapes");
             return NULL;
@@ -719,7 +700,7 @@ static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
         gb_shape s = {0, {0}};
         int all_int = 1;
         for (int i = 0; i < n; i++) {
-            if (broadcast(&s, &shapes[i], &s) != 0) {
+            if (gb_shape_broadcast(&s, &shapes[i], &s) != 0) {
                 char s1[64];
                 gb_error(L->errs, GB_ESEMANTIC, e->args[i]->loc,
                          "argument %d of %s has %s, which does not match the others", i + 1,

@@ -124,7 +124,6 @@ gb_node *N(lowerer *L, size_t i);
 /* elab.c: typed expressions */
 gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a);
 gb_expr *ex_new(lowerer *L, gb_expr_kind kind, gb_loc loc, int nargs);
-int broadcast(const gb_shape *a, const gb_shape *b, gb_shape *out);
 void suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func);
 const char *shape_text(const gb_shape *s, char *buf, size_t len);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lower_int.h"
+#include "shape.h"
 
 typedef struct saved_loops {
     size_t n;
@@ -363,7 +364,7 @@ static int dist_shape(lowerer *L, const gb_def *d, gb_shape *out)
     for (size_t i = 0; i < d->nargs; i++) {
         gb_shape lead = d->args[i]->shape;
         lead.rank -= dist->params[i].rank;
-        if (broadcast(&s, &lead, &s) != 0) {
+        if (gb_shape_broadcast(&s, &lead, &s) != 0) {
             char s1[64];
             gb_error(L->errs, GB_ESEMANTIC, d->args[i]->loc,
                      "argument '%s' has %s, which does not match the other arguments",
@@ -522,7 +523,7 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
         gb_shape ds;
         if (ok && !d->index && !size_from_type(d->dist) && dist_shape(L, d, &ds) == 0) {
             gb_shape b;
-            if (broadcast(&NN->shape, &ds, &b) != 0 || b.rank != NN->shape.rank) {
+            if (gb_shape_broadcast(&NN->shape, &ds, &b) != 0 || b.rank != NN->shape.rank) {
                 char s1[64], s2[64];
                 gb_error(L->errs, GB_ESEMANTIC, d->loc,
                          "'%s' is declared with %s but its distribution's arguments have %s",
@@ -541,7 +542,7 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
     if (ok && NN->observed && NN->ndefs > 0 && !NN->defs[0].index) {
         gb_shape ds, b;
         if (dist_shape(L, &NN->defs[0], &ds) == 0 &&
-            (broadcast(&NN->shape, &ds, &b) != 0 || b.rank != NN->shape.rank)) {
+            (gb_shape_broadcast(&NN->shape, &ds, &b) != 0 || b.rank != NN->shape.rank)) {
             char s1[64], s2[64];
             gb_error(L->errs, GB_ESEMANTIC, NN->defs[0].loc,
                      "'%s' has %s but its distribution's arguments have %s", NN->name,

@@ -314,8 +314,7 @@ void cli_print_samplers(const gb_model *m, FILE *out)
             gb_model_dim(m));
     for (size_t k = 0; k < gb_model_latent_count(m); k++) {
         const gb_node *n = gb_graph_node(g, gb_model_latent_node(m, k));
-        static const char *const names[] = {"NUTS", "Gibbs", "slice"};
-        fprintf(out, "  %-22s %-6s %s\n", n->name, names[gb_model_latent_sampler(m, k)],
+        fprintf(out, "  %-22s %-6s %s\n", n->name, gb_model_latent_kind(m, k)->name,
                 gb_model_latent_reason(m, k));
     }
 }

@@ -1,106 +1,114 @@
-/* kernel.c - NUTS over a compiled model's continuous block, one transition per call, with
- * Stan's windowed warmup (see kernel.h, nuts.h, adapt.h). */
+/* kernel.c - one transition of a compiled model: a step of each sampler kind that took latents,
+ * in the planner's order (see kernel.h).  Owns one state per kind. */
 #include "kernel.h"
 
+#include <math.h>
 #include <stdlib.h>
-
-#include "adapt.h"
-#include "nuts.h"
 
 struct gb_kernel {
     const gb_model *m;
-    gb_model_ws *ws;  /* the chain's workspace during a step */
-    gb_nuts *nuts;
-    gb_adapt *adapt;  /* NULL once warmup is over (or with no warmup) */
-    gb_adapt_config acfg;
-    gb_target target;
-    int warmup_left;  /* warmup transitions still to make */
-    int started;      /* the initial step size has been chosen */
+    size_t n;                   /* kinds that took latents */
+    const gb_sampler_ops **ops; /* gb_model_kind(m, i) */
+    void **state;
+    int others;      /* some kind is not joint */
+    int warmup_left; /* warmup steps before the kinds fix their tuning */
 };
 
-static double logp_grad(void *ctx, const double *q, double *grad)
+void gb_kernel_free(gb_kernel *k)
 {
-    gb_kernel *k = ctx;
-    return gb_model_logp(k->m, k->ws, q, grad);
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->n; i++)
+        if (k->state && k->state[i])
+            k->ops[i]->state_free(k->state[i]);
+    free(k->state);
+    free(k->ops);
+    free(k);
 }
 
 gb_status gb_kernel_new(const gb_model *m, const gb_run_config *cfg, gb_kernel **out,
                         gb_errlist *errs)
 {
     gb_kernel *k = calloc(1, sizeof *k);
-    if (!k)
-        return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory creating the sampler");
-    k->m = m;
-    gb_nuts_config nc;
-    gb_nuts_config_default(&nc);
-    nc.max_depth = cfg->max_depth;
-    nc.metric = cfg->dense_metric ? GB_METRIC_DENSE : GB_METRIC_DIAG;
-    size_t dim = gb_model_dim(m);
-    gb_status st = gb_nuts_new(&nc, dim, &k->nuts);
-    if (st == GB_OK && cfg->warmup > 0) {
-        gb_adapt_config_default(&k->acfg, (size_t)cfg->warmup);
-        k->acfg.delta = cfg->adapt_delta;
-        k->acfg.dense = cfg->dense_metric;
-        st = gb_adapt_new(&k->acfg, dim, nc.stepsize, &k->adapt);
+    size_t n = gb_model_kind_count(m);
+    if (k) {
+        k->ops = calloc(n ? n : 1, sizeof *k->ops);
+        k->state = calloc(n ? n : 1, sizeof *k->state);
     }
-    if (st != GB_OK) {
+    if (!k || !k->ops || !k->state) {
         gb_kernel_free(k);
-        return gb_error(errs, st, (gb_loc){0}, "cannot create the NUTS sampler for %zu "
-                        "parameters (%s)", dim, st == GB_ENOMEM ? "out of memory" : "bad settings");
+        return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory creating the sampler");
     }
+    k->m = m;
     k->warmup_left = cfg->warmup;
-    k->target = (gb_target){.dim = dim, .logp_grad = logp_grad, .ctx = k};
+    gb_sampler_config sc = {cfg->warmup, cfg->max_depth, cfg->dense_metric, cfg->adapt_delta};
+    for (; k->n < n; k->n++) {
+        const gb_sampler_ops *o = k->ops[k->n] = gb_model_kind(m, k->n);
+        k->others |= !o->joint;
+        gb_status st = o->state_new(m, &sc, &k->state[k->n], errs);
+        if (st != GB_OK) {
+            gb_kernel_free(k);
+            return st;
+        }
+    }
     *out = k;
     return GB_OK;
 }
 
-void gb_kernel_free(gb_kernel *k)
+/* Steps the kinds whose `joint` is `joint`, in order. */
+static gb_status step_kinds(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *theta, int warmup,
+                            int joint, const char **fail, const char **hint)
 {
-    if (!k)
-        return;
-    gb_adapt_free(k->adapt);
-    gb_nuts_free(k->nuts);
-    free(k);
+    for (size_t i = 0; i < k->n; i++) {
+        if (k->ops[i]->joint != joint)
+            continue;
+        gb_status st = k->ops[i]->step(k->state[i], ws, r, theta, warmup, fail);
+        if (st != GB_OK) {
+            *hint = k->ops[i]->fail_hint;
+            return st;
+        }
+    }
+    return GB_OK;
+}
+
+gb_status gb_kernel_step_others(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *theta,
+                                int warmup, const char **fail)
+{
+    const char *hint;
+    if (!k->others)
+        return GB_OK;
+    gb_model_ws_sync(k->m, ws, theta);
+    return step_kinds(k, ws, r, theta, warmup, 0, fail, &hint);
 }
 
 gb_status gb_kernel_step(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *theta, int warmup,
-                         gb_kernel_info *info)
+                         gb_kernel_info *info, const char **fail, const char **hint)
 {
-    k->ws = ws;
-    /* a Gibbs or slice update that moved a value changes what the cached density read */
-    if (gb_model_ws_changed(ws))
-        gb_nuts_invalidate(k->nuts);
-    gb_status st = GB_OK;
-    if (!k->started) {
-        k->started = 1;
-        st = gb_nuts_init_stepsize(k->nuts, &k->target, r, theta);
-        if (st != GB_OK)
-            return st;
-    }
-    gb_nuts_info ni;
-    if (warmup && k->adapt && k->warmup_left > 0) {
-        st = gb_nuts_adapt_transition(k->nuts, k->adapt, &k->target, r, theta, &ni);
-        if (st == GB_OK && --k->warmup_left == 0) {
-            st = gb_nuts_finish_adaptation(k->nuts, k->adapt);
-            gb_adapt_free(k->adapt);
-            k->adapt = NULL;
-        }
-    } else {
-        st = gb_nuts_transition(k->nuts, &k->target, r, theta, &ni);
-    }
+    *hint = NULL;
+    gb_status st = gb_kernel_step_others(k, ws, r, theta, warmup, fail);
+    if (st == GB_OK)
+        st = step_kinds(k, ws, r, theta, warmup, 1, fail, hint);
+    if (st == GB_OK && warmup && k->warmup_left > 0 && --k->warmup_left == 0)
+        for (size_t i = 0; i < k->n && st == GB_OK; i++)
+            if (k->ops[i]->end_warmup && (st = k->ops[i]->end_warmup(k->state[i])) != GB_OK) {
+                *fail = "the warmup adaptation could not be finished";
+                *hint = k->ops[i]->fail_hint;
+            }
     if (st != GB_OK)
         return st;
-    info->lp = ni.lp;
-    info->accept_stat = ni.accept_stat;
-    info->stepsize = ni.stepsize;
-    info->treedepth = ni.treedepth;
-    info->n_leapfrog = (double)ni.n_leapfrog;
-    info->divergent = ni.divergent;
-    info->energy = ni.energy;
+    info->has_lp = 0;
+    for (size_t i = 0; i < k->n; i++)
+        if (k->ops[i]->diagnostics)
+            k->ops[i]->diagnostics(k->state[i], info);
+    if (!info->has_lp)
+        info->lp = gb_model_logp(k->m, ws, theta, NULL);
     return GB_OK;
 }
 
 double gb_kernel_stepsize(const gb_kernel *k)
 {
-    return gb_nuts_stepsize(k->nuts);
+    for (size_t i = 0; i < k->n; i++)
+        if (k->ops[i]->tuning)
+            return k->ops[i]->tuning(k->state[i]);
+    return 0;
 }

@@ -19,32 +19,43 @@
 #include <gsl/gsl_rng.h>
 
 #include "graph.h"
+#include "sampler.h"
 #include "status.h"
 
 typedef struct gb_model gb_model;
 typedef struct gb_model_ws gb_model_ws;
 
-/* How a latent node is updated. */
-typedef enum gb_sampler_kind {
-    GB_SAMPLER_NUTS,  /* continuous, differentiable: in the joint NUTS block */
-    GB_SAMPLER_GIBBS, /* discrete with finite support: Gibbs by enumeration */
-    GB_SAMPLER_SLICE  /* continuous, not differentiable: univariate slice sampling */
-} gb_sampler_kind;
-
-/* Compiles g (borrowed; must outlive the model).  Errors (unknown sizes, unsupported
- * constructs) are reported with their locations. */
+/* Compiles g (borrowed; must outlive the model) and plans its samplers with the kinds of the
+ * registry (sampler_registry.h).  Errors (unknown sizes, unsupported constructs, a latent no
+ * kind can update) are reported with their locations. */
 gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs);
+/* The same with the sampler kinds kinds[0 .. nkinds-1], asked in that order (borrowed: the
+ * array and the tables must outlive the model). */
+gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *kinds,
+                                size_t nkinds, gb_model **out, gb_errlist *errs);
 void gb_model_free(gb_model *m);
 const gb_graph *gb_model_graph(const gb_model *m);
 
 /* Length of the unconstrained vector of the NUTS block. */
 size_t gb_model_dim(const gb_model *m);
-/* The latent nodes, in graph order, with their sampler. */
+/* The latent nodes, in graph order, with their sampler kind. */
 size_t gb_model_latent_count(const gb_model *m);
 size_t gb_model_latent_node(const gb_model *m, size_t k);
-gb_sampler_kind gb_model_latent_sampler(const gb_model *m, size_t k);
-/* One line on why that sampler was chosen ("continuous, differentiable"). */
+const gb_sampler_ops *gb_model_latent_kind(const gb_model *m, size_t k);
+/* One line on why that kind was chosen ("continuous, differentiable density"). */
 const char *gb_model_latent_reason(const gb_model *m, size_t k);
+/* The kinds that took at least one latent, in the order they were asked. */
+size_t gb_model_kind_count(const gb_model *m);
+const gb_sampler_ops *gb_model_kind(const gb_model *m, size_t i);
+
+/* What the kinds ask when planning.  Discrete: integer-valued (its values are the node's own);
+ * finite: a discrete latent whose support is bounded on both sides; smooth: the log density is
+ * differentiable in it (no comparison, rounding or step function of it on the way to a term);
+ * dim: its unconstrained coordinates (continuous) or elements (discrete). */
+int gb_model_latent_is_discrete(const gb_model *m, size_t k);
+int gb_model_latent_is_finite(const gb_model *m, size_t k);
+int gb_model_latent_is_smooth(const gb_model *m, size_t k);
+size_t gb_model_latent_dim(const gb_model *m, size_t k);
 
 gb_model_ws *gb_model_ws_new(const gb_model *m);
 void gb_model_ws_free(gb_model_ws *ws);
@@ -61,23 +72,31 @@ double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, do
 gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double radius,
                         int max_tries, double *theta, gb_errlist *errs);
 
-/* Tells the samplers run by gb_model_update_others whether this is warmup (slice widths adapt). */
-void gb_model_ws_warmup(gb_model_ws *ws, int warmup);
-
 /* Forgets every likelihood's summary of its data (sufficient statistics, see gb_dist_ops'
  * prepare), so that the log density streams over the data again: for benchmarks that time the
  * evaluator itself. */
 void gb_model_drop_prepared(gb_model *m);
 
-/* Did the last gb_model_update_others change any value (a discrete latent that moved, a slice
- * coordinate)?  When not, the density at theta is what it was, bit for bit. */
-int gb_model_ws_changed(const gb_model_ws *ws);
+/* ---- what sampler kinds use to move their latents ---- */
 
-/* One Gibbs sweep over every discrete latent (enumerating its support, evaluating only the
- * terms that depend on it) and one slice update of every slice-sampled coordinate, at the
- * current theta. */
-gb_status gb_model_update_others(const gb_model *m, gb_model_ws *ws, gsl_rng *r,
-                                 const double *theta);
+/* Brings every value in ws up to date at the NUTS block theta (copied into ws) and clears the
+ * changed flag: the kernel calls it before the kinds that are not joint take their steps. */
+void gb_model_ws_sync(const gb_model *m, gb_model_ws *ws, const double *theta);
+/* Recomputes the deterministic values from the current latent values (after a kind moved one). */
+void gb_model_ws_refresh(const gb_model *m, gb_model_ws *ws);
+/* Says a value changed since the last sync (so a joint kind's cached density is stale), and
+ * asks whether one did.  When none did, the density at theta is what it was, bit for bit. */
+void gb_model_ws_set_changed(gb_model_ws *ws);
+int gb_model_ws_changed(const gb_model_ws *ws);
+/* The unconstrained coordinates of continuous latent k outside the NUTS block
+ * (gb_model_latent_dim(m, k) doubles in ws; NULL for joint or discrete latents). */
+double *gb_model_ws_coords(const gb_model *m, gb_model_ws *ws, size_t k);
+/* The log density at the current values, value only, up to terms that do not depend on latent
+ * k: only the ops of k's Markov blanket run (its transform, the deterministic nodes computed from
+ * it, the terms that read it or them).  -INFINITY outside the support; never NaN. */
+double gb_model_latent_logp(const gb_model *m, gb_model_ws *ws, size_t k);
+/* Ops run by the evaluator in ws so far (a cost counter for tests and benchmarks). */
+size_t gb_model_ws_ops_run(const gb_model_ws *ws);
 
 /* The values of every node, constrained, at theta (after a logp call or on its own): writes the
  * output row (see gb_model_output_size / _names) into out. */

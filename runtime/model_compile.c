@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "model_int.h"
+#include "sampler_registry.h"
+#include "shape.h"
 #include "size.h"
 
 typedef struct cctx {
@@ -77,23 +79,6 @@ static int shape_known(const gb_shape *s)
 
 static size_t compile_expr(cctx *c, const gb_expr *e);
 
-/* numpy broadcasting of two shapes; -1 when they do not match */
-static int broadcast_shapes(const gb_shape *a, const gb_shape *b, gb_shape *out)
-{
-    int r = a->rank > b->rank ? a->rank : b->rank;
-    gb_shape o;
-    o.rank = r;
-    for (int i = 0; i < r; i++) {
-        int ia = a->rank - r + i, ib = b->rank - r + i;
-        size_t da = ia >= 0 ? a->dim[ia] : 1, db = ib >= 0 ? b->dim[ib] : 1;
-        if (da != db && da != 1 && db != 1)
-            return -1;
-        o.dim[i] = da == 1 ? db : da;
-    }
-    *out = o;
-    return 0;
-}
-
 static size_t out_tensor(cctx *c, const gb_expr *e, int batched)
 {
     if (!shape_known(&e->shape)) {
@@ -117,6 +102,57 @@ static size_t compile_args(cctx *c, const gb_expr *e, mop *o, int *batched)
     }
     o->nin = e->nargs;
     return 0;
+}
+
+/* [body for k in lo..hi]: the range ends (not batched), a slot for the loop variable, then a
+ * placeholder, the body's ops and the comprehension op itself, which runs the body per value. */
+static size_t compile_comprehension(cctx *c, const gb_expr *e)
+{
+    gb_model *m = c->m;
+    mop o;
+    memset(&o, 0, sizeof o);
+    o.loc = e->loc;
+    o.kind = OP_COMPREH;
+    const gb_expr *r = e->args[1];
+    o.in[1] = compile_expr(c, r->args[0]);
+    o.in[2] = compile_expr(c, r->args[1]);
+    if (c->failed)
+        return 0;
+    if (m->t.items[o.in[1]].batched || m->t.items[o.in[2]].batched) {
+        gb_error(c->errs, GB_ESEMANTIC, e->loc,
+                 "a comprehension's range may not depend on a loop variable");
+        c->failed = 1;
+        return 0;
+    }
+    gb_shape s = {0, {0}};
+    size_t slot = new_tensor(c, 1, 0, &s, 1, NULL, 0);
+    int depth = e->loopvar - (int)c->nloops;
+    if (depth < 0 || depth >= GB_MAX_LOOPS) {
+        c->failed = 1;
+        return 0;
+    }
+    c->comp_slot[depth] = slot;
+    o.slot = m->t.items[slot].val;
+    /* the body's ops come right after a placeholder for this op */
+    size_t self = push_op(c, o);
+    size_t body0 = m->ops.len;
+    size_t body = compile_expr(c, e->args[0]);
+    if (c->failed)
+        return 0;
+    mop *me = &m->ops.items[self];
+    me->in[0] = body;
+    me->nin = 3;
+    me->body0 = body0;
+    me->body1 = m->ops.len;
+    me->out = out_tensor(c, e, m->t.items[body].batched);
+    /* the op itself goes after its body; a placeholder before the body makes plain runs
+       jump over it */
+    mop copy = *me;
+    memset(me, 0, sizeof *me);
+    me->kind = OP_SKIP;
+    me->body1 = m->ops.len;
+    push_op(c, copy);
+    return copy.out;
 }
 
 static size_t compile_expr(cctx *c, const gb_expr *e)
@@ -202,49 +238,8 @@ static size_t compile_expr(cctx *c, const gb_expr *e)
     case GB_EX_ARRAY:
         o.kind = OP_ARRAY;
         break;
-    case GB_EX_COMPREH: {
-        o.kind = OP_COMPREH;
-        const gb_expr *r = e->args[1];
-        o.in[1] = compile_expr(c, r->args[0]);
-        o.in[2] = compile_expr(c, r->args[1]);
-        if (c->failed)
-            return 0;
-        if (m->t.items[o.in[1]].batched || m->t.items[o.in[2]].batched) {
-            gb_error(c->errs, GB_ESEMANTIC, e->loc,
-                     "a comprehension's range may not depend on a loop variable");
-            c->failed = 1;
-            return 0;
-        }
-        gb_shape s = {0, {0}};
-        size_t slot = new_tensor(c, 1, 0, &s, 1, NULL, 0);
-        int depth = e->loopvar - (int)c->nloops;
-        if (depth < 0 || depth >= GB_MAX_LOOPS) {
-            c->failed = 1;
-            return 0;
-        }
-        c->comp_slot[depth] = slot;
-        o.slot = m->t.items[slot].val;
-        /* the body's ops come right after a placeholder for this op */
-        size_t self = push_op(c, o);
-        size_t body0 = m->ops.len;
-        size_t body = compile_expr(c, e->args[0]);
-        if (c->failed)
-            return 0;
-        mop *me = &m->ops.items[self];
-        me->in[0] = body;
-        me->nin = 3;
-        me->body0 = body0;
-        me->body1 = m->ops.len;
-        me->out = out_tensor(c, e, m->t.items[body].batched);
-        /* the op itself goes after its body; a placeholder before the body makes plain runs
-           jump over it */
-        mop copy = *me;
-        memset(me, 0, sizeof *me);
-        me->kind = OP_SKIP;
-        me->body1 = m->ops.len;
-        push_op(c, copy);
-        return copy.out;
-    }
+    case GB_EX_COMPREH:
+        return compile_comprehension(c, e);
     }
     compile_args(c, e, &o, &batched);
     if (c->failed)
@@ -424,7 +419,7 @@ static void term_layout(cctx *c, mop *o)
         for (int q = l.rank; q < X->eshape.rank; q++)
             block[i] *= X->eshape.dim[q];
         gb_shape nl;
-        if (broadcast_shapes(&lead, &l, &nl) != 0) {
+        if (gb_shape_broadcast(&lead, &l, &nl) != 0) {
             gb_error(c->errs, GB_ESEMANTIC, o->loc, "the arguments' shapes do not match");
             c->failed = 1;
             return;
@@ -602,20 +597,14 @@ static void add_latent(cctx *c, size_t i)
         const gb_support *sp = &n->defs[0].dist->support;
         int finite = sp->kind == GB_SUPPORT_INTERVAL &&
                      (isfinite(sp->upper) || sp->upper_param != GB_NO_PARAM);
-        L.sampler = GB_SAMPLER_GIBBS;
-        L.reason = finite ? "discrete, finite support: every value enumerated"
-                          : "discrete, unbounded support: enumerated over the window holding "
-                            "all but e^-30 of the conditional";
+        L.discrete = 1;
+        L.finite = finite;
     } else {
         if (choose_transform(c, i, &L) != 0) {
             c->failed = 1;
             return;
         }
-        L.sampler = GB_SAMPLER_NUTS;
-        L.reason = "continuous, differentiable density";
         L.ntheta = free_len(L.tf, n->len, L.K);
-        L.theta0 = m->dim;
-        m->dim += L.ntheta;
         mop o;
         memset(&o, 0, sizeof o);
         o.kind = OP_TRANSFORM;
@@ -632,7 +621,7 @@ static void add_latent(cctx *c, size_t i)
         c->failed = 1;
 }
 
-/* ---- order, columns ---- */
+/* ---- value order ---- */
 
 static void visit(const gb_graph *g, size_t i, unsigned char *mark, size_t *order, size_t *n)
 {
@@ -645,183 +634,6 @@ static void visit(const gb_graph *g, size_t i, unsigned char *mark, size_t *orde
         if (nd->parents[k] != i)
             visit(g, nd->parents[k], mark, order, n);
     order[(*n)++] = i;
-}
-
-/* Whether a node gets output columns: parameters, and deterministic nodes that depend on one. */
-static int has_columns(const gb_model *m, size_t i)
-{
-    const gb_node *n = gb_graph_node(m->g, i);
-    if (n->kind == GB_NODE_STOCHASTIC)
-        return !n->observed;
-    return n->kind == GB_NODE_DETERMINISTIC && !m->fixed[i];
-}
-
-/* A continuous parameter whose density goes through a function without a derivative (floor,
- * step, round ...) cannot use NUTS: its gradient would be wrong.  Such latents move to univariate
- * slice sampling; the NUTS block and the slice vector are then laid out again. */
-static int choose_slice(gb_model *m)
-{
-    unsigned char *dep = malloc(m->t.len ? m->t.len : 1);
-    if (!dep)
-        return -1;
-    for (size_t k = 0; k < m->lat.len; k++) {
-        latent *L = &m->lat.items[k];
-        if (L->sampler != GB_SAMPLER_NUTS)
-            continue;
-        /* bit 1: depends on L; bit 2: through a function without a derivative */
-        memset(dep, 0, m->t.len);
-        dep[m->ni[L->node].tensor] = 1;
-        int nondiff = 0;
-        for (size_t q = 0; q < m->ops.len && !nondiff; q++) {
-            const mop *o = &m->ops.items[q];
-            if (o->kind == OP_TRANSFORM || o->kind == OP_SKIP)
-                continue;
-            unsigned char d = 0;
-            for (int i = 0; i < o->nin; i++)
-                d |= dep[o->in[i]];
-            if ((d & 1) && ((o->kind == OP_CALL_ELEM && !o->func->df) ||
-                            (o->kind == OP_CALL_GEN && !o->func->vjp)))
-                d |= 2;
-            if (o->kind == OP_TERM)
-                nondiff = (d & 2) != 0;
-            else
-                dep[o->out] |= d;
-        }
-        if (nondiff) {
-            L->sampler = GB_SAMPLER_SLICE;
-            L->reason = "continuous, but its density goes through a function without a "
-                        "derivative (floor, round, step, ...): univariate slice sampling";
-        }
-    }
-    free(dep);
-    m->dim = m->slice_dim = 0;
-    for (size_t k = 0; k < m->lat.len; k++) {
-        latent *L = &m->lat.items[k];
-        if (L->sampler == GB_SAMPLER_NUTS) {
-            L->theta0 = m->dim;
-            m->dim += L->ntheta;
-        } else if (L->sampler == GB_SAMPLER_SLICE) {
-            L->theta0 = m->slice_dim;
-            m->slice_dim += L->ntheta;
-        }
-    }
-    return 0;
-}
-
-/* Marks the nodes whose value no parameter can change (see gb_model.fixed). */
-static int mark_fixed(gb_model *m)
-{
-    size_t nn = gb_graph_node_count(m->g);
-    if (!(m->fixed = calloc(nn ? nn : 1, 1)))
-        return -1;
-    for (size_t t = 0; t < nn; t++) { /* topological order: parents first */
-        size_t i = m->topo[t];
-        const gb_node *n = gb_graph_node(m->g, i);
-        int f = n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST || n->observed;
-        if (n->kind == GB_NODE_DETERMINISTIC) {
-            f = 1;
-            for (size_t k = 0; k < n->nparents && f; k++)
-                f = n->parents[k] == i || m->fixed[n->parents[k]];
-        }
-        m->fixed[i] = (unsigned char)f;
-    }
-    return 0;
-}
-
-/* Lets each likelihood whose distribution can summarise fixed arguments (the data) do so once:
- * normal_id_glm of a data design becomes sufficient statistics.  Declining (or running out of
- * memory) leaves the term as it was. */
-static void prepare_terms(gb_model *m)
-{
-    for (size_t q = 0; q < m->ops.len; q++) {
-        mop *o = &m->ops.items[q];
-        if (o->kind != OP_TERM || !o->dist->prepare || o->nin > 8)
-            continue;
-        gb_arg args[8];
-        unsigned fixed = 0;
-        for (int i = 0; i < o->nin; i++) {
-            const tensor *X = &m->t.items[o->in[i]];
-            int f = X->ext && !X->batched && !o->use_scr[i];
-            args[i] = (gb_arg){f ? X->ext : NULL, NULL, o->stride[i]};
-            fixed |= (unsigned)f << i;
-        }
-        o->prep = o->dist->prepare(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL,
-                                   fixed);
-    }
-}
-
-static int make_columns(gb_model *m)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < gb_graph_node_count(m->g); i++)
-        if (has_columns(m, i))
-            total += gb_graph_node(m->g, i)->len;
-    /* a name per column: two table entries and at least glibc's smallest chunk (32 bytes) */
-    if (gb_size_fits_budget(total, sizeof(char *) + sizeof(size_t) + 32) != 0)
-        return -1;
-    m->colname = calloc(total ? total : 1, sizeof(char *));
-    m->colnode = calloc(total ? total : 1, sizeof(size_t));
-    if (!m->colname || !m->colnode)
-        return -1;
-    for (size_t i = 0; i < gb_graph_node_count(m->g); i++) {
-        const gb_node *n = gb_graph_node(m->g, i);
-        if (!has_columns(m, i))
-            continue;
-        for (size_t e = 0; e < n->len; e++) {
-            char buf[512];
-            size_t used = (size_t)snprintf(buf, sizeof buf, "%s", n->name);
-            size_t idx[GB_MAX_RANK], rem = e;
-            for (int d = n->shape.rank; d-- > 0;) {
-                idx[d] = rem % n->shape.dim[d] + 1;
-                rem /= n->shape.dim[d];
-            }
-            for (int d = 0; d < n->shape.rank && used < sizeof buf; d++)
-                used += (size_t)snprintf(buf + used, sizeof buf - used, ".%zu", idx[d]);
-            m->colname[m->ncols] = gb_strdup(buf);
-            m->colnode[m->ncols] = i;
-            if (!m->colname[m->ncols])
-                return -1;
-            m->ncols++;
-        }
-    }
-    return 0;
-}
-
-/* Ops that must rerun when discrete latent L changes: deterministic descendants, then the
- * terms of every stochastic node that reads L or one of them. */
-static int make_blanket(gb_model *m, latent *L, const size_t *term_node, const size_t *term_a,
-                        const size_t *term_b, size_t nterms)
-{
-    size_t nn = gb_graph_node_count(m->g);
-    unsigned char *aff = calloc(nn, 1);
-    if (!aff)
-        return -1;
-    aff[L->node] = 1;
-    for (size_t t = 0; t < nn; t++) { /* topological order: parents first */
-        size_t i = m->topo[t];
-        const gb_node *n = gb_graph_node(m->g, i);
-        if (n->kind != GB_NODE_DETERMINISTIC)
-            continue;
-        for (size_t k = 0; k < n->nparents && !aff[i]; k++)
-            aff[i] = aff[n->parents[k]];
-        if (aff[i] && (GB_VEC_PUSH(&L->blanket, m->ni[i].ops0) != 0 ||
-                       GB_VEC_PUSH(&L->blanket, m->ni[i].ops1) != 0))
-            goto fail;
-    }
-    for (size_t t = 0; t < nterms; t++) {
-        const gb_node *n = gb_graph_node(m->g, term_node[t]);
-        int hit = term_node[t] == L->node;
-        for (size_t k = 0; k < n->nparents && !hit; k++)
-            hit = aff[n->parents[k]];
-        if (hit && (GB_VEC_PUSH(&L->blanket, term_a[t]) != 0 ||
-                    GB_VEC_PUSH(&L->blanket, term_b[t]) != 0))
-            goto fail;
-    }
-    free(aff);
-    return 0;
-fail:
-    free(aff);
-    return -1;
 }
 
 static int node_tensors(cctx *c)
@@ -848,7 +660,47 @@ static int node_tensors(cctx *c)
     return 0;
 }
 
+/* Compiles the nodes in value order: latents, deterministic definitions, then every
+ * stochastic definition's term (its argument ops and the TERM), each term's op range recorded. */
+static void compile_nodes(cctx *c)
+{
+    gb_model *m = c->m;
+    size_t nn = gb_graph_node_count(m->g);
+    for (size_t t = 0; !c->failed && t < nn; t++) {
+        size_t i = m->topo[t];
+        const gb_node *n = gb_graph_node(m->g, i);
+        if (gb_node_is_parameter(n)) {
+            add_latent(c, i);
+        } else if (n->kind == GB_NODE_DETERMINISTIC) {
+            m->ni[i].ops0 = m->ops.len;
+            compile_deterministic(c, i);
+            m->ni[i].ops1 = m->ops.len;
+        }
+    }
+    m->nterm_start = m->ops.len;
+    for (size_t i = 0; !c->failed && i < nn; i++) {
+        const gb_node *n = gb_graph_node(m->g, i);
+        if (n->kind != GB_NODE_STOCHASTIC)
+            continue;
+        for (size_t k = 0; k < n->ndefs && !c->failed; k++) {
+            term_range tr = {i, m->ops.len, 0};
+            compile_term(c, i, k);
+            tr.b = m->ops.len;
+            if (GB_VEC_PUSH(&m->terms, tr) != 0)
+                c->failed = 1;
+        }
+    }
+}
+
 gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
+{
+    size_t nkinds;
+    const gb_sampler_ops *const *kinds = gb_sampler_registry_kinds(&nkinds);
+    return gb_model_compile_with(g, kinds, nkinds, out, errs);
+}
+
+gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *kinds,
+                                size_t nkinds, gb_model **out, gb_errlist *errs)
 {
     gb_model *m = calloc(1, sizeof *m);
     size_t nn = gb_graph_node_count(g);
@@ -859,67 +711,26 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
     if (!m)
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     m->g = g;
+    m->kinds = kinds;
+    m->nkinds = nkinds;
     m->ni = calloc(nn ? nn : 1, sizeof *m->ni);
     m->topo = calloc(nn ? nn : 1, sizeof *m->topo);
     unsigned char *mark = calloc(nn ? nn : 1, 1);
-    size_t *tn = calloc(1, sizeof *tn), *ta = NULL, *tb = NULL;
-    size_t nterms = 0, cap = 0;
-    if (!m->ni || !m->topo || !mark || !tn)
+    if (!m->ni || !m->topo || !mark)
         c.failed = 1;
     size_t norder = 0;
     for (size_t i = 0; !c.failed && i < nn; i++)
         visit(g, i, mark, m->topo, &norder);
+    free(mark);
     if (!c.failed && node_tensors(&c) != 0)
         c.failed = 1;
-    for (size_t t = 0; !c.failed && t < nn; t++) {
-        size_t i = m->topo[t];
-        const gb_node *n = gb_graph_node(g, i);
-        if (gb_node_is_parameter(n)) {
-            add_latent(&c, i);
-        } else if (n->kind == GB_NODE_DETERMINISTIC) {
-            m->ni[i].ops0 = m->ops.len;
-            compile_deterministic(&c, i);
-            m->ni[i].ops1 = m->ops.len;
-        }
-    }
-    m->nterm_start = m->ops.len;
-    for (size_t i = 0; !c.failed && i < nn; i++) {
-        const gb_node *n = gb_graph_node(g, i);
-        if (n->kind != GB_NODE_STOCHASTIC)
-            continue;
-        for (size_t k = 0; k < n->ndefs && !c.failed; k++) {
-            size_t a = m->ops.len;
-            compile_term(&c, i, k);
-            if (nterms == cap) {
-                cap = cap ? cap * 2 : 16;
-                size_t *x = realloc(tn, cap * sizeof *x), *y = realloc(ta, cap * sizeof *y),
-                       *z = realloc(tb, cap * sizeof *z);
-                tn = x ? x : tn;
-                ta = y ? y : ta;
-                tb = z ? z : tb;
-                if (!x || !y || !z) {
-                    c.failed = 1;
-                    break;
-                }
-            }
-            tn[nterms] = i;
-            ta[nterms] = a;
-            tb[nterms++] = m->ops.len;
-        }
-    }
-    for (size_t k = 0; !c.failed && k < m->lat.len; k++)
-        if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS &&
-            make_blanket(m, &m->lat.items[k], tn, ta, tb, nterms) != 0)
-            c.failed = 1;
-    if (!c.failed && (choose_slice(m) != 0 || mark_fixed(m) != 0 || gb_model_fold_fixed(m) != 0 ||
-                      gb_model_plan_gibbs(m) != 0 || make_columns(m) != 0))
+    compile_nodes(&c);
+    if (!c.failed && (gb_model_plan(m, errs) != 0 || gb_model_deps_fixed(m) != 0 ||
+                      gb_model_fold_fixed(m) != 0 || gb_model_plan_gibbs(m) != 0 ||
+                      gb_model_make_columns(m) != 0))
         c.failed = 1;
     if (!c.failed)
-        prepare_terms(m);
-    free(mark);
-    free(tn);
-    free(ta);
-    free(tb);
+        gb_model_prepare_terms(m);
     if (c.failed) {
         gb_model_free(m);
         gb_status st = gb_errlist_status(errs);
@@ -927,16 +738,6 @@ gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
     }
     *out = m;
     return GB_OK;
-}
-
-void gb_model_drop_prepared(gb_model *m)
-{
-    for (size_t q = 0; q < m->ops.len; q++) {
-        mop *o = &m->ops.items[q];
-        if (o->prep)
-            o->dist->free_prepared(o->prep);
-        o->prep = NULL;
-    }
 }
 
 void gb_model_free(gb_model *m)
@@ -956,6 +757,8 @@ void gb_model_free(gb_model *m)
         free(L->per_rep);
     }
     free(m->lat.items);
+    free(m->terms.items);
+    free(m->used);
     for (size_t i = 0; i < m->ncols; i++)
         free(m->colname[i]);
     free(m->colname);

@@ -1,7 +1,7 @@
 /* model_gibbs.c - element-wise Markov blankets for Gibbs updates of discrete latent arrays.
  *
  * Enumerating z[e] over its support needs only the log-density terms that read z[e].  The plain
- * blanket (make_blanket in model_compile.c) is whole definitions: a mixture's 1000-row
+ * blanket (gb_model_deps_blanket in model_deps.c) is whole definitions: a mixture's 1000-row
  * likelihood is re-evaluated in full for each of the 1000 labels, O(N^2) per sweep.  Here the
  * term ops are analysed once, at compilation: when every path from z to a term goes through
  * indexing with parameter-free indices (z[n], mu[z[n]], Gamma[z[t - 1]]), each batch item of
@@ -269,7 +269,7 @@ int gb_model_plan_gibbs(gb_model *m)
     if (!p.ws || !p.d || !p.fixed)
         p.oom = 1;
     for (size_t k = 0; !p.oom && k < m->lat.len; k++)
-        if (m->lat.items[k].sampler == GB_SAMPLER_GIBBS)
+        if (m->lat.items[k].discrete)
             plan_latent(&p, &m->lat.items[k]);
     for (size_t i = 0; i < p.pool.len; i++)
         free(p.pool.items[i]);

@@ -121,15 +121,12 @@ static void run_chain(shared *s, int c)
     if (s->draws->nstream && !(sv = calloc(s->draws->nstream, sizeof *sv)))
         row = (free(row), NULL);
     gb_kernel *k = NULL;
-    int has_others = 0;
-    for (size_t q = 0; q < gb_model_latent_count(m); q++)
-        has_others |= gb_model_latent_sampler(m, q) != GB_SAMPLER_NUTS;
     if (!local || !r || !ws || !theta || !row || !all) {
         fail(s, GB_ENOMEM, NULL);
         goto done;
     }
     gb_status st = gb_model_init(m, ws, r, cfg->init_radius, 100, theta, local);
-    if (st == GB_OK && dim > 0)
+    if (st == GB_OK)
         st = gb_kernel_new(m, cfg, &k, local);
     if (st != GB_OK) {
         fail(s, st, local);
@@ -147,24 +144,16 @@ static void run_chain(shared *s, int c)
         }
         if (it == cfg->warmup)
             warm_end = seconds_since(&t_start);
-        gb_model_ws_warmup(ws, it < cfg->warmup);
-        if (has_others && (st = gb_model_update_others(m, ws, r, theta)) != GB_OK) {
-            gb_error(local, st, (gb_loc){0}, "chain %d: a Gibbs update found no value with a "
-                     "finite density (iteration %d)", c + 1, it + 1);
-            fail(s, st, local);
-            goto done;
-        }
         gb_kernel_info info = {0};
-        if (k && (st = gb_kernel_step(k, ws, r, theta, it < cfg->warmup, &info)) != GB_OK) {
-            gb_error(local, st, (gb_loc){0}, "chain %d: NUTS could not find a usable step size "
-                     "at iteration %d", c + 1, it + 1);
-            gb_error_hint(local, "the density may be improper (a flat prior no data inform) or "
-                          "not finite near the current values");
+        const char *what = NULL, *hint = NULL;
+        if ((st = gb_kernel_step(k, ws, r, theta, it < cfg->warmup, &info, &what, &hint)) !=
+            GB_OK) {
+            gb_error(local, st, (gb_loc){0}, "chain %d: %s (iteration %d)", c + 1, what, it + 1);
+            if (hint)
+                gb_error_hint(local, "%s", hint);
             fail(s, st, local);
             goto done;
         }
-        if (!k)
-            info.lp = gb_model_logp(m, ws, theta, NULL);
         atomic_store_explicit(&s->progress[c], it + 1, memory_order_relaxed);
         if (it < cfg->warmup)
             continue;

@@ -17,6 +17,7 @@
 
 #include "gbt_ess.h"
 #include "gbt_model.h"
+#include "kernel.h"
 #include "model_int.h"
 #include "rng.h"
 
@@ -81,8 +82,12 @@ static void test_gibbs_hmm_marginals_match_forward_backward(void **state)
     assert_int_equal(gb_model_init(f->m, ws, r, 2, 100, NULL, f->errs), GB_OK);
     double *ind = malloc((size_t)T * SWEEPS * sizeof *ind);
     double *row = malloc(gb_model_output_size(f->m) * sizeof *row);
+    gb_run_config cfg = {.max_depth = 10, .adapt_delta = 0.8};
+    gb_kernel *k = NULL;
+    const char *what = NULL;
+    assert_int_equal(gb_kernel_new(f->m, &cfg, &k, f->errs), GB_OK);
     for (int s = 0; s < SWEEPS; s++) {
-        assert_int_equal(gb_model_update_others(f->m, ws, r, NULL), GB_OK);
+        assert_int_equal(gb_kernel_step_others(k, ws, r, NULL, 0, &what), GB_OK);
         gb_model_values(f->m, ws, NULL, row);
         for (int t = 0; t < T; t++)
             ind[(size_t)t * SWEEPS + (size_t)s] = row[t] == 1;
@@ -94,6 +99,7 @@ static void test_gibbs_hmm_marginals_match_forward_backward(void **state)
         gbt_check_mean("P(z_t = 1 | y)", ind + (size_t)t * SWEEPS, SWEEPS, p1[t], z);
     free(ind);
     free(row);
+    gb_kernel_free(k);
     gsl_rng_free(r);
     gb_model_ws_free(ws);
     gbt_model_free(f);

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "gbt_model.h"
+#include "kernel.h"
 #include "model.h"
 #include "near.h"
 
@@ -162,8 +163,12 @@ static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
     int counts[7] = {0};
     const int n = 4000;
     double out[8];
+    gb_run_config cfg = {.max_depth = 10, .adapt_delta = 0.8};
+    gb_kernel *k = NULL;
+    const char *what = NULL;
+    assert_int_equal(gb_kernel_new(f->m, &cfg, &k, f->errs), GB_OK);
     for (int s = 0; s < n; s++) {
-        assert_int_equal(gb_model_update_others(f->m, f->ws, r, theta), GB_OK);
+        assert_int_equal(gb_kernel_step_others(k, f->ws, r, theta, 0, &what), GB_OK);
         gb_model_values(f->m, f->ws, theta, out);
         counts[(int)out[2]]++;
     }
@@ -176,6 +181,7 @@ static void test_model_gibbs_matches_exact_changepoint_conditional(void **state)
     }
     if (chi > 20.5)
         fail_msg("chi-square %.2f > 20.5", chi);
+    gb_kernel_free(k);
     gsl_rng_free(r);
 }
 
@@ -218,6 +224,60 @@ static void test_model_gradient_of_sequential_with_shared_parts(void **state)
     check_gradient(f, 5);
 }
 
+/* A latent outside the NUTS block (here slice-sampled: it reaches w through step()) has its
+ * density evaluated on its Markov blanket only: its transform, d = 2 * c and w's term, not a, b
+ * and y's term.  The ops counter shows it; the blanket's log density moves with c exactly as the
+ * whole density does (the other terms are constant in c). */
+static void test_model_latent_logp_runs_only_the_blanket(void **state)
+{
+    gbt_model *f = *state;
+    build(f, "data y: real[N]\ndata w: real[N]\na ~ normal(0, 1)\nb ~ normal(a, 1)\n"
+             "y ~ normal(b + 0.1 * exp(a) + sum(y) * 0, 1)\nc ~ normal(0, 1)\nd = 2 * c\n"
+             "w ~ normal(step(d) + 0.5 * d, 1)\n",
+          "{\"y\": [0.3, -0.2, 0.5], \"w\": [1.2, 0.4, 0.9]}");
+    size_t k = 2;
+    assert_string_equal(gb_graph_node(gb_model_graph(f->m), gb_model_latent_node(f->m, k))->name,
+                        "c");
+    assert_string_equal(gb_model_latent_kind(f->m, k)->name, "slice");
+    double theta[2] = {0.3, -0.1};
+    gb_model_ws_sync(f->m, f->ws, theta);
+    double *x = gb_model_ws_coords(f->m, f->ws, k);
+    assert_non_null(x);
+    size_t n0 = gb_model_ws_ops_run(f->ws);
+    double full0 = gb_model_logp(f->m, f->ws, theta, NULL);
+    size_t n1 = gb_model_ws_ops_run(f->ws);
+    double part0 = gb_model_latent_logp(f->m, f->ws, k);
+    size_t n2 = gb_model_ws_ops_run(f->ws);
+    print_message("ops per evaluation: whole tape %zu, c's blanket %zu\n", n1 - n0, n2 - n1);
+    assert_true(n2 - n1 < n1 - n0);
+    *x = 0.7;
+    double full1 = gb_model_logp(f->m, f->ws, theta, NULL);
+    double part1 = gb_model_latent_logp(f->m, f->ws, k);
+    assert_near(part1 - part0, full1 - full0, 1e-12, 1e-12);
+}
+
+/* A latent whose bound is another latent moves with it: x: real<lower=c> is computed from its
+ * own coordinate and c, so c's blanket reruns x's transform (and Jacobian) and the terms that
+ * read x.  Without it, c's slice update would see x where it was and a wrong density. */
+static void test_model_blanket_includes_latents_bounded_by_it(void **state)
+{
+    gbt_model *f = *state;
+    build(f, "data w: real[N]\nc ~ normal(0, 1)\nx: real<lower=c> ~ normal(c, 2)\n"
+             "w ~ normal(step(c) + x, 1)\n",
+          "{\"w\": [1.2, 0.4, 0.9]}");
+    assert_string_equal(gb_model_latent_kind(f->m, 0)->name, "slice");
+    double theta[1] = {0.2};
+    gb_model_ws_sync(f->m, f->ws, theta);
+    double *x = gb_model_ws_coords(f->m, f->ws, 0);
+    *x = -0.4;
+    double full0 = gb_model_logp(f->m, f->ws, theta, NULL);
+    double part0 = gb_model_latent_logp(f->m, f->ws, 0);
+    *x = 0.9;
+    double part1 = gb_model_latent_logp(f->m, f->ws, 0);
+    double full1 = gb_model_logp(f->m, f->ws, theta, NULL);
+    assert_near(part1 - part0, full1 - full0, 1e-12, 1e-12);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -230,6 +290,8 @@ int main(void)
         T(test_model_gibbs_matches_exact_changepoint_conditional),
         T(test_model_comprehension_in_loop_matches_design_matrix),
         T(test_model_gradient_of_sequential_with_shared_parts),
+        T(test_model_latent_logp_runs_only_the_blanket),
+        T(test_model_blanket_includes_latents_bounded_by_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

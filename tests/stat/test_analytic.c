@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_sf_gamma.h>
 
@@ -144,8 +145,8 @@ static void test_slice_sampled_parameter_through_round(void **state)
     gbt_model *f =
         run_model("data y: real\nx ~ normal(0, 1)\nu ~ normal(0, 1)\ny ~ normal(round(u), 1)\n",
                   "{\"y\": 0.7}", 31, 2000);
-    assert_int_equal(gb_model_latent_sampler(f->m, 1), GB_SAMPLER_SLICE);
-    assert_int_equal(gb_model_latent_sampler(f->m, 0), GB_SAMPLER_NUTS);
+    assert_string_equal(gb_model_latent_kind(f->m, 1)->name, "slice");
+    assert_string_equal(gb_model_latent_kind(f->m, 0)->name, "NUTS");
     double s0 = 0, s1 = 0, s2 = 0, h = 1e-4;
     for (double u = -12 + h / 2; u < 12; u += h) {
         double w = exp(-0.5 * u * u - 0.5 * (0.7 - round(u)) * (0.7 - round(u)));
@@ -159,6 +160,39 @@ static void test_slice_sampled_parameter_through_round(void **state)
     gbt_model_free(f);
 }
 
+/* A comparison of a parameter (issue 22 case 8): the density is a step function of c, so c goes
+ * to slice sampling, not NUTS (whose gradient would say the density is flat in c).  c ~
+ * normal(0, 1), y[i] ~ categorical(pL if x[i] < c, else pR): the exact posterior mean and
+ * variance of c by quadrature (midpoint rule, step 1e-4 on [-12, 12]). */
+static void test_slice_sampled_parameter_through_comparison(void **state)
+{
+    (void)state;
+    static const double x[6] = {-1.5, -0.8, -0.2, 0.3, 0.9, 1.4};
+    static const int y[6] = {1, 1, 2, 1, 2, 2};
+    const double pL[2] = {0.8, 0.2}, pR[2] = {0.3, 0.7};
+    gbt_model *f = run_model(
+        "data x: real[N]\ndata y: int[N]\ndata pL: real[2]\ndata pR: real[2]\n"
+        "c ~ normal(0, 1)\nfor i in 1..N {\n  y[i] ~ categorical(if x[i] < c then pL else pR)\n}\n",
+        "{\"x\": [-1.5, -0.8, -0.2, 0.3, 0.9, 1.4], \"y\": [1, 1, 2, 1, 2, 2], "
+        "\"pL\": [0.8, 0.2], \"pR\": [0.3, 0.7]}",
+        37, 2000);
+    assert_string_equal(gb_model_latent_kind(f->m, 0)->name, "slice");
+    assert_non_null(strstr(gb_model_latent_reason(f->m, 0), "a comparison"));
+    double s0 = 0, s1 = 0, s2 = 0, h = 1e-4;
+    for (double c = -12 + h / 2; c < 12; c += h) {
+        double lw = -0.5 * c * c;
+        for (int i = 0; i < 6; i++)
+            lw += log(x[i] < c ? pL[y[i] - 1] : pR[y[i] - 1]);
+        double w = exp(lw);
+        s0 += w;
+        s1 += w * c;
+        s2 += w * c * c;
+    }
+    double mean = s1 / s0;
+    check_moments(f, "c", mean, s2 / s0 - mean * mean);
+    gbt_model_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_bivariate_normal_with_correlation),
         cmocka_unit_test(test_discrete_changepoint_against_enumeration),
         cmocka_unit_test(test_slice_sampled_parameter_through_round),
+        cmocka_unit_test(test_slice_sampled_parameter_through_comparison),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

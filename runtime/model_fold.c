@@ -1,0 +1,119 @@
+/* model_fold.c - what is computed once, at compilation, because no parameter can change it:
+ * deterministic nodes of data and constants (folded into read-only values, their ops made
+ * no-ops), ops inside definitions whose inputs are all read-only, and each likelihood's summary
+ * of its fixed arguments (gb_dist_ops' prepare: sufficient statistics).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+
+static int fold_ops(gb_model *m, gb_model_ws *ws)
+{
+    for (size_t q = 0; q < m->ops.len; q++) {
+        mop *o = &m->ops.items[q];
+        if (o->kind == OP_SKIP) {
+            q = o->body1 - 1; /* a comprehension's body, or a no-op */
+            continue;
+        }
+        int foldable = !o->seq;
+        switch (o->kind) {
+        case OP_INDEX: case OP_BINOP: case OP_UNOP: case OP_IF: case OP_CALL_ELEM:
+        case OP_CALL_GEN: case OP_MATMUL: case OP_ARRAY: case OP_RANGE: case OP_GATHER:
+            break;
+        default:
+            foldable = 0;
+        }
+        for (int i = 0; foldable && i < o->nin; i++)
+            foldable = m->t.items[o->in[i]].ext != NULL;
+        tensor *X = &m->t.items[o->out];
+        if (!foldable || X->ext)
+            continue;
+        ws->bad = 0;
+        op_forward(m, ws, o, 0, X->batch);
+        if (ws->bad)
+            continue; /* reported when the model runs */
+        size_t len = X->batch * X->elen;
+        double *v = malloc((len ? len : 1) * sizeof *v);
+        if (!v || GB_VEC_PUSH(&m->owned, v) != 0) {
+            free(v);
+            return -1;
+        }
+        memcpy(v, tval(m, ws, o->out), len * sizeof *v);
+        X->ext = v;
+        o->kind = OP_SKIP;
+        o->body1 = q + 1;
+    }
+    return 0;
+}
+
+int gb_model_fold_fixed(gb_model *m)
+{
+    gb_model_ws *ws = gb_model_ws_new(m);
+    if (!ws)
+        return -1;
+    int rc = 0;
+    for (size_t t = 0; t < gb_graph_node_count(m->g) && rc == 0; t++) {
+        size_t i = m->topo[t];
+        const gb_node *n = gb_graph_node(m->g, i);
+        if (n->kind != GB_NODE_DETERMINISTIC || !m->fixed[i])
+            continue;
+        node_info *ni = &m->ni[i];
+        ws->bad = 0;
+        gb_model_tape_forward(m, ws, ni->ops0, ni->ops1, NULL, 0, 0);
+        if (ws->bad)
+            continue; /* left to fail at run time, where the error is reported */
+        tensor *X = &m->t.items[ni->tensor];
+        size_t len = X->batch * X->elen;
+        double *v = malloc((len ? len : 1) * sizeof *v);
+        if (!v || GB_VEC_PUSH(&m->owned, v) != 0) {
+            free(v);
+            rc = -1;
+            break;
+        }
+        memcpy(v, tval(m, ws, ni->tensor), len * sizeof *v);
+        X->ext = v;
+        for (size_t q = ni->ops0; q < ni->ops1; q++) {
+            mop *o = &m->ops.items[q];
+            o->kind = OP_SKIP;
+            o->body1 = q + 1;
+            o->seq = 0;
+        }
+    }
+    if (rc == 0)
+        rc = fold_ops(m, ws);
+    gb_model_ws_free(ws);
+    return rc;
+}
+
+/* Lets each likelihood whose distribution can summarise fixed arguments (the data) do so once:
+ * normal_id_glm of a data design becomes sufficient statistics.  Declining (or running out of
+ * memory) leaves the term as it was. */
+void gb_model_prepare_terms(gb_model *m)
+{
+    for (size_t q = 0; q < m->ops.len; q++) {
+        mop *o = &m->ops.items[q];
+        if (o->kind != OP_TERM || !o->dist->prepare || o->nin > 8)
+            continue;
+        gb_arg args[8];
+        unsigned fixed = 0;
+        for (int i = 0; i < o->nin; i++) {
+            const tensor *X = &m->t.items[o->in[i]];
+            int f = X->ext && !X->batched && !o->use_scr[i];
+            args[i] = (gb_arg){f ? X->ext : NULL, NULL, o->stride[i]};
+            fixed |= (unsigned)f << i;
+        }
+        o->prep = o->dist->prepare(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL,
+                                   fixed);
+    }
+}
+
+void gb_model_drop_prepared(gb_model *m)
+{
+    for (size_t q = 0; q < m->ops.len; q++) {
+        mop *o = &m->ops.items[q];
+        if (o->prep)
+            o->dist->free_prepared(o->prep);
+        o->prep = NULL;
+    }
+}
