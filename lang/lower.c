@@ -73,11 +73,18 @@ static const char *qualify(lowerer *L, scope *sc, const char *name)
 
 size_t new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc)
 {
-    size_t i = gb_graph_add_node(L->g, qualify(L, sc, name), kind, loc);
     nstate st;
     memset(&st, 0, sizeof st);
     st.sc = sc;
-    if (i == (size_t)-1 || GB_VEC_PUSH(&L->ns, st) != 0) {
+    /* The state first: every node of the graph must have one, even when adding the node is
+     * what fails (the passes after an error still walk the graph). */
+    if (GB_VEC_PUSH(&L->ns, st) != 0) {
+        L->oom = 1;
+        return (size_t)-1;
+    }
+    size_t i = gb_graph_add_node(L->g, qualify(L, sc, name), kind, loc);
+    if (i == (size_t)-1) {
+        L->ns.len--;
         L->oom = 1;
         return (size_t)-1;
     }
