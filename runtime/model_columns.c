@@ -17,7 +17,7 @@ static int has_columns(const gb_model *m, size_t i)
     return n->kind == GB_NODE_DETERMINISTIC && !m->fixed[i];
 }
 
-int gb_model_make_columns(gb_model *m)
+gb_status gb_model_make_columns(gb_model *m)
 {
     size_t total = 0;
     for (size_t i = 0; i < gb_graph_node_count(m->g); i++)
@@ -25,11 +25,11 @@ int gb_model_make_columns(gb_model *m)
             total += gb_graph_node(m->g, i)->len;
     /* a name per column: two table entries and at least glibc's smallest chunk (32 bytes) */
     if (gb_size_fits_budget(total, sizeof(char *) + sizeof(size_t) + 32) != 0)
-        return -1;
+        return GB_ENOMEM;
     m->colname = calloc(total ? total : 1, sizeof(char *));
     m->colnode = calloc(total ? total : 1, sizeof(size_t));
     if (!m->colname || !m->colnode)
-        return -1;
+        return GB_ENOMEM;
     for (size_t i = 0; i < gb_graph_node_count(m->g); i++) {
         const gb_node *n = gb_graph_node(m->g, i);
         if (!has_columns(m, i))
@@ -47,11 +47,11 @@ int gb_model_make_columns(gb_model *m)
             m->colname[m->ncols] = gb_strdup(buf);
             m->colnode[m->ncols] = i;
             if (!m->colname[m->ncols])
-                return -1;
+                return GB_ENOMEM;
             m->ncols++;
         }
     }
-    return 0;
+    return GB_OK;
 }
 
 size_t gb_model_output_size(const gb_model *m)

@@ -23,8 +23,16 @@ typedef struct cctx {
     size_t nloops;
     size_t comp_slot[GB_MAX_LOOPS]; /* comprehension variables: tensors */
     int ncomp_base;              /* loop depth where comprehensions start */
-    int failed;
+    gb_status st;                /* the first failure (its message is in errs); GB_OK so far */
 } cctx;
+
+/* Records a failure: compiling stops at the next check and returns the first one's status, so
+ * running out of memory is told apart from an error in the model and from a bug. */
+static void fail(cctx *c, gb_status st)
+{
+    if (c->st == GB_OK)
+        c->st = st;
+}
 
 static size_t ws_alloc(gb_model *m, size_t n)
 {
@@ -54,7 +62,7 @@ static size_t new_tensor(cctx *c, size_t batch, int batched, const gb_shape *es,
         t.has_adj = 1;
     }
     if (GB_VEC_PUSH(&c->m->t, t) != 0) {
-        c->failed = 1;
+        fail(c, GB_ENOMEM);
         return 0;
     }
     return c->m->t.len - 1;
@@ -63,7 +71,7 @@ static size_t new_tensor(cctx *c, size_t batch, int batched, const gb_shape *es,
 static size_t push_op(cctx *c, mop o)
 {
     if (GB_VEC_PUSH(&c->m->ops, o) != 0) {
-        c->failed = 1;
+        fail(c, GB_ENOMEM);
         return 0;
     }
     return c->m->ops.len - 1;
@@ -85,7 +93,7 @@ static size_t out_tensor(cctx *c, const gb_expr *e, int batched)
         gb_error(c->errs, GB_ESEMANTIC, e->loc,
                  "the size of this value is not known before sampling");
         gb_error_hint(c->errs, "sizes must come from the data or constants");
-        c->failed = 1;
+        fail(c, GB_ESEMANTIC);
         return 0;
     }
     return new_tensor(c, c->batch, batched, &e->shape, e->type == GB_INT, NULL, 1);
@@ -96,7 +104,7 @@ static size_t compile_args(cctx *c, const gb_expr *e, mop *o, int *batched)
     *batched = 0;
     for (int i = 0; i < e->nargs; i++) {
         o->in[i] = compile_expr(c, e->args[i]);
-        if (c->failed)
+        if (c->st != GB_OK)
             return 0;
         *batched |= c->m->t.items[o->in[i]].batched;
     }
@@ -116,19 +124,19 @@ static size_t compile_comprehension(cctx *c, const gb_expr *e)
     const gb_expr *r = e->args[1];
     o.in[1] = compile_expr(c, r->args[0]);
     o.in[2] = compile_expr(c, r->args[1]);
-    if (c->failed)
+    if (c->st != GB_OK)
         return 0;
     if (m->t.items[o.in[1]].batched || m->t.items[o.in[2]].batched) {
         gb_error(c->errs, GB_ESEMANTIC, e->loc,
                  "a comprehension's range may not depend on a loop variable");
-        c->failed = 1;
+        fail(c, GB_ESEMANTIC);
         return 0;
     }
     gb_shape s = {0, {0}};
     size_t slot = new_tensor(c, 1, 0, &s, 1, NULL, 0);
     int depth = e->loopvar - (int)c->nloops;
     if (depth < 0 || depth >= GB_MAX_LOOPS) {
-        c->failed = 1;
+        fail(c, GB_INTERNAL(c->errs));
         return 0;
     }
     c->comp_slot[depth] = slot;
@@ -137,7 +145,7 @@ static size_t compile_comprehension(cctx *c, const gb_expr *e)
     size_t self = push_op(c, o);
     size_t body0 = m->ops.len;
     size_t body = compile_expr(c, e->args[0]);
-    if (c->failed)
+    if (c->st != GB_OK)
         return 0;
     mop *me = &m->ops.items[self];
     me->in[0] = body;
@@ -162,11 +170,11 @@ static size_t compile_expr(cctx *c, const gb_expr *e)
     memset(&o, 0, sizeof o);
     o.loc = e->loc;
     int batched = 0;
-    if (c->failed)
+    if (c->st != GB_OK)
         return 0;
     if (e->nargs > 8) {
         gb_error(c->errs, GB_ESEMANTIC, e->loc, "too many arguments (the limit is 8)");
-        c->failed = 1;
+        fail(c, GB_ESEMANTIC);
         return 0;
     }
     switch (e->kind) {
@@ -174,7 +182,7 @@ static size_t compile_expr(cctx *c, const gb_expr *e)
         double *v = malloc(sizeof(double));
         if (!v || GB_VEC_PUSH(&m->owned, v) != 0) {
             free(v);
-            c->failed = 1;
+            fail(c, GB_ENOMEM);
             return 0;
         }
         *v = e->num;
@@ -210,7 +218,7 @@ static size_t compile_expr(cctx *c, const gb_expr *e)
                                                  : IX_SCALAR;
             o.sub |= kind << (2 * (i - 1));
             o.in[i] = kind == IX_ALL ? o.in[0] : compile_expr(c, ix);
-            if (c->failed)
+            if (c->st != GB_OK)
                 return 0;
             if (kind != IX_ALL)
                 batched |= m->t.items[o.in[i]].batched;
@@ -242,7 +250,7 @@ static size_t compile_expr(cctx *c, const gb_expr *e)
         return compile_comprehension(c, e);
     }
     compile_args(c, e, &o, &batched);
-    if (c->failed)
+    if (c->st != GB_OK)
         return 0;
     o.out = out_tensor(c, e, batched);
     push_op(c, o);
@@ -282,7 +290,7 @@ static int setup_loops(cctx *c, const gb_def *d)
     if (d->nloops == 0)
         return 0;
     if (d->nloops > GB_MAX_LOOPS) {
-        c->failed = 1;
+        fail(c, GB_INTERNAL(c->errs));
         return -1;
     }
     double lv[GB_MAX_LOOPS] = {0};
@@ -293,7 +301,7 @@ static int setup_loops(cctx *c, const gb_def *d)
         gb_error(c->errs, GB_ESEMANTIC, d->loc,
                  bad ? "loop bounds must be data or constants"
                      : "this loop has too many iterations for the memory budget");
-        c->failed = 1;
+        fail(c, GB_ESEMANTIC);
         return -1;
     }
     double *arr[GB_MAX_LOOPS];
@@ -301,7 +309,7 @@ static int setup_loops(cctx *c, const gb_def *d)
         arr[k] = malloc((n ? n : 1) * sizeof(double));
         if (!arr[k] || GB_VEC_PUSH(&c->m->owned, arr[k]) != 0) {
             free(arr[k]);
-            c->failed = 1;
+            fail(c, GB_ENOMEM);
             return -1;
         }
     }
@@ -342,25 +350,25 @@ static int compile_lhs(cctx *c, mop *o, const gb_def *d)
         if (d->index[k]->shape.rank != 0) {
             gb_error(c->errs, GB_ESEMANTIC, d->index[k]->loc,
                      "a range on the left side is not supported yet; use a loop");
-            c->failed = 1;
+            fail(c, GB_ESEMANTIC);
             return -1;
         }
         o->in[k + 1] = compile_expr(c, d->index[k]);
     }
-    return c->failed ? -1 : 0;
+    return c->st != GB_OK ? -1 : 0;
 }
 
 static void compile_deterministic(cctx *c, size_t i)
 {
     gb_model *m = c->m;
     const gb_node *n = gb_graph_node(m->g, i);
-    for (size_t k = 0; k < n->ndefs && !c->failed; k++) {
+    for (size_t k = 0; k < n->ndefs && c->st == GB_OK; k++) {
         const gb_def *d = &n->defs[k];
         if (setup_loops(c, d) != 0)
             return;
         size_t first = m->ops.len;
         size_t v = compile_expr(c, d->expr);
-        if (c->failed)
+        if (c->st != GB_OK)
             return;
         mop o;
         memset(&o, 0, sizeof o);
@@ -404,7 +412,7 @@ static void term_layout(cctx *c, mop *o)
         if (c->batch != 1) {
             gb_error(c->errs, GB_ESEMANTIC, o->loc, "%s is used on whole vectors, not in a loop",
                      d->name);
-            c->failed = 1;
+            fail(c, GB_ESEMANTIC);
         }
         return;
     }
@@ -421,7 +429,7 @@ static void term_layout(cctx *c, mop *o)
         gb_shape nl;
         if (gb_shape_broadcast(&lead, &l, &nl) != 0) {
             gb_error(c->errs, GB_ESEMANTIC, o->loc, "the arguments' shapes do not match");
-            c->failed = 1;
+            fail(c, GB_ESEMANTIC);
             return;
         }
         lead = nl;
@@ -486,16 +494,16 @@ static void compile_term(cctx *c, size_t i, size_t k)
         variate = g.out;
     }
     o.in[0] = variate;
-    for (size_t a = 0; a < d->nargs && !c->failed; a++)
+    for (size_t a = 0; a < d->nargs && c->st == GB_OK; a++)
         o.in[a + 1] = compile_expr(c, d->args[a]);
     o.nin = 1 + (int)d->nargs;
-    if (!c->failed)
+    if (c->st == GB_OK)
         term_layout(c, &o);
     if (d->trunc_lo)
         o.trunc_lo = compile_expr(c, d->trunc_lo);
     if (d->trunc_hi)
         o.trunc_hi = compile_expr(c, d->trunc_hi);
-    if (!c->failed)
+    if (c->st == GB_OK)
         push_op(c, o);
 }
 
@@ -581,7 +589,7 @@ static int choose_transform(cctx *c, size_t i, latent *L)
     int lo = L->lo_t != GB_NO_TENSOR || isfinite(L->lo_c);
     int hi = L->hi_t != GB_NO_TENSOR || isfinite(L->hi_c);
     L->tf = lo && hi ? LT_BOUNDED : lo ? LT_LOWER : hi ? LT_UPPER : LT_NONE;
-    return c->failed ? -1 : 0;
+    return c->st != GB_OK ? -1 : 0;
 }
 
 static void add_latent(cctx *c, size_t i)
@@ -601,7 +609,7 @@ static void add_latent(cctx *c, size_t i)
         L.finite = finite;
     } else {
         if (choose_transform(c, i, &L) != 0) {
-            c->failed = 1;
+            fail(c, GB_ESEMANTIC);
             return;
         }
         L.ntheta = free_len(L.tf, n->len, L.K);
@@ -618,7 +626,7 @@ static void add_latent(cctx *c, size_t i)
     m->ni[i].ops1 = m->ops.len;
     m->ni[i].latent = m->lat.len;
     if (GB_VEC_PUSH(&m->lat, L) != 0)
-        c->failed = 1;
+        fail(c, GB_ENOMEM);
 }
 
 /* ---- value order ---- */
@@ -645,16 +653,18 @@ static int node_tensors(cctx *c)
         if (!shape_known(&n->shape)) {
             gb_error(c->errs, GB_EDATA, n->loc, "the size of '%s' is not known: give the data",
                      n->name);
+            fail(c, GB_EDATA);
             return -1;
         }
         int external = n->kind == GB_NODE_DATA || n->kind == GB_NODE_CONST || n->observed;
         if (external && !n->value) {
             gb_error(c->errs, GB_EDATA, n->loc, "'%s' has no value: give the data", n->name);
+            fail(c, GB_EDATA);
             return -1;
         }
         m->ni[i].tensor = new_tensor(c, 1, 0, &n->shape, n->type == GB_INT,
                                      external ? n->value : NULL, !external);
-        if (c->failed)
+        if (c->st != GB_OK)
             return -1;
     }
     return 0;
@@ -666,7 +676,7 @@ static void compile_nodes(cctx *c)
 {
     gb_model *m = c->m;
     size_t nn = gb_graph_node_count(m->g);
-    for (size_t t = 0; !c->failed && t < nn; t++) {
+    for (size_t t = 0; c->st == GB_OK && t < nn; t++) {
         size_t i = m->topo[t];
         const gb_node *n = gb_graph_node(m->g, i);
         if (gb_node_is_parameter(n)) {
@@ -678,16 +688,16 @@ static void compile_nodes(cctx *c)
         }
     }
     m->nterm_start = m->ops.len;
-    for (size_t i = 0; !c->failed && i < nn; i++) {
+    for (size_t i = 0; c->st == GB_OK && i < nn; i++) {
         const gb_node *n = gb_graph_node(m->g, i);
         if (n->kind != GB_NODE_STOCHASTIC)
             continue;
-        for (size_t k = 0; k < n->ndefs && !c->failed; k++) {
+        for (size_t k = 0; k < n->ndefs && c->st == GB_OK; k++) {
             term_range tr = {i, m->ops.len, 0};
             compile_term(c, i, k);
             tr.b = m->ops.len;
             if (GB_VEC_PUSH(&m->terms, tr) != 0)
-                c->failed = 1;
+                fail(c, GB_ENOMEM);
         }
     }
 }
@@ -717,25 +727,30 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
     m->topo = calloc(nn ? nn : 1, sizeof *m->topo);
     unsigned char *mark = calloc(nn ? nn : 1, 1);
     if (!m->ni || !m->topo || !mark)
-        c.failed = 1;
+        fail(&c, GB_ENOMEM);
     size_t norder = 0;
-    for (size_t i = 0; !c.failed && i < nn; i++)
+    for (size_t i = 0; c.st == GB_OK && i < nn; i++)
         visit(g, i, mark, m->topo, &norder);
     free(mark);
-    if (!c.failed && node_tensors(&c) != 0)
-        c.failed = 1;
+    if (c.st == GB_OK)
+        node_tensors(&c);
     compile_nodes(&c);
-    if (!c.failed && (gb_model_plan(m, errs) != 0 || gb_model_deps_fixed(m) != 0 ||
-                      gb_model_fold_fixed(m) != 0 || gb_model_plan_gibbs(m) != 0 ||
-                      gb_model_make_columns(m) != 0))
-        c.failed = 1;
-    if (!c.failed)
-        gb_model_prepare_terms(m);
-    if (c.failed) {
+    /* the stages after the ops: each returns its status, the first failure stops the rest */
+    if (c.st == GB_OK)
+        c.st = gb_model_plan(m, errs);
+    if (c.st == GB_OK)
+        c.st = gb_model_deps_fixed(m);
+    if (c.st == GB_OK)
+        c.st = gb_model_fold_fixed(m);
+    if (c.st == GB_OK)
+        c.st = gb_model_plan_gibbs(m);
+    if (c.st == GB_OK)
+        c.st = gb_model_make_columns(m);
+    if (c.st != GB_OK) {
         gb_model_free(m);
-        gb_status st = gb_errlist_status(errs);
-        return st != GB_OK ? st : gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+        return c.st;
     }
+    gb_model_prepare_terms(m);
     *out = m;
     return GB_OK;
 }

@@ -70,14 +70,14 @@ static void reach(const gb_model *m, unsigned char *aff, const size_t *tnode)
     }
 }
 
-int gb_model_deps_fixed(gb_model *m)
+gb_status gb_model_deps_fixed(gb_model *m)
 {
     size_t nn = gb_graph_node_count(m->g);
     if (!(m->fixed = calloc(nn ? nn : 1, 1)))
-        return -1;
+        return GB_ENOMEM;
     unsigned char *aff = calloc(nn ? nn : 1, 1);
     if (!aff)
-        return -1;
+        return GB_ENOMEM;
     for (size_t i = 0; i < nn; i++)
         aff[i] = (unsigned char)gb_node_is_parameter(gb_graph_node(m->g, i));
     reach(m, aff, NULL);
@@ -87,15 +87,15 @@ int gb_model_deps_fixed(gb_model *m)
         m->fixed[i] = (unsigned char)(known || (n->kind == GB_NODE_DETERMINISTIC && !aff[i]));
     }
     free(aff);
-    return 0;
+    return GB_OK;
 }
 
-static int push_range(latent *L, size_t a, size_t b)
+static gb_status push_range(latent *L, size_t a, size_t b)
 {
-    return GB_VEC_PUSH(&L->blanket, a) != 0 || GB_VEC_PUSH(&L->blanket, b) != 0 ? -1 : 0;
+    return GB_VEC_PUSH(&L->blanket, a) != 0 || GB_VEC_PUSH(&L->blanket, b) != 0 ? GB_ENOMEM : GB_OK;
 }
 
-int gb_model_deps_blanket(gb_model *m, latent *L)
+gb_status gb_model_deps_blanket(gb_model *m, latent *L)
 {
     size_t nn = gb_graph_node_count(m->g);
     unsigned char *aff = calloc(nn ? nn : 1, 1);
@@ -103,7 +103,7 @@ int gb_model_deps_blanket(gb_model *m, latent *L)
     if (!aff || !tnode) {
         free(aff);
         free(tnode);
-        return -1;
+        return GB_ENOMEM;
     }
     for (size_t t = 0; t < m->t.len; t++)
         tnode[t] = GB_NO_TENSOR;
@@ -111,15 +111,15 @@ int gb_model_deps_blanket(gb_model *m, latent *L)
         tnode[m->ni[i].tensor] = i;
     aff[L->node] = 1;
     reach(m, aff, tnode);
-    int rc = 0;
+    gb_status rc = GB_OK;
     /* in value order: the latent's own ops (bounds, transform), then those of every node that
        moves with it (deterministic nodes, latents whose bounds read it) */
-    for (size_t t = 0; t < nn && rc == 0; t++) {
+    for (size_t t = 0; t < nn && rc == GB_OK; t++) {
         size_t i = m->topo[t];
         if (aff[i] && m->ni[i].ops1 > m->ni[i].ops0)
             rc = push_range(L, m->ni[i].ops0, m->ni[i].ops1);
     }
-    for (size_t t = 0; t < m->terms.len && rc == 0; t++) {
+    for (size_t t = 0; t < m->terms.len && rc == GB_OK; t++) {
         const term_range *tr = &m->terms.items[t];
         const gb_node *n = gb_graph_node(m->g, tr->node);
         int hit = aff[tr->node];
@@ -158,11 +158,11 @@ static int loses_derivative(const mop *o, const unsigned char *dep, unsigned cha
     }
 }
 
-int gb_model_deps_smooth(gb_model *m)
+gb_status gb_model_deps_smooth(gb_model *m)
 {
     unsigned char *dep = malloc(m->t.len ? m->t.len : 1);
     if (!dep)
-        return -1;
+        return GB_ENOMEM;
     for (size_t k = 0; k < m->lat.len; k++) {
         latent *L = &m->lat.items[k];
         L->smooth = 0;
@@ -189,5 +189,5 @@ int gb_model_deps_smooth(gb_model *m)
         L->smooth = !nondiff;
     }
     free(dep);
-    return 0;
+    return GB_OK;
 }

@@ -8,7 +8,7 @@
 
 #include "model_int.h"
 
-static int fold_ops(gb_model *m, gb_model_ws *ws)
+static gb_status fold_ops(gb_model *m, gb_model_ws *ws)
 {
     for (size_t q = 0; q < m->ops.len; q++) {
         mop *o = &m->ops.items[q];
@@ -37,23 +37,23 @@ static int fold_ops(gb_model *m, gb_model_ws *ws)
         double *v = malloc((len ? len : 1) * sizeof *v);
         if (!v || GB_VEC_PUSH(&m->owned, v) != 0) {
             free(v);
-            return -1;
+            return GB_ENOMEM;
         }
         memcpy(v, tval(m, ws, o->out), len * sizeof *v);
         X->ext = v;
         o->kind = OP_SKIP;
         o->body1 = q + 1;
     }
-    return 0;
+    return GB_OK;
 }
 
-int gb_model_fold_fixed(gb_model *m)
+gb_status gb_model_fold_fixed(gb_model *m)
 {
     gb_model_ws *ws = gb_model_ws_new(m);
     if (!ws)
-        return -1;
-    int rc = 0;
-    for (size_t t = 0; t < gb_graph_node_count(m->g) && rc == 0; t++) {
+        return GB_ENOMEM;
+    gb_status rc = GB_OK;
+    for (size_t t = 0; t < gb_graph_node_count(m->g) && rc == GB_OK; t++) {
         size_t i = m->topo[t];
         const gb_node *n = gb_graph_node(m->g, i);
         if (n->kind != GB_NODE_DETERMINISTIC || !m->fixed[i])
@@ -68,7 +68,7 @@ int gb_model_fold_fixed(gb_model *m)
         double *v = malloc((len ? len : 1) * sizeof *v);
         if (!v || GB_VEC_PUSH(&m->owned, v) != 0) {
             free(v);
-            rc = -1;
+            rc = GB_ENOMEM;
             break;
         }
         memcpy(v, tval(m, ws, ni->tensor), len * sizeof *v);
@@ -80,7 +80,7 @@ int gb_model_fold_fixed(gb_model *m)
             o->seq = 0;
         }
     }
-    if (rc == 0)
+    if (rc == GB_OK)
         rc = fold_ops(m, ws);
     gb_model_ws_free(ws);
     return rc;

@@ -269,7 +269,7 @@ fail:
     L->eoff = L->erange = L->eitem = NULL;
 }
 
-int gb_model_plan_gibbs(gb_model *m)
+gb_status gb_model_plan_gibbs(gb_model *m)
 {
     planner p = {m, gb_model_ws_new(m), calloc(m->t.len ? m->t.len : 1, sizeof(dep)),
                  calloc(m->t.len ? m->t.len : 1, 1), {0}, 0};
@@ -284,7 +284,7 @@ int gb_model_plan_gibbs(gb_model *m)
     free(p.d);
     free(p.fixed);
     gb_model_ws_free(p.ws);
-    return p.oom ? -1 : 0;
+    return p.oom ? GB_ENOMEM : GB_OK;
 }
 
 /* Log density of repetitions [r0, r1) of a term, value only, unnormalised terms kept. */

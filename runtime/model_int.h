@@ -146,12 +146,12 @@ struct gb_model_ws {
 /* model_fold.c: computes the fixed deterministic nodes once, makes their tensors read-only
  * external values and their ops no-ops (-1 when out of memory); lets each likelihood summarise
  * its fixed arguments. */
-int gb_model_fold_fixed(gb_model *m);
+gb_status gb_model_fold_fixed(gb_model *m);
 void gb_model_prepare_terms(gb_model *m);
 
 /* model_gibbs.c: element plans of the Gibbs latents (-1: out of memory), and the log density
  * of the terms that read element e of L. */
-int gb_model_plan_gibbs(gb_model *m);
+gb_status gb_model_plan_gibbs(gb_model *m);
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e);
 
@@ -185,13 +185,13 @@ void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, si
 
 /* model_plan.c: asks the kinds for each latent, lays out the coordinates, makes the blankets of
  * latents outside the joint block (-1: out of memory or no kind, reported in errs). */
-int gb_model_plan(gb_model *m, gb_errlist *errs);
+gb_status gb_model_plan(gb_model *m, gb_errlist *errs);
 
 /* model_deps.c: the fixed nodes (gb_model.fixed), latent L's blanket, and whether the density
  * is smooth in each continuous latent (latent.smooth).  -1 when out of memory. */
-int gb_model_deps_fixed(gb_model *m);
-int gb_model_deps_blanket(gb_model *m, latent *L);
-int gb_model_deps_smooth(gb_model *m);
+gb_status gb_model_deps_fixed(gb_model *m);
+gb_status gb_model_deps_blanket(gb_model *m, latent *L);
+gb_status gb_model_deps_smooth(gb_model *m);
 
 /* model_term.c: the TRANSFORM and TERM kernels (value and log density; vector-Jacobian
  * product of the transform). */
@@ -214,7 +214,7 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
 double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L);
 
 /* model_columns.c: names the output columns (-1 when out of memory). */
-int gb_model_make_columns(gb_model *m);
+gb_status gb_model_make_columns(gb_model *m);
 
 /* model_init.c: the support [lo, hi] of discrete latent L (-1 when not a valid range). */
 int gb_model_discrete_support(const gb_model *m, gb_model_ws *ws, const latent *L, double *lo,

@@ -11,7 +11,7 @@
 
 #include "model_int.h"
 
-static int ask_kinds(gb_model *m, size_t k, unsigned char *used, gb_errlist *errs)
+static gb_status ask_kinds(gb_model *m, size_t k, unsigned char *used, gb_errlist *errs)
 {
     latent *L = &m->lat.items[k];
     for (size_t i = 0; i < m->nkinds; i++) {
@@ -20,33 +20,32 @@ static int ask_kinds(gb_model *m, size_t k, unsigned char *used, gb_errlist *err
             L->kind = m->kinds[i];
             L->reason = why ? why : m->kinds[i]->name;
             used[i] = 1;
-            return 0;
+            return GB_OK;
         }
     }
     const gb_node *n = gb_graph_node(m->g, L->node);
-    gb_error(errs, GB_ESEMANTIC, n->loc, "no sampler can update '%s'", n->name);
-    return -1;
+    return gb_error(errs, GB_ESEMANTIC, n->loc, "no sampler can update '%s'", n->name);
 }
 
-int gb_model_plan(gb_model *m, gb_errlist *errs)
+gb_status gb_model_plan(gb_model *m, gb_errlist *errs)
 {
-    if (gb_model_deps_smooth(m) != 0)
-        return -1;
+    gb_status rc = gb_model_deps_smooth(m);
+    if (rc != GB_OK)
+        return rc;
     unsigned char *used = calloc(m->nkinds ? m->nkinds : 1, 1);
     m->used = calloc(m->nkinds ? m->nkinds : 1, sizeof *m->used);
     if (!used || !m->used) {
         free(used);
-        return -1;
+        return GB_ENOMEM;
     }
-    int rc = 0;
-    for (size_t k = 0; k < m->lat.len && rc == 0; k++)
+    for (size_t k = 0; k < m->lat.len && rc == GB_OK; k++)
         rc = ask_kinds(m, k, used, errs);
     for (size_t i = 0; i < m->nkinds; i++)
         if (used[i])
             m->used[m->nused++] = m->kinds[i];
     free(used);
     m->dim = m->slice_dim = 0;
-    for (size_t k = 0; k < m->lat.len && rc == 0; k++) {
+    for (size_t k = 0; k < m->lat.len && rc == GB_OK; k++) {
         latent *L = &m->lat.items[k];
         if (!L->discrete && L->kind->joint) {
             L->theta0 = m->dim;

@@ -55,6 +55,13 @@ gb_status gb_error(gb_errlist *errs, gb_status code, gb_loc loc, const char *fmt
     __attribute__((format(printf, 4, 5)));
 gb_status gb_verror(gb_errlist *errs, gb_status code, gb_loc loc, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
+/* A "cannot happen" path (STYLE.md, section 2): an internal error that names the function and
+ * its place, never mistaken for a user's error or for running out of memory.  Evaluates to
+ * GB_EINTERNAL. */
+#define GB_INTERNAL(errs)                                                                          \
+    gb_error((errs), GB_EINTERNAL, (gb_loc){0}, "internal error in %s (%s:%d), please report",    \
+             __func__, __FILE__, __LINE__)
+
 /* Attaches a hint to the most recently added error (no-op on an empty list). */
 void gb_error_hint(gb_errlist *errs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
