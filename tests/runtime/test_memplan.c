@@ -11,59 +11,32 @@
 #include <string.h>
 #include <time.h>
 
-#include "data.h"
-#include "lower.h"
+#include "gbt_model.h"
 #include "memplan.h"
 #include "model_int.h"
 #include "nuts.h"
 #include "run.h"
 #include "size.h"
 
-typedef struct fixture {
-    gb_sources *srcs;
-    gb_errlist *errs;
-    gb_data *data;
-    gb_graph *g;
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    f->srcs = gb_sources_new();
-    f->errs = gb_errlist_new();
-    f->data = gb_data_new();
-    *state = f;
+    *state = gbt_model_new();
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    gb_graph_free(f->g);
-    gb_data_free(f->data);
-    gb_errlist_free(f->errs);
-    gb_sources_free(f->srcs);
-    free(f);
+    gbt_model_free(*state);
     return 0;
 }
 
-/* Lowers `model` (with JSON data, or none); the test fails when lowering does. */
-static void lower(fixture *f, const char *model, const char *json)
+/* Lowers `model` (with JSON data, or none) to a graph; the test fails when lowering does. */
+static void lower(gbt_model *f, const char *model, const char *json)
 {
-    const gb_source *src;
-    if (json) {
-        assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
-        assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
-    }
-    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
-    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
-    if (st != GB_OK)
-        gb_errlist_print(f->errs, f->srcs, stderr);
-    assert_int_equal(st, GB_OK);
+    assert_int_equal(gbt_model_lower(f, model, json), GB_OK);
 }
 
-static gb_memplan plan(fixture *f, size_t chains, size_t parallel, size_t draws)
+static gb_memplan plan(gbt_model *f, size_t chains, size_t parallel, size_t draws)
 {
     gb_memplan_config cfg = {chains, parallel, draws, 10, 0};
     gb_memplan p;
@@ -73,7 +46,7 @@ static gb_memplan plan(fixture *f, size_t chains, size_t parallel, size_t draws)
 
 static void test_memplan_adds_model_chains_at_once_and_draws(void **state)
 {
-    fixture *f = *state;
+    gbt_model *f = *state;
     lower(f, "z: real[1000] ~ normal(0, 1)\n", NULL);
     gb_memplan one = plan(f, 1, 1, 0), four = plan(f, 4, 2, 100);
     assert_true(one.per_chain > 0);
@@ -92,7 +65,7 @@ static void test_memplan_adds_model_chains_at_once_and_draws(void **state)
 
 static void test_memplan_names_the_node_that_needs_most(void **state)
 {
-    fixture *f = *state;
+    gbt_model *f = *state;
     lower(f, "a: real[10] ~ normal(0, 1)\n\nb: real[100000] ~ normal(a[1], 1)\n", NULL);
     gb_memplan p = plan(f, 4, 2, 10);
     assert_string_equal(gb_graph_node(f->g, p.top)->name, "b");
@@ -120,7 +93,7 @@ static void test_memplan_names_the_node_that_needs_most(void **state)
  * take hours), saturating instead of wrapping around. */
 static void test_memplan_counts_huge_loops_without_enumerating(void **state)
 {
-    fixture *f = *state;
+    gbt_model *f = *state;
     gb_memory_set_budget((size_t)1 << 62); /* lowering refuses such a node past the budget */
     lower(f, "for i in 1..1000000 {\n  for j in 1..1000000 {\n    z[i, j] ~ normal(0, 1)\n  }\n}\n",
           NULL);
@@ -137,7 +110,7 @@ static void test_memplan_counts_huge_loops_without_enumerating(void **state)
  * draws, and costs less than the same node computed from a parameter. */
 static void test_memplan_counts_folded_nodes_once(void **state)
 {
-    fixture *f = *state;
+    gbt_model *f = *state;
     lower(f, "data x: real[N]\nmu ~ normal(0, 1)\nfixed = x * 2\nvaries = x * mu\n",
           "{\"x\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}");
     gb_memplan p = plan(f, 4, 4, 1000);
@@ -150,7 +123,7 @@ static void test_memplan_counts_folded_nodes_once(void **state)
  * evaluation (ws_size doubles), for a vectorised and a looped likelihood. */
 static void test_memplan_covers_the_compiled_work_space(void **state)
 {
-    fixture *f = *state;
+    gbt_model *f = *state;
     char *json = malloc(64 * 1024);
     size_t used = (size_t)snprintf(json, 64 * 1024, "{\"N\": 2000, \"K\": 3, \"X\": [");
     for (int i = 0; i < 2000; i++)
@@ -163,8 +136,8 @@ static void test_memplan_covers_the_compiled_work_space(void **state)
           "for i in 1..N {\n  w[i] ~ normal(a + sum(X[i] * b) * z[i], s)\n}\n",
           json);
     free(json);
-    gb_model *m = NULL;
-    assert_int_equal(gb_model_compile(f->g, &m, f->errs), GB_OK);
+    assert_int_equal(gb_model_compile(f->g, &f->m, f->errs), GB_OK);
+    const gb_model *m = f->m;
     gb_memplan p = plan(f, 1, 1, 0);
     size_t ws = m->ws_size * sizeof(double), nuts;
     assert_int_equal(gb_nuts_work_size(gb_model_dim(m), 10, 0, &nuts), 0);
@@ -175,7 +148,6 @@ static void test_memplan_covers_the_compiled_work_space(void **state)
     if (p.per_chain > 4 * (ws + nuts * sizeof(double)))
         fail_msg("estimate %zu bytes per chain is over 4x the compiled %zu + NUTS %zu", p.per_chain,
                  ws, nuts * sizeof(double));
-    gb_model_free(m);
 }
 
 int main(void)

@@ -49,7 +49,7 @@ static gb_status reported(const gbt_model *f, gb_status st)
     return st;
 }
 
-gb_status gbt_model_build(gbt_model *f, const char *model, const char *json)
+gb_status gbt_model_lower(gbt_model *f, const char *model, const char *json)
 {
     const gb_source *src;
     if (json) {
@@ -58,7 +58,12 @@ gb_status gbt_model_build(gbt_model *f, const char *model, const char *json)
     }
     assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
     gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
-    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
+    return reported(f, gb_lower_source(f->srcs, src, &o, &f->g, f->errs));
+}
+
+gb_status gbt_model_build(gbt_model *f, const char *model, const char *json)
+{
+    gb_status st = gbt_model_lower(f, model, json);
     if (st == GB_OK)
         st = gb_model_compile(f->g, &f->m, f->errs);
     return reported(f, st);

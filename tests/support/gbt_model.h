@@ -39,6 +39,8 @@ void gbt_model_free(gbt_model *f);
  * text must be accepted as sources and the data must load (cmocka asserts); lowering and
  * compiling report through the status. */
 gb_status gbt_model_build(gbt_model *f, const char *model, const char *json);
+/* The same up to the graph (f->g), not compiled: for tests of what is decided before compiling. */
+gb_status gbt_model_lower(gbt_model *f, const char *model, const char *json);
 /* Loads the data file `json_path`, then lowers the model file `model_path` (the stdlib folder
  * GB_STDLIB_DIR) with it and compiles it. */
 gb_status gbt_model_build_files(gbt_model *f, const char *model_path, const char *json_path);
