@@ -25,15 +25,19 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLAGS) $(SAN) \
-             -Iruntime/core -Iruntime -Ilang -Istdlib -I$(BUILD)/lang \
+             $(addprefix -I,$(INC_DIRS)) -I$(BUILD)/lang \
              $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null) \
              -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"' -DGB_PREFIX='"$(PREFIX)"'
 LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson) \
           -lpthread -lm
 TEST_LDLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-LIB_SRC  := $(sort $(wildcard runtime/core/*.c runtime/*.c stdlib/*.c lang/*.c))
-LIB_SRC  := $(filter-out runtime/cli_main.c,$(LIB_SRC))
+# The source folders, lowest layer first: a folder includes only from folders before it (the
+# README's Layout section; tests/e2e/run_structure.sh checks it, resolving includes in this order).
+INC_DIRS := runtime/core runtime/graph runtime/model runtime/sampler runtime/io runtime/diag \
+            stdlib lang runtime/cli
+LIB_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(INC_DIRS))))
+LIB_SRC  := $(filter-out runtime/cli/cli_main.c,$(LIB_SRC))
 GEN_SRC  := $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.c
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
@@ -41,14 +45,14 @@ TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 TOOL_SRC := tests/stat/sbc.c
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SUPPORT_SRC))
-DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli_main.d $(SUPPORT_OBJ:.o=.d) \
+DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli/cli_main.d $(SUPPORT_OBJ:.o=.d) \
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc)
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop tsan install uninstall
+        docs interop tsan install uninstall incdirs
 all: $(BUILD)/glassbox
 
-$(BUILD)/glassbox: $(BUILD)/runtime/cli_main.o $(BUILD)/libglassbox.a
+$(BUILD)/glassbox: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/libglassbox.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libglassbox.a: $(LIB_OBJ)
@@ -188,6 +192,10 @@ fuzz: all
 # stdlib/README.md is generated from the distribution and function tables.
 docs: all
 	./$(BUILD)/glassbox reference > stdlib/README.md
+
+# The source folders in include order, for scripts (tests/fuzz/run_fuzz.sh, run_structure.sh).
+incdirs:
+	@echo $(INC_DIRS)
 
 headers:
 	@for h in $$(find runtime lang stdlib -name '*.h'); do \

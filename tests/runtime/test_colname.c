@@ -1,4 +1,4 @@
-/* test_colname.c - runtime/colname.c: CSV names of glassbox columns, their map comments, clashes,
+/* test_colname.c - runtime/io/colname.c: CSV names of glassbox columns, their map comments, clashes,
  * --keep patterns and the edit distance behind suggestions. */
 #include <setjmp.h>
 #include <stdarg.h>

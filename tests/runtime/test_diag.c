@@ -1,4 +1,4 @@
-/* test_diag.c - runtime/diag.c against R's posterior 1.4.0 and against known ESS and R-hat
+/* test_diag.c - runtime/diag/diag.c against R's posterior 1.4.0 and against known ESS and R-hat
  * behaviour.
  *
  * Reference values: Debian 12's r-cran-posterior 1.4.0 (R 4.2.2), computed once on the same

@@ -1,4 +1,4 @@
-/* test_stancsv.c - runtime/stancsv.c: CmdStan-layout files written to temporary files. */
+/* test_stancsv.c - runtime/io/stancsv.c: CmdStan-layout files written to temporary files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_summary.c - runtime/summary.c: the table, sampler statistics and warnings, captured with
+/* test_summary.c - runtime/diag/summary.c: the table, sampler statistics and warnings, captured with
  * open_memstream; write failures through /dev/full. */
 #include <setjmp.h>
 #include <stdarg.h>

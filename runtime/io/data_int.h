@@ -1,6 +1,6 @@
 /* data_int.h - what the JSON and CSV readers of data.c share (not for other modules). */
-#ifndef GB_RUNTIME_DATA_INT_H
-#define GB_RUNTIME_DATA_INT_H
+#ifndef GB_RUNTIME_IO_DATA_INT_H
+#define GB_RUNTIME_IO_DATA_INT_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* summary.h - the posterior summary table `glassbox run` prints: per-column diagnostics
  * (diag.h), sampler statistics and plain-word warnings.
  */
-#ifndef GB_RUNTIME_SUMMARY_H
-#define GB_RUNTIME_SUMMARY_H
+#ifndef GB_RUNTIME_DIAG_SUMMARY_H
+#define GB_RUNTIME_DIAG_SUMMARY_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@
  * sampling, which needs less); constant-folded nodes only once.  It is an estimate of the large
  * terms, not an account of every byte: small models are far below any budget anyway.
  */
-#ifndef GB_RUNTIME_MEMPLAN_H
-#define GB_RUNTIME_MEMPLAN_H
+#ifndef GB_RUNTIME_SAMPLER_MEMPLAN_H
+#define GB_RUNTIME_SAMPLER_MEMPLAN_H
 
 #include <stddef.h>
 

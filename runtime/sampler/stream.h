@@ -7,8 +7,8 @@
  * one gb_stream per chain.  Pooling chains is exact for the mean and sd; pooled quantiles are
  * the average of the chains' estimates (an approximation, close when the chains agree).
  */
-#ifndef GB_RUNTIME_STREAM_H
-#define GB_RUNTIME_STREAM_H
+#ifndef GB_RUNTIME_SAMPLER_STREAM_H
+#define GB_RUNTIME_SAMPLER_STREAM_H
 
 #include <stddef.h>
 

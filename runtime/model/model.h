@@ -11,8 +11,8 @@
  * gb_model_ws (all value and adjoint buffers, allocated once: nothing is allocated while
  * evaluating).
  */
-#ifndef GB_RUNTIME_MODEL_H
-#define GB_RUNTIME_MODEL_H
+#ifndef GB_RUNTIME_MODEL_MODEL_H
+#define GB_RUNTIME_MODEL_MODEL_H
 
 #include <stddef.h>
 

@@ -8,8 +8,8 @@
  * fails (a full disk) the file is cut back to its last whole row, written no further, and still
  * renamed into place at close: the draws that fitted are kept, and the error says so.
  */
-#ifndef GB_RUNTIME_DRAWSOUT_H
-#define GB_RUNTIME_DRAWSOUT_H
+#ifndef GB_RUNTIME_IO_DRAWSOUT_H
+#define GB_RUNTIME_IO_DRAWSOUT_H
 
 #include <stddef.h>
 

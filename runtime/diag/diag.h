@@ -14,8 +14,8 @@
  * DBL_EPSILON, posterior's is_constant).  mcse_mean is then NaN too; mean, sd and quantiles are
  * still computed from the draws as they are.
  */
-#ifndef GB_RUNTIME_DIAG_H
-#define GB_RUNTIME_DIAG_H
+#ifndef GB_RUNTIME_DIAG_DIAG_H
+#define GB_RUNTIME_DIAG_DIAG_H
 
 #include <stddef.h>
 

@@ -3,8 +3,8 @@
  * iteration.  The kinds that are not joint (Gibbs, slice, ...) go first, after the values are
  * brought up to date at theta; then the joint kinds (NUTS) move theta.  Allocates everything at
  * creation: a step allocates nothing. */
-#ifndef GB_RUNTIME_KERNEL_H
-#define GB_RUNTIME_KERNEL_H
+#ifndef GB_RUNTIME_SAMPLER_KERNEL_H
+#define GB_RUNTIME_SAMPLER_KERNEL_H
 
 #include <gsl/gsl_rng.h>
 

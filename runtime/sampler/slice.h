@@ -22,8 +22,8 @@
  * The state is a small public struct so callers can keep arrays of them (one per scalar
  * variable); nothing is allocated.
  */
-#ifndef GB_RUNTIME_SLICE_H
-#define GB_RUNTIME_SLICE_H
+#ifndef GB_RUNTIME_SAMPLER_SLICE_H
+#define GB_RUNTIME_SAMPLER_SLICE_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* cli.h - the command-line tool: argument parsing shared by the subcommands, loading a model
- * and its data, and turning error lists into text and exit codes.  Only runtime/cli*.c print. */
-#ifndef GB_RUNTIME_CLI_H
-#define GB_RUNTIME_CLI_H
+ * and its data, and turning error lists into text and exit codes.  Only runtime/cli/ prints. */
+#ifndef GB_RUNTIME_CLI_CLI_H
+#define GB_RUNTIME_CLI_CLI_H
 
 #include <stdio.h>
 

@@ -25,8 +25,8 @@
  * (no '=', so the config parsers of rstan, cmdstanpy and ArviZ pass over them), which
  * `glassbox summary` reads back to show and group the glassbox names.
  */
-#ifndef GB_RUNTIME_COLNAME_H
-#define GB_RUNTIME_COLNAME_H
+#ifndef GB_RUNTIME_IO_COLNAME_H
+#define GB_RUNTIME_IO_COLNAME_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
  * only checks the file itself (syntax, ragged arrays, sizes); checking against the model's
  * declarations happens in lowering, which reports through gb_data_var.loc.
  */
-#ifndef GB_RUNTIME_DATA_H
-#define GB_RUNTIME_DATA_H
+#ifndef GB_RUNTIME_IO_DATA_H
+#define GB_RUNTIME_IO_DATA_H
 
 #include <stddef.h>
 

@@ -8,8 +8,8 @@
  * whose answer can stop every chain at its next iteration (the draws made so far are kept).
  * The chain threads block asynchronous signals, so a signal handler runs on the calling thread.
  */
-#ifndef GB_RUNTIME_RUN_H
-#define GB_RUNTIME_RUN_H
+#ifndef GB_RUNTIME_SAMPLER_RUN_H
+#define GB_RUNTIME_SAMPLER_RUN_H
 
 #include <stddef.h>
 

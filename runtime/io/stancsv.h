@@ -5,8 +5,8 @@
  * accept_stat__, ..., then parameters such as beta.1 or beta[1]), then rows of numbers
  * ("nan", "inf" and "-inf" are numbers).  Blank lines are skipped, a trailing '\r' is ignored.
  */
-#ifndef GB_RUNTIME_STANCSV_H
-#define GB_RUNTIME_STANCSV_H
+#ifndef GB_RUNTIME_IO_STANCSV_H
+#define GB_RUNTIME_IO_STANCSV_H
 
 #include <stddef.h>
 

@@ -17,8 +17,8 @@
  * 2^-32 per chain pair and is accepted).  Neighbouring seeds and chains land far apart because
  * of the two mixing steps.
  */
-#ifndef GB_RUNTIME_RNG_H
-#define GB_RUNTIME_RNG_H
+#ifndef GB_RUNTIME_SAMPLER_RNG_H
+#define GB_RUNTIME_SAMPLER_RNG_H
 
 #include <gsl/gsl_rng.h>
 

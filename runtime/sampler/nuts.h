@@ -34,8 +34,8 @@
  * is used only when the next call starts at exactly the same q (bitwise); a caller that changes
  * what the target reads besides q (a Gibbs update of other variables) calls gb_nuts_invalidate.
  */
-#ifndef GB_RUNTIME_NUTS_H
-#define GB_RUNTIME_NUTS_H
+#ifndef GB_RUNTIME_SAMPLER_NUTS_H
+#define GB_RUNTIME_SAMPLER_NUTS_H
 
 #include <stddef.h>
 

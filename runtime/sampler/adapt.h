@@ -28,8 +28,8 @@
  * Memory: gb_adapt_new allocates everything (2 dim or dim + dim^2 doubles); learning allocates
  * nothing.
  */
-#ifndef GB_RUNTIME_ADAPT_H
-#define GB_RUNTIME_ADAPT_H
+#ifndef GB_RUNTIME_SAMPLER_ADAPT_H
+#define GB_RUNTIME_SAMPLER_ADAPT_H
 
 #include <stddef.h>
 

@@ -11,8 +11,8 @@
  * nodes by index and to loop variables by depth.  Everything is allocated in the graph's own
  * arena (never the parser's), so freeing the graph frees it all.
  */
-#ifndef GB_RUNTIME_GRAPH_H
-#define GB_RUNTIME_GRAPH_H
+#ifndef GB_RUNTIME_GRAPH_GRAPH_H
+#define GB_RUNTIME_GRAPH_GRAPH_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* graph_print.h - the model graph written for people and tools: Graphviz DOT (components as
  * labelled clusters), JSON (every node with kind, type, shape, definition, parents, children),
  * and the `inspect` table grouped by component.  Each returns 0, or -1 when writing failed. */
-#ifndef GB_RUNTIME_GRAPH_PRINT_H
-#define GB_RUNTIME_GRAPH_PRINT_H
+#ifndef GB_RUNTIME_GRAPH_GRAPH_PRINT_H
+#define GB_RUNTIME_GRAPH_GRAPH_PRINT_H
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /* sampler_registry.h - the sampler kinds glassbox knows, in the order the planner asks them
  * (see core/sampler.h).  The registry is the only place that lists them. */
-#ifndef GB_RUNTIME_SAMPLER_REGISTRY_H
-#define GB_RUNTIME_SAMPLER_REGISTRY_H
+#ifndef GB_RUNTIME_SAMPLER_SAMPLER_REGISTRY_H
+#define GB_RUNTIME_SAMPLER_SAMPLER_REGISTRY_H
 
 #include <stddef.h>
 

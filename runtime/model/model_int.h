@@ -1,13 +1,13 @@
-/* model_int.h - what the compiled-model files (runtime/model_*.c) and the built-in sampler
- * kinds (runtime/sampler_*.c) share.  Not a public header.
+/* model_int.h - what the compiled-model files (runtime/model/model_*.c) and the built-in sampler
+ * kinds (runtime/sampler/sampler_*.c) share.  Not a public header.
  *
  * Values live in tensors: a tensor is `batch` items of `elen` doubles each (batched) or one item
  * shared by the whole batch (not batched).  A tensor's storage is either external (data,
  * constants, loop-variable arrays: shared, read-only, owned by the graph or the model) or an
  * offset into the chain's workspace buffer, with its adjoint at another offset.
  */
-#ifndef GB_RUNTIME_MODEL_INT_H
-#define GB_RUNTIME_MODEL_INT_H
+#ifndef GB_RUNTIME_MODEL_MODEL_INT_H
+#define GB_RUNTIME_MODEL_MODEL_INT_H
 
 #include "model.h"
 #include "vec.h"

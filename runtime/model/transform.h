@@ -6,8 +6,8 @@
  * two, stick-breaking for a simplex, cumulative exp for ordered vectors, and tanh-based
  * canonical partial correlations for a Cholesky factor of a correlation matrix.
  */
-#ifndef GB_RUNTIME_TRANSFORM_H
-#define GB_RUNTIME_TRANSFORM_H
+#ifndef GB_RUNTIME_MODEL_TRANSFORM_H
+#define GB_RUNTIME_MODEL_TRANSFORM_H
 
 #include <stddef.h>
 
