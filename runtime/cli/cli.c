@@ -63,6 +63,38 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, co
     return GB_EXIT_USAGE;
 }
 
+/* The integer options (--chains, --warmup, --draws, --threads, --max-depth, --seed): name is
+ * the option without its dashes, a the argument as given (for the message).  Returns 0, or -1
+ * when val is not an integer in the option's range (the error printed). */
+static int set_count(const char *cmd, const char *a, const char *name, const char *val,
+                     cli_opts *o)
+{
+    long v = 0, lo = 1, hi = 1000000000L;
+    if (strcmp(name, "warmup") == 0 || strcmp(name, "seed") == 0)
+        lo = 0;
+    if (strcmp(name, "seed") == 0)
+        hi = 4294967295L;
+    if (strcmp(name, "chains") == 0 || strcmp(name, "threads") == 0)
+        hi = 1024;
+    if (strcmp(name, "max-depth") == 0)
+        hi = 30;
+    if (parse_long(cmd, a, val, lo, hi, &v) != 0)
+        return -1;
+    if (strcmp(name, "chains") == 0)
+        o->chains = v;
+    else if (strcmp(name, "warmup") == 0)
+        o->warmup = v;
+    else if (strcmp(name, "draws") == 0)
+        o->draws = v;
+    else if (strcmp(name, "threads") == 0)
+        o->threads = v;
+    else if (strcmp(name, "max-depth") == 0)
+        o->max_depth = v;
+    else
+        o->seed = (unsigned long)v;
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed,
               cli_opts *o)
 {
@@ -140,30 +172,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         } else if (strcmp(name, "adapt-delta") == 0) {
             if (parse_double(cmd, a, val, 0, 1, &o->adapt_delta) != 0)
                 return GB_EXIT_USAGE;
-        } else {
-            long v = 0, lo = 1, hi = 1000000000L;
-            if (strcmp(name, "warmup") == 0 || strcmp(name, "seed") == 0)
-                lo = 0;
-            if (strcmp(name, "seed") == 0)
-                hi = 4294967295L;
-            if (strcmp(name, "chains") == 0 || strcmp(name, "threads") == 0)
-                hi = 1024;
-            if (strcmp(name, "max-depth") == 0)
-                hi = 30;
-            if (parse_long(cmd, a, val, lo, hi, &v) != 0)
-                return GB_EXIT_USAGE;
-            if (strcmp(name, "chains") == 0)
-                o->chains = v;
-            else if (strcmp(name, "warmup") == 0)
-                o->warmup = v;
-            else if (strcmp(name, "draws") == 0)
-                o->draws = v;
-            else if (strcmp(name, "threads") == 0)
-                o->threads = v;
-            else if (strcmp(name, "max-depth") == 0)
-                o->max_depth = v;
-            else
-                o->seed = (unsigned long)v;
+        } else if (set_count(cmd, a, name, val, o) != 0) {
+            return GB_EXIT_USAGE;
         }
     }
     if (!o->help && !o->model)

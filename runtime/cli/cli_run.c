@@ -361,6 +361,56 @@ static gb_status open_output(const gb_model *m, const cli_opts *o, const gb_run_
     return st;
 }
 
+/* Compiles the model and settles what the run keeps and where it goes: --explain's table, the
+ * improper-prior warnings, the kept columns and their CSV names, the draws' files (*w, with
+ * --output).  Returns an exit code, the errors printed; *m, *keep and *w are the caller's to
+ * free whatever the result. */
+static int prepare(const cli_opts *o, cli_session *s, gb_run_config *cfg, gb_model **m,
+                   unsigned char **keep, gb_drawsout **w)
+{
+    if (gb_model_compile(s->graph, m, s->errs) != GB_OK) {
+        gb_errlist_print(s->errs, s->srcs, stderr);
+        return cli_exit_code(gb_errlist_status(s->errs));
+    }
+    if (o->explain)
+        cli_print_samplers(*m, stdout);
+    report_improper(s->graph, stderr);
+    gb_status kst;
+    *keep = cli_keep_choose(*m, o, STREAM_ABOVE, s->errs, &kst);
+    if (kst == GB_OK && o->output)
+        kst = cli_keep_check_csv_names(*m, s->errs);
+    if (kst != GB_OK) {
+        gb_errlist_print(s->errs, s->srcs, stderr);
+        return cli_exit_code(kst);
+    }
+    cfg->keep = *keep;
+    if (o->output && open_output(*m, o, cfg, *keep, s, w) != GB_OK) {
+        gb_errlist_print(s->errs, s->srcs, stderr);
+        return cli_exit_code(gb_errlist_status(s->errs));
+    }
+    return GB_EXIT_OK;
+}
+
+/* The closing line on stderr: chains, draws (counted per chain when a chain stopped early),
+ * seconds, and the first and last draws file when there are files (first is not NULL). */
+static void print_done(const gb_draws *d, const gb_run_config *cfg, const char *first,
+                       const char *last, double seconds)
+{
+    if (all_complete(d)) {
+        fprintf(stderr, "%d chain%s x %d draws", cfg->chains, cfg->chains == 1 ? "" : "s",
+                cfg->draws);
+    } else {
+        fprintf(stderr, "%d chain%s with ", cfg->chains, cfg->chains == 1 ? "" : "s");
+        print_counts(d, stderr);
+        fprintf(stderr, " draws (of %d)", cfg->draws);
+    }
+    fprintf(stderr, " in %.2f s", seconds);
+    if (first)
+        fprintf(stderr, "; draws in %s%s%s", first, cfg->chains > 1 ? " ... " : "",
+                cfg->chains > 1 ? last : "");
+    fputc('\n', stderr);
+}
+
 int cli_run(int argc, char **argv)
 {
     cli_opts o;
@@ -387,14 +437,6 @@ int cli_run(int argc, char **argv)
     rc = cli_check_memory(&o, &s, o.chains, par < o.chains ? par : o.chains, o.draws, o.explain);
     if (rc != GB_EXIT_OK)
         goto out;
-    if (gb_model_compile(s.graph, &m, s.errs) != GB_OK) {
-        gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(gb_errlist_status(s.errs));
-        goto out;
-    }
-    if (o.explain)
-        cli_print_samplers(m, stdout);
-    report_improper(s.graph, stderr);
     progress_bar bar = {!o.quiet && isatty(STDERR_FILENO), 0, 0};
     gb_run_config cfg = {
         .chains = (int)o.chains, .warmup = (int)o.warmup, .draws = (int)o.draws,
@@ -402,21 +444,9 @@ int cli_run(int argc, char **argv)
         .max_depth = (int)o.max_depth, .seed = o.seed, .adapt_delta = o.adapt_delta,
         .dense_metric = strcmp(o.metric, "dense") == 0, .init_radius = 2,
         .monitor = monitor, .monitor_ctx = &bar};
-    gb_status kst;
-    keep = cli_keep_choose(m, &o, STREAM_ABOVE, s.errs, &kst);
-    if (kst == GB_OK && o.output)
-        kst = cli_keep_check_csv_names(m, s.errs);
-    if (kst != GB_OK) {
-        gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(kst);
+    rc = prepare(&o, &s, &cfg, &m, &keep, &w);
+    if (rc != GB_EXIT_OK)
         goto out;
-    }
-    cfg.keep = keep;
-    if (o.output && open_output(m, &o, &cfg, keep, &s, &w) != GB_OK) {
-        gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(gb_errlist_status(s.errs));
-        goto out;
-    }
     if (signal_count) {
         fprintf(stderr, "glassbox run: interrupted before sampling began\n");
         rc = interrupted_exit();
@@ -466,21 +496,8 @@ int cli_run(int argc, char **argv)
         rc = GB_EXIT_MODEL;
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
-    if (!o.quiet && d) {
-        if (all_complete(d)) {
-            fprintf(stderr, "%d chain%s x %d draws", cfg.chains, cfg.chains == 1 ? "" : "s",
-                    cfg.draws);
-        } else {
-            fprintf(stderr, "%d chain%s with ", cfg.chains, cfg.chains == 1 ? "" : "s");
-            print_counts(d, stderr);
-            fprintf(stderr, " draws (of %d)", cfg.draws);
-        }
-        fprintf(stderr, " in %.2f s", now() - t0);
-        if (o.output)
-            fprintf(stderr, "; draws in %s%s%s", first, cfg.chains > 1 ? " ... " : "",
-                    cfg.chains > 1 ? last : "");
-        fputc('\n', stderr);
-    }
+    if (!o.quiet && d)
+        print_done(d, &cfg, o.output ? first : NULL, last, now() - t0);
     if (interrupted)
         rc = interrupted_exit();
 out:
