@@ -10,7 +10,7 @@
 #                   CSV with them (make test runs that check only when they are installed)
 #   make install    install build/glassbox, the stdlib modules and the man page under PREFIX
 #                   (/usr/local), staged under DESTDIR when set; make uninstall removes them
-#   make format / format-check / headers / clean
+#   make format / format-check / headers / structure / clean
 
 CC      ?= cc
 BUILD   ?= build
@@ -49,7 +49,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli/cli_main.d $(SUPPORT_OBJ:.o=.d
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc)
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop tsan install uninstall incdirs
+        docs interop tsan install uninstall incdirs structure
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/libglassbox.a
@@ -196,6 +196,10 @@ docs: all
 # The source folders in include order, for scripts (tests/fuzz/run_fuzz.sh, run_structure.sh).
 incdirs:
 	@echo $(INC_DIRS)
+
+# Layering, include cycles, file and function sizes (README's Layout); make test runs it too.
+structure:
+	tests/e2e/run_structure.sh
 
 headers:
 	@for h in $$(find runtime lang stdlib -name '*.h'); do \
