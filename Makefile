@@ -40,7 +40,7 @@ LIB_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(INC_DIRS))))
 LIB_SRC  := $(filter-out runtime/cli/cli_main.c,$(LIB_SRC))
 GEN_SRC  := $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.c
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
-TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c tests/*/*/test_*.c))
 TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 TOOL_SRC := tests/stat/sbc.c
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
@@ -172,7 +172,7 @@ check: deps
 # ThreadSanitizer (gcc's runtime, libtsan2, in PKGS) on what starts threads: the unit tests that
 # run chains or summarise on threads, and the end-to-end scripts that run several chains and
 # stop them with signals.  Reports go to build/tsan/report.PID; any report fails the target.
-TSAN_TESTS := tests/runtime/test_run tests/runtime/test_summary
+TSAN_TESTS := tests/runtime/sampler/test_run tests/runtime/diag/test_summary
 TSAN_E2E   := tests/e2e/run_reliability.sh tests/e2e/run_stops.sh
 tsan:
 	$(MAKE) CC=clang BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" all \

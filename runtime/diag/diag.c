@@ -5,7 +5,7 @@
  * sections 3-4, transcribed from R's posterior 1.4.0 (R/convergence.R: .ess, .rhat,
  * autocovariance, z_scale, backtransform_ranks, fold_draws, .split_chains, .ess_quantile,
  * should_return_NA).  Where posterior differs from Stan's C++ compute_effective_sample_size we
- * follow posterior, because the reference values in tests/runtime/test_diag.c come from it:
+ * follow posterior, because the reference values in tests/runtime/diag/test_diag.c come from it:
  *   - tau = -1 + 2 * sum(rho[0 .. max_t-1]) + rho[max_t] with max_t the last even lag tried
  *     (Stan sums one lag further and adds the lag after that);
  *   - when the positive-sequence loop never runs (max_t = 0) R's `1:0` indexing makes the sum
