@@ -17,7 +17,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
-           libclang-rt-14-dev valgrind libtsan2
+           libclang-rt-14-dev valgrind libtsan2 python3
 PKG_LIBS := gsl jansson
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
