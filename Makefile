@@ -10,14 +10,14 @@
 #                   CSV with them (make test runs that check only when they are installed)
 #   make install    install build/glassbox, the stdlib modules and the man page under PREFIX
 #                   (/usr/local), staged under DESTDIR when set; make uninstall removes them
-#   make format / format-check / headers / clean
+#   make format / format-check / headers / structure / clean
 
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
-           libclang-rt-14-dev valgrind libtsan2
+           libclang-rt-14-dev valgrind libtsan2 python3
 PKG_LIBS := gsl jansson
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -25,30 +25,34 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLAGS) $(SAN) \
-             -Iruntime/core -Iruntime -Ilang -Istdlib -I$(BUILD)/lang \
+             $(addprefix -I,$(INC_DIRS)) -I$(BUILD)/lang \
              $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null) \
              -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"' -DGB_PREFIX='"$(PREFIX)"'
 LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson) \
           -lpthread -lm
 TEST_LDLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-LIB_SRC  := $(sort $(wildcard runtime/core/*.c runtime/*.c stdlib/*.c lang/*.c))
-LIB_SRC  := $(filter-out runtime/cli_main.c,$(LIB_SRC))
+# The source folders, lowest layer first: a folder includes only from folders before it (the
+# README's Layout section; tests/e2e/run_structure.sh checks it, resolving includes in this order).
+INC_DIRS := runtime/core runtime/graph runtime/model runtime/sampler runtime/io runtime/diag \
+            stdlib lang runtime/cli
+LIB_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(INC_DIRS))))
+LIB_SRC  := $(filter-out runtime/cli/cli_main.c,$(LIB_SRC))
 GEN_SRC  := $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.c
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
-TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c tests/*/*/test_*.c))
 TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 TOOL_SRC := tests/stat/sbc.c
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SUPPORT_SRC))
-DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli_main.d $(SUPPORT_OBJ:.o=.d) \
+DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli/cli_main.d $(SUPPORT_OBJ:.o=.d) \
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc) $(BUILD)/tests/fault/fault_alloc.d
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop tsan install uninstall
+        docs interop tsan install uninstall incdirs structure
 all: $(BUILD)/glassbox
 
-$(BUILD)/glassbox: $(BUILD)/runtime/cli_main.o $(BUILD)/libglassbox.a
+$(BUILD)/glassbox: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/libglassbox.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libglassbox.a: $(LIB_OBJ)
@@ -104,7 +108,7 @@ uninstall:
 # glassbox with an allocator that fails the N-th allocation on request (tests/fault): the
 # linker sends every allocation call of glassbox's own objects through tests/fault/fault_alloc.c.
 FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
-$(BUILD)/glassbox-fault: $(BUILD)/runtime/cli_main.o $(BUILD)/tests/fault/fault_alloc.o \
+$(BUILD)/glassbox-fault: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/tests/fault/fault_alloc.o \
                          $(BUILD)/libglassbox.a
 	$(CC) $(ALL_CFLAGS) $(FAULT_WRAP) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/fault/%.o: tests/fault/%.c
@@ -178,7 +182,7 @@ check: deps
 # ThreadSanitizer (gcc's runtime, libtsan2, in PKGS) on what starts threads: the unit tests that
 # run chains or summarise on threads, and the end-to-end scripts that run several chains and
 # stop them with signals.  Reports go to build/tsan/report.PID; any report fails the target.
-TSAN_TESTS := tests/runtime/test_run tests/runtime/test_summary
+TSAN_TESTS := tests/runtime/sampler/test_run tests/runtime/diag/test_summary
 TSAN_E2E   := tests/e2e/run_reliability.sh tests/e2e/run_stops.sh
 tsan:
 	$(MAKE) CC=clang BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" all \
@@ -198,6 +202,14 @@ fuzz: all
 # stdlib/README.md is generated from the distribution and function tables.
 docs: all
 	./$(BUILD)/glassbox reference > stdlib/README.md
+
+# The source folders in include order, for scripts (tests/fuzz/run_fuzz.sh, run_structure.sh).
+incdirs:
+	@echo $(INC_DIRS)
+
+# Layering, include cycles, file and function sizes (README's Layout); make test runs it too.
+structure:
+	tests/e2e/run_structure.sh
 
 headers:
 	@for h in $$(find runtime lang stdlib -name '*.h'); do \

@@ -30,7 +30,7 @@ for m in examples/*.gb; do
         >"$tmp/out" 2>&1 && "$GB" summary "$tmp"/run_[0-9]*.csv >"$tmp/sum" 2>&1 &&
         grep -q '^lp__' "$tmp/sum"; then ok
     else bad "run $m"; cat "$tmp/out" "$tmp/sum" 2>/dev/null | head -20; fi
-    # every column name is one Stan's readers split as they should (runtime/colname.h): a
+    # every column name is one Stan's readers split as they should (runtime/io/colname.h): a
     # variable without dots, then integer indices; stanio reads ':' as a tuple
     odd=$(grep -v '^#' "$tmp/run_1.csv" 2>/dev/null | head -1 | tr ',' '\n' |
         grep -Ev '^[A-Za-z][A-Za-z0-9_]*(\.[0-9]+)*$' | head -3)

@@ -11,14 +11,15 @@ if ! command -v clang >/dev/null; then
     echo "fuzz: clang not found, skipping"; echo "fuzz: 0 passed, 0 failed"; exit 0
 fi
 pass=0 fail=0
-srcs=$(ls lang/*.c runtime/core/*.c runtime/*.c stdlib/*.c | grep -v -e cli -e run.c -e kernel.c -e drawsout)
+dirs=$(make -s --no-print-directory incdirs) # the Makefile's source folders, lowest layer first
+srcs=$(for d in $dirs; do ls "$d"/*.c; done | grep -v -e runtime/cli/ -e /run.c -e /kernel.c -e /drawsout.c)
 for t in tests/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c)
     corpus=tests/fuzz/corpus/${name#fuzz_}
     bin=$out/$name
     if [ ! -x "$bin" ] || [ -n "$(find $srcs "$t" tests/fuzz/*.h lang/*.y lang/*.l -newer "$bin" 2>/dev/null | head -1)" ]; then
         if ! clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
-            -fno-sanitize-recover=all -Iruntime/core -Iruntime -Ilang -Istdlib -I"$BUILD/lang" \
+            -fno-sanitize-recover=all $(printf -- '-I%s ' $dirs) -I"$BUILD/lang" \
             -DGB_STDLIB_DIR='"/nonexistent"' -Wno-unused-command-line-argument \
             "$t" $srcs "$BUILD/lang/parser.c" "$BUILD/lang/lexer.c" \
             $(pkg-config --cflags --libs gsl jansson) -lm -o "$bin" 2>"$out/$name.log"; then

@@ -6,7 +6,7 @@
  * compute_effective_sample_size): multi-chain autocorrelations combined through the
  * between/within variance estimate, truncated at the first negative sum of an adjacent pair
  * (Geyer 1992 initial positive sequence) and made monotone (initial monotone sequence).
- * Chains are not split.  It stands in until runtime/diag.c's gb_diag_ess_basic exists.
+ * Chains are not split.  It stands in until runtime/diag/diag.c's gb_diag_ess_basic exists.
  */
 #ifndef GB_TESTS_SUPPORT_GBT_ESS_H
 #define GB_TESTS_SUPPORT_GBT_ESS_H

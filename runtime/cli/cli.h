@@ -1,0 +1,85 @@
+/* cli.h - the command-line tool: argument parsing shared by the subcommands, loading a model
+ * and its data, and turning error lists into text and exit codes.  Only runtime/cli/ prints. */
+#ifndef GB_RUNTIME_CLI_CLI_H
+#define GB_RUNTIME_CLI_CLI_H
+
+#include <stdio.h>
+
+#include "data.h"
+#include "graph.h"
+#include "model.h"
+#include "source.h"
+
+#include "version.h"
+
+enum { GB_EXIT_OK = 0, GB_EXIT_MODEL = 1, GB_EXIT_USAGE = 2 };
+
+#define CLI_MAX_DATA 64
+
+typedef struct cli_opts {
+    const char *model;
+    const char *data[CLI_MAX_DATA];
+    int ndata;
+    const char *format;
+    const char *output;
+    int verbose, quiet, help, explain;
+    /* run */
+    long chains, warmup, draws, threads, max_depth;
+    unsigned long seed;
+    double adapt_delta;
+    const char *metric;
+    const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
+    int nkeep;
+    size_t memory; /* --memory SIZE in bytes (cli_parse sets the budget); 0: the default */
+} cli_opts;
+
+/* Everything a subcommand works on; cli_session_free releases it. */
+typedef struct cli_session {
+    gb_sources *srcs;
+    gb_errlist *errs;
+    gb_data *data;
+    gb_graph *graph;
+} cli_session;
+
+/* Parses argv[first..] into o; `allowed` lists the flags this command takes ("data,format").
+ * Prints a usage message and returns GB_EXIT_USAGE on a bad flag, else 0. */
+int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed,
+              cli_opts *o);
+/* Loads data files and lowers the model; prints errors; returns an exit code. */
+int cli_load(const cli_opts *o, cli_session *s, int need_data);
+void cli_session_free(cli_session *s);
+/* Refuses, before anything large is allocated, a model whose run (chains in all, parallel at
+ * once, draws stored per chain) would not fit in the memory budget; prints the error and
+ * returns an exit code.  With explain, prints the estimate on stdout. */
+int cli_check_memory(const cli_opts *o, const cli_session *s, long chains, long parallel,
+                     long draws, int explain);
+int cli_exit_code(gb_status st);
+/* Flushes out (stdout); when that or an earlier write failed, says so on stderr and returns
+ * the model/IO exit code instead of rc (cmd names the subcommand in the message, or is ""). */
+int cli_finish_output(FILE *out, const char *cmd, int rc);
+/* Prints the error list to stderr and returns the exit code of the worse of its status and st.
+ * A failure st that left nothing in the list is still reported: as "out of memory" for
+ * GB_ENOMEM, as an internal error otherwise.  errs and srcs may be NULL. */
+int cli_report(const gb_errlist *errs, const gb_sources *srcs, gb_status st);
+/* Which sampler updates each latent node, and why (inspect, run --explain). */
+void cli_print_samplers(const gb_model *m, FILE *out);
+
+/* Which model columns keep their draws (cli_keep.c): parameters and deterministic nodes of up
+ * to stream_above elements always, larger ones when a --keep pattern names them.  Returns NULL
+ * with *st = GB_OK when every column is kept; NULL with an error (GB_EUSAGE: a pattern matched
+ * nothing, the closest names in the hint) in errs otherwise; else a new array the caller frees. */
+unsigned char *cli_keep_choose(const gb_model *m, const cli_opts *o, size_t stream_above,
+                               gb_errlist *errs, gb_status *st);
+/* Refuses (GB_ESEMANTIC, at the node) two nodes, or a node and a sampler column, whose names in
+ * the draws CSV would be equal (colname.h). */
+gb_status cli_keep_check_csv_names(const gb_model *m, gb_errlist *errs);
+
+int cli_check(int argc, char **argv);
+int cli_graph(int argc, char **argv);
+int cli_inspect(int argc, char **argv);
+int cli_parse_cmd(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_reference(int argc, char **argv);
+int cli_summary(int argc, char **argv);
+
+#endif

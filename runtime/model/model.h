@@ -1,0 +1,110 @@
+/* model.h - a graph compiled for inference: the log density on the unconstrained scale and its
+ * gradient, deterministic values per draw, and the parameter layout the samplers work with.
+ *
+ * Compilation turns every definition into a short list of ops over contiguous arrays.  A loop
+ * becomes a batch: its iterations are enumerated once (loop variables become integer arrays) and
+ * every op runs over the whole batch, so a 100k-row likelihood is one lpdf call.  The only
+ * definitions run iteration by iteration are deterministic ones that read their own earlier
+ * elements (s[t] = s[t - 1] + x[t]); they use the same ops over one batch element at a time.
+ *
+ * A gb_model is immutable after compilation and shared by all chains; each chain owns a
+ * gb_model_ws (all value and adjoint buffers, allocated once: nothing is allocated while
+ * evaluating).
+ */
+#ifndef GB_RUNTIME_MODEL_MODEL_H
+#define GB_RUNTIME_MODEL_MODEL_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "graph.h"
+#include "sampler.h"
+#include "status.h"
+
+typedef struct gb_model gb_model;
+typedef struct gb_model_ws gb_model_ws;
+
+/* Compiles g (borrowed; must outlive the model) and plans its samplers with the kinds of the
+ * registry (sampler_registry.h).  Errors (unknown sizes, unsupported constructs, a latent no
+ * kind can update) are reported with their locations. */
+gb_status gb_model_compile(const gb_graph *g, gb_model **out, gb_errlist *errs);
+/* The same with the sampler kinds kinds[0 .. nkinds-1], asked in that order (borrowed: the
+ * array and the tables must outlive the model). */
+gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *kinds,
+                                size_t nkinds, gb_model **out, gb_errlist *errs);
+void gb_model_free(gb_model *m);
+const gb_graph *gb_model_graph(const gb_model *m);
+
+/* Length of the unconstrained vector of the NUTS block. */
+size_t gb_model_dim(const gb_model *m);
+/* The latent nodes, in graph order, with their sampler kind. */
+size_t gb_model_latent_count(const gb_model *m);
+size_t gb_model_latent_node(const gb_model *m, size_t k);
+const gb_sampler_ops *gb_model_latent_kind(const gb_model *m, size_t k);
+/* One line on why that kind was chosen ("continuous, differentiable density"). */
+const char *gb_model_latent_reason(const gb_model *m, size_t k);
+/* The kinds that took at least one latent, in the order they were asked. */
+size_t gb_model_kind_count(const gb_model *m);
+const gb_sampler_ops *gb_model_kind(const gb_model *m, size_t i);
+
+/* What the kinds ask when planning.  Discrete: integer-valued (its values are the node's own);
+ * finite: a discrete latent whose support is bounded on both sides; smooth: the log density is
+ * differentiable in it (no comparison, rounding or step function of it on the way to a term);
+ * dim: its unconstrained coordinates (continuous) or elements (discrete). */
+int gb_model_latent_is_discrete(const gb_model *m, size_t k);
+int gb_model_latent_is_finite(const gb_model *m, size_t k);
+int gb_model_latent_is_smooth(const gb_model *m, size_t k);
+size_t gb_model_latent_dim(const gb_model *m, size_t k);
+
+gb_model_ws *gb_model_ws_new(const gb_model *m);
+void gb_model_ws_free(gb_model_ws *ws);
+
+/* Log density at the unconstrained point theta (the NUTS block; other latent values are those
+ * held in ws), with the log-Jacobians of the transforms, leaving out terms constant in theta
+ * (as Stan's lp__ does).  grad (dim doubles) receives the gradient when non-NULL.  Returns
+ * -INFINITY outside the support; never NaN. */
+double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad);
+
+/* Initial values: draws theta uniformly in (-radius, radius) and discrete latents uniformly in
+ * their support, retrying up to max_tries until the log density is finite.  On failure reports
+ * the node whose density was not finite. */
+gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double radius,
+                        int max_tries, double *theta, gb_errlist *errs);
+
+/* Forgets every likelihood's summary of its data (sufficient statistics, see gb_dist_ops'
+ * prepare), so that the log density streams over the data again: for benchmarks that time the
+ * evaluator itself. */
+void gb_model_drop_prepared(gb_model *m);
+
+/* ---- what sampler kinds use to move their latents ---- */
+
+/* Brings every value in ws up to date at the NUTS block theta (copied into ws) and clears the
+ * changed flag: the kernel calls it before the kinds that are not joint take their steps. */
+void gb_model_ws_sync(const gb_model *m, gb_model_ws *ws, const double *theta);
+/* Recomputes the deterministic values from the current latent values (after a kind moved one). */
+void gb_model_ws_refresh(const gb_model *m, gb_model_ws *ws);
+/* Says a value changed since the last sync (so a joint kind's cached density is stale), and
+ * asks whether one did.  When none did, the density at theta is what it was, bit for bit. */
+void gb_model_ws_set_changed(gb_model_ws *ws);
+int gb_model_ws_changed(const gb_model_ws *ws);
+/* The unconstrained coordinates of continuous latent k outside the NUTS block
+ * (gb_model_latent_dim(m, k) doubles in ws; NULL for joint or discrete latents). */
+double *gb_model_ws_coords(const gb_model *m, gb_model_ws *ws, size_t k);
+/* The log density at the current values, value only, up to terms that do not depend on latent
+ * k: only the ops of k's Markov blanket run (its transform, the deterministic nodes computed from
+ * it, the terms that read it or them).  -INFINITY outside the support; never NaN. */
+double gb_model_latent_logp(const gb_model *m, gb_model_ws *ws, size_t k);
+/* Ops run by the evaluator in ws so far (a cost counter for tests and benchmarks). */
+size_t gb_model_ws_ops_run(const gb_model_ws *ws);
+
+/* The values of every node, constrained, at theta (after a logp call or on its own): writes the
+ * output row (see gb_model_output_size / _names) into out. */
+size_t gb_model_output_size(const gb_model *m);
+/* Column names in CmdStan's style: "beta.1", "X.2.3"; returned strings are owned by the model. */
+const char *gb_model_output_name(const gb_model *m, size_t col);
+/* Node of an output column, and the column range of a node. */
+size_t gb_model_output_node(const gb_model *m, size_t col);
+void gb_model_values(const gb_model *m, gb_model_ws *ws, const double *theta, double *out);
+
+#endif

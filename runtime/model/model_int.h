@@ -1,0 +1,223 @@
+/* model_int.h - what the compiled-model files (runtime/model/model_*.c) and the built-in sampler
+ * kinds (runtime/sampler/sampler_*.c) share.  Not a public header.
+ *
+ * Values live in tensors: a tensor is `batch` items of `elen` doubles each (batched) or one item
+ * shared by the whole batch (not batched).  A tensor's storage is either external (data,
+ * constants, loop-variable arrays: shared, read-only, owned by the graph or the model) or an
+ * offset into the chain's workspace buffer, with its adjoint at another offset.
+ */
+#ifndef GB_RUNTIME_MODEL_MODEL_INT_H
+#define GB_RUNTIME_MODEL_MODEL_INT_H
+
+#include "model.h"
+#include "vec.h"
+
+#define GB_NO_TENSOR ((size_t)-1)
+
+typedef struct tensor {
+    size_t batch;       /* items when batched (the def's iteration count); 1 otherwise */
+    int batched;
+    size_t elen;        /* doubles per item */
+    gb_shape eshape;    /* shape of one item */
+    int is_int;
+    const double *ext;  /* external read-only values, or NULL */
+    size_t val, adj;    /* workspace offsets (when ext is NULL); adj also for ext when needed */
+    int has_adj;
+} tensor;
+
+typedef enum op_kind {
+    OP_INDEX,      /* out = in[0][in[1..]] ; ix kinds in aux */
+    OP_BINOP,      /* out = in[0] sub in[1] */
+    OP_UNOP,
+    OP_IF,
+    OP_CALL_ELEM,  /* elementwise function */
+    OP_CALL_GEN,   /* general function, item by item */
+    OP_MATMUL,
+    OP_ARRAY,      /* stack inputs along a new first axis */
+    OP_COMPREH,    /* run body ops [body0, body1) for each value of the range; in[0] = body out,
+                      in[1], in[2] = range ends, slot = the loop variable's workspace offset */
+    OP_RANGE,      /* out = lo..hi as an integer vector */
+    OP_ASSIGN,     /* node tensor (out) = in[0] */
+    OP_SCATTER,    /* out[idx(b)] = in[0][b]: element-wise definition of a node */
+    OP_GATHER,     /* out[b] = in[0][idx(b)]: the elements a definition's left side names */
+    OP_TRANSFORM,  /* node value from theta (latent continuous): see model_term.c */
+    OP_TERM,       /* log density of a def: in[0] variate, in[1..] parameters */
+    OP_SKIP        /* placeholder before a comprehension's body: runs jump to body1 */
+} op_kind;
+
+enum { IX_SCALAR, IX_VECTOR, IX_RANGE, IX_ALL };
+
+typedef struct mop {
+    op_kind kind;
+    int sub;                 /* operator, or index kinds packed (2 bits per position) */
+    size_t out;
+    size_t in[8];
+    int nin;
+    const gb_func_ops *func;
+    const gb_dist_ops *dist;
+    size_t body0, body1;     /* OP_COMPREH */
+    size_t slot;             /* OP_COMPREH: loop variable value; OP_TERM: scratch offset */
+    size_t node;             /* OP_TRANSFORM, OP_TERM, OP_SCATTER: graph node */
+    size_t def;              /* OP_TERM, OP_SCATTER, OP_GATHER: def index */
+    size_t trunc_lo, trunc_hi; /* OP_TERM: tensors or GB_NO_TENSOR */
+    int seq;                 /* run item by item (a deterministic node reading itself) */
+    gb_loc loc;
+    /* OP_TERM layout, fixed at compile time: the lpdf runs over n repetitions; input i is read
+       with stride[i] (0: broadcast), or copied to scratch scr[i] first when its broadcast pattern
+       is not a stride (then its adjoint goes through scr_adj[i]) */
+    size_t n, batch, dims[2];
+    size_t stride[8], scr[8], scr_adj[8];
+    int use_scr[8];
+    void *prep;              /* OP_TERM: the distribution's summary of its fixed arguments
+                                (dist->prepare), or NULL */
+} mop;
+
+/* Transforms of continuous latents (see model_term.c). */
+enum { LT_NONE, LT_LOWER, LT_UPPER, LT_BOUNDED, LT_SIMPLEX, LT_ORDERED, LT_POS_ORDERED,
+       LT_CHOL_CORR };
+
+typedef struct latent {
+    size_t node;
+    const gb_sampler_ops *kind; /* the sampler kind that updates it (model_plan.c) */
+    const char *reason;
+    int discrete, finite;    /* integer-valued; with a support bounded on both sides */
+    int smooth;              /* the density is differentiable in it (model_deps.c) */
+    size_t theta0, ntheta;   /* joint kind: slice of theta; other continuous: of ws->slice */
+    int tf;                  /* transform kind (transform.h), -1 for discrete */
+    size_t lo_t, hi_t;       /* bound tensors or GB_NO_TENSOR */
+    double lo_c, hi_c;       /* constant bounds */
+    size_t K;                /* matrix/vector size for structured transforms */
+    /* not joint: the ops to rerun when it changes (its Markov blanket) */
+    GB_VEC(size_t) blanket;  /* op ranges [a, b) pairs, in order */
+    /* element plan (model_gibbs.c), or NULL: element e's log density is the pieces
+       [eoff[e], eoff[e + 1]): batch item eitem[i] (a repetition when per_rep) of blanket range
+       erange[i] */
+    size_t *eoff, *erange, *eitem;
+    unsigned char *per_rep;
+} latent;
+
+typedef struct node_info {
+    size_t tensor;           /* the node's value */
+    size_t ops0, ops1;       /* ops computing it (deterministic / transform) */
+    size_t latent;           /* index into latents or GB_NO_TENSOR */
+} node_info;
+
+/* The ops of one stochastic definition's term: [a, b), the term op last. */
+typedef struct term_range {
+    size_t node, a, b;
+} term_range;
+
+struct gb_model {
+    const gb_graph *g;
+    const gb_sampler_ops *const *kinds; /* asked in order by the planner (borrowed) */
+    size_t nkinds;
+    const gb_sampler_ops **used; /* the kinds that took latents, in kinds' order */
+    size_t nused;
+    GB_VEC(term_range) terms;
+    GB_VEC(tensor) t;
+    GB_VEC(mop) ops;
+    size_t nterm_start;      /* ops from here on are the terms (and their argument ops) */
+    GB_VEC(double *) owned;  /* constant and loop arrays the model owns */
+    node_info *ni;
+    GB_VEC(latent) lat;
+    size_t dim, slice_dim, ws_size;
+    size_t *topo;            /* node evaluation order */
+    unsigned char *fixed;    /* per node: its value does not depend on any parameter (data,
+                                constants, observed nodes and what is computed from them only);
+                                fixed deterministic nodes are computed once, at compilation */
+    /* output columns */
+    size_t ncols;
+    char **colname;
+    size_t *colnode;
+};
+
+struct gb_model_ws {
+    double *buf;             /* ws_size doubles: values and adjoints */
+    double *theta;           /* the NUTS block at the last evaluation */
+    double *slice;           /* coordinates of continuous latents outside the NUTS block */
+    int changed;             /* a value changed since the last gb_model_ws_sync */
+    size_t ops_run;          /* ops the evaluator ran (gb_model_ws_ops_run) */
+    double *grad;            /* gradient scratch for value-only calls */
+    double logp;
+    int bad;                 /* an index was out of range or a function undefined: logp = -inf */
+    size_t bad_node;         /* where a non-finite density appeared, for init messages */
+};
+
+/* model_fold.c: computes the fixed deterministic nodes once, makes their tensors read-only
+ * external values and their ops no-ops (-1 when out of memory); lets each likelihood summarise
+ * its fixed arguments. */
+gb_status gb_model_fold_fixed(gb_model *m);
+void gb_model_prepare_terms(gb_model *m);
+
+/* model_gibbs.c: element plans of the Gibbs latents (-1: out of memory), and the log density
+ * of the terms that read element e of L. */
+gb_status gb_model_plan_gibbs(gb_model *m);
+double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
+                                   size_t e);
+
+/* model_ops.c: tensor access and what the op kernels share */
+double *tval(const gb_model *m, gb_model_ws *ws, size_t t);
+double *tadj(const gb_model *m, gb_model_ws *ws, size_t t);
+/* An elementwise op's inputs, read once per call: tensor, values, adjoint (NULL when none or
+ * not wanted: adj NULL) and broadcast mode of each. */
+typedef struct mop_operands {
+    const tensor *X[8];
+    const double *val[8];
+    double *adj[8];
+    int mode[8];
+} mop_operands;
+size_t mop_bmap(const tensor *x, const gb_shape *os, size_t j);
+size_t mop_item(const tensor *x, size_t b);
+int mop_same_layout(const tensor *x, const tensor *out);
+int mop_bcast_mode(const tensor *x, const tensor *out);
+size_t mop_bidx(const tensor *x, int mode, const gb_shape *os, size_t j);
+void mop_get_operands(const gb_model *m, gb_model_ws *ws, const mop *o, int with_adj,
+                      mop_operands *p);
+size_t mop_operand_at(const mop_operands *p, int i, const tensor *O, size_t b, size_t j);
+/* The op families (model_ops_arith.c, model_ops_index.c): run op o forward or backward over
+ * items [b0, b1); 0 when o is not of the family. */
+int mop_arith_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1,
+                  int backward);
+int mop_index_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1,
+                  int backward);
+void op_forward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1);
+void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1);
+
+/* model_plan.c: asks the kinds for each latent, lays out the coordinates, makes the blankets of
+ * latents outside the joint block (-1: out of memory or no kind, reported in errs). */
+gb_status gb_model_plan(gb_model *m, gb_errlist *errs);
+
+/* model_deps.c: the fixed nodes (gb_model.fixed), latent L's blanket, and whether the density
+ * is smooth in each continuous latent (latent.smooth).  -1 when out of memory. */
+gb_status gb_model_deps_fixed(gb_model *m);
+gb_status gb_model_deps_blanket(gb_model *m, latent *L);
+gb_status gb_model_deps_smooth(gb_model *m);
+
+/* model_term.c: the TRANSFORM and TERM kernels (value and log density; vector-Jacobian
+ * product of the transform). */
+double mop_transform_forward(const gb_model *m, gb_model_ws *ws, const mop *o,
+                             const double *theta);
+void mop_transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
+                            const double *theta, double *grad);
+double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad,
+                        int propto);
+
+/* model_tape.c, the one executor: run_range runs ops [a, z) forward, or backward from z - 1 down
+ * to a, over items [b0, b1), skipping comprehension bodies (their comprehension op runs them);
+ * gb_model_tape_forward runs ops [a, z) forward over every item and returns the log density of
+ * the TRANSFORM and TERM ops among them; gb_model_blanket_logp is L's blanket's at the current
+ * values. */
+void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0, size_t b1,
+               int backward);
+double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_t z,
+                             const double *theta, int want_grad, int propto);
+double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L);
+
+/* model_columns.c: names the output columns (-1 when out of memory). */
+gb_status gb_model_make_columns(gb_model *m);
+
+/* model_init.c: the support [lo, hi] of discrete latent L (-1 when not a valid range). */
+int gb_model_discrete_support(const gb_model *m, gb_model_ws *ws, const latent *L, double *lo,
+                              double *hi);
+
+#endif

@@ -1,7 +1,0 @@
-/* version.h - glassbox's version, shown by --version and recorded in output files. */
-#ifndef GB_RUNTIME_VERSION_H
-#define GB_RUNTIME_VERSION_H
-
-#define GB_VERSION "0.1.0"
-
-#endif
