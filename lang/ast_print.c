@@ -3,6 +3,7 @@
 
 #include "ast.h"
 #include "ast_print.h"
+#include "graph.h" /* gb_op_text */
 
 static void put(FILE *out, const gb_ast *n);
 
