@@ -1,5 +1,14 @@
-/* lower_node.c - elaboration of one node's definitions (lazily, shape first), declared types,
- * distribution statements, component instantiation, and the entry points gb_lower_*. */
+/* lower_node.c - elaboration of one node, lazily when first needed: its shape and type first
+ * (from the data, the declared type, or the left sides of element-by-element definitions, so
+ * those may refer to earlier elements of themselves), then each statement into a gb_def with
+ * its loops, distribution statements checked against their arguments and declared types.
+ *
+ * A node moves through the states of nd_state (lower_int.h); one asked for while it is being
+ * shaped depends on itself.
+ *
+ * Owns: the defs it adds to each node (in the graph).
+ * Offers: nd_shape, nd_elab_pending.
+ */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +18,8 @@
 
 typedef struct saved_loops {
     size_t n;
-    const char *var[MAX_LOOPS + 8];
-    gb_expr *lo[MAX_LOOPS + 8], *hi[MAX_LOOPS + 8];
+    const char *var[LW_MAX_LOOPS + 8];
+    gb_expr *lo[LW_MAX_LOOPS + 8], *hi[LW_MAX_LOOPS + 8];
 } saved_loops;
 
 static void save_loops(lowerer *L, saved_loops *s)
@@ -40,7 +49,7 @@ static int enter_loops(lowerer *L, const stmt_ref *r)
     L->nloops = 0;
     for (size_t i = 0; i < r->nloops; i++) {
         const gb_ast *f = r->loops[i];
-        gb_expr *lo = elab(L, r->sc, f->a->a), *hi = elab(L, r->sc, f->a->b);
+        gb_expr *lo = ex_elab(L, r->sc, f->a->a), *hi = ex_elab(L, r->sc, f->a->b);
         if (!lo || !hi)
             return -1;
         if (lo->type != GB_INT || hi->type != GB_INT || lo->shape.rank || hi->shape.rank) {
@@ -97,7 +106,7 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
         const char *best = NULL;
         size_t bd = 3;
         for (size_t i = 0; i < nk; i++) {
-            size_t d = edit_distance(t->name, kinds[i].name);
+            size_t d = sg_edit_distance(t->name, kinds[i].name);
             if (d < bd) {
                 bd = d;
                 best = kinds[i].name;
@@ -128,7 +137,7 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
     }
     n->shape.rank = 0;
     for (const gb_ast *d = t->list; d; d = d->next) {
-        gb_expr *e = elab(L, sc, d);
+        gb_expr *e = ex_elab(L, sc, d);
         if (!e)
             return -1;
         if (e->type != GB_INT || e->shape.rank != 0) {
@@ -137,7 +146,7 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
         }
         double v;
         size_t dim = GB_DIM_UNKNOWN;
-        if (ceval(L, e, NULL, &v) == CE_OK) {
+        if (cst_eval(L, e, NULL, &v) == CST_OK) {
             if (v < 0) {
                 gb_error(L->errs, GB_ESEMANTIC, d->loc, "a size cannot be negative (it is %.0f)",
                          v);
@@ -158,9 +167,9 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
         n->shape.dim[1] = n->shape.dim[0];
         n->dim_name[1] = n->dim_name[0];
     }
-    if (t->a && !(n->lower = elab(L, sc, t->a)))
+    if (t->a && !(n->lower = ex_elab(L, sc, t->a)))
         return -1;
-    if (t->b && !(n->upper = elab(L, sc, t->b)))
+    if (t->b && !(n->upper = ex_elab(L, sc, t->b)))
         return -1;
     return 0;
 }
@@ -173,15 +182,15 @@ static void lhs_extent(lowerer *L, gb_def *d, gb_shape *ext)
         const gb_expr *ix = d->index[k];
         double v;
         size_t best = GB_DIM_UNKNOWN;
-        if (ceval(L, ix, NULL, &v) == CE_OK) {
+        if (cst_eval(L, ix, NULL, &v) == CST_OK) {
             best = v >= 1 && v < 9007199254740992.0 ? (size_t)v : 0; /* NaN, inf: unknown */
         } else if (d->nloops > 0) {
             /* evaluate at the loops' upper ends (indices are increasing in their loop vars) */
-            double lv[MAX_LOOPS + 8];
+            double lv[LW_MAX_LOOPS + 8];
             int ok = 1;
             for (size_t i = 0; i < d->nloops && ok; i++)
-                ok = ceval(L, d->loops[i].hi, lv, &lv[i]) == CE_OK;
-            if (ok && ceval(L, ix, lv, &v) == CE_OK)
+                ok = cst_eval(L, d->loops[i].hi, lv, &lv[i]) == CST_OK;
+            if (ok && cst_eval(L, ix, lv, &v) == CST_OK)
                 best = v >= 1 && v < 9007199254740992.0 ? (size_t)v : 0; /* NaN, inf: unknown */
         }
         ext->dim[k] = best;
@@ -212,7 +221,7 @@ static int elab_stmt(lowerer *L, size_t node, const stmt_ref *r)
         d->nindex = ni;
         size_t k = 0;
         for (const gb_ast *ix = s->a->list; ix; ix = ix->next, k++) {
-            gb_expr *e = ix->kind == GB_AST_RANGE ? elab(L, r->sc, ix) : elab(L, r->sc, ix);
+            gb_expr *e = ix->kind == GB_AST_RANGE ? ex_elab(L, r->sc, ix) : ex_elab(L, r->sc, ix);
             if (!e)
                 return -1;
             if (e->type != GB_INT || e->shape.rank > 1 || ix->kind == GB_AST_ALL) {
@@ -224,7 +233,7 @@ static int elab_stmt(lowerer *L, size_t node, const stmt_ref *r)
         }
     }
     if (s->kind == GB_AST_ASSIGN) {
-        d->expr = elab(L, r->sc, s->b);
+        d->expr = ex_elab(L, r->sc, s->b);
         return d->expr ? 0 : -1;
     }
     return elab_dist(L, r, d, node);
@@ -246,7 +255,7 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
             gb_error_hint(L->errs, "'%s' is a function; '~' takes a distribution",
                           call->a->name);
         else
-            suggest(L, r->sc, call->a->name, 1, 0);
+            sg_suggest(L, r->sc, call->a->name, 1, 0);
         return -1;
     }
     d->dist = dist;
@@ -288,7 +297,7 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
             ok = 0;
             continue;
         }
-        gb_expr *e = elab(L, r->sc, val);
+        gb_expr *e = ex_elab(L, r->sc, val);
         if (!e) {
             ok = 0;
             continue;
@@ -331,12 +340,12 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
                      "%s cannot be truncated: it has no closed-form CDF", dist->name);
             return -1;
         }
-        if ((s->d->a && !(d->trunc_lo = elab(L, r->sc, s->d->a))) ||
-            (s->d->b && !(d->trunc_hi = elab(L, r->sc, s->d->b))))
+        if ((s->d->a && !(d->trunc_lo = ex_elab(L, r->sc, s->d->a))) ||
+            (s->d->b && !(d->trunc_hi = ex_elab(L, r->sc, s->d->b))))
             return -1;
     }
     /* the variate's type against the node's */
-    const gb_node *n = N(L, node);
+    const gb_node *n = sc_node(L, node);
     if (dist->variate_type == GB_INT && n->type == GB_REAL &&
         (n->kind == GB_NODE_DATA || n->observed)) {
         gb_error(L->errs, GB_ESEMANTIC, s->loc,
@@ -368,7 +377,7 @@ static int dist_shape(lowerer *L, const gb_def *d, gb_shape *out)
             char s1[64];
             gb_error(L->errs, GB_ESEMANTIC, d->args[i]->loc,
                      "argument '%s' has %s, which does not match the other arguments",
-                     dist->params[i].name, shape_text(&d->args[i]->shape, s1, sizeof s1));
+                     dist->params[i].name, ex_shape_text(&d->args[i]->shape, s1, sizeof s1));
             return -1;
         }
     }
@@ -393,37 +402,35 @@ static int dist_shape(lowerer *L, const gb_def *d, gb_shape *out)
 /* Works out node i's shape and type (and elaborates its statements); returns i, or -1. */
 /* Node i and its state, fetched afresh: elaborating may add nodes and move both arrays. */
 #define ST (&L->ns.items[i])
-#define NN N(L, i)
+#define NN sc_node(L, i)
 
-size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
+size_t nd_shape(lowerer *L, size_t i, gb_loc use)
 {
-    if (ST->state >= 2)
+    if (ST->state >= ND_SHAPED) /* a failed node too: its error is out already */
         return i;
-    if (ST->state == 1) {
-        gb_error(L->errs, GB_ESEMANTIC, use, "'%s' depends on itself", N(L, i)->name);
+    if (ST->state == ND_SHAPING) {
+        gb_error(L->errs, GB_ESEMANTIC, use, "'%s' depends on itself", sc_node(L, i)->name);
         gb_error_hint(L->errs, "a model is a directed acyclic graph: follow the definitions "
-                               "from line %d", N(L, i)->loc.line);
-        ST->state = 5; /* failed: do not report again */
+                               "from line %d", sc_node(L, i)->loc.line);
+        ST->state = ND_FAILED;
         return (size_t)-1;
     }
-    if (ST->state == 5)
-        return (size_t)-1;
     saved_loops saved;
     save_loops(L, &saved);
-    ST->state = 1;
+    ST->state = ND_SHAPING;
     int ok = 1;
     scope *sc = ST->sc;
     if (NN->kind == GB_NODE_DATA || (NN->kind == GB_NODE_STOCHASTIC && NN->observed)) {
         /* shape and type come from the data, or from the declaration when there are none */
         if (!NN->value && ST->decl_type)
             ok = type_shape(L, sc, ST->decl_type, NN) == 0;
-        ST->state = 2;
+        ST->state = ND_SHAPED;
     } else if (ST->decl_type) {
         ok = type_shape(L, sc, ST->decl_type, NN) == 0;
         if (ok && NN->type == GB_INT && NN->kind == GB_NODE_STOCHASTIC) {
             /* the distribution decides; a declared int is checked against it below */
         }
-        ST->state = 2;
+        ST->state = ND_SHAPED;
     } else if (ST->stmts.len > 0 && ST->stmts.items[0].ast->a->kind == GB_AST_INDEX) {
         /* element-wise: the shape from the left sides, elements from the first statement */
         NN->type = GB_REAL;
@@ -437,7 +444,7 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
             gb_def tmp;
             memset(&tmp, 0, sizeof tmp);
             tmp.nloops = L->nloops;
-            gb_loop lp[MAX_LOOPS + 8];
+            gb_loop lp[LW_MAX_LOOPS + 8];
             for (size_t q = 0; q < L->nloops; q++) {
                 lp[q].var = L->loopvar[q];
                 lp[q].lo = L->looplo[q];
@@ -453,7 +460,7 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
             }
             size_t q = 0;
             for (const gb_ast *x = r->ast->a->list; x && ok; x = x->next, q++)
-                ok = (ix[q] = elab(L, r->sc, x)) != NULL;
+                ok = (ix[q] = ex_elab(L, r->sc, x)) != NULL;
             if (!ok)
                 break;
             tmp.index = ix;
@@ -485,14 +492,14 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
             if (dd)
                 NN->type = dd->variate_type;
         }
-        ST->state = 2;
+        ST->state = ND_SHAPED;
     }
     /* elaborate every statement */
     if (ok) {
-        if (ST->state != 2)
-            ST->state = 1; /* a whole-node definition: its shape needs its right side */
+        if (ST->state != ND_SHAPED)
+            ST->state = ND_SHAPING; /* a whole-node definition: its shape needs its right side */
         else
-            ST->state = 3;
+            ST->state = ND_ELABORATING;
         for (size_t k = 0; k < ST->stmts.len; k++) {
             ST->stmts.items[k].done = 1;
             if (elab_stmt(L, i, &ST->stmts.items[k]) != 0)
@@ -500,7 +507,7 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
         }
         L->nloops = 0;
     }
-    if (ok && ST->state == 1 && NN->ndefs == 1 && !NN->defs[0].index &&
+    if (ok && ST->state == ND_SHAPING && NN->ndefs == 1 && !NN->defs[0].index &&
         !(ST->decl_type && NN->defs[0].dist)) {
         const gb_def *d = &NN->defs[0];
         if (d->expr) {
@@ -527,8 +534,8 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
                 char s1[64], s2[64];
                 gb_error(L->errs, GB_ESEMANTIC, d->loc,
                          "'%s' is declared with %s but its distribution's arguments have %s",
-                         NN->name, shape_text(&NN->shape, s1, sizeof s1),
-                         shape_text(&ds, s2, sizeof s2));
+                         NN->name, ex_shape_text(&NN->shape, s1, sizeof s1),
+                         ex_shape_text(&ds, s2, sizeof s2));
                 ok = 0;
             }
         }
@@ -546,16 +553,16 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
             char s1[64], s2[64];
             gb_error(L->errs, GB_ESEMANTIC, NN->defs[0].loc,
                      "'%s' has %s but its distribution's arguments have %s", NN->name,
-                     shape_text(&NN->shape, s1, sizeof s1), shape_text(&ds, s2, sizeof s2));
+                     ex_shape_text(&NN->shape, s1, sizeof s1), ex_shape_text(&ds, s2, sizeof s2));
             ok = 0;
         }
     }
     restore_loops(L, &saved);
-    ST->state = ok ? 4 : 5;
+    ST->state = ok ? ND_DONE : ND_FAILED;
     return ok ? i : (size_t)-1;
 }
 
-int elaborate_pending(lowerer *L, size_t i)
+int nd_elab_pending(lowerer *L, size_t i)
 {
     int ok = 1;
     saved_loops saved;

@@ -1,6 +1,10 @@
-/* component.c - instantiating `name = model(args)`: a new scope whose nodes are named
+/* lower_component.c - instantiating `name = model(args)`: a new scope whose nodes are named
  * "name.node", arguments bound to the caller's nodes (or to new nodes holding the argument's
- * expression), sizes in the parameter types bound from the arguments' shapes. */
+ * expression), sizes in the parameter types bound from the arguments' shapes.
+ *
+ * Owns: the instance's scope (linked into L->scopes) and the nodes it creates.
+ * Offers: comp_instantiate.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +28,7 @@ static int const_array_len(const gb_expr *e, size_t *len)
 static int const_array_fill(lowerer *L, const gb_expr *e, double *v, size_t *k)
 {
     if (e->shape.rank == 0)
-        return ceval(L, e, NULL, &v[(*k)++]) == CE_OK ? 0 : -1;
+        return cst_eval(L, e, NULL, &v[(*k)++]) == CST_OK ? 0 : -1;
     for (int i = 0; i < e->nargs; i++)
         if (const_array_fill(L, e->args[i], v, k) != 0)
             return -1;
@@ -36,7 +40,7 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
 {
     scope *eval_in = arg_ast ? caller : inner;
     const gb_ast *val = arg_ast ? arg_ast : param->b;
-    gb_expr *e = elab(L, eval_in, val);
+    gb_expr *e = ex_elab(L, eval_in, val);
     if (!e)
         return -1;
     const gb_ast *t = param->a;
@@ -50,21 +54,21 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
         char s1[64];
         gb_error(L->errs, GB_ESEMANTIC, val->loc, "argument '%s' should have %zu dimension%s, "
                  "but this has %s", param->name, ndims, ndims == 1 ? "" : "s",
-                 shape_text(&e->shape, s1, sizeof s1));
+                 ex_shape_text(&e->shape, s1, sizeof s1));
         return -1;
     }
     int k = 0;
     for (const gb_ast *d = t->list; d; d = d->next, k++) {
         if (d->kind != GB_AST_NAME)
             continue;
-        sym *s = scope_find(inner, d->name);
+        sym *s = sc_find(inner, d->name);
         if (!s) {
-            size_t i = new_node(L, inner, d->name, GB_NODE_CONST, d->loc);
+            size_t i = sc_new_node(L, inner, d->name, GB_NODE_CONST, d->loc);
             if (i == (size_t)-1)
                 return -1;
-            gb_node *n = N(L, i);
+            gb_node *n = sc_node(L, i);
             n->type = GB_INT;
-            L->ns.items[i].state = 4;
+            L->ns.items[i].state = ND_DONE;
             if (e->shape.dim[k] != GB_DIM_UNKNOWN) {
                 n->value = malloc(sizeof(double));
                 if (!n->value)
@@ -73,7 +77,7 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
                 n->len = 1;
             }
         } else if (s->kind == SYM_NODE) {
-            gb_node *n = N(L, s->node);
+            gb_node *n = sc_node(L, s->node);
             if (n->value && n->len == 1 && e->shape.dim[k] != GB_DIM_UNKNOWN &&
                 n->value[0] != (double)e->shape.dim[k]) {
                 gb_error(L->errs, GB_ESEMANTIC, val->loc,
@@ -86,7 +90,7 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
     }
     if (e->kind == GB_EX_NODE) {
         sym s = {.name = param->name, .kind = SYM_NODE, .node = e->node, .loc = param->loc};
-        return scope_add(L, inner, s) ? 0 : -1;
+        return sc_add(L, inner, s) ? 0 : -1;
     }
     double cv;
     size_t len = 0;
@@ -98,32 +102,32 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
         if (!v)
             return L->oom = 1, -1;
         if (const_array_fill(L, e, v, &filled) == 0) {
-            size_t c = new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
+            size_t c = sc_new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
             if (c == (size_t)-1) {
                 free(v);
                 return L->oom = 1, -1;
             }
-            N(L, c)->value = v;
-            N(L, c)->len = len;
-            N(L, c)->shape = e->shape;
-            N(L, c)->type = e->type;
-            L->ns.items[c].state = 4;
+            sc_node(L, c)->value = v;
+            sc_node(L, c)->len = len;
+            sc_node(L, c)->shape = e->shape;
+            sc_node(L, c)->type = e->type;
+            L->ns.items[c].state = ND_DONE;
             return 0;
         }
         free(v); /* not all constant: an ordinary node below */
     }
-    if (e->shape.rank == 0 && ceval(L, e, NULL, &cv) == CE_OK) {
+    if (e->shape.rank == 0 && cst_eval(L, e, NULL, &cv) == CST_OK) {
         /* a constant option (a prior scale, a layer size): a constant node */
-        size_t c = new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
-        if (c == (size_t)-1 || !(N(L, c)->value = malloc(sizeof(double))))
+        size_t c = sc_new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
+        if (c == (size_t)-1 || !(sc_node(L, c)->value = malloc(sizeof(double))))
             return L->oom = 1, -1;
-        N(L, c)->value[0] = cv;
-        N(L, c)->len = 1;
-        N(L, c)->type = e->type;
-        L->ns.items[c].state = 4;
+        sc_node(L, c)->value[0] = cv;
+        sc_node(L, c)->len = 1;
+        sc_node(L, c)->type = e->type;
+        L->ns.items[c].state = ND_DONE;
         return 0;
     }
-    size_t i = new_node(L, inner, param->name, GB_NODE_DETERMINISTIC, param->loc);
+    size_t i = sc_new_node(L, inner, param->name, GB_NODE_DETERMINISTIC, param->loc);
     if (i == (size_t)-1)
         return -1;
     gb_def *d = gb_graph_add_def(L->g, i);
@@ -131,22 +135,22 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
         return L->oom = 1, -1;
     d->loc = val->loc;
     d->expr = e;
-    N(L, i)->shape = e->shape;
-    N(L, i)->type = e->type;
-    L->ns.items[i].state = 4;
+    sc_node(L, i)->shape = e->shape;
+    sc_node(L, i)->type = e->type;
+    L->ns.items[i].state = ND_DONE;
     return 0;
 }
 
-sym *ensure_component(lowerer *L, sym *s)
+sym *comp_instantiate(lowerer *L, sym *s)
 {
-    if (s->state == 2)
+    if (s->state == COMP_DONE)
         return s->inst ? s : NULL;
-    if (s->state == 1) {
+    if (s->state == COMP_BUSY) {
         gb_error(L->errs, GB_ESEMANTIC, s->loc, "component '%s' depends on itself", s->name);
-        s->state = 2;
+        s->state = COMP_DONE;
         return NULL;
     }
-    s->state = 1;
+    s->state = COMP_BUSY;
     const gb_ast *stmt = s->ast, *call = stmt->b;
     /* find the caller's scope: the one holding s */
     scope *caller = NULL;
@@ -154,9 +158,9 @@ sym *ensure_component(lowerer *L, sym *s)
         if (sc->syms.len > 0 && s >= sc->syms.items && s < sc->syms.items + sc->syms.len)
             caller = sc;
     scope *file = NULL;
-    const gb_ast *model = caller ? find_model(L, caller, call->a, &file) : NULL;
+    const gb_ast *model = caller ? sc_find_model(L, caller, call->a, &file) : NULL;
     if (!model) {
-        s->state = 2;
+        s->state = COMP_DONE;
         return NULL;
     }
     /* a model that (through others) calls itself can never finish: no statement is
@@ -166,19 +170,19 @@ sym *ensure_component(lowerer *L, sym *s)
             gb_error(L->errs, GB_ESEMANTIC, call->loc, "model '%s' calls itself",
                      call->a->kind == GB_AST_NAME ? call->a->name : s->name);
             gb_error_hint(L->errs, "a component cannot contain an instance of itself");
-            s->state = 2;
+            s->state = COMP_DONE;
             return NULL;
         }
-    if (gb_graph_component_count(L->g) >= MAX_COMPONENTS) {
+    if (gb_graph_component_count(L->g) >= LW_MAX_COMPONENTS) {
         gb_error(L->errs, GB_ESEMANTIC, call->loc,
-                 "more than %d component instances: the model is too large", MAX_COMPONENTS);
-        s->state = 2;
+                 "more than %d component instances: the model is too large", LW_MAX_COMPONENTS);
+        s->state = COMP_DONE;
         return NULL;
     }
     if (caller->inst_depth >= 16) {
         gb_error(L->errs, GB_ESEMANTIC, call->loc, "components nested more than 16 deep "
                                                    "(does a model call itself?)");
-        s->state = 2;
+        s->state = COMP_DONE;
         return NULL;
     }
     char *prefix = gb_arena_alloc(gb_graph_arena(L->g),
@@ -192,7 +196,7 @@ sym *ensure_component(lowerer *L, sym *s)
     const char *mname = call->a->name; /* NAME or module.MEMBER */
     int comp = gb_graph_add_component(L->g, path ? path : s->name, mname, caller->comp,
                                       s->loc);
-    scope *inner = scope_new(L, file, prefix, comp);
+    scope *inner = sc_new(L, file, prefix, comp);
     if (!inner || comp < 0) {
         L->oom = 1;
         return NULL;
@@ -241,19 +245,19 @@ sym *ensure_component(lowerer *L, sym *s)
     }
     s->inst = inner;
     if (ok) {
-        pass1(L, inner, model->list, NULL, 0);
+        decl_block(L, inner, model->list, NULL, 0);
         unroll_loops(L, inner);
         /* nested instances first, in the order they are written, so that the graph lists
            layer[1], layer[2], ... in order whichever is used first */
         for (size_t i = 0; i < inner->syms.len; i++)
             if (inner->syms.items[i].kind == SYM_COMPONENT)
-                ensure_component(L, &inner->syms.items[i]);
+                comp_instantiate(L, &inner->syms.items[i]);
         for (size_t i = 0; i < inner->syms.len; i++) {
             sym *m = &inner->syms.items[i];
-            if (m->kind == SYM_NODE && N(L, m->node)->component == comp)
-                ensure_shaped(L, m->node, m->loc);
-            else if (m->kind == SYM_NODE && L->ns.items[m->node].state >= 2)
-                elaborate_pending(L, m->node);
+            if (m->kind == SYM_NODE && sc_node(L, m->node)->component == comp)
+                nd_shape(L, m->node, m->loc);
+            else if (m->kind == SYM_NODE && L->ns.items[m->node].state >= ND_SHAPED)
+                nd_elab_pending(L, m->node);
         }
     }
     s = NULL;
@@ -262,6 +266,6 @@ sym *ensure_component(lowerer *L, sym *s)
             if (sc->syms.items[i].kind == SYM_COMPONENT && sc->syms.items[i].inst == inner)
                 s = &sc->syms.items[i];
     if (s)
-        s->state = 2;
+        s->state = COMP_DONE;
     return ok ? s : NULL;
 }
