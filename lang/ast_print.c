@@ -15,6 +15,8 @@ static void put_list(FILE *out, const gb_ast *n)
     }
 }
 
+/* One case per AST kind, each a few lines: over 100 lines, but a reader looks up one kind, and
+ * the switch is clearer whole than split by arbitrary groups of kinds. */
 static void put(FILE *out, const gb_ast *n)
 {
     if (!n) {

@@ -29,22 +29,10 @@ static void elem_name(const gb_node *n, size_t off, char *buf, size_t len)
                                  k == n->shape.rank - 1 ? "]" : "");
 }
 
-static int bind_one(lowerer *L, scope *sc, size_t i)
+/* The data's extent along each declared dimension: checked against a size already known, or
+ * binding a size name the data give first (`data y: real[N]` binds N).  0, or -1 (reported). */
+static int bind_dims(lowerer *L, scope *sc, gb_node *n, const gb_ast *t, const gb_data_var *v)
 {
-    gb_node *n = sc_node(L, i);
-    const gb_ast *t = L->ns.items[i].decl_type;
-    const gb_data_var *v = gb_data_find(L->opts->data, n->name);
-    if (!v) {
-        gb_error(L->errs, GB_EDATA, n->loc, "data variable '%s' is not in the data", n->name);
-        return -1;
-    }
-    size_t ndims = gb_ast_list_len(t->list);
-    if ((int)ndims != v->shape.rank) {
-        gb_error(L->errs, GB_EDATA, n->loc, "'%s' is declared with %zu dimension%s but the data "
-                 "have %d", n->name, ndims, ndims == 1 ? "" : "s", v->shape.rank);
-        gb_error_hint(L->errs, "the value is at %s:%d", v->loc.file, v->loc.line);
-        return -1;
-    }
     int k = 0;
     for (const gb_ast *d = t->list; d; d = d->next, k++) {
         size_t have = v->shape.dim[k];
@@ -84,6 +72,27 @@ static int bind_one(lowerer *L, scope *sc, size_t i)
         n->dim_name[k] =
             d->kind == GB_AST_NAME ? gb_arena_strdup(gb_graph_arena(L->g), d->name) : NULL;
     }
+    return 0;
+}
+
+static int bind_one(lowerer *L, scope *sc, size_t i)
+{
+    gb_node *n = sc_node(L, i);
+    const gb_ast *t = L->ns.items[i].decl_type;
+    const gb_data_var *v = gb_data_find(L->opts->data, n->name);
+    if (!v) {
+        gb_error(L->errs, GB_EDATA, n->loc, "data variable '%s' is not in the data", n->name);
+        return -1;
+    }
+    size_t ndims = gb_ast_list_len(t->list);
+    if ((int)ndims != v->shape.rank) {
+        gb_error(L->errs, GB_EDATA, n->loc, "'%s' is declared with %zu dimension%s but the data "
+                 "have %d", n->name, ndims, ndims == 1 ? "" : "s", v->shape.rank);
+        gb_error_hint(L->errs, "the value is at %s:%d", v->loc.file, v->loc.line);
+        return -1;
+    }
+    if (bind_dims(L, sc, n, t, v) != 0)
+        return -1;
     if (type_is_int(t) && v->type != GB_INT) {
         for (size_t j = 0; j < v->len; j++)
             if (v->val[j] != floor(v->val[j])) {
@@ -167,8 +176,8 @@ void bind_data_decls(lowerer *L, scope *sc)
 {
     for (size_t s = 0; s < sc->syms.len; s++) {
         sym *y = &sc->syms.items[s];
-        if (y->kind == SYM_NODE && sc_node(L, y->node)->kind == GB_NODE_CONST && !sc_node(L, y->node)->value &&
-            !L->ns.items[y->node].decl_type)
+        if (y->kind == SYM_NODE && sc_node(L, y->node)->kind == GB_NODE_CONST &&
+            !sc_node(L, y->node)->value && !L->ns.items[y->node].decl_type)
             bind_size(L, y->node);
     }
     /* scalars first: sizes written as data scalars (data N: int) must be known for arrays */
@@ -176,8 +185,8 @@ void bind_data_decls(lowerer *L, scope *sc)
         for (size_t s = 0; s < sc->syms.len; s++) {
             sym *y = &sc->syms.items[s];
             if (y->kind != SYM_NODE || sc_node(L, y->node)->kind == GB_NODE_CONST ||
-                sc_node(L, y->node)->kind == GB_NODE_DETERMINISTIC || !L->ns.items[y->node].decl_type ||
-                sc_node(L, y->node)->value)
+                sc_node(L, y->node)->kind == GB_NODE_DETERMINISTIC ||
+                !L->ns.items[y->node].decl_type || sc_node(L, y->node)->value)
                 continue;
             gb_node *n = sc_node(L, y->node);
             if (n->kind != GB_NODE_DATA && !n->observed)

@@ -35,28 +35,12 @@ static int const_array_fill(lowerer *L, const gb_expr *e, double *v, size_t *k)
     return 0;
 }
 
-static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_ast *arg_ast,
-                      scope *caller)
+/* Size names in a parameter's type (`x: real[N, K]`) bound from the argument's shape, or
+ * checked against the value an earlier argument gave them.  0, or -1 (reported). */
+static int bind_sizes(lowerer *L, scope *inner, const gb_ast *param, const gb_ast *val,
+                      const gb_expr *e)
 {
-    scope *eval_in = arg_ast ? caller : inner;
-    const gb_ast *val = arg_ast ? arg_ast : param->b;
-    gb_expr *e = ex_elab(L, eval_in, val);
-    if (!e)
-        return -1;
     const gb_ast *t = param->a;
-    if (strcmp(t->name, "int") == 0 && e->type != GB_INT) {
-        gb_error(L->errs, GB_ESEMANTIC, val->loc, "argument '%s' must be an integer",
-                 param->name);
-        return -1;
-    }
-    size_t ndims = gb_ast_list_len(t->list);
-    if (ndims != (size_t)e->shape.rank) {
-        char s1[64];
-        gb_error(L->errs, GB_ESEMANTIC, val->loc, "argument '%s' should have %zu dimension%s, "
-                 "but this has %s", param->name, ndims, ndims == 1 ? "" : "s",
-                 ex_shape_text(&e->shape, s1, sizeof s1));
-        return -1;
-    }
     int k = 0;
     for (const gb_ast *d = t->list; d; d = d->next, k++) {
         if (d->kind != GB_AST_NAME)
@@ -88,6 +72,33 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
             }
         }
     }
+    return 0;
+}
+
+static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_ast *arg_ast,
+                      scope *caller)
+{
+    scope *eval_in = arg_ast ? caller : inner;
+    const gb_ast *val = arg_ast ? arg_ast : param->b;
+    gb_expr *e = ex_elab(L, eval_in, val);
+    if (!e)
+        return -1;
+    const gb_ast *t = param->a;
+    if (strcmp(t->name, "int") == 0 && e->type != GB_INT) {
+        gb_error(L->errs, GB_ESEMANTIC, val->loc, "argument '%s' must be an integer",
+                 param->name);
+        return -1;
+    }
+    size_t ndims = gb_ast_list_len(t->list);
+    if (ndims != (size_t)e->shape.rank) {
+        char s1[64];
+        gb_error(L->errs, GB_ESEMANTIC, val->loc, "argument '%s' should have %zu dimension%s, "
+                 "but this has %s", param->name, ndims, ndims == 1 ? "" : "s",
+                 ex_shape_text(&e->shape, s1, sizeof s1));
+        return -1;
+    }
+    if (bind_sizes(L, inner, param, val, e) != 0)
+        return -1;
     if (e->kind == GB_EX_NODE) {
         sym s = {.name = param->name, .kind = SYM_NODE, .node = e->node, .loc = param->loc};
         return sc_add(L, inner, s) ? 0 : -1;
@@ -139,6 +150,52 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
     sc_node(L, i)->type = e->type;
     L->ns.items[i].state = ND_DONE;
     return 0;
+}
+
+/* Binds the call's arguments to the model's parameters in the instance's scope: positional,
+ * then named, then defaults.  1, or 0 (errors reported). */
+static int bind_args(lowerer *L, scope *inner, scope *caller, const gb_ast *model,
+                     const gb_ast *call)
+{
+    const gb_ast *params = model->a;
+    size_t np = gb_ast_list_len(params), k = 0;
+    const gb_ast *given[64] = {0};
+    int ok = np <= 64;
+    for (const gb_ast *a = call->list; a && ok; a = a->next, k++) {
+        if (a->kind == GB_AST_NAMED_ARG) {
+            size_t j = 0;
+            const gb_ast *p = params;
+            for (; p && strcmp(p->name, a->name) != 0; p = p->next)
+                j++;
+            if (!p) {
+                gb_error(L->errs, GB_ESEMANTIC, a->loc, "model %s has no argument '%s'",
+                         model->name, a->name);
+                ok = 0;
+            } else if (given[j]) {
+                gb_error(L->errs, GB_ESEMANTIC, a->loc, "argument '%s' is given twice", a->name);
+                ok = 0;
+            } else {
+                given[j] = a->a;
+            }
+        } else if (k >= np) {
+            gb_error(L->errs, GB_ESEMANTIC, a->loc, "model %s takes %zu argument%s", model->name,
+                     np, np == 1 ? "" : "s");
+            ok = 0;
+        } else {
+            given[k] = a;
+        }
+    }
+    k = 0;
+    for (const gb_ast *p = params; p && ok; p = p->next, k++) {
+        if (!given[k] && !p->b) {
+            gb_error(L->errs, GB_ESEMANTIC, call->loc, "model %s needs argument '%s'",
+                     model->name, p->name);
+            ok = 0;
+        } else if (bind_param(L, inner, p, given[k], caller) != 0) {
+            ok = 0;
+        }
+    }
+    return ok;
 }
 
 sym *comp_instantiate(lowerer *L, sym *s)
@@ -204,45 +261,7 @@ sym *comp_instantiate(lowerer *L, sym *s)
     inner->inst_depth = caller->inst_depth + 1;
     inner->caller = caller;
     inner->model = model;
-    /* bind arguments: positional, then named, then defaults */
-    const gb_ast *params = model->a;
-    size_t np = gb_ast_list_len(params), k = 0;
-    const gb_ast *given[64] = {0};
-    int ok = np <= 64;
-    for (const gb_ast *a = call->list; a && ok; a = a->next, k++) {
-        if (a->kind == GB_AST_NAMED_ARG) {
-            size_t j = 0;
-            const gb_ast *p = params;
-            for (; p && strcmp(p->name, a->name) != 0; p = p->next)
-                j++;
-            if (!p) {
-                gb_error(L->errs, GB_ESEMANTIC, a->loc, "model %s has no argument '%s'",
-                         model->name, a->name);
-                ok = 0;
-            } else if (given[j]) {
-                gb_error(L->errs, GB_ESEMANTIC, a->loc, "argument '%s' is given twice", a->name);
-                ok = 0;
-            } else {
-                given[j] = a->a;
-            }
-        } else if (k >= np) {
-            gb_error(L->errs, GB_ESEMANTIC, a->loc, "model %s takes %zu argument%s", model->name,
-                     np, np == 1 ? "" : "s");
-            ok = 0;
-        } else {
-            given[k] = a;
-        }
-    }
-    k = 0;
-    for (const gb_ast *p = params; p && ok; p = p->next, k++) {
-        if (!given[k] && !p->b) {
-            gb_error(L->errs, GB_ESEMANTIC, call->loc, "model %s needs argument '%s'",
-                     model->name, p->name);
-            ok = 0;
-        } else if (bind_param(L, inner, p, given[k], caller) != 0) {
-            ok = 0;
-        }
-    }
+    int ok = bind_args(L, inner, caller, model, call);
     s->inst = inner;
     if (ok) {
         decl_block(L, inner, model->list, NULL, 0);

@@ -41,21 +41,18 @@ static void add_size_names(lowerer *L, scope *sc, const gb_ast *type)
         }
 }
 
-static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **loops,
-                        size_t nloops)
+/* `fit = model(...)` or `layer[2] = model(...)`: a component instance, instantiated later
+ * (lower_component.c) when first used or at the end. */
+static void declare_component(lowerer *L, scope *sc, const gb_ast *s, const gb_ast *root)
 {
-    const gb_ast *root = lhs_root(s->a);
-    const char *op = s->kind == GB_AST_TILDE ? "~" : "=";
-    if (!root) {
-        gb_error(L->errs, GB_ESEMANTIC, s->a->loc,
-                 "the left of '%s' must be a name or an indexed name", op);
-        return;
-    }
-    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
-        !sc_find_model(L, sc, s->b->a, NULL) && sc_module_call(L, sc, s->b->a)) {
+    if (!sc_find_model(L, sc, s->b->a, NULL)) {
         /* module.model(...) whose module failed to load, or has no such model (said once,
            here): a component that never instantiates, so `fit.x` is not reported again */
-        sym c = {.name = root->name, .kind = SYM_COMPONENT, .ast = s, .state = COMP_DONE, .loc = root->loc};
+        sym c = {.name = root->name,
+                 .kind = SYM_COMPONENT,
+                 .ast = s,
+                 .state = COMP_DONE,
+                 .loc = root->loc};
         if (root != s->a) { /* layer[2] = nosuch.dense(...): one of an array of them */
             if (!sc_find(sc, root->name)) {
                 sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
@@ -68,33 +65,75 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
             sc_add(L, sc, c);
         return;
     }
-    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
-        sc_find_model(L, sc, s->b->a, NULL)) {
-        /* nloops is 0: a loop holding a component call is unrolled (see decl_block) */
-        const char *name = root->name;
-        sym *old = sc_find(sc, root->name);
-        if (root != s->a) {
-            /* layer[2] = dense(...): one instance of an array of components */
-            if (old && old->kind != SYM_COMPARRAY && old->kind != SYM_MODEL &&
-                old->kind != SYM_MODULE) {
-                duplicate(L, root, root->name, old);
-                return;
-            }
-            if (!old || old->kind != SYM_COMPARRAY) {
-                sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
-                if (!sc_add(L, sc, fam))
-                    return;
-            }
-            if (!(name = decl_instance_name(L, sc, root->name, s->a->list)))
-                return;
-            old = sc_find(sc, name);
-        }
-        if (old && old->kind != SYM_MODEL && old->kind != SYM_MODULE) {
-            duplicate(L, root, name, old);
+    /* nloops is 0: a loop holding a component call is unrolled (see decl_block) */
+    const char *name = root->name;
+    sym *old = sc_find(sc, root->name);
+    if (root != s->a) {
+        /* layer[2] = dense(...): one instance of an array of components */
+        if (old && old->kind != SYM_COMPARRAY && old->kind != SYM_MODEL &&
+            old->kind != SYM_MODULE) {
+            duplicate(L, root, root->name, old);
             return;
         }
-        sym c = {.name = name, .kind = SYM_COMPONENT, .ast = s, .loc = root->loc};
-        sc_add(L, sc, c);
+        if (!old || old->kind != SYM_COMPARRAY) {
+            sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
+            if (!sc_add(L, sc, fam))
+                return;
+        }
+        if (!(name = decl_instance_name(L, sc, root->name, s->a->list)))
+            return;
+        old = sc_find(sc, name);
+    }
+    if (old && old->kind != SYM_MODEL && old->kind != SYM_MODULE) {
+        duplicate(L, root, name, old);
+        return;
+    }
+    sym c = {.name = name, .kind = SYM_COMPONENT, .ast = s, .loc = root->loc};
+    sc_add(L, sc, c);
+}
+
+/* Data (or a node already observed) defined a second time: two components, or a component and
+ * the script, observing the same data are told so; otherwise it is a duplicate definition. */
+static void second_observer(lowerer *L, scope *sc, const gb_ast *root, const sym *old)
+{
+    const gb_node *n = sc_node(L, old->node);
+    const nstate *st = &L->ns.items[old->node];
+    const scope *first = st->stmts.items[0].sc;
+    if (first != sc && (sc->comp >= 0 || first->comp >= 0)) {
+        /* two components (or a component and the script) observe the same data:
+           say so where the second is called or written */
+        const gb_component *c =
+            sc->comp >= 0 ? gb_graph_component(L->g, (size_t)sc->comp) : NULL;
+        gb_error(L->errs, GB_ESEMANTIC, c ? c->loc : root->loc,
+                 "'%s' would get a second likelihood%s%s%s", n->name,
+                 c ? " from component '" : "", c ? c->name : "", c ? "'" : "");
+        if (first->comp >= 0)
+            gb_error_hint(L->errs, "component '%s' (line %d) already observes it; "
+                                   "data can be observed by one statement only",
+                          gb_graph_component(L->g, (size_t)first->comp)->name,
+                          gb_graph_component(L->g, (size_t)first->comp)->loc.line);
+        else
+            gb_error_hint(L->errs, "line %d already observes it; data can be "
+                                   "observed by one statement only",
+                          st->stmts.items[0].ast->loc.line);
+        return;
+    }
+    duplicate(L, root, root->name, old);
+}
+
+static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **loops,
+                        size_t nloops)
+{
+    const gb_ast *root = lhs_root(s->a);
+    const char *op = s->kind == GB_AST_TILDE ? "~" : "=";
+    if (!root) {
+        gb_error(L->errs, GB_ESEMANTIC, s->a->loc,
+                 "the left of '%s' must be a name or an indexed name", op);
+        return;
+    }
+    if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
+        (sc_find_model(L, sc, s->b->a, NULL) || sc_module_call(L, sc, s->b->a))) {
+        declare_component(L, sc, s, root);
         return;
     }
     sym *old = sc_find(sc, root->name);
@@ -120,28 +159,9 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
                                        "value a new name");
                 return;
             }
-            if (st->stmts.len > 0 && (!indexed || st->stmts.items[0].ast->a == lhs_root(st->stmts.items[0].ast->a))) {
-                const scope *first = st->stmts.items[0].sc;
-                if (first != sc && (sc->comp >= 0 || first->comp >= 0)) {
-                    /* two components (or a component and the script) observe the same data:
-                       say so where the second is called or written */
-                    const gb_component *c =
-                        sc->comp >= 0 ? gb_graph_component(L->g, (size_t)sc->comp) : NULL;
-                    gb_error(L->errs, GB_ESEMANTIC, c ? c->loc : root->loc,
-                             "'%s' would get a second likelihood%s%s%s", n->name,
-                             c ? " from component '" : "", c ? c->name : "", c ? "'" : "");
-                    if (first->comp >= 0)
-                        gb_error_hint(L->errs, "component '%s' (line %d) already observes it; "
-                                               "data can be observed by one statement only",
-                                      gb_graph_component(L->g, (size_t)first->comp)->name,
-                                      gb_graph_component(L->g, (size_t)first->comp)->loc.line);
-                    else
-                        gb_error_hint(L->errs, "line %d already observes it; data can be "
-                                               "observed by one statement only",
-                                      st->stmts.items[0].ast->loc.line);
-                    return;
-                }
-                duplicate(L, root, root->name, old);
+            if (st->stmts.len > 0 && (!indexed || st->stmts.items[0].ast->a ==
+                                                       lhs_root(st->stmts.items[0].ast->a))) {
+                second_observer(L, sc, root, old);
                 return;
             }
             n->kind = GB_NODE_STOCHASTIC;

@@ -219,7 +219,8 @@ static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
 static size_t range_len(lowerer *L, const gb_expr *r)
 {
     double lo, hi;
-    if (cst_eval(L, r->args[0], NULL, &lo) == CST_OK && cst_eval(L, r->args[1], NULL, &hi) == CST_OK)
+    if (cst_eval(L, r->args[0], NULL, &lo) == CST_OK &&
+        cst_eval(L, r->args[1], NULL, &hi) == CST_OK)
         return hi >= lo ? (size_t)(hi - lo + 1) : 0;
     return GB_DIM_UNKNOWN;
 }
@@ -334,7 +335,8 @@ static gb_expr *elab_binop(lowerer *L, scope *sc, const gb_ast *a)
         if (matmul_shape(&x->shape, &y->shape, &e->shape) != 0) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc,
                      "'@' needs matrices or vectors with matching inner sizes, got %s and %s",
-                     ex_shape_text(&x->shape, s1, sizeof s1), ex_shape_text(&y->shape, s2, sizeof s2));
+                     ex_shape_text(&x->shape, s1, sizeof s1),
+                     ex_shape_text(&y->shape, s2, sizeof s2));
             gb_error_hint(L->errs, "'*' multiplies elementwise; '@' is the matrix product");
             return NULL;
         }

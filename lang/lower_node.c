@@ -221,7 +221,7 @@ static int elab_stmt(lowerer *L, size_t node, const stmt_ref *r)
         d->nindex = ni;
         size_t k = 0;
         for (const gb_ast *ix = s->a->list; ix; ix = ix->next, k++) {
-            gb_expr *e = ix->kind == GB_AST_RANGE ? ex_elab(L, r->sc, ix) : ex_elab(L, r->sc, ix);
+            gb_expr *e = ex_elab(L, r->sc, ix);
             if (!e)
                 return -1;
             if (e->type != GB_INT || e->shape.rank > 1 || ix->kind == GB_AST_ALL) {
@@ -237,6 +237,45 @@ static int elab_stmt(lowerer *L, size_t node, const stmt_ref *r)
         return d->expr ? 0 : -1;
     }
     return elab_dist(L, r, d, node);
+}
+
+/* `T[lower, upper]` after a distribution: its bounds, for a scalar distribution with a CDF. */
+static int elab_trunc(lowerer *L, const stmt_ref *r, gb_def *d)
+{
+    const gb_ast *s = r->ast;
+    if (strcmp(s->d->name, "T") != 0) {
+        gb_error(L->errs, GB_ESEMANTIC, s->d->loc, "expected T[lower, upper] after the "
+                                                   "distribution");
+        return -1;
+    }
+    if (d->dist->variate_rank != 0 || (!d->dist->lcdf && !d->dist->lccdf)) {
+        gb_error(L->errs, GB_ESEMANTIC, s->d->loc,
+                 "%s cannot be truncated: it has no closed-form CDF", d->dist->name);
+        return -1;
+    }
+    if ((s->d->a && !(d->trunc_lo = ex_elab(L, r->sc, s->d->a))) ||
+        (s->d->b && !(d->trunc_hi = ex_elab(L, r->sc, s->d->b))))
+        return -1;
+    return 0;
+}
+
+/* A parameter of the distribution left without an argument: the error lists its parameters. */
+static int missing_args(lowerer *L, const gb_ast *call, const gb_def *d, size_t given)
+{
+    for (size_t i = 0; i < (size_t)d->dist->nparams; i++)
+        if (!d->args[i]) {
+            char list[160] = "";
+            for (int j = 0; j < d->dist->nparams; j++) {
+                strncat(list, d->dist->params[j].name, sizeof list - strlen(list) - 1);
+                if (j + 1 < d->dist->nparams)
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            }
+            gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s takes %d argument%s (%s), got %zu",
+                     d->dist->name, d->dist->nparams, d->dist->nparams == 1 ? "" : "s", list,
+                     given);
+            return -1;
+        }
+    return 0;
 }
 
 static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
@@ -315,35 +354,12 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
         }
         d->args[slot] = e;
     }
-    for (size_t i = 0; ok && i < (size_t)dist->nparams; i++)
-        if (!d->args[i]) {
-            char list[160] = "";
-            for (int j = 0; j < dist->nparams; j++) {
-                strncat(list, dist->params[j].name, sizeof list - strlen(list) - 1);
-                if (j + 1 < dist->nparams)
-                    strncat(list, ", ", sizeof list - strlen(list) - 1);
-            }
-            gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s takes %d argument%s (%s), got %zu",
-                     dist->name, dist->nparams, dist->nparams == 1 ? "" : "s", list, given);
-            ok = 0;
-        }
+    if (ok && missing_args(L, call, d, given) != 0)
+        ok = 0;
     if (!ok)
         return -1;
-    if (s->d) {
-        if (strcmp(s->d->name, "T") != 0) {
-            gb_error(L->errs, GB_ESEMANTIC, s->d->loc, "expected T[lower, upper] after the "
-                                                       "distribution");
-            return -1;
-        }
-        if (dist->variate_rank != 0 || (!dist->lcdf && !dist->lccdf)) {
-            gb_error(L->errs, GB_ESEMANTIC, s->d->loc,
-                     "%s cannot be truncated: it has no closed-form CDF", dist->name);
-            return -1;
-        }
-        if ((s->d->a && !(d->trunc_lo = ex_elab(L, r->sc, s->d->a))) ||
-            (s->d->b && !(d->trunc_hi = ex_elab(L, r->sc, s->d->b))))
-            return -1;
-    }
+    if (s->d && elab_trunc(L, r, d) != 0)
+        return -1;
     /* the variate's type against the node's */
     const gb_node *n = sc_node(L, node);
     if (dist->variate_type == GB_INT && n->type == GB_REAL &&
@@ -399,115 +415,85 @@ static int dist_shape(lowerer *L, const gb_def *d, gb_shape *out)
     return 0;
 }
 
-/* Works out node i's shape and type (and elaborates its statements); returns i, or -1. */
 /* Node i and its state, fetched afresh: elaborating may add nodes and move both arrays. */
 #define ST (&L->ns.items[i])
 #define NN sc_node(L, i)
 
-size_t nd_shape(lowerer *L, size_t i, gb_loc use)
+/* The shape of a node defined element by element (`z[1] ~ ...`, `for t in 2..N { z[t] ~ ...}`):
+ * the extent of the left sides' indices; its type from the first statement.  1, or 0 (error
+ * reported). */
+static int shape_elementwise(lowerer *L, size_t i)
 {
-    if (ST->state >= ND_SHAPED) /* a failed node too: its error is out already */
-        return i;
-    if (ST->state == ND_SHAPING) {
-        gb_error(L->errs, GB_ESEMANTIC, use, "'%s' depends on itself", sc_node(L, i)->name);
-        gb_error_hint(L->errs, "a model is a directed acyclic graph: follow the definitions "
-                               "from line %d", sc_node(L, i)->loc.line);
-        ST->state = ND_FAILED;
-        return (size_t)-1;
-    }
-    saved_loops saved;
-    save_loops(L, &saved);
-    ST->state = ND_SHAPING;
     int ok = 1;
-    scope *sc = ST->sc;
-    if (NN->kind == GB_NODE_DATA || (NN->kind == GB_NODE_STOCHASTIC && NN->observed)) {
-        /* shape and type come from the data, or from the declaration when there are none */
-        if (!NN->value && ST->decl_type)
-            ok = type_shape(L, sc, ST->decl_type, NN) == 0;
-        ST->state = ND_SHAPED;
-    } else if (ST->decl_type) {
-        ok = type_shape(L, sc, ST->decl_type, NN) == 0;
-        if (ok && NN->type == GB_INT && NN->kind == GB_NODE_STOCHASTIC) {
-            /* the distribution decides; a declared int is checked against it below */
+    NN->type = GB_REAL;
+    gb_shape ext = {0, {0}};
+    for (size_t k = 0; k < ST->stmts.len && ok; k++) {
+        const stmt_ref *r = &ST->stmts.items[k];
+        if (enter_loops(L, r) != 0) {
+            ok = 0;
+            break;
         }
-        ST->state = ND_SHAPED;
-    } else if (ST->stmts.len > 0 && ST->stmts.items[0].ast->a->kind == GB_AST_INDEX) {
-        /* element-wise: the shape from the left sides, elements from the first statement */
-        NN->type = GB_REAL;
-        gb_shape ext = {0, {0}};
-        for (size_t k = 0; k < ST->stmts.len && ok; k++) {
-            const stmt_ref *r = &ST->stmts.items[k];
-            if (enter_loops(L, r) != 0) {
-                ok = 0;
-                break;
-            }
-            gb_def tmp;
-            memset(&tmp, 0, sizeof tmp);
-            tmp.nloops = L->nloops;
-            gb_loop lp[LW_MAX_LOOPS + 8];
-            for (size_t q = 0; q < L->nloops; q++) {
-                lp[q].var = L->loopvar[q];
-                lp[q].lo = L->looplo[q];
-                lp[q].hi = L->loophi[q];
-            }
-            tmp.loops = lp;
-            size_t ni = gb_ast_list_len(r->ast->a->list);
-            gb_expr *ix[GB_MAX_RANK];
-            if (ni > GB_MAX_RANK) {
-                gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc, "too many indices");
-                ok = 0;
-                break;
-            }
-            size_t q = 0;
-            for (const gb_ast *x = r->ast->a->list; x && ok; x = x->next, q++)
-                ok = (ix[q] = ex_elab(L, r->sc, x)) != NULL;
-            if (!ok)
-                break;
-            tmp.index = ix;
-            tmp.nindex = ni;
-            gb_shape e;
-            lhs_extent(L, &tmp, &e);
-            if (k == 0)
-                ext = e;
-            else if (e.rank != ext.rank) {
-                gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc,
-                         "'%s' is indexed with %d indices here but %d elsewhere", NN->name,
-                         e.rank, ext.rank);
-                ok = 0;
-            } else {
-                for (int a = 0; a < e.rank; a++)
-                    if (e.dim[a] == GB_DIM_UNKNOWN || ext.dim[a] == GB_DIM_UNKNOWN)
-                        ext.dim[a] = GB_DIM_UNKNOWN;
-                    else if (e.dim[a] > ext.dim[a])
-                        ext.dim[a] = e.dim[a];
-            }
+        gb_def tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.nloops = L->nloops;
+        gb_loop lp[LW_MAX_LOOPS + 8];
+        for (size_t q = 0; q < L->nloops; q++) {
+            lp[q].var = L->loopvar[q];
+            lp[q].lo = L->looplo[q];
+            lp[q].hi = L->loophi[q];
         }
-        L->nloops = 0;
-        NN->shape = ext;
-        if (NN->kind == GB_NODE_STOCHASTIC && ok) {
-            const gb_ast *call = ST->stmts.items[0].ast->b;
-            const gb_dist_ops *dd = call->kind == GB_AST_CALL && call->a->kind == GB_AST_NAME
-                                        ? gb_dist_find(call->a->name)
-                                        : NULL;
-            if (dd)
-                NN->type = dd->variate_type;
+        tmp.loops = lp;
+        size_t ni = gb_ast_list_len(r->ast->a->list);
+        gb_expr *ix[GB_MAX_RANK];
+        if (ni > GB_MAX_RANK) {
+            gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc, "too many indices");
+            ok = 0;
+            break;
         }
-        ST->state = ND_SHAPED;
+        size_t q = 0;
+        for (const gb_ast *x = r->ast->a->list; x && ok; x = x->next, q++)
+            ok = (ix[q] = ex_elab(L, r->sc, x)) != NULL;
+        if (!ok)
+            break;
+        tmp.index = ix;
+        tmp.nindex = ni;
+        gb_shape e;
+        lhs_extent(L, &tmp, &e);
+        if (k == 0)
+            ext = e;
+        else if (e.rank != ext.rank) {
+            gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc,
+                     "'%s' is indexed with %d indices here but %d elsewhere", NN->name,
+                     e.rank, ext.rank);
+            ok = 0;
+        } else {
+            for (int a = 0; a < e.rank; a++)
+                if (e.dim[a] == GB_DIM_UNKNOWN || ext.dim[a] == GB_DIM_UNKNOWN)
+                    ext.dim[a] = GB_DIM_UNKNOWN;
+                else if (e.dim[a] > ext.dim[a])
+                    ext.dim[a] = e.dim[a];
+        }
     }
-    /* elaborate every statement */
-    if (ok) {
-        if (ST->state != ND_SHAPED)
-            ST->state = ND_SHAPING; /* a whole-node definition: its shape needs its right side */
-        else
-            ST->state = ND_ELABORATING;
-        for (size_t k = 0; k < ST->stmts.len; k++) {
-            ST->stmts.items[k].done = 1;
-            if (elab_stmt(L, i, &ST->stmts.items[k]) != 0)
-                ok = 0;
-        }
-        L->nloops = 0;
+    L->nloops = 0;
+    NN->shape = ext;
+    if (NN->kind == GB_NODE_STOCHASTIC && ok) {
+        const gb_ast *call = ST->stmts.items[0].ast->b;
+        const gb_dist_ops *dd = call->kind == GB_AST_CALL && call->a->kind == GB_AST_NAME
+                                    ? gb_dist_find(call->a->name)
+                                    : NULL;
+        if (dd)
+            NN->type = dd->variate_type;
     }
-    if (ok && ST->state == ND_SHAPING && NN->ndefs == 1 && !NN->defs[0].index &&
+    return ok;
+}
+
+/* After the statements are elaborated: a whole-node definition gives the node its shape and
+ * type; declared and observed shapes are checked against the distribution's arguments.  1, or 0
+ * (error reported). */
+static int settle_type(lowerer *L, size_t i)
+{
+    int ok = 1;
+    if (ST->state == ND_SHAPING && NN->ndefs == 1 && !NN->defs[0].index &&
         !(ST->decl_type && NN->defs[0].dist)) {
         const gb_def *d = &NN->defs[0];
         if (d->expr) {
@@ -518,7 +504,7 @@ size_t nd_shape(lowerer *L, size_t i, gb_loc use)
         } else {
             ok = 0;
         }
-    } else if (ok && NN->kind == GB_NODE_STOCHASTIC && NN->ndefs > 0 && ST->decl_type) {
+    } else if (NN->kind == GB_NODE_STOCHASTIC && NN->ndefs > 0 && ST->decl_type) {
         const gb_def *d = &NN->defs[0];
         if (d->dist->variate_type == GB_REAL && NN->type == GB_INT) {
             gb_error(L->errs, GB_ESEMANTIC, ST->decl_type->loc,
@@ -557,6 +543,55 @@ size_t nd_shape(lowerer *L, size_t i, gb_loc use)
             ok = 0;
         }
     }
+    return ok;
+}
+
+size_t nd_shape(lowerer *L, size_t i, gb_loc use)
+{
+    if (ST->state >= ND_SHAPED) /* a failed node too: its error is out already */
+        return i;
+    if (ST->state == ND_SHAPING) {
+        gb_error(L->errs, GB_ESEMANTIC, use, "'%s' depends on itself", sc_node(L, i)->name);
+        gb_error_hint(L->errs, "a model is a directed acyclic graph: follow the definitions "
+                               "from line %d", sc_node(L, i)->loc.line);
+        ST->state = ND_FAILED;
+        return (size_t)-1;
+    }
+    saved_loops saved;
+    save_loops(L, &saved);
+    ST->state = ND_SHAPING;
+    int ok = 1;
+    scope *sc = ST->sc;
+    if (NN->kind == GB_NODE_DATA || (NN->kind == GB_NODE_STOCHASTIC && NN->observed)) {
+        /* shape and type come from the data, or from the declaration when there are none */
+        if (!NN->value && ST->decl_type)
+            ok = type_shape(L, sc, ST->decl_type, NN) == 0;
+        ST->state = ND_SHAPED;
+    } else if (ST->decl_type) {
+        ok = type_shape(L, sc, ST->decl_type, NN) == 0;
+        if (ok && NN->type == GB_INT && NN->kind == GB_NODE_STOCHASTIC) {
+            /* the distribution decides; a declared int is checked against it below */
+        }
+        ST->state = ND_SHAPED;
+    } else if (ST->stmts.len > 0 && ST->stmts.items[0].ast->a->kind == GB_AST_INDEX) {
+        ok = shape_elementwise(L, i);
+        ST->state = ND_SHAPED;
+    }
+    /* elaborate every statement */
+    if (ok) {
+        if (ST->state != ND_SHAPED)
+            ST->state = ND_SHAPING; /* a whole-node definition: its shape needs its right side */
+        else
+            ST->state = ND_ELABORATING;
+        for (size_t k = 0; k < ST->stmts.len; k++) {
+            ST->stmts.items[k].done = 1;
+            if (elab_stmt(L, i, &ST->stmts.items[k]) != 0)
+                ok = 0;
+        }
+        L->nloops = 0;
+    }
+    if (ok)
+        ok = settle_type(L, i);
     restore_loops(L, &saved);
     ST->state = ok ? ND_DONE : ND_FAILED;
     return ok ? i : (size_t)-1;

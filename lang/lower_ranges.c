@@ -1,7 +1,7 @@
-/* lower_ranges.c - coverage and index ranges, checked against the data before any sampling: for each indexed
- * expression whose indices depend only on data, constants and loop variables, every index the
- * loops produce must fall inside the indexed axis (`mu[g[i]]` with a g holding 0 is reported
- * here, with the loop values that produce it, not as a crash later).  A vector of indices
+/* lower_ranges.c - coverage and index ranges, checked against the data before any sampling: for
+ * each indexed expression whose indices depend only on data, constants and loop variables, every
+ * index the loops produce must fall inside the indexed axis (`mu[g[i]]` with a g holding 0 is
+ * reported here, with the loop values that produce it, not as a crash later).  A vector of indices
  * (`mu[g]`, `mu[g + 1]`, `mu[[g[i] for i in 1..N]]`) is checked element by element, and so is
  * the body of a comprehension at each value of its variable.  Loops are enumerated;
  * enumeration stops after GB_RANGE_CHECK_LIMIT index evaluations per statement, so a huge loop
@@ -86,7 +86,8 @@ static int elem_value(walk *w, const gb_expr *e, size_t k, double *v)
         double x, y;
         if (e->op != GB_OP_ADD && e->op != GB_OP_SUB && e->op != GB_OP_MUL)
             return CST_NOTCONST;
-        if (elem_value(w, e->args[0], k, &x) != CST_OK || elem_value(w, e->args[1], k, &y) != CST_OK)
+        if (elem_value(w, e->args[0], k, &x) != CST_OK ||
+            elem_value(w, e->args[1], k, &y) != CST_OK)
             return CST_NOTCONST;
         *v = e->op == GB_OP_ADD ? x + y : e->op == GB_OP_SUB ? x - y : x * y;
         return CST_OK;
