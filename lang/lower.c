@@ -56,6 +56,12 @@ static int find_cycle(lowerer *L, size_t i, unsigned char *mark)
     return 0;
 }
 
+gb_status lw_nomem(lowerer *L)
+{
+    L->oom = 1;
+    return GB_ENOMEM;
+}
+
 static void free_scopes(lowerer *L)
 {
     while (L->scopes) {

@@ -17,10 +17,11 @@ long cst_loop_count(lowerer *L, const gb_loop *lp, const double *lv, long *lo)
     return gb_loop_count(L->g, lp, lv, lo);
 }
 
-int cst_build(lowerer *L, scope *sc, const gb_ast *a, double *v)
+gb_status cst_build(lowerer *L, scope *sc, const gb_ast *a, double *v, int *known)
 {
     gb_expr *e = ex_elab(L, sc, a);
     if (!e)
-        return -1;
-    return e->shape.rank == 0 && cst_eval(L, e, NULL, v) == CST_OK;
+        return lw_failed(L);
+    *known = e->shape.rank == 0 && cst_eval(L, e, NULL, v) == CST_OK;
+    return GB_OK;
 }

@@ -231,8 +231,8 @@ const char *decl_instance_name(lowerer *L, scope *sc, const char *root, const gb
     size_t used = (size_t)snprintf(buf, sizeof buf, "%s[", root);
     for (const gb_ast *x = indices; x; x = x->next) {
         double v = 0;
-        int k = x->kind == GB_AST_RANGE || x->kind == GB_AST_ALL ? 0 : cst_build(L, sc, x, &v);
-        if (k < 0)
+        int k = 0;
+        if (x->kind != GB_AST_RANGE && x->kind != GB_AST_ALL && cst_build(L, sc, x, &v, &k) != GB_OK)
             return NULL;
         if (k == 0 || v != floor(v) || v < 1 || v > 1e9) {
             gb_error(L->errs, GB_ESEMANTIC, x->loc, "an index of the component array '%s' must "

@@ -87,8 +87,8 @@ static gb_expr *elab_name(lowerer *L, scope *sc, const gb_ast *a)
         return e;
     }
     case SYM_NODE: {
-        size_t i = nd_shape(L, s->node, a->loc);
-        if (i == (size_t)-1)
+        size_t i = s->node;
+        if (nd_shape(L, i, a->loc) != GB_OK)
             return NULL;
         gb_expr *e = ex_new(L, GB_EX_NODE, a->loc, 0);
         if (e) {
@@ -203,8 +203,8 @@ static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
         sg_suggest(L, inner, a->name, 0, 0);
         return NULL;
     }
-    size_t i = nd_shape(L, m->node, a->loc);
-    if (i == (size_t)-1)
+    size_t i = m->node;
+    if (nd_shape(L, i, a->loc) != GB_OK)
         return NULL;
     gb_expr *e = ex_new(L, GB_EX_NODE, a->loc, 0);
     if (e) {
@@ -385,8 +385,9 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
         /* [layer[k].tau for k in 1..L]: with constant bounds, the array of the bodies with k
            replaced by 1, 2, ... (each names one component) */
         double lo, hi;
-        int klo = cst_build(L, sc, a->b->a, &lo), khi = cst_build(L, sc, a->b->b, &hi);
-        if (klo < 0 || khi < 0)
+        int klo, khi;
+        if (cst_build(L, sc, a->b->a, &lo, &klo) != GB_OK ||
+            cst_build(L, sc, a->b->b, &hi, &khi) != GB_OK)
             return NULL;
         if (klo && khi && lo == floor(lo) && hi == floor(hi) && hi >= lo &&
             hi - lo < LW_MAX_COMPONENTS) {
@@ -563,8 +564,7 @@ gb_expr *ex_elab(lowerer *L, scope *sc, const gb_ast *a)
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "a named argument is only allowed in a call");
         return NULL;
     default:
-        gb_error(L->errs, GB_EINTERNAL, a->loc, "internal error, please report: elab kind %d",
-                 (int)a->kind);
+        GB_INTERNAL(L->errs); /* the parser makes no other kind in an expression */
         return NULL;
     }
 }

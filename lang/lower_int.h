@@ -115,6 +115,18 @@ typedef struct lowerer {
  * may instantiate a component, which declares its statements ...); these are the only names
  * that cross files, each with its file's prefix. */
 
+/* lower.c (lw_): the driver, and the error shape every stage shares.  A function that crosses
+ * files returns gb_status: GB_OK, or the code of the error it put in L->errs.  An allocation
+ * failure is remembered (L->oom, reported once by the driver, as SQLite's mallocFailed) and
+ * returned as GB_ENOMEM. */
+gb_status lw_nomem(lowerer *L);
+/* The status of a step that failed with its error already reported: GB_ENOMEM after an
+ * allocation failure, else the worst in the list; a failure that left no message at all is a
+ * bug, reported as an internal error naming the caller. */
+#define lw_failed(L) ((L)->oom ? GB_ENOMEM                                                      \
+                      : gb_errlist_status((L)->errs) != GB_OK ? gb_errlist_status((L)->errs)    \
+                                                              : GB_INTERNAL((L)->errs))
+
 /* lower_scope.c (sc_): scopes, nodes and imports */
 scope *sc_new(lowerer *L, scope *file, const char *prefix, int comp);
 sym *sc_find(scope *sc, const char *name);
@@ -150,11 +162,12 @@ gb_ast *unroll_subst_list(lowerer *L, const gb_ast *list, const char *var, long 
 void bind_data_decls(lowerer *L, scope *sc);
 
 /* lower_node.c (nd_): one node's definitions, shape first */
-/* Works out node i's shape and type (and elaborates its statements); returns i, or -1. */
-size_t nd_shape(lowerer *L, size_t node, gb_loc use);
+/* Works out the node's shape and type (and elaborates its statements); `use` is where it is
+ * needed, for the error when it depends on itself. */
+gb_status nd_shape(lowerer *L, size_t node, gb_loc use);
 /* Elaborates statements added to an already elaborated node (a component observing the
- * caller's data); returns 0 or -1. */
-int nd_elab_pending(lowerer *L, size_t node);
+ * caller's data). */
+gb_status nd_elab_pending(lowerer *L, size_t node);
 
 /* lower_component.c (comp_): component instances */
 /* Instantiates the component s names (once); NULL (error reported) when it cannot be. */
@@ -172,8 +185,8 @@ int cst_eval(lowerer *L, const gb_expr *e, const double *loopvals, double *out);
 /* Size of a loop's range given outer loop values; -1 when not constant. */
 long cst_loop_count(lowerer *L, const gb_loop *lp, const double *loopvals, long *lo);
 /* The value of expression a when it is a scalar known while the graph is built (data, sizes,
- * options): 1 and *v; 0 when it is not; -1 when it does not elaborate (error reported). */
-int cst_build(lowerer *L, scope *sc, const gb_ast *a, double *v);
+ * options): *known = 1 and *v; *known = 0 when it is not.  Fails when a does not elaborate. */
+gb_status cst_build(lowerer *L, scope *sc, const gb_ast *a, double *v, int *known);
 
 /* lower_ranges.c (rg_): every index the loops produce, against the data's sizes */
 void rg_check_defs(lowerer *L);

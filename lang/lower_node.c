@@ -546,16 +546,16 @@ static int settle_type(lowerer *L, size_t i)
     return ok;
 }
 
-size_t nd_shape(lowerer *L, size_t i, gb_loc use)
+gb_status nd_shape(lowerer *L, size_t i, gb_loc use)
 {
     if (ST->state >= ND_SHAPED) /* a failed node too: its error is out already */
-        return i;
+        return GB_OK;
     if (ST->state == ND_SHAPING) {
         gb_error(L->errs, GB_ESEMANTIC, use, "'%s' depends on itself", sc_node(L, i)->name);
         gb_error_hint(L->errs, "a model is a directed acyclic graph: follow the definitions "
                                "from line %d", sc_node(L, i)->loc.line);
         ST->state = ND_FAILED;
-        return (size_t)-1;
+        return GB_ESEMANTIC;
     }
     saved_loops saved;
     save_loops(L, &saved);
@@ -594,10 +594,10 @@ size_t nd_shape(lowerer *L, size_t i, gb_loc use)
         ok = settle_type(L, i);
     restore_loops(L, &saved);
     ST->state = ok ? ND_DONE : ND_FAILED;
-    return ok ? i : (size_t)-1;
+    return ok ? GB_OK : lw_failed(L);
 }
 
-int nd_elab_pending(lowerer *L, size_t i)
+gb_status nd_elab_pending(lowerer *L, size_t i)
 {
     int ok = 1;
     saved_loops saved;
@@ -609,5 +609,5 @@ int nd_elab_pending(lowerer *L, size_t i)
                 ok = 0;
         }
     restore_loops(L, &saved);
-    return ok ? 0 : -1;
+    return ok ? GB_OK : lw_failed(L);
 }

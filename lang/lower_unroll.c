@@ -73,8 +73,8 @@ gb_ast *unroll_subst_list(lowerer *L, const gb_ast *list, const char *var, long 
 static int unroll_bound(lowerer *L, scope *sc, const gb_ast *a, long *out)
 {
     double v;
-    int k = cst_build(L, sc, a, &v);
-    if (k < 0)
+    int k;
+    if (cst_build(L, sc, a, &v, &k) != GB_OK)
         return -1;
     if (k == 0 || v != floor(v) || fabs(v) > 1e9) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "a loop that creates components needs "
@@ -93,8 +93,8 @@ static int unroll_bound(lowerer *L, scope *sc, const gb_ast *a, long *out)
 static int cond_value(lowerer *L, scope *sc, const gb_ast *a)
 {
     double v;
-    int k = cst_build(L, sc, a, &v);
-    if (k < 0)
+    int k;
+    if (cst_build(L, sc, a, &v, &k) != GB_OK)
         return -1;
     if (k == 0) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "the condition of an 'if' statement must be "

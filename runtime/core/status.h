@@ -55,6 +55,12 @@ gb_status gb_error(gb_errlist *errs, gb_status code, gb_loc loc, const char *fmt
     __attribute__((format(printf, 4, 5)));
 gb_status gb_verror(gb_errlist *errs, gb_status code, gb_loc loc, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
+/* A "cannot happen" path reached: a bug, reported as an internal error naming its place (never
+ * as "out of memory", never silently).  Evaluates to GB_EINTERNAL. */
+#define GB_INTERNAL(errs)                                                                          \
+    gb_error((errs), GB_EINTERNAL, (gb_loc){0}, "internal error in %s (%s:%d), please report",  \
+             __func__, __FILE__, __LINE__)
+
 /* Attaches a hint to the most recently added error (no-op on an empty list). */
 void gb_error_hint(gb_errlist *errs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
