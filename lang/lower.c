@@ -94,7 +94,8 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
     gb_ast *prog = NULL;
     gb_status st = gb_parse(&L->ast_arena, src->name, src->text, src->len, &prog, errs);
     if (st == GB_OK) {
-        scope *top = sc_new(L, NULL, "", -1);
+        scope *top = NULL;
+        sc_new(L, NULL, "", -1, &top); /* on failure top stays NULL and L->oom is set */
         if (top && !prog->list)
             gb_error(errs, GB_ESEMANTIC, (gb_loc){src->name, 1, 1, 0},
                      "the model is empty: it has no statements");

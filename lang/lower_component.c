@@ -47,8 +47,8 @@ static int bind_sizes(lowerer *L, scope *inner, const gb_ast *param, const gb_as
             continue;
         sym *s = sc_find(inner, d->name);
         if (!s) {
-            size_t i = sc_new_node(L, inner, d->name, GB_NODE_CONST, d->loc);
-            if (i == (size_t)-1)
+            size_t i;
+            if (sc_new_node(L, inner, d->name, GB_NODE_CONST, d->loc, &i) != GB_OK)
                 return -1;
             gb_node *n = sc_node(L, i);
             n->type = GB_INT;
@@ -101,7 +101,7 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
         return -1;
     if (e->kind == GB_EX_NODE) {
         sym s = {.name = param->name, .kind = SYM_NODE, .node = e->node, .loc = param->loc};
-        return sc_add(L, inner, s) ? 0 : -1;
+        return sc_add(L, inner, s) == GB_OK ? 0 : -1;
     }
     double cv;
     size_t len = 0;
@@ -113,8 +113,8 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
         if (!v)
             return L->oom = 1, -1;
         if (const_array_fill(L, e, v, &filled) == 0) {
-            size_t c = sc_new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
-            if (c == (size_t)-1) {
+            size_t c;
+            if (sc_new_node(L, inner, param->name, GB_NODE_CONST, param->loc, &c) != GB_OK) {
                 free(v);
                 return L->oom = 1, -1;
             }
@@ -129,8 +129,9 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
     }
     if (e->shape.rank == 0 && cst_eval(L, e, NULL, &cv) == CST_OK) {
         /* a constant option (a prior scale, a layer size): a constant node */
-        size_t c = sc_new_node(L, inner, param->name, GB_NODE_CONST, param->loc);
-        if (c == (size_t)-1 || !(sc_node(L, c)->value = malloc(sizeof(double))))
+        size_t c;
+        if (sc_new_node(L, inner, param->name, GB_NODE_CONST, param->loc, &c) != GB_OK ||
+            !(sc_node(L, c)->value = malloc(sizeof(double))))
             return L->oom = 1, -1;
         sc_node(L, c)->value[0] = cv;
         sc_node(L, c)->len = 1;
@@ -138,8 +139,8 @@ static int bind_param(lowerer *L, scope *inner, const gb_ast *param, const gb_as
         L->ns.items[c].state = ND_DONE;
         return 0;
     }
-    size_t i = sc_new_node(L, inner, param->name, GB_NODE_DETERMINISTIC, param->loc);
-    if (i == (size_t)-1)
+    size_t i;
+    if (sc_new_node(L, inner, param->name, GB_NODE_DETERMINISTIC, param->loc, &i) != GB_OK)
         return -1;
     gb_def *d = gb_graph_add_def(L->g, i);
     if (!d)
@@ -253,8 +254,8 @@ sym *comp_instantiate(lowerer *L, sym *s)
     const char *mname = call->a->name; /* NAME or module.MEMBER */
     int comp = gb_graph_add_component(L->g, path ? path : s->name, mname, caller->comp,
                                       s->loc);
-    scope *inner = sc_new(L, file, prefix, comp);
-    if (!inner || comp < 0) {
+    scope *inner = NULL;
+    if (sc_new(L, file, prefix, comp, &inner) != GB_OK || comp < 0) {
         L->oom = 1;
         return NULL;
     }

@@ -33,8 +33,8 @@ static void add_size_names(lowerer *L, scope *sc, const gb_ast *type)
 {
     for (const gb_ast *d = type ? type->list : NULL; d; d = d->next)
         if (d->kind == GB_AST_NAME && !sc_find(sc, d->name)) {
-            size_t i = sc_new_node(L, sc, d->name, GB_NODE_CONST, d->loc);
-            if (i != (size_t)-1) {
+            size_t i;
+            if (sc_new_node(L, sc, d->name, GB_NODE_CONST, d->loc, &i) == GB_OK) {
                 sc_node(L, i)->type = GB_INT;
                 L->ns.items[i].state = ND_DONE;
             }
@@ -77,7 +77,7 @@ static void declare_component(lowerer *L, scope *sc, const gb_ast *s, const gb_a
         }
         if (!old || old->kind != SYM_COMPARRAY) {
             sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
-            if (!sc_add(L, sc, fam))
+            if (sc_add(L, sc, fam) != GB_OK)
                 return;
         }
         if (!(name = decl_instance_name(L, sc, root->name, s->a->list)))
@@ -190,10 +190,9 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
         duplicate(L, root, root->name, old);
         return;
     } else {
-        node = sc_new_node(L, sc, root->name,
+        if (sc_new_node(L, sc, root->name,
                         s->kind == GB_AST_TILDE ? GB_NODE_STOCHASTIC : GB_NODE_DETERMINISTIC,
-                        root->loc);
-        if (node == (size_t)-1)
+                        root->loc, &node) != GB_OK)
             return;
         L->ns.items[node].decl_type = s->c;
         add_size_names(L, sc, s->c);
@@ -272,8 +271,8 @@ void decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops,
                 duplicate(L, s, s->name, old);
                 break;
             }
-            size_t i = sc_new_node(L, sc, s->name, GB_NODE_DATA, s->loc);
-            if (i == (size_t)-1)
+            size_t i;
+            if (sc_new_node(L, sc, s->name, GB_NODE_DATA, s->loc, &i) != GB_OK)
                 break;
             L->ns.items[i].decl_type = s->a;
             add_size_names(L, sc, s->a);

@@ -128,10 +128,12 @@ gb_status lw_nomem(lowerer *L);
                                                               : GB_INTERNAL((L)->errs))
 
 /* lower_scope.c (sc_): scopes, nodes and imports */
-scope *sc_new(lowerer *L, scope *file, const char *prefix, int comp);
+gb_status sc_new(lowerer *L, scope *file, const char *prefix, int comp, scope **out);
 sym *sc_find(scope *sc, const char *name);
-sym *sc_add(lowerer *L, scope *sc, sym s);
-size_t sc_new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc);
+gb_status sc_add(lowerer *L, scope *sc, sym s);
+/* A new node `name` (qualified by the scope's prefix) and its symbol in sc: its index in *out. */
+gb_status sc_new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc,
+                      size_t *out);
 gb_node *sc_node(lowerer *L, size_t i);
 /* The module `import` statement imp names, loaded and declared once; NULL (error reported)
  * when it cannot be found or read. */

@@ -19,19 +19,18 @@ gb_node *sc_node(lowerer *L, size_t i)
     return gb_graph_node(L->g, i);
 }
 
-scope *sc_new(lowerer *L, scope *file, const char *prefix, int comp)
+gb_status sc_new(lowerer *L, scope *file, const char *prefix, int comp, scope **out)
 {
     scope *s = calloc(1, sizeof *s);
-    if (!s) {
-        L->oom = 1;
-        return NULL;
-    }
+    if (!s)
+        return lw_nomem(L);
     s->file = file ? file : s;
     s->prefix = prefix;
     s->comp = comp;
     s->next_alloc = L->scopes;
     L->scopes = s;
-    return s;
+    *out = s;
+    return GB_OK;
 }
 
 sym *sc_find(scope *sc, const char *name)
@@ -48,13 +47,9 @@ sym *sc_find(scope *sc, const char *name)
     return NULL;
 }
 
-sym *sc_add(lowerer *L, scope *sc, sym s)
+gb_status sc_add(lowerer *L, scope *sc, sym s)
 {
-    if (GB_VEC_PUSH(&sc->syms, s) != 0) {
-        L->oom = 1;
-        return NULL;
-    }
-    return &sc->syms.items[sc->syms.len - 1];
+    return GB_VEC_PUSH(&sc->syms, s) != 0 ? lw_nomem(L) : GB_OK;
 }
 
 static const char *qualify(lowerer *L, scope *sc, const char *name)
@@ -69,21 +64,21 @@ static const char *qualify(lowerer *L, scope *sc, const char *name)
     return q;
 }
 
-size_t sc_new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc)
+gb_status sc_new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc,
+                      size_t *out)
 {
     size_t i = gb_graph_add_node(L->g, qualify(L, sc, name), kind, loc);
     nstate st;
     memset(&st, 0, sizeof st);
     st.sc = sc;
-    if (i == (size_t)-1 || GB_VEC_PUSH(&L->ns, st) != 0) {
-        L->oom = 1;
-        return (size_t)-1;
-    }
+    if (i == (size_t)-1 || GB_VEC_PUSH(&L->ns, st) != 0)
+        return lw_nomem(L);
     sc_node(L, i)->component = sc->comp;
     sym s = {.name = name, .kind = SYM_NODE, .node = i, .loc = loc};
-    if (!sc_add(L, sc, s))
-        return (size_t)-1;
-    return i;
+    if (sc_add(L, sc, s) != GB_OK)
+        return GB_ENOMEM;
+    *out = i;
+    return GB_OK;
 }
 
 /* ---- imports ---- */
@@ -177,8 +172,7 @@ module *sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file)
         return NULL;
     }
     m->name = src->name;
-    m->sc = sc_new(L, NULL, "", -1);
-    if (!m->sc)
+    if (sc_new(L, NULL, "", -1, &m->sc) != GB_OK)
         return NULL;
     for (const gb_ast *s = prog->list; s; s = s->next)
         if (s->kind != GB_AST_MODEL && s->kind != GB_AST_IMPORT)
