@@ -62,6 +62,13 @@ gb_status lw_nomem(lowerer *L)
     return GB_ENOMEM;
 }
 
+gb_status lw_status(lowerer *L, size_t n0)
+{
+    if (L->oom)
+        return GB_ENOMEM;
+    return gb_errlist_count(L->errs) > n0 ? gb_errlist_status(L->errs) : GB_OK;
+}
+
 static void free_scopes(lowerer *L)
 {
     while (L->scopes) {
@@ -106,7 +113,7 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
             unroll_loops(L, top);
             for (size_t i = 0; i < top->syms.len; i++)
                 if (top->syms.items[i].kind == SYM_COMPONENT)
-                    comp_instantiate(L, &top->syms.items[i]);
+                    comp_instantiate(L, &top->syms.items[i], &(sym *){NULL});
             for (size_t i = 0; i < L->ns.len; i++)
                 if (sc_node(L, i)->component < 0)
                     nd_shape(L, i, sc_node(L, i)->loc);

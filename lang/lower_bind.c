@@ -172,8 +172,9 @@ static int bind_size(lowerer *L, size_t i)
     return 0;
 }
 
-void bind_data_decls(lowerer *L, scope *sc)
+gb_status bind_data_decls(lowerer *L, scope *sc)
 {
+    size_t n0 = gb_errlist_count(L->errs);
     for (size_t s = 0; s < sc->syms.len; s++) {
         sym *y = &sc->syms.items[s];
         if (y->kind == SYM_NODE && sc_node(L, y->node)->kind == GB_NODE_CONST &&
@@ -195,4 +196,5 @@ void bind_data_decls(lowerer *L, scope *sc)
             if ((pass == 0) == scalar)
                 bind_one(L, sc, y->node);
         }
+    return lw_status(L, n0);
 }

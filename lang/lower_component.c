@@ -199,14 +199,18 @@ static int bind_args(lowerer *L, scope *inner, scope *caller, const gb_ast *mode
     return ok;
 }
 
-sym *comp_instantiate(lowerer *L, sym *s)
+gb_status comp_instantiate(lowerer *L, sym *s, sym **out)
 {
-    if (s->state == COMP_DONE)
-        return s->inst ? s : NULL;
+    if (s->state == COMP_DONE) {
+        if (!s->inst)
+            return lw_failed(L); /* its error is out already */
+        *out = s;
+        return GB_OK;
+    }
     if (s->state == COMP_BUSY) {
         gb_error(L->errs, GB_ESEMANTIC, s->loc, "component '%s' depends on itself", s->name);
         s->state = COMP_DONE;
-        return NULL;
+        return lw_failed(L);
     }
     s->state = COMP_BUSY;
     const gb_ast *stmt = s->ast, *call = stmt->b;
@@ -219,7 +223,7 @@ sym *comp_instantiate(lowerer *L, sym *s)
     const gb_ast *model = caller ? sc_find_model(L, caller, call->a, &file) : NULL;
     if (!model) {
         s->state = COMP_DONE;
-        return NULL;
+        return lw_failed(L);
     }
     /* a model that (through others) calls itself can never finish: no statement is
        conditional, so say so at once instead of unfolding a tree of instances */
@@ -229,24 +233,24 @@ sym *comp_instantiate(lowerer *L, sym *s)
                      call->a->kind == GB_AST_NAME ? call->a->name : s->name);
             gb_error_hint(L->errs, "a component cannot contain an instance of itself");
             s->state = COMP_DONE;
-            return NULL;
+            return lw_failed(L);
         }
     if (gb_graph_component_count(L->g) >= LW_MAX_COMPONENTS) {
         gb_error(L->errs, GB_ESEMANTIC, call->loc,
                  "more than %d component instances: the model is too large", LW_MAX_COMPONENTS);
         s->state = COMP_DONE;
-        return NULL;
+        return lw_failed(L);
     }
     if (caller->inst_depth >= 16) {
         gb_error(L->errs, GB_ESEMANTIC, call->loc, "components nested more than 16 deep "
                                                    "(does a model call itself?)");
         s->state = COMP_DONE;
-        return NULL;
+        return lw_failed(L);
     }
     char *prefix = gb_arena_alloc(gb_graph_arena(L->g),
                                   strlen(caller->prefix) + strlen(s->name) + 2);
     if (!prefix)
-        return L->oom = 1, NULL;
+        return lw_nomem(L);
     strcpy(prefix, caller->prefix);
     strcat(prefix, s->name);
     char *path = gb_arena_strdup(gb_graph_arena(L->g), prefix);
@@ -255,10 +259,8 @@ sym *comp_instantiate(lowerer *L, sym *s)
     int comp = gb_graph_add_component(L->g, path ? path : s->name, mname, caller->comp,
                                       s->loc);
     scope *inner = NULL;
-    if (sc_new(L, file, prefix, comp, &inner) != GB_OK || comp < 0) {
-        L->oom = 1;
-        return NULL;
-    }
+    if (sc_new(L, file, prefix, comp, &inner) != GB_OK || comp < 0)
+        return lw_nomem(L);
     inner->inst_depth = caller->inst_depth + 1;
     inner->caller = caller;
     inner->model = model;
@@ -271,7 +273,7 @@ sym *comp_instantiate(lowerer *L, sym *s)
            layer[1], layer[2], ... in order whichever is used first */
         for (size_t i = 0; i < inner->syms.len; i++)
             if (inner->syms.items[i].kind == SYM_COMPONENT)
-                comp_instantiate(L, &inner->syms.items[i]);
+                comp_instantiate(L, &inner->syms.items[i], &(sym *){NULL});
         for (size_t i = 0; i < inner->syms.len; i++) {
             sym *m = &inner->syms.items[i];
             if (m->kind == SYM_NODE && sc_node(L, m->node)->component == comp)
@@ -287,5 +289,10 @@ sym *comp_instantiate(lowerer *L, sym *s)
                 s = &sc->syms.items[i];
     if (s)
         s->state = COMP_DONE;
-    return ok ? s : NULL;
+    if (!ok)
+        return lw_failed(L);
+    if (!s)
+        return GB_INTERNAL(L->errs); /* the instance is always in a scope */
+    *out = s;
+    return GB_OK;
 }

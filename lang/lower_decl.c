@@ -255,8 +255,9 @@ const char *decl_instance_name(lowerer *L, scope *sc, const char *root, const gb
     return name;
 }
 
-void decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops)
+gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops)
 {
+    size_t n0 = gb_errlist_count(L->errs);
     for (const gb_ast *s = list; s; s = s->next) {
         switch (s->kind) {
         case GB_AST_DATA: {
@@ -345,4 +346,5 @@ void decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops,
             break;
         }
     }
+    return lw_status(L, n0);
 }

@@ -179,7 +179,8 @@ static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
         *none = 1;
         return NULL;
     }
-    return comp_instantiate(L, s);
+    sym *inst = NULL;
+    return comp_instantiate(L, s, &inst) == GB_OK ? inst : NULL;
 }
 
 static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)

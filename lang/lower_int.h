@@ -120,6 +120,10 @@ typedef struct lowerer {
  * failure is remembered (L->oom, reported once by the driver, as SQLite's mallocFailed) and
  * returned as GB_ENOMEM. */
 gb_status lw_nomem(lowerer *L);
+/* The status of a pass that reports every error it finds and goes on: GB_ENOMEM after an
+ * allocation failure, GB_OK when it added no error since the list held n0, else the worst in
+ * the list. */
+gb_status lw_status(lowerer *L, size_t n0);
 /* The status of a step that failed with its error already reported: GB_ENOMEM after an
  * allocation failure, else the worst in the list; a failure that left no message at all is a
  * bug, reported as an internal error naming the caller. */
@@ -146,7 +150,7 @@ int sc_names_module(scope *sc, const gb_ast *callee);
 int sc_module_call(lowerer *L, scope *sc, const gb_ast *callee);
 
 /* lower_decl.c (decl_): the declaration pass */
-void decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops);
+gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops);
 /* "layer[2]": the name of one instance in an array of components, its indices evaluated in sc;
  * NULL (error reported) when an index is not a constant positive integer. */
 const char *decl_instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices);
@@ -154,14 +158,14 @@ const char *decl_instance_name(lowerer *L, scope *sc, const char *root, const gb
 /* lower_unroll.c (unroll_): loops unrolled while the graph is built */
 /* Unrolls the scope's loops that create components (their bounds must be known by now: sizes
  * from the data or the component's arguments), declaring each iteration's statements. */
-void unroll_loops(lowerer *L, scope *sc);
+gb_status unroll_loops(lowerer *L, scope *sc);
 /* A copy of a statement or expression (a list: every statement of it) with the loop variable
  * `var` replaced by the integer v, as loops creating components are unrolled. */
 gb_ast *unroll_subst(lowerer *L, const gb_ast *a, const char *var, long v);
 gb_ast *unroll_subst_list(lowerer *L, const gb_ast *list, const char *var, long v);
 
 /* lower_bind.c (bind_): data against declarations */
-void bind_data_decls(lowerer *L, scope *sc);
+gb_status bind_data_decls(lowerer *L, scope *sc);
 
 /* lower_node.c (nd_): one node's definitions, shape first */
 /* Works out the node's shape and type (and elaborates its statements); `use` is where it is
@@ -172,8 +176,9 @@ gb_status nd_shape(lowerer *L, size_t node, gb_loc use);
 gb_status nd_elab_pending(lowerer *L, size_t node);
 
 /* lower_component.c (comp_): component instances */
-/* Instantiates the component s names (once); NULL (error reported) when it cannot be. */
-sym *comp_instantiate(lowerer *L, sym *s);
+/* Instantiates the component s names (once); *out is its symbol, which may have moved since s
+ * was taken (instantiating adds symbols). */
+gb_status comp_instantiate(lowerer *L, sym *s, sym **out);
 
 /* lower_expr.c (ex_): typed expressions */
 gb_expr *ex_elab(lowerer *L, scope *sc, const gb_ast *a);
@@ -191,7 +196,7 @@ long cst_loop_count(lowerer *L, const gb_loop *lp, const double *loopvals, long 
 gb_status cst_build(lowerer *L, scope *sc, const gb_ast *a, double *v, int *known);
 
 /* lower_ranges.c (rg_): every index the loops produce, against the data's sizes */
-void rg_check_defs(lowerer *L);
+gb_status rg_check_defs(lowerer *L);
 
 /* lower_suggest.c (sg_): "did you mean" */
 void sg_suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func);

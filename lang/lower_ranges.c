@@ -282,12 +282,13 @@ static void check_coverage(lowerer *L, size_t i)
     free(c.first);
 }
 
-void rg_check_defs(lowerer *L)
+gb_status rg_check_defs(lowerer *L)
 {
+    size_t n0 = gb_errlist_count(L->errs);
     for (size_t i = 0; i < gb_graph_node_count(L->g); i++)
         check_coverage(L, i);
     if (gb_errlist_status(L->errs) != GB_OK)
-        return;
+        return lw_status(L, n0);
     for (size_t i = 0; i < gb_graph_node_count(L->g); i++) {
         const gb_node *n = sc_node(L, i);
         for (size_t k = 0; k < n->ndefs; k++) {
@@ -299,4 +300,5 @@ void rg_check_defs(lowerer *L)
             enumerate(&w, 0);
         }
     }
+    return lw_status(L, n0);
 }

@@ -106,8 +106,9 @@ static int cond_value(lowerer *L, scope *sc, const gb_ast *a)
     return v != 0;
 }
 
-void unroll_loops(lowerer *L, scope *sc)
+gb_status unroll_loops(lowerer *L, scope *sc)
 {
+    size_t n0 = gb_errlist_count(L->errs);
     /* unrolling may add nested loops to the list as it goes */
     for (size_t k = 0; k < sc->unroll.len && !L->oom; k++) {
         const gb_ast *f = sc->unroll.items[k];
@@ -146,4 +147,5 @@ void unroll_loops(lowerer *L, scope *sc)
             decl_block(L, sc, unroll_subst_list(L, f->list, f->name, v), NULL, 0);
     }
     sc->unroll.len = 0;
+    return lw_status(L, n0);
 }
