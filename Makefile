@@ -42,7 +42,7 @@ TOOL_SRC := tests/stat/sbc.c
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SUPPORT_SRC))
 DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli_main.d $(SUPPORT_OBJ:.o=.d) \
-            $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc)
+            $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc) $(BUILD)/tests/fault/fault_alloc.d
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
         docs interop tsan install uninstall
@@ -83,7 +83,7 @@ $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/support -MMD -MP -c -o $@ $<
 
-TOOL_BIN := $(BUILD)/tests/stat/sbc
+TOOL_BIN := $(BUILD)/tests/stat/sbc $(BUILD)/glassbox-fault
 tests: $(BUILD)/glassbox $(TEST_BIN) $(TOOL_BIN)
 
 # The binary looks for its stdlib next to itself (BIN/../share/glassbox/stdlib) first, so an
@@ -100,6 +100,16 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/glassbox $(DESTDIR)$(PREFIX)/share/man/man1/glassbox.1 \
 	    $(patsubst stdlib/%,$(DESTDIR)$(PREFIX)/share/glassbox/stdlib/%,$(STDLIB_GB))
 	-rmdir $(DESTDIR)$(PREFIX)/share/glassbox/stdlib $(DESTDIR)$(PREFIX)/share/glassbox 2>/dev/null
+
+# glassbox with an allocator that fails the N-th allocation on request (tests/fault): the
+# linker sends every allocation call of glassbox's own objects through tests/fault/fault_alloc.c.
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+$(BUILD)/glassbox-fault: $(BUILD)/runtime/cli_main.o $(BUILD)/tests/fault/fault_alloc.o \
+                         $(BUILD)/libglassbox.a
+	$(CC) $(ALL_CFLAGS) $(FAULT_WRAP) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/fault/%.o: tests/fault/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Simulation-based calibration at full size (make test runs a short version).
 SBC_SIMS ?= 200

@@ -3,6 +3,8 @@
 #ifndef GB_LANG_LEXSTATE_H
 #define GB_LANG_LEXSTATE_H
 
+#include <setjmp.h>
+
 #include "arena.h"
 #include "status.h"
 
@@ -22,6 +24,11 @@ typedef struct gb_lexer {
                                          hints on Stan's syntax (`target +=`, `data {`) */
     int open_line[16], open_col[16]; /* where the outermost open ( and [ are, for hints */
     char bad[8];    /* the bytes of the last invalid character, for the parser's message */
+    jmp_buf *fatal; /* where Flex's fatal errors (its allocations failing) jump to: gb_parse */
+    void *blocks;   /* every block Flex has allocated and not freed (lexer.l's yyalloc) */
 } gb_lexer;
+
+/* Frees the blocks Flex still holds: after yylex_destroy, those a fatal jump stranded. */
+void gb_lex_free_blocks(gb_lexer *lx);
 
 #endif

@@ -67,12 +67,18 @@ static const char *qualify(lowerer *L, scope *sc, const char *name)
 gb_status sc_new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc,
                       size_t *out)
 {
-    size_t i = gb_graph_add_node(L->g, qualify(L, sc, name), kind, loc);
     nstate st;
     memset(&st, 0, sizeof st);
     st.sc = sc;
-    if (i == (size_t)-1 || GB_VEC_PUSH(&L->ns, st) != 0)
+    /* The state first: every node of the graph must have one, even when adding the node is
+     * what fails (the passes after an error still walk the graph). */
+    if (GB_VEC_PUSH(&L->ns, st) != 0)
         return lw_nomem(L);
+    size_t i = gb_graph_add_node(L->g, qualify(L, sc, name), kind, loc);
+    if (i == (size_t)-1) {
+        L->ns.len--;
+        return lw_nomem(L);
+    }
     sc_node(L, i)->component = sc->comp;
     sym s = {.name = name, .kind = SYM_NODE, .node = i, .loc = loc};
     if (sc_add(L, sc, s) != GB_OK)

@@ -13,6 +13,22 @@
 #include "model.h"
 #include "size.h"
 
+int cli_report(const gb_errlist *errs, const gb_sources *srcs, gb_status st)
+{
+    gb_status listed = gb_errlist_status(errs);
+    gb_errlist_print(errs, srcs, stderr);
+    if (st != GB_OK && listed == GB_OK) {
+        /* A failure that left no message: out of memory says so; anything else is a bug. */
+        if (st == GB_ENOMEM)
+            fputs("glassbox: error: out of memory\n", stderr);
+        else
+            fprintf(stderr, "glassbox: error: internal error, please report: a step failed "
+                            "(%s) without saying why\n",
+                    gb_status_name(st));
+    }
+    return cli_exit_code(listed != GB_OK ? listed : st);
+}
+
 int cli_exit_code(gb_status st)
 {
     switch (st) {
@@ -220,10 +236,8 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
     s->srcs = gb_sources_new();
     s->errs = gb_errlist_new();
     s->data = gb_data_new();
-    if (!s->srcs || !s->errs || !s->data) {
-        fputs("glassbox: error: out of memory\n", stderr);
-        return GB_EXIT_MODEL;
-    }
+    if (!s->srcs || !s->errs || !s->data)
+        return cli_report(NULL, NULL, GB_ENOMEM);
     gb_status st = GB_OK;
     for (int i = 0; i < o->ndata; i++)
         if (gb_data_load_file(s->data, s->srcs, o->data[i], s->errs) != GB_OK)
@@ -237,12 +251,12 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
     gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), stdlib};
     if (st == GB_OK)
         st = gb_lower_file(s->srcs, o->model, &lo, &s->graph, s->errs);
-    gb_errlist_print(s->errs, s->srcs, stderr);
+    int rc = cli_report(s->errs, s->srcs, st);
     if (st != GB_OK) {
         size_t n = gb_errlist_count(s->errs);
         if (n > 1)
             fprintf(stderr, "%zu errors\n", n);
-        return cli_exit_code(gb_errlist_status(s->errs) ? gb_errlist_status(s->errs) : st);
+        return rc;
     }
     if (o->verbose)
         for (size_t i = 0; i < gb_data_count(s->data); i++) {

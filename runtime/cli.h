@@ -57,6 +57,10 @@ int cli_exit_code(gb_status st);
 /* Flushes out (stdout); when that or an earlier write failed, says so on stderr and returns
  * the model/IO exit code instead of rc (cmd names the subcommand in the message, or is ""). */
 int cli_finish_output(FILE *out, const char *cmd, int rc);
+/* Prints the error list to stderr and returns the exit code of the worse of its status and st.
+ * A failure st that left nothing in the list is still reported: as "out of memory" for
+ * GB_ENOMEM, as an internal error otherwise.  errs and srcs may be NULL. */
+int cli_report(const gb_errlist *errs, const gb_sources *srcs, gb_status st);
 /* Which sampler updates each latent node, and why (inspect, run --explain). */
 void cli_print_samplers(const gb_model *m, FILE *out);
 

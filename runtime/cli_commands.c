@@ -100,12 +100,11 @@ int cli_inspect(int argc, char **argv)
         rc = cli_check_memory(&o, &s, 1, 1, 0, 0);
     if (rc == GB_EXIT_OK && o.ndata > 0) {
         gb_model *m = NULL;
-        if (gb_model_compile(s.graph, &m, s.errs) == GB_OK) {
+        gb_status st = gb_model_compile(s.graph, &m, s.errs);
+        if (st == GB_OK)
             cli_print_samplers(m, stdout);
-        } else {
-            gb_errlist_print(s.errs, s.srcs, stderr);
-            rc = cli_exit_code(gb_errlist_status(s.errs));
-        }
+        else
+            rc = cli_report(s.errs, s.srcs, st);
         gb_model_free(m);
     }
     cli_session_free(&s);
@@ -136,10 +135,10 @@ int cli_parse_cmd(int argc, char **argv)
             gb_ast_print(stdout, prog);
             putchar('\n');
         }
-        gb_errlist_print(errs, srcs, stderr);
     }
+    rc = cli_report(errs, srcs, st);
     gb_arena_release(&arena);
     gb_errlist_free(errs);
     gb_sources_free(srcs);
-    return cli_finish_output(stdout, "parse", cli_exit_code(st));
+    return cli_finish_output(stdout, "parse", rc);
 }

@@ -147,11 +147,13 @@ static int reaches_data(const gb_graph *g, size_t i, unsigned char *mark)
 
 /* Names the parameters with improper priors (flat, half_flat), and warns when no data reach
  * one: its posterior is then improper too, and no sampler can draw from it. */
-static void report_improper(const gb_graph *g, FILE *out)
+static gb_status report_improper(const gb_graph *g, FILE *out)
 {
     size_t nn = gb_graph_node_count(g);
     unsigned char *mark = malloc(nn ? nn : 1);
-    for (size_t i = 0; mark && i < nn; i++) {
+    if (!mark)
+        return GB_ENOMEM;
+    for (size_t i = 0; i < nn; i++) {
         const gb_node *n = gb_graph_node(g, i);
         if (!gb_node_is_parameter(n) || n->ndefs == 0 || !n->defs[0].dist ||
             !n->defs[0].dist->improper)
@@ -166,6 +168,7 @@ static void report_improper(const gb_graph *g, FILE *out)
                     n->loc.file, n->loc.line, n->loc.col, n->name, n->defs[0].dist->name);
     }
     free(mark);
+    return GB_OK;
 }
 
 /* The streamed nodes' summaries: the first few elements of each on out, every element in csv;
@@ -387,14 +390,17 @@ int cli_run(int argc, char **argv)
     rc = cli_check_memory(&o, &s, o.chains, par < o.chains ? par : o.chains, o.draws, o.explain);
     if (rc != GB_EXIT_OK)
         goto out;
-    if (gb_model_compile(s.graph, &m, s.errs) != GB_OK) {
-        gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(gb_errlist_status(s.errs));
+    gb_status mst = gb_model_compile(s.graph, &m, s.errs);
+    if (mst != GB_OK) {
+        rc = cli_report(s.errs, s.srcs, mst);
         goto out;
     }
     if (o.explain)
         cli_print_samplers(m, stdout);
-    report_improper(s.graph, stderr);
+    if ((mst = report_improper(s.graph, stderr)) != GB_OK) {
+        rc = cli_report(s.errs, s.srcs, mst);
+        goto out;
+    }
     progress_bar bar = {!o.quiet && isatty(STDERR_FILENO), 0, 0};
     gb_run_config cfg = {
         .chains = (int)o.chains, .warmup = (int)o.warmup, .draws = (int)o.draws,
@@ -407,14 +413,12 @@ int cli_run(int argc, char **argv)
     if (kst == GB_OK && o.output)
         kst = cli_keep_check_csv_names(m, s.errs);
     if (kst != GB_OK) {
-        gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(kst);
+        rc = cli_report(s.errs, s.srcs, kst);
         goto out;
     }
     cfg.keep = keep;
-    if (o.output && open_output(m, &o, &cfg, keep, &s, &w) != GB_OK) {
-        gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(gb_errlist_status(s.errs));
+    if (o.output && (mst = open_output(m, &o, &cfg, keep, &s, &w)) != GB_OK) {
+        rc = cli_report(s.errs, s.srcs, mst);
         goto out;
     }
     if (signal_count) {
@@ -439,8 +443,7 @@ int cli_run(int argc, char **argv)
     gb_status cst = gb_drawsout_close(w, failed ? NULL : &end, s.errs);
     w = NULL;
     if (failed || cst != GB_OK) {
-        gb_errlist_print(s.errs, s.srcs, stderr);
-        rc = cli_exit_code(failed ? st : cst);
+        rc = cli_report(s.errs, s.srcs, failed ? st : cst);
         if (failed)
             goto out;
     }
@@ -462,8 +465,11 @@ int cli_run(int argc, char **argv)
         print_counts(d, stderr);
         fprintf(stderr, " draws%s\n", o.output && cst == GB_OK ? ", all written" : "");
     }
-    if (d && print_summary(m, d, &cfg) != 0)
+    if (d && print_summary(m, d, &cfg) != 0) {
+        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
+                o.output ? " (the draws are in the files)" : "");
         rc = GB_EXIT_MODEL;
+    }
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
     if (!o.quiet && d) {

@@ -190,8 +190,9 @@ int cli_summary(int argc, char **argv)
     gb_stancsv *files[MAX_FILES] = {0};
     gb_errlist *errs = gb_errlist_new();
     gb_sources *srcs = gb_sources_new();
-    int rc = errs && srcs ? GB_EXIT_OK : GB_EXIT_MODEL;
-    for (int i = 0; rc == GB_EXIT_OK && i < n; i++) {
+    gb_status st = errs && srcs ? GB_OK : GB_ENOMEM;
+    int rc = GB_EXIT_OK;
+    for (int i = 0; st == GB_OK && rc == GB_EXIT_OK && i < n; i++) {
         struct stat sb;
         if (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
             fprintf(stderr, "%s: error: '%s' is a directory, not a draws file\n", paths[i],
@@ -200,14 +201,14 @@ int cli_summary(int argc, char **argv)
             break;
         }
         files[i] = gb_stancsv_read(paths[i], errs);
-        if (!files[i])
-            rc = GB_EXIT_MODEL;
+        if (!files[i]) /* a file that cannot be read says why; a bare failure is memory */
+            st = gb_errlist_status(errs) != GB_OK ? gb_errlist_status(errs) : GB_ENOMEM;
         else if (gb_stancsv_dropped_line(files[i]) > 0)
             fprintf(stderr, "%s:%d: note: an incomplete last row was ignored\n", paths[i],
                     gb_stancsv_dropped_line(files[i]));
     }
-    if (rc != GB_EXIT_OK && errs)
-        gb_errlist_print(errs, srcs, stderr);
+    if (st != GB_OK)
+        rc = cli_report(errs, srcs, st);
     if (rc == GB_EXIT_OK)
         rc = summarise(files, paths, n, csv);
     for (int i = 0; i < n; i++)

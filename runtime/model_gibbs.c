@@ -198,13 +198,16 @@ static int add_pieces(planner *p, latent *L, size_t k, const dep *r, piece_list 
     for (int j = 0; j < r->nmaps; j++)
         for (size_t b = 0; b < batch; b++) {
             piece pc = {r->maps[j][b], k, b};
-            if (pc.elem >= nz || GB_VEC_PUSH(out, pc) != 0)
+            if (pc.elem >= nz)
                 return -1;
+            if (GB_VEC_PUSH(out, pc) != 0)
+                return p->oom = 1, -1;
         }
     return 0;
 }
 
-/* Builds L's element plan, or leaves it empty (the plain blanket is used). */
+/* Builds L's element plan, or leaves it empty (the plain blanket is used).  Running out of
+ * memory is not a reason to fall back: it sets p->oom, and compiling fails. */
 static void plan_latent(planner *p, latent *L)
 {
     const gb_model *m = p->m;
@@ -214,8 +217,10 @@ static void plan_latent(planner *p, latent *L)
         if (L->blanket.items[2 * k] < m->nterm_start)
             return; /* a deterministic node reads z: keep the plain blanket */
     L->per_rep = calloc(nr ? nr : 1, 1);
-    if (!L->per_rep)
+    if (!L->per_rep) {
+        p->oom = 1;
         goto fail;
+    }
     for (size_t k = 0; k < nr; k++) {
         size_t a = L->blanket.items[2 * k], z = L->blanket.items[2 * k + 1];
         const mop *t = &m->ops.items[z - 1];
@@ -241,8 +246,10 @@ static void plan_latent(planner *p, latent *L)
     L->eoff = calloc(nz + 1, sizeof *L->eoff);
     L->erange = malloc((w ? w : 1) * sizeof *L->erange);
     L->eitem = malloc((w ? w : 1) * sizeof *L->eitem);
-    if (!L->eoff || !L->erange || !L->eitem)
+    if (!L->eoff || !L->erange || !L->eitem) {
+        p->oom = 1;
         goto fail;
+    }
     for (size_t i = 0; i < w; i++) {
         L->eoff[pcs.items[i].elem + 1]++;
         L->erange[i] = pcs.items[i].range;

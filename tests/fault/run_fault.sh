@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# run_fault.sh - allocation-failure injection, as SQLite and Lua test themselves: for a few
+# small commands, fail the N-th allocation for every N (GB_FAULT_AT, see fault_alloc.c) and
+# require a clean failure each time: a non-zero exit that is not a signal, an error message on
+# stderr, no sanitizer report (make check runs this on the ASan + UBSan build, which also
+# reports leaks at exit) and no half-written output under the final name.
+. "$(dirname "$0")/../e2e/lib.sh"
+FB=$(dirname "$GB")/glassbox-fault
+if [ ! -x "$FB" ]; then echo "fault: $FB is not built (make tests builds it)"; exit 1; fi
+
+# inject NAME CMD...: count the allocations of one clean run, then fail each in turn.
+inject() {
+    local name=$1 n total rc
+    shift
+    rm -rf "$tmp/out"; mkdir "$tmp/out"
+    if ! GB_FAULT_COUNT="$tmp/count" "$FB" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; then
+        bad "$name: the run without a failure failed"; sed 's/^/    /' "$tmp/stderr"; return
+    fi
+    total=$(cat "$tmp/count")
+    local failures=0
+    for ((n = 1; n <= total; n++)); do
+        rm -rf "$tmp/out"; mkdir "$tmp/out"
+        GB_FAULT_AT=$n "$FB" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; rc=$?
+        local why=""
+        if [ $rc = 0 ]; then why="exit 0 although allocation $n failed"
+        elif [ $rc -ge 128 ]; then why="killed by a signal (exit $rc)"
+        elif grep -qE 'Sanitizer|runtime error:' "$tmp/stderr"; then why="sanitizer report"
+        elif ! grep -q 'error' "$tmp/stderr"; then why="exit $rc with no error message"
+        elif ls -a "$tmp/out" | grep -q '\.tmp'; then
+            why="left a temporary file: $(ls -a "$tmp/out" | grep '\.tmp' | tr '\n' ' ')"
+        fi
+        if [ -n "$why" ]; then
+            failures=$((failures + 1))
+            if [ $failures -le 5 ]; then
+                echo "FAIL: $name, allocation $n of $total: $why"; sed 's/^/    /' "$tmp/stderr" | head -20
+            fi
+        fi
+    done
+    if [ $failures = 0 ]; then ok; else bad "$name: $failures of $total injected failures were not clean"; fi
+    echo "$name: $total allocations, each failed once"
+}
+
+m=tests/fault/tiny.gb; d=tests/fault/tiny.json
+"$GB" run $m --data $d --chains 2 --warmup 20 --draws 20 --seed 1 --quiet --output "$tmp/s.csv" \
+    >/dev/null 2>&1 || bad "the draws for the summary scenario could not be made"
+inject "check" check $m --data $d
+inject "inspect" inspect $m --data $d
+inject "graph" graph $m --data $d --format json
+inject "parse" parse $m
+inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
+    --output "$tmp/out/tiny.csv"
+inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
+finish fault
