@@ -58,7 +58,7 @@ static void declare_component(lowerer *L, scope *sc, const gb_ast *s, const gb_a
                 sym fam = {.name = root->name, .kind = SYM_COMPARRAY, .ast = s, .loc = root->loc};
                 sc_add(L, sc, fam);
             }
-            if (!(c.name = decl_instance_name(L, sc, root->name, s->a->list)))
+            if (decl_instance_name(L, sc, root->name, s->a->list, &c.name) != GB_OK)
                 return;
         }
         if (!sc_find(sc, c.name))
@@ -80,7 +80,7 @@ static void declare_component(lowerer *L, scope *sc, const gb_ast *s, const gb_a
             if (sc_add(L, sc, fam) != GB_OK)
                 return;
         }
-        if (!(name = decl_instance_name(L, sc, root->name, s->a->list)))
+        if (decl_instance_name(L, sc, root->name, s->a->list, &name) != GB_OK)
             return;
         old = sc_find(sc, name);
     }
@@ -224,35 +224,39 @@ static int needs_unroll(lowerer *L, scope *sc, const gb_ast *list)
     return 0;
 }
 
-const char *decl_instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices)
+gb_status decl_instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices,
+                             const char **out)
 {
     char buf[256];
     size_t used = (size_t)snprintf(buf, sizeof buf, "%s[", root);
     for (const gb_ast *x = indices; x; x = x->next) {
         double v = 0;
         int k = 0;
-        if (x->kind != GB_AST_RANGE && x->kind != GB_AST_ALL && cst_build(L, sc, x, &v, &k) != GB_OK)
-            return NULL;
+        gb_status st;
+        if (x->kind != GB_AST_RANGE && x->kind != GB_AST_ALL &&
+            (st = cst_build(L, sc, x, &v, &k)) != GB_OK)
+            return st;
         if (k == 0 || v != floor(v) || v < 1 || v > 1e9) {
             gb_error(L->errs, GB_ESEMANTIC, x->loc, "an index of the component array '%s' must "
                                                     "be a positive integer known when the "
                                                     "graph is built", root);
             gb_error_hint(L->errs, "a loop variable may index components only in a loop that "
                                    "creates components (such a loop is unrolled)");
-            return NULL;
+            return GB_ESEMANTIC;
         }
         used += (size_t)snprintf(buf + used, used < sizeof buf ? sizeof buf - used : 0, "%s%.0f",
                                  x == indices ? "" : ",", v);
     }
     if (used + 2 > sizeof buf) {
-        gb_error(L->errs, GB_ESEMANTIC, indices->loc, "the name '%s[...]' is too long", root);
-        return NULL;
+        return gb_error(L->errs, GB_ESEMANTIC, indices->loc, "the name '%s[...]' is too long",
+                        root);
     }
     strcat(buf, "]");
     char *name = gb_arena_strdup(gb_graph_arena(L->g), buf);
     if (!name)
-        L->oom = 1;
-    return name;
+        return lw_nomem(L);
+    *out = name;
+    return GB_OK;
 }
 
 gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops)
@@ -335,10 +339,9 @@ gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **l
             }
             /* a module that failed to load is still declared (mod NULL), so that its uses
                are not reported again as unknown names or non-functions */
-            sym ms = {.name = s->name,
-                      .kind = SYM_MODULE,
-                      .mod = sc_load_module(L, s, s->loc.file),
-                      .loc = s->loc};
+            module *mod = NULL;
+            sc_load_module(L, s, s->loc.file, &mod);
+            sym ms = {.name = s->name, .kind = SYM_MODULE, .mod = mod, .loc = s->loc};
             sc_add(L, sc, ms);
             break;
         }

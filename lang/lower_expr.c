@@ -154,7 +154,7 @@ static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
             *none = 1;
             return NULL;
         }
-        if (!(name = decl_instance_name(L, sc, root, a->list)))
+        if (decl_instance_name(L, sc, root, a->list, &name) != GB_OK)
             return NULL;
         s = sc_find(in, name);
         if (!s) {

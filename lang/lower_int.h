@@ -139,9 +139,9 @@ gb_status sc_add(lowerer *L, scope *sc, sym s);
 gb_status sc_new_node(lowerer *L, scope *sc, const char *name, gb_node_kind kind, gb_loc loc,
                       size_t *out);
 gb_node *sc_node(lowerer *L, size_t i);
-/* The module `import` statement imp names, loaded and declared once; NULL (error reported)
- * when it cannot be found or read. */
-module *sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file);
+/* The module `import` statement imp names, loaded and declared once (*out); fails (error
+ * reported) when it cannot be found, read or parsed. */
+gb_status sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file, module **out);
 const gb_ast *sc_find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **file);
 /* Is callee `module.name` for a module imported in sc (loaded or not)? */
 int sc_names_module(scope *sc, const gb_ast *callee);
@@ -150,10 +150,12 @@ int sc_names_module(scope *sc, const gb_ast *callee);
 int sc_module_call(lowerer *L, scope *sc, const gb_ast *callee);
 
 /* lower_decl.c (decl_): the declaration pass */
-gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops, size_t nloops);
+gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **loops,
+                     size_t nloops);
 /* "layer[2]": the name of one instance in an array of components, its indices evaluated in sc;
- * NULL (error reported) when an index is not a constant positive integer. */
-const char *decl_instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices);
+ * fails (error reported) when an index is not a constant positive integer. */
+gb_status decl_instance_name(lowerer *L, scope *sc, const char *root, const gb_ast *indices,
+                             const char **out);
 
 /* lower_unroll.c (unroll_): loops unrolled while the graph is built */
 /* Unrolls the scope's loops that create components (their bounds must be known by now: sizes

@@ -111,7 +111,7 @@ static int search_folder(const char *folder, int n, const char *name, char path[
     return file_exists(path);
 }
 
-module *sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file)
+gb_status sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file, module **out)
 {
     char path[PATH_MAX], tried[1024] = "";
     int found = 0;
@@ -145,11 +145,13 @@ module *sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file)
                           "looked for %s.gb in %s (the script's folder, GLASSBOX_PATH, "
                           "then the stdlib)",
                           imp->name, tried);
-        return NULL;
+        return GB_ESEMANTIC;
     }
     for (size_t i = 0; i < L->mods.len; i++)
-        if (strcmp(L->mods.items[i]->name, path) == 0)
-            return L->mods.items[i];
+        if (strcmp(L->mods.items[i]->name, path) == 0) {
+            *out = L->mods.items[i];
+            return GB_OK;
+        }
     const gb_source *src = gb_sources_find(L->srcs, path);
     if (!src) {
         /* the reader's messages are located at `path`, a buffer of this frame: say them again
@@ -157,7 +159,7 @@ module *sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file)
         gb_loc at = imp->a ? imp->a->loc : imp->loc; /* the path, or the module's name */
         gb_errlist *rd = gb_errlist_new();
         if (!rd)
-            return L->oom = 1, NULL;
+            return lw_nomem(L);
         gb_status st = gb_sources_read(L->srcs, path, (size_t)64 << 20, 1, &src, rd);
         for (size_t i = 0; i < gb_errlist_count(rd); i++) {
             const gb_err *e = gb_errlist_get(rd, i);
@@ -167,25 +169,26 @@ module *sc_load_module(lowerer *L, const gb_ast *imp, const char *from_file)
             gb_error(L->errs, st, at, "cannot read module '%s'", path);
         gb_errlist_free(rd);
         if (st != GB_OK)
-            return NULL;
+            return st;
     }
     gb_ast *prog = NULL;
-    if (gb_parse(&L->ast_arena, src->name, src->text, src->len, &prog, L->errs) != GB_OK)
-        return NULL;
+    gb_status st = gb_parse(&L->ast_arena, src->name, src->text, src->len, &prog, L->errs);
+    if (st != GB_OK)
+        return st;
     module *m = gb_arena_alloc(&L->ast_arena, sizeof *m);
-    if (!m || GB_VEC_PUSH(&L->mods, m) != 0) {
-        L->oom = 1;
-        return NULL;
-    }
+    if (!m)
+        return lw_nomem(L);
     m->name = src->name;
-    if (sc_new(L, NULL, "", -1, &m->sc) != GB_OK)
-        return NULL;
+    /* its scope before it is listed: a module found on the list is always whole */
+    if (sc_new(L, NULL, "", -1, &m->sc) != GB_OK || GB_VEC_PUSH(&L->mods, m) != 0)
+        return lw_nomem(L);
     for (const gb_ast *s = prog->list; s; s = s->next)
         if (s->kind != GB_AST_MODEL && s->kind != GB_AST_IMPORT)
             gb_error(L->errs, GB_ESEMANTIC, s->loc,
                      "a module holds only `model` definitions and imports");
-    decl_block(L, m->sc, prog->list, NULL, 0);
-    return m;
+    decl_block(L, m->sc, prog->list, NULL, 0); /* its errors are reported; the module is used */
+    *out = m;
+    return GB_OK;
 }
 
 const gb_ast *sc_find_model(lowerer *L, scope *sc, const gb_ast *callee, scope **file)
