@@ -118,7 +118,8 @@ typedef struct lowerer {
 /* lower.c (lw_): the driver, and the error shape every stage shares.  A function that crosses
  * files returns gb_status: GB_OK, or the code of the error it put in L->errs.  An allocation
  * failure is remembered (L->oom, reported once by the driver, as SQLite's mallocFailed) and
- * returned as GB_ENOMEM. */
+ * returned as GB_ENOMEM.  Constructors are the exception, as the AST's are: ex_elab, ex_new and
+ * unroll_subst return the new expression, or NULL with the error reported (or L->oom set). */
 gb_status lw_nomem(lowerer *L);
 /* The status of a pass that reports every error it finds and goes on: GB_ENOMEM after an
  * allocation failure, GB_OK when it added no error since the list held n0, else the worst in
