@@ -9,7 +9,7 @@
 #define GB_LANG_AST_H
 
 #include "arena.h"
-#include "graph.h"
+#include "op.h"
 #include "status.h"
 
 typedef enum gb_ast_kind {

@@ -3,6 +3,7 @@
 
 #include "ast.h"
 #include "ast_print.h"
+#include "graph.h" /* gb_op_text */
 
 static void put(FILE *out, const gb_ast *n);
 
@@ -14,6 +15,8 @@ static void put_list(FILE *out, const gb_ast *n)
     }
 }
 
+/* One case per AST kind, each a few lines: a long function (over 100 lines), but a reader looks
+ * up one kind, and the switch is clearer whole than split by arbitrary groups of kinds. */
 static void put(FILE *out, const gb_ast *n)
 {
     if (!n) {

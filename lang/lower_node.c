@@ -1,5 +1,14 @@
-/* lower_node.c - elaboration of one node's definitions (lazily, shape first), declared types,
- * distribution statements, component instantiation, and the entry points gb_lower_*. */
+/* lower_node.c - elaboration of one node, lazily when first needed: its shape and type first
+ * (from the data, the declared type, or the left sides of element-by-element definitions, so
+ * those may refer to earlier elements of themselves), then each statement into a gb_def with
+ * its loops, distribution statements checked against their arguments and declared types.
+ *
+ * A node moves through the states of nd_state (lower_int.h); one asked for while it is being
+ * shaped depends on itself.
+ *
+ * Owns: the defs it adds to each node (in the graph).
+ * Offers: nd_shape, nd_elab_pending.
+ */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +18,8 @@
 
 typedef struct saved_loops {
     size_t n;
-    const char *var[MAX_LOOPS + 8];
-    gb_expr *lo[MAX_LOOPS + 8], *hi[MAX_LOOPS + 8];
+    const char *var[LW_MAX_LOOPS + 8];
+    gb_expr *lo[LW_MAX_LOOPS + 8], *hi[LW_MAX_LOOPS + 8];
 } saved_loops;
 
 static void save_loops(lowerer *L, saved_loops *s)
@@ -40,7 +49,7 @@ static int enter_loops(lowerer *L, const stmt_ref *r)
     L->nloops = 0;
     for (size_t i = 0; i < r->nloops; i++) {
         const gb_ast *f = r->loops[i];
-        gb_expr *lo = elab(L, r->sc, f->a->a), *hi = elab(L, r->sc, f->a->b);
+        gb_expr *lo = ex_elab(L, r->sc, f->a->a), *hi = ex_elab(L, r->sc, f->a->b);
         if (!lo || !hi)
             return -1;
         if (lo->type != GB_INT || hi->type != GB_INT || lo->shape.rank || hi->shape.rank) {
@@ -97,7 +106,7 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
         const char *best = NULL;
         size_t bd = 3;
         for (size_t i = 0; i < nk; i++) {
-            size_t d = edit_distance(t->name, kinds[i].name);
+            size_t d = sg_edit_distance(t->name, kinds[i].name);
             if (d < bd) {
                 bd = d;
                 best = kinds[i].name;
@@ -128,7 +137,7 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
     }
     n->shape.rank = 0;
     for (const gb_ast *d = t->list; d; d = d->next) {
-        gb_expr *e = elab(L, sc, d);
+        gb_expr *e = ex_elab(L, sc, d);
         if (!e)
             return -1;
         if (e->type != GB_INT || e->shape.rank != 0) {
@@ -137,7 +146,7 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
         }
         double v;
         size_t dim = GB_DIM_UNKNOWN;
-        if (ceval(L, e, NULL, &v) == CE_OK) {
+        if (cst_eval(L, e, NULL, &v) == CST_OK) {
             if (v < 0) {
                 gb_error(L->errs, GB_ESEMANTIC, d->loc, "a size cannot be negative (it is %.0f)",
                          v);
@@ -158,9 +167,9 @@ static int type_shape(lowerer *L, scope *sc, const gb_ast *t, gb_node *n)
         n->shape.dim[1] = n->shape.dim[0];
         n->dim_name[1] = n->dim_name[0];
     }
-    if (t->a && !(n->lower = elab(L, sc, t->a)))
+    if (t->a && !(n->lower = ex_elab(L, sc, t->a)))
         return -1;
-    if (t->b && !(n->upper = elab(L, sc, t->b)))
+    if (t->b && !(n->upper = ex_elab(L, sc, t->b)))
         return -1;
     return 0;
 }
@@ -173,15 +182,15 @@ static void lhs_extent(lowerer *L, gb_def *d, gb_shape *ext)
         const gb_expr *ix = d->index[k];
         double v;
         size_t best = GB_DIM_UNKNOWN;
-        if (ceval(L, ix, NULL, &v) == CE_OK) {
+        if (cst_eval(L, ix, NULL, &v) == CST_OK) {
             best = v >= 1 && v < 9007199254740992.0 ? (size_t)v : 0; /* NaN, inf: unknown */
         } else if (d->nloops > 0) {
             /* evaluate at the loops' upper ends (indices are increasing in their loop vars) */
-            double lv[MAX_LOOPS + 8];
+            double lv[LW_MAX_LOOPS + 8];
             int ok = 1;
             for (size_t i = 0; i < d->nloops && ok; i++)
-                ok = ceval(L, d->loops[i].hi, lv, &lv[i]) == CE_OK;
-            if (ok && ceval(L, ix, lv, &v) == CE_OK)
+                ok = cst_eval(L, d->loops[i].hi, lv, &lv[i]) == CST_OK;
+            if (ok && cst_eval(L, ix, lv, &v) == CST_OK)
                 best = v >= 1 && v < 9007199254740992.0 ? (size_t)v : 0; /* NaN, inf: unknown */
         }
         ext->dim[k] = best;
@@ -212,7 +221,7 @@ static int elab_stmt(lowerer *L, size_t node, const stmt_ref *r)
         d->nindex = ni;
         size_t k = 0;
         for (const gb_ast *ix = s->a->list; ix; ix = ix->next, k++) {
-            gb_expr *e = ix->kind == GB_AST_RANGE ? elab(L, r->sc, ix) : elab(L, r->sc, ix);
+            gb_expr *e = ex_elab(L, r->sc, ix);
             if (!e)
                 return -1;
             if (e->type != GB_INT || e->shape.rank > 1 || ix->kind == GB_AST_ALL) {
@@ -224,10 +233,49 @@ static int elab_stmt(lowerer *L, size_t node, const stmt_ref *r)
         }
     }
     if (s->kind == GB_AST_ASSIGN) {
-        d->expr = elab(L, r->sc, s->b);
+        d->expr = ex_elab(L, r->sc, s->b);
         return d->expr ? 0 : -1;
     }
     return elab_dist(L, r, d, node);
+}
+
+/* `T[lower, upper]` after a distribution: its bounds, for a scalar distribution with a CDF. */
+static int elab_trunc(lowerer *L, const stmt_ref *r, gb_def *d)
+{
+    const gb_ast *s = r->ast;
+    if (strcmp(s->d->name, "T") != 0) {
+        gb_error(L->errs, GB_ESEMANTIC, s->d->loc, "expected T[lower, upper] after the "
+                                                   "distribution");
+        return -1;
+    }
+    if (d->dist->variate_rank != 0 || (!d->dist->lcdf && !d->dist->lccdf)) {
+        gb_error(L->errs, GB_ESEMANTIC, s->d->loc,
+                 "%s cannot be truncated: it has no closed-form CDF", d->dist->name);
+        return -1;
+    }
+    if ((s->d->a && !(d->trunc_lo = ex_elab(L, r->sc, s->d->a))) ||
+        (s->d->b && !(d->trunc_hi = ex_elab(L, r->sc, s->d->b))))
+        return -1;
+    return 0;
+}
+
+/* A parameter of the distribution left without an argument: the error lists its parameters. */
+static int missing_args(lowerer *L, const gb_ast *call, const gb_def *d, size_t given)
+{
+    for (size_t i = 0; i < (size_t)d->dist->nparams; i++)
+        if (!d->args[i]) {
+            char list[160] = "";
+            for (int j = 0; j < d->dist->nparams; j++) {
+                strncat(list, d->dist->params[j].name, sizeof list - strlen(list) - 1);
+                if (j + 1 < d->dist->nparams)
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            }
+            gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s takes %d argument%s (%s), got %zu",
+                     d->dist->name, d->dist->nparams, d->dist->nparams == 1 ? "" : "s", list,
+                     given);
+            return -1;
+        }
+    return 0;
 }
 
 static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
@@ -246,7 +294,7 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
             gb_error_hint(L->errs, "'%s' is a function; '~' takes a distribution",
                           call->a->name);
         else
-            suggest(L, r->sc, call->a->name, 1, 0);
+            sg_suggest(L, r->sc, call->a->name, 1, 0);
         return -1;
     }
     d->dist = dist;
@@ -288,7 +336,7 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
             ok = 0;
             continue;
         }
-        gb_expr *e = elab(L, r->sc, val);
+        gb_expr *e = ex_elab(L, r->sc, val);
         if (!e) {
             ok = 0;
             continue;
@@ -306,37 +354,14 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
         }
         d->args[slot] = e;
     }
-    for (size_t i = 0; ok && i < (size_t)dist->nparams; i++)
-        if (!d->args[i]) {
-            char list[160] = "";
-            for (int j = 0; j < dist->nparams; j++) {
-                strncat(list, dist->params[j].name, sizeof list - strlen(list) - 1);
-                if (j + 1 < dist->nparams)
-                    strncat(list, ", ", sizeof list - strlen(list) - 1);
-            }
-            gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s takes %d argument%s (%s), got %zu",
-                     dist->name, dist->nparams, dist->nparams == 1 ? "" : "s", list, given);
-            ok = 0;
-        }
+    if (ok && missing_args(L, call, d, given) != 0)
+        ok = 0;
     if (!ok)
         return -1;
-    if (s->d) {
-        if (strcmp(s->d->name, "T") != 0) {
-            gb_error(L->errs, GB_ESEMANTIC, s->d->loc, "expected T[lower, upper] after the "
-                                                       "distribution");
-            return -1;
-        }
-        if (dist->variate_rank != 0 || (!dist->lcdf && !dist->lccdf)) {
-            gb_error(L->errs, GB_ESEMANTIC, s->d->loc,
-                     "%s cannot be truncated: it has no closed-form CDF", dist->name);
-            return -1;
-        }
-        if ((s->d->a && !(d->trunc_lo = elab(L, r->sc, s->d->a))) ||
-            (s->d->b && !(d->trunc_hi = elab(L, r->sc, s->d->b))))
-            return -1;
-    }
+    if (s->d && elab_trunc(L, r, d) != 0)
+        return -1;
     /* the variate's type against the node's */
-    const gb_node *n = N(L, node);
+    const gb_node *n = sc_node(L, node);
     if (dist->variate_type == GB_INT && n->type == GB_REAL &&
         (n->kind == GB_NODE_DATA || n->observed)) {
         gb_error(L->errs, GB_ESEMANTIC, s->loc,
@@ -368,7 +393,7 @@ static int dist_shape(lowerer *L, const gb_def *d, gb_shape *out)
             char s1[64];
             gb_error(L->errs, GB_ESEMANTIC, d->args[i]->loc,
                      "argument '%s' has %s, which does not match the other arguments",
-                     dist->params[i].name, shape_text(&d->args[i]->shape, s1, sizeof s1));
+                     dist->params[i].name, ex_shape_text(&d->args[i]->shape, s1, sizeof s1));
             return -1;
         }
     }
@@ -390,117 +415,85 @@ static int dist_shape(lowerer *L, const gb_def *d, gb_shape *out)
     return 0;
 }
 
-/* Works out node i's shape and type (and elaborates its statements); returns i, or -1. */
 /* Node i and its state, fetched afresh: elaborating may add nodes and move both arrays. */
 #define ST (&L->ns.items[i])
-#define NN N(L, i)
+#define NN sc_node(L, i)
 
-size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
+/* The shape of a node defined element by element (`z[1] ~ ...`, `for t in 2..N { z[t] ~ ...}`):
+ * the extent of the left sides' indices; its type from the first statement.  1, or 0 (error
+ * reported). */
+static int shape_elementwise(lowerer *L, size_t i)
 {
-    if (ST->state >= 2)
-        return i;
-    if (ST->state == 1) {
-        gb_error(L->errs, GB_ESEMANTIC, use, "'%s' depends on itself", N(L, i)->name);
-        gb_error_hint(L->errs, "a model is a directed acyclic graph: follow the definitions "
-                               "from line %d", N(L, i)->loc.line);
-        ST->state = 5; /* failed: do not report again */
-        return (size_t)-1;
-    }
-    if (ST->state == 5)
-        return (size_t)-1;
-    saved_loops saved;
-    save_loops(L, &saved);
-    ST->state = 1;
     int ok = 1;
-    scope *sc = ST->sc;
-    if (NN->kind == GB_NODE_DATA || (NN->kind == GB_NODE_STOCHASTIC && NN->observed)) {
-        /* shape and type come from the data, or from the declaration when there are none */
-        if (!NN->value && ST->decl_type)
-            ok = type_shape(L, sc, ST->decl_type, NN) == 0;
-        ST->state = 2;
-    } else if (ST->decl_type) {
-        ok = type_shape(L, sc, ST->decl_type, NN) == 0;
-        if (ok && NN->type == GB_INT && NN->kind == GB_NODE_STOCHASTIC) {
-            /* the distribution decides; a declared int is checked against it below */
+    NN->type = GB_REAL;
+    gb_shape ext = {0, {0}};
+    for (size_t k = 0; k < ST->stmts.len && ok; k++) {
+        const stmt_ref *r = &ST->stmts.items[k];
+        if (enter_loops(L, r) != 0) {
+            ok = 0;
+            break;
         }
-        ST->state = 2;
-    } else if (ST->stmts.len > 0 && ST->stmts.items[0].ast->a->kind == GB_AST_INDEX) {
-        /* element-wise: the shape from the left sides, elements from the first statement */
-        NN->type = GB_REAL;
-        gb_shape ext = {0, {0}};
-        for (size_t k = 0; k < ST->stmts.len && ok; k++) {
-            const stmt_ref *r = &ST->stmts.items[k];
-            if (enter_loops(L, r) != 0) {
-                ok = 0;
-                break;
-            }
-            gb_def tmp;
-            memset(&tmp, 0, sizeof tmp);
-            tmp.nloops = L->nloops;
-            gb_loop lp[MAX_LOOPS + 8];
-            for (size_t q = 0; q < L->nloops; q++) {
-                lp[q].var = L->loopvar[q];
-                lp[q].lo = L->looplo[q];
-                lp[q].hi = L->loophi[q];
-            }
-            tmp.loops = lp;
-            size_t ni = gb_ast_list_len(r->ast->a->list);
-            gb_expr *ix[GB_MAX_RANK];
-            if (ni > GB_MAX_RANK) {
-                gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc, "too many indices");
-                ok = 0;
-                break;
-            }
-            size_t q = 0;
-            for (const gb_ast *x = r->ast->a->list; x && ok; x = x->next, q++)
-                ok = (ix[q] = elab(L, r->sc, x)) != NULL;
-            if (!ok)
-                break;
-            tmp.index = ix;
-            tmp.nindex = ni;
-            gb_shape e;
-            lhs_extent(L, &tmp, &e);
-            if (k == 0)
-                ext = e;
-            else if (e.rank != ext.rank) {
-                gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc,
-                         "'%s' is indexed with %d indices here but %d elsewhere", NN->name,
-                         e.rank, ext.rank);
-                ok = 0;
-            } else {
-                for (int a = 0; a < e.rank; a++)
-                    if (e.dim[a] == GB_DIM_UNKNOWN || ext.dim[a] == GB_DIM_UNKNOWN)
-                        ext.dim[a] = GB_DIM_UNKNOWN;
-                    else if (e.dim[a] > ext.dim[a])
-                        ext.dim[a] = e.dim[a];
-            }
+        gb_def tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.nloops = L->nloops;
+        gb_loop lp[LW_MAX_LOOPS + 8];
+        for (size_t q = 0; q < L->nloops; q++) {
+            lp[q].var = L->loopvar[q];
+            lp[q].lo = L->looplo[q];
+            lp[q].hi = L->loophi[q];
         }
-        L->nloops = 0;
-        NN->shape = ext;
-        if (NN->kind == GB_NODE_STOCHASTIC && ok) {
-            const gb_ast *call = ST->stmts.items[0].ast->b;
-            const gb_dist_ops *dd = call->kind == GB_AST_CALL && call->a->kind == GB_AST_NAME
-                                        ? gb_dist_find(call->a->name)
-                                        : NULL;
-            if (dd)
-                NN->type = dd->variate_type;
+        tmp.loops = lp;
+        size_t ni = gb_ast_list_len(r->ast->a->list);
+        gb_expr *ix[GB_MAX_RANK];
+        if (ni > GB_MAX_RANK) {
+            gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc, "too many indices");
+            ok = 0;
+            break;
         }
-        ST->state = 2;
+        size_t q = 0;
+        for (const gb_ast *x = r->ast->a->list; x && ok; x = x->next, q++)
+            ok = (ix[q] = ex_elab(L, r->sc, x)) != NULL;
+        if (!ok)
+            break;
+        tmp.index = ix;
+        tmp.nindex = ni;
+        gb_shape e;
+        lhs_extent(L, &tmp, &e);
+        if (k == 0)
+            ext = e;
+        else if (e.rank != ext.rank) {
+            gb_error(L->errs, GB_ESEMANTIC, r->ast->a->loc,
+                     "'%s' is indexed with %d indices here but %d elsewhere", NN->name,
+                     e.rank, ext.rank);
+            ok = 0;
+        } else {
+            for (int a = 0; a < e.rank; a++)
+                if (e.dim[a] == GB_DIM_UNKNOWN || ext.dim[a] == GB_DIM_UNKNOWN)
+                    ext.dim[a] = GB_DIM_UNKNOWN;
+                else if (e.dim[a] > ext.dim[a])
+                    ext.dim[a] = e.dim[a];
+        }
     }
-    /* elaborate every statement */
-    if (ok) {
-        if (ST->state != 2)
-            ST->state = 1; /* a whole-node definition: its shape needs its right side */
-        else
-            ST->state = 3;
-        for (size_t k = 0; k < ST->stmts.len; k++) {
-            ST->stmts.items[k].done = 1;
-            if (elab_stmt(L, i, &ST->stmts.items[k]) != 0)
-                ok = 0;
-        }
-        L->nloops = 0;
+    L->nloops = 0;
+    NN->shape = ext;
+    if (NN->kind == GB_NODE_STOCHASTIC && ok) {
+        const gb_ast *call = ST->stmts.items[0].ast->b;
+        const gb_dist_ops *dd = call->kind == GB_AST_CALL && call->a->kind == GB_AST_NAME
+                                    ? gb_dist_find(call->a->name)
+                                    : NULL;
+        if (dd)
+            NN->type = dd->variate_type;
     }
-    if (ok && ST->state == 1 && NN->ndefs == 1 && !NN->defs[0].index &&
+    return ok;
+}
+
+/* After the statements are elaborated: a whole-node definition gives the node its shape and
+ * type; declared and observed shapes are checked against the distribution's arguments.  1, or 0
+ * (error reported). */
+static int settle_type(lowerer *L, size_t i)
+{
+    int ok = 1;
+    if (ST->state == ND_SHAPING && NN->ndefs == 1 && !NN->defs[0].index &&
         !(ST->decl_type && NN->defs[0].dist)) {
         const gb_def *d = &NN->defs[0];
         if (d->expr) {
@@ -511,7 +504,7 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
         } else {
             ok = 0;
         }
-    } else if (ok && NN->kind == GB_NODE_STOCHASTIC && NN->ndefs > 0 && ST->decl_type) {
+    } else if (NN->kind == GB_NODE_STOCHASTIC && NN->ndefs > 0 && ST->decl_type) {
         const gb_def *d = &NN->defs[0];
         if (d->dist->variate_type == GB_REAL && NN->type == GB_INT) {
             gb_error(L->errs, GB_ESEMANTIC, ST->decl_type->loc,
@@ -527,8 +520,8 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
                 char s1[64], s2[64];
                 gb_error(L->errs, GB_ESEMANTIC, d->loc,
                          "'%s' is declared with %s but its distribution's arguments have %s",
-                         NN->name, shape_text(&NN->shape, s1, sizeof s1),
-                         shape_text(&ds, s2, sizeof s2));
+                         NN->name, ex_shape_text(&NN->shape, s1, sizeof s1),
+                         ex_shape_text(&ds, s2, sizeof s2));
                 ok = 0;
             }
         }
@@ -546,16 +539,65 @@ size_t ensure_shaped(lowerer *L, size_t i, gb_loc use)
             char s1[64], s2[64];
             gb_error(L->errs, GB_ESEMANTIC, NN->defs[0].loc,
                      "'%s' has %s but its distribution's arguments have %s", NN->name,
-                     shape_text(&NN->shape, s1, sizeof s1), shape_text(&ds, s2, sizeof s2));
+                     ex_shape_text(&NN->shape, s1, sizeof s1), ex_shape_text(&ds, s2, sizeof s2));
             ok = 0;
         }
     }
-    restore_loops(L, &saved);
-    ST->state = ok ? 4 : 5;
-    return ok ? i : (size_t)-1;
+    return ok;
 }
 
-int elaborate_pending(lowerer *L, size_t i)
+gb_status nd_shape(lowerer *L, size_t i, gb_loc use)
+{
+    if (ST->state >= ND_SHAPED) /* a failed node too: its error is out already */
+        return GB_OK;
+    if (ST->state == ND_SHAPING) {
+        gb_error(L->errs, GB_ESEMANTIC, use, "'%s' depends on itself", sc_node(L, i)->name);
+        gb_error_hint(L->errs, "a model is a directed acyclic graph: follow the definitions "
+                               "from line %d", sc_node(L, i)->loc.line);
+        ST->state = ND_FAILED;
+        return GB_ESEMANTIC;
+    }
+    saved_loops saved;
+    save_loops(L, &saved);
+    ST->state = ND_SHAPING;
+    int ok = 1;
+    scope *sc = ST->sc;
+    if (NN->kind == GB_NODE_DATA || (NN->kind == GB_NODE_STOCHASTIC && NN->observed)) {
+        /* shape and type come from the data, or from the declaration when there are none */
+        if (!NN->value && ST->decl_type)
+            ok = type_shape(L, sc, ST->decl_type, NN) == 0;
+        ST->state = ND_SHAPED;
+    } else if (ST->decl_type) {
+        ok = type_shape(L, sc, ST->decl_type, NN) == 0;
+        if (ok && NN->type == GB_INT && NN->kind == GB_NODE_STOCHASTIC) {
+            /* the distribution decides; a declared int is checked against it below */
+        }
+        ST->state = ND_SHAPED;
+    } else if (ST->stmts.len > 0 && ST->stmts.items[0].ast->a->kind == GB_AST_INDEX) {
+        ok = shape_elementwise(L, i);
+        ST->state = ND_SHAPED;
+    }
+    /* elaborate every statement */
+    if (ok) {
+        if (ST->state != ND_SHAPED)
+            ST->state = ND_SHAPING; /* a whole-node definition: its shape needs its right side */
+        else
+            ST->state = ND_ELABORATING;
+        for (size_t k = 0; k < ST->stmts.len; k++) {
+            ST->stmts.items[k].done = 1;
+            if (elab_stmt(L, i, &ST->stmts.items[k]) != 0)
+                ok = 0;
+        }
+        L->nloops = 0;
+    }
+    if (ok)
+        ok = settle_type(L, i);
+    restore_loops(L, &saved);
+    ST->state = ok ? ND_DONE : ND_FAILED;
+    return ok ? GB_OK : lw_failed(L);
+}
+
+gb_status nd_elab_pending(lowerer *L, size_t i)
 {
     int ok = 1;
     saved_loops saved;
@@ -567,5 +609,5 @@ int elaborate_pending(lowerer *L, size_t i)
                 ok = 0;
         }
     restore_loops(L, &saved);
-    return ok ? 0 : -1;
+    return ok ? GB_OK : lw_failed(L);
 }

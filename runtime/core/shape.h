@@ -1,4 +1,4 @@
-/* shape.h - the one broadcasting rule of the language, used by the checker (lang/elab.c,
+/* shape.h - the one broadcasting rule of the language, used by the checker (lang/lower_expr.c,
  * lang/lower_node.c) and by the compiled model (runtime/model_compile.c), so that what check
  * accepts is what run computes.
  *

@@ -20,15 +20,10 @@
 #include "arena.h"
 #include "dist.h"
 #include "func.h"
+#include "op.h"
 #include "status.h"
 
-/* Operators of expressions (the parser produces them, the graph keeps them). */
-typedef enum gb_op {
-    GB_OP_ADD = 1, GB_OP_SUB, GB_OP_MUL, GB_OP_DIV, GB_OP_MOD, GB_OP_MATMUL, GB_OP_POW,
-    GB_OP_EQ, GB_OP_NE, GB_OP_LT, GB_OP_LE, GB_OP_GT, GB_OP_GE, GB_OP_AND, GB_OP_OR,
-    GB_OP_NEG, GB_OP_NOT, GB_OP_PLUS
-} gb_op;
-/* The operator's spelling ("+", "@", "&&"). */
+/* The operator's spelling ("+", "@", "&&"); the operators themselves are in op.h. */
 const char *gb_op_text(int op);
 
 /* Loops nest at most this deep. */

@@ -1,16 +1,94 @@
-/* stan_names.c - Stan's spellings that glassbox writes differently, for the hint after an
- * unknown function or distribution: a Stan user's `row(x, i)` should be told `x[i, ]`, not
- * "did you mean 'pow'?", which is what edit distance alone would say.
+/* lower_suggest.c - "did you mean" for unknown names: the nearest defined name by edit
+ * distance, and Stan's spellings that glassbox writes differently (a Stan user's `row(x, i)`
+ * should be told `x[i, ]`, not "did you mean 'pow'?", which is what edit distance alone would
+ * say).
  *
- * Two sources: a table of names (Stan functions and distributions with another glassbox form),
- * and Stan's suffixes (`normal_rng`, `normal_lpdf`, `normal_lcdf`, ...), which glassbox expresses
- * as statements rather than functions.  The table holds only names glassbox does not define,
- * so a hint never hides one of its own functions. */
+ * Stan's spellings come from two sources: a table of names (Stan functions and distributions
+ * with another glassbox form), and Stan's suffixes (`normal_rng`, `normal_lpdf`, `normal_lcdf`,
+ * ...), which glassbox expresses as statements rather than functions.  The table holds only
+ * names glassbox does not define, so a hint never hides one of its own functions.
+ *
+ * Owns: nothing.
+ * Offers: sg_suggest, sg_edit_distance, sg_stan_hint.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "dist.h"
+#include "func.h"
 #include "lower_int.h"
+
+size_t sg_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c)
+                c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c)
+                c = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < c)
+                c = d[i - 2][j - 2] + 1;
+            d[i][j] = c;
+        }
+    return d[la][lb];
+}
+
+/* Close enough to be a typo: at most 1 edit for short names, 2 for longer ones. */
+static int close_enough(const char *a, const char *b, size_t dist)
+{
+    size_t n = strlen(a) > strlen(b) ? strlen(a) : strlen(b);
+    return dist > 0 && dist <= (n <= 4 ? 1 : 2);
+}
+
+void sg_suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func)
+{
+    char stan[256];
+    if ((want_dist || want_func) && sg_stan_hint(name, stan, sizeof stan)) {
+        gb_error_hint(L->errs, "%s", stan); /* a Stan user's name: the exact form beats a guess */
+        return;
+    }
+    const char *best = NULL;
+    size_t bestd = 99;
+    for (scope *s = sc; s && !best; s = (s == s->file ? NULL : s->file)) {
+        for (size_t i = 0; i < s->syms.len; i++) {
+            size_t d = sg_edit_distance(name, s->syms.items[i].name);
+            if (d < bestd && close_enough(name, s->syms.items[i].name, d)) {
+                bestd = d;
+                best = s->syms.items[i].name;
+            }
+        }
+    }
+    if (want_dist)
+        for (size_t i = 0; i < gb_dist_count(); i++) {
+            const gb_dist_ops *d = gb_dist_at(i);
+            size_t k = sg_edit_distance(name, d->name);
+            if (k < bestd && close_enough(name, d->name, k)) {
+                bestd = k;
+                best = d->name;
+            }
+        }
+    if (want_func)
+        for (size_t i = 0; i < gb_func_count(); i++) {
+            const gb_func_ops *f = gb_func_at(i);
+            size_t k = sg_edit_distance(name, f->name);
+            if (k < bestd && close_enough(name, f->name, k)) {
+                bestd = k;
+                best = f->name;
+            }
+        }
+    if (best)
+        gb_error_hint(L->errs, "did you mean '%s'?", best);
+}
 
 typedef struct stan_name {
     const char *stan; /* the call as Stan writes it */
@@ -66,7 +144,7 @@ static const stan_suffix suffixes[] = {
     {"_lccdf", "a truncation, if that is its use: y ~ ", "(...) T[lower, upper]"},
 };
 
-int stan_hint(const char *name, char *buf, size_t len)
+int sg_stan_hint(const char *name, char *buf, size_t len)
 {
     size_t n = strlen(name);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

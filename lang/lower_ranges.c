@@ -1,11 +1,16 @@
-/* ranges.c - index ranges checked against the data before any sampling: for each indexed
- * expression whose indices depend only on data, constants and loop variables, every index the
- * loops produce must fall inside the indexed axis (`mu[g[i]]` with a g holding 0 is reported
- * here, with the loop values that produce it, not as a crash later).  A vector of indices
+/* lower_ranges.c - coverage and index ranges, checked against the data before any sampling: for
+ * each indexed expression whose indices depend only on data, constants and loop variables, every
+ * index the loops produce must fall inside the indexed axis (`mu[g[i]]` with a g holding 0 is
+ * reported here, with the loop values that produce it, not as a crash later).  A vector of indices
  * (`mu[g]`, `mu[g + 1]`, `mu[[g[i] for i in 1..N]]`) is checked element by element, and so is
  * the body of a comprehension at each value of its variable.  Loops are enumerated;
  * enumeration stops after GB_RANGE_CHECK_LIMIT index evaluations per statement, so a huge loop
- * nest costs a bounded time (its remaining indices are checked at run time). */
+ * nest costs a bounded time (its remaining indices are checked at run time).
+ * Coverage: every element of a node defined element by element must be defined.
+ *
+ * Owns: nothing beyond its walk (freed before returning).
+ * Offers: rg_check_defs.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +23,7 @@
 typedef struct walk {
     lowerer *L;
     const gb_def *d;
-    double lv[MAX_LOOPS + 8];
+    double lv[LW_MAX_LOOPS + 8];
     long budget;
     int reported;
     int ncomp; /* comprehensions entered; their variables are lv[d->nloops ...] */
@@ -37,57 +42,58 @@ static void loop_text(const walk *w, char *buf, size_t len)
                                  used ? "," : " when", w->lv[w->d->nloops + (size_t)i]);
 }
 
-/* Element k of a vector of integers known now (data, constants, loop variables): CE_OK and
- * *v, or CE_NOTCONST.  Covers what index vectors are written as: a data array, elementwise
+/* Element k of a vector of integers known now (data, constants, loop variables): CST_OK and
+ * *v, or CST_NOTCONST.  Covers what index vectors are written as: a data array, elementwise
  * arithmetic on one, a range, an array literal, a comprehension. */
 static int elem_value(walk *w, const gb_expr *e, size_t k, double *v)
 {
     if (e->shape.rank == 0)
-        return ceval(w->L, e, w->lv, v);
+        return cst_eval(w->L, e, w->lv, v);
     if (e->shape.rank != 1)
-        return CE_NOTCONST;
+        return CST_NOTCONST;
     switch (e->kind) {
     case GB_EX_NODE: {
-        const gb_node *n = N(w->L, e->node);
+        const gb_node *n = sc_node(w->L, e->node);
         if (!n->value || k >= n->len)
-            return CE_NOTCONST;
+            return CST_NOTCONST;
         *v = n->value[k];
-        return CE_OK;
+        return CST_OK;
     }
     case GB_EX_RANGE: {
         double lo;
-        if (ceval(w->L, e->args[0], w->lv, &lo) != CE_OK)
-            return CE_NOTCONST;
+        if (cst_eval(w->L, e->args[0], w->lv, &lo) != CST_OK)
+            return CST_NOTCONST;
         *v = lo + (double)k;
-        return CE_OK;
+        return CST_OK;
     }
     case GB_EX_ARRAY:
-        return k < (size_t)e->nargs ? ceval(w->L, e->args[k], w->lv, v) : CE_NOTCONST;
+        return k < (size_t)e->nargs ? cst_eval(w->L, e->args[k], w->lv, v) : CST_NOTCONST;
     case GB_EX_COMPREH: {
         double lo;
-        if (ceval(w->L, e->args[1]->args[0], w->lv, &lo) != CE_OK)
-            return CE_NOTCONST;
+        if (cst_eval(w->L, e->args[1]->args[0], w->lv, &lo) != CST_OK)
+            return CST_NOTCONST;
         w->lv[e->loopvar] = lo + (double)k;
-        return ceval(w->L, e->args[0], w->lv, v);
+        return cst_eval(w->L, e->args[0], w->lv, v);
     }
     case GB_EX_UNOP: {
         double x;
-        if (elem_value(w, e->args[0], k, &x) != CE_OK)
-            return CE_NOTCONST;
+        if (elem_value(w, e->args[0], k, &x) != CST_OK)
+            return CST_NOTCONST;
         *v = e->op == GB_OP_NEG ? -x : e->op == GB_OP_NOT ? (x == 0) : x;
-        return CE_OK;
+        return CST_OK;
     }
     case GB_EX_BINOP: {
         double x, y;
         if (e->op != GB_OP_ADD && e->op != GB_OP_SUB && e->op != GB_OP_MUL)
-            return CE_NOTCONST;
-        if (elem_value(w, e->args[0], k, &x) != CE_OK || elem_value(w, e->args[1], k, &y) != CE_OK)
-            return CE_NOTCONST;
+            return CST_NOTCONST;
+        if (elem_value(w, e->args[0], k, &x) != CST_OK ||
+            elem_value(w, e->args[1], k, &y) != CST_OK)
+            return CST_NOTCONST;
         *v = e->op == GB_OP_ADD ? x + y : e->op == GB_OP_SUB ? x - y : x * y;
-        return CE_OK;
+        return CST_OK;
     }
     default:
-        return CE_NOTCONST;
+        return CST_NOTCONST;
     }
 }
 
@@ -115,8 +121,8 @@ static void check_expr(walk *w, const gb_expr *e)
     if (e->kind == GB_EX_COMPREH) {
         /* the body at each value of the comprehension's own variable */
         double lo, hi;
-        if (ceval(w->L, e->args[1]->args[0], w->lv, &lo) != CE_OK ||
-            ceval(w->L, e->args[1]->args[1], w->lv, &hi) != CE_OK)
+        if (cst_eval(w->L, e->args[1]->args[0], w->lv, &lo) != CST_OK ||
+            cst_eval(w->L, e->args[1]->args[1], w->lv, &hi) != CST_OK)
             return;
         w->ncomp++;
         for (double x = lo; x <= hi && !w->reported && w->budget > 0; x++, w->budget--) {
@@ -141,7 +147,7 @@ static void check_expr(walk *w, const gb_expr *e)
             continue;
         for (size_t j = 0; j < n && w->budget > 0; j++, w->budget--) {
             double v;
-            if (elem_value(w, ix, j, &v) != CE_OK)
+            if (elem_value(w, ix, j, &v) != CST_OK)
                 break;
             if (!(v >= 1 && v <= (double)dim)) { /* NaN included */
                 out_of_range(w, e, ix, v, dim, j);
@@ -172,7 +178,7 @@ static void enumerate(walk *w, size_t depth)
         check_def_at(w);
         return;
     }
-    long lo, n = loop_count(w->L, &w->d->loops[depth], w->lv, &lo);
+    long lo, n = cst_loop_count(w->L, &w->d->loops[depth], w->lv, &lo);
     for (long k = 0; k < n && !w->reported && w->budget > 0; k++) {
         w->lv[depth] = (double)(lo + k);
         enumerate(w, depth + 1);
@@ -186,7 +192,7 @@ typedef struct cover {
     const gb_node *n;
     const gb_def *d;
     unsigned char *seen;   /* one mark per block (element of the indexed dimensions) */
-    double lv[MAX_LOOPS + 8];
+    double lv[LW_MAX_LOOPS + 8];
     const gb_def **first;  /* def that first defined each block */
     long budget;
     int reported;
@@ -230,7 +236,7 @@ static void cover_loops(cover *c, size_t depth)
         cover_at(c);
         return;
     }
-    long lo, cnt = loop_count(c->L, &c->d->loops[depth], c->lv, &lo);
+    long lo, cnt = cst_loop_count(c->L, &c->d->loops[depth], c->lv, &lo);
     for (long k = 0; k < cnt && !c->reported; k++) {
         c->lv[depth] = (double)(lo + k);
         cover_loops(c, depth + 1);
@@ -239,7 +245,7 @@ static void cover_loops(cover *c, size_t depth)
 
 static void check_coverage(lowerer *L, size_t i)
 {
-    const gb_node *n = N(L, i);
+    const gb_node *n = sc_node(L, i);
     if (n->ndefs == 0 || !n->defs[0].index)
         return;
     size_t blocks = 1;
@@ -276,14 +282,15 @@ static void check_coverage(lowerer *L, size_t i)
     free(c.first);
 }
 
-void check_defs(lowerer *L)
+gb_status rg_check_defs(lowerer *L)
 {
+    size_t n0 = gb_errlist_count(L->errs);
     for (size_t i = 0; i < gb_graph_node_count(L->g); i++)
         check_coverage(L, i);
     if (gb_errlist_status(L->errs) != GB_OK)
-        return;
+        return lw_status(L, n0);
     for (size_t i = 0; i < gb_graph_node_count(L->g); i++) {
-        const gb_node *n = N(L, i);
+        const gb_node *n = sc_node(L, i);
         for (size_t k = 0; k < n->ndefs; k++) {
             walk w;
             memset(&w, 0, sizeof w);
@@ -293,4 +300,5 @@ void check_defs(lowerer *L)
             enumerate(&w, 0);
         }
     }
+    return lw_status(L, n0);
 }

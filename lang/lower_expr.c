@@ -1,7 +1,11 @@
-/* elab.c - typing and shaping of expressions: names resolved to nodes and loop variables,
+/* lower_expr.c - typing and shaping of expressions: names resolved to nodes and loop variables,
  * numpy-style broadcasting for elementwise operators (an unknown size is compatible with any),
  * `@` as matrix product, indexing (scalar, range, integer-array gather, all), function calls
- * checked against their signature, and "did you mean" suggestions for unknown names. */
+ * checked against their signature.
+ *
+ * Owns: the typed expressions it builds (in the graph's arena).
+ * Offers: ex_elab, ex_new, ex_shape_text.
+ */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +36,7 @@ gb_expr *ex_new(lowerer *L, gb_expr_kind kind, gb_loc loc, int nargs)
     return e;
 }
 
-const char *shape_text(const gb_shape *s, char *buf, size_t len)
+const char *ex_shape_text(const gb_shape *s, char *buf, size_t len)
 {
     size_t used = 0;
     if (s->rank == 0) {
@@ -51,77 +55,6 @@ const char *shape_text(const gb_shape *s, char *buf, size_t len)
     return buf;
 }
 
-size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < c)
-                c = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < c)
-                c = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < c)
-                c = d[i - 2][j - 2] + 1;
-            d[i][j] = c;
-        }
-    return d[la][lb];
-}
-
-/* Close enough to be a typo: at most 1 edit for short names, 2 for longer ones. */
-static int close_enough(const char *a, const char *b, size_t dist)
-{
-    size_t n = strlen(a) > strlen(b) ? strlen(a) : strlen(b);
-    return dist > 0 && dist <= (n <= 4 ? 1 : 2);
-}
-
-void suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func)
-{
-    char stan[256];
-    if ((want_dist || want_func) && stan_hint(name, stan, sizeof stan)) {
-        gb_error_hint(L->errs, "%s", stan); /* a Stan user's name: the exact form beats a guess */
-        return;
-    }
-    const char *best = NULL;
-    size_t bestd = 99;
-    for (scope *s = sc; s && !best; s = (s == s->file ? NULL : s->file)) {
-        for (size_t i = 0; i < s->syms.len; i++) {
-            size_t d = edit_distance(name, s->syms.items[i].name);
-            if (d < bestd && close_enough(name, s->syms.items[i].name, d)) {
-                bestd = d;
-                best = s->syms.items[i].name;
-            }
-        }
-    }
-    if (want_dist)
-        for (size_t i = 0; i < gb_dist_count(); i++) {
-            const gb_dist_ops *d = gb_dist_at(i);
-            size_t k = edit_distance(name, d->name);
-            if (k < bestd && close_enough(name, d->name, k)) {
-                bestd = k;
-                best = d->name;
-            }
-        }
-    if (want_func)
-        for (size_t i = 0; i < gb_func_count(); i++) {
-            const gb_func_ops *f = gb_func_at(i);
-            size_t k = edit_distance(name, f->name);
-            if (k < bestd && close_enough(name, f->name, k)) {
-                bestd = k;
-                best = f->name;
-            }
-        }
-    if (best)
-        gb_error_hint(L->errs, "did you mean '%s'?", best);
-}
 
 static gb_expr *elab_name(lowerer *L, scope *sc, const gb_ast *a)
 {
@@ -134,14 +67,14 @@ static gb_expr *elab_name(lowerer *L, scope *sc, const gb_ast *a)
             }
             return e;
         }
-    sym *s = scope_find(sc, a->name);
+    sym *s = sc_find(sc, a->name);
     if (!s) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "unknown name '%s'", a->name);
         if (gb_dist_find(a->name))
             gb_error_hint(L->errs, "'%s' is a distribution: use it on the right of '~'",
                           a->name);
         else
-            suggest(L, sc, a->name, 0, 0);
+            sg_suggest(L, sc, a->name, 0, 0);
         return NULL;
     }
     switch (s->kind) {
@@ -154,14 +87,14 @@ static gb_expr *elab_name(lowerer *L, scope *sc, const gb_ast *a)
         return e;
     }
     case SYM_NODE: {
-        size_t i = ensure_shaped(L, s->node, a->loc);
-        if (i == (size_t)-1)
+        size_t i = s->node;
+        if (nd_shape(L, i, a->loc) != GB_OK)
             return NULL;
         gb_expr *e = ex_new(L, GB_EX_NODE, a->loc, 0);
         if (e) {
             e->node = i;
-            e->type = N(L, i)->type;
-            e->shape = N(L, i)->shape;
+            e->type = sc_node(L, i)->type;
+            e->shape = sc_node(L, i)->shape;
         }
         return e;
     }
@@ -193,10 +126,10 @@ static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
     sym *s = NULL;
     if (a->kind == GB_AST_NAME) {
         name = a->name;
-        s = scope_find(sc, name);
+        s = sc_find(sc, name);
         if (!s) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc, "unknown name '%s'", name);
-            suggest(L, sc, name, 0, 0);
+            sg_suggest(L, sc, name, 0, 0);
             return NULL;
         }
     } else if (a->kind == GB_AST_MEMBER) {
@@ -205,7 +138,7 @@ static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
             return NULL;
         in = t->inst;
         name = a->name;
-        s = scope_find(in, name);
+        s = sc_find(in, name);
     } else if (a->kind == GB_AST_INDEX &&
                (a->a->kind == GB_AST_NAME || a->a->kind == GB_AST_MEMBER)) {
         /* layer[k]: the family's scope, then the instance's name with k evaluated here */
@@ -216,14 +149,14 @@ static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
                 return NULL;
             in = t->inst;
         }
-        sym *fam = scope_find(in, root);
+        sym *fam = sc_find(in, root);
         if (!fam || fam->kind != SYM_COMPARRAY) {
             *none = 1;
             return NULL;
         }
-        if (!(name = instance_name(L, sc, root, a->list)))
+        if (decl_instance_name(L, sc, root, a->list, &name) != GB_OK)
             return NULL;
-        s = scope_find(in, name);
+        s = sc_find(in, name);
         if (!s) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc, "the component array '%s' has no %s",
                      root, name);
@@ -246,7 +179,8 @@ static sym *resolve_instance(lowerer *L, scope *sc, const gb_ast *a, int *none)
         *none = 1;
         return NULL;
     }
-    return ensure_component(L, s);
+    sym *inst = NULL;
+    return comp_instantiate(L, s, &inst) == GB_OK ? inst : NULL;
 }
 
 static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
@@ -263,21 +197,21 @@ static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
     }
     scope *inner = c->inst;
     const char *path = gb_graph_component(L->g, (size_t)inner->comp)->name;
-    sym *m = scope_find(inner, a->name);
-    if (!m || m->kind != SYM_NODE || scope_find(inner->file, a->name) == m) {
+    sym *m = sc_find(inner, a->name);
+    if (!m || m->kind != SYM_NODE || sc_find(inner->file, a->name) == m) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "component '%s' has no node '%s'", path,
                  a->name);
-        suggest(L, inner, a->name, 0, 0);
+        sg_suggest(L, inner, a->name, 0, 0);
         return NULL;
     }
-    size_t i = ensure_shaped(L, m->node, a->loc);
-    if (i == (size_t)-1)
+    size_t i = m->node;
+    if (nd_shape(L, i, a->loc) != GB_OK)
         return NULL;
     gb_expr *e = ex_new(L, GB_EX_NODE, a->loc, 0);
     if (e) {
         e->node = i;
-        e->type = N(L, i)->type;
-        e->shape = N(L, i)->shape;
+        e->type = sc_node(L, i)->type;
+        e->shape = sc_node(L, i)->shape;
     }
     return e;
 }
@@ -286,7 +220,8 @@ static gb_expr *elab_member(lowerer *L, scope *sc, const gb_ast *a)
 static size_t range_len(lowerer *L, const gb_expr *r)
 {
     double lo, hi;
-    if (ceval(L, r->args[0], NULL, &lo) == CE_OK && ceval(L, r->args[1], NULL, &hi) == CE_OK)
+    if (cst_eval(L, r->args[0], NULL, &lo) == CST_OK &&
+        cst_eval(L, r->args[1], NULL, &hi) == CST_OK)
         return hi >= lo ? (size_t)(hi - lo + 1) : 0;
     return GB_DIM_UNKNOWN;
 }
@@ -296,8 +231,8 @@ static gb_expr *elab_range(lowerer *L, scope *sc, const gb_ast *a)
     gb_expr *e = ex_new(L, GB_EX_RANGE, a->loc, 2);
     if (!e)
         return NULL;
-    e->args[0] = elab(L, sc, a->a);
-    e->args[1] = elab(L, sc, a->b);
+    e->args[0] = ex_elab(L, sc, a->a);
+    e->args[1] = ex_elab(L, sc, a->b);
     if (!e->args[0] || !e->args[1])
         return NULL;
     for (int i = 0; i < 2; i++)
@@ -318,12 +253,12 @@ static gb_expr *elab_index(lowerer *L, scope *sc, const gb_ast *a)
     gb_expr *e = ex_new(L, GB_EX_INDEX, a->loc, n + 1);
     if (!e)
         return NULL;
-    gb_expr *base = e->args[0] = elab(L, sc, a->a);
+    gb_expr *base = e->args[0] = ex_elab(L, sc, a->a);
     if (!base)
         return NULL;
     if (n > base->shape.rank) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "too many indices: %d given, but %s has %d %s",
-                 n, base->kind == GB_EX_NODE ? N(L, base->node)->name : "the value",
+                 n, base->kind == GB_EX_NODE ? sc_node(L, base->node)->name : "the value",
                  base->shape.rank, base->shape.rank == 1 ? "dimension" : "dimensions");
         return NULL;
     }
@@ -341,7 +276,7 @@ static gb_expr *elab_index(lowerer *L, scope *sc, const gb_ast *a)
             if (x)
                 out.dim[out.rank++] = x->shape.dim[0];
         } else {
-            x = elab(L, sc, ix);
+            x = ex_elab(L, sc, ix);
             if (x && x->type != GB_INT) {
                 gb_error(L->errs, GB_ESEMANTIC, ix->loc, "an index must be an integer");
                 x = NULL;
@@ -392,8 +327,8 @@ static gb_expr *elab_binop(lowerer *L, scope *sc, const gb_ast *a)
     if (!e)
         return NULL;
     e->op = a->op;
-    gb_expr *x = e->args[0] = elab(L, sc, a->a);
-    gb_expr *y = e->args[1] = elab(L, sc, a->b);
+    gb_expr *x = e->args[0] = ex_elab(L, sc, a->a);
+    gb_expr *y = e->args[1] = ex_elab(L, sc, a->b);
     if (!x || !y)
         return NULL;
     char s1[64], s2[64];
@@ -401,7 +336,8 @@ static gb_expr *elab_binop(lowerer *L, scope *sc, const gb_ast *a)
         if (matmul_shape(&x->shape, &y->shape, &e->shape) != 0) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc,
                      "'@' needs matrices or vectors with matching inner sizes, got %s and %s",
-                     shape_text(&x->shape, s1, sizeof s1), shape_text(&y->shape, s2, sizeof s2));
+                     ex_shape_text(&x->shape, s1, sizeof s1),
+                     ex_shape_text(&y->shape, s2, sizeof s2));
             gb_error_hint(L->errs, "'*' multiplies elementwise; '@' is the matrix product");
             return NULL;
         }
@@ -410,8 +346,8 @@ static gb_expr *elab_binop(lowerer *L, scope *sc, const gb_ast *a)
     }
     if (gb_shape_broadcast(&x->shape, &y->shape, &e->shape) != 0) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "shapes do not match for '%s': %s and %s",
-                 gb_op_text(a->op), shape_text(&x->shape, s1, sizeof s1),
-                 shape_text(&y->shape, s2, sizeof s2));
+                 gb_op_text(a->op), ex_shape_text(&x->shape, s1, sizeof s1),
+                 ex_shape_text(&y->shape, s2, sizeof s2));
         if (a->op == GB_OP_MUL)
             gb_error_hint(L->errs, "for a matrix product use '@'");
         return NULL;
@@ -450,18 +386,19 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
         /* [layer[k].tau for k in 1..L]: with constant bounds, the array of the bodies with k
            replaced by 1, 2, ... (each names one component) */
         double lo, hi;
-        int klo = build_const(L, sc, a->b->a, &lo), khi = build_const(L, sc, a->b->b, &hi);
-        if (klo < 0 || khi < 0)
+        int klo, khi;
+        if (cst_build(L, sc, a->b->a, &lo, &klo) != GB_OK ||
+            cst_build(L, sc, a->b->b, &hi, &khi) != GB_OK)
             return NULL;
         if (klo && khi && lo == floor(lo) && hi == floor(hi) && hi >= lo &&
-            hi - lo < MAX_COMPONENTS) {
+            hi - lo < LW_MAX_COMPONENTS) {
             gb_ast *arr = gb_ast_new(&L->ast_arena, GB_AST_ARRAY, a->loc), *tail = NULL;
             if (!arr)
                 return L->oom = 1, NULL;
             arr->depth = a->depth;
             arr->nest = a->nest;
             for (long v = (long)lo; v <= (long)hi; v++) {
-                gb_ast *x = ast_subst(L, a->a, a->name, v);
+                gb_ast *x = unroll_subst(L, a->a, a->name, v);
                 if (!x)
                     return NULL;
                 if (tail)
@@ -479,7 +416,7 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
     gb_expr *r = e->args[1] = elab_range(L, sc, a->b);
     if (!r)
         return NULL;
-    if (L->nloops >= MAX_LOOPS + 7) {
+    if (L->nloops >= LW_MAX_LOOPS + 7) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "loops nested too deeply");
         return NULL;
     }
@@ -488,7 +425,7 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
     L->looplo[L->nloops] = r->args[0];
     L->loophi[L->nloops] = r->args[1];
     L->nloops++;
-    gb_expr *body = e->args[0] = elab(L, sc, a->a);
+    gb_expr *body = e->args[0] = ex_elab(L, sc, a->a);
     L->nloops--;
     if (!body)
         return NULL;
@@ -514,7 +451,7 @@ static gb_expr *elab_array(lowerer *L, scope *sc, const gb_ast *a)
     int k = 0, ok = 1;
     e->type = GB_INT;
     for (const gb_ast *x = a->list; x; x = x->next, k++) {
-        gb_expr *v = e->args[k] = elab(L, sc, x);
+        gb_expr *v = e->args[k] = ex_elab(L, sc, x);
         if (!v) {
             ok = 0;
             continue;
@@ -544,7 +481,7 @@ static gb_expr *elab_array(lowerer *L, scope *sc, const gb_ast *a)
     return e;
 }
 
-gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
+gb_expr *ex_elab(lowerer *L, scope *sc, const gb_ast *a)
 {
     if (!a)
         return NULL;
@@ -580,7 +517,7 @@ gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
         return elab_binop(L, sc, a);
     case GB_AST_UNOP: {
         gb_expr *e = ex_new(L, GB_EX_UNOP, a->loc, 1);
-        if (!e || !(e->args[0] = elab(L, sc, a->a)))
+        if (!e || !(e->args[0] = ex_elab(L, sc, a->a)))
             return NULL;
         e->op = a->op;
         e->shape = e->args[0]->shape;
@@ -591,15 +528,15 @@ gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
         gb_expr *e = ex_new(L, GB_EX_IF, a->loc, 3);
         if (!e)
             return NULL;
-        e->args[0] = elab(L, sc, a->a);
-        e->args[1] = elab(L, sc, a->b);
-        e->args[2] = elab(L, sc, a->c);
+        e->args[0] = ex_elab(L, sc, a->a);
+        e->args[1] = ex_elab(L, sc, a->b);
+        e->args[2] = ex_elab(L, sc, a->c);
         if (!e->args[0] || !e->args[1] || !e->args[2])
             return NULL;
         /* a condition known when the graph is built (a component's option) picks its branch
            now: the other is checked but never computed */
         double cv;
-        if (e->args[0]->shape.rank == 0 && ceval(L, e->args[0], NULL, &cv) == CE_OK)
+        if (e->args[0]->shape.rank == 0 && cst_eval(L, e->args[0], NULL, &cv) == CST_OK)
             return cv != 0 ? e->args[1] : e->args[2];
         gb_shape s;
         if (gb_shape_broadcast(&e->args[1]->shape, &e->args[2]->shape, &s) != 0 ||
@@ -628,13 +565,13 @@ gb_expr *elab(lowerer *L, scope *sc, const gb_ast *a)
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "a named argument is only allowed in a call");
         return NULL;
     default:
-        gb_error(L->errs, GB_EINTERNAL, a->loc, "internal error, please report: elab kind %d",
-                 (int)a->kind);
+        GB_INTERNAL(L->errs); /* the parser makes no other kind in an expression */
         return NULL;
     }
 }
 
-/* Calls of math functions (component calls are statements, handled in lower.c). */
+/* Calls of math functions (component calls are statements, handled in lower_decl.c and
+ * lower_component.c). */
 static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
 {
     const char *fname = a->a->kind == GB_AST_NAME ? a->a->name : NULL;
@@ -644,14 +581,14 @@ static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
             gb_error(L->errs, GB_ESEMANTIC, a->a->loc,
                      "'%s' is a distribution, not a function", fname);
             gb_error_hint(L->errs, "draw from it with '~': x ~ %s(...)", fname);
-        } else if (find_model(L, sc, a->a, NULL)) {
+        } else if (sc_find_model(L, sc, a->a, NULL)) {
             gb_error(L->errs, GB_ESEMANTIC, a->loc,
                      "a component is called in a statement of its own: name = model(...)");
-        } else if (module_call(L, sc, a->a)) {
+        } else if (sc_module_call(L, sc, a->a)) {
             /* reported: the module failed to load, or has no such model */
         } else if (fname) {
             gb_error(L->errs, GB_ESEMANTIC, a->a->loc, "unknown function '%s'", fname);
-            suggest(L, sc, fname, 0, 1);
+            sg_suggest(L, sc, fname, 0, 1);
         } else {
             gb_error(L->errs, GB_ESEMANTIC, a->a->loc, "this is not a function");
         }
@@ -681,7 +618,7 @@ static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
             ok = 0;
             continue;
         }
-        e->args[k] = elab(L, sc, x);
+        e->args[k] = ex_elab(L, sc, x);
         if (!e->args[k]) {
             ok = 0;
         } else if (k < 16) {
@@ -690,7 +627,7 @@ static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
             double cv;
             cvals[k] = NAN;
             if (f->kind != GB_FUNC_ELEMENTWISE && shapes[k].rank == 0 &&
-                ceval(L, e->args[k], NULL, &cv) == CE_OK)
+                cst_eval(L, e->args[k], NULL, &cv) == CST_OK)
                 cvals[k] = cv;
         }
     }
@@ -704,7 +641,7 @@ static gb_expr *elab_call(lowerer *L, scope *sc, const gb_ast *a)
                 char s1[64];
                 gb_error(L->errs, GB_ESEMANTIC, e->args[i]->loc,
                          "argument %d of %s has %s, which does not match the others", i + 1,
-                         f->name, shape_text(&shapes[i], s1, sizeof s1));
+                         f->name, ex_shape_text(&shapes[i], s1, sizeof s1));
                 return NULL;
             }
             all_int &= types[i] == GB_INT;
