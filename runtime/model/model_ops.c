@@ -9,18 +9,6 @@
 
 #include "model_int.h"
 
-double *tval(const gb_model *m, gb_model_ws *ws, size_t t)
-{
-    const tensor *x = &m->t.items[t];
-    return x->ext ? (double *)x->ext : ws->buf + x->val;
-}
-
-double *tadj(const gb_model *m, gb_model_ws *ws, size_t t)
-{
-    const tensor *x = &m->t.items[t];
-    return x->has_adj ? ws->buf + x->adj : NULL;
-}
-
 /* Offset of output element j (item-local) in input x when x is broadcast to shape os. */
 size_t mop_bmap(const tensor *x, const gb_shape *os, size_t j)
 {
@@ -41,11 +29,6 @@ size_t mop_bmap(const tensor *x, const gb_shape *os, size_t j)
 }
 
 /* Offsets of item b's data in tensor x. */
-size_t mop_item(const tensor *x, size_t b)
-{
-    return x->batched ? b * x->elen : 0;
-}
-
 int mop_same_layout(const tensor *x, const tensor *out)
 {
     return x->elen == out->elen;
@@ -69,12 +52,6 @@ int mop_bcast_mode(const tensor *x, const tensor *out)
     return 3;
 }
 
-size_t mop_bidx(const tensor *x, int mode, const gb_shape *os, size_t j)
-{
-    return mode == 0 ? 0 : mode == 1 ? j : mode == 3 ? j % x->elen : mop_bmap(x, os, j);
-}
-
-
 
 void mop_get_operands(const gb_model *m, gb_model_ws *ws, const mop *o, int with_adj,
                          mop_operands *p)
@@ -86,12 +63,6 @@ void mop_get_operands(const gb_model *m, gb_model_ws *ws, const mop *o, int with
         p->adj[i] = with_adj ? tadj(m, ws, o->in[i]) : NULL;
         p->mode[i] = mop_bcast_mode(p->X[i], O);
     }
-}
-
-/* Offset of input i's element for output element j of item b. */
-size_t mop_operand_at(const mop_operands *p, int i, const tensor *O, size_t b, size_t j)
-{
-    return mop_item(p->X[i], b) + mop_bidx(p->X[i], p->mode[i], &O->eshape, j);
 }
 
 void op_forward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
