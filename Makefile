@@ -17,8 +17,8 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
-           libclang-rt-14-dev valgrind libtsan2 python3
-PKG_LIBS := gsl jansson
+           libclang-rt-14-dev valgrind libtsan2 python3 libgraphviz-dev
+PKG_LIBS := gsl jansson libgvc libcgraph
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wundef -Wwrite-strings -Wvla
@@ -28,7 +28,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLA
              $(addprefix -I,$(INC_DIRS)) -I$(BUILD)/lang \
              $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null) \
              -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"' -DGB_PREFIX='"$(PREFIX)"'
-LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson) \
+LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lgvc -lcgraph -lcdt) \
           -lpthread -lm
 TEST_LDLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -153,8 +153,7 @@ demo: deps
 	./$(BUILD)/glassbox check examples/changepoint.gb
 	./$(BUILD)/glassbox inspect examples/changepoint.gb --data examples/changepoint.json
 	./$(BUILD)/glassbox graph examples/changepoint.gb --data examples/changepoint.json \
-	    --format dot > $(BUILD)/changepoint.dot
-	dot -Tsvg $(BUILD)/changepoint.dot -o $(BUILD)/changepoint.svg
+	    --format svg --output $(BUILD)/changepoint.svg
 	@echo "model graph drawn: $(BUILD)/changepoint.svg"
 	./$(BUILD)/glassbox run examples/changepoint.gb --data examples/changepoint.json \
 	    --explain --output $(BUILD)/changepoint.csv

@@ -46,6 +46,7 @@ m=tests/fault/tiny.gb; d=tests/fault/tiny.json
 inject "check" check $m --data $d
 inject "inspect" inspect $m --data $d
 inject "graph" graph $m --data $d --format json
+inject "graph svg" graph $m --data $d --format svg --output "$tmp/out/g.svg"
 inject "parse" parse $m
 inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
     --output "$tmp/out/tiny.csv"
