@@ -47,7 +47,7 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "quiet",   "help",    "explain",     "chains",
                                           "warmup",  "draws",   "seed",        "threads",
                                           "metric",  "adapt-delta", "max-depth", "keep",
-                                          "memory",  NULL};
+                                          "memory",  "vars",    "hist",        NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -153,10 +153,13 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             return usage_error(cmd, "unknown option '%s'", a);
         }
         if (strcmp(name, "verbose") == 0 || strcmp(name, "quiet") == 0 ||
-            strcmp(name, "explain") == 0) {
+            strcmp(name, "explain") == 0 || strcmp(name, "hist") == 0) {
             if (eq)
                 return usage_error(cmd, "option '%s' takes no value", a);
-            *(name[0] == 'v' ? &o->verbose : name[0] == 'q' ? &o->quiet : &o->explain) = 1;
+            *(name[0] == 'v'   ? &o->verbose
+              : name[0] == 'q' ? &o->quiet
+              : name[0] == 'h' ? &o->hist
+                               : &o->explain) = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
@@ -171,6 +174,11 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
                 return usage_error(cmd, "too many --keep patterns (the limit is %d)",
                                    CLI_MAX_DATA);
             o->keep[o->nkeep++] = val;
+        } else if (strcmp(name, "vars") == 0) {
+            if (o->nvars == CLI_MAX_DATA)
+                return usage_error(cmd, "too many --vars patterns (the limit is %d)",
+                                   CLI_MAX_DATA);
+            o->vars[o->nvars++] = val;
         } else if (strcmp(name, "format") == 0) {
             o->format = val;
         } else if (strcmp(name, "output") == 0) {

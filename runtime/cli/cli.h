@@ -31,6 +31,9 @@ typedef struct cli_opts {
     const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
     int nkeep;
     size_t memory; /* --memory SIZE in bytes (cli_parse sets the budget); 0: the default */
+    const char *vars[CLI_MAX_DATA]; /* --vars PATTERN: the summary's rows */
+    int nvars;
+    int hist; /* --hist: a text histogram per row of the summary */
 } cli_opts;
 
 /* Everything a subcommand works on; cli_session_free releases it. */
@@ -73,6 +76,15 @@ unsigned char *cli_keep_choose(const gb_model *m, const cli_opts *o, size_t stre
 /* Refuses (GB_ESEMANTIC, at the node) two nodes, or a node and a sampler column, whose names in
  * the draws CSV would be equal (colname.h). */
 gb_status cli_keep_check_csv_names(const gb_model *m, gb_errlist *errs);
+
+/* The summary rows --vars PATTERN... selects among columns `names` (NULL for no patterns, or
+ * on an error, which is printed, with *rc its exit code). */
+unsigned char *cli_vars_mask(const char *cmd, const char *const *names, size_t ncols,
+                             const char *const *pats, int npats, int *rc);
+/* Colour on `out`: only a terminal, and not when NO_COLOR is set or TERM is dumb. */
+int cli_colour(FILE *out);
+/* The histogram --hist asks for: block characters where the locale is UTF-8, else ASCII. */
+int cli_hist_kind(int wanted);
 
 int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
