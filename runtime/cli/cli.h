@@ -31,6 +31,10 @@ typedef struct cli_opts {
     const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
     int nkeep;
     size_t memory; /* --memory SIZE in bytes (cli_parse sets the budget); 0: the default */
+    /* loo, predict: --draws FILE... (when the command allows "draws-files"), --loglik FILE */
+    const char *draws_files[CLI_MAX_DATA];
+    int ndraws_files;
+    const char *loglik;
 } cli_opts;
 
 /* Everything a subcommand works on; cli_session_free releases it. */
@@ -81,5 +85,6 @@ int cli_parse_cmd(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_reference(int argc, char **argv);
 int cli_summary(int argc, char **argv);
+int cli_loo(int argc, char **argv);
 
 #endif
