@@ -47,7 +47,7 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "quiet",   "help",    "explain",     "chains",
                                           "warmup",  "draws",   "seed",        "threads",
                                           "metric",  "adapt-delta", "max-depth", "keep",
-                                          "memory",  "vars",    "hist",        NULL};
+                                          "memory",  "vars",    "hist",        "loglik",  NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -165,7 +165,20 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!val || !*val)
             return usage_error(cmd, "option '%s' needs a value", a);
-        if (strcmp(name, "data") == 0) {
+        if (strcmp(name, "draws") == 0 && flag_allowed(allowed, "draws-files")) {
+            /* --draws FILE [FILE]...: the files run up to the next option */
+            for (;;) {
+                if (o->ndraws_files == CLI_MAX_DATA)
+                    return usage_error(cmd, "too many --draws files (the limit is %d)",
+                                       CLI_MAX_DATA);
+                o->draws_files[o->ndraws_files++] = val;
+                if (eq || i + 1 >= argc || argv[i + 1][0] == '-')
+                    break;
+                val = argv[++i];
+            }
+        } else if (strcmp(name, "loglik") == 0) {
+            o->loglik = val;
+        } else if (strcmp(name, "data") == 0) {
             if (o->ndata == CLI_MAX_DATA)
                 return usage_error(cmd, "too many --data files (the limit is %d)", CLI_MAX_DATA);
             o->data[o->ndata++] = val;

@@ -34,6 +34,10 @@ typedef struct cli_opts {
     const char *vars[CLI_MAX_DATA]; /* --vars PATTERN: the summary's rows */
     int nvars;
     int hist; /* --hist: a text histogram per row of the summary */
+    /* loo, predict: --draws FILE... (when the command allows "draws-files"), --loglik FILE */
+    const char *draws_files[CLI_MAX_DATA];
+    int ndraws_files;
+    const char *loglik;
 } cli_opts;
 
 /* Everything a subcommand works on; cli_session_free releases it. */
@@ -93,5 +97,6 @@ int cli_parse_cmd(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_reference(int argc, char **argv);
 int cli_summary(int argc, char **argv);
+int cli_loo(int argc, char **argv);
 
 #endif
