@@ -6,6 +6,7 @@
 #   make check      the whole suite under AddressSanitizer + UBSan, the threaded tests under
 #                   ThreadSanitizer, then valgrind on one run
 #   make deps       only the package installation (dpkg first; a second run installs nothing)
+#   make test-browser  install Chromium, then check the HTML report in it (headless)
 #   make interop    install R's rstan and posterior (Debian packages), then read glassbox's draws
 #                   CSV with them (make test runs that check only when they are installed)
 #   make compare-r  install R's loo (r-cran-loo), then check `glassbox loo` against it
@@ -18,8 +19,9 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
-           libclang-rt-14-dev valgrind libtsan2 python3 libgraphviz-dev
-PKG_LIBS := gsl jansson libgvc libcgraph
+           libclang-rt-14-dev valgrind libtsan2 python3 libgraphviz-dev \
+           libplplot-dev
+PKG_LIBS := gsl jansson libgvc libcgraph plplot
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wundef -Wwrite-strings -Wvla
@@ -29,14 +31,14 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLA
              $(addprefix -I,$(INC_DIRS)) -I$(BUILD)/lang \
              $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null) \
              -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"' -DGB_PREFIX='"$(PREFIX)"'
-LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lgvc -lcgraph -lcdt) \
+LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lgvc -lcgraph -lcdt -lplplot) \
           -lpthread -lm
 TEST_LDLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # The source folders, lowest layer first: a folder includes only from folders before it (the
 # README's Layout section; tests/e2e/run_structure.sh checks it, resolving includes in this order).
 INC_DIRS := runtime/core runtime/graph runtime/model runtime/sampler runtime/io runtime/diag \
-            stdlib lang runtime/cli
+            runtime/report stdlib lang runtime/cli
 LIB_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(INC_DIRS))))
 LIB_SRC  := $(filter-out runtime/cli/cli_main.c,$(LIB_SRC))
 GEN_SRC  := $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.c
@@ -50,7 +52,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli/cli_main.d $(SUPPORT_OBJ:.o=.d
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc) $(BUILD)/tests/fault/fault_alloc.d
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop compare-r tsan install uninstall incdirs structure
+        docs interop compare-r tsan install uninstall incdirs structure test-browser
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/libglassbox.a
@@ -162,6 +164,16 @@ compare-r: deps
 	fi
 	$(MAKE) all
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_loo_r.sh
+
+# The report in a real browser (tests/e2e/run_browser.sh; make test runs it only where Chromium
+# is installed): Debian's chromium, headless.
+test-browser: deps
+	@dpkg -s chromium >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+	    --no-install-recommends chromium; }
+	$(MAKE) all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox bash tests/e2e/run_browser.sh
 
 demo: deps
 	$(MAKE) all

@@ -34,6 +34,9 @@ typedef struct cli_opts {
     const char *vars[CLI_MAX_DATA]; /* --vars PATTERN: the summary's rows */
     int nvars;
     int hist; /* --hist: a text histogram per row of the summary */
+    const char *report;              /* run --report FILE: the HTML report */
+    const char *pairs[CLI_MAX_DATA]; /* report --pairs A,B: two columns plotted together */
+    int npairs;
     /* loo, predict: --draws FILE... (when the command allows "draws-files"), --loglik FILE */
     const char *draws_files[CLI_MAX_DATA];
     int ndraws_files;
@@ -90,6 +93,20 @@ int cli_colour(FILE *out);
 /* The histogram --hist asks for: block characters where the locale is UTF-8, else ASCII. */
 int cli_hist_kind(int wanted);
 
+struct gb_stancsv;
+/* The columns' names to show for a draws file: glassbox's names back for renamed component
+ * columns (fit_beta.1 -> fit.beta.1).  NULL when out of memory; else free each and the array. */
+char **cli_shown_names(const struct gb_stancsv *f);
+/* The NUTS depth limit a draws file's header records ("max_depth = 10"), else CmdStan's 10. */
+int cli_header_max_depth(const struct gb_stancsv *f);
+/* Writes the HTML report of draws (report.h) to path, whole or not at all: the model's source,
+ * its graph, its sampler plan (m, when not NULL) and the plots.  Prints errors; returns an
+ * exit code. */
+int cli_write_report(const char *path, const cli_session *s, const char *model,
+                     const gb_model *m, const char *const *names, size_t ncols,
+                     const double *const *chains, size_t nchains, size_t ndraws, int max_depth,
+                     const char *const *pairs, size_t npairs);
+
 int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
@@ -97,6 +114,7 @@ int cli_parse_cmd(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_reference(int argc, char **argv);
 int cli_summary(int argc, char **argv);
+int cli_report_cmd(int argc, char **argv);
 int cli_loo(int argc, char **argv);
 
 #endif

@@ -149,6 +149,8 @@ static void help(void)
          "  --vars PATTERN     summarise only the nodes or columns matching PATTERN ('fit.beta',\n"
          "                     'fit.*'); repeatable.  The draws files keep every column\n"
          "  --hist             a small histogram of each summarised column's draws\n"
+         "  --report FILE      also write the run's HTML report (see glassbox report --help)\n"
+         "  --pairs A,B        columns the report plots against each other; repeatable\n"
          "  --quiet            no progress line (in a log, one line every 10 s otherwise)\n"
          "  --verbose          also name data variables the model does not use\n\n"
          "Ctrl-C stops the chains, writes the draws made so far and summarises them (exit 130);\n"
@@ -330,7 +332,7 @@ static void say_used(const gb_draws *d, size_t n)
  * have made different numbers of draws: the summary takes the same number from each chain it
  * uses (the diagnostics need that), chosen by summary_length, and says which. */
 static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
-                         const cli_opts *o)
+                         const cli_opts *o, const cli_session *s, int *report_rc)
 {
     enum { MIN_DRAWS = 4 };
     if (all_empty(d) && d->interrupted) {
@@ -375,10 +377,27 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
                      ? 0
                      : -1;
         free(show);
+        if (o->report && vrc == GB_EXIT_OK) /* --report: the same draws as an HTML page */
+            *report_rc = cli_write_report(o->report, s, o->model, m, names, d->ncols, chains,
+                                          (size_t)used, n, cfg->max_depth, o->pairs,
+                                          (size_t)o->npairs);
     }
     free(names);
     free(chains);
     return rc;
+}
+
+/* The summary, then the report when asked for; returns an exit code. */
+static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
+                         const cli_opts *o, const cli_session *s)
+{
+    int report_rc = GB_EXIT_OK;
+    if (print_summary(m, d, cfg, o, s, &report_rc) != 0) {
+        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
+                o->output ? " (the draws are in the files)" : "");
+        return GB_EXIT_MODEL;
+    }
+    return report_rc;
 }
 
 /* Refuses, before sampling, a --vars pattern that names no column: the summary it filters is
@@ -481,7 +500,7 @@ int cli_run(int argc, char **argv)
     cli_opts o;
     int rc = cli_parse(argc, argv, 2, "run",
                        "data,output,chains,warmup,draws,seed,threads,metric,adapt-delta,"
-                       "max-depth,keep,memory,explain,verbose,quiet,vars,hist", &o);
+                       "max-depth,keep,memory,explain,verbose,quiet,vars,hist,report,pairs", &o);
     if (rc || o.help) {
         if (o.help)
             help();
@@ -556,11 +575,8 @@ int cli_run(int argc, char **argv)
         print_counts(d, stderr);
         fprintf(stderr, " draws%s\n", o.output && cst == GB_OK ? ", all written" : "");
     }
-    if (d && print_summary(m, d, &cfg, &o) != 0) {
-        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
-                o.output ? " (the draws are in the files)" : "");
-        rc = GB_EXIT_MODEL;
-    }
+    int src = d ? summarise_run(m, d, &cfg, &o, &s) : GB_EXIT_OK;
+    rc = rc == GB_EXIT_OK ? src : rc;
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
     if (!o.quiet && d)

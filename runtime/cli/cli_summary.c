@@ -30,7 +30,7 @@ static void help(void)
 }
 
 /* The tree-depth limit recorded in the header ("max_depth = 10"), or CmdStan's default. */
-static int header_max_depth(const gb_stancsv *s)
+int cli_header_max_depth(const gb_stancsv *s)
 {
     for (size_t i = 0; i < gb_stancsv_ncomments(s); i++) {
         const char *c = strstr(gb_stancsv_comment(s, i), "max_depth = ");
@@ -63,10 +63,10 @@ static size_t draws_after_warmup(const gb_stancsv *f, const char *path, int *tol
     return rows > w ? rows - w : 0;
 }
 
-/* The names to show: a column whose node the file's map comments name ("# glassbox name of
+/* The names to show (cli.h): a column whose node the file's map comments name ("# glassbox name of
  * fit_beta: fit.beta", colname.h) gets its glassbox name back, so rows group by component; the
  * rest keep the file's names.  NULL when out of memory; else free each entry and the array. */
-static char **shown_names(const gb_stancsv *f)
+char **cli_shown_names(const gb_stancsv *f)
 {
     size_t ncols = gb_stancsv_ncols(f), nc = gb_stancsv_ncomments(f), nmap = 0;
     char **out = calloc(ncols ? ncols : 1, sizeof *out);
@@ -141,7 +141,7 @@ static int summarise(gb_stancsv **files, const char *const *paths, int n, int cs
         return GB_EXIT_MODEL;
     }
     size_t ncols = gb_stancsv_ncols(files[0]);
-    char **names = shown_names(files[0]);
+    char **names = cli_shown_names(files[0]);
     const double **chains = malloc((size_t)n * sizeof *chains);
     gb_status st = names && chains ? GB_OK : GB_ENOMEM;
     if (st == GB_OK) {
@@ -153,7 +153,7 @@ static int summarise(gb_stancsv **files, const char *const *paths, int n, int cs
         int vrc;
         unsigned char *show = cli_vars_mask("summary", shown, ncols, rows->vars, rows->nvars,
                                             &vrc);
-        gb_summary_opts so = {.max_depth = header_max_depth(files[0]), .threads = threads,
+        gb_summary_opts so = {.max_depth = cli_header_max_depth(files[0]), .threads = threads,
                               .show = show, .hist = cli_hist_kind(rows->hist),
                               .colour = cli_colour(stdout)};
         if (vrc != GB_EXIT_OK) {
