@@ -99,6 +99,20 @@ struct gb_stancsv;
 char **cli_shown_names(const struct gb_stancsv *f);
 /* The NUTS depth limit a draws file's header records ("max_depth = 10"), else CmdStan's 10. */
 int cli_header_max_depth(const struct gb_stancsv *f);
+/* Saved draws as a command reads them (cli_draws.c): chain i's ndraws rows of ncols values
+ * after its warmup rows at chains[i], and the columns' glassbox names. */
+typedef struct cli_draws {
+    struct gb_stancsv *files[CLI_MAX_DATA];
+    const double *chains[CLI_MAX_DATA];
+    int n;
+    size_t ndraws, ncols;
+    char **names;
+} cli_draws;
+/* Reads o's --draws files (all of one run); prints errors and returns an exit code.  Free d
+ * with cli_draws_free whatever the result. */
+int cli_draws_load(const char *cmd, const cli_opts *o, cli_session *s, cli_draws *d);
+void cli_draws_free(cli_draws *d);
+
 /* Writes the HTML report of draws (report.h) to path, whole or not at all: the model's source,
  * its graph, its sampler plan (m, when not NULL) and the plots.  Prints errors; returns an
  * exit code. */

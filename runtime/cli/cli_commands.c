@@ -1,4 +1,4 @@
-/* cli_commands.c - `glassbox check`, `graph`, `inspect` and `parse`. */
+/* cli_commands.c - `glassbox check`, `inspect` and `parse` (graph is cli_graph.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +8,6 @@
 #include "ast.h"
 #include "ast_print.h"
 #include "cli.h"
-#include "drawsout.h"
-#include "graph_dot.h"
 #include "graph_print.h"
 #include "model.h"
 
@@ -51,115 +49,6 @@ int cli_check(int argc, char **argv)
                gb_graph_component_count(s.graph));
     cli_session_free(&s);
     return cli_finish_output(stdout, "check", rc);
-}
-
-/* Writes `len` bytes to path (whole or not at all: a temporary file renamed into place), or to
- * stdout when path is NULL.  Prints the error; returns an exit code. */
-static int write_picture(const char *path, const char *bytes, size_t len)
-{
-    if (!path)
-        return fwrite(bytes, 1, len, stdout) == len ? GB_EXIT_OK : GB_EXIT_MODEL;
-    char *tmp = NULL;
-    FILE *f = gb_drawsout_side_open(path, &tmp);
-    if (!f) {
-        fprintf(stderr, "glassbox graph: error: cannot write '%s': %s\n", path, strerror(errno));
-        free(tmp);
-        return GB_EXIT_MODEL;
-    }
-    size_t w = fwrite(bytes, 1, len, f);
-    int e = errno;
-    if (gb_drawsout_side_close(f, tmp, path) != 0 || w != len) {
-        fprintf(stderr, "glassbox graph: error: cannot write '%s': %s\n", path,
-                strerror(w != len ? e : errno));
-        return GB_EXIT_MODEL;
-    }
-    return GB_EXIT_OK;
-}
-
-/* The picture as DOT text in memory, then rendered by Graphviz's library. */
-static int graph_render(const gb_graph *g, const char *fmt, const char *path)
-{
-    char *dot = NULL, *img = NULL, err[300];
-    size_t dotlen = 0, imglen = 0;
-    FILE *mem = open_memstream(&dot, &dotlen);
-    if (!mem)
-        return cli_report(NULL, NULL, GB_ENOMEM);
-    int w = gb_graph_write_dot(g, mem);
-    if (fclose(mem) != 0 || w != 0) {
-        free(dot);
-        return cli_report(NULL, NULL, GB_ENOMEM);
-    }
-    gb_status st = gb_graph_render(dot, dotlen, fmt, &img, &imglen, err, sizeof err);
-    free(dot);
-    int rc;
-    if (st == GB_OK) {
-        rc = write_picture(path, img, imglen);
-    } else if (st == GB_EINTERNAL) {
-        fprintf(stderr, "glassbox graph: internal error: Graphviz: %s, please report\n", err);
-        rc = GB_EXIT_MODEL;
-    } else {
-        rc = cli_report(NULL, NULL, st);
-    }
-    free(img);
-    return rc;
-}
-
-int cli_graph(int argc, char **argv)
-{
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, "graph", "data,format,output,verbose", &o);
-    if (rc || o.help) {
-        if (o.help)
-            puts("usage: glassbox graph MODEL.gb [--data FILE]... [--format dot|json|svg|png]\n"
-                 "                      [--output FILE]\n\n"
-                 "Draws the model graph: data are boxes, parameters ellipses, observed nodes\n"
-                 "shaded, deterministic nodes dashed; components are labelled clusters and\n"
-                 "nodes that share a leading dimension sit on a plate labelled with it; a\n"
-                 "legend explains the rest.  svg and png are rendered by Graphviz's library;\n"
-                 "dot is the same picture as Graphviz text; json lists every node with its\n"
-                 "kind, type, shape, definition, parents and children.\n\n"
-                 "  --format F    dot (default), json, svg or png\n"
-                 "  --output FILE write there (whole or not at all) instead of to stdout");
-        return rc;
-    }
-    const char *fmt = o.format ? o.format : "dot";
-    int picture = strcmp(fmt, "svg") == 0 || strcmp(fmt, "png") == 0;
-    if (!picture && strcmp(fmt, "dot") != 0 && strcmp(fmt, "json") != 0) {
-        fprintf(stderr, "glassbox graph: error: unknown format '%s' (use dot, json, svg or png)\n",
-                fmt);
-        return GB_EXIT_USAGE;
-    }
-    if (strcmp(fmt, "png") == 0 && !o.output && isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "glassbox graph: error: a PNG is not for a terminal\n"
-                        "  hint: add --output FILE.png, or redirect stdout to a file\n");
-        return GB_EXIT_USAGE;
-    }
-    cli_session s;
-    rc = cli_load(&o, &s, 0);
-    if (rc == GB_EXIT_OK && picture) {
-        rc = graph_render(s.graph, fmt, o.output);
-    } else if (rc == GB_EXIT_OK) {
-        char *tmp = NULL;
-        FILE *out = o.output ? gb_drawsout_side_open(o.output, &tmp) : stdout;
-        if (!out) {
-            fprintf(stderr, "glassbox graph: error: cannot write '%s': %s\n", o.output,
-                    strerror(errno));
-            free(tmp);
-            rc = GB_EXIT_MODEL;
-        } else {
-            int w = fmt[0] == 'd' ? gb_graph_write_dot(s.graph, out)
-                                  : gb_graph_write_json(s.graph, out);
-            if (out != stdout && (gb_drawsout_side_close(out, tmp, o.output) != 0 || w != 0)) {
-                fprintf(stderr, "glassbox graph: error: cannot write '%s': %s\n", o.output,
-                        strerror(errno));
-                rc = GB_EXIT_MODEL;
-            } else if (w != 0) {
-                rc = GB_EXIT_MODEL;
-            }
-        }
-    }
-    cli_session_free(&s);
-    return cli_finish_output(stdout, "graph", rc);
 }
 
 int cli_inspect(int argc, char **argv)

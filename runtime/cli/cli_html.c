@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "drawsout.h"
@@ -156,42 +155,10 @@ int cli_report_cmd(int argc, char **argv)
     }
     cli_session s;
     rc = cli_load(&o, &s, 0);
-    gb_stancsv *files[CLI_MAX_DATA] = {0};
-    const double *chains[CLI_MAX_DATA];
-    char **names = NULL;
+    cli_draws d = {0}; /* freed whatever happened: cli_draws_free takes a zeroed one */
     gb_model *m = NULL;
-    size_t ndraws = (size_t)-1, ncols = 0;
-    for (int i = 0; rc == GB_EXIT_OK && i < o.ndraws_files; i++) {
-        struct stat sb;
-        if (stat(o.draws_files[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "%s: error: '%s' is a directory, not a draws file\n",
-                    o.draws_files[i], o.draws_files[i]);
-            rc = GB_EXIT_USAGE;
-            break;
-        }
-        files[i] = gb_stancsv_read(o.draws_files[i], s.errs);
-        if (!files[i]) {
-            gb_status st = gb_errlist_status(s.errs);
-            rc = cli_report(s.errs, s.srcs, st != GB_OK ? st : GB_ENOMEM);
-            break;
-        }
-        size_t w = gb_stancsv_warmup_rows(files[i]), n = gb_stancsv_nrows(files[i]);
-        ncols = gb_stancsv_ncols(files[i]);
-        if (i > 0 && ncols != gb_stancsv_ncols(files[0])) {
-            fprintf(stderr, "glassbox report: error: %s and %s have different columns; give the "
-                            "chains of one run\n", o.draws_files[0], o.draws_files[i]);
-            rc = GB_EXIT_MODEL;
-        }
-        chains[i] = gb_stancsv_row(files[i], w);
-        ndraws = n - w < ndraws ? n - w : ndraws;
-    }
-    if (rc == GB_EXIT_OK && ndraws < 4) {
-        fprintf(stderr, "glassbox report: error: %zu draws per chain are too few (at least 4)\n",
-                ndraws);
-        rc = GB_EXIT_MODEL;
-    }
-    if (rc == GB_EXIT_OK && !(names = cli_shown_names(files[0])))
-        rc = cli_report(NULL, NULL, GB_ENOMEM);
+    if (rc == GB_EXIT_OK)
+        rc = cli_draws_load("report", &o, &s, &d);
     /* the sampler plan needs the compiled model, which needs the data; without them the page
        says the plan was not given */
     if (rc == GB_EXIT_OK && o.ndata > 0) {
@@ -200,14 +167,10 @@ int cli_report_cmd(int argc, char **argv)
             rc = cli_report(s.errs, s.srcs, st);
     }
     if (rc == GB_EXIT_OK)
-        rc = cli_write_report(o.output, &s, o.model, m, (const char *const *)names, ncols,
-                              chains, (size_t)o.ndraws_files, ndraws,
-                              cli_header_max_depth(files[0]), o.pairs, (size_t)o.npairs);
-    for (size_t k = 0; names && k < ncols; k++)
-        free(names[k]);
-    free(names);
-    for (int i = 0; i < o.ndraws_files; i++)
-        gb_stancsv_free(files[i]);
+        rc = cli_write_report(o.output, &s, o.model, m, (const char *const *)d.names, d.ncols,
+                              d.chains, (size_t)d.n, d.ndraws, cli_header_max_depth(d.files[0]),
+                              o.pairs, (size_t)o.npairs);
+    cli_draws_free(&d);
     gb_model_free(m);
     cli_session_free(&s);
     return rc;

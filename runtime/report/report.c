@@ -21,6 +21,9 @@
 #define TABLE_ELEMENTS 12   /* a node with more is one row, its elements behind <details> */
 #define DETAIL_ROWS 100     /* elements listed behind <details> */
 #define DEFAULT_PAIRS 3     /* scalars plotted pairwise when the caller chose none */
+#define MAX_HEATMAPS 8      /* matrix nodes drawn as heat maps */
+#define HEAT_ROWS 200       /* rows and columns of a heat map, at most */
+#define HEAT_COLS 60
 
 typedef struct writer {
     FILE *out;
@@ -381,6 +384,71 @@ static void forest_plots(writer *w, const gb_report_in *in, const node_run *runs
             vectors - shown);
 }
 
+/* A column's two indices ("net.layer[1].h.3.2": 3 and 2); 0 when it has not exactly two. */
+static int two_indices(const char *name, size_t *i, size_t *j)
+{
+    const char *p = name + gb_colname_node_len(name);
+    unsigned long a, b;
+    int used = 0;
+    if (sscanf(p, ".%lu.%lu%n", &a, &b, &used) != 2 || p[used] != '\0' || a == 0 || b == 0)
+        return 0;
+    *i = a;
+    *j = b;
+    return 1;
+}
+
+/* Heat maps of the matrix nodes' posterior means: a network's weights, its hidden units'
+ * activations per observation (rows) and unit (columns). */
+static void heatmaps(writer *w, const gb_report_in *in, const node_run *runs, size_t nruns,
+                     const gb_diag_summary *sums)
+{
+    double *z = malloc(HEAT_ROWS * HEAT_COLS * sizeof *z);
+    if (!z) {
+        w->st = GB_ENOMEM;
+        return;
+    }
+    size_t shown = 0, matrices = 0;
+    for (size_t r = 0; r < nruns && w->st == GB_OK; r++) {
+        size_t rows = 0, cols = 0, i, j;
+        const node_run *nr = &runs[r];
+        for (size_t k = nr->first; k < nr->first + nr->count; k++) {
+            if (!two_indices(in->names[k], &i, &j)) {
+                rows = 0;
+                break;
+            }
+            rows = i > rows ? i : rows;
+            cols = j > cols ? j : cols;
+        }
+        if (rows < 2 || cols < 2)
+            continue;
+        if (matrices++ == 0)
+            put(w, "<h2 id=\"matrices\">Matrices</h2>\n<p>The posterior mean of every element "
+                   "of each matrix node, row by row: a network's weights, or its hidden units' "
+                   "activations with one row per observation and one column per unit. A column "
+                   "that stays pale is a unit that does little.</p>\n<div class=\"plots\">\n");
+        if (shown == MAX_HEATMAPS)
+            continue;
+        shown++;
+        size_t hr = rows < HEAT_ROWS ? rows : HEAT_ROWS, hc = cols < HEAT_COLS ? cols : HEAT_COLS;
+        for (size_t k = 0; k < hr * hc; k++)
+            z[k] = NAN;
+        for (size_t k = nr->first; k < nr->first + nr->count; k++)
+            if (two_indices(in->names[k], &i, &j) && i <= hr && j <= hc)
+                z[(i - 1) * hc + (j - 1)] = sums[k].mean;
+        const char *name = in->names[nr->first];
+        char title[300], *svg = NULL;
+        snprintf(title, sizeof title, "%.*s%s", (int)gb_colname_node_len(name), name,
+                 hr < rows || hc < cols ? " (first rows and columns)" : "");
+        gb_status st = gb_plot_heatmap(title, "column", "row", z, hr, hc, &svg);
+        plot(w, st, svg);
+    }
+    if (matrices)
+        put(w, "</div>\n");
+    if (matrices > shown)
+        put(w, "<p>%zu more matrix nodes are not drawn.</p>\n", matrices - shown);
+    free(z);
+}
+
 /* Column k of every chain, one after the other. */
 static void pooled(const gb_report_in *in, size_t k, double *out)
 {
@@ -514,6 +582,7 @@ gb_status gb_report_write(FILE *out, const gb_report_in *in)
     scalar_plots(&w, in, runs, nruns);
     forest_plots(&w, in, runs, nruns, sums);
     pairs_plots(&w, in, runs, nruns, ndiv);
+    heatmaps(&w, in, runs, nruns, sums);
     if (in->extra_html)
         put(&w, "%s\n", in->extra_html);
     put(&w, "</body>\n</html>\n");

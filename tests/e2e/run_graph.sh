@@ -51,6 +51,21 @@ if awk '/cluster_plate/ {p = $0} /"fit.alpha" \[/ {a = p} /"fit.z" \[/ {z = p}
         END {exit !(a != "" && a == z)}' "$tmp/radon.dot"; then ok
 else bad "fit.alpha and fit.z on different plates"; fi
 
+# after a run, each node carries its posterior: a scalar's mean and 90% interval (the same
+# numbers as summary's), a vector's range of means; a component's renamed columns find their node
+"$GB" run examples/radon.gb --data examples/radon.json --chains 2 --warmup 200 --draws 200 \
+    --seed 5 --quiet --output "$tmp/r.csv" > "$tmp/r.sum"
+"$GB" graph examples/radon.gb --data examples/radon.json --draws "$tmp"/r_1.csv "$tmp"/r_2.csv \
+    > "$tmp/rp.dot"
+row=$(grep '^fit.sigma ' "$tmp/r.sum")
+mean=$(printf '%.3g' "$(echo "$row" | awk '{print $2}')")
+if grep -q "\"fit.sigma\" .*mean $mean, 90% \[" "$tmp/rp.dot"; then ok
+else bad "fit.sigma's posterior label (mean $mean)"; grep fit.sigma "$tmp/rp.dot"; fi
+if grep -q '"fit.z" .*40 values, means ' "$tmp/rp.dot"; then ok; else bad "fit.z's label"; fi
+if "$GB" graph examples/radon.gb --data examples/radon.json --draws "$tmp"/r_1.csv \
+    --format svg --output "$tmp/rp.svg" && grep -q '90%' "$tmp/rp.svg"; then ok
+else bad "svg with posterior labels"; fi
+
 # no Graphviz chatter on stderr for a good model
 "$GB" graph examples/mlp_probe.gb --data examples/mlp_probe.json --format svg --output "$tmp/m.svg" \
     2>"$tmp/err"
