@@ -6,8 +6,10 @@
 #   make check      the whole suite under AddressSanitizer + UBSan, the threaded tests under
 #                   ThreadSanitizer, then valgrind on one run
 #   make deps       only the package installation (dpkg first; a second run installs nothing)
+#   make test-browser  install Chromium, then check the HTML report in it (headless)
 #   make interop    install R's rstan and posterior (Debian packages), then read glassbox's draws
 #                   CSV with them (make test runs that check only when they are installed)
+#   make compare-r  install R's loo (r-cran-loo), then check `glassbox loo` against it
 #   make install    install build/glassbox, the stdlib modules and the man page under PREFIX
 #                   (/usr/local), staged under DESTDIR when set; make uninstall removes them
 #   make format / format-check / headers / structure / clean
@@ -17,8 +19,9 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
-           libclang-rt-14-dev valgrind libtsan2 python3
-PKG_LIBS := gsl jansson
+           libclang-rt-14-dev valgrind libtsan2 python3 libgraphviz-dev \
+           libplplot-dev
+PKG_LIBS := gsl jansson libgvc libcgraph plplot
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wundef -Wwrite-strings -Wvla
@@ -28,14 +31,14 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLA
              $(addprefix -I,$(INC_DIRS)) -I$(BUILD)/lang \
              $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null) \
              -DGB_STDLIB_DIR='"$(CURDIR)/stdlib"' -DGB_PREFIX='"$(PREFIX)"'
-LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson) \
+LDLIBS  = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lgvc -lcgraph -lcdt -lplplot) \
           -lpthread -lm
 TEST_LDLIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # The source folders, lowest layer first: a folder includes only from folders before it (the
 # README's Layout section; tests/e2e/run_structure.sh checks it, resolving includes in this order).
 INC_DIRS := runtime/core runtime/graph runtime/model runtime/sampler runtime/io runtime/diag \
-            stdlib lang runtime/cli
+            runtime/report stdlib lang runtime/cli
 LIB_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(INC_DIRS))))
 LIB_SRC  := $(filter-out runtime/cli/cli_main.c,$(LIB_SRC))
 GEN_SRC  := $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.c
@@ -49,7 +52,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli/cli_main.d $(SUPPORT_OBJ:.o=.d
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc) $(BUILD)/tests/fault/fault_alloc.d
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop tsan install uninstall incdirs structure
+        docs interop compare-r tsan install uninstall incdirs structure test-browser
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/libglassbox.a
@@ -148,13 +151,36 @@ interop: deps
 	$(MAKE) all
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_interop.sh
 
+# R's loo package, for the PSIS-LOO cross-check (tests/e2e/run_loo_r.sh, which make test runs
+# and which skips with a message without it).
+COMPARE_R_PKGS := r-cran-loo
+compare-r: deps
+	@missing=""; for p in $(COMPARE_R_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(MAKE) all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_loo_r.sh
+
+# The report in a real browser (tests/e2e/run_browser.sh; make test runs it only where Chromium
+# is installed): Debian's chromium, headless.
+test-browser: deps
+	@dpkg -s chromium >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+	    --no-install-recommends chromium; }
+	$(MAKE) all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox bash tests/e2e/run_browser.sh
+
 demo: deps
 	$(MAKE) all
 	./$(BUILD)/glassbox check examples/changepoint.gb
 	./$(BUILD)/glassbox inspect examples/changepoint.gb --data examples/changepoint.json
 	./$(BUILD)/glassbox graph examples/changepoint.gb --data examples/changepoint.json \
-	    --format dot > $(BUILD)/changepoint.dot
-	dot -Tsvg $(BUILD)/changepoint.dot -o $(BUILD)/changepoint.svg
+	    --format svg --output $(BUILD)/changepoint.svg
 	@echo "model graph drawn: $(BUILD)/changepoint.svg"
 	./$(BUILD)/glassbox run examples/changepoint.gb --data examples/changepoint.json \
 	    --explain --output $(BUILD)/changepoint.csv
@@ -166,7 +192,8 @@ test: deps
 check: deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" tests
-	BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+	BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 tests/run.sh
 	$(MAKE) all
 	@# the -O1 sanitizer build and the -O2 build draw the same numbers (floating point is not
 	@# contracted into FMAs, and summation orders are fixed in the source)

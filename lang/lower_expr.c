@@ -430,6 +430,9 @@ static gb_expr *elab_comprehension(lowerer *L, scope *sc, const gb_ast *a)
     if (!body)
         return NULL;
     e->loopvar = depth;
+    e->var = gb_arena_strdup(gb_graph_arena(L->g), a->name);
+    if (!e->var)
+        return NULL;
     e->type = body->type;
     e->shape.rank = body->shape.rank + 1;
     if (e->shape.rank > GB_MAX_RANK) {

@@ -47,7 +47,8 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "quiet",   "help",    "explain",     "chains",
                                           "warmup",  "draws",   "seed",        "threads",
                                           "metric",  "adapt-delta", "max-depth", "keep",
-                                          "memory",  NULL};
+                                          "memory",  "vars",    "hist",        "loglik",
+                                          "report",  "pairs",   NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -111,6 +112,38 @@ static int set_count(const char *cmd, const char *a, const char *name, const cha
     return 0;
 }
 
+/* The repeatable options that collect a list (--data, --keep, --vars, --pairs): 0 when name is
+ * one and val was added, -1 (and a message) when val cannot be, 1 when name is another option. */
+static int add_listed(const char *cmd, const char *name, const char *val, cli_opts *o)
+{
+    if (strcmp(name, "data") == 0) {
+        if (o->ndata == CLI_MAX_DATA)
+            return usage_error(cmd, "too many --data files (the limit is %d)", CLI_MAX_DATA), -1;
+        o->data[o->ndata++] = val;
+    } else if (strcmp(name, "keep") == 0) {
+        if (o->nkeep == CLI_MAX_DATA)
+            return usage_error(cmd, "too many --keep patterns (the limit is %d)", CLI_MAX_DATA),
+                   -1;
+        o->keep[o->nkeep++] = val;
+    } else if (strcmp(name, "vars") == 0) {
+        if (o->nvars == CLI_MAX_DATA)
+            return usage_error(cmd, "too many --vars patterns (the limit is %d)", CLI_MAX_DATA),
+                   -1;
+        o->vars[o->nvars++] = val;
+    } else if (strcmp(name, "pairs") == 0) {
+        if (o->npairs + 2 > CLI_MAX_DATA)
+            return usage_error(cmd, "too many --pairs (the limit is %d)", CLI_MAX_DATA / 2), -1;
+        const char *comma = strchr(val, ',');
+        if (!comma || comma == val || !comma[1] || strchr(comma + 1, ','))
+            return usage_error(cmd, "--pairs takes two column names: --pairs mu,tau"), -1;
+        o->pairs[o->npairs++] = val; /* cut at the comma by the command that uses it */
+        o->pairs[o->npairs++] = comma + 1;
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed,
               cli_opts *o)
 {
@@ -153,24 +186,37 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             return usage_error(cmd, "unknown option '%s'", a);
         }
         if (strcmp(name, "verbose") == 0 || strcmp(name, "quiet") == 0 ||
-            strcmp(name, "explain") == 0) {
+            strcmp(name, "explain") == 0 || strcmp(name, "hist") == 0) {
             if (eq)
                 return usage_error(cmd, "option '%s' takes no value", a);
-            *(name[0] == 'v' ? &o->verbose : name[0] == 'q' ? &o->quiet : &o->explain) = 1;
+            *(name[0] == 'v'   ? &o->verbose
+              : name[0] == 'q' ? &o->quiet
+              : name[0] == 'h' ? &o->hist
+                               : &o->explain) = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        int listed;
         if (!val || !*val)
             return usage_error(cmd, "option '%s' needs a value", a);
-        if (strcmp(name, "data") == 0) {
-            if (o->ndata == CLI_MAX_DATA)
-                return usage_error(cmd, "too many --data files (the limit is %d)", CLI_MAX_DATA);
-            o->data[o->ndata++] = val;
-        } else if (strcmp(name, "keep") == 0) {
-            if (o->nkeep == CLI_MAX_DATA)
-                return usage_error(cmd, "too many --keep patterns (the limit is %d)",
-                                   CLI_MAX_DATA);
-            o->keep[o->nkeep++] = val;
+        if (strcmp(name, "draws") == 0 && flag_allowed(allowed, "draws-files")) {
+            /* --draws FILE [FILE]...: the files run up to the next option */
+            for (;;) {
+                if (o->ndraws_files == CLI_MAX_DATA)
+                    return usage_error(cmd, "too many --draws files (the limit is %d)",
+                                       CLI_MAX_DATA);
+                o->draws_files[o->ndraws_files++] = val;
+                if (eq || i + 1 >= argc || argv[i + 1][0] == '-')
+                    break;
+                val = argv[++i];
+            }
+        } else if (strcmp(name, "loglik") == 0) {
+            o->loglik = val;
+        } else if ((listed = add_listed(cmd, name, val, o)) <= 0) {
+            if (listed < 0)
+                return GB_EXIT_USAGE;
+        } else if (strcmp(name, "report") == 0) {
+            o->report = val;
         } else if (strcmp(name, "format") == 0) {
             o->format = val;
         } else if (strcmp(name, "output") == 0) {

@@ -31,6 +31,16 @@ typedef struct cli_opts {
     const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
     int nkeep;
     size_t memory; /* --memory SIZE in bytes (cli_parse sets the budget); 0: the default */
+    const char *vars[CLI_MAX_DATA]; /* --vars PATTERN: the summary's rows */
+    int nvars;
+    int hist; /* --hist: a text histogram per row of the summary */
+    const char *report;              /* run --report FILE: the HTML report */
+    const char *pairs[CLI_MAX_DATA]; /* report --pairs A,B: two columns plotted together */
+    int npairs;
+    /* loo, predict: --draws FILE... (when the command allows "draws-files"), --loglik FILE */
+    const char *draws_files[CLI_MAX_DATA];
+    int ndraws_files;
+    const char *loglik;
 } cli_opts;
 
 /* Everything a subcommand works on; cli_session_free releases it. */
@@ -74,6 +84,43 @@ unsigned char *cli_keep_choose(const gb_model *m, const cli_opts *o, size_t stre
  * the draws CSV would be equal (colname.h). */
 gb_status cli_keep_check_csv_names(const gb_model *m, gb_errlist *errs);
 
+/* The summary rows --vars PATTERN... selects among columns `names` (NULL for no patterns, or
+ * on an error, which is printed, with *rc its exit code). */
+unsigned char *cli_vars_mask(const char *cmd, const char *const *names, size_t ncols,
+                             const char *const *pats, int npats, int *rc);
+/* Colour on `out`: only a terminal, and not when NO_COLOR is set or TERM is dumb. */
+int cli_colour(FILE *out);
+/* The histogram --hist asks for: block characters where the locale is UTF-8, else ASCII. */
+int cli_hist_kind(int wanted);
+
+struct gb_stancsv;
+/* The columns' names to show for a draws file: glassbox's names back for renamed component
+ * columns (fit_beta.1 -> fit.beta.1).  NULL when out of memory; else free each and the array. */
+char **cli_shown_names(const struct gb_stancsv *f);
+/* The NUTS depth limit a draws file's header records ("max_depth = 10"), else CmdStan's 10. */
+int cli_header_max_depth(const struct gb_stancsv *f);
+/* Saved draws as a command reads them (cli_draws.c): chain i's ndraws rows of ncols values
+ * after its warmup rows at chains[i], and the columns' glassbox names. */
+typedef struct cli_draws {
+    struct gb_stancsv *files[CLI_MAX_DATA];
+    const double *chains[CLI_MAX_DATA];
+    int n;
+    size_t ndraws, ncols;
+    char **names;
+} cli_draws;
+/* Reads o's --draws files (all of one run); prints errors and returns an exit code.  Free d
+ * with cli_draws_free whatever the result. */
+int cli_draws_load(const char *cmd, const cli_opts *o, cli_session *s, cli_draws *d);
+void cli_draws_free(cli_draws *d);
+
+/* Writes the HTML report of draws (report.h) to path, whole or not at all: the model's source,
+ * its graph, its sampler plan (m, when not NULL) and the plots.  Prints errors; returns an
+ * exit code. */
+int cli_write_report(const char *path, const cli_session *s, const char *model,
+                     const gb_model *m, const char *const *names, size_t ncols,
+                     const double *const *chains, size_t nchains, size_t ndraws, int max_depth,
+                     const char *const *pairs, size_t npairs);
+
 int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
@@ -81,5 +128,7 @@ int cli_parse_cmd(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_reference(int argc, char **argv);
 int cli_summary(int argc, char **argv);
+int cli_report_cmd(int argc, char **argv);
+int cli_loo(int argc, char **argv);
 
 #endif

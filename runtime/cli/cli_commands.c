@@ -1,7 +1,9 @@
-/* cli_commands.c - `glassbox check`, `graph`, `inspect` and `parse`. */
+/* cli_commands.c - `glassbox check`, `inspect` and `parse` (graph is cli_graph.c). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ast.h"
 #include "ast_print.h"
@@ -47,35 +49,6 @@ int cli_check(int argc, char **argv)
                gb_graph_component_count(s.graph));
     cli_session_free(&s);
     return cli_finish_output(stdout, "check", rc);
-}
-
-int cli_graph(int argc, char **argv)
-{
-    cli_opts o;
-    int rc = cli_parse(argc, argv, 2, "graph", "data,format,verbose", &o);
-    if (rc || o.help) {
-        if (o.help)
-            puts("usage: glassbox graph MODEL.gb [--data FILE]... [--format dot|json]\n\n"
-                 "Writes the model graph: Graphviz DOT (default; render with `dot -Tsvg`), or\n"
-                 "JSON listing every node with its kind, type, shape, definition, parents and\n"
-                 "children.  Components are drawn as labelled clusters.");
-        return rc;
-    }
-    const char *fmt = o.format ? o.format : "dot";
-    if (strcmp(fmt, "dot") != 0 && strcmp(fmt, "json") != 0) {
-        fprintf(stderr, "glassbox graph: error: unknown format '%s' (use dot or json)\n", fmt);
-        return GB_EXIT_USAGE;
-    }
-    cli_session s;
-    rc = cli_load(&o, &s, 0);
-    if (rc == GB_EXIT_OK) {
-        int w = fmt[0] == 'd' ? gb_graph_write_dot(s.graph, stdout)
-                              : gb_graph_write_json(s.graph, stdout);
-        if (w != 0)
-            rc = GB_EXIT_MODEL;
-    }
-    cli_session_free(&s);
-    return cli_finish_output(stdout, "graph", rc);
 }
 
 int cli_inspect(int argc, char **argv)

@@ -11,10 +11,12 @@ static const struct {
     const char *what;
 } commands[] = {
     {"check", cli_check, "parse and check a model (and its data)"},
-    {"graph", cli_graph, "write the model graph as DOT or JSON"},
+    {"graph", cli_graph, "draw the model graph (SVG, PNG, DOT) or list it as JSON"},
     {"inspect", cli_inspect, "list every node: kind, shape, definition, parents"},
     {"run", cli_run, "sample the posterior, write the draws, print the summary"},
     {"summary", cli_summary, "diagnostics and summary of CmdStan-layout CSV draws"},
+    {"report", cli_report_cmd, "one self-contained HTML page of a run: graph, diagnostics, plots"},
+    {"loo", cli_loo, "PSIS-LOO and WAIC of saved draws, Pareto k-hat per observation"},
     {"parse", cli_parse_cmd, "print the syntax tree (for debugging the language)"},
     {"reference", cli_reference, "the reference page of every distribution and function"},
 };

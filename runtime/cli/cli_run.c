@@ -50,20 +50,44 @@ static int interrupted_exit(void)
     return signal_last == SIGTERM ? 143 : 130;
 }
 
-/* The run's monitor: draws the progress line (runs longer than a second, at most every 0.2 s)
- * and asks the chains to stop once a signal has come. */
+/* The run's monitor: shows progress and asks the chains to stop once a signal has come.
+ * On a terminal it redraws one line (runs longer than a second, at most every 0.2 s); written
+ * to a log or CI (stderr not a terminal) it prints a whole line every LOG_EVERY seconds, so a
+ * long run is visibly alive there too, and a short one prints nothing.  Both say how long is
+ * left, estimated from the iterations done so far (warmup's first iterations are the slow
+ * ones, so the estimate errs long early on). */
+#define LOG_EVERY 10.0
 typedef struct progress_bar {
-    int enabled, shown;
-    double last;
+    int enabled, shown, terminal;
+    double last, log_every; /* GLASSBOX_PROGRESS_SECONDS overrides LOG_EVERY (for tests) */
 } progress_bar;
+
+static progress_bar progress_new(const cli_opts *o)
+{
+    const char *every = getenv("GLASSBOX_PROGRESS_SECONDS");
+    return (progress_bar){.enabled = !o->quiet, .terminal = isatty(STDERR_FILENO),
+                          .log_every = every && atof(every) > 0 ? atof(every) : LOG_EVERY};
+}
+
+/* "12 s", "3 min 20 s", "1 h 05 min" */
+static void put_duration(double s)
+{
+    if (s < 60)
+        fprintf(stderr, "%.0f s", s);
+    else if (s < 3600)
+        fprintf(stderr, "%d min %02d s", (int)(s / 60), (int)s % 60);
+    else
+        fprintf(stderr, "%d h %02d min", (int)(s / 3600), (int)(s / 60) % 60);
+}
 
 static int monitor(void *ctx, const gb_run_progress *p)
 {
     progress_bar *bar = ctx;
-    if (bar->enabled && p->elapsed > 1.0 && p->elapsed - bar->last >= 0.2) {
+    double every = bar->terminal ? 0.2 : bar->log_every, first = bar->terminal ? 1.0 : every;
+    if (bar->enabled && p->elapsed > first && p->elapsed - bar->last >= every) {
         int total = p->warmup + p->draws;
         long done = 0;
-        fputc('\r', stderr);
+        fputs(bar->terminal ? "\r" : "glassbox run: ", stderr);
         for (int c = 0; c < p->nchains; c++) {
             done += p->iterations[c];
             if (c < 8)
@@ -71,9 +95,16 @@ static int monitor(void *ctx, const gb_run_progress *p)
                         p->iterations[c] < p->warmup ? "warmup" : "sample",
                         total ? 100 * p->iterations[c] / total : 100);
         }
-        fprintf(stderr, "%.0f it/s ", (double)done / p->elapsed);
+        fprintf(stderr, "%.0f it/s", (double)done / p->elapsed);
+        long all = (long)total * p->nchains;
+        if (done > 0 && done < all) {
+            fputs(", about ", stderr);
+            put_duration(p->elapsed * (double)(all - done) / (double)done);
+            fputs(" left", stderr);
+        }
+        fputs(bar->terminal ? "   " : "\n", stderr);
         fflush(stderr);
-        bar->shown = 1;
+        bar->shown = bar->terminal;
         bar->last = p->elapsed;
     }
     return signal_count != 0;
@@ -115,7 +146,12 @@ static void help(void)
          "                     estimated to need more is refused before it starts\n"
          "  --explain          say which sampler updates each variable, and why, and the\n"
          "                     memory the run needs\n"
-         "  --quiet            no progress line\n"
+         "  --vars PATTERN     summarise only the nodes or columns matching PATTERN ('fit.beta',\n"
+         "                     'fit.*'); repeatable.  The draws files keep every column\n"
+         "  --hist             a small histogram of each summarised column's draws\n"
+         "  --report FILE      also write the run's HTML report (see glassbox report --help)\n"
+         "  --pairs A,B        columns the report plots against each other; repeatable\n"
+         "  --quiet            no progress line (in a log, one line every 10 s otherwise)\n"
          "  --verbose          also name data variables the model does not use\n\n"
          "Ctrl-C stops the chains, writes the draws made so far and summarises them (exit 130);\n"
          "a second Ctrl-C after the chains stopped skips the summary (the draws are kept).");
@@ -295,7 +331,8 @@ static void say_used(const gb_draws *d, size_t n)
 /* Prints the summary of the draws made (whole rows only).  After an interruption chains may
  * have made different numbers of draws: the summary takes the same number from each chain it
  * uses (the diagnostics need that), chosen by summary_length, and says which. */
-static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_config *cfg)
+static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
+                         const cli_opts *o, const cli_session *s, int *report_rc)
 {
     enum { MIN_DRAWS = 4 };
     if (all_empty(d) && d->interrupted) {
@@ -329,11 +366,57 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
         for (int c = 0, k = 0; c < d->nchains; c++)
             if (d->filled[c] >= n)
                 chains[k++] = d->rows + (size_t)c * d->ndraws * d->ncols;
-        rc = gb_summary_print(stdout, names, d->ncols, chains, (size_t)used, n, cfg->max_depth,
-                              cfg->threads) == GB_OK ? 0 : -1;
+        int vrc;
+        unsigned char *show = cli_vars_mask("run", names, d->ncols, o->vars, o->nvars, &vrc);
+        gb_summary_opts so = {.max_depth = cfg->max_depth, .threads = cfg->threads,
+                              .show = show, .hist = cli_hist_kind(o->hist),
+                              .colour = cli_colour(stdout)};
+        if (vrc == GB_EXIT_OK)
+            rc = gb_summary_print_with(stdout, names, d->ncols, chains, (size_t)used, n, &so) ==
+                         GB_OK
+                     ? 0
+                     : -1;
+        free(show);
+        if (o->report && vrc == GB_EXIT_OK) /* --report: the same draws as an HTML page */
+            *report_rc = cli_write_report(o->report, s, o->model, m, names, d->ncols, chains,
+                                          (size_t)used, n, cfg->max_depth, o->pairs,
+                                          (size_t)o->npairs);
     }
     free(names);
     free(chains);
+    return rc;
+}
+
+/* The summary, then the report when asked for; returns an exit code. */
+static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
+                         const cli_opts *o, const cli_session *s)
+{
+    int report_rc = GB_EXIT_OK;
+    if (print_summary(m, d, cfg, o, s, &report_rc) != 0) {
+        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
+                o->output ? " (the draws are in the files)" : "");
+        return GB_EXIT_MODEL;
+    }
+    return report_rc;
+}
+
+/* Refuses, before sampling, a --vars pattern that names no column: the summary it filters is
+ * printed only after the run. */
+static int check_vars(const gb_model *m, const cli_opts *o)
+{
+    if (o->nvars == 0)
+        return GB_EXIT_OK;
+    size_t nm = gb_model_output_size(m);
+    const char **names = malloc((GB_NSAMPLER_COLS + nm) * sizeof *names);
+    if (!names)
+        return cli_report(NULL, NULL, GB_ENOMEM);
+    for (int k = 0; k < GB_NSAMPLER_COLS; k++)
+        names[k] = gb_sampler_col_names[k];
+    for (size_t k = 0; k < nm; k++)
+        names[GB_NSAMPLER_COLS + k] = gb_model_output_name(m, k);
+    int rc;
+    free(cli_vars_mask("run", names, GB_NSAMPLER_COLS + nm, o->vars, o->nvars, &rc));
+    free(names);
     return rc;
 }
 
@@ -374,6 +457,9 @@ static int prepare(const cli_opts *o, cli_session *s, gb_run_config *cfg, gb_mod
     gb_status st = gb_model_compile(s->graph, m, s->errs);
     if (st != GB_OK)
         return cli_report(s->errs, s->srcs, st);
+    int rc = check_vars(*m, o);
+    if (rc != GB_EXIT_OK)
+        return rc;
     if (o->explain)
         cli_print_samplers(*m, stdout);
     if ((st = report_improper(s->graph, stderr)) != GB_OK)
@@ -414,7 +500,7 @@ int cli_run(int argc, char **argv)
     cli_opts o;
     int rc = cli_parse(argc, argv, 2, "run",
                        "data,output,chains,warmup,draws,seed,threads,metric,adapt-delta,"
-                       "max-depth,keep,memory,explain,verbose,quiet", &o);
+                       "max-depth,keep,memory,explain,verbose,quiet,vars,hist,report,pairs", &o);
     if (rc || o.help) {
         if (o.help)
             help();
@@ -435,7 +521,7 @@ int cli_run(int argc, char **argv)
     rc = cli_check_memory(&o, &s, o.chains, par < o.chains ? par : o.chains, o.draws, o.explain);
     if (rc != GB_EXIT_OK)
         goto out;
-    progress_bar bar = {!o.quiet && isatty(STDERR_FILENO), 0, 0};
+    progress_bar bar = progress_new(&o);
     gb_run_config cfg = {
         .chains = (int)o.chains, .warmup = (int)o.warmup, .draws = (int)o.draws,
         .threads = o.threads ? (int)o.threads : default_threads((int)o.chains),
@@ -489,11 +575,8 @@ int cli_run(int argc, char **argv)
         print_counts(d, stderr);
         fprintf(stderr, " draws%s\n", o.output && cst == GB_OK ? ", all written" : "");
     }
-    if (d && print_summary(m, d, &cfg) != 0) {
-        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
-                o.output ? " (the draws are in the files)" : "");
-        rc = GB_EXIT_MODEL;
-    }
+    int src = d ? summarise_run(m, d, &cfg, &o, &s) : GB_EXIT_OK;
+    rc = rc == GB_EXIT_OK ? src : rc;
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
     if (!o.quiet && d)

@@ -15,17 +15,22 @@
 
 static void help(void)
 {
-    puts("usage: glassbox summary DRAWS.csv [DRAWS.csv]... [--format table|csv]\n\n"
+    puts("usage: glassbox summary DRAWS.csv [DRAWS.csv]... [--format table|csv]\n"
+         "                        [--vars PATTERN]... [--hist]\n\n"
          "Summarises draws in CmdStan's CSV layout (glassbox run --output, CmdStan, cmdstanpy),\n"
          "one file per chain: mean, sd, MCSE, 5/50/95% quantiles, rank-normalised split R-hat,\n"
          "bulk and tail ESS (Vehtari et al. 2021), divergences, tree-depth hits and E-BFMI.\n"
          "Warmup rows a file saved (save_warmup) are left out; glassbox's renamed component\n"
          "columns (fit_beta.1) are shown by their glassbox names (fit.beta.1).\n"
-         "--format csv prints the numbers as CSV instead of the table and warnings.");
+         "--format csv prints the numbers as CSV instead of the table and warnings.\n"
+         "--vars PATTERN shows only the nodes or columns it matches ('fit.beta', 'fit.*';\n"
+         "'*' and '?' are wildcards; repeatable); --hist adds a small histogram per row.\n"
+         "On a terminal, doubtful R-hat and ESS values and warnings are coloured\n"
+         "(NO_COLOR turns that off).");
 }
 
 /* The tree-depth limit recorded in the header ("max_depth = 10"), or CmdStan's default. */
-static int header_max_depth(const gb_stancsv *s)
+int cli_header_max_depth(const gb_stancsv *s)
 {
     for (size_t i = 0; i < gb_stancsv_ncomments(s); i++) {
         const char *c = strstr(gb_stancsv_comment(s, i), "max_depth = ");
@@ -58,10 +63,10 @@ static size_t draws_after_warmup(const gb_stancsv *f, const char *path, int *tol
     return rows > w ? rows - w : 0;
 }
 
-/* The names to show: a column whose node the file's map comments name ("# glassbox name of
+/* The names to show (cli.h): a column whose node the file's map comments name ("# glassbox name of
  * fit_beta: fit.beta", colname.h) gets its glassbox name back, so rows group by component; the
  * rest keep the file's names.  NULL when out of memory; else free each entry and the array. */
-static char **shown_names(const gb_stancsv *f)
+char **cli_shown_names(const gb_stancsv *f)
 {
     size_t ncols = gb_stancsv_ncols(f), nc = gb_stancsv_ncomments(f), nmap = 0;
     char **out = calloc(ncols ? ncols : 1, sizeof *out);
@@ -105,7 +110,14 @@ static char **shown_names(const gb_stancsv *f)
 }
 
 /* Summarises the files read; returns an exit code. */
-static int summarise(gb_stancsv **files, const char *const *paths, int n, int csv)
+/* How the table is shown: --vars patterns and --hist. */
+typedef struct shown_rows {
+    const char *vars[MAX_FILES];
+    int nvars, hist;
+} shown_rows;
+
+static int summarise(gb_stancsv **files, const char *const *paths, int n, int csv,
+                     const shown_rows *rows)
 {
     int told = 0;
     size_t ndraws = draws_after_warmup(files[0], paths[0], &told);
@@ -129,7 +141,7 @@ static int summarise(gb_stancsv **files, const char *const *paths, int n, int cs
         return GB_EXIT_MODEL;
     }
     size_t ncols = gb_stancsv_ncols(files[0]);
-    char **names = shown_names(files[0]);
+    char **names = cli_shown_names(files[0]);
     const double **chains = malloc((size_t)n * sizeof *chains);
     gb_status st = names && chains ? GB_OK : GB_ENOMEM;
     if (st == GB_OK) {
@@ -138,9 +150,23 @@ static int summarise(gb_stancsv **files, const char *const *paths, int n, int cs
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         int threads = cores < 1 ? 1 : cores > 16 ? 16 : (int)cores;
         const char *const *shown = (const char *const *)names;
-        st = csv ? gb_summary_write_csv(stdout, shown, ncols, chains, (size_t)n, ndraws, threads)
-                 : gb_summary_print(stdout, shown, ncols, chains, (size_t)n, ndraws,
-                                    header_max_depth(files[0]), threads);
+        int vrc;
+        unsigned char *show = cli_vars_mask("summary", shown, ncols, rows->vars, rows->nvars,
+                                            &vrc);
+        gb_summary_opts so = {.max_depth = cli_header_max_depth(files[0]), .threads = threads,
+                              .show = show, .hist = cli_hist_kind(rows->hist),
+                              .colour = cli_colour(stdout)};
+        if (vrc != GB_EXIT_OK) {
+            for (size_t k = 0; k < ncols; k++)
+                free(names[k]);
+            free(names);
+            free(chains);
+            return vrc;
+        }
+        st = csv ? gb_summary_write_csv_with(stdout, shown, ncols, chains, (size_t)n, ndraws,
+                                             threads, show)
+                 : gb_summary_print_with(stdout, shown, ncols, chains, (size_t)n, ndraws, &so);
+        free(show);
     }
     for (size_t k = 0; names && k < ncols; k++)
         free(names[k]);
@@ -158,6 +184,7 @@ int cli_summary(int argc, char **argv)
 {
     const char *paths[MAX_FILES];
     int n = 0, csv = 0;
+    shown_rows rows = {.nvars = 0};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -171,6 +198,20 @@ int cli_summary(int argc, char **argv)
                 return GB_EXIT_USAGE;
             }
             csv = strcmp(v, "csv") == 0;
+        } else if (strncmp(a, "--vars", 6) == 0 && (a[6] == '\0' || a[6] == '=')) {
+            const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !*v) {
+                fprintf(stderr, "glassbox summary: error: --vars needs a pattern\n");
+                return GB_EXIT_USAGE;
+            }
+            if (rows.nvars == MAX_FILES) {
+                fprintf(stderr, "glassbox summary: error: more than %d --vars patterns\n",
+                        MAX_FILES);
+                return GB_EXIT_USAGE;
+            }
+            rows.vars[rows.nvars++] = v;
+        } else if (strcmp(a, "--hist") == 0) {
+            rows.hist = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "glassbox summary: error: unknown option '%s'\nrun 'glassbox "
                             "summary --help' for usage\n", a);
@@ -210,7 +251,7 @@ int cli_summary(int argc, char **argv)
     if (st != GB_OK)
         rc = cli_report(errs, srcs, st);
     if (rc == GB_EXIT_OK)
-        rc = summarise(files, paths, n, csv);
+        rc = summarise(files, paths, n, csv, &rows);
     for (int i = 0; i < n; i++)
         gb_stancsv_free(files[i]);
     gb_errlist_free(errs);

@@ -31,10 +31,31 @@ gb_status gb_summary_print(FILE *out, const char *const *names, size_t ncols,
                            const double *const *chains, size_t nchains, size_t ndraws,
                            int max_depth, int threads);
 
+/* How a summary is shown (gb_summary_print_with).  A zeroed struct is gb_summary_print's. */
+typedef struct gb_summary_opts {
+    int max_depth, threads;    /* as gb_summary_print's */
+    const unsigned char *show; /* per column: 1 to show it (--vars); NULL shows them all */
+    int hist;                  /* a histogram of each row's draws at its end: GB_SUMMARY_HIST_* */
+    int colour;                /* ANSI colour on doubtful R-hat / ESS and on warnings */
+} gb_summary_opts;
+enum { GB_SUMMARY_HIST_NONE, GB_SUMMARY_HIST_BLOCKS, GB_SUMMARY_HIST_ASCII };
+#define GB_SUMMARY_HIST_BINS 16
+
+/* gb_summary_print with options; its warnings speak only of the columns shown.  A column is
+ * shown when show says so and it is not a sampler column (name ending in "__") other than
+ * lp__. */
+gb_status gb_summary_print_with(FILE *out, const char *const *names, size_t ncols,
+                                const double *const *chains, size_t nchains, size_t ndraws,
+                                const gb_summary_opts *o);
+
 /* The same numbers as CSV (name,mean,sd,mcse_mean,q5,q50,q95,rhat,ess_bulk,ess_tail), one row
  * per shown column (lp__ and the model's), for scripts and `make validate`. */
 gb_status gb_summary_write_csv(FILE *out, const char *const *names, size_t ncols,
                                const double *const *chains, size_t nchains, size_t ndraws,
                                int threads);
+/* ... with only the columns show says (NULL: all). */
+gb_status gb_summary_write_csv_with(FILE *out, const char *const *names, size_t ncols,
+                                    const double *const *chains, size_t nchains, size_t ndraws,
+                                    int threads, const unsigned char *show);
 
 #endif

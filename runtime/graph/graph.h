@@ -59,6 +59,7 @@ struct gb_expr {
     double num;
     size_t node;
     int loopvar;
+    const char *var;           /* GB_EX_COMPREH: its variable's name as written, for messages */
     const gb_func_ops *func;
     gb_vtype type;
     gb_shape shape;            /* for one iteration of the enclosing loops */

@@ -50,6 +50,9 @@ const char *gb_op_text(int op)
 typedef struct sbuf {
     char *p;
     size_t len, used;
+    /* the names of the comprehensions being written, by loop depth (a comprehension's variable
+       has the depth after its def's loops) */
+    const char *comp[GB_MAX_LOOPS + 16];
 } sbuf;
 
 __attribute__((format(printf, 2, 3))) static void put(sbuf *b, const char *fmt, ...)
@@ -73,7 +76,7 @@ __attribute__((format(printf, 2, 3))) static void put(sbuf *b, const char *fmt, 
 
 void gb_shape_format(const gb_node *n, char *buf, size_t len)
 {
-    sbuf b = {buf, len, 0};
+    sbuf b = {.p = buf, .len = len};
     buf[0] = '\0';
     if (n->shape.rank == 0)
         return;
@@ -151,6 +154,8 @@ static void fmt(sbuf *b, const gb_graph *g, const gb_def *d, const gb_expr *e, i
     case GB_EX_LOOPVAR:
         if (d && (size_t)e->loopvar < d->nloops)
             put(b, "%s", d->loops[e->loopvar].var);
+        else if (e->loopvar >= 0 && e->loopvar < GB_MAX_LOOPS + 16 && b->comp[e->loopvar])
+            put(b, "%s", b->comp[e->loopvar]);
         else
             put(b, "_i%d", e->loopvar);
         break;
@@ -194,13 +199,23 @@ static void fmt(sbuf *b, const gb_graph *g, const gb_def *d, const gb_expr *e, i
         fmt_args(b, g, d, e->args, e->nargs);
         put(b, "]");
         break;
-    case GB_EX_COMPREH:
+    case GB_EX_COMPREH: {
+        int named = e->var && e->loopvar >= 0 && e->loopvar < GB_MAX_LOOPS + 16;
+        const char *outer = named ? b->comp[e->loopvar] : NULL;
+        if (named)
+            b->comp[e->loopvar] = e->var;
         put(b, "[");
         fmt(b, g, d, e->args[0], 0);
-        put(b, " for _i%d in ", e->loopvar);
+        if (named)
+            put(b, " for %s in ", e->var);
+        else
+            put(b, " for _i%d in ", e->loopvar);
         fmt(b, g, d, e->args[1], 0);
         put(b, "]");
+        if (named)
+            b->comp[e->loopvar] = outer;
         break;
+    }
     }
     if (paren)
         put(b, ")");
@@ -208,7 +223,7 @@ static void fmt(sbuf *b, const gb_graph *g, const gb_def *d, const gb_expr *e, i
 
 void gb_expr_format(const gb_graph *g, const gb_def *def, const gb_expr *e, char *buf, size_t len)
 {
-    sbuf b = {buf, len, 0};
+    sbuf b = {.p = buf, .len = len};
     buf[0] = '\0';
     fmt(&b, g, def, e, 0);
 }
@@ -239,7 +254,7 @@ static const char *constraint_name(gb_constraint_kind c)
 
 void gb_type_format(const gb_graph *g, const gb_node *n, char *buf, size_t len)
 {
-    sbuf b = {buf, len, 0};
+    sbuf b = {.p = buf, .len = len};
     buf[0] = '\0';
     const char *con = constraint_name(n->constraint);
     if (con) {
@@ -273,7 +288,7 @@ void gb_type_format(const gb_graph *g, const gb_node *n, char *buf, size_t len)
 
 void gb_def_format(const gb_graph *g, const gb_def *d, char *buf, size_t len)
 {
-    sbuf b = {buf, len, 0};
+    sbuf b = {.p = buf, .len = len};
     buf[0] = '\0';
     if (d->dist) {
         put(&b, "%s(", d->dist->name);

@@ -1,112 +1,11 @@
-/* graph_print.c - DOT, JSON (built with jansson, so escaping is right) and the inspect table.
- *
- * DOT conventions, as in the BUGS/JAGS literature: parameters are ellipses, observed nodes
- * filled ellipses, deterministic nodes dashed ellipses, data and constants boxes; a component
- * is a cluster labelled "call = model". */
+/* graph_print.c - the graph as JSON (built with jansson, so escaping is right) and as the
+ * `inspect` table.  The picture (DOT, SVG, PNG) is graph_dot.c's. */
 #include "graph_print.h"
 
 #include <jansson.h>
 #include <string.h>
 
 #define DEF_TEXT 512
-
-static void dot_escape(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', out);
-        fputc(*s, out);
-    }
-}
-
-static void dot_node(const gb_graph *g, size_t i, FILE *out, int indent)
-{
-    const gb_node *n = gb_graph_node(g, i);
-    char shape[96], def[DEF_TEXT] = "";
-    gb_shape_format(n, shape, sizeof shape);
-    if (n->ndefs > 0)
-        gb_def_format(g, &n->defs[0], def, sizeof def);
-    const char *style;
-    switch (n->kind) {
-    case GB_NODE_DATA:
-        style = "shape=box, style=filled, fillcolor=\"#eeeeee\"";
-        break;
-    case GB_NODE_CONST:
-        style = "shape=box, style=dashed";
-        break;
-    case GB_NODE_DETERMINISTIC:
-        style = "shape=ellipse, style=dashed";
-        break;
-    default:
-        style = n->observed ? "shape=ellipse, style=filled, fillcolor=\"#cccccc\""
-                            : "shape=ellipse";
-    }
-    if (n->kind == GB_NODE_CONST && n->nchildren == 0)
-        return; /* a size nothing else uses: in inspect and JSON, not in the picture */
-    fprintf(out, "%*s\"", indent, "");
-    dot_escape(out, n->name);
-    fprintf(out, "\" [%s, label=\"", style);
-    dot_escape(out, n->name);
-    if (n->constraint != GB_CON_NONE || n->lower || n->upper) {
-        char type[128]; /* a declared constraint or bounds: the type as written */
-        gb_type_format(g, n, type, sizeof type);
-        fputs(": ", out);
-        dot_escape(out, type);
-    } else {
-        dot_escape(out, shape);
-    }
-    if (n->kind == GB_NODE_CONST && n->value && n->len == 1)
-        fprintf(out, " = %.15g", n->value[0]);
-    if (def[0]) {
-        fputs(n->kind == GB_NODE_STOCHASTIC ? "\\n~ " : "\\n= ", out);
-        dot_escape(out, def);
-        if (n->ndefs > 1)
-            fprintf(out, "\\n(+%zu more)", n->ndefs - 1);
-    }
-    fputs("\"];\n", out);
-}
-
-static void dot_cluster(const gb_graph *g, int comp, FILE *out, int indent)
-{
-    for (size_t c = 0; c < gb_graph_component_count(g); c++) {
-        const gb_component *cp = gb_graph_component(g, c);
-        if (cp->parent != comp)
-            continue;
-        fprintf(out, "%*ssubgraph \"cluster_%zu\" {\n%*s  label=\"", indent, "", c, indent, "");
-        dot_escape(out, cp->name);
-        fputs(" = ", out);
-        dot_escape(out, cp->model);
-        fprintf(out, "\";\n%*s  style=rounded;\n", indent, "");
-        for (size_t i = 0; i < gb_graph_node_count(g); i++)
-            if (gb_graph_node(g, i)->component == (int)c)
-                dot_node(g, i, out, indent + 2);
-        dot_cluster(g, (int)c, out, indent + 2);
-        fprintf(out, "%*s}\n", indent, "");
-    }
-}
-
-int gb_graph_write_dot(const gb_graph *g, FILE *out)
-{
-    fputs("digraph model {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n", out);
-    for (size_t i = 0; i < gb_graph_node_count(g); i++)
-        if (gb_graph_node(g, i)->component < 0)
-            dot_node(g, i, out, 2);
-    dot_cluster(g, -1, out, 2);
-    for (size_t i = 0; i < gb_graph_node_count(g); i++) {
-        const gb_node *n = gb_graph_node(g, i);
-        for (size_t k = 0; k < n->nparents; k++) {
-            if (n->parents[k] == i)
-                continue;
-            fputs("  \"", out);
-            dot_escape(out, gb_graph_node(g, n->parents[k])->name);
-            fputs("\" -> \"", out);
-            dot_escape(out, n->name);
-            fputs("\";\n", out);
-        }
-    }
-    fputs("}\n", out);
-    return ferror(out) ? -1 : 0;
-}
 
 static json_t *shape_json(const gb_node *n)
 {

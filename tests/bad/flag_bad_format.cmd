@@ -1,1 +1,1 @@
-graph ok_model.gb --format png
+graph ok_model.gb --format gif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: every example checks (and inspects with its data), the graph commands give DOT that
-# Graphviz renders, and every README example marked with an HTML comment runs as shown:
+# Graphviz renders, and every example in README.md and docs/tutorial.md marked with an HTML
+# comment runs as shown:
 #   <!-- test: check -->        the indented block after it passes `glassbox check`
 #   <!-- test: stderr FILE -->  the block after it is exactly what `glassbox check FILE` prints
 #   <!-- test: cmd -->          each line of the block is a command that must succeed (run from
@@ -129,31 +130,34 @@ done
 if "$GB" reference > "$tmp/ref.md" && diff -q "$tmp/ref.md" stdlib/README.md >/dev/null; then ok
 else bad "stdlib/README.md is out of date: run make docs"; fi
 
-# README examples
+# README and tutorial examples
+for doc in README.md docs/tutorial.md; do
+rm -f "$tmp"/readme_*
 awk -v dir="$tmp" '
     /^<!-- test: / { kind = $3; file = $4; n++; grab = 1; started = 0; next }
     grab && /^    / { started = 1; sub(/^    /, ""); print > (dir "/readme_" n "." kind); meta[n] = kind " " file; next }
     grab && started && !/^    / { grab = 0 }
     END { for (i = 1; i <= n; i++) print i, meta[i] > (dir "/readme_index") }
-' README.md
+' "$doc"
 while read -r i kind file; do
     case $kind in
         check)
             cp "$tmp/readme_$i.check" "$tmp/readme_$i.gb"
             if "$GB" check "$tmp/readme_$i.gb" --quiet >"$tmp/out" 2>&1; then ok
-            else bad "README example $i"; cat "$tmp/out"; fi ;;
+            else bad "$doc example $i"; cat "$tmp/out"; fi ;;
         stderr)
             "$GB" check "$file" >/dev/null 2>"$tmp/out"
             if diff -u "$tmp/readme_$i.stderr" "$tmp/out"; then ok
-            else bad "README error example $i ($file)"; fi ;;
+            else bad "$doc error example $i ($file)"; fi ;;
         cmd)
             while read -r line; do
                 line=${line//build\/glassbox/$GB}
                 if eval "$line" >"$tmp/out" 2>&1; then ok
-                else bad "README command: $line"; cat "$tmp/out"; fi
+                else bad "$doc command: $line"; cat "$tmp/out"; fi
             done < "$tmp/readme_$i.cmd" ;;
     esac
 done < "$tmp/readme_index"
-[ -s "$tmp/readme_index" ] || bad "no README examples found"
+[ -s "$tmp/readme_index" ] || bad "no $doc examples found"
+done
 
 finish end-to-end

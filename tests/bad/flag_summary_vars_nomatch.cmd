@@ -1,0 +1,1 @@
+summary ok_draws_1.csv --vars nosuch*
