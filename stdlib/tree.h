@@ -4,7 +4,7 @@
  * gb_forest holds m trees (m = 1 is Bayesian CART, Chipman, George & McCulloch 1998; m > 1 is
  * BART fitted by Bayesian backfitting, Chipman, George & McCulloch 2010), their leaf values and
  * the per-row fit.  One gb_forest_sweep makes one Metropolis-Hastings structure move per tree
- * (grow, prune or change) on the partial residual with the leaf values integrated out, then
+ * (grow, prune, change or swap) on the partial residual with the leaf values integrated out, then
  * draws that tree's leaf values.  All buffers are sized when the forest is made: a sweep never
  * allocates.  Work per move is O(rows in the node): each tree keeps its rows partitioned so that
  * every node owns a contiguous range of a row permutation.
@@ -156,11 +156,12 @@ size_t gb_tree_depth(const gb_forest *f, size_t t);
 void gb_forest_var_counts(const gb_forest *f, size_t *counts);
 /* DART's current split-variable probabilities (p entries, 0 on constant columns), or NULL. */
 const double *gb_forest_dart_weights(const gb_forest *f);
-/* Move statistics since creation, indexed by gb_tree_move. */
+/* Move statistics since creation or the last reset, indexed by gb_tree_move. */
 typedef enum gb_tree_move {
     GB_TREE_GROW,
     GB_TREE_PRUNE,
     GB_TREE_CHANGE,
+    GB_TREE_SWAP,
     GB_TREE_N_MOVES
 } gb_tree_move;
 void gb_forest_move_stats(const gb_forest *f, size_t proposed[GB_TREE_N_MOVES],

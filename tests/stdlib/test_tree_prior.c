@@ -9,7 +9,8 @@
  *
  * The MCMC side: a forest of independent trees (in prior mode the trees do not interact),
  * snapshots LAG sweeps apart after BURN sweeps.  A chi-square homogeneity test on the 2 x C table
- * (MCMC vs forward counts); 3 configurations x 2 statistics, each at level 1e-4 / 6, so the
+ * (MCMC vs forward counts); 3 configurations x 3 statistics (leaves, depth, and share_bin's
+ * root share), each at level 1e-4 / 9, so the
  * file's false alarm rate is 1e-4.  A wrong proposal ratio shifts the leaf-count distribution:
  * dropping the log(L) term of the grow ratio fails with chi-square in the hundreds (see the
  * commit that added this file). */
@@ -27,6 +28,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "tree.h"
+#include "tree_int.h"
 
 #define NBIN 7    /* leaves 1..6 and 7+; depth 0..5 and 6+ */
 #define TREES 150 /* independent chains */
@@ -34,12 +36,13 @@
 #define LAG 100
 #define SNAPS 30
 #define FORWARD 100000
-#define LEVEL (1e-4 / 6)
+#define LEVEL (1e-4 / 9)
 
 typedef struct prior_case {
     size_t n, p, ml, levels; /* levels > 0: x takes that many values (ties) */
     double alpha, beta;
     size_t max_leaves;
+    size_t trees; /* independent chains */
 } prior_case;
 
 static double *make_x(gsl_rng *r, const prior_case *pc)
@@ -75,22 +78,33 @@ static size_t valid_cuts(const double *x, const prior_case *pc, const size_t *id
 }
 
 typedef struct fnode {
-    size_t start, len, depth;
+    size_t start, len, depth, side; /* side: 0 the root, 1 / 2 under its left / right child */
 } fnode;
+
+/* Rules statistic: the share of rows in the root child with more leaves (the left on a tie),
+ * for trees that split; change and swap move rows between subtrees without changing the shape,
+ * so this is what shows a wrong ratio in those moves (leaves and depth cannot). */
+static size_t share_bin(size_t rows_left, size_t n, size_t leaves_left, size_t leaves_right)
+{
+    size_t big = leaves_left >= leaves_right ? rows_left : n - rows_left;
+    size_t b = (size_t)((double)big / (double)n * NBIN);
+    return b < NBIN ? b : NBIN - 1;
+}
 
 /* One forward draw; false when rejected. */
 static bool forward(gsl_rng *r, const double *x, const prior_case *pc, size_t *idx, double *scratch,
-                    fnode *stack, size_t *leaves, size_t *depth)
+                    fnode *stack, size_t *leaves, size_t *depth, long *share)
 {
-    size_t top = 0, nl = 0, dmax = 0;
+    size_t top = 0, nl = 0, dmax = 0, side_leaves[3] = {0}, root_left = 0;
     double *sorted = scratch, *cuts = scratch + pc->n;
     for (size_t i = 0; i < pc->n; i++)
         idx[i] = i;
-    stack[top++] = (fnode){0, pc->n, 0};
+    stack[top++] = (fnode){0, pc->n, 0, 0};
     while (top > 0) {
         fnode nd = stack[--top];
         if (gsl_rng_uniform(r) >= pc->alpha * pow(1.0 + (double)nd.depth, -pc->beta)) {
             nl++;
+            side_leaves[nd.side]++;
             dmax = nd.depth > dmax ? nd.depth : dmax;
             if (nl + top > pc->max_leaves)
                 return false;
@@ -110,12 +124,15 @@ static bool forward(gsl_rng *r, const double *x, const prior_case *pc, size_t *i
                 a[i] = a[--j], a[j] = t;
             }
         }
-        stack[top++] = (fnode){nd.start, i, nd.depth + 1};
-        stack[top++] = (fnode){nd.start + i, nd.len - i, nd.depth + 1};
+        if (nd.depth == 0)
+            root_left = i;
+        stack[top++] = (fnode){nd.start, i, nd.depth + 1, nd.depth == 0 ? 1 : nd.side};
+        stack[top++] = (fnode){nd.start + i, nd.len - i, nd.depth + 1, nd.depth == 0 ? 2 : nd.side};
         if (nl + top > pc->max_leaves)
             return false;
     }
     *leaves = nl, *depth = dmax;
+    *share = nl > 1 ? (long)share_bin(root_left, pc->n, side_leaves[1], side_leaves[2]) : -1;
     return true;
 }
 
@@ -150,6 +167,26 @@ static void homogeneity(const char *what, const double *a, const double *b)
     }
 }
 
+/* The MCMC side of share_bin, read from the library's node layout. */
+static long mc_share_bin(const gb_forest *f, size_t t)
+{
+    const gb_tree *tr = &f->trees[t];
+    const gb_tree_node *root = &tr->nodes[0];
+    if (root->left == GB_TREE_NONE)
+        return -1;
+    size_t side_leaves[2] = {0};
+    for (size_t j = 0; j < f->cap; j++) {
+        if (!tr->nodes[j].used || tr->nodes[j].left != GB_TREE_NONE)
+            continue;
+        int32_t x = (int32_t)j;
+        while (tr->nodes[x].parent != 0)
+            x = tr->nodes[x].parent;
+        side_leaves[x == root->left ? 0 : 1]++;
+    }
+    const gb_tree_node *l = &tr->nodes[root->left];
+    return (long)share_bin(l->end - l->begin, f->n, side_leaves[0], side_leaves[1]);
+}
+
 static void run_case(const prior_case *pc, unsigned long seed)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -160,16 +197,20 @@ static void run_case(const prior_case *pc, unsigned long seed)
     gb_forest *f = NULL;
     assert_int_equal(gb_tree_data_new(x, pc->n, pc->p, pc->ml, &d, errs), GB_OK);
     gb_tree_config c;
-    gb_tree_config_default(&c, GB_TREE_LEAF_NORMAL, TREES);
+    gb_tree_config_default(&c, GB_TREE_LEAF_NORMAL, pc->trees);
     c.alpha = pc->alpha, c.beta = pc->beta, c.max_leaves = pc->max_leaves;
     assert_int_equal(gb_forest_new(d, &c, &f, errs), GB_OK);
-    double mc_leaves[NBIN] = {0}, mc_depth[NBIN] = {0}, fw_leaves[NBIN] = {0}, fw_depth[NBIN] = {0};
+    double mc_leaves[NBIN] = {0}, mc_depth[NBIN] = {0}, fw_leaves[NBIN] = {0}, fw_depth[NBIN] = {0},
+           mc_share[NBIN] = {0}, fw_share[NBIN] = {0};
     for (int s = 0; s < BURN + LAG * SNAPS; s++) {
         assert_int_equal(gb_forest_sweep(f, r, NULL, 1), GB_OK);
         if (s >= BURN && (s - BURN) % LAG == LAG - 1)
-            for (size_t t = 0; t < TREES; t++) {
+            for (size_t t = 0; t < pc->trees; t++) {
                 mc_leaves[bin(gb_tree_leaves(f, t), 1)]++;
                 mc_depth[bin(gb_tree_depth(f, t), 0)]++;
+                long sb = mc_share_bin(f, t);
+                if (sb >= 0)
+                    mc_share[sb]++;
             }
     }
     size_t *idx = malloc(pc->n * sizeof *idx);
@@ -178,14 +219,18 @@ static void run_case(const prior_case *pc, unsigned long seed)
     assert_true(idx && scratch && stack);
     for (int k = 0; k < FORWARD;) {
         size_t leaves, depth;
-        if (!forward(r, x, pc, idx, scratch, stack, &leaves, &depth))
+        long sb;
+        if (!forward(r, x, pc, idx, scratch, stack, &leaves, &depth, &sb))
             continue;
+        if (sb >= 0)
+            fw_share[sb]++;
         fw_leaves[bin(leaves, 1)]++;
         fw_depth[bin(depth, 0)]++;
         k++;
     }
     homogeneity("leaves", mc_leaves, fw_leaves);
     homogeneity("depth", mc_depth, fw_depth);
+    homogeneity("root share", mc_share, fw_share);
     free(idx), free(scratch), free(stack);
     gb_forest_free(f);
     gb_tree_data_free(d);
@@ -198,7 +243,8 @@ static void run_case(const prior_case *pc, unsigned long seed)
 static void test_prior_bart_defaults(void **state)
 {
     (void)state;
-    prior_case pc = {.n = 60, .p = 3, .ml = 5, .alpha = 0.95, .beta = 2, .max_leaves = 12};
+    prior_case pc = {
+        .n = 60, .p = 3, .ml = 5, .alpha = 0.95, .beta = 2, .max_leaves = 12, .trees = 800};
     run_case(&pc, 101);
 }
 
@@ -206,8 +252,14 @@ static void test_prior_bart_defaults(void **state)
 static void test_prior_bushy_with_ties(void **state)
 {
     (void)state;
-    prior_case pc = {
-        .n = 40, .p = 2, .ml = 1, .levels = 6, .alpha = 0.95, .beta = 0.8, .max_leaves = 9};
+    prior_case pc = {.n = 40,
+                     .p = 2,
+                     .ml = 1,
+                     .levels = 6,
+                     .alpha = 0.95,
+                     .beta = 0.8,
+                     .max_leaves = 9,
+                     .trees = 150};
     run_case(&pc, 102);
 }
 
@@ -215,7 +267,8 @@ static void test_prior_bushy_with_ties(void **state)
 static void test_prior_large_min_leaf(void **state)
 {
     (void)state;
-    prior_case pc = {.n = 400, .p = 2, .ml = 40, .alpha = 0.95, .beta = 1, .max_leaves = 10};
+    prior_case pc = {
+        .n = 400, .p = 2, .ml = 40, .alpha = 0.95, .beta = 1, .max_leaves = 10, .trees = 150};
     run_case(&pc, 103);
 }
 
