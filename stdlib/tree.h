@@ -167,6 +167,14 @@ typedef enum gb_tree_move {
 void gb_forest_move_stats(const gb_forest *f, size_t proposed[GB_TREE_N_MOVES],
                           size_t accepted[GB_TREE_N_MOVES]);
 
+/* The log posterior of tree t's structure, up to a constant, with its leaf values integrated
+ * out: log prior (split probabilities, split variable, cut counts) + log marginal likelihood of
+ * the data given the other trees (NORMAL: target minus the other trees' fit, with the known
+ * sigma; NIG, CLASS: target; NULL: the log prior alone).  For choosing the maximum-posterior
+ * tree among visited ones.  Uses the forest's scratch buffers (not during a sweep); the state is
+ * unchanged. */
+double gb_tree_log_posterior(gb_forest *f, size_t t, const double *target, double sigma);
+
 /* ---- output (tree_output.c) ---- */
 
 /* One draw's forest as one JSON line (ending in '\n'):

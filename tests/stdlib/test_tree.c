@@ -447,6 +447,12 @@ static void test_rules_text_of_a_stump(void **state)
     assert_int_equal(gb_tree_write_rules(f, 0, NULL, mem), GB_OK);
     fclose(mem);
     assert_true(strncmp(buf, "if x1 <= 19 then p = [", 22) == 0);
+    /* log prior: a_0 = 1/2 splits, 1 column, 31 valid cuts (ranks 4..34), two leaves at depth 1
+     * with a_1 = 1/32; each leaf holds 20 rows of one class: lgamma(2) - lgamma(22) + lgamma(21)
+     * = -log 21 under Dirichlet(1, 1). */
+    double want = log(0.5) - log(31) + 2 * log1p(-1.0 / 32) - 2 * log(21);
+    assert_near(gb_tree_log_posterior(f, 0, y, 1), want, 1e-12, 1e-12);
+    assert_near(gb_tree_log_posterior(f, 0, NULL, 1), want + 2 * log(21), 1e-12, 1e-12);
     assert_non_null(strstr(buf, "\nif x1 > 19 then p = ["));
     free(buf);
     gb_forest_free(f);

@@ -98,7 +98,8 @@ static void test_cart_recovers_a_depth_two_tree(void **state)
     assert_int_equal(gb_forest_new(d, &c, &f, errs), GB_OK);
     char(*keys)[KEYLEN] = calloc(MAXKEYS, KEYLEN);
     size_t *visits = calloc(MAXKEYS, sizeof *visits), nkeys = 0;
-    assert_true(keys && visits);
+    double *logpost = malloc(MAXKEYS * sizeof *logpost);
+    assert_true(keys && visits && logpost);
     for (int s = 0; s < CHAINS * SWEEPS; s++) {
         if (s % SWEEPS == 0)
             gb_forest_reset(f);
@@ -113,12 +114,18 @@ static void test_cart_recovers_a_depth_two_tree(void **state)
         if (k == nkeys) {
             assert_true(nkeys < MAXKEYS);
             strcpy(keys[nkeys++], key);
+            logpost[k] = gb_tree_log_posterior(f, 0, y, 1);
         }
         visits[k]++;
     }
-    size_t best = 0;
-    for (size_t k = 1; k < nkeys; k++)
+    size_t best = 0, map = 0;
+    for (size_t k = 1; k < nkeys; k++) {
         best = visits[k] > visits[best] ? k : best;
+        map = logpost[k] > logpost[map] ? k : map;
+    }
+    /* The maximum-posterior tree among those visited is the most visited one. */
+    printf("  maximum-posterior tree \"%s\" (log posterior %.2f)\n", keys[map], logpost[map]);
+    assert_string_equal(keys[map], keys[best]);
     printf("  most visited tree \"%s\": %zu of %d draws, %zu distinct trees\n", keys[best],
            visits[best], CHAINS * (SWEEPS - BURN), nkeys);
     unsigned v0, c0, v1, c1, v2, c2;
@@ -134,7 +141,7 @@ static void test_cart_recovers_a_depth_two_tree(void **state)
     check_cut(d, x, n, p, 0, c0, T_ROOT, 0, 0);
     check_cut(d, x, n, p, 1, c1, T_LEFT, -1, root_cut);
     check_cut(d, x, n, p, 2, c2, T_RIGHT, 1, root_cut);
-    free(keys), free(visits);
+    free(keys), free(visits), free(logpost);
     gb_forest_free(f);
     gb_tree_data_free(d);
     gb_errlist_free(errs);
