@@ -297,6 +297,31 @@ static void test_nig_leaf_draws_match_conditional(void **state)
     gsl_rng_free(r);
 }
 
+/* Prior mode (target NULL): sigma^2 ~ InvGamma(a, b), mu | sigma ~ N(mu0, sigma^2 / kappa). */
+static void test_nig_prior_mode_draws_from_the_prior(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 15);
+    double x[5] = {1, 2, 3, 4, 5};
+    gb_tree_config c;
+    gb_tree_config_default(&c, GB_TREE_LEAF_NIG, 1);
+    c.mu0 = -1, c.kappa = 2, c.a = 6, c.b = 5;
+    gb_tree_data *d = NULL;
+    gb_forest *f = single_leaf(x, 5, &c, &d);
+    double s1 = 0, s2 = 0, m1 = 0, m2 = 0, N = 20000;
+    for (int s = 0; s < N; s++) {
+        assert_int_equal(gb_forest_sweep(f, r, NULL, 1), GB_OK);
+        double mu = gb_forest_fit(f)[2], sg2 = gb_forest_sigma(f) * gb_forest_sigma(f);
+        s1 += mu, s2 += mu * mu, m1 += sg2, m2 += sg2 * sg2;
+    }
+    check_mean("NIG prior mean", s1, s2, N, -1);
+    check_mean("NIG prior sigma^2", m1, m2, N, 5.0 / (6 - 1));
+    gb_forest_free(f);
+    gb_tree_data_free(d);
+    gsl_rng_free(r);
+}
+
 static void test_class_leaf_draws_match_conditional(void **state)
 {
     (void)state;
@@ -526,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_leaves_keep_min_leaf_rows),
         cmocka_unit_test(test_normal_leaf_draws_match_conditional),
         cmocka_unit_test(test_nig_leaf_draws_match_conditional),
+        cmocka_unit_test(test_nig_prior_mode_draws_from_the_prior),
         cmocka_unit_test(test_class_leaf_draws_match_conditional),
         cmocka_unit_test(test_probit_latent_has_truncated_normal_mean),
         cmocka_unit_test(test_json_rules_and_predict_agree_with_fit),
