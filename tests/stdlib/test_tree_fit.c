@@ -2,7 +2,8 @@
  * (the most visited tree has the true split variables and split values within one observed
  * value of the truth), and BART on Friedman's first function (n = 500, 10 inputs of which 5
  * matter, noise sd 1, generated here with GSL) ranks the 5 relevant inputs highest by split
- * counts, with and without DART, and reports its held-out RMSE.  Fixed seeds; the checks are
+ * counts, with and without DART, and reports its held-out RMSE; probit BART recovers class
+ * probabilities.  Fixed seeds; the checks are
  * orderings and a loose RMSE bound (half the sd of the true function), not tuned numbers. */
 #include <math.h>
 #include <setjmp.h>
@@ -13,11 +14,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "near.h"
 #include "tree.h"
 
 #define KEYLEN 256
@@ -257,6 +260,61 @@ static void test_dart_friedman_ranks_relevant_inputs(void **state)
     run_friedman(true);
 }
 
+/* Probit BART (Albert & Chib 1993; CGM 2010, section 4): y ~ Bernoulli(Phi(f)) with f = +1 for
+ * x1 > 0.5 and -1 otherwise; alternate latent draws and sweeps with sigma = 1.  The posterior
+ * mean of Phi(fit), averaged over each half, lands near Phi(+-1) = 0.841 / 0.159: the bound 0.08
+ * is about four times the binomial error of a half's 250 rows (sqrt(0.84 * 0.16 / 250) = 0.023),
+ * not a tuned number. */
+static void test_probit_bart_recovers_class_probabilities(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 1993);
+    size_t n = 500, p = 3, m = 50;
+    double *x = malloc(n * p * sizeof *x), *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
+    double *pm = calloc(n, sizeof *pm);
+    assert_true(x && y && z && pm);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < p; j++)
+            x[i * p + j] = gsl_rng_uniform(r);
+        y[i] = gsl_rng_uniform(r) < gsl_cdf_ugaussian_P(x[i * p] > 0.5 ? 1 : -1);
+    }
+    gb_errlist *errs = gb_errlist_new();
+    gb_tree_data *d = NULL;
+    gb_forest *f = NULL;
+    assert_int_equal(gb_tree_data_new(x, n, p, 5, &d, errs), GB_OK);
+    gb_tree_config c;
+    gb_tree_config_default(&c, GB_TREE_LEAF_NORMAL, m);
+    c.tau = gb_tree_bart_tau(-3, 3, 2, m); /* CGM 2010, section 4: 3 / (k sqrt(m)) */
+    assert_int_equal(gb_forest_new(d, &c, &f, errs), GB_OK);
+    size_t kept = 0;
+    for (int s = 0; s < 1500; s++) {
+        gb_forest_probit_latent(gb_forest_fit(f), y, n, r, z);
+        assert_int_equal(gb_forest_sweep(f, r, z, 1), GB_OK);
+        if (s < 500)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            pm[i] += gsl_cdf_ugaussian_P(gb_forest_fit(f)[i]);
+        kept++;
+    }
+    double hi = 0, lo = 0, nhi = 0, nlo = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (x[i * p] > 0.5)
+            hi += pm[i] / (double)kept, nhi++;
+        else
+            lo += pm[i] / (double)kept, nlo++;
+    }
+    printf("  probit: mean P(y = 1) %.3f for x1 > 0.5 (truth 0.841), %.3f below (truth 0.159)\n",
+           hi / nhi, lo / nlo);
+    assert_near(hi / nhi, gsl_cdf_ugaussian_P(1), 0.08, 0);
+    assert_near(lo / nlo, gsl_cdf_ugaussian_P(-1), 0.08, 0);
+    gb_forest_free(f);
+    gb_tree_data_free(d);
+    gb_errlist_free(errs);
+    free(x), free(y), free(z), free(pm);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -264,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_cart_recovers_a_depth_two_tree),
         cmocka_unit_test(test_bart_friedman_ranks_relevant_inputs),
         cmocka_unit_test(test_dart_friedman_ranks_relevant_inputs),
+        cmocka_unit_test(test_probit_bart_recovers_class_probabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
