@@ -67,7 +67,8 @@ gb_status gb_tree_check_labels(const double *y, size_t n, size_t classes, gb_err
 
 typedef enum gb_tree_leaf_kind {
     /* mu ~ N(0, tau^2), target ~ N(mu, sigma^2 / w) with sigma KNOWN (passed to each sweep) and
-     * optional per-row weights w: BART's backfitting, or CART whose sigma is sampled elsewhere. */
+     * optional per-row weights w: BART's backfitting, or CART whose sigma is sampled elsewhere.
+     * The prior is centred at 0: shift the target to midrange 0 first (CGM 2010, 2.2.2). */
     GB_TREE_LEAF_NORMAL,
     /* Normal-inverse-gamma: mu ~ N(mu0, sigma^2 / kappa), sigma^2 ~ InvGamma(a, b) shared by all
      * leaves and integrated out of the structure moves; standalone CART regression (m = 1). */

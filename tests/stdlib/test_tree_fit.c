@@ -178,6 +178,10 @@ static void run_friedman(bool dart)
         y[i] = friedman(x + i * FP) + gsl_ran_gaussian(r, 1);
         ymin = fmin(ymin, y[i]), ymax = fmax(ymax, y[i]);
     }
+    /* The leaf prior is centred at 0: fit y shifted to midrange 0 (CGM 2010, section 2.2.2). */
+    double centre = 0.5 * (ymin + ymax);
+    for (size_t i = 0; i < FN; i++)
+        y[i] -= centre;
     double fbar = 0, fss = 0;
     for (size_t i = 0; i < FTEST; i++) {
         for (size_t j = 0; j < FP; j++)
@@ -223,7 +227,8 @@ static void run_friedman(bool dart)
     }
     double sse = 0, min_rel = INFINITY, max_irr = 0;
     for (size_t i = 0; i < FTEST; i++)
-        sse += (mean[i] / (double)kept - ft[i]) * (mean[i] / (double)kept - ft[i]);
+        sse +=
+            (mean[i] / (double)kept + centre - ft[i]) * (mean[i] / (double)kept + centre - ft[i]);
     double rmse = sqrt(sse / FTEST), fsd = sqrt(fss / FTEST);
     printf("  %s: held-out RMSE against f %.3f (sd of f %.3f), sigma %.3f; split shares:",
            dart ? "DART" : "BART", rmse, fsd, sigma);
