@@ -78,6 +78,7 @@ int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_parse_cmd(int argc, char **argv);
+int cli_optimize(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_reference(int argc, char **argv);
 int cli_summary(int argc, char **argv);

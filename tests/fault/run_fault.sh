@@ -49,5 +49,7 @@ inject "graph" graph $m --data $d --format json
 inject "parse" parse $m
 inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
     --output "$tmp/out/tiny.csv"
+inject "optimize" optimize tests/fault/tiny_opt.gb --data $d --starts 2 --laplace 20 --seed 1 \
+    --output "$tmp/out/opt.csv"
 inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
 finish fault
