@@ -230,6 +230,17 @@ void mop_transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
                             const double *theta, double *grad);
 double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad,
                         int propto);
+/* One observation at a time, for the pointwise log-likelihood: a term's observations are its
+ * repetitions (a GLM's rows); observation r's full log density (normalising constants kept,
+ * truncation included; -INFINITY outside the support), and where it starts in the term's
+ * variate item (the gathered element block, or the node when the term reads it whole). */
+size_t mop_term_obs_count(const mop *o);
+double mop_term_obs_logp(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r);
+size_t mop_term_obs_offset(const gb_model *m, const mop *o, size_t r);
+/* model_ops_index.c: where batch item b of a SCATTER / GATHER's left side starts in the node;
+ * *bad set when an index is out of range. */
+size_t mop_lhs_offset(const gb_model *m, gb_model_ws *ws, const mop *o, const tensor *node,
+                      size_t b, int *bad);
 
 /* model_tape.c, the one executor: run_range runs ops [a, z) forward, or backward from z - 1 down
  * to a, over items [b0, b1), skipping comprehension bodies (their comprehension op runs them);

@@ -290,8 +290,8 @@ static void bwd_assign(const gb_model *m, gb_model_ws *ws, const mop *o, size_t 
 }
 
 /* SCATTER and GATHER share the index walk of the def's left side: in[1..] are the indices. */
-static size_t lhs_offset(const gb_model *m, gb_model_ws *ws, const mop *o, const tensor *node,
-                         size_t b, int *bad)
+size_t mop_lhs_offset(const gb_model *m, gb_model_ws *ws, const mop *o, const tensor *node,
+                      size_t b, int *bad)
 {
     size_t off = 0, stride = 1, rank = (size_t)(o->nin - 1);
     size_t block = 1;
@@ -323,7 +323,7 @@ static void scatter_gather(const gb_model *m, gb_model_ws *ws, const mop *o, siz
     double *ia = tadj(m, ws, scatter ? o->in[0] : o->out);
     for (size_t b = b0; b < b1; b++) {
         int bad = 0;
-        size_t off = lhs_offset(m, ws, o, node, b, &bad);
+        size_t off = mop_lhs_offset(m, ws, o, node, b, &bad);
         if (bad) {
             ws->bad = 1;
             continue;

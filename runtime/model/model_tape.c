@@ -73,7 +73,9 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
             q = o->body1 - 1;
             break;
         case OP_TRANSFORM:
-            lp += mop_transform_forward(m, ws, o, theta);
+            /* no theta: the latent values were set in ws directly (gb_model_set_values) */
+            if (theta)
+                lp += mop_transform_forward(m, ws, o, theta);
             break;
         case OP_TERM: {
             double t = mop_term_forward(m, ws, o, want_grad, propto);

@@ -99,7 +99,7 @@ static double log_diff_exp(double a, double b)
  * impossible.  Parameters are read through the same args the lpdf saw; their gradients are
  * added when wanted (scalar parameters only: truncation is for univariate distributions). */
 static double truncation(const gb_model *m, gb_model_ws *ws, const mop *o, const gb_arg *args,
-                         int want_grad)
+                         size_t r0, size_t r1, int want_grad)
 {
     const gb_dist_ops *d = o->dist;
     const double *lo = o->trunc_lo != GB_NO_TENSOR ? tval(m, ws, o->trunc_lo) : NULL;
@@ -107,8 +107,9 @@ static double truncation(const gb_model *m, gb_model_ws *ws, const mop *o, const
     size_t los = lo && m->t.items[o->trunc_lo].elen > 1, his = hi && m->t.items[o->trunc_hi].elen > 1;
     double total = 0;
     double p[GB_DIST_MAX_PARAMS], dl[GB_DIST_MAX_PARAMS], dh[GB_DIST_MAX_PARAMS];
-    for (size_t r = 0; r < o->n; r++) {
-        double y = args[0].val[r * args[0].stride];
+    /* args point at repetition r0: repetition r is (r - r0) strides on */
+    for (size_t r = r0; r < r1; r++) {
+        double y = args[0].val[(r - r0) * args[0].stride];
         double a = lo ? lo[los ? r : 0] : -INFINITY, b = hi ? hi[his ? r : 0] : INFINITY;
         if (y < a || y > b)
             return -INFINITY;
@@ -116,7 +117,7 @@ static double truncation(const gb_model *m, gb_model_ws *ws, const mop *o, const
         if (d->variate_type == GB_INT)
             a -= 1;
         for (int k = 0; k < d->nparams; k++)
-            p[k] = args[k + 1].val[r * args[k + 1].stride];
+            p[k] = args[k + 1].val[(r - r0) * args[k + 1].stride];
         double la, lb, norm;
         memset(dl, 0, sizeof dl);
         memset(dh, 0, sizeof dh);
@@ -140,7 +141,7 @@ static double truncation(const gb_model *m, gb_model_ws *ws, const mop *o, const
         if (want_grad)
             for (int k = 0; k < d->nparams; k++)
                 if (args[k + 1].adj)
-                    args[k + 1].adj[r * args[k + 1].stride] -= dl[k];
+                    args[k + 1].adj[(r - r0) * args[k + 1].stride] -= dl[k];
     }
     return total;
 }
@@ -176,7 +177,7 @@ double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int wa
     if (!(lp > -INFINITY) || isnan(lp))
         return -INFINITY;
     if (o->trunc_lo != GB_NO_TENSOR || o->trunc_hi != GB_NO_TENSOR)
-        lp += truncation(m, ws, o, args, want_grad);
+        lp += truncation(m, ws, o, args, 0, o->n, want_grad);
     if (want_grad && lp > -INFINITY)
         for (int i = 0; i < o->nin; i++) {
             if (!o->use_scr[i] || !args[i].adj)
@@ -193,3 +194,54 @@ double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int wa
     return lp;
 }
 
+
+/* ---- one observation at a time (pointwise log-likelihood) ---- */
+
+/* The GLM shortcuts are one repetition over N rows (term_layout in model_compile.c). */
+static int is_glm(const mop *o)
+{
+    return strstr(o->dist->name, "_glm") != NULL;
+}
+
+size_t mop_term_obs_count(const mop *o)
+{
+    return is_glm(o) ? o->dims[0] : o->n;
+}
+
+double mop_term_obs_logp(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r)
+{
+    gb_arg args[8];
+    size_t dims1[2] = {o->dims[0], o->dims[1]};
+    size_t le = o->n / (o->batch ? o->batch : 1);
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        const double *x = tval(m, ws, o->in[i]);
+        args[i].adj = NULL;
+        args[i].stride = o->stride[i];
+        if (is_glm(o)) /* row r: y[r] and x[r, ], the other arguments whole */
+            args[i].val = i == 0 ? x + r : i == 1 ? x + r * o->dims[1] : x;
+        else if (o->use_scr[i]) /* one repetition needs no copy: read its block in place */
+            args[i].val = x + rep_offset(X, r, o->stride[i], le);
+        else
+            args[i].val = x + r * o->stride[i];
+    }
+    if (is_glm(o))
+        dims1[0] = 1;
+    const size_t *dims = (dims1[0] || dims1[1]) ? dims1 : NULL;
+    double lp = o->dist->lpdf(1, args, dims, 0);
+    if (!(lp > -INFINITY) || isnan(lp))
+        return -INFINITY;
+    if (o->trunc_lo != GB_NO_TENSOR || o->trunc_hi != GB_NO_TENSOR)
+        lp += truncation(m, ws, o, args, r, r + 1, 0);
+    return lp > -INFINITY && !isnan(lp) ? lp : -INFINITY;
+}
+
+size_t mop_term_obs_offset(const gb_model *m, const mop *o, size_t r)
+{
+    if (is_glm(o))
+        return r;
+    const tensor *X = &m->t.items[o->in[0]];
+    size_t le = o->n / (o->batch ? o->batch : 1);
+    size_t off = rep_offset(X, r, o->stride[0], le);
+    return X->batched ? off - (r / le) * X->elen : off;
+}
