@@ -278,6 +278,20 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
     return GB_EXIT_OK;
 }
 
+int cli_relower(const cli_opts *o, cli_session *s)
+{
+    char stdlib[3 * PATH_MAX + 3];
+    stdlib_folders(stdlib, sizeof stdlib);
+    gb_lower_opts lo = {s->data, getenv("GLASSBOX_PATH"), stdlib};
+    gb_graph *g = NULL;
+    gb_status st = gb_lower_file(s->srcs, o->model, &lo, &g, s->errs);
+    if (st != GB_OK)
+        return cli_report(s->errs, s->srcs, st);
+    gb_graph_free(s->graph);
+    s->graph = g;
+    return GB_EXIT_OK;
+}
+
 int cli_check_memory(const cli_opts *o, const cli_session *s, long chains, long parallel,
                      long draws, int explain)
 {

@@ -48,6 +48,10 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
 /* Loads data files and lowers the model; prints errors; returns an exit code. */
 int cli_load(const cli_opts *o, cli_session *s, int need_data);
 void cli_session_free(cli_session *s);
+/* Lowers the model again with s->data as it is now (after a caller changed values in it),
+ * replacing s->graph (which the caller's compiled models must no longer use); prints errors and
+ * returns an exit code. */
+int cli_relower(const cli_opts *o, cli_session *s);
 /* Refuses, before anything large is allocated, a model whose run (chains in all, parallel at
  * once, draws stored per chain) would not fit in the memory budget; prints the error and
  * returns an exit code.  With explain, prints the estimate on stdout. */
@@ -78,6 +82,7 @@ int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_parse_cmd(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 int cli_optimize(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_reference(int argc, char **argv);

@@ -14,6 +14,7 @@ static const struct {
     {"graph", cli_graph, "write the model graph as DOT or JSON"},
     {"inspect", cli_inspect, "list every node: kind, shape, definition, parents"},
     {"run", cli_run, "sample the posterior, write the draws, print the summary"},
+    {"compare", cli_compare, "LOO, held-out density and accuracy of several models"},
     {"optimize", cli_optimize, "the MAP estimate (BFGS), optionally Laplace draws"},
     {"summary", cli_summary, "diagnostics and summary of CmdStan-layout CSV draws"},
     {"parse", cli_parse_cmd, "print the syntax tree (for debugging the language)"},
