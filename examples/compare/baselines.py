@@ -11,7 +11,8 @@ fold with the columns glassbox compare prints:
   params     number of fitted parameters
   readable   what can be read off the model
 
-usage: baselines.py SPLIT_DIR --folds K [--seed S] [--format table|md]
+usage: baselines.py SPLIT_DIR --folds K [--only k] [--seed S] [--format table|md]
+(--only k scores fold k alone, as `make compare` does to keep its run short)
 """
 import argparse
 import json
@@ -86,6 +87,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("split_dir")
     ap.add_argument("--folds", type=int, required=True)
+    ap.add_argument("--only", type=int, default=0)
     ap.add_argument("--seed", type=int, default=20261204)
     ap.add_argument("--format", choices=["table", "md"], default="table")
     a = ap.parse_args()
@@ -95,7 +97,7 @@ def main():
     except ImportError as e:
         sys.exit("baselines.py: %s (apt-get install python3-sklearn python3-torch)" % e)
     rows = {}
-    for k in range(1, a.folds + 1):
+    for k in [a.only] if a.only else range(1, a.folds + 1):
         Xtr, ytr = load(os.path.join(a.split_dir, "train_%d.json" % k))
         Xte, yte = load(os.path.join(a.split_dir, "test_%d.json" % k))
         for name, make, nparams, readable in sklearn_models(a.seed):
@@ -114,7 +116,8 @@ def main():
         r[2] += len(yte)
     for name, (lpd, hits, n, params, readable) in rows.items():
         if a.format == "md":
-            print("| %s | | | %.2f | %.3f | %d | %s |" % (name, lpd, hits / n, params, readable))
+            print("| %s | - | - | %.2f | %.3f | %d | %s |" % (name, lpd, hits / n, params,
+                                                              readable))
         else:
             print("%-28s %10.2f %9.3f %7d  %s" % (name, lpd, hits / n, params, readable))
 

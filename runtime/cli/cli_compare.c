@@ -18,6 +18,7 @@
 #include "cli_flags.h"
 #include "heldout.h"
 #include "loglik.h"
+#include "optimize.h"
 #include "psis.h"
 #include "run.h"
 
@@ -37,7 +38,7 @@ typedef struct fitted {
 
 static void help(void)
 {
-    puts("usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE] [--outcome NAME]\n"
+    puts("usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE] [--outcome NAME] [--map]\n"
          "                        [--chains 4] [--warmup 1000] [--draws 1000] [--seed S]\n\n"
          "Samples every model with the same settings and data and prints one table:\n"
          "  elpd_loo, se     PSIS-LOO expected log predictive density and its standard error\n"
@@ -50,7 +51,9 @@ static void help(void)
          "                   probable class (among the training data's values) is the true one\n"
          "  params           number of parameter elements\n"
          "  readable         what can be read off the model (its components)\n"
-         "--outcome NAME names the outcome data variable (default: the observed node's name).");
+         "--outcome NAME names the outcome data variable (default: the observed node's name).\n"
+         "--map fits each model by its MAP (optimize: BFGS from 4 starts, no Jacobian) instead\n"
+         "of sampling: the test columns then score that one point, and the LOO columns are -.");
 }
 
 static int default_threads(long chains)
@@ -318,15 +321,47 @@ static int score_test(const cli_opts *o, const char *test, const char *outcome, 
     return rc;
 }
 
-/* Samples one model, then its LOO and test numbers into f.  Returns an exit code. */
-static int fit_one(const cli_opts *o, const char *test, const char *outcome, fitted *f)
+/* --map: the MAP (optimize.h, 4 starts, the run's seed) as the one draw of *d, whose arrays
+ * the caller frees (rows and filled); sampler columns are 0. */
+static gb_status map_draw(const gb_model *m, const cli_opts *o, gb_draws *d, gb_errlist *errs)
+{
+    gb_optimize_config cfg = {.starts = 4, .seed = o->seed, .init_radius = 2, .max_iter = 2000};
+    gb_optimize_result *r = NULL;
+    gb_status st = gb_optimize_check(m, errs);
+    if (st == GB_OK)
+        st = gb_optimize_run(m, &cfg, &r, errs);
+    size_t nm = gb_model_output_size(m);
+    gb_model_ws *ws = st == GB_OK ? gb_model_ws_new(m) : NULL;
+    memset(d, 0, sizeof *d);
+    d->nchains = 1;
+    d->ndraws = 1;
+    d->ncols = GB_NSAMPLER_COLS + nm;
+    d->rows = st == GB_OK ? calloc(d->ncols, sizeof *d->rows) : NULL;
+    d->filled = st == GB_OK ? calloc(1, sizeof *d->filled) : NULL;
+    if (st == GB_OK && (!ws || !d->rows || !d->filled))
+        st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    if (st == GB_OK) {
+        gb_model_logp(m, ws, r->theta, NULL);
+        gb_model_values(m, ws, r->theta, d->rows + GB_NSAMPLER_COLS);
+        d->rows[GB_COL_LP] = r->lp;
+        d->filled[0] = 1;
+    }
+    gb_model_ws_free(ws);
+    gb_optimize_result_free(r);
+    return st;
+}
+
+/* Samples one model (or, with map, finds its MAP), then its LOO (not for a MAP: one point has
+ * no leave-one-out posterior) and test numbers into f.  Returns an exit code. */
+static int fit_one(const cli_opts *o, const char *test, const char *outcome, int map, fitted *f)
 {
     cli_opts mo = *o;
     mo.model = f->path;
     cli_session s;
     int rc = cli_load(&mo, &s, 1);
     gb_model *m = NULL;
-    gb_draws *d = NULL;
+    gb_draws *d = NULL, point;
+    memset(&point, 0, sizeof point);
     double *ll = NULL;
     if (rc != GB_EXIT_OK)
         goto out;
@@ -335,14 +370,19 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, fit
                          .max_depth = (int)o->max_depth, .seed = o->seed,
                          .adapt_delta = o->adapt_delta, .init_radius = 2};
     gb_status st = gb_model_compile(s.graph, &m, s.errs);
-    if (st == GB_OK)
+    if (st == GB_OK && map && (st = map_draw(m, o, &point, s.errs)) == GB_OK)
+        d = &point;
+    else if (st == GB_OK && !map)
         st = gb_run(m, &cfg, NULL, NULL, &d, s.errs);
-    if (st == GB_OK && !(ll = ll_matrix(m, d, NULL, &f->n, s.errs)))
+    if (st == GB_OK && map) {
+        f->loo.elpd_loo = NAN;
+    } else if (st == GB_OK && !(ll = ll_matrix(m, d, NULL, &f->n, s.errs))) {
         st = GB_ENOMEM;
-    if (st == GB_OK && !(f->elpd_i = malloc((f->n ? f->n : 1) * sizeof *f->elpd_i)))
+    } else if (st == GB_OK && !(f->elpd_i = malloc((f->n ? f->n : 1) * sizeof *f->elpd_i))) {
         st = gb_error(s.errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-    if (st == GB_OK)
+    } else if (st == GB_OK) {
         st = gb_psis_loo(ll, total_draws(d), f->n, &f->loo, NULL, f->elpd_i, NULL);
+    }
     if (st != GB_OK) {
         rc = cli_report(s.errs, s.srcs, st);
         goto out;
@@ -355,7 +395,10 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, fit
         rc = score_test(o, test, outcome, &s, m, d, f);
 out:
     free(ll);
-    gb_draws_free(d);
+    if (d != &point)
+        gb_draws_free(d);
+    free(point.rows);
+    free(point.filled);
     gb_model_free(m);
     cli_session_free(&s);
     return rc;
@@ -365,7 +408,7 @@ static void print_table(const fitted *f, int nf, int has_test)
 {
     int best = 0;
     for (int i = 1; i < nf; i++)
-        best = f[i].loo.elpd_loo > f[best].loo.elpd_loo ? i : best;
+        best = f[i].loo.elpd_loo > f[best].loo.elpd_loo || isnan(f[best].loo.elpd_loo) ? i : best;
     int w = 5;
     for (int i = 0; i < nf; i++)
         w = (int)strlen(f[i].path) > w ? (int)strlen(f[i].path) : w;
@@ -376,11 +419,14 @@ static void print_table(const fitted *f, int nf, int has_test)
     printf(" %7s  %s\n", "params", "readable");
     for (int i = 0; i < nf; i++) {
         double se_diff = 0, diff = 0;
-        if (i != best && f[i].n == f[best].n)
+        if (i != best && f[i].n == f[best].n && f[i].elpd_i && f[best].elpd_i)
             diff = gb_heldout_diff(f[i].elpd_i, f[best].elpd_i, f[i].n, &se_diff);
-        printf("%-*s %9.2f %7.2f %9.2f %7.2f %7.2f %6zu", w, f[i].path, f[i].loo.elpd_loo,
-               f[i].loo.se_elpd_loo, diff, se_diff, f[i].loo.p_loo,
-               f[i].loo.n_bad + f[i].loo.n_very_bad);
+        if (isnan(f[i].loo.elpd_loo)) /* a MAP: no LOO */
+            printf("%-*s %9s %7s %9s %7s %7s %6s", w, f[i].path, "-", "-", "-", "-", "-", "-");
+        else
+            printf("%-*s %9.2f %7.2f %9.2f %7.2f %7.2f %6zu", w, f[i].path, f[i].loo.elpd_loo,
+                   f[i].loo.se_elpd_loo, diff, se_diff, f[i].loo.p_loo,
+                   f[i].loo.n_bad + f[i].loo.n_very_bad);
         if (has_test) {
             printf(" %9.2f", f[i].lpd_test);
             if (isnan(f[i].acc))
@@ -402,6 +448,7 @@ int cli_compare(int argc, char **argv)
     const char *test = NULL, *outcome = NULL;
     const char *models[MAX_MODELS];
     int nmodels = 0;
+    int map = cli_take_switch(&argc, argv, 2, "map");
     int rc = cli_take_string(&argc, argv, 2, "compare", "test", &test);
     if (!rc)
         rc = cli_take_string(&argc, argv, 2, "compare", "outcome", &outcome);
@@ -434,7 +481,7 @@ int cli_compare(int argc, char **argv)
     for (int i = 0; rc == GB_EXIT_OK && i < nmodels; i++) {
         f[i].path = models[i];
         f[i].acc = NAN;
-        rc = fit_one(&o, test, outcome, &f[i]);
+        rc = fit_one(&o, test, outcome, map, &f[i]);
     }
     if (rc == GB_EXIT_OK)
         print_table(f, nmodels, test != NULL);

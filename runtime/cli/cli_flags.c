@@ -67,3 +67,18 @@ int cli_take_count(int *argc, char **argv, int first, const char *cmd, const cha
     *out = x;
     return 0;
 }
+
+int cli_take_switch(int *argc, char **argv, int first, const char *flag)
+{
+    int seen = 0;
+    for (int i = first; i < *argc;) {
+        if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, flag) == 0) {
+            memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i - 1) * sizeof *argv);
+            (*argc)--;
+            seen = 1;
+        } else {
+            i++;
+        }
+    }
+    return seen;
+}

@@ -176,6 +176,9 @@ gb_status gb_optimize_run(const gb_model *m, const gb_optimize_config *cfg,
     if (cfg->starts < 1 || cfg->max_iter < 1)
         return gb_error(errs, GB_EUSAGE, (gb_loc){0}, "optimize needs at least one start and "
                                                       "one iteration");
+    if (dim == 0)
+        return gb_error(errs, GB_ESEMANTIC, (gb_loc){0},
+                        "optimize: the model has no continuous parameters to optimise");
     gb_optimize_result *r = result_new(dim, cfg->starts);
     objective o = {m, gb_model_ws_new(m), calloc(dim ? dim : 1, sizeof(double))};
     double *theta = calloc(dim ? dim : 1, sizeof *theta);

@@ -52,8 +52,8 @@ typedef struct gb_optimize_result {
  * discrete one, or a continuous one whose kind is not the joint gradient block. */
 gb_status gb_optimize_check(const gb_model *m, gb_errlist *errs);
 
-/* Runs every start; *out (a new result the caller frees) on success.  Fails (GB_ENUMERIC) when
- * no start found a finite log density; a start whose line search failed counts with its last
+/* Runs every start; *out (a new result the caller frees) on success.  Fails (GB_ESEMANTIC) for a
+ * model without parameters, (GB_ENUMERIC) when no start found a finite log density; a start whose line search failed counts with its last
  * point.  Errors are in errs. */
 gb_status gb_optimize_run(const gb_model *m, const gb_optimize_config *cfg,
                           gb_optimize_result **out, gb_errlist *errs);

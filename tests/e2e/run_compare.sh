@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # compare end to end: the held-out log predictive density of a conjugate regression matches the
-# analytic predictive density (log of the mean density, not the mean log density); the worse
+# analytic predictive density (log of the mean density, not the mean log density), and with
+# --map the plug-in density at the MAP; the worse
 # model's elpd_diff is negative against the best's 0; accuracy of a class outcome is the share
 # of test rows predicted right.
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -33,6 +34,21 @@ if awk -v w="$want" '$1 ~ /a\.gb$/ { d = $8 - w; good = d < 0.1 && d > -0.1 }
 then ok; else bad "lpd_test of a.gb is not the analytic $want"; cat "$tmp/out"; fi
 if awk '$1 ~ /a\.gb$/ { a = $4 } $1 ~ /b\.gb$/ { b = $4 } END { exit !(a == 0 && b < -1) }' "$tmp/out"
 then ok; else bad "elpd_diff: a best (0), b below"; cat "$tmp/out"; fi
+
+# --map scores the MAP alone: the plug-in density at b = m, the posterior mean (and mode)
+plug=$(python3 - "$tmp/tr.json" "$tmp/te.json" <<'PY'
+import json, math, sys
+tr, te = (json.load(open(p)) for p in sys.argv[1:3])
+v = 1 / (1 / 25 + sum(x * x for x in tr["x"]))
+m = v * sum(x * y for x, y in zip(tr["x"], tr["y"]))
+print(sum(-0.5 * math.log(2 * math.pi) - (y - m * x) ** 2 / 2 for x, y in zip(te["x"], te["y"])))
+PY
+)
+if "$GB" compare "$tmp/a.gb" "$tmp/b.gb" --data "$tmp/tr.json" --test "$tmp/te.json" --map \
+    >"$tmp/out" 2>&1 &&
+    awk -v w="$plug" '$1 ~ /a\.gb$/ { d = $8 - w; good = $2 == "-" && d < 0.01 && d > -0.01 }
+                      END { exit !good }' "$tmp/out"
+then ok; else bad "--map: lpd_test of a.gb is not the plug-in $plug"; cat "$tmp/out"; fi
 
 # a class outcome: accuracy is printed and in [0, 1]; the test rows are far from the boundary
 printf 'data x: real[N]\ndata z: int[N]\nb ~ normal(0, 3)\nz ~ bernoulli_logit(b * x)\n' > "$tmp/c.gb"

@@ -147,6 +147,20 @@ static void test_optimize_refuses_no_starts(void **state)
     gbt_model_free(f);
 }
 
+static void test_optimize_refuses_model_without_parameters(void **state)
+{
+    (void)state;
+    gbt_model *f = gbt_model_new();
+    assert_int_equal(gbt_model_build(f, "data z: int[N]\nz ~ bernoulli(0.5)\n",
+                                     "{\"N\": 2, \"z\": [0, 1]}"),
+                     GB_OK);
+    gb_optimize_config cfg = {.starts = 1, .max_iter = 10};
+    gb_optimize_result *r = NULL;
+    assert_int_equal(gb_optimize_run(f->m, &cfg, &r, f->errs), GB_ESEMANTIC);
+    assert_non_null(strstr(gb_errlist_get(f->errs, 0)->msg, "no continuous parameters"));
+    gbt_model_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_optimize_counts_starts_that_disagree),
         cmocka_unit_test(test_optimize_refuses_discrete_parameter),
         cmocka_unit_test(test_optimize_refuses_no_starts),
+        cmocka_unit_test(test_optimize_refuses_model_without_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
