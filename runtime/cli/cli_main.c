@@ -16,6 +16,7 @@ static const struct {
     {"run", cli_run, "sample the posterior, write the draws, print the summary"},
     {"summary", cli_summary, "diagnostics and summary of CmdStan-layout CSV draws"},
     {"loo", cli_loo, "PSIS-LOO and WAIC of saved draws, Pareto k-hat per observation"},
+    {"predict", cli_predict, "posterior predictive draws, at the training or new data"},
     {"parse", cli_parse_cmd, "print the syntax tree (for debugging the language)"},
     {"reference", cli_reference, "the reference page of every distribution and function"},
 };
