@@ -92,5 +92,7 @@ int cli_reference(int argc, char **argv);
 int cli_summary(int argc, char **argv);
 int cli_loo(int argc, char **argv);
 int cli_predict(int argc, char **argv);
+/* run --prior (cli_prior.c): prior draws by ancestral simulation; an exit code, errors printed. */
+int cli_run_prior(const cli_opts *o);
 
 #endif
