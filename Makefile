@@ -8,6 +8,7 @@
 #   make deps       only the package installation (dpkg first; a second run installs nothing)
 #   make interop    install R's rstan and posterior (Debian packages), then read glassbox's draws
 #                   CSV with them (make test runs that check only when they are installed)
+#   make compare-r  install R's loo (r-cran-loo), then check `glassbox loo` against it
 #   make install    install build/glassbox, the stdlib modules and the man page under PREFIX
 #                   (/usr/local), staged under DESTDIR when set; make uninstall removes them
 #   make format / format-check / headers / structure / clean
@@ -49,7 +50,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli/cli_main.d $(SUPPORT_OBJ:.o=.d
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc) $(BUILD)/tests/fault/fault_alloc.d
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop tsan install uninstall incdirs structure compare
+        docs interop compare-r tsan install uninstall incdirs structure compare
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/libglassbox.a
@@ -152,6 +153,20 @@ interop: deps
 	fi
 	$(MAKE) all
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_interop.sh
+
+# R's loo package, for the PSIS-LOO cross-check (tests/e2e/run_loo_r.sh, which make test runs
+# and which skips with a message without it).
+COMPARE_R_PKGS := r-cran-loo
+compare-r: deps
+	@missing=""; for p in $(COMPARE_R_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(MAKE) all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_loo_r.sh
 
 demo: deps
 	$(MAKE) all

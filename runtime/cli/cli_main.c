@@ -17,6 +17,8 @@ static const struct {
     {"compare", cli_compare, "LOO, held-out density and accuracy of several models"},
     {"optimize", cli_optimize, "the MAP estimate (BFGS), optionally Laplace draws"},
     {"summary", cli_summary, "diagnostics and summary of CmdStan-layout CSV draws"},
+    {"loo", cli_loo, "PSIS-LOO and WAIC of saved draws, Pareto k-hat per observation"},
+    {"predict", cli_predict, "posterior predictive draws, at the training or new data"},
     {"parse", cli_parse_cmd, "print the syntax tree (for debugging the language)"},
     {"reference", cli_reference, "the reference page of every distribution and function"},
 };

@@ -11,6 +11,7 @@ struct gb_drawsin {
     const gb_model *m;
     size_t nfiles;
     gb_stancsv **f;
+    const char *const *paths; /* borrowed */
     size_t *skip;   /* warmup rows of each file */
     size_t *count;  /* draws of each file */
     long **col;     /* per file, per output column: the file's column, or -1 (not latent) */
@@ -76,6 +77,7 @@ gb_drawsin *gb_drawsin_read(const gb_model *m, const char *const *paths, size_t 
         return NULL;
     }
     d->m = m;
+    d->paths = paths;
     d->f = calloc(npaths ? npaths : 1, sizeof *d->f);
     d->col = calloc(npaths ? npaths : 1, sizeof *d->col);
     d->skip = calloc(npaths ? npaths : 1, sizeof *d->skip);
@@ -132,4 +134,13 @@ void gb_drawsin_row(const gb_drawsin *d, size_t k, double *row)
     const double *src = gb_stancsv_row(d->f[i], d->skip[i] + k);
     for (size_t c = 0; c < gb_model_output_size(d->m); c++)
         row[c] = d->col[i][c] >= 0 ? src[d->col[i][c]] : NAN;
+}
+
+const char *gb_drawsin_where(const gb_drawsin *d, size_t k, size_t *row)
+{
+    size_t i = 0;
+    while (i + 1 < d->nfiles && k >= d->count[i])
+        k -= d->count[i++];
+    *row = k + 1;
+    return d->paths[i];
 }

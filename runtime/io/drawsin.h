@@ -30,5 +30,8 @@ size_t gb_drawsin_chain_count(const gb_drawsin *d, size_t c);
 /* Draw k as an output row of m (gb_model_output_size doubles): latent columns from the file,
  * the others NaN (gb_loglik_set_values recomputes them). */
 void gb_drawsin_row(const gb_drawsin *d, size_t k, double *row);
+/* Where draw k came from, for messages: its file (as given to gb_drawsin_read) and its 1-based
+ * row among that file's draws (warmup rows not counted) in *row. */
+const char *gb_drawsin_where(const gb_drawsin *d, size_t k, size_t *row);
 
 #endif

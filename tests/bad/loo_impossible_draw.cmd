@@ -1,0 +1,1 @@
+loo ok_loo.gb --data ok_loo.json --draws ok_loo_bad_sigma.csv

@@ -1,0 +1,1 @@
+loo ok_loo.gb --data ok_loo.json
