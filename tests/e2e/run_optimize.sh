@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # optimize end to end: the coin's MAP is its beta posterior's mode, printed on the constrained
 # scale; the one-row MAP file and the Laplace draws file are CmdStan-layout CSV that summary
-# reads; a seed gives the same draws; starts that end on different modes are reported.
+# reads, and so do loo and predict; a seed gives the same draws; starts that end on different modes are reported.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -25,6 +25,11 @@ if cmp -s "$tmp/lap_a.csv" "$tmp/lap_b.csv" &&
     [ "$(grep -v '^#' "$tmp/lap_a.csv" | head -1)" = "log_p__,log_g__,theta" ] &&
     "$GB" summary "$tmp/lap_a.csv" >"$tmp/out" 2>&1 && grep -q '^theta ' "$tmp/out"
 then ok; else bad "Laplace draws file (same seed, same draws; summary reads it)"; cat "$tmp/out"; fi
+
+# loo and predict read the Laplace draws as any draws file
+if "$GB" loo "${coin[@]}" --draws "$tmp/lap_a.csv" >"$tmp/out" 2>&1 && grep -q '^elpd_loo' "$tmp/out" &&
+    "$GB" predict "${coin[@]}" --draws "$tmp/lap_a.csv" >"$tmp/out" 2>&1 && grep -q '^flips.1 ' "$tmp/out"
+then ok; else bad "loo and predict on the Laplace draws"; cat "$tmp/out"; fi
 
 # y = 3 observed on mu^2: modes at +-sqrt(3), the positive one higher; 12 starts find both
 printf 'data y: real\nmu ~ normal(0.3, 1)\ny ~ normal(mu * mu, 0.5)\n' > "$tmp/two.gb"
