@@ -38,22 +38,23 @@ typedef struct fitted {
 
 static void help(void)
 {
-    puts("usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE] [--outcome NAME] [--map]\n"
-         "                        [--chains 4] [--warmup 1000] [--draws 1000] [--seed S]\n\n"
-         "Samples every model with the same settings and data and prints one table:\n"
-         "  elpd_loo, se     PSIS-LOO expected log predictive density and its standard error\n"
-         "  elpd_diff, se_diff  against the best model, paired over observations (loo_compare)\n"
-         "  p_loo            effective number of parameters; k>0.7: observations whose Pareto\n"
-         "                   k-hat is above 0.7 (PSIS-LOO is unreliable for them)\n"
-         "  lpd_test         with --test: sum over test observations of the log of the mean over\n"
-         "                   draws of the predictive density\n"
-         "  accuracy         with --test and an integer outcome: share of test rows whose most\n"
-         "                   probable class (among the training data's values) is the true one\n"
-         "  params           number of parameter elements\n"
-         "  readable         what can be read off the model (its components)\n"
-         "--outcome NAME names the outcome data variable (default: the observed node's name).\n"
-         "--map fits each model by its MAP (optimize: BFGS from 4 starts, no Jacobian) instead\n"
-         "of sampling: the test columns then score that one point, and the LOO columns are -.");
+    puts(
+        "usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE] [--outcome NAME] [--map]\n"
+        "                        [--chains 4] [--warmup 1000] [--draws 1000] [--seed S]\n\n"
+        "Samples every model with the same settings and data and prints one table:\n"
+        "  elpd_loo, se     PSIS-LOO expected log predictive density and its standard error\n"
+        "  elpd_diff, se_diff  against the best model, paired over observations (loo_compare)\n"
+        "  p_loo            effective number of parameters; k>0.7: observations whose Pareto\n"
+        "                   k-hat is above 0.7 (PSIS-LOO is unreliable for them)\n"
+        "  lpd_test         with --test: sum over test observations of the log of the mean over\n"
+        "                   draws of the predictive density\n"
+        "  accuracy         with --test and an integer outcome: share of test rows whose most\n"
+        "                   probable class (among the training data's values) is the true one\n"
+        "  params           number of parameter elements\n"
+        "  readable         what can be read off the model (its components)\n"
+        "--outcome NAME names the outcome data variable (default: the observed node's name).\n"
+        "--map fits each model by its MAP (optimize: BFGS from 4 starts, no Jacobian) instead\n"
+        "of sampling: the test columns then score that one point, and the LOO columns are -.");
 }
 
 static int default_threads(long chains)
@@ -67,8 +68,8 @@ static int default_threads(long chains)
 static const char *component_reading(const char *model)
 {
     static const char *const mlp[] = {"regressor", "classifier", "multiclass", "dense", NULL};
-    static const char *const reg[] = {"linear", "robust", "logistic", "poisson",
-                                      "varying_intercepts", "varying_slopes", NULL};
+    static const char *const reg[] = {
+        "linear", "robust", "logistic", "poisson", "varying_intercepts", "varying_slopes", NULL};
     const char *base = strrchr(model, '.') ? strrchr(model, '.') + 1 : model;
     for (int i = 0; mlp[i]; i++)
         if (strcmp(base, mlp[i]) == 0)
@@ -131,7 +132,8 @@ static gb_status column_map(const gb_model *mt, const gb_model *m, long *map, gb
             if (strcmp(gb_model_output_name(m, j), name) == 0)
                 map[k] = (long)j;
         if (map[k] < 0)
-            return gb_error(errs, GB_EDATA, n->loc, "'%s' has no draws to predict the test data "
+            return gb_error(errs, GB_EDATA, n->loc,
+                            "'%s' has no draws to predict the test data "
                             "with: its size depends on the data, and the test data change it",
                             name);
     }
@@ -196,7 +198,6 @@ static gb_status test_lpd(cli_session *t, const gb_model *m, const gb_draws *d, 
     return st;
 }
 
-
 /* The classes of an integer outcome: the distinct values of the training data (sorted, at most
  * MAX_CLASSES); 0 when the outcome is not integer or has more. */
 static size_t classes_of(const gb_data_var *v, double *cls)
@@ -250,9 +251,10 @@ static gb_status accuracy(const cli_opts *to, cli_session *t, const gb_data_var 
         while (c < nc && cls[c] != v->val[i])
             c++;
         if (c == nc)
-            return gb_error(t->errs, GB_EDATA, v->loc, "the test label %g (element %zu of '%s') "
-                            "is not among the training data's values (%g to %g)", v->val[i],
-                            i + 1, v->name, cls[0], cls[nc - 1]);
+            return gb_error(t->errs, GB_EDATA, v->loc,
+                            "the test label %g (element %zu of '%s') "
+                            "is not among the training data's values (%g to %g)",
+                            v->val[i], i + 1, v->name, cls[0], cls[nc - 1]);
     }
     double *truth = malloc(v->len * sizeof *truth), *P = calloc(v->len * nc, sizeof *P);
     gb_status st = truth && P ? GB_OK : gb_error(t->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
@@ -365,10 +367,14 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, int
     double *ll = NULL;
     if (rc != GB_EXIT_OK)
         goto out;
-    gb_run_config cfg = {.chains = (int)o->chains, .warmup = (int)o->warmup,
-                         .draws = (int)o->draws, .threads = default_threads(o->chains),
-                         .max_depth = (int)o->max_depth, .seed = o->seed,
-                         .adapt_delta = o->adapt_delta, .init_radius = 2};
+    gb_run_config cfg = {.chains = (int)o->chains,
+                         .warmup = (int)o->warmup,
+                         .draws = (int)o->draws,
+                         .threads = default_threads(o->chains),
+                         .max_depth = (int)o->max_depth,
+                         .seed = o->seed,
+                         .adapt_delta = o->adapt_delta,
+                         .init_radius = 2};
     gb_status st = gb_model_compile(s.graph, &m, s.errs);
     if (st == GB_OK && map && (st = map_draw(m, o, &point, s.errs)) == GB_OK)
         d = &point;
@@ -438,8 +444,9 @@ static void print_table(const fitted *f, int nf, int has_test)
     }
     for (int i = 0; i < nf; i++)
         if (f[i].loo.n_bad + f[i].loo.n_very_bad > 0)
-            fprintf(stderr, "glassbox compare: warning: %s: %zu observations have Pareto k-hat "
-                            "above 0.7: its elpd_loo is unreliable (use --test, or K-fold)\n",
+            fprintf(stderr,
+                    "glassbox compare: warning: %s: %zu observations have Pareto k-hat "
+                    "above 0.7: its elpd_loo is unreliable (use --test, or K-fold)\n",
                     f[i].path, f[i].loo.n_bad + f[i].loo.n_very_bad);
 }
 

@@ -38,8 +38,10 @@ int cli_take_string(int *argc, char **argv, int first, const char *cmd, const ch
             used = 2;
         }
         if (!v || !*v) {
-            fprintf(stderr, "glassbox %s: error: option '--%s' needs a value\n"
-                            "run 'glassbox %s --help' for usage\n", cmd, flag, cmd);
+            fprintf(stderr,
+                    "glassbox %s: error: option '--%s' needs a value\n"
+                    "run 'glassbox %s --help' for usage\n",
+                    cmd, flag, cmd);
             return GB_EXIT_USAGE;
         }
         *out = v;
@@ -60,8 +62,10 @@ int cli_take_count(int *argc, char **argv, int first, const char *cmd, const cha
     errno = 0;
     long x = strtol(v, &end, 10);
     if (errno || *end || end == v || x < lo || x > hi) {
-        fprintf(stderr, "glassbox %s: error: option '--%s' takes a whole number from %ld to %ld, "
-                        "not '%s'\nrun 'glassbox %s --help' for usage\n", cmd, flag, lo, hi, v, cmd);
+        fprintf(stderr,
+                "glassbox %s: error: option '--%s' takes a whole number from %ld to %ld, "
+                "not '%s'\nrun 'glassbox %s --help' for usage\n",
+                cmd, flag, lo, hi, v, cmd);
         return GB_EXIT_USAGE;
     }
     *out = x;

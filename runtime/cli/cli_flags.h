@@ -13,7 +13,8 @@ int cli_take_count(int *argc, char **argv, int first, const char *cmd, const cha
 int cli_take_string(int *argc, char **argv, int first, const char *cmd, const char *flag,
                     const char **out);
 
-/* Removes every "--flag" (no value) from argv[first .. *argc - 1]; returns whether there was one. */
+/* Removes every "--flag" (no value) from argv[first .. *argc - 1]; returns whether there was one.
+ */
 int cli_take_switch(int *argc, char **argv, int first, const char *flag);
 
 #endif

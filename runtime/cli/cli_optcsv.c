@@ -14,9 +14,10 @@ static int write_header(FILE *f, const cli_optcsv_file *x, int laplace)
     const cli_opts *o = x->o;
     int bad = fprintf(f, "# glassbox %s\n# method = %s\n", GB_VERSION,
                       laplace ? "laplace" : "optimize") < 0;
-    bad |= fprintf(f, "# algorithm = bfgs (gsl vector_bfgs2)\n# jacobian = %d\n"
-                      "# starts = %ld\n# iter = %ld\n# seed = %lu\n", laplace, x->starts, x->iter,
-                   o->seed) < 0;
+    bad |= fprintf(f,
+                   "# algorithm = bfgs (gsl vector_bfgs2)\n# jacobian = %d\n"
+                   "# starts = %ld\n# iter = %ld\n# seed = %lu\n",
+                   laplace, x->starts, x->iter, o->seed) < 0;
     if (laplace)
         bad |= fprintf(f, "# draws = %zu\n", x->nrows) < 0;
     bad |= fprintf(f, "# model = %s\n", o->model) < 0;

@@ -10,13 +10,13 @@
 
 typedef struct cli_optcsv_file {
     const char *path;
-    const cli_opts *o;          /* model and data paths, seed, for the header and input checks */
+    const cli_opts *o; /* model and data paths, seed, for the header and input checks */
     const gb_model *m;
-    const unsigned char *keep;  /* per model output column (NULL: all) */
-    const double *rows;         /* Laplace: nrows x (GB_LAPLACE_NCOLS + output size); MAP: the
-                                   output row */
-    size_t nrows;               /* draws, or 1 for the MAP */
-    double lp;                  /* the MAP's log density (lp__ of the MAP row) */
+    const unsigned char *keep; /* per model output column (NULL: all) */
+    const double *rows;        /* Laplace: nrows x (GB_LAPLACE_NCOLS + output size); MAP: the
+                                  output row */
+    size_t nrows;              /* draws, or 1 for the MAP */
+    double lp;                 /* the MAP's log density (lp__ of the MAP row) */
     long starts, iter;
 } cli_optcsv_file;
 

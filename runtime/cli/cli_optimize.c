@@ -54,22 +54,27 @@ static void help(void)
 static void report_starts(const gb_optimize_result *r, FILE *out)
 {
     const gb_optimize_start *b = &r->start[r->best];
-    fprintf(out, "MAP estimate (no Jacobian): lp = %.6g at the best of %d start%s (start %zu: %d "
-                 "iteration%s, |gradient| %.2g)\n",
+    fprintf(out,
+            "MAP estimate (no Jacobian): lp = %.6g at the best of %d start%s (start %zu: %d "
+            "iteration%s, |gradient| %.2g)\n",
             r->lp, r->nstarts, r->nstarts == 1 ? "" : "s", r->best + 1, b->iterations,
             b->iterations == 1 ? "" : "s", b->grad_norm);
     if (r->nagree < r->nstarts) {
-        fprintf(stderr, "glassbox optimize: warning: the starts disagree: %d of %d reached the best "
-                        "log density; the others ended at lp =", r->nagree, r->nstarts);
+        fprintf(stderr,
+                "glassbox optimize: warning: the starts disagree: %d of %d reached the best "
+                "log density; the others ended at lp =",
+                r->nagree, r->nstarts);
         for (int s = 0; s < r->nstarts; s++)
             if (r->lp - r->start[s].lp >= GB_OPTIMIZE_SAME_LP)
                 fprintf(stderr, " %.6g", r->start[s].lp);
         fputs(" (other modes, or starts that stopped early); the best is shown\n", stderr);
     }
     if (!b->converged)
-        fprintf(stderr, "glassbox optimize: warning: the best start stopped before the gradient "
-                        "vanished (|gradient| %.2g after %d iterations): the estimate may be "
-                        "rough; try more --iter\n", b->grad_norm, b->iterations);
+        fprintf(stderr,
+                "glassbox optimize: warning: the best start stopped before the gradient "
+                "vanished (|gradient| %.2g after %d iterations): the estimate may be "
+                "rough; try more --iter\n",
+                b->grad_norm, b->iterations);
 }
 
 /* Quantile p of the n sorted values. */
@@ -113,8 +118,8 @@ static int print_table(const gb_model *m, const unsigned char *keep, const doubl
 static gb_status laplace(const gb_model *m, const gb_optimize_result *map, long n, long iter,
                          unsigned long seed, double **draws, gb_errlist *errs)
 {
-    gb_optimize_config cfg = {.starts = 1, .seed = seed, .max_iter = (int)iter, .jacobian = 1,
-                              .init = map->theta};
+    gb_optimize_config cfg = {
+        .starts = 1, .seed = seed, .max_iter = (int)iter, .jacobian = 1, .init = map->theta};
     gb_optimize_result *r = NULL;
     gb_status st = gb_optimize_run(m, &cfg, &r, errs);
     if (st != GB_OK)
@@ -123,8 +128,10 @@ static gb_status laplace(const gb_model *m, const gb_optimize_result *map, long 
     double *rows = NULL;
     if (gb_size_mul((size_t)n, ncols, &cells) != 0 || gb_size_fits_budget(cells, sizeof(double)) ||
         !(rows = malloc(cells * sizeof *rows)))
-        st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "%ld Laplace draws of %zu columns do not "
-                                                     "fit in memory", n, ncols);
+        st = gb_error(errs, GB_ENOMEM, (gb_loc){0},
+                      "%ld Laplace draws of %zu columns do not "
+                      "fit in memory",
+                      n, ncols);
     if (st == GB_OK)
         st = gb_laplace_draws(m, r->theta, (size_t)n, seed, rows, errs);
     gb_optimize_result_free(r);
@@ -144,8 +151,11 @@ static int fit(const cli_opts *o, cli_session *s, long starts, long iter, long n
     gb_status st = gb_model_compile(s->graph, m, s->errs);
     if (st == GB_OK)
         st = gb_optimize_check(*m, s->errs);
-    gb_optimize_config cfg = {.starts = (int)starts, .seed = o->seed, .init_radius = 2,
-                              .max_iter = (int)iter, .jacobian = 0};
+    gb_optimize_config cfg = {.starts = (int)starts,
+                              .seed = o->seed,
+                              .init_radius = 2,
+                              .max_iter = (int)iter,
+                              .jacobian = 0};
     if (st == GB_OK)
         st = gb_optimize_run(*m, &cfg, map, s->errs);
     if (st == GB_OK && !o->quiet)
@@ -198,8 +208,15 @@ int cli_optimize(int argc, char **argv)
     gb_model_values(m, ws, map->theta, mode_row);
     gb_model_ws_free(ws);
     if (o.output) {
-        cli_optcsv_file f = {o.output, &o, m, keep, nlaplace > 0 ? draws : mode_row,
-                             nlaplace > 0 ? (size_t)nlaplace : 1, map->lp, starts, iter};
+        cli_optcsv_file f = {o.output,
+                             &o,
+                             m,
+                             keep,
+                             nlaplace > 0 ? draws : mode_row,
+                             nlaplace > 0 ? (size_t)nlaplace : 1,
+                             map->lp,
+                             starts,
+                             iter};
         if ((st = cli_optcsv_write(&f, nlaplace > 0, s.errs)) != GB_OK)
             rc = cli_report(s.errs, s.srcs, st);
     }

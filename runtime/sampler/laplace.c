@@ -43,7 +43,8 @@ static gb_status hessian_ws(const gb_model *m, gb_model_ws *ws, const double *th
         if (!(a > -INFINITY) || !(b > -INFINITY))
             return gb_error(errs, GB_ENUMERIC, (gb_loc){0},
                             "the log density is not finite next to the mode (coordinate %zu), so "
-                            "its Hessian cannot be taken there", j + 1);
+                            "its Hessian cannot be taken there",
+                            j + 1);
         for (size_t i = 0; i < dim; i++)
             H[i * dim + j] = (gp[i] - gm[i]) / (2 * h);
     }
@@ -65,8 +66,7 @@ static double *alloc_square(size_t dim)
     return malloc(n * sizeof(double));
 }
 
-gb_status gb_laplace_hessian(const gb_model *m, const double *theta, double *H,
-                             gb_errlist *errs)
+gb_status gb_laplace_hessian(const gb_model *m, const double *theta, double *H, gb_errlist *errs)
 {
     size_t dim = gb_model_dim(m), n = dim ? dim : 1;
     gb_model_ws *ws = gb_model_ws_new(m);
@@ -114,16 +114,16 @@ static gb_status draw_rows(const gb_model *m, gb_model_ws *ws, const double *mod
     return GB_OK;
 }
 
-gb_status gb_laplace_draws(const gb_model *m, const double *mode, size_t ndraws,
-                           unsigned long seed, double *rows, gb_errlist *errs)
+gb_status gb_laplace_draws(const gb_model *m, const double *mode, size_t ndraws, unsigned long seed,
+                           double *rows, gb_errlist *errs)
 {
     size_t dim = gb_model_dim(m);
     gsl_matrix *A = gsl_matrix_alloc(dim ? dim : 1, dim ? dim : 1);
     double *H = alloc_square(dim);
     gsl_rng *r = gb_rng_new(seed, 0);
     gb_model_ws *ws = gb_model_ws_new(m);
-    gb_status st = A && H && r && ws ? GB_OK
-                                     : gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    gb_status st =
+        A && H && r && ws ? GB_OK : gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     if (st == GB_OK)
         st = gb_laplace_hessian(m, mode, H, errs);
     if (st == GB_OK && dim > 0) {

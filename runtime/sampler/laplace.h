@@ -19,14 +19,13 @@ extern const char *const gb_laplace_col_names[GB_LAPLACE_NCOLS];
 /* Writes the Hessian of the log density (log-Jacobians included) at theta into H (dim x dim,
  * row-major), by central differences of the model's gradient, symmetrised.  Fails
  * (GB_ENUMERIC) when the density is not finite near theta. */
-gb_status gb_laplace_hessian(const gb_model *m, const double *theta, double *H,
-                             gb_errlist *errs);
+gb_status gb_laplace_hessian(const gb_model *m, const double *theta, double *H, gb_errlist *errs);
 
 /* ndraws rows of GB_LAPLACE_NCOLS + gb_model_output_size(m) doubles into rows (row-major): draws
  * theta ~ normal(mode, (-H)^-1) with H the Hessian above, then the model's output values at each.
  * The draws come from gb_rng_new(seed, 0).  Fails (GB_ENUMERIC, saying so) when -H is not
  * positive definite: the point is not a strict mode. */
-gb_status gb_laplace_draws(const gb_model *m, const double *mode, size_t ndraws,
-                           unsigned long seed, double *rows, gb_errlist *errs);
+gb_status gb_laplace_draws(const gb_model *m, const double *mode, size_t ndraws, unsigned long seed,
+                           double *rows, gb_errlist *errs);
 
 #endif

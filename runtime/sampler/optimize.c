@@ -71,13 +71,17 @@ gb_status gb_optimize_check(const gb_model *m, gb_errlist *errs)
         if (gb_model_latent_is_discrete(m, k)) {
             st = gb_error(errs, GB_ESEMANTIC, n->loc,
                           "optimize finds the mode of continuous parameters only, and '%s' is "
-                          "discrete", n->name);
-            gb_error_hint(errs, "sample the model with `glassbox run`, or sum '%s' out of the "
-                                "likelihood", n->name);
+                          "discrete",
+                          n->name);
+            gb_error_hint(errs,
+                          "sample the model with `glassbox run`, or sum '%s' out of the "
+                          "likelihood",
+                          n->name);
         } else {
             st = gb_error(errs, GB_ESEMANTIC, n->loc,
                           "optimize needs the gradient of the log density, and it is not "
-                          "differentiable in '%s' (%s)", n->name, gb_model_latent_reason(m, k));
+                          "differentiable in '%s' (%s)",
+                          n->name, gb_model_latent_reason(m, k));
             gb_error_hint(errs, "sample the model with `glassbox run`");
         }
     }
@@ -174,8 +178,9 @@ gb_status gb_optimize_run(const gb_model *m, const gb_optimize_config *cfg,
 {
     size_t dim = gb_model_dim(m);
     if (cfg->starts < 1 || cfg->max_iter < 1)
-        return gb_error(errs, GB_EUSAGE, (gb_loc){0}, "optimize needs at least one start and "
-                                                      "one iteration");
+        return gb_error(errs, GB_EUSAGE, (gb_loc){0},
+                        "optimize needs at least one start and "
+                        "one iteration");
     if (dim == 0)
         return gb_error(errs, GB_ESEMANTIC, (gb_loc){0},
                         "optimize: the model has no continuous parameters to optimise");

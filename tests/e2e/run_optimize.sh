@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # optimize end to end: the coin's MAP is its beta posterior's mode, printed on the constrained
 # scale; the one-row MAP file and the Laplace draws file are CmdStan-layout CSV that summary
-# reads, and so do loo and predict; a seed gives the same draws; starts that end on different modes are reported.
+# reads, and so do loo and predict; a seed gives the same draws; starts that end on different
+# modes are reported.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -79,8 +79,9 @@ static void test_laplace_hessian_includes_log_jacobian(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, "data y: int[N]\nlambda ~ gamma(3, 2)\n"
-                                        "y ~ poisson(lambda)\n",
+    assert_int_equal(gbt_model_build(f,
+                                     "data y: int[N]\nlambda ~ gamma(3, 2)\n"
+                                     "y ~ poisson(lambda)\n",
                                      "{\"N\": 4, \"y\": [2, 5, 1, 3]}"),
                      GB_OK);
     const double u = 0.4;
@@ -146,8 +147,9 @@ static void test_laplace_refuses_saddle(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, "data y: real\nmu ~ normal(0, 10)\n"
-                                        "y ~ normal(mu * mu, 0.5)\n",
+    assert_int_equal(gbt_model_build(f,
+                                     "data y: real\nmu ~ normal(0, 10)\n"
+                                     "y ~ normal(mu * mu, 0.5)\n",
                                      "{\"y\": 3}"),
                      GB_OK);
     const double at = 0;

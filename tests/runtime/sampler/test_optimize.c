@@ -48,8 +48,8 @@ static void regression_posterior(double mean[2], double cov[2][2])
 
 static gb_optimize_result *optimise(gbt_model *f, int starts, int jacobian)
 {
-    gb_optimize_config cfg = {.starts = starts, .seed = 11, .init_radius = 2, .max_iter = 2000,
-                              .jacobian = jacobian};
+    gb_optimize_config cfg = {
+        .starts = starts, .seed = 11, .init_radius = 2, .max_iter = 2000, .jacobian = jacobian};
     gb_optimize_result *r = NULL;
     assert_int_equal(gb_optimize_check(f->m, f->errs), GB_OK);
     assert_int_equal(gb_optimize_run(f->m, &cfg, &r, f->errs), GB_OK);
@@ -81,8 +81,9 @@ static void test_optimize_positive_parameter_leaves_out_jacobian(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, "data y: int[N]\nlambda ~ gamma(3, 2)\n"
-                                        "y ~ poisson(lambda)\n",
+    assert_int_equal(gbt_model_build(f,
+                                     "data y: int[N]\nlambda ~ gamma(3, 2)\n"
+                                     "y ~ poisson(lambda)\n",
                                      "{\"N\": 4, \"y\": [2, 5, 1, 3]}"),
                      GB_OK);
     gb_optimize_result *map = optimise(f, 3, 0), *jac = optimise(f, 3, 1);
@@ -105,8 +106,9 @@ static void test_optimize_counts_starts_that_disagree(void **state)
     gbt_model *f = gbt_model_new();
     /* y = 3 observed with sd 0.5 on mu^2: modes at mu = +-sqrt(3); a prior mean 0.3 makes the
      * positive one the higher */
-    assert_int_equal(gbt_model_build(f, "data y: real\nmu ~ normal(0.3, 1)\n"
-                                        "y ~ normal(mu * mu, 0.5)\n",
+    assert_int_equal(gbt_model_build(f,
+                                     "data y: real\nmu ~ normal(0.3, 1)\n"
+                                     "y ~ normal(mu * mu, 0.5)\n",
                                      "{\"y\": 3}"),
                      GB_OK);
     gb_optimize_result *r = optimise(f, 12, 0);
@@ -124,8 +126,9 @@ static void test_optimize_refuses_discrete_parameter(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, "data y: real[N]\nz ~ bernoulli(0.5)\n"
-                                        "y ~ normal(z, 1)\n",
+    assert_int_equal(gbt_model_build(f,
+                                     "data y: real[N]\nz ~ bernoulli(0.5)\n"
+                                     "y ~ normal(z, 1)\n",
                                      "{\"N\": 2, \"y\": [0.1, 0.2]}"),
                      GB_OK);
     assert_int_equal(gb_optimize_check(f->m, f->errs), GB_ESEMANTIC);
@@ -151,9 +154,9 @@ static void test_optimize_refuses_model_without_parameters(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, "data z: int[N]\nz ~ bernoulli(0.5)\n",
-                                     "{\"N\": 2, \"z\": [0, 1]}"),
-                     GB_OK);
+    assert_int_equal(
+        gbt_model_build(f, "data z: int[N]\nz ~ bernoulli(0.5)\n", "{\"N\": 2, \"z\": [0, 1]}"),
+        GB_OK);
     gb_optimize_config cfg = {.starts = 1, .max_iter = 10};
     gb_optimize_result *r = NULL;
     assert_int_equal(gb_optimize_run(f->m, &cfg, &r, f->errs), GB_ESEMANTIC);
