@@ -66,6 +66,11 @@ void gb_model_ws_free(gb_model_ws *ws);
  * -INFINITY outside the support; never NaN. */
 double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad);
 
+/* With on = 0, gb_model_logp and its gradient leave out the transforms' log-Jacobians: the
+ * density of the constrained values, whose mode is the MAP estimate (Stan's optimize with
+ * jacobian = false).  Sampling needs them (the default, on = 1). */
+void gb_model_ws_set_jacobian(gb_model_ws *ws, int on);
+
 /* Initial values: draws theta uniformly in (-radius, radius) and discrete latents uniformly in
  * their support, retrying up to max_tries until the log density is finite.  On failure reports
  * the node whose density was not finite. */

@@ -140,6 +140,7 @@ struct gb_model_ws {
     double *grad;            /* gradient scratch for value-only calls */
     double logp;
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */
+    int no_jacobian;         /* the transforms' log-Jacobians are left out (gb_model_ws_set_jacobian) */
     size_t bad_node;         /* where a non-finite density appeared, for init messages */
 };
 

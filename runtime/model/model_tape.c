@@ -45,6 +45,11 @@ void gb_model_ws_free(gb_model_ws *ws)
 }
 
 
+void gb_model_ws_set_jacobian(gb_model_ws *ws, int on)
+{
+    ws->no_jacobian = !on;
+}
+
 int gb_model_ws_changed(const gb_model_ws *ws)
 {
     return ws->changed;
