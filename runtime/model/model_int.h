@@ -140,7 +140,7 @@ struct gb_model_ws {
     double *grad;            /* gradient scratch for value-only calls */
     double logp;
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */
-    size_t bad_node;         /* where a non-finite density appeared, for init messages */
+    size_t bad_op;           /* the term op where a non-finite density appeared (init messages) */
 };
 
 /* model_fold.c: computes the fixed deterministic nodes once, makes their tensors read-only
