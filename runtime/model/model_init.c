@@ -143,6 +143,8 @@ static void sweep_start(const gb_model *m, gb_model_ws *ws, gsl_rng *r)
             continue;
         double *z = tval(m, ws, m->ni[L->node].tensor);
         size_t len = gb_graph_node(m->g, L->node)->len;
+        if (L->eoff)
+            gb_model_gibbs_prepare(m, ws, L);
         for (size_t e = 0; e < len; e++)
             sweep_element(m, ws, L, r, z, e, lo, hi);
         gb_model_blanket_logp(m, ws, L); /* deterministic nodes at the chosen values */
