@@ -9,7 +9,9 @@
  * e, the (term, batch item) pieces to evaluate: O(1) work per element in a mixture or a hidden
  * Markov chain.  A vector statement gathering by the whole array (`y ~ normal(mu[z], sigma)`)
  * is the same per repetition: repetition e reads mu[z[e]], so only element e of the gather is
- * recomputed and only repetition e of the term evaluated.  Anything else (z read whole,
+ * recomputed and only repetition e of the term evaluated.  Elementwise arithmetic on z or on
+ * such a gather (`poisson(lambda * (1 - z))`) keeps the per-repetition plan; those ops are
+ * rerun whole (cheap arithmetic, O(N) per element), the term still for repetition e alone.  Anything else (z read whole,
  * indices that move with a parameter, truncation, a deterministic node in the blanket) keeps
  * the plain blanket.
  */
@@ -137,6 +139,31 @@ static int is_elem_gather(const planner *p, const mop *o, size_t ztensor)
            O->elen == Z->elen;
 }
 
+/* An elementwise op (1 - z, lambda * mu[z]) reading z or a D_ELEM value, one element per
+ * element of z, and otherwise only values that do not move with z: element j of the result
+ * depends on z[j] alone. */
+static int is_elem_op(const planner *p, const mop *o, size_t ztensor)
+{
+    const gb_model *m = p->m;
+    const tensor *O = &m->t.items[o->out], *Z = &m->t.items[ztensor];
+    if ((o->kind != OP_BINOP && o->kind != OP_UNOP && o->kind != OP_IF &&
+         o->kind != OP_CALL_ELEM) ||
+        O->batched || O->elen != Z->elen || Z->batched)
+        return 0;
+    int reads = 0;
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        int k = p->d[o->in[i]].kind;
+        if (k == D_NONE)
+            continue;
+        if ((k != D_ELEM && !(k == D_WHOLE && o->in[i] == ztensor)) || X->batched ||
+            X->elen != Z->elen)
+            return 0;
+        reads = 1;
+    }
+    return reads;
+}
+
 /* Dependencies of the ops of one term range; returns the term's, or D_ALL. */
 static dep analyse_range(planner *p, size_t a, size_t z, size_t ztensor)
 {
@@ -153,7 +180,7 @@ static dep analyse_range(planner *p, size_t a, size_t z, size_t ztensor)
         dep r = {D_NONE, 0, {0}};
         int fixed = 1;
         const tensor *Z = &m->t.items[ztensor];
-        if (is_elem_gather(p, o, ztensor)) {
+        if (is_elem_gather(p, o, ztensor) || is_elem_op(p, o, ztensor)) {
             r.kind = D_ELEM;
             fixed = 0;
             p->src[o->out] = q;
@@ -228,12 +255,16 @@ static int add_pieces(planner *p, latent *L, size_t k, const dep *r, piece_list 
         int ng = 0;
         if (t->batch > 1 || t->n != nz || t->dims[0] || t->dims[1])
             return -1;
-        for (int i = 0; i < t->nin; i++) {
-            if (!p->elem_in[i])
-                continue;
-            if (ng == GB_GIBBS_GATHERS || t->stride[i] != 1 || t->use_scr[i])
+        for (int i = 0; i < t->nin; i++)
+            if (p->elem_in[i] && (t->stride[i] != 1 || t->use_scr[i]))
                 return -1;
-            g[ng++] = p->src[t->in[i]];
+        for (size_t q = L->blanket.items[2 * k]; q + 1 < L->blanket.items[2 * k + 1]; q++) {
+            const mop *o = &p->m->ops.items[q];
+            if (o->kind == OP_SKIP || p->d[o->out].kind != D_ELEM || p->src[o->out] != q)
+                continue;
+            if (ng == GB_GIBBS_GATHERS)
+                return -1;
+            g[ng++] = q;
         }
         L->per_rep[k] = 1;
         for (size_t e = 0; e < nz; e++) {
@@ -403,6 +434,17 @@ static void gather_element(const gb_model *m, gb_model_ws *ws, const mop *o, siz
     r[e] = tval(m, ws, o->in[0])[(size_t)x - 1];
 }
 
+/* Brings element e of a D_ELEM op's result up to date: a gather recomputes that element
+ * alone; an elementwise op runs whole (its other elements read values that may be stale, but
+ * nothing reads them before the next prepare). */
+static void elem_op(const gb_model *m, gb_model_ws *ws, const mop *o, size_t e)
+{
+    if (o->kind == OP_INDEX)
+        gather_element(m, ws, o, e);
+    else
+        op_forward(m, ws, o, 0, 1);
+}
+
 void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)
 {
     size_t nr = L->blanket.len / 2;
@@ -428,7 +470,7 @@ double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const lat
             const size_t *g = L->gop ? L->gop + k * GB_GIBBS_GATHERS : NULL;
             if (g && g[0] != GB_NO_TENSOR)
                 for (int j = 0; j < GB_GIBBS_GATHERS && g[j] != GB_NO_TENSOR; j++)
-                    gather_element(m, ws, &m->ops.items[g[j]], b);
+                    elem_op(m, ws, &m->ops.items[g[j]], b);
             else
                 run_range(m, ws, a, z - 1, 0, 1, 0);
             lp += term_part(m, ws, t, b, b + 1);

@@ -94,8 +94,9 @@ typedef struct latent {
        erange[i] */
     size_t *eoff, *erange, *eitem;
     unsigned char *per_rep;
-    /* per blanket range k, gop[k * GB_GIBBS_GATHERS ..]: the ops gathering by z (mu[z]) whose
-       element e alone is recomputed for repetition e, GB_NO_TENSOR-filled; NULL when none */
+    /* per blanket range k, gop[k * GB_GIBBS_GATHERS ..]: the ops between z and the term whose
+       element e is brought up to date for repetition e (gathers mu[z], elementwise ops),
+       in order, GB_NO_TENSOR-filled; NULL when none */
     size_t *gop;
 } latent;
 
@@ -155,7 +156,7 @@ void gb_model_prepare_terms(gb_model *m);
 /* model_gibbs.c: element plans of the Gibbs latents (-1: out of memory), and the log density
  * of the terms that read element e of L. */
 gb_status gb_model_plan_gibbs(gb_model *m);
-#define GB_GIBBS_GATHERS 4
+#define GB_GIBBS_GATHERS 8
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e);
 /* Brings the element plan's term ranges up to date at the current values: called once before
