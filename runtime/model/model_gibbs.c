@@ -11,9 +11,9 @@
  * is the same per repetition: repetition e reads mu[z[e]], so only element e of the gather is
  * recomputed and only repetition e of the term evaluated.  Elementwise arithmetic on z or on
  * such a gather (`poisson(lambda * (1 - z))`) keeps the per-repetition plan; those ops are
- * rerun whole (cheap arithmetic, O(N) per element), the term still for repetition e alone.  Anything else (z read whole,
- * indices that move with a parameter, truncation, a deterministic node in the blanket) keeps
- * the plain blanket.
+ * rerun whole (cheap arithmetic, O(N) per element), the term still for repetition e alone.
+ * Anything else (z read whole, indices that move with a parameter, truncation, a deterministic
+ * node in the blanket) keeps the plain blanket.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -37,10 +37,10 @@ typedef struct dep {
 typedef struct planner {
     const gb_model *m;
     gb_model_ws *ws;
-    dep *d;              /* per tensor */
-    unsigned char *fixed; /* per tensor: value independent of every parameter */
-    size_t *src;          /* per D_ELEM tensor: the gather op computing it */
-    int elem_in[8];       /* the term last analysed: its inputs that are D_ELEM */
+    dep *d;                /* per tensor */
+    unsigned char *fixed;  /* per tensor: value independent of every parameter */
+    size_t *src;           /* per D_ELEM tensor: the gather op computing it */
+    int elem_in[8];        /* the term last analysed: its inputs that are D_ELEM */
     GB_VEC(size_t *) pool; /* map arrays */
     int oom;
 } planner;
@@ -135,8 +135,7 @@ static int is_elem_gather(const planner *p, const mop *o, size_t ztensor)
         return 0;
     const tensor *B = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
     const tensor *Z = &m->t.items[ztensor];
-    return B->eshape.rank == 1 && !B->batched && !O->batched && !Z->batched &&
-           O->elen == Z->elen;
+    return B->eshape.rank == 1 && !B->batched && !O->batched && !Z->batched && O->elen == Z->elen;
 }
 
 /* An elementwise op (1 - z, lambda * mu[z]) reading z or a D_ELEM value, one element per
@@ -191,8 +190,8 @@ static dep analyse_range(planner *p, size_t a, size_t z, size_t ztensor)
             for (int i = 1; i < o->nin; i++)
                 join(&r, &p->d[o->in[i]], m->t.items[o->out].batch);
         } else {
-            size_t batch = o->kind == OP_TERM ? (o->batch ? o->batch : 1)
-                                              : m->t.items[o->out].batch;
+            size_t batch =
+                o->kind == OP_TERM ? (o->batch ? o->batch : 1) : m->t.items[o->out].batch;
             for (int i = 0; i < o->nin; i++) {
                 const dep *di = &p->d[o->in[i]];
                 if (o->kind == OP_TERM)
@@ -457,8 +456,7 @@ void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)
     }
 }
 
-double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
-                                   size_t e)
+double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t e)
 {
     double lp = 0;
     ws->bad = 0;

@@ -37,8 +37,8 @@ static gbt_model *build(const char *model)
     snprintf(json, sizeof json,
              "{\"y\": [%g, %g, %g, %g, %g, %g], \"p0\": [%g, %g], \"G\": [[%g, %g], [%g, %g]], "
              "\"mu\": [%g, %g]}",
-             y[0], y[1], y[2], y[3], y[4], y[5], p0[0], p0[1], G[0][0], G[0][1], G[1][0],
-             G[1][1], mu[0], mu[1]);
+             y[0], y[1], y[2], y[3], y[4], y[5], p0[0], p0[1], G[0][0], G[0][1], G[1][0], G[1][1],
+             mu[0], mu[1]);
     gbt_model *f = gbt_model_new();
     if (gbt_model_build(f, model, json) != GB_OK)
         fail_msg("model did not compile");
@@ -65,8 +65,8 @@ static void exact_marginals(double *p1)
         for (int k = 0; k < 2; k++) {
             b[t][k] = 0;
             for (int j = 0; j < 2; j++)
-                b[t][k] += G[k][j] * exp(-0.5 * (y[t + 1] - mu[j]) * (y[t + 1] - mu[j])) *
-                           b[t + 1][j];
+                b[t][k] +=
+                    G[k][j] * exp(-0.5 * (y[t + 1] - mu[j]) * (y[t + 1] - mu[j])) * b[t + 1][j];
         }
     for (int t = 0; t < T; t++)
         p1[t] = a[t][0] * b[t][0] / (a[t][0] * b[t][0] + a[t][1] * b[t][1]);
