@@ -153,6 +153,8 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
             if (!n->value)
                 n->len = len == GB_DIM_UNKNOWN || too_big ? 0 : len;
         }
+        if (!L->oom && gb_errlist_status(errs) == GB_OK)
+            rg_check_latent_indices(L);
         if (!L->oom && L->opts->data && gb_errlist_status(errs) == GB_OK)
             rg_check_defs(L);
         if (!L->oom && gb_errlist_status(errs) == GB_OK && gb_graph_link(L->g) != GB_OK)

@@ -200,6 +200,8 @@ gb_status cst_build(lowerer *L, scope *sc, const gb_ast *a, double *v, int *know
 
 /* lower_ranges.c (rg_): every index the loops produce, against the data's sizes */
 gb_status rg_check_defs(lowerer *L);
+/* ... and every discrete latent read as an index, against the indexed axis (data or not) */
+gb_status rg_check_latent_indices(lowerer *L);
 
 /* lower_suggest.c (sg_): "did you mean" */
 void sg_suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func);

@@ -71,9 +71,10 @@ double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, do
  * jacobian = false).  Sampling needs them (the default, on = 1). */
 void gb_model_ws_set_jacobian(gb_model_ws *ws, int on);
 
-/* Initial values: draws theta uniformly in (-radius, radius) and discrete latents uniformly in
- * their support, retrying up to max_tries until the log density is finite.  On failure reports
- * the node whose density was not finite. */
+/* Initial values: draws theta uniformly in (-radius, radius), discrete latents uniformly in
+ * their support, then one Gibbs sweep over the discrete latents (each element from its full
+ * conditional), retrying up to max_tries until the log density is finite.  On failure reports
+ * the statement whose density was not finite and the values it read in the last try. */
 gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double radius,
                         int max_tries, double *theta, gb_errlist *errs);
 

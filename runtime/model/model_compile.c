@@ -770,6 +770,7 @@ void gb_model_free(gb_model *m)
         free(L->erange);
         free(L->eitem);
         free(L->per_rep);
+        free(L->gop);
     }
     free(m->lat.items);
     free(m->terms.items);

@@ -94,6 +94,10 @@ typedef struct latent {
        erange[i] */
     size_t *eoff, *erange, *eitem;
     unsigned char *per_rep;
+    /* per blanket range k, gop[k * GB_GIBBS_GATHERS ..]: the ops between z and the term whose
+       element e is brought up to date for repetition e (gathers mu[z], elementwise ops),
+       in order, GB_NO_TENSOR-filled; NULL when none */
+    size_t *gop;
 } latent;
 
 typedef struct node_info {
@@ -141,7 +145,7 @@ struct gb_model_ws {
     double logp;
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */
     int no_jacobian;         /* the transforms' log-Jacobians are left out (gb_model_ws_set_jacobian) */
-    size_t bad_node;         /* where a non-finite density appeared, for init messages */
+    size_t bad_op;           /* the term op where a non-finite density appeared (init messages) */
 };
 
 /* model_fold.c: computes the fixed deterministic nodes once, makes their tensors read-only
@@ -153,8 +157,12 @@ void gb_model_prepare_terms(gb_model *m);
 /* model_gibbs.c: element plans of the Gibbs latents (-1: out of memory), and the log density
  * of the terms that read element e of L. */
 gb_status gb_model_plan_gibbs(gb_model *m);
+#define GB_GIBBS_GATHERS 8
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e);
+/* Brings the element plan's term ranges up to date at the current values: called once before
+ * a sweep over L's elements (each element then recomputes only its own gathered values). */
+void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L);
 
 /* model_ops.c: tensor access and what the op kernels share.  The per-element helpers are
  * inline here: the kernels live in several files, and a call per element through another

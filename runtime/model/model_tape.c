@@ -80,7 +80,7 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
         case OP_TERM: {
             double t = mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
-                ws->bad_node = o->node;
+                ws->bad_op = q;
             lp += t;
             break;
         }

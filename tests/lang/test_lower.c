@@ -497,6 +497,50 @@ static void test_lower_unobserved_nodes_become_parameters(void **state)
     assert_true(node(f, "x")->kind == GB_NODE_DATA);
 }
 
+/* A discrete latent used as an index: its support must lie inside the indexed axis, or its
+ * prior would be cut to the axis without a word. */
+static void test_lower_reports_latent_index_support_too_wide(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f,
+                           "data y: real[N]\nmu: real[3] ~ normal(0, 5)\nk ~ uniform_int(1, 5)\n"
+                           "for i in 1..N {\n  y[i] ~ normal(mu[k], 1)\n}\n",
+                           "{\"y\": [1, 2]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 5, 20, "'k' indexes mu (1..3) but its support is 1..5",
+               "its support comes from m.gb:3:3 ('k ~ uniform_int(...)'); make it fit 1..3: "
+               "values outside would be cut from its prior");
+    teardown(state);
+    setup(state);
+    f = *state;
+    /* categorical(p) with p of length 5, per element and as a vector of labels */
+    assert_int_equal(lower(f,
+                           "data y: real[N]\ndata p: real[5]\nmu: real[3] ~ normal(0, 5)\n"
+                           "z: int[N] ~ categorical(p)\ny ~ normal(mu[z], 1)\n",
+                           "{\"y\": [1, 2], \"p\": [0.2, 0.2, 0.2, 0.2, 0.2]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 5, 15, "'z' indexes mu (1..3) but its support is 1..5", NULL);
+    teardown(state);
+    setup(state);
+    f = *state;
+    /* an unbounded support never fits */
+    assert_int_equal(lower(f, "mu: real[3] ~ normal(0, 5)\nk ~ poisson(2)\nx = mu[k]\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 3, 8, "'k' indexes mu (1..3) but its support is 0..inf", NULL);
+}
+
+static void test_lower_accepts_latent_index_support_that_fits(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f,
+                           "data y: real[N]\ndata p: real[3]\nmu: real[3] ~ normal(0, 5)\n"
+                           "k ~ uniform_int(2, 3)\nfor i in 1..N {\n  z[i] ~ categorical(p)\n"
+                           "  y[i] ~ normal(mu[z[i]] + mu[k], 1)\n}\n"
+                           "b ~ bernoulli(0.5)\nc = mu[b + 1]\n",
+                           "{\"y\": [1, 2], \"p\": [0.2, 0.3, 0.5]}"),
+                     GB_OK);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -533,6 +577,8 @@ int main(void)
         T(test_lower_reports_empty_model),
         T(test_lower_reports_element_defined_twice_or_never),
         T(test_lower_unobserved_nodes_become_parameters),
+        T(test_lower_reports_latent_index_support_too_wide),
+        T(test_lower_accepts_latent_index_support_that_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
