@@ -142,7 +142,7 @@ static void test_chain_potentials_sum_to_the_log_density(void **state)
     double logE[T * K], logA[(T - 1) * K * K], zsave[T];
     gb_model_ws *ws = gb_model_ws_new(f->m);
     double *z = tval(f->m, ws, f->m->ni[L->node].tensor);
-    const double paths[2][T] = {{1, 1, 2, 2, 1}, {2, 1, 1, 2, 2}};
+    const double paths[2][T] = {{1, 1, 2, 2, 1}, {2, 2, 2, 1, 1}};
     double lp[2], pot[2];
     for (int p = 0; p < 2; p++) {
         memcpy(z, paths[p], sizeof paths[p]);
