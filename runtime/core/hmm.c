@@ -19,8 +19,8 @@ static double log_sum_exp(const double *x, size_t n, size_t stride)
     return mx + log(s);
 }
 
-double gb_hmm_forward(size_t T, size_t K, const double *logE, const double *logA,
-                      size_t a_stride, double *alpha)
+double gb_hmm_forward(size_t T, size_t K, const double *logE, const double *logA, size_t a_stride,
+                      double *alpha)
 {
     for (size_t j = 0; j < K; j++)
         alpha[j] = logE[j];
@@ -90,9 +90,8 @@ int gb_hmm_sample(size_t T, size_t K, const double *logA, size_t a_stride, const
     return 0;
 }
 
-void gb_hmm_marginals(size_t T, size_t K, const double *logE, const double *logA,
-                      size_t a_stride, const double *alpha, double logZ, double *beta,
-                      double *pE, double *pA)
+void gb_hmm_marginals(size_t T, size_t K, const double *logE, const double *logA, size_t a_stride,
+                      const double *alpha, double logZ, double *beta, double *pE, double *pA)
 {
     /* beta[t][i] = log sum_j A[t+1][i][j] E[t+1][j] beta[t+1][j], beta[T-1] = 0 */
     for (size_t j = 0; j < K; j++)

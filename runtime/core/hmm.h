@@ -27,8 +27,8 @@
 /* Forward filter: alpha[t * K + j] = log of the sum over z_0 .. z_{t-1} of the potentials up to
  * t with z_t = j (T * K doubles, written).  Returns log Z = log-sum-exp of alpha's last row;
  * -INFINITY when no path has a finite potential.  T >= 1, K >= 1. */
-double gb_hmm_forward(size_t T, size_t K, const double *logE, const double *logA,
-                      size_t a_stride, double *alpha);
+double gb_hmm_forward(size_t T, size_t K, const double *logE, const double *logA, size_t a_stride,
+                      double *alpha);
 
 /* Backward sampling from the forward filter's alpha: draws the path z[0 .. T-1] (states
  * 0 .. K-1) from p(z) exactly, last state first.  w: K doubles of scratch.  Returns 0, or -1
@@ -41,8 +41,7 @@ int gb_hmm_sample(size_t T, size_t K, const double *logA, size_t a_stride, const
  * a_stride K * K, P(z_{t-1} = i, z_t = j) per step ((T - 1) * K * K doubles); with a_stride 0,
  * their sum over the steps (K * K doubles).  pA may be NULL.  beta: T * K doubles of scratch
  * (the backward log messages).  Needs alpha and log Z from gb_hmm_forward (finite). */
-void gb_hmm_marginals(size_t T, size_t K, const double *logE, const double *logA,
-                      size_t a_stride, const double *alpha, double logZ, double *beta,
-                      double *pE, double *pA);
+void gb_hmm_marginals(size_t T, size_t K, const double *logE, const double *logA, size_t a_stride,
+                      const double *alpha, double logZ, double *beta, double *pE, double *pA);
 
 #endif

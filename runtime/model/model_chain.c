@@ -136,8 +136,8 @@ gb_status gb_model_plan_chains(gb_model *m)
     return oom ? GB_ENOMEM : GB_OK;
 }
 
-void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent *L,
-                               double *zsave, double *logE, double *logA)
+void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent *L, double *zsave,
+                               double *logE, double *logA)
 {
     const chain_plan *c = L->chain;
     size_t T = gb_graph_node(m->g, L->node)->len, K = c->K;

@@ -93,8 +93,7 @@ static gb_status chain_state_new(const gb_model *m, const gb_sampler_config *cfg
     }
     if (oom) {
         chain_state_free(s);
-        return gb_error(errs, GB_ENOMEM, (gb_loc){0},
-                        "out of memory creating the chain sampler");
+        return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory creating the chain sampler");
     }
     s->m = m;
     *state = s;

@@ -114,8 +114,8 @@ static void test_chain_independent_labels_are_not_a_chain(void **state)
 static void test_chain_latent_read_whole_is_not_a_chain(void **state)
 {
     (void)state;
-    expect_chain(CHAIN_HEAD "s = sum(z)\nfor t in 1..N {\n  y[t] ~ normal(mu[z[t]] + 0.01 * s, 1)\n}\n",
-                 0);
+    expect_chain(
+        CHAIN_HEAD "s = sum(z)\nfor t in 1..N {\n  y[t] ~ normal(mu[z[t]] + 0.01 * s, 1)\n}\n", 0);
 }
 
 static void test_chain_support_moving_with_a_parameter_is_not_a_chain(void **state)

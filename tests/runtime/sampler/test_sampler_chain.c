@@ -43,11 +43,8 @@ typedef struct hmm {
 } hmm;
 
 static const hmm H2 = {2, {0.6, 0.4}, {{0.8, 0.2}, {0.3, 0.7}}, {-1, 1}, 1.0};
-static const hmm H3 = {3,
-                       {0.5, 0.3, 0.2},
-                       {{0.7, 0.2, 0.1}, {0.25, 0.5, 0.25}, {0.1, 0.3, 0.6}},
-                       {-1, 0.2, 1.5},
-                       0.8};
+static const hmm H3 = {
+    3, {0.5, 0.3, 0.2}, {{0.7, 0.2, 0.1}, {0.25, 0.5, 0.25}, {0.1, 0.3, 0.6}}, {-1, 0.2, 1.5}, 0.8};
 
 static const char *const MODEL =
     "data y: real[N]\ndata p0: real[K]\ndata G: real[K, K]\ndata mu: real[K]\ndata sigma: real\n"
@@ -264,8 +261,8 @@ static void test_sampler_chain_with_sampled_means_matches_enumeration(void **sta
     for (int i = 0; i < 4; i++) {
         gb_diag_summary s = gbt_model_summary(f, names[i]);
         if (getenv("GBT_VERBOSE"))
-            print_message("%s: estimate %.5g, exact %.5g, MCSE %.3g\n", names[i], s.mean,
-                          exact[i], s.mcse_mean);
+            print_message("%s: estimate %.5g, exact %.5g, MCSE %.3g\n", names[i], s.mean, exact[i],
+                          s.mcse_mean);
         if (!(fabs(s.mean - exact[i]) < zc * s.mcse_mean))
             fail_msg("%s mean %.5g, exact %.5g, MCSE %.3g, z %.2f", names[i], s.mean, exact[i],
                      s.mcse_mean, (s.mean - exact[i]) / s.mcse_mean);
