@@ -50,4 +50,6 @@ inject "parse" parse $m
 inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
     --output "$tmp/out/tiny.csv"
 inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
+inject "run hmm (FFBS)" run tests/fault/hmm.gb --data tests/fault/hmm.json --chains 1 --warmup 5 \
+    --draws 5 --seed 1 --quiet --output "$tmp/out/hmm.csv"
 finish fault
