@@ -121,7 +121,8 @@ static void help(void)
 {
     puts("usage: glassbox run MODEL.gb [--data FILE]... [options]\n\n"
          "Samples the posterior with NUTS (continuous parameters), Gibbs by enumeration\n"
-         "(discrete ones) and slice sampling (the rest), then prints a summary of every\n"
+         "(discrete ones; first-order chains of them as one block, by forward filtering,\n"
+         "backward sampling) and slice sampling (the rest), then prints a summary of every\n"
          "variable with R-hat, bulk and tail ESS and MCSE.\n\n"
          "options:\n"
          "  --data FILE        JSON (CmdStan format) or CSV with a header; repeatable\n"

@@ -456,27 +456,34 @@ void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)
     }
 }
 
-double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t e)
+double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                 size_t b)
 {
-    double lp = 0;
+    size_t a = L->blanket.items[2 * k], z = L->blanket.items[2 * k + 1];
+    const mop *t = &m->ops.items[z - 1];
+    double lp;
     ws->bad = 0;
-    for (size_t i = L->eoff[e]; i < L->eoff[e + 1] && lp > -INFINITY; i++) {
-        size_t k = L->erange[i], b = L->eitem[i];
-        size_t a = L->blanket.items[2 * k], z = L->blanket.items[2 * k + 1];
-        const mop *t = &m->ops.items[z - 1];
-        if (L->per_rep[k]) {
-            const size_t *g = L->gop ? L->gop + k * GB_GIBBS_GATHERS : NULL;
-            if (g && g[0] != GB_NO_TENSOR)
-                for (int j = 0; j < GB_GIBBS_GATHERS && g[j] != GB_NO_TENSOR; j++)
-                    elem_op(m, ws, &m->ops.items[g[j]], b);
-            else
-                run_range(m, ws, a, z - 1, 0, 1, 0);
-            lp += term_part(m, ws, t, b, b + 1);
-        } else {
-            size_t le = t->n / (t->batch ? t->batch : 1);
-            run_range(m, ws, a, z - 1, b, b + 1, 0);
-            lp += term_part(m, ws, t, b * le, (b + 1) * le);
-        }
+    if (L->per_rep[k]) {
+        const size_t *g = L->gop ? L->gop + k * GB_GIBBS_GATHERS : NULL;
+        if (g && g[0] != GB_NO_TENSOR) /* element b of the gathers alone (after a prepare) */
+            for (int j = 0; j < GB_GIBBS_GATHERS && g[j] != GB_NO_TENSOR; j++)
+                elem_op(m, ws, &m->ops.items[g[j]], b);
+        else
+            run_range(m, ws, a, z - 1, 0, 1, 0);
+        lp = term_part(m, ws, t, b, b + 1);
+    } else {
+        size_t le = t->n / (t->batch ? t->batch : 1);
+        run_range(m, ws, a, z - 1, b, b + 1, 0);
+        lp = term_part(m, ws, t, b * le, (b + 1) * le);
     }
     return ws->bad || isnan(lp) ? -INFINITY : lp;
+}
+
+double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
+                                   size_t e)
+{
+    double lp = 0;
+    for (size_t i = L->eoff[e]; i < L->eoff[e + 1] && lp > -INFINITY; i++)
+        lp += gb_model_gibbs_piece_logp(m, ws, L, L->erange[i], L->eitem[i]);
+    return lp;
 }

@@ -76,6 +76,18 @@ typedef struct mop {
 enum { LT_NONE, LT_LOWER, LT_UPPER, LT_BOUNDED, LT_SIMPLEX, LT_ORDERED, LT_POS_ORDERED,
        LT_CHOL_CORR };
 
+/* A discrete latent that is a first-order chain in its element order (model_chain.c): factor f
+ * is batch item item[f] (a repetition when the range is per_rep) of blanket range range[f]; it
+ * reads element t[f] only, or t[f] - 1 and t[f] when pair[f]. */
+typedef struct chain_plan {
+    size_t K;               /* states lo .. lo + K - 1, fixed at compilation */
+    double lo;
+    size_t nfac;
+    size_t *range, *item, *t;
+    unsigned char *pair;
+    char reason[96];        /* "chain of 400 discrete latents: forward filtering, ..." */
+} chain_plan;
+
 typedef struct latent {
     size_t node;
     const gb_sampler_ops *kind; /* the sampler kind that updates it (model_plan.c) */
@@ -98,6 +110,7 @@ typedef struct latent {
        element e is brought up to date for repetition e (gathers mu[z], elementwise ops),
        in order, GB_NO_TENSOR-filled; NULL when none */
     size_t *gop;
+    chain_plan *chain;       /* or NULL: not a chain (needs the element plan) */
 } latent;
 
 typedef struct node_info {
@@ -163,6 +176,19 @@ double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const lat
 /* Brings the element plan's term ranges up to date at the current values: called once before
  * a sweep over L's elements (each element then recomputes only its own gathered values). */
 void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L);
+/* The log density of one piece of L's element plan: batch item b (a repetition when per_rep) of
+ * blanket range k, at the current values; -INFINITY when not finite. */
+double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                 size_t b);
+
+/* model_chain.c: recognises the discrete latents that are first-order chains (L->chain; -1 when
+ * out of memory), frees a plan, and fills a chain's log emission (T * K) and transition
+ * ((T - 1) * K * K) potentials at the current values (hmm.h's layout), moving L's values
+ * (restored from zsave, T doubles of scratch, before returning). */
+gb_status gb_model_plan_chains(gb_model *m);
+void gb_model_chain_free(chain_plan *c);
+void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent *L,
+                               double *zsave, double *logE, double *logA);
 
 /* model_ops.c: tensor access and what the op kernels share.  The per-element helpers are
  * inline here: the kernels live in several files, and a call per element through another
@@ -223,6 +249,9 @@ void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, si
 /* model_plan.c: asks the kinds for each latent, lays out the coordinates, makes the blankets of
  * latents outside the joint block (-1: out of memory or no kind, reported in errs). */
 gb_status gb_model_plan(gb_model *m, gb_errlist *errs);
+/* model_plan.c: after the element and chain plans, asks the kinds again for the discrete
+ * latents (a chain kind can only say yes once the chain is known) and recounts the kinds used. */
+gb_status gb_model_plan_discrete(gb_model *m, gb_errlist *errs);
 
 /* model_deps.c: the fixed nodes (gb_model.fixed), latent L's blanket, and whether the density
  * is smooth in each continuous latent (latent.smooth).  -1 when out of memory. */

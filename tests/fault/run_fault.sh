@@ -61,4 +61,6 @@ inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
 # the report draws plots and a graph in libraries that take a while per run: every 7th allocation
 STRIDE=7 inject "report" report $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
     --output "$tmp/out/r.html"
+inject "run hmm (FFBS)" run tests/fault/hmm.gb --data tests/fault/hmm.json --chains 1 --warmup 5 \
+    --draws 5 --seed 1 --quiet --output "$tmp/out/hmm.csv"
 finish fault
