@@ -7,6 +7,7 @@
  * parameter that cannot be drawn exactly (an improper prior, a type whose constraint its
  * distribution does not have) is refused, naming it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,9 @@ static int summarise(const gb_model *m, const cli_opts *o, const double *rows)
                                         (size_t)o->draws, (int)o->max_depth, 1);
         rc = st == GB_OK || st == GB_EUSAGE ? GB_EXIT_OK : GB_EXIT_MODEL;
     }
+    if (rc != GB_EXIT_OK)
+        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
+                o->output ? " (the draws are in the files)" : "");
     free(names);
     free(chains);
     return rc;

@@ -55,7 +55,7 @@ gb_status gb_simulate_new(const gb_model *m, const unsigned char *target, gb_sim
     size_t need = 1;
     gb_status st = GB_OK;
     for (size_t i = 0; i < gb_graph_node_count(m->g); i++)
-        if (target[i] && m->ni[i].latent != GB_NO_TENSOR && st == GB_OK)
+        if (target[i] && gb_graph_node(m->g, i)->kind == GB_NODE_STOCHASTIC && st == GB_OK)
             st = check_node(m, i, &need, errs);
     if (st != GB_OK)
         return st;
@@ -93,7 +93,7 @@ static const double *param_at(const gb_model *m, gb_model_ws *ws, const mop *o, 
 /* Is v[e] within the node's declared bounds (bound tensors computed by the latent's ops)? */
 static int within(const gb_model *m, gb_model_ws *ws, const latent *L, size_t e, double v)
 {
-    if (L->discrete)
+    if (!L || L->discrete) /* observed: no declared bounds beyond the data's */
         return 1;
     if (L->lo_t != GB_NO_TENSOR) {
         const tensor *T = &m->t.items[L->lo_t];
@@ -153,7 +153,8 @@ static gb_status draw_term(const gb_simulate *s, gb_model_ws *ws, const term_ran
     const gb_model *m = s->m;
     const mop *o = &m->ops.items[tr->b - 1];
     const gb_node *n = gb_graph_node(m->g, tr->node);
-    const latent *L = &m->lat.items[m->ni[tr->node].latent];
+    size_t lat = m->ni[tr->node].latent;
+    const latent *L = lat == GB_NO_TENSOR ? NULL : &m->lat.items[lat];
     double *nv = tval(m, ws, m->ni[tr->node].tensor);
     const mop *g = NULL;
     for (size_t q = tr->a; n->defs[o->def].nindex > 0 && q + 1 < tr->b; q++)
@@ -190,7 +191,7 @@ gb_status gb_simulate_draw(const gb_simulate *s, gb_model_ws *ws, gsl_rng *r, si
             ws->bad = 0; /* the deterministic node, or the target's bounds */
             gb_model_tape_forward(m, ws, ni->ops0, ni->ops1, NULL, 0, 0);
         }
-        if (!s->target[i] || ni->latent == GB_NO_TENSOR)
+        if (!s->target[i] || n->kind != GB_NODE_STOCHASTIC)
             continue;
         for (size_t k = 0; k < m->terms.len; k++)
             if (m->terms.items[k].node == i && draw_term(s, ws, &m->terms.items[k], r) != GB_OK) {

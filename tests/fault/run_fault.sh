@@ -50,4 +50,8 @@ inject "parse" parse $m
 inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
     --output "$tmp/out/tiny.csv"
 inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
+inject "loo" loo $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" --loglik "$tmp/out/ll.csv"
+inject "predict" predict $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
+    --output "$tmp/out/p.csv"
+inject "run --prior" run $m --data $d --prior --chains 1 --draws 5 --output "$tmp/out/prior.csv"
 finish fault
