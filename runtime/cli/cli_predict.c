@@ -94,7 +94,8 @@ static gb_status check_labels(const pred *p, const gb_data_var *nv, gb_errlist *
         if (nv->val[e] < lo || nv->val[e] > hi) {
             gb_error(errs, GB_EDATA, nv->loc,
                      "label %g of '%s' (element %zu) is not one of the training classes "
-                     "(%g..%g)", nv->val[e], nv->name, e + 1, lo, hi);
+                     "(%g..%g)",
+                     nv->val[e], nv->name, e + 1, lo, hi);
             gb_error_hint(errs, "a model fitted without this class cannot predict it");
             return GB_EDATA;
         }
@@ -220,7 +221,8 @@ static gb_status map_columns(pred *p)
         if (!n1 || !gb_node_is_parameter(n1))
             return gb_error(p->s.errs, GB_ESEMANTIC, n->loc,
                             "'%s' is a parameter only with the new data: its value is missing "
-                            "there", n->name);
+                            "there",
+                            n->name);
         if (n1->len != n->len) {
             gb_error(p->s.errs, GB_ESEMANTIC, n->loc,
                      "parameter '%s' has %zu elements in the draws but %zu with the new data",
@@ -277,7 +279,8 @@ static double *simulate_all(pred *p, unsigned long seed)
         out = malloc((cells ? cells : 1) * sizeof *out);
     if (!row1 || !row2 || !out || !r) {
         fputs("glassbox predict: error: out of memory (the predictive draws do not fit the "
-              "memory budget)\n", stderr);
+              "memory budget)\n",
+              stderr);
         free(out), out = NULL;
     }
     for (size_t k = 0; out && k < S; k++) {
@@ -290,9 +293,11 @@ static double *simulate_all(pred *p, unsigned long seed)
             size_t row;
             const char *path = gb_drawsin_where(p->d, k, &row);
             const gb_node *n = gb_graph_node(p->g2, bad);
-            fprintf(stderr, "glassbox predict: error: %s: draw %zu: '%s' could not be drawn "
-                            "(its distribution's arguments are invalid at this draw, or no "
-                            "value within its bounds was found)\n", path, row, n->name);
+            fprintf(stderr,
+                    "glassbox predict: error: %s: draw %zu: '%s' could not be drawn "
+                    "(its distribution's arguments are invalid at this draw, or no "
+                    "value within its bounds was found)\n",
+                    path, row, n->name);
             free(out), out = NULL;
             break;
         }

@@ -9,10 +9,10 @@
 #include "model.h"
 
 typedef struct cli_predict_cols {
-    const gb_model *m; /* borrowed */
-    size_t n, nobs;    /* columns; the first nobs are observed nodes' elements */
-    const char **name; /* glassbox names ("y.3", "fit.mu.2"); the first nobs owned */
-    size_t *node;      /* graph node of each column */
+    const gb_model *m;    /* borrowed */
+    size_t n, nobs;       /* columns; the first nobs are observed nodes' elements */
+    const char **name;    /* glassbox names ("y.3", "fit.mu.2"); the first nobs owned */
+    size_t *node;         /* graph node of each column */
     unsigned char *drawn; /* 1: a drawn node's column, 0: computed */
 } cli_predict_cols;
 

@@ -159,8 +159,8 @@ static void summarise_column(const char *name, int is_int, double *col, size_t S
 }
 
 /* The columns of node `node` (adjacent), at most ROWS_PER_NODE of them printed. */
-static void summarise_node(const cli_predict_cols *c, size_t first, const double *draws,
-                           size_t S, double *col, FILE *out)
+static void summarise_node(const cli_predict_cols *c, size_t first, const double *draws, size_t S,
+                           double *col, FILE *out)
 {
     const gb_node *n = gb_graph_node(gb_model_graph(c->m), c->node[first]);
     size_t k = first;
@@ -172,8 +172,8 @@ static void summarise_node(const cli_predict_cols *c, size_t first, const double
         summarise_column(c->name[k], n->type == GB_INT, col, S, out);
     }
     if (k - first > ROWS_PER_NODE)
-        fprintf(out, "  ... %zu more elements of %s (all in the CSV)\n",
-                k - first - ROWS_PER_NODE, n->name);
+        fprintf(out, "  ... %zu more elements of %s (all in the CSV)\n", k - first - ROWS_PER_NODE,
+                n->name);
 }
 
 int cli_predict_summary(const cli_predict_cols *c, const double *draws, size_t S, FILE *out)

@@ -87,8 +87,12 @@ static int prior(const cli_opts *o, cli_session *s)
                         gb_size_fits_budget(cells, sizeof(double)) != 0 ||
                         !(rows = malloc((cells ? cells : 1) * sizeof *rows))))
         st = gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory for the prior draws");
-    gb_run_config cfg = {.chains = (int)o->chains, .warmup = 0, .draws = (int)o->draws,
-                         .threads = 1, .max_depth = (int)o->max_depth, .seed = o->seed};
+    gb_run_config cfg = {.chains = (int)o->chains,
+                         .warmup = 0,
+                         .draws = (int)o->draws,
+                         .threads = 1,
+                         .max_depth = (int)o->max_depth,
+                         .seed = o->seed};
     if (st == GB_OK && o->output) {
         size_t nm = gb_model_output_size(m);
         const char **names = malloc((nm ? nm : 1) * sizeof *names);

@@ -35,13 +35,14 @@ static gb_status check_node(const gb_model *m, size_t i, size_t *need, gb_errlis
         if (!d->rng)
             return gb_error(errs, GB_ESEMANTIC, o->loc,
                             "'%s' cannot be drawn: %s has no random number generator (an "
-                            "improper distribution)", n->name, d->name);
+                            "improper distribution)",
+                            n->name, d->name);
         gb_support_kind sk = d->support.kind;
-        if (n->constraint != GB_CON_NONE &&
-            (sk == GB_SUPPORT_INTERVAL || sk == GB_SUPPORT_VECTOR))
+        if (n->constraint != GB_CON_NONE && (sk == GB_SUPPORT_INTERVAL || sk == GB_SUPPORT_VECTOR))
             return gb_error(errs, GB_ESEMANTIC, n->loc,
                             "'%s' cannot be drawn exactly: its declared type constrains %s to a "
-                            "set it does not live on", n->name, d->name);
+                            "set it does not live on",
+                            n->name, d->name);
         size_t len = is_glm(o) ? o->dims[0] : o->stride[0] ? o->stride[0] : 1;
         if (len > *need)
             *need = len;
@@ -124,8 +125,8 @@ static int within_trunc(const gb_model *m, gb_model_ws *ws, const mop *o, size_t
 }
 
 /* Draws repetition r of term o into the node's values nv at offset off (len doubles). */
-static int draw_rep(const gb_simulate *s, gb_model_ws *ws, const mop *o, const latent *L,
-                    size_t r, double *nv, size_t off, size_t len, gsl_rng *rng)
+static int draw_rep(const gb_simulate *s, gb_model_ws *ws, const mop *o, const latent *L, size_t r,
+                    double *nv, size_t off, size_t len, gsl_rng *rng)
 {
     const gb_model *m = s->m;
     gb_arg p[GB_DIST_MAX_PARAMS];
