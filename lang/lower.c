@@ -84,10 +84,26 @@ static void free_scopes(lowerer *L)
     free(L->mods.items);
 }
 
+/* unobserved_ok (predict): an observed node the data leave out becomes a parameter; a plain
+ * data variable they leave out is still an error. */
+static void unobserved_to_parameters(lowerer *L)
+{
+    for (size_t i = 0; i < L->ns.len; i++) {
+        gb_node *n = sc_node(L, i);
+        if (n->value || gb_data_find(L->opts->data, n->name))
+            continue;
+        if (n->kind == GB_NODE_STOCHASTIC && n->observed)
+            n->observed = 0;
+        else if (n->kind == GB_NODE_DATA && L->ns.items[i].decl_type)
+            gb_error(L->errs, GB_EDATA, n->loc, "data variable '%s' is not in the data",
+                     n->name);
+    }
+}
+
 gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower_opts *opts,
                           gb_graph **out, gb_errlist *errs)
 {
-    static const gb_lower_opts none = {NULL, NULL, NULL};
+    static const gb_lower_opts none = {NULL, NULL, NULL, 0};
     lowerer Lv;
     lowerer *L = &Lv;
     memset(L, 0, sizeof *L);
@@ -114,6 +130,8 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
             for (size_t i = 0; i < top->syms.len; i++)
                 if (top->syms.items[i].kind == SYM_COMPONENT)
                     comp_instantiate(L, &top->syms.items[i], &(sym *){NULL});
+            if (L->opts->unobserved_ok && L->opts->data)
+                unobserved_to_parameters(L);
             for (size_t i = 0; i < L->ns.len; i++)
                 if (sc_node(L, i)->component < 0)
                     nd_shape(L, i, sc_node(L, i)->loc);

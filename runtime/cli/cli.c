@@ -285,7 +285,7 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
     }
     char stdlib[3 * PATH_MAX + 3];
     stdlib_folders(stdlib, sizeof stdlib);
-    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), stdlib};
+    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), stdlib, 0};
     if (st == GB_OK)
         st = gb_lower_file(s->srcs, o->model, &lo, &s->graph, s->errs);
     int rc = cli_report(s->errs, s->srcs, st);
@@ -309,7 +309,7 @@ gb_status cli_lower(cli_session *s, const char *model, const gb_data *data, gb_g
 {
     char stdlib[3 * PATH_MAX + 3];
     stdlib_folders(stdlib, sizeof stdlib);
-    gb_lower_opts lo = {data, getenv("GLASSBOX_PATH"), stdlib};
+    gb_lower_opts lo = {data, getenv("GLASSBOX_PATH"), stdlib, 0};
     return gb_lower_file(s->srcs, model, &lo, out, s->errs);
 }
 

@@ -48,7 +48,7 @@ static gb_status lower(fixture *f, const char *model, const char *json)
         assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
     }
     assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
+    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL, 0};
     gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
     if (getenv("GB_TEST_VERBOSE"))
         gb_errlist_print(f->errs, f->srcs, stderr);
@@ -467,6 +467,36 @@ static void test_lower_reports_element_defined_twice_or_never(void **state)
     expect_err(f, 0, 3, 3, "element 1 of 'z' is never defined", NULL);
 }
 
+/* predict (unobserved_ok): an observed node the data leave out becomes a parameter shaped by
+ * its declaration, also when a component observes it; a plain data variable is still needed. */
+static void test_lower_unobserved_nodes_become_parameters(void **state)
+{
+    fixture *f = *state;
+    const char *json = "{\"N\": 2, \"x\": [1, 2]}";
+    const gb_source *src;
+    assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
+    assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
+    const char *model = "model m(y: real[N]) {\n  mu ~ normal(0, 1)\n  y ~ normal(mu, 1)\n}\n"
+                        "data x: real[N]\ndata y: real[N]\ndata z: real[N]\nfit = m(y)\n"
+                        "z ~ normal(x, 1)\ndata w: real[N]\nv = w\n";
+    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
+    gb_lower_opts o = {f->data, NULL, NULL, 1};
+    assert_int_equal(gb_lower_source(f->srcs, src, &o, &f->g, f->errs), GB_EDATA);
+    expect_err(f, 0, 10, 6, "data variable 'w' is not in the data", NULL);
+    assert_int_equal(gb_errlist_count(f->errs), 1);
+    gb_errlist_free(f->errs);
+    f->errs = gb_errlist_new();
+    const char *model2 = "model m(y: real[N]) {\n  mu ~ normal(0, 1)\n  y ~ normal(mu, 1)\n}\n"
+                         "data x: real[N]\ndata y: real[N]\ndata z: real[N]\nfit = m(y)\n"
+                         "z ~ normal(x, 1)\n";
+    assert_int_equal(gb_sources_add(f->srcs, "m2.gb", model2, strlen(model2), &src), GB_OK);
+    assert_int_equal(gb_lower_source(f->srcs, src, &o, &f->g, f->errs), GB_OK);
+    assert_true(gb_node_is_parameter(node(f, "y")));
+    assert_true(gb_node_is_parameter(node(f, "z")));
+    assert_int_equal(node(f, "z")->len, 2);
+    assert_true(node(f, "x")->kind == GB_NODE_DATA);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -502,6 +532,7 @@ int main(void)
         T(test_lower_binds_size_from_matching_scalar),
         T(test_lower_reports_empty_model),
         T(test_lower_reports_element_defined_twice_or_never),
+        T(test_lower_unobserved_nodes_become_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,7 +147,7 @@ static int fit_one(const sbc_model *sm, const char *json, const double *truth, g
         st = gb_data_load_json(data, src, errs);
     if (st == GB_OK)
         st = gb_sources_add(srcs, "sbc.gb", sm->script, strlen(sm->script), &src);
-    gb_lower_opts o = {data, NULL, NULL};
+    gb_lower_opts o = {data, NULL, NULL, 0};
     if (st == GB_OK)
         st = gb_lower_source(srcs, src, &o, &g, errs);
     if (st == GB_OK)
