@@ -51,7 +51,8 @@ void gb_psis_gpdfit(const double *x, size_t n, int wip, double *k_out, double *s
     /* R's x[floor(N / 4 + 0.5)], 1-based */
     size_t q = (size_t)floor((double)n / 4 + 0.5);
     double xstar = x[q > 0 ? q - 1 : 0];
-    double theta[GPD_MIN_GRID + 2048] = {0}, lt[GPD_MIN_GRID + 2048] = {0};
+    /* lt is zeroed only to quiet gcc -O1, which cannot see that M >= GPD_MIN_GRID > 0 */
+    double theta[GPD_MIN_GRID + 2048], lt[GPD_MIN_GRID + 2048] = {0};
     if (M > sizeof theta / sizeof theta[0]) /* n above 4 million tail draws: thin the grid */
         M = sizeof theta / sizeof theta[0];
     for (size_t j = 0; j < M; j++) {
