@@ -355,7 +355,7 @@ gb_status cli_lower(cli_session *s, const char *model, const gb_data *data, gb_g
 {
     char stdlib[3 * PATH_MAX + 3];
     stdlib_folders(stdlib, sizeof stdlib);
-    gb_lower_opts lo = {data, getenv("GLASSBOX_PATH"), stdlib, 1};
+    gb_lower_opts lo = {data, getenv("GLASSBOX_PATH"), stdlib, 0};
     return gb_lower_file(s->srcs, model, &lo, out, s->errs);
 }
 

@@ -1,10 +1,11 @@
 /* cli_predict.c - `glassbox predict MODEL.gb --data train.json --draws RUN.csv... [--new
  * new.json] [--output P.csv]`: the posterior predictive.  The model is lowered again with the
- * new data over the training data and without the observed nodes' values, so those nodes become
- * parameters of the prediction graph (sizes such as N follow the new data); for every saved draw
- * the parameters are set, the deterministic nodes recomputed and the formerly observed nodes
- * drawn from their distributions (model/simulate.h).  Without --new: replicates of the training
- * data, for predictive checks.
+ * new data over the training data (sizes such as N follow the new data); an observed node the
+ * new data leave out gets placeholder values of its new size (the training data's first value
+ * repeated), since only its shape matters: for every saved draw the parameters are set, the
+ * deterministic nodes recomputed and the observed nodes drawn from their distributions into the
+ * prediction graph's copy of their data (model/simulate.h).  Without --new: replicates of the
+ * training data, for predictive checks.
  */
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ typedef struct pred {
     unsigned char *target; /* per node of g2: drawn */
     long *src;             /* per output column of m2: the column of m1 it is set from, or -1 */
     gb_simulate *sim;
+    cli_predict_cols cols; /* of the output */
 } pred;
 
 static void help(void)
@@ -55,6 +57,7 @@ static void help(void)
 
 static void pred_free(pred *p)
 {
+    cli_predict_cols_free(&p->cols);
     gb_simulate_free(p->sim);
     free(p->src);
     free(p->target);
@@ -71,21 +74,6 @@ static int observed_in(const gb_graph *g, const char *name)
 {
     size_t i = gb_graph_find(g, name);
     return i != (size_t)-1 && gb_node_is_observed(gb_graph_node(g, i));
-}
-
-/* Adds the int scalar `name` = v unless the data have it. */
-static gb_status add_size(gb_data *d, const char *name, size_t v, gb_errlist *errs)
-{
-    if (gb_data_find(d, name))
-        return GB_OK;
-    double val = (double)v;
-    gb_data_var var;
-    memset(&var, 0, sizeof var);
-    var.name = name;
-    var.type = GB_INT;
-    var.val = &val;
-    var.len = 1;
-    return gb_data_add_copy(d, &var, errs);
 }
 
 /* Labels of an observed integer node in the new data that the training data never had. */
@@ -106,15 +94,76 @@ static gb_status check_labels(const pred *p, const gb_data_var *nv, gb_errlist *
         if (nv->val[e] < lo || nv->val[e] > hi) {
             gb_error(errs, GB_EDATA, nv->loc,
                      "label %g of '%s' (element %zu) is not one of the training classes "
-                     "(%g..%g)", nv->val[e], nv->name, e + 1, lo, hi);
+                     "(%g..%g)",
+                     nv->val[e], nv->name, e + 1, lo, hi);
             gb_error_hint(errs, "a model fitted without this class cannot predict it");
             return GB_EDATA;
         }
     return GB_OK;
 }
 
-/* The prediction data: the new file's variables, then the training data's others, never the
- * observed nodes' values; without new data, the sizes the observed nodes had. */
+/* The size named `name` in the new data nd: a scalar of that name, or the extent of a data
+ * variable declared with it; else the training graph's. */
+static size_t new_size(const pred *p, const gb_data *nd, const char *name, size_t old)
+{
+    const gb_data_var *v = gb_data_find(nd, name);
+    if (v && v->shape.rank == 0 && v->len == 1 && v->val[0] >= 0)
+        return (size_t)v->val[0];
+    for (size_t i = 0; i < gb_graph_node_count(p->s.graph); i++) {
+        const gb_node *n = gb_graph_node(p->s.graph, i);
+        const gb_data_var *w = gb_data_find(nd, n->name);
+        for (int k = 0; w && k < n->shape.rank && k < w->shape.rank; k++)
+            if (n->dim_name[k] && strcmp(n->dim_name[k], name) == 0)
+                return w->shape.dim[k];
+    }
+    return old;
+}
+
+/* Is `name` a size the new data give through the extent of a variable declared with it? */
+static int size_in_new(const pred *p, const gb_data *nd, const char *name)
+{
+    for (size_t i = 0; i < gb_graph_node_count(p->s.graph); i++) {
+        const gb_node *n = gb_graph_node(p->s.graph, i);
+        const gb_data_var *w = gb_data_find(nd, n->name);
+        for (int k = 0; w && k < n->shape.rank; k++)
+            if (n->dim_name[k] && strcmp(n->dim_name[k], name) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* Values for observed node n, which the new data leave out: its new shape, filled with the
+ * training data's first value (one the declaration accepts). */
+static gb_status placeholder(pred *p, const gb_data *nd, const gb_node *n)
+{
+    const gb_data_var *tv = gb_data_find(p->s.data, n->name);
+    gb_data_var v;
+    memset(&v, 0, sizeof v);
+    v.name = n->name;
+    v.loc = n->loc;
+    v.type = n->type;
+    v.shape = n->shape;
+    v.len = 1;
+    for (int k = 0; k < n->shape.rank; k++) {
+        if (n->dim_name[k])
+            v.shape.dim[k] = new_size(p, nd, n->dim_name[k], n->shape.dim[k]);
+        if (gb_size_mul(v.len, v.shape.dim[k], &v.len) != 0)
+            return gb_error(p->s.errs, GB_ENOMEM, n->loc, "'%s' is too large", n->name);
+    }
+    if (gb_size_fits_budget(v.len, sizeof(double)) != 0)
+        return gb_error(p->s.errs, GB_ENOMEM, n->loc, "'%s' is too large", n->name);
+    v.val = malloc((v.len ? v.len : 1) * sizeof *v.val);
+    if (!v.val)
+        return gb_error(p->s.errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    for (size_t e = 0; e < v.len; e++)
+        v.val[e] = tv && tv->len ? tv->val[0] : 0;
+    gb_status st = gb_data_add_copy(p->data2, &v, p->s.errs);
+    free(v.val);
+    return st;
+}
+
+/* The prediction data: the new file's variables, then the training data's others; an observed
+ * node the new file leaves out gets placeholder values of its new size. */
 static gb_status make_data(pred *p, const cli_opts *o)
 {
     gb_errlist *errs = p->s.errs;
@@ -131,25 +180,26 @@ static gb_status make_data(pred *p, const cli_opts *o)
         const gb_data_var *v = gb_data_get(nd, i);
         if (observed_in(p->s.graph, v->name))
             st = check_labels(p, v, errs);
-        else
+        if (st == GB_OK)
             st = gb_data_add_copy(p->data2, v, errs);
     }
     for (size_t i = 0; st == GB_OK && i < gb_data_count(p->s.data); i++) {
         const gb_data_var *v = gb_data_get(p->s.data, i);
-        if (!gb_data_find(nd, v->name) && !observed_in(p->s.graph, v->name))
+        if (!gb_data_find(nd, v->name) && !(o->newdata && observed_in(p->s.graph, v->name)) &&
+            !size_in_new(p, nd, v->name)) /* N: the new X's rows, not the training's N */
             st = gb_data_add_copy(p->data2, v, errs);
     }
-    for (size_t i = 0; st == GB_OK && !o->newdata && i < gb_graph_node_count(p->s.graph); i++) {
+    for (size_t i = 0; st == GB_OK && i < gb_graph_node_count(p->s.graph); i++) {
         const gb_node *n = gb_graph_node(p->s.graph, i);
-        for (int k = 0; gb_node_is_observed(n) && k < n->shape.rank && st == GB_OK; k++)
-            if (n->dim_name[k])
-                st = add_size(p->data2, n->dim_name[k], n->shape.dim[k], errs);
+        if (gb_node_is_observed(n) && !gb_data_find(p->data2, n->name))
+            st = placeholder(p, nd, n);
     }
     gb_data_free(nd);
     return st;
 }
 
-/* Which output columns of m2 come from the draws, and which nodes are drawn. */
+/* Which output columns of m2 come from the draws, and which nodes are drawn: every observed
+ * node, by name observed in the training graph too. */
 static gb_status map_columns(pred *p)
 {
     const gb_graph *g1 = p->s.graph;
@@ -160,17 +210,20 @@ static gb_status map_columns(pred *p)
         return gb_error(p->s.errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     for (size_t i = 0; i < nn; i++) {
         const gb_node *n = gb_graph_node(p->g2, i);
-        if (!gb_node_is_parameter(n))
-            continue;
         size_t j = gb_graph_find(g1, n->name);
         const gb_node *n1 = j == (size_t)-1 ? NULL : gb_graph_node(g1, j);
-        if (n1 && gb_node_is_observed(n1)) {
+        if (gb_node_is_observed(n)) {
             p->target[i] = 1;
-        } else if (!n1 || !gb_node_is_parameter(n1)) {
+            continue;
+        }
+        if (!gb_node_is_parameter(n))
+            continue;
+        if (!n1 || !gb_node_is_parameter(n1))
             return gb_error(p->s.errs, GB_ESEMANTIC, n->loc,
                             "'%s' is a parameter only with the new data: its value is missing "
-                            "there", n->name);
-        } else if (n1->len != n->len) {
+                            "there",
+                            n->name);
+        if (n1->len != n->len) {
             gb_error(p->s.errs, GB_ESEMANTIC, n->loc,
                      "parameter '%s' has %zu elements in the draws but %zu with the new data",
                      n->name, n1->len, n->len);
@@ -182,8 +235,6 @@ static gb_status map_columns(pred *p)
     size_t n1c = gb_model_output_size(p->m1);
     for (size_t c = 0; c < nc; c++) {
         p->src[c] = -1;
-        if (p->target[gb_model_output_node(p->m2, c)])
-            continue;
         const char *name = gb_model_output_name(p->m2, c);
         for (size_t k = 0; k < n1c && p->src[c] < 0; k++)
             if (strcmp(gb_model_output_name(p->m1, k), name) == 0)
@@ -211,6 +262,8 @@ static gb_status setup(pred *p, const cli_opts *o)
         st = map_columns(p);
     if (st == GB_OK)
         st = gb_simulate_new(p->m2, p->target, &p->sim, errs);
+    if (st == GB_OK && cli_predict_cols_make(p->m2, p->target, &p->cols) != 0)
+        st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     return st;
 }
 
@@ -218,15 +271,16 @@ static gb_status setup(pred *p, const cli_opts *o)
 static double *simulate_all(pred *p, unsigned long seed)
 {
     size_t S = gb_drawsin_count(p->d), nc = gb_model_output_size(p->m2), cells;
-    size_t n1 = gb_model_output_size(p->m1);
+    size_t n1 = gb_model_output_size(p->m1), nout = p->cols.n;
     double *row1 = malloc((n1 + 1) * sizeof *row1), *row2 = malloc((nc + 1) * sizeof *row2);
     double *out = NULL;
     gsl_rng *r = gb_rng_new(seed, 0);
-    if (gb_size_mul(S, nc, &cells) == 0 && gb_size_fits_budget(cells, sizeof(double)) == 0)
+    if (gb_size_mul(S, nout, &cells) == 0 && gb_size_fits_budget(cells, sizeof(double)) == 0)
         out = malloc((cells ? cells : 1) * sizeof *out);
     if (!row1 || !row2 || !out || !r) {
         fputs("glassbox predict: error: out of memory (the predictive draws do not fit the "
-              "memory budget)\n", stderr);
+              "memory budget)\n",
+              stderr);
         free(out), out = NULL;
     }
     for (size_t k = 0; out && k < S; k++) {
@@ -239,13 +293,15 @@ static double *simulate_all(pred *p, unsigned long seed)
             size_t row;
             const char *path = gb_drawsin_where(p->d, k, &row);
             const gb_node *n = gb_graph_node(p->g2, bad);
-            fprintf(stderr, "glassbox predict: error: %s: draw %zu: '%s' could not be drawn "
-                            "(its distribution's arguments are invalid at this draw, or no "
-                            "value within its bounds was found)\n", path, row, n->name);
+            fprintf(stderr,
+                    "glassbox predict: error: %s: draw %zu: '%s' could not be drawn "
+                    "(its distribution's arguments are invalid at this draw, or no "
+                    "value within its bounds was found)\n",
+                    path, row, n->name);
             free(out), out = NULL;
             break;
         }
-        gb_simulate_values(p->m2, p->ws2, out + k * nc);
+        cli_predict_cols_fill(&p->cols, p->ws2, out + k * nout);
     }
     gb_rng_free(r);
     free(row1);
@@ -260,13 +316,15 @@ static int run_predict(pred *p, const cli_opts *o)
         return GB_EXIT_MODEL;
     size_t S = gb_drawsin_count(p->d);
     int rc = GB_EXIT_OK;
-    cli_predict_out w = {o->model, o->data, o->ndata, o->newdata, o->seed, "predict"};
-    if (o->output && cli_predict_write(&w, o->output, p->m2, draws, S) != 0) {
+    cli_predict_out w = {o->model, o->data, o->ndata, o->newdata, o->seed};
+    if (o->output && cli_predict_write(&w, o->output, &p->cols, draws, S) != 0) {
         fprintf(stderr, "glassbox predict: error: cannot write %s\n", o->output);
         rc = GB_EXIT_MODEL;
     }
-    if (!o->quiet)
-        cli_predict_summary(p->m2, p->target, draws, S, stdout);
+    if (!o->quiet && cli_predict_summary(&p->cols, draws, S, stdout) != 0) {
+        fputs("glassbox predict: error: out of memory making the summary\n", stderr);
+        rc = GB_EXIT_MODEL;
+    }
     free(draws);
     return rc;
 }

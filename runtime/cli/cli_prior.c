@@ -7,6 +7,7 @@
  * parameter that cannot be drawn exactly (an improper prior, a type whose constraint its
  * distribution does not have) is refused, naming it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,9 @@ static int summarise(const gb_model *m, const cli_opts *o, const double *rows)
                                         (size_t)o->draws, (int)o->max_depth, 1);
         rc = st == GB_OK || st == GB_EUSAGE ? GB_EXIT_OK : GB_EXIT_MODEL;
     }
+    if (rc != GB_EXIT_OK)
+        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
+                o->output ? " (the draws are in the files)" : "");
     free(names);
     free(chains);
     return rc;
@@ -83,8 +87,12 @@ static int prior(const cli_opts *o, cli_session *s)
                         gb_size_fits_budget(cells, sizeof(double)) != 0 ||
                         !(rows = malloc((cells ? cells : 1) * sizeof *rows))))
         st = gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory for the prior draws");
-    gb_run_config cfg = {.chains = (int)o->chains, .warmup = 0, .draws = (int)o->draws,
-                         .threads = 1, .max_depth = (int)o->max_depth, .seed = o->seed};
+    gb_run_config cfg = {.chains = (int)o->chains,
+                         .warmup = 0,
+                         .draws = (int)o->draws,
+                         .threads = 1,
+                         .max_depth = (int)o->max_depth,
+                         .seed = o->seed};
     if (st == GB_OK && o->output) {
         size_t nm = gb_model_output_size(m);
         const char **names = malloc((nm ? nm : 1) * sizeof *names);

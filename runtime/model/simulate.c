@@ -35,13 +35,14 @@ static gb_status check_node(const gb_model *m, size_t i, size_t *need, gb_errlis
         if (!d->rng)
             return gb_error(errs, GB_ESEMANTIC, o->loc,
                             "'%s' cannot be drawn: %s has no random number generator (an "
-                            "improper distribution)", n->name, d->name);
+                            "improper distribution)",
+                            n->name, d->name);
         gb_support_kind sk = d->support.kind;
-        if (n->constraint != GB_CON_NONE &&
-            (sk == GB_SUPPORT_INTERVAL || sk == GB_SUPPORT_VECTOR))
+        if (n->constraint != GB_CON_NONE && (sk == GB_SUPPORT_INTERVAL || sk == GB_SUPPORT_VECTOR))
             return gb_error(errs, GB_ESEMANTIC, n->loc,
                             "'%s' cannot be drawn exactly: its declared type constrains %s to a "
-                            "set it does not live on", n->name, d->name);
+                            "set it does not live on",
+                            n->name, d->name);
         size_t len = is_glm(o) ? o->dims[0] : o->stride[0] ? o->stride[0] : 1;
         if (len > *need)
             *need = len;
@@ -55,7 +56,7 @@ gb_status gb_simulate_new(const gb_model *m, const unsigned char *target, gb_sim
     size_t need = 1;
     gb_status st = GB_OK;
     for (size_t i = 0; i < gb_graph_node_count(m->g); i++)
-        if (target[i] && m->ni[i].latent != GB_NO_TENSOR && st == GB_OK)
+        if (target[i] && gb_graph_node(m->g, i)->kind == GB_NODE_STOCHASTIC && st == GB_OK)
             st = check_node(m, i, &need, errs);
     if (st != GB_OK)
         return st;
@@ -93,7 +94,7 @@ static const double *param_at(const gb_model *m, gb_model_ws *ws, const mop *o, 
 /* Is v[e] within the node's declared bounds (bound tensors computed by the latent's ops)? */
 static int within(const gb_model *m, gb_model_ws *ws, const latent *L, size_t e, double v)
 {
-    if (L->discrete)
+    if (!L || L->discrete) /* observed: no declared bounds beyond the data's */
         return 1;
     if (L->lo_t != GB_NO_TENSOR) {
         const tensor *T = &m->t.items[L->lo_t];
@@ -124,8 +125,8 @@ static int within_trunc(const gb_model *m, gb_model_ws *ws, const mop *o, size_t
 }
 
 /* Draws repetition r of term o into the node's values nv at offset off (len doubles). */
-static int draw_rep(const gb_simulate *s, gb_model_ws *ws, const mop *o, const latent *L,
-                    size_t r, double *nv, size_t off, size_t len, gsl_rng *rng)
+static int draw_rep(const gb_simulate *s, gb_model_ws *ws, const mop *o, const latent *L, size_t r,
+                    double *nv, size_t off, size_t len, gsl_rng *rng)
 {
     const gb_model *m = s->m;
     gb_arg p[GB_DIST_MAX_PARAMS];
@@ -153,7 +154,8 @@ static gb_status draw_term(const gb_simulate *s, gb_model_ws *ws, const term_ran
     const gb_model *m = s->m;
     const mop *o = &m->ops.items[tr->b - 1];
     const gb_node *n = gb_graph_node(m->g, tr->node);
-    const latent *L = &m->lat.items[m->ni[tr->node].latent];
+    size_t lat = m->ni[tr->node].latent;
+    const latent *L = lat == GB_NO_TENSOR ? NULL : &m->lat.items[lat];
     double *nv = tval(m, ws, m->ni[tr->node].tensor);
     const mop *g = NULL;
     for (size_t q = tr->a; n->defs[o->def].nindex > 0 && q + 1 < tr->b; q++)
@@ -190,7 +192,7 @@ gb_status gb_simulate_draw(const gb_simulate *s, gb_model_ws *ws, gsl_rng *r, si
             ws->bad = 0; /* the deterministic node, or the target's bounds */
             gb_model_tape_forward(m, ws, ni->ops0, ni->ops1, NULL, 0, 0);
         }
-        if (!s->target[i] || ni->latent == GB_NO_TENSOR)
+        if (!s->target[i] || n->kind != GB_NODE_STOCHASTIC)
             continue;
         for (size_t k = 0; k < m->terms.len; k++)
             if (m->terms.items[k].node == i && draw_term(s, ws, &m->terms.items[k], r) != GB_OK) {

@@ -26,9 +26,12 @@
 
 typedef struct gb_simulate gb_simulate;
 
-/* Plans drawing the latent nodes of m with target[i] nonzero (per graph node; borrowed, must
- * outlive the result).  GB_ESEMANTIC at the node when one cannot be drawn exactly (see above),
- * GB_ENOMEM; reported in errs. */
+/* Plans drawing the stochastic nodes of m with target[i] nonzero (per graph node; borrowed,
+ * must outlive the result).  A target may be a parameter, or an observed node: drawing one of
+ * those overwrites its values in m's graph (the data), which the caller must own for that
+ * purpose (predict lowers a graph of its own); what was computed from the data once, at
+ * compilation (folded nodes, prepared likelihoods), keeps the original values.  GB_ESEMANTIC at the
+ * node when one cannot be drawn exactly (see above), GB_ENOMEM; reported in errs. */
 gb_status gb_simulate_new(const gb_model *m, const unsigned char *target, gb_simulate **out,
                           gb_errlist *errs);
 void gb_simulate_free(gb_simulate *s);

@@ -63,4 +63,8 @@ STRIDE=7 inject "report" report $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.cs
     --output "$tmp/out/r.html"
 inject "run hmm (FFBS)" run tests/fault/hmm.gb --data tests/fault/hmm.json --chains 1 --warmup 5 \
     --draws 5 --seed 1 --quiet --output "$tmp/out/hmm.csv"
+inject "loo" loo $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" --loglik "$tmp/out/ll.csv"
+inject "predict" predict $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
+    --output "$tmp/out/p.csv"
+inject "run --prior" run $m --data $d --prior --chains 1 --draws 5 --output "$tmp/out/prior.csv"
 finish fault

@@ -56,10 +56,22 @@ static double ks_test(double *x, size_t n, double (*cdf)(double))
     return ks_pvalue(d, n);
 }
 
-static double cdf_mu(double x) { return gsl_cdf_gaussian_P(x, 2.0); }
-static double cdf_tau(double x) { return gsl_cdf_gamma_P(x, 2.0, 1.0); }
-static double cdf_std(double x) { return gsl_cdf_ugaussian_P(x); }
-static double cdf_half(double x) { return x <= 0 ? 0 : 2 * gsl_cdf_ugaussian_P(x) - 1; }
+static double cdf_mu(double x)
+{
+    return gsl_cdf_gaussian_P(x, 2.0);
+}
+static double cdf_tau(double x)
+{
+    return gsl_cdf_gamma_P(x, 2.0, 1.0);
+}
+static double cdf_std(double x)
+{
+    return gsl_cdf_ugaussian_P(x);
+}
+static double cdf_half(double x)
+{
+    return x <= 0 ? 0 : 2 * gsl_cdf_ugaussian_P(x) - 1;
+}
 
 static size_t col(const gb_model *m, const char *name)
 {
@@ -147,8 +159,7 @@ static void test_simulate_refuses_constrained_type(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_simulate_prior_of_hierarchical_model, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_simulate_prior_of_hierarchical_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_simulate_refuses_constrained_type, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
