@@ -3,6 +3,7 @@
  * derivative and vector-Jacobian product against a six-point central difference (step
  * eps^(1/7) * max(1, |x|), relative tolerance 1e-6), shape rules and their errors, and
  * evaluation failures (a matrix that is not positive definite, a singular matrix). */
+#include <ctype.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -657,6 +658,47 @@ static void test_shape_rules_types_and_unknown_dims(void **state)
     assert_int_equal(oty, GB_INT);
 }
 
+/* Arguments of the call written at p (just after "name("), counting top-level commas; -1 when
+ * the parentheses do not close. */
+static int call_arity(const char *p)
+{
+    int depth = 1, n = 0, empty = 1;
+    for (; *p && depth > 0; p++) {
+        if (*p == '(' || *p == '[')
+            depth++;
+        else if (*p == ')' || *p == ']')
+            depth--;
+        else if (*p == ',' && depth == 1)
+            n++;
+        else if (*p != ' ' && depth == 1)
+            empty = 0;
+    }
+    return depth > 0 ? -1 : empty && n == 0 ? 0 : n + 1;
+}
+
+/* The reference page (stdlib/README.md) shows each doc line: it must open with the function's
+ * own call form, and every call of the function it shows must take an accepted number of
+ * arguments, so the page never documents a call the checker refuses. */
+static void test_doc_lines_show_calls_the_checker_accepts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < gb_func_count(); i++) {
+        const gb_func_ops *f = gb_func_at(i);
+        size_t len = strlen(f->name);
+        if (strncmp(f->doc, f->name, len) != 0 || f->doc[len] != '(')
+            fail_msg("%s: the doc line does not open with its call: %s", f->name, f->doc);
+        for (const char *p = f->doc; (p = strstr(p, f->name)) != NULL; p += len) {
+            int word_start = p == f->doc || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+            if (!word_start || p[len] != '(')
+                continue;
+            int n = call_arity(p + len + 1);
+            if (n < f->min_args || n > f->max_args)
+                fail_msg("%s: the doc line shows a call with %d arguments, accepted %d to %d: %s",
+                         f->name, n, f->min_args, f->max_args, f->doc);
+        }
+    }
+}
+
 static void test_every_function_has_a_doc_line(void **state)
 {
     (void)state;
@@ -692,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_shape_rule_errors),
         cmocka_unit_test(test_shape_rules_types_and_unknown_dims),
         cmocka_unit_test(test_every_function_has_a_doc_line),
+        cmocka_unit_test(test_doc_lines_show_calls_the_checker_accepts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
