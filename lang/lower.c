@@ -12,6 +12,7 @@
  *   lower_component.c  component instances
  *   lower_const.c      constants known while the graph is built
  *   lower_ranges.c     coverage and index ranges against the data
+ *   lower_tdata.c      a `~` on transformed data (a deterministic node of data) observes it
  *   lower_suggest.c    "did you mean" hints
  * This file runs them in order, then looks for cycles in the finished graph.
  *
@@ -78,8 +79,10 @@ static void free_scopes(lowerer *L)
         free(s->unroll.items);
         free(s);
     }
-    for (size_t i = 0; i < L->ns.len; i++)
+    for (size_t i = 0; i < L->ns.len; i++) {
         free(L->ns.items[i].stmts.items);
+        free(L->ns.items[i].obs.items);
+    }
     free(L->ns.items);
     free(L->mods.items);
 }
@@ -148,6 +151,8 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
                     break;
             free(mark);
         }
+        if (!L->oom && gb_errlist_status(errs) == GB_OK)
+            td_observe(L);
         if (L->oom)
             gb_error(errs, GB_ENOMEM, (gb_loc){src->name, 0, 0, 0}, "out of memory");
         st = gb_errlist_status(errs);
