@@ -191,6 +191,13 @@ gb_status nd_observe(lowerer *L, size_t node);
  * the data, and its `~` statements become its definitions.  Runs once the graph is linked. */
 gb_status td_observe(lowerer *L);
 
+/* lower_recur.c (rc_): element-wise recursions across nodes (an ARMA model's nu and err)
+ * that are well defined step by step: their defs get a group and an order (gb_def.recur_*);
+ * a circle at the same step is refused.  Runs once the graph is linked. */
+gb_status rc_mark_recursions(lowerer *L);
+/* The recursion group of node i (0: none). */
+int rc_group(const gb_node *n);
+
 /* lower_component.c (comp_): component instances */
 /* Instantiates the component s names (once); *out is its symbol, which may have moved since s
  * was taken (instantiating adds symbols). */

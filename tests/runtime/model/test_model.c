@@ -310,6 +310,23 @@ static void test_model_loop_over_observations_equals_vector_form(void **state)
     gbt_model_free(v);
 }
 
+/* An element-wise recursion across two nodes (lang/lower_recur.c, model_recur.c): nu[t] reads
+ * err[t - 1], err[t] reads nu[t]; the group runs step by step, forward and backward. */
+static void test_model_gradient_of_interleaved_recursion(void **state)
+{
+    gbt_model *f = *state;
+    build(f,
+          "data y: real[T]\nmu ~ normal(0, 1)\nphi ~ normal(0, 1)\ntheta ~ normal(0, 1)\n"
+          "nu[1] = mu + phi * mu\nerr[1] = y[1] - nu[1]\n"
+          "for t in 2..T {\n"
+          "  nu[t] = mu + phi * y[t - 1] + theta * err[t - 1]\n"
+          "  err[t] = y[t] - nu[t]\n"
+          "}\n"
+          "y ~ normal(nu, 1)\n",
+          "{\"y\": [0.3, -0.2, 0.5, 0.1, -0.4]}");
+    check_gradient(f, 5);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -325,6 +342,7 @@ int main(void)
         T(test_model_latent_logp_runs_only_the_blanket),
         T(test_model_blanket_includes_latents_bounded_by_it),
         T(test_model_loop_over_observations_equals_vector_form),
+        T(test_model_gradient_of_interleaved_recursion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
