@@ -47,9 +47,8 @@ static int def_place(lowerer *L, const gb_def *d, rdef *r)
         return const_long(L, d->index[0], &r->pos);
     }
     r->looped = 1;
-    return d->nloops == 1 && d->index[0]->kind == GB_EX_LOOPVAR && d->index[0]->loopvar == 0
-               ? 0
-               : -1;
+    return d->nloops == 1 && d->index[0]->kind == GB_EX_LOOPVAR && d->index[0]->loopvar == 0 ? 0
+                                                                                             : -1;
 }
 
 /* Steps back of the index expression e in a def at place r: 0 at the same step. */
@@ -78,8 +77,8 @@ typedef struct rctx {
     lowerer *L;
     const size_t *member; /* the set's nodes */
     size_t n;
-    long *where;          /* node -> its index in member, or -1 */
-    const gb_def **same;  /* same[a * n + b]: the def of member b reading member a at its step */
+    long *where;         /* node -> its index in member, or -1 */
+    const gb_def **same; /* same[a * n + b]: the def of member b reading member a at its step */
 } rctx;
 
 /* Walks e (in def d of member b, at place r): every read of a member must be x[t - k];
@@ -147,8 +146,8 @@ static int check_shape(rctx *c)
             long l = 0, h = 0;
             int known = const_long(c->L, d->loops[0].lo, &l) == 0 &&
                         const_long(c->L, d->loops[0].hi, &h) == 0;
-            if (loop && (!same_expr(loop->lo, d->loops[0].lo) ||
-                         !same_expr(loop->hi, d->loops[0].hi)) &&
+            if (loop &&
+                (!same_expr(loop->lo, d->loops[0].lo) || !same_expr(loop->hi, d->loops[0].hi)) &&
                 (!known || !lo_known || l != lo || h != hi))
                 return -1;
             if (!loop)
@@ -188,13 +187,13 @@ static int order_members(rctx *c, long *rank)
                 const gb_node *na = sc_node(c->L, c->member[a]);
                 const gb_node *nb = sc_node(c->L, c->member[b]);
                 gb_error(c->L->errs, GB_ESEMANTIC, c->same[a * n + b]->loc,
-                         "cycle: '%s' and '%s' depend on each other at the same element",
-                         nb->name, na->name);
-                gb_error_hint(c->L->errs, "'%s' reads '%s' at the same position here, and '%s' "
-                                          "reads '%s' at line %d: one of them must read an "
-                                          "earlier element",
-                              nb->name, na->name, na->name, nb->name,
-                              c->same[b * n + a]->loc.line);
+                         "cycle: '%s' and '%s' depend on each other at the same element", nb->name,
+                         na->name);
+                gb_error_hint(c->L->errs,
+                              "'%s' reads '%s' at the same position here, and '%s' "
+                              "reads '%s' at line %d: one of them must read an "
+                              "earlier element",
+                              nb->name, na->name, na->name, nb->name, c->same[b * n + a]->loc.line);
                 return -1;
             }
     return -1;
@@ -232,8 +231,8 @@ static int try_group(rctx *c, int g)
                     const_long(c->L, d->index[0], &p);
                 /* constant positions by position, then the loops; by rank within a step */
                 d->recur_group = g;
-                d->recur_order = d->nloops == 0 ? (p - minpos) * (long)n + rank[b]
-                                                : ((long)1 << 40) + rank[b];
+                d->recur_order =
+                    d->nloops == 0 ? (p - minpos) * (long)n + rank[b] : ((long)1 << 40) + rank[b];
             }
         }
         rc = 0;

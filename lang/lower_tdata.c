@@ -70,8 +70,9 @@ static int check_data_only(lowerer *L)
         gb_error(L->errs, GB_ESEMANTIC, tilde->a->loc,
                  "'%s' is computed from the parameter '%s', so '~' cannot observe it",
                  sc_node(L, i)->name, sc_node(L, p)->name);
-        gb_error_hint(L->errs, "'~' observes data, or a transform of data alone (Stan's "
-                               "transformed data); '%s' is defined with '=' at line %d",
+        gb_error_hint(L->errs,
+                      "'~' observes data, or a transform of data alone (Stan's "
+                      "transformed data); '%s' is defined with '=' at line %d",
                       sc_node(L, i)->name, assign->loc.line);
         bad = 1;
     }
@@ -110,8 +111,7 @@ static void compute_values(lowerer *L)
         gb_node *n = sc_node(L, i);
         const double *v;
         if (gb_model_fixed_value(m, i, &v) != 0) {
-            gb_error(L->errs, GB_EDATA, n->loc, "'%s' cannot be computed from the data",
-                     n->name);
+            gb_error(L->errs, GB_EDATA, n->loc, "'%s' cannot be computed from the data", n->name);
             gb_error_hint(L->errs, "'~' observes it, so it must be a number for every element "
                                    "(the log of a negative number is not)");
             continue;

@@ -74,7 +74,7 @@ static int gp_shape(kernel kn, int nargs, const gb_shape *in, gb_shape *out, cha
 }
 
 #define SHAPE_FN(fn, kn)                                                                           \
-    static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,       \
+    static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,        \
                   gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)                     \
     {                                                                                              \
         (void)types, (void)cval;                                                                   \
@@ -177,9 +177,8 @@ static int gp_eval(kernel kn, int nargs, const gb_tensor *in, gb_tensor *out)
 }
 
 /* Adjoint of one entry K[i, j] = k with weight w: dk is dk/ds, as kernel_at gives it. */
-static void entry_vjp(const gp_args *g, size_t i, size_t j, double w, double k, double dk,
-                      double s, double *xadj, double *yadj, double *sadj, double *ladj,
-                      double *padj)
+static void entry_vjp(const gp_args *g, size_t i, size_t j, double w, double k, double dk, double s,
+                      double *xadj, double *yadj, double *sadj, double *ladj, double *padj)
 {
     if (sadj)
         *sadj += w * 2 * k / g->sigma;
@@ -229,7 +228,7 @@ static void gp_vjp(kernel kn, int nargs, const gb_tensor *in, const gb_tensor *o
     {                                                                                              \
         return gp_eval(kn, nargs, in, out);                                                        \
     }                                                                                              \
-    static void vj(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,   \
+    static void vj(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,    \
                    double *const *in_adj)                                                          \
     {                                                                                              \
         gp_vjp(kn, nargs, in, out, out_adj, in_adj);                                               \

@@ -33,11 +33,11 @@ static int dim_eq(size_t a, size_t b)
 }
 
 #define SHAPE_FN(fn)                                                                               \
-    static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,       \
+    static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,        \
                   gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)
 #define EVAL_FN(fn) static int fn(int nargs, const gb_tensor *in, gb_tensor *out)
 #define VJP_FN(fn)                                                                                 \
-    static void fn(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,   \
+    static void fn(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,    \
                    double *const *in_adj)
 #define UNUSED_SHAPE_ARGS (void)nargs, (void)types, (void)cval
 
@@ -55,8 +55,9 @@ static int scaled_shape(const gb_shape *in, int mi, int vi, int axis, int square
     if (square && !dim_eq(in[mi].dim[0], in[mi].dim[1]))
         return fail(why, whylen, "expects a square matrix");
     if (!dim_eq(in[vi].dim[0], in[mi].dim[axis]))
-        return fail(why, whylen, axis == 0 ? "the vector's length must equal the matrix's rows"
-                                           : "the vector's length must equal the matrix's columns");
+        return fail(why, whylen,
+                    axis == 0 ? "the vector's length must equal the matrix's rows"
+                              : "the vector's length must equal the matrix's columns");
     *out = in[mi];
     return 0;
 }
@@ -323,8 +324,8 @@ static int slice_eval(const gb_tensor *in, gb_tensor *out, int axis)
     return 0;
 }
 
-static void slice_vjp(const gb_tensor *in, const gb_tensor *out, const double *out_adj,
-                      double *adj, int axis)
+static void slice_vjp(const gb_tensor *in, const gb_tensor *out, const double *out_adj, double *adj,
+                      int axis)
 {
     long long p = position(in, axis);
     if (p < 0 || !adj)
@@ -380,5 +381,5 @@ GEN(fn_quad_diag, "quad_form_diag", 2, sh_quad_diag, ev_quad_diag, vj_quad_diag,
 GEN(fn_row, "row", 2, sh_row, ev_row, vj_row, "row(x, i): row i of matrix x (1-based)");
 GEN(fn_col, "col", 2, sh_col, ev_col, vj_col, "col(x, j): column j of matrix x (1-based)");
 
-const gb_func_ops *const gb_funcs_matrix[] = {&fn_pre, &fn_post,     &fn_quad_form,
-                                              &fn_quad_diag, &fn_row, &fn_col, NULL};
+const gb_func_ops *const gb_funcs_matrix[] = {&fn_pre, &fn_post, &fn_quad_form, &fn_quad_diag,
+                                              &fn_row, &fn_col,  NULL};

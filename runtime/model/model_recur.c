@@ -93,9 +93,8 @@ gb_status gb_model_recur_defs(const gb_graph *g, int group, gb_recur_def **out, 
                 r[k++] = (gb_recur_def){i, d};
     /* insertion sort by recur_order: a group has a handful of defs */
     for (size_t a = 1; a < count; a++)
-        for (size_t b = a; b > 0 && def_of(g, &r[b - 1])->recur_order >
-                                        def_of(g, &r[b])->recur_order;
-             b--) {
+        for (size_t b = a;
+             b > 0 && def_of(g, &r[b - 1])->recur_order > def_of(g, &r[b])->recur_order; b--) {
             gb_recur_def t = r[b];
             r[b] = r[b - 1];
             r[b - 1] = t;

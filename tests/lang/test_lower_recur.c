@@ -133,7 +133,8 @@ static void test_posteriordb_arma11_both_forms(void **state)
     (void)state;
     const char *shared = getenv("GB_TEST_SHARED");
     char path[4096];
-    snprintf(path, sizeof path, "%s/validation/data/arma-arma11.json", shared ? shared : "../shared");
+    snprintf(path, sizeof path, "%s/validation/data/arma-arma11.json",
+             shared ? shared : "../shared");
     FILE *fp = fopen(path, "r");
     if (!fp) {
         printf("skipped: %s not found (set GB_TEST_SHARED)\n", path);

@@ -16,7 +16,7 @@
 
 #define N 12
 
-static const double earn[N] = {12000, 9500, 31000, 4800, 22000, 15500,
+static const double earn[N] = {12000, 9500, 31000, 4800,  22000, 15500,
                                41000, 7300, 18800, 26500, 11100, 33900};
 static const double height[N] = {66, 64, 71, 62, 69, 67, 73, 63, 68, 70, 65, 72};
 
@@ -38,19 +38,18 @@ static void data_json(char *buf, size_t len, int logged)
     "b ~ normal(0, 1)\n"                                                                           \
     "sigma ~ half_normal(2)\n"
 
-static const char *const transformed = "data earn: real<lower=0>[N]\n"
-                                       "data height: real[N]\n"
-                                       "log_earn = log(earn)\n" PRIORS
-                                       "log_earn ~ normal(a + b * (height - 67), sigma)\n";
+static const char *const transformed =
+    "data earn: real<lower=0>[N]\n"
+    "data height: real[N]\n"
+    "log_earn = log(earn)\n" PRIORS "log_earn ~ normal(a + b * (height - 67), sigma)\n";
 
-static const char *const given = "data log_earn: real[N]\n"
-                                 "data height: real[N]\n" PRIORS
-                                 "log_earn ~ normal(a + b * (height - 67), sigma)\n";
+static const char *const given =
+    "data log_earn: real[N]\n"
+    "data height: real[N]\n" PRIORS "log_earn ~ normal(a + b * (height - 67), sigma)\n";
 
 /* `~` before `=`, both element by element. */
 static const char *const elementwise = "data earn: real<lower=0>[N]\n"
-                                       "data height: real[N]\n" PRIORS
-                                       "for i in 1..N {\n"
+                                       "data height: real[N]\n" PRIORS "for i in 1..N {\n"
                                        "  log_earn[i] ~ normal(a + b * (height[i] - 67), sigma)\n"
                                        "}\n"
                                        "for i in 1..N {\n"
@@ -59,12 +58,12 @@ static const char *const elementwise = "data earn: real<lower=0>[N]\n"
 
 /* The same likelihood loop over log_earn given as data, declared where the transformed model
  * first names it: terms add up in node order, so the order decides the last bits of lp__. */
-static const char *const given_elementwise = "data height: real[N]\n" PRIORS
-                                             "data log_earn: real[N]\n"
-                                             "for i in 1..N {\n"
-                                             "  log_earn[i] ~ normal(a + b * (height[i] - 67), "
-                                             "sigma)\n"
-                                             "}\n";
+static const char *const given_elementwise =
+    "data height: real[N]\n" PRIORS "data log_earn: real[N]\n"
+    "for i in 1..N {\n"
+    "  log_earn[i] ~ normal(a + b * (height[i] - 67), "
+    "sigma)\n"
+    "}\n";
 
 static gbt_model *sampled(const char *model, int logged)
 {
