@@ -78,6 +78,12 @@ void gb_model_ws_set_jacobian(gb_model_ws *ws, int on);
 gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double radius,
                         int max_tries, double *theta, gb_errlist *errs);
 
+/* The value of node i when no parameter can change it (data, a constant, or a deterministic
+ * node of those, which compilation computed once): *val borrows the model's n->len values,
+ * valid while m lives.  Returns 0, or -1 when a parameter changes it or computing it failed
+ * (a NaN: the run reports that node). */
+int gb_model_fixed_value(const gb_model *m, size_t i, const double **val);
+
 /* Forgets every likelihood's summary of its data (sufficient statistics, see gb_dist_ops'
  * prepare), so that the log density streams over the data again: for benchmarks that time the
  * evaluator itself. */

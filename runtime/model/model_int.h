@@ -60,7 +60,8 @@ typedef struct mop {
     size_t node;             /* OP_TRANSFORM, OP_TERM, OP_SCATTER: graph node */
     size_t def;              /* OP_TERM, OP_SCATTER, OP_GATHER: def index */
     size_t trunc_lo, trunc_hi; /* OP_TERM: tensors or GB_NO_TENSOR */
-    int seq;                 /* run item by item (a deterministic node reading itself) */
+    int seq;                 /* run item by item, with the other ops of the same seq number (a
+                                deterministic node reading itself, or a recursion group) */
     gb_loc loc;
     /* OP_TERM layout, fixed at compile time: the lpdf runs over n repetitions; input i is read
        with stride[i] (0: broadcast), or copied to scratch scr[i] first when its broadcast pattern
@@ -160,6 +161,15 @@ struct gb_model_ws {
     int no_jacobian;         /* the transforms' log-Jacobians are left out (gb_model_ws_set_jacobian) */
     size_t bad_op;           /* the term op where a non-finite density appeared (init messages) */
 };
+
+/* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members
+ * together, where the last of them falls), and a recursion group's defs in their order. */
+typedef struct gb_recur_def {
+    size_t node, def;
+} gb_recur_def;
+gb_status gb_model_value_order(const gb_graph *g, size_t *topo);
+/* *out: a new array (the caller frees) of the *n defs of group, in recur_order. */
+gb_status gb_model_recur_defs(const gb_graph *g, int group, gb_recur_def **out, size_t *n);
 
 /* model_fold.c: computes the fixed deterministic nodes once, makes their tensors read-only
  * external values and their ops no-ops (-1 when out of memory); lets each likelihood summarise

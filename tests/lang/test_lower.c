@@ -266,8 +266,11 @@ static void test_lower_reports_unknown_distribution_with_suggestion(void **state
 static void test_lower_reports_duplicate_definition(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "a ~ normal(0, 1)\nb = 2\na = 3\n", NULL), GB_ESEMANTIC);
-    expect_err(f, 0, 3, 1, "'a' is defined with both '~' and '='", NULL);
+    assert_int_equal(lower(f, "a ~ normal(0, 1)\nb ~ normal(0, 1)\na = 3 * b\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 1, 1, "'a' is computed from the parameter 'b', so '~' cannot observe it",
+               "'~' observes data, or a transform of data alone (Stan's transformed data); 'a' "
+               "is defined with '=' at line 3");
     teardown(state);
     setup(state);
     f = *state;
