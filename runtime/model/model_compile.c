@@ -778,16 +778,8 @@ void gb_model_free(gb_model *m)
     for (size_t i = 0; i < m->owned.len; i++)
         free(m->owned.items[i]);
     free(m->owned.items);
-    for (size_t k = 0; k < m->lat.len; k++) {
-        latent *L = &m->lat.items[k];
-        free(L->blanket.items);
-        free(L->eoff);
-        free(L->erange);
-        free(L->eitem);
-        free(L->per_rep);
-        free(L->gop);
-        gb_model_chain_free(L->chain);
-    }
+    for (size_t k = 0; k < m->lat.len; k++)
+        gb_model_latent_plan_free(&m->lat.items[k]);
     free(m->lat.items);
     free(m->terms.items);
     free(m->used);

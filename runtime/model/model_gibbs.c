@@ -444,6 +444,17 @@ static void elem_op(const gb_model *m, gb_model_ws *ws, const mop *o, size_t e)
         op_forward(m, ws, o, 0, 1);
 }
 
+void gb_model_latent_plan_free(latent *L)
+{
+    free(L->blanket.items);
+    free(L->eoff);
+    free(L->erange);
+    free(L->eitem);
+    free(L->per_rep);
+    free(L->gop);
+    gb_model_chain_free(L->chain);
+}
+
 void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)
 {
     size_t nr = L->blanket.len / 2;

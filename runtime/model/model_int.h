@@ -183,6 +183,9 @@ gb_status gb_model_plan_gibbs(gb_model *m);
 #define GB_GIBBS_GATHERS 8
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e);
+/* Frees what the planner gave a latent: its blanket, element plan and chain plan. */
+void gb_model_latent_plan_free(latent *L);
+
 /* Brings the element plan's term ranges up to date at the current values: called once before
  * a sweep over L's elements (each element then recomputes only its own gathered values). */
 void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L);
