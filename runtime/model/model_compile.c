@@ -745,6 +745,8 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
     if (c.st == GB_OK)
         c.st = gb_model_plan_gibbs(m);
     if (c.st == GB_OK)
+        c.st = gb_model_plan_marginal(m, errs);
+    if (c.st == GB_OK)
         c.st = gb_model_make_columns(m);
     if (c.st != GB_OK) {
         gb_model_free(m);
@@ -770,6 +772,9 @@ void gb_model_free(gb_model *m)
         free(L->erange);
         free(L->eitem);
         free(L->per_rep);
+        free(L->moff);
+        free(L->melem);
+        free(L->reason_buf);
     }
     free(m->lat.items);
     free(m->terms.items);
