@@ -119,6 +119,8 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
 {
     latent *L = &m->lat.items[k];
     const gb_node *n = gb_graph_node(m->g, L->node);
+    if (n->marginal < 0)
+        return "the model says `@sample` for it";
     if (!L->finite)
         return "its support is not bounded";
     for (size_t i = 0; i + 1 < L->blanket.len; i += 2) {
@@ -205,6 +207,17 @@ static gb_status pass_on(gb_model *m, size_t k, const char *why, size_t other, g
     return gb_error(errs, GB_ESEMANTIC, n->loc, "no sampler can update '%s' (%s)", n->name, why);
 }
 
+/* `marginalise z` that cannot be honoured is an error at that line, not a silent Gibbs. */
+static gb_status refuse(const gb_model *m, const latent *L, const char *why, gb_errlist *errs)
+{
+    const gb_node *n = gb_graph_node(m->g, L->node);
+    gb_error(errs, GB_ESEMANTIC, n->marginal_loc, "cannot marginalise '%s': %s", n->name, why);
+    gb_error_hint(errs, "summing out needs a finite support, elements independent given the "
+                        "continuous parameters and terms only of its prior and of data; "
+                        "'@sample %s' keeps it sampled", n->name);
+    return GB_ESEMANTIC;
+}
+
 gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
 {
     gb_model_ws *ws = NULL;
@@ -212,8 +225,11 @@ gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
     int oom = 0;
     for (size_t k = 0; k < m->lat.len && rc == GB_OK; k++) {
         latent *L = &m->lat.items[k];
-        if (!L->kind->marginal)
+        if (!L->kind->marginal) {
+            if (gb_graph_node(m->g, L->node)->marginal > 0) /* an unbounded support */
+                rc = refuse(m, L, "its support is not bounded", errs);
             continue;
+        }
         if (!ws && !(ws = gb_model_ws_new(m))) {
             rc = GB_ENOMEM;
             break;
@@ -222,6 +238,8 @@ gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
         const char *why = check(m, ws, k, &other, &oom);
         if (oom)
             rc = GB_ENOMEM;
+        else if (why && gb_graph_node(m->g, L->node)->marginal > 0)
+            rc = refuse(m, L, why, errs);
         else if (why)
             rc = pass_on(m, k, why, other, errs);
         else

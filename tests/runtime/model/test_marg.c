@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,6 +239,24 @@ static void test_marg_refuses_latent_in_another_prior(void **state)
                   MIX_DATA, "k", "the prior of another parameter reads it");
 }
 
+/* `@sample z` keeps a summable latent sampled by Gibbs, saying so; `@marginalise` is honoured. */
+static void test_marg_user_choice_sample_keeps_gibbs(void **state)
+{
+    char model[512];
+    snprintf(model, sizeof model, "%s@sample z\n", MIX);
+    check_refused(*state, model, MIX_DATA, "z", "the model says `@sample` for it");
+}
+
+static void test_marg_user_choice_marginalise_is_honoured(void **state)
+{
+    gbt_model *f = *state;
+    char model[512];
+    snprintf(model, sizeof model, "@marginalise z\n%s", MIX);
+    build(f, model, MIX_DATA);
+    const char *why;
+    assert_string_equal(kind_of(f, "z", &why), "summed");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -249,6 +268,8 @@ int main(void)
         T(test_marg_refuses_deterministic_use),
         T(test_marg_refuses_chain),
         T(test_marg_refuses_latent_in_another_prior),
+        T(test_marg_user_choice_sample_keeps_gibbs),
+        T(test_marg_user_choice_marginalise_is_honoured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
