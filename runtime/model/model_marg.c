@@ -50,23 +50,24 @@ static int ranges_overlap(const latent *A, const latent *B)
     return 0;
 }
 
-/* Are the bounds of L's support read-only values (data, constants, folded nodes)? */
-static int support_fixed(const gb_model *m, const latent *L)
+/* Why L's support is not fixed (bounds that are not read-only values: data, constants, folded
+ * nodes), or NULL when it is. */
+static const char *support_not_fixed(const gb_model *m, const latent *L)
 {
     const gb_support *sp = &gb_graph_node(m->g, L->node)->defs[0].dist->support;
     for (size_t q = m->nterm_start; q < m->ops.len; q++) {
         const mop *o = &m->ops.items[q];
         if (o->kind != OP_TERM || o->node != L->node)
             continue;
-        if (o->def != 0)
-            return 0; /* several statements define it: the support is the first one's only */
+        if (o->def != 0) /* the support is read from the first statement only */
+            return "it is defined by several statements (a chain?)";
         if (sp->lower_param != GB_NO_PARAM && !m->t.items[o->in[1 + sp->lower_param]].ext)
-            return 0;
+            return "its support depends on parameters";
         if (sp->upper_param != GB_NO_PARAM && !sp->upper_param_len &&
             !m->t.items[o->in[1 + sp->upper_param]].ext)
-            return 0;
+            return "its support depends on parameters";
     }
-    return 1;
+    return NULL;
 }
 
 /* Sets melem[base + r] = e, or returns a reason when another element was there. */
@@ -132,8 +133,9 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
         if (t->node != L->node && !gb_node_is_observed(gb_graph_node(m->g, t->node)))
             return "the prior of another parameter reads it";
     }
-    if (!support_fixed(m, L))
-        return "its support depends on parameters";
+    const char *why = support_not_fixed(m, L);
+    if (why)
+        return why;
     for (size_t j = 0; j < m->lat.len; j++) {
         const latent *B = &m->lat.items[j];
         if (j != k && B->kind && !B->kind->joint && ranges_overlap(L, B)) {
@@ -144,7 +146,7 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
     double lo, hi;
     if (gb_model_discrete_support(m, ws, L, &lo, &hi) != 0 || !isfinite(lo) || !isfinite(hi))
         return "its support is not bounded";
-    const char *why = map_elements(m, L, n->len, oom);
+    why = map_elements(m, L, n->len, oom);
     if (why)
         return why;
     double work = (hi - lo + 1) * (double)L->moff[L->blanket.len / 2];

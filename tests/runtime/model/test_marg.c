@@ -229,7 +229,7 @@ static void test_marg_refuses_chain(void **state)
                   "data y: real[N]\nm: real[2] ~ normal(0, 3)\nz[1] ~ categorical([0.5, 0.5])\n"
                   "for t in 2..N {\n  z[t] ~ categorical(if z[t - 1] == 1 then [0.9, 0.1] else "
                   "[0.1, 0.9])\n}\nfor t in 1..N {\n  y[t] ~ normal(m[z[t]], 1)\n}\n",
-                  MIX_DATA, "z", "not summed out:");
+                  MIX_DATA, "z", "not summed out: it is defined by several statements");
 }
 
 static void test_marg_refuses_latent_in_another_prior(void **state)
