@@ -187,13 +187,17 @@ static int fit_one(const sbc_model *sm, const char *json, const double *truth, g
         size_t col = 0;
         while (col < gb_model_output_size(m) && strcmp(gb_model_output_name(m, col), sm->params[p]))
             col++;
-        int r = 0;
+        int less = 0, same = 0;
         for (int k = 0; k < L; k++) {
             double x = d->rows[(size_t)(k * THIN + THIN - 1) * d->ncols + GB_NSAMPLER_COLS + col];
-            /* ties (discrete parameters) are broken at random, as Talts et al. advise */
-            r += x < truth[p] || (x == truth[p] && gsl_rng_uniform(tie) < 0.5);
+            less += x < truth[p];
+            same += x == truth[p];
         }
-        rank[p] = r;
+        /* ties (discrete parameters) are broken at random, as Talts et al. advise: the truth
+           takes a uniform place among the draws equal to it.  (Counting each tie with
+           probability 1/2 instead piles the ranks in the middle when most draws tie, as the
+           labels of a well-separated mixture do.) */
+        rank[p] = less + (int)gsl_rng_uniform_int(tie, (unsigned long)same + 1);
     }
     rc = 0;
 done:
