@@ -42,6 +42,8 @@ typedef enum gb_ast_kind {
     GB_AST_MODEL,     /* model name ( b->list params ) { list }  (b is a holder node) */
     GB_AST_IMPORT,    /* import name | import "a->name" as name */
     GB_AST_TRUNC,     /* T[a, b] with either bound possibly NULL */
+    GB_AST_CHOICE,    /* marginalise name (op = 1) | sample name (op = -1): the user's choice
+                         of summing a discrete parameter out or sampling it */
     GB_AST_PROGRAM    /* list = statements */
 } gb_ast_kind;
 

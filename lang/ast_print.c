@@ -174,6 +174,9 @@ static void put(FILE *out, const gb_ast *n)
         put_list(out, n->list);
         fputc(')', out);
         break;
+    case GB_AST_CHOICE:
+        fprintf(out, "(%s %s)", n->op > 0 ? "marginalise" : "sample", n->name);
+        break;
     case GB_AST_IMPORT:
         fprintf(out, "(import %s", n->name);
         if (n->a)

@@ -106,6 +106,35 @@ static void unobserved_to_parameters(lowerer *L)
     }
 }
 
+/* `marginalise z` / `sample z`: marks the node, which must be a discrete parameter. */
+static void apply_choices(lowerer *L, const gb_ast *list)
+{
+    for (const gb_ast *s = list; s; s = s->next) {
+        if (s->kind != GB_AST_CHOICE)
+            continue;
+        const char *word = s->op > 0 ? "@marginalise" : "@sample";
+        size_t i = gb_graph_find(L->g, s->name);
+        gb_node *n = i < gb_graph_node_count(L->g) ? sc_node(L, i) : NULL;
+        if (!n) {
+            gb_error(L->errs, GB_ESEMANTIC, s->loc, "'%s %s': no node is named '%s'", word,
+                     s->name, s->name);
+        } else if (n->kind != GB_NODE_STOCHASTIC || n->observed || n->type != GB_INT) {
+            int cont = n->kind == GB_NODE_STOCHASTIC && !n->observed;
+            gb_error(L->errs, GB_ESEMANTIC, s->loc,
+                     "'%s %s': '%s' is not a discrete parameter (it is %s)", word, s->name,
+                     s->name, cont ? "continuous" : gb_node_kind_name(n));
+            gb_error_hint(L->errs, "only integer-valued parameters (`z ~ categorical(w)`) can "
+                                   "be summed out of the density or sampled instead");
+        } else if (n->marginal != 0) {
+            gb_error(L->errs, GB_ESEMANTIC, s->loc, "'%s' is given a choice twice (%s:%d)",
+                     s->name, n->marginal_loc.file, n->marginal_loc.line);
+        } else {
+            n->marginal = s->op;
+            n->marginal_loc = s->loc;
+        }
+    }
+}
+
 gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower_opts *opts,
                           gb_graph **out, gb_errlist *errs)
 {
@@ -161,6 +190,8 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
         }
         if (!L->oom && gb_errlist_status(errs) == GB_OK)
             rg_check_latent_indices(L);
+        if (!L->oom && prog->list && gb_errlist_status(errs) == GB_OK)
+            apply_choices(L, prog->list);
         if (!L->oom && L->opts->data && gb_errlist_status(errs) == GB_OK)
             rg_check_defs(L);
         if (!L->oom && gb_errlist_status(errs) == GB_OK && gb_graph_link(L->g) != GB_OK)

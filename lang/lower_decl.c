@@ -318,6 +318,12 @@ gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **l
             decl_block(L, sc, s->list, inner, nloops + 1);
             break;
         }
+        case GB_AST_CHOICE:
+            if (nloops > 0 || sc->comp >= 0)
+                gb_error(L->errs, GB_ESEMANTIC, s->loc,
+                         "'@%s %s' is written at the top level, outside loops and components",
+                         s->op > 0 ? "marginalise" : "sample", s->name);
+            break; /* applied once the graph is built (lower.c) */
         case GB_AST_COND:
             /* decided when the sizes and data are bound (unroll_loops), like the loops that
                need unrolling; a loop holding one is unrolled, so nloops is 0 here */

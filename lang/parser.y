@@ -187,6 +187,22 @@ simple:
         $$ = NEW(GB_AST_MODEL, @2);
         if ($$) { $$->name = $2; $$->a = $4; $$->list = $6; }
     }
+  | "@" NAME NAME           {
+        /* `@marginalise z` / `@sample z`: an annotation, so no name is taken from users */
+        int op = strcmp($2, "marginalise") == 0 || strcmp($2, "marginalize") == 0 ? 1
+                 : strcmp($2, "sample") == 0                                       ? -1
+                                                                                   : 0;
+        $$ = NULL;
+        if (op == 0) {
+            gb_error(p->errs, GB_ESYNTAX, mkloc(p, @2), "unknown annotation '@%s'", $2);
+            gb_error_hint(p->errs, "'@marginalise NAME' sums a discrete parameter out, "
+                                   "'@sample NAME' keeps it sampled");
+            p->nerrors++;
+        } else if (($$ = NEW(GB_AST_CHOICE, @3))) {
+            $$->name = $3;
+            $$->op = op;
+        }
+    }
   | "import" NAME           {
         $$ = NEW(GB_AST_IMPORT, @2);
         if ($$) $$->name = $2;

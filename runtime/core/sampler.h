@@ -46,6 +46,13 @@ typedef struct gb_sampler_ops {
        coordinates in the workspace (gb_model_ws_coords). */
     int joint;
     const char *fail_hint; /* shown after a failed step's message, or NULL */
+    /* Nonzero when the kind sums its latents out of the density the joint kinds see: the planner
+       (model_marg.c) keeps only the latents it can prove exact and cheap to sum out and passes
+       the others on to the next kinds. */
+    int marginal;
+    /* Nonzero when the kind steps after the joint kinds, at their new values (a draw from a
+       conditional given them); others step before. */
+    int last;
     /* Can this kind update latent k of m?  Returns 1 and sets *why to one line on why ("continuous,
        differentiable density"); returns 0 when it cannot (why untouched). */
     int (*can_update)(const struct gb_model *m, size_t k, const char **why);

@@ -108,6 +108,9 @@ typedef struct gb_node {
     const char *name;          /* full path: "beta", "fit.beta", "fit.inner.w" */
     gb_node_kind kind;
     int observed;              /* stochastic with data values */
+    int marginal;              /* the user's choice for a discrete parameter: 1 `marginalise`,
+                                  -1 `sample`, 0 automatic (runtime/model/model_marg.c) */
+    gb_loc marginal_loc;       /* where that choice was written */
     gb_vtype type;
     gb_shape shape;            /* GB_DIM_UNKNOWN where no data bound it */
     const char *dim_name[GB_MAX_RANK]; /* how the script names each dimension ("N"), or NULL */

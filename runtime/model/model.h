@@ -107,6 +107,11 @@ double *gb_model_ws_coords(const gb_model *m, gb_model_ws *ws, size_t k);
  * k: only the ops of k's Markov blanket run (its transform, the deterministic nodes computed from
  * it, the terms that read it or them).  -INFINITY outside the support; never NaN. */
 double gb_model_latent_logp(const gb_model *m, gb_model_ws *ws, size_t k);
+/* Marginalised discrete latent k (its kind has `marginal` set and the planner kept it): draws
+ * every element from its exact conditional given the continuous values in ws (gb_model_ws_sync
+ * first).  The density the joint kinds see does not read these values, so nothing is marked
+ * changed.  GB_ENUMERIC when an element has no value with a finite density. */
+gb_status gb_model_marginal_draw(const gb_model *m, gb_model_ws *ws, size_t k, gsl_rng *r);
 /* Ops run by the evaluator in ws so far (a cost counter for tests and benchmarks). */
 size_t gb_model_ws_ops_run(const gb_model_ws *ws);
 

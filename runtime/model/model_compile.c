@@ -759,6 +759,8 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
         c.st = gb_model_plan_gibbs(m);
     if (c.st == GB_OK)
         c.st = gb_model_plan_discrete(m, errs);
+    if (c.st == GB_OK) /* after the chains are known: a chain it cannot sum goes to FFBS */
+        c.st = gb_model_plan_marginal(m, errs);
     if (c.st == GB_OK)
         c.st = gb_model_make_columns(m);
     if (c.st != GB_OK) {

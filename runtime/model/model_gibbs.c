@@ -453,6 +453,9 @@ void gb_model_latent_plan_free(latent *L)
     free(L->per_rep);
     free(L->gop);
     gb_model_chain_free(L->chain);
+    free(L->moff);
+    free(L->melem);
+    free(L->reason_buf);
 }
 
 void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)

@@ -71,6 +71,8 @@ typedef struct mop {
     int use_scr[8];
     void *prep;              /* OP_TERM: the distribution's summary of its fixed arguments
                                 (dist->prepare), or NULL */
+    size_t marg;             /* 1 + the latent summed out in this op's term range (model_marg.c),
+                                0 when none: the evaluator runs the range only through it */
 } mop;
 
 /* Transforms of continuous latents (see model_term.c). */
@@ -112,6 +114,13 @@ typedef struct latent {
        in order, GB_NO_TENSOR-filled; NULL when none */
     size_t *gop;
     chain_plan *chain;       /* or NULL: not a chain (needs the element plan) */
+    /* marginalised (model_marg.c): support [mlo, mlo + mK), and for each blanket range k the
+       element read by repetition r of its term, melem[moff[k] + r]; workspace offsets of the
+       table of log densities (len x mK), the saved values (len) and the adjoint scratch */
+    int marg;
+    double mlo;
+    size_t mK, *moff, *melem, mtab, msave, mscr;
+    char *reason_buf;        /* reason when composed at planning (owned), or NULL */
 } latent;
 
 typedef struct node_info {
@@ -302,6 +311,13 @@ void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0
 double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_t z,
                              const double *theta, int want_grad, int propto);
 double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L);
+
+/* model_marg.c: decides which latents taken by a marginalising kind are summed out (the others
+ * go to the next kind that can update them, with the reason; -1 when out of memory), and the
+ * marginal log density of L's terms at the current values (gradient added to the adjoints when
+ * want_grad). */
+gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs);
+double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad);
 
 /* model_columns.c: names the output columns (-1 when out of memory). */
 gb_status gb_model_make_columns(gb_model *m);

@@ -68,6 +68,12 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
     for (size_t q = a; q < z && lp > -INFINITY; q++) {
         const mop *o = &m->ops.items[q];
         ws->ops_run++;
+        if (o->marg) { /* a summed-out latent's terms: all of them at its first op */
+            const latent *L = &m->lat.items[o->marg - 1];
+            if (q == L->blanket.items[0])
+                lp += gb_model_marg_logp(m, ws, L, want_grad);
+            continue;
+        }
         switch (o->kind) {
         case OP_SKIP:
             q = o->body1 - 1;
@@ -166,7 +172,8 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
         const mop *o = &m->ops.items[q];
         if (o->kind == OP_TRANSFORM) {
             mop_transform_backward(m, ws, o, theta, grad);
-        } else if (o->kind == OP_TERM || o->kind == OP_SKIP) {
+        } else if (o->kind == OP_TERM || o->kind == OP_SKIP || o->marg) {
+            /* a summed-out latent's terms ran their backward pass in gb_model_marg_logp */
             continue;
         } else if (o->seq) {
             size_t start = q;

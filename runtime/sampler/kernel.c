@@ -10,7 +10,8 @@ struct gb_kernel {
     size_t n;                   /* kinds that took latents */
     const gb_sampler_ops **ops; /* gb_model_kind(m, i) */
     void **state;
-    int others;      /* some kind is not joint */
+    int others;      /* some kind steps before the joint ones */
+    int last;        /* some kind steps after them (gb_sampler_ops.last) */
     int warmup_left; /* warmup steps before the kinds fix their tuning */
 };
 
@@ -44,7 +45,8 @@ gb_status gb_kernel_new(const gb_model *m, const gb_run_config *cfg, gb_kernel *
     gb_sampler_config sc = {cfg->warmup, cfg->max_depth, cfg->dense_metric, cfg->adapt_delta};
     for (; k->n < n; k->n++) {
         const gb_sampler_ops *o = k->ops[k->n] = gb_model_kind(m, k->n);
-        k->others |= !o->joint;
+        k->others |= !o->joint && !o->last;
+        k->last |= o->last;
         gb_status st = o->state_new(m, &sc, &k->state[k->n], errs);
         if (st != GB_OK) {
             gb_kernel_free(k);
@@ -55,12 +57,19 @@ gb_status gb_kernel_new(const gb_model *m, const gb_run_config *cfg, gb_kernel *
     return GB_OK;
 }
 
-/* Steps the kinds whose `joint` is `joint`, in order. */
+enum { STEP_BEFORE, STEP_JOINT, STEP_LAST };
+
+static int step_class(const gb_sampler_ops *o)
+{
+    return o->last ? STEP_LAST : o->joint ? STEP_JOINT : STEP_BEFORE;
+}
+
+/* Steps the kinds of one class, in order. */
 static gb_status step_kinds(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *theta, int warmup,
-                            int joint, const char **fail, const char **hint)
+                            int cls, const char **fail, const char **hint)
 {
     for (size_t i = 0; i < k->n; i++) {
-        if (k->ops[i]->joint != joint)
+        if (step_class(k->ops[i]) != cls)
             continue;
         gb_status st = k->ops[i]->step(k->state[i], ws, r, theta, warmup, fail);
         if (st != GB_OK) {
@@ -78,7 +87,7 @@ gb_status gb_kernel_step_others(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, doubl
     if (!k->others)
         return GB_OK;
     gb_model_ws_sync(k->m, ws, theta);
-    return step_kinds(k, ws, r, theta, warmup, 0, fail, &hint);
+    return step_kinds(k, ws, r, theta, warmup, STEP_BEFORE, fail, &hint);
 }
 
 gb_status gb_kernel_step(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *theta, int warmup,
@@ -87,7 +96,11 @@ gb_status gb_kernel_step(gb_kernel *k, gb_model_ws *ws, gsl_rng *r, double *thet
     *hint = NULL;
     gb_status st = gb_kernel_step_others(k, ws, r, theta, warmup, fail);
     if (st == GB_OK)
-        st = step_kinds(k, ws, r, theta, warmup, 1, fail, hint);
+        st = step_kinds(k, ws, r, theta, warmup, STEP_JOINT, fail, hint);
+    if (st == GB_OK && k->last) { /* they draw given the joint kinds' new values */
+        gb_model_ws_sync(k->m, ws, theta);
+        st = step_kinds(k, ws, r, theta, warmup, STEP_LAST, fail, hint);
+    }
     if (st == GB_OK && warmup && k->warmup_left > 0 && --k->warmup_left == 0)
         for (size_t i = 0; i < k->n && st == GB_OK; i++)
             if (k->ops[i]->end_warmup && (st = k->ops[i]->end_warmup(k->state[i])) != GB_OK) {

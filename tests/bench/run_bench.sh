@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_bench.sh - glassbox beside JAGS and Stan on the peers' six models (make bench).
+# run_bench.sh - glassbox beside JAGS and Stan on the peers' models (make bench).
 #
 # Env: BENCH_MODELS="m1 m2" (default: all six)   BUILD=build
 #      PEERS_DIR=../shared/bench/peers           PEER_RESULTS=DIR (peer results of this session,
@@ -23,7 +23,7 @@ BUILD=${BUILD:-build}
 PEERS_DIR=${PEERS_DIR:-../shared/bench/peers}
 GB="$ROOT/$BUILD/glassbox"
 GRADBENCH="$ROOT/$BUILD/bench/gradbench"
-ALL="eight_schools_nc radon_hier logistic_10k linreg_100k changepoint mlp_10_5_1"
+ALL="eight_schools_nc radon_hier logistic_10k linreg_100k changepoint mlp_10_5_1 mix_gauss"
 MODELS=${BENCH_MODELS:-}
 [ -n "${MODELS// /}" ] || MODELS=$ALL
 BENCH_STORED=${BENCH_STORED:-1}

@@ -136,6 +136,24 @@ static void sim_hmm(gsl_rng *r, double *th, char *buf, size_t len)
     snprintf(buf + w, len - (size_t)w, "}");
 }
 
+/* Two-component mixture, labels summed out of the density by glassbox (model_marg.c) and drawn
+ * after each step: z.1 is checked as a discrete parameter (ties broken at random). */
+static void sim_mixture(gsl_rng *r, double *th, char *buf, size_t len)
+{
+    double y[10], z[10];
+    th[0] = -2 + gsl_ran_gaussian(r, 1);
+    th[1] = 2 + gsl_ran_gaussian(r, 1);
+    th[2] = gsl_ran_beta(r, 2, 2);
+    for (int i = 0; i < 10; i++) {
+        z[i] = gsl_rng_uniform(r) < th[2] ? 1 : 2;
+        y[i] = (z[i] == 1 ? th[0] : th[1]) + gsl_ran_gaussian(r, 1);
+    }
+    th[3] = z[0];
+    int w = snprintf(buf, len, "{");
+    w += put_vec(buf + w, len - (size_t)w, "y", y, 10, 0);
+    snprintf(buf + w, len - (size_t)w, "}");
+}
+
 static const sbc_model models[] = {
     {"normal mean", "data y: real[N]\nmu ~ normal(0, 1)\ny ~ normal(mu, 1)\n", 1, {"mu"},
      sim_normal_mean},
@@ -150,7 +168,7 @@ static const sbc_model models[] = {
      "data y: real[J]\nmu ~ normal(0, 1)\ntau ~ half_normal(1)\neta: real[J] ~ normal(0, 1)\n"
      "y ~ normal(mu + tau * eta, 1)\n",
      2, {"mu", "tau"}, sim_hierarchical},
-    {"change point (discrete)",
+    {"change point (summed out)",
      "data c: int[N]\ntau ~ uniform_int(1, N)\nl1 ~ gamma(2, 1)\nl2 ~ gamma(2, 1)\n"
      "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
      3, {"tau", "l1", "l2"}, sim_changepoint},
@@ -160,6 +178,11 @@ static const sbc_model models[] = {
      "z[1] ~ categorical([0.5, 0.5])\nfor t in 2..N {\n  z[t] ~ categorical(G[z[t - 1]])\n}\n"
      "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n",
      4, {"mu.1", "mu.2", "z.5", "z.15"}, sim_hmm},
+    {"mixture (labels summed out)",
+     "data y: real[N]\nm1 ~ normal(-2, 1)\nm2 ~ normal(2, 1)\nw ~ beta(2, 2)\n"
+     "for n in 1..N {\n  z[n] ~ categorical([w, 1 - w])\n"
+     "  y[n] ~ normal(if z[n] == 1 then m1 else m2, 1)\n}\n",
+     4, {"m1", "m2", "w", "z.1"}, sim_mixture},
 };
 
 /* Fits one simulated data set; writes the rank of each truth into rank[]. */

@@ -52,8 +52,10 @@ static void expect_chain(const char *body, int is_chain)
     gbt_model *f = build(body);
     size_t k = latent_of(f, "z");
     const char *kind = gb_model_latent_kind(f->m, k)->name;
+    /* not a chain: Gibbs, or summed out (model_marg.c) when its elements are independent */
     if (is_chain != (f->m->lat.items[k].chain != NULL) ||
-        strcmp(kind, is_chain ? "FFBS" : "Gibbs") != 0)
+        (is_chain ? strcmp(kind, "FFBS") != 0
+                  : strcmp(kind, "Gibbs") != 0 && strcmp(kind, "summed") != 0))
         fail_msg("expected %s, got kind %s (%s) for:\n%s", is_chain ? "a chain" : "no chain", kind,
                  gb_model_latent_reason(f->m, k), body);
     gbt_model_free(f);
@@ -66,8 +68,10 @@ static void test_chain_hmm_with_loop_emissions_is_a_chain(void **state)
     (void)state;
     expect_chain(CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n", 1);
     gbt_model *f = build(CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n");
-    assert_string_equal(gb_model_latent_reason(f->m, latent_of(f, "z")),
-                        "chain of 5 discrete latents: forward filtering, backward sampling");
+    /* the chain kind's reason, then why it was not summed out instead */
+    const char *why = gb_model_latent_reason(f->m, latent_of(f, "z"));
+    if (strncmp(why, "chain of 5 discrete latents: forward filtering, backward sampling", 65) != 0)
+        fail_msg("reason: %s", why);
     gbt_model_free(f);
 }
 

@@ -116,7 +116,7 @@ static void test_gibbs_hmm_marginals_match_forward_backward(void **state)
 
 static const char *const MIX = "data y: real[N]\ndata p0: real[2]\ndata G: real[2, 2]\n"
                                "data mu: real[2]\nz: int[N] ~ categorical(p0)\n"
-                               "y ~ normal(mu[z], 1)\n";
+                               "y ~ normal(mu[z], 1)\n@sample z\n"; /* Gibbs, not summed out */
 
 /* A vector statement gathering by the whole label array: each label's update evaluates only
  * its own prior repetition and its own likelihood repetition (two pieces per element, the

@@ -1,0 +1,438 @@
+/* model_marg.c - discrete latents summed out of the density: mixture labels, zero-inflation
+ * indicators, change points.
+ *
+ * A discrete latent z with a finite support whose elements are independent given the continuous
+ * parameters contributes to the density sum_e log sum_v exp(lp_e(v)), where lp_e(v) is the sum
+ * of the terms that read z[e] (its prior included) at z[e] = v.  The sampler that moves the
+ * continuous parameters (NUTS) then sees this marginal density, and its gradient, by Fisher's
+ * identity, is sum_e sum_v w_ev grad lp_e(v) with w_ev = p(z[e] = v | rest) (the softmax of
+ * lp_e).  Each element is then drawn from exactly those weights after every step, so z keeps a
+ * full posterior (Rao-Blackwellisation in the other direction, as Pyro's and NumPyro's
+ * enumeration do).
+ *
+ * The planner proves the sum exact before using it: every term reading z is a likelihood term
+ * (of data) or z's own prior, no deterministic node is computed from z, no other latent updated
+ * outside the NUTS block reads the same terms, every repetition of every such term reads exactly
+ * one element of z (the element plan of model_gibbs.c, inverted), and the support is fixed.
+ * The cost, support size times repetitions, is bounded (MARG_MAX_WORK).
+ *
+ * Evaluation: for each value v, z is set to v everywhere and the terms' argument ops run over
+ * the whole batch; then each repetition's lpdf is called on its own (one call per repetition
+ * and value), so its log density lands in its element's row of the table.  The gradient pass
+ * repeats this with the adjoints: each repetition's gradient goes into a scratch block, is scaled
+ * by its weight and added to the arguments' adjoints, and the argument ops are run backward.
+ * The current values of z are restored afterwards.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+
+/* Support size times repetitions above which summing is refused: at about 20 ns a repetition's
+ * lpdf, 10^7 is 0.2 s for each gradient, where element-wise Gibbs costs one evaluation. */
+#define MARG_MAX_WORK 10000000.0
+
+static const char *const MARG_REASON =
+    "finite support, elements independent given the continuous parameters: summed out of the "
+    "density NUTS sees, drawn from its exact conditional after each step";
+
+/* ---- planning ---- */
+
+static int ranges_overlap(const latent *A, const latent *B)
+{
+    for (size_t i = 0; i + 1 < A->blanket.len; i += 2)
+        for (size_t j = 0; j + 1 < B->blanket.len; j += 2)
+            if (A->blanket.items[i] < B->blanket.items[j + 1] &&
+                B->blanket.items[j] < A->blanket.items[i + 1])
+                return 1;
+    return 0;
+}
+
+/* Why L's support is not fixed (bounds that are not read-only values: data, constants, folded
+ * nodes), or NULL when it is. */
+static const char *support_not_fixed(const gb_model *m, const latent *L)
+{
+    const gb_support *sp = &gb_graph_node(m->g, L->node)->defs[0].dist->support;
+    for (size_t q = m->nterm_start; q < m->ops.len; q++) {
+        const mop *o = &m->ops.items[q];
+        if (o->kind != OP_TERM || o->node != L->node)
+            continue;
+        if (o->def != 0) /* the support is read from the first statement only */
+            return "it is defined by several statements (a chain?)";
+        if (sp->lower_param != GB_NO_PARAM && !m->t.items[o->in[1 + sp->lower_param]].ext)
+            return "its support depends on parameters";
+        if (sp->upper_param != GB_NO_PARAM && !sp->upper_param_len &&
+            !m->t.items[o->in[1 + sp->upper_param]].ext)
+            return "its support depends on parameters";
+    }
+    return NULL;
+}
+
+/* Sets melem[base + r] = e, or returns a reason when another element was there. */
+static const char *assign(size_t *melem, size_t at, size_t e)
+{
+    if (melem[at] != GB_NO_TENSOR && melem[at] != e)
+        return "one term reads several of its elements together (a chain?)";
+    melem[at] = e;
+    return NULL;
+}
+
+/* The element each repetition of each blanket range reads (L->moff, L->melem). */
+static const char *map_elements(const gb_model *m, latent *L, size_t len, int *oom)
+{
+    size_t nr = L->blanket.len / 2, total = 0;
+    if (!(L->moff = malloc((nr + 1) * sizeof *L->moff)))
+        return *oom = 1, "out of memory";
+    for (size_t k = 0; k < nr; k++) {
+        L->moff[k] = total;
+        total += m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
+    }
+    L->moff[nr] = total;
+    if (!(L->melem = malloc((total ? total : 1) * sizeof *L->melem)))
+        return *oom = 1, "out of memory";
+    for (size_t i = 0; i < total; i++)
+        L->melem[i] = len == 1 ? 0 : GB_NO_TENSOR;
+    if (len == 1)
+        return NULL;
+    if (!L->eoff)
+        return "a term reads it other than element by element with fixed indices";
+    for (size_t e = 0; e < len; e++)
+        for (size_t i = L->eoff[e]; i < L->eoff[e + 1]; i++) {
+            size_t k = L->erange[i], b = L->eitem[i];
+            const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+            size_t le = L->per_rep[k] ? 1 : t->n / (t->batch ? t->batch : 1);
+            for (size_t r = b * le; r < (b + 1) * le; r++) {
+                const char *why = assign(L->melem, L->moff[k] + r, e);
+                if (why)
+                    return why;
+            }
+        }
+    for (size_t i = 0; i < total; i++)
+        if (L->melem[i] == GB_NO_TENSOR)
+            return "a term reads it whole";
+    return NULL;
+}
+
+/* Why latent k cannot be summed out, or NULL when it can (L's fields then set). */
+static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, int *oom)
+{
+    latent *L = &m->lat.items[k];
+    const gb_node *n = gb_graph_node(m->g, L->node);
+    if (n->marginal < 0)
+        return "the model says `@sample` for it";
+    if (!L->finite)
+        return "its support is not bounded";
+    for (size_t i = 0; i + 1 < L->blanket.len; i += 2) {
+        const mop *t = &m->ops.items[L->blanket.items[i + 1] - 1];
+        if (L->blanket.items[i] < m->nterm_start || t->kind != OP_TERM)
+            return "a deterministic node is computed from it";
+        if (t->trunc_lo != GB_NO_TENSOR || t->trunc_hi != GB_NO_TENSOR)
+            return "a truncated term reads it";
+        if (t->node != L->node && !gb_node_is_observed(gb_graph_node(m->g, t->node)))
+            return "the prior of another parameter reads it";
+    }
+    const char *why = support_not_fixed(m, L);
+    if (why)
+        return why;
+    for (size_t j = 0; j < m->lat.len; j++) {
+        const latent *B = &m->lat.items[j];
+        if (j != k && B->kind && !B->kind->joint && ranges_overlap(L, B)) {
+            *other = j;
+            return "another latent updated outside the NUTS block reads the same terms";
+        }
+    }
+    double lo, hi;
+    if (gb_model_discrete_support(m, ws, L, &lo, &hi) != 0 || !isfinite(lo) || !isfinite(hi))
+        return "its support is not bounded";
+    why = map_elements(m, L, n->len, oom);
+    if (why)
+        return why;
+    double work = (hi - lo + 1) * (double)L->moff[L->blanket.len / 2];
+    if (work > MARG_MAX_WORK)
+        return "support size times terms is too large to sum at every step";
+    L->mlo = lo;
+    L->mK = (size_t)(hi - lo) + 1;
+    return NULL;
+}
+
+/* Lays out L's workspace and tags its ranges' ops. */
+static void adopt(gb_model *m, latent *L, size_t k)
+{
+    size_t len = gb_graph_node(m->g, L->node)->len, scr = 1;
+    for (size_t i = 0; i + 1 < L->blanket.len; i += 2) {
+        const mop *t = &m->ops.items[L->blanket.items[i + 1] - 1];
+        size_t s = 0;
+        for (int a = 0; a < t->nin; a++)
+            s += t->stride[a] ? t->stride[a] : m->t.items[t->in[a]].elen;
+        if (s > scr)
+            scr = s;
+        for (size_t q = L->blanket.items[i]; q < L->blanket.items[i + 1]; q++)
+            m->ops.items[q].marg = k + 1;
+    }
+    L->marg = 1;
+    L->mtab = m->ws_size;
+    L->msave = L->mtab + len * L->mK;
+    L->mscr = L->msave + len;
+    m->ws_size = L->mscr + scr;
+    L->reason = MARG_REASON;
+}
+
+/* Passes L on to the first kind after its own that can update it; the reason says why it was
+ * not summed out. */
+static gb_status pass_on(gb_model *m, size_t k, const char *why, size_t other, gb_errlist *errs)
+{
+    latent *L = &m->lat.items[k];
+    const gb_node *n = gb_graph_node(m->g, L->node);
+    size_t i = 0;
+    while (i < m->nkinds && m->kinds[i] != L->kind)
+        i++;
+    for (i++; i < m->nkinds; i++) {
+        const char *kwhy = NULL;
+        if (m->kinds[i]->marginal || !m->kinds[i]->can_update(m, k, &kwhy))
+            continue;
+        const char *oname = other != GB_NO_TENSOR
+                                ? gb_graph_node(m->g, m->lat.items[other].node)->name
+                                : NULL;
+        int len = snprintf(NULL, 0, "%s; not summed out: %s%s%s%s", kwhy ? kwhy : "", why,
+                           oname ? " ('" : "", oname ? oname : "", oname ? "')" : "");
+        if (len < 0 || !(L->reason_buf = malloc((size_t)len + 1)))
+            return GB_ENOMEM;
+        snprintf(L->reason_buf, (size_t)len + 1, "%s; not summed out: %s%s%s%s",
+                 kwhy ? kwhy : "", why, oname ? " ('" : "", oname ? oname : "",
+                 oname ? "')" : "");
+        L->kind = m->kinds[i];
+        L->reason = L->reason_buf;
+        return GB_OK;
+    }
+    return gb_error(errs, GB_ESEMANTIC, n->loc, "no sampler can update '%s' (%s)", n->name, why);
+}
+
+/* `marginalise z` that cannot be honoured is an error at that line, not a silent Gibbs. */
+static gb_status refuse(const gb_model *m, const latent *L, const char *why, gb_errlist *errs)
+{
+    const gb_node *n = gb_graph_node(m->g, L->node);
+    gb_error(errs, GB_ESEMANTIC, n->marginal_loc, "cannot marginalise '%s': %s", n->name, why);
+    gb_error_hint(errs, "summing out needs a finite support, elements independent given the "
+                        "continuous parameters and terms only of its prior and of data; "
+                        "'@sample %s' keeps it sampled", n->name);
+    return GB_ESEMANTIC;
+}
+
+gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
+{
+    gb_model_ws *ws = NULL;
+    gb_status rc = GB_OK;
+    int oom = 0;
+    for (size_t k = 0; k < m->lat.len && rc == GB_OK; k++) {
+        latent *L = &m->lat.items[k];
+        if (!L->kind->marginal) {
+            if (gb_graph_node(m->g, L->node)->marginal > 0) /* an unbounded support */
+                rc = refuse(m, L, "its support is not bounded", errs);
+            continue;
+        }
+        if (!ws && !(ws = gb_model_ws_new(m))) {
+            rc = GB_ENOMEM;
+            break;
+        }
+        size_t other = GB_NO_TENSOR;
+        const char *why = check(m, ws, k, &other, &oom);
+        if (oom)
+            rc = GB_ENOMEM;
+        else if (why && gb_graph_node(m->g, L->node)->marginal > 0)
+            rc = refuse(m, L, why, errs);
+        else if (why)
+            rc = pass_on(m, k, why, other, errs);
+        else
+            adopt(m, L, k);
+    }
+    gb_model_ws_free(ws);
+    m->nused = 0; /* the kinds that still have latents, in the order they were asked */
+    for (size_t i = 0; i < m->nkinds && rc == GB_OK; i++)
+        for (size_t k = 0; k < m->lat.len; k++)
+            if (m->lat.items[k].kind == m->kinds[i]) {
+                m->used[m->nused++] = m->kinds[i];
+                break;
+            }
+    return rc;
+}
+
+/* ---- evaluation ---- */
+
+/* Repetition r's arguments of term o (one lpdf call, n = 1).  With scr, the adjoint of every
+ * argument that has one points into scr, zeroed; loff[i] is where the argument's block starts
+ * in its tensor. */
+static void rep_args(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r, gb_arg *args,
+                     double *scr, size_t *loff)
+{
+    size_t le = o->n / (o->batch ? o->batch : 1);
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        size_t bl = o->stride[i], off = r * bl;
+        if (o->use_scr[i]) {
+            size_t nlead = X->elen / (bl ? bl : 1), lead = nlead == 1 ? 0 : r % le;
+            off = (X->batched ? (r / le) * X->elen : 0) + lead * bl;
+        }
+        size_t blk = bl ? bl : X->elen;
+        loff[i] = off;
+        args[i].val = tval(m, ws, o->in[i]) + off;
+        args[i].stride = bl;
+        args[i].adj = NULL;
+        int discrete_variate = i == 0 && o->dist->variate_type == GB_INT;
+        if (scr && !discrete_variate && X->has_adj) {
+            memset(scr, 0, blk * sizeof *scr);
+            args[i].adj = scr;
+        }
+        if (scr)
+            scr += blk;
+    }
+}
+
+static void set_all(double *z, size_t len, double v)
+{
+    for (size_t e = 0; e < len; e++)
+        z[e] = v;
+}
+
+/* tab[e * K + v] = log density of the terms reading element e at z[e] = lo + v. */
+static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, double *z,
+                       size_t len, double *tab)
+{
+    size_t K = L->mK, loff[8];
+    gb_arg args[8];
+    memset(tab, 0, len * K * sizeof *tab);
+    for (size_t v = 0; v < K; v++) {
+        set_all(z, len, L->mlo + (double)v);
+        for (size_t k = 0; 2 * k < L->blanket.len; k++) {
+            size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
+            const mop *o = &m->ops.items[b - 1];
+            const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+            const size_t *el = L->melem + L->moff[k];
+            ws->bad = 0;
+            run_range(m, ws, a, b - 1, 0, o->batch ? o->batch : 1, 0);
+            for (size_t r = 0; r < o->n; r++) {
+                double lp = -INFINITY;
+                if (!ws->bad) {
+                    rep_args(m, ws, o, r, args, NULL, loff);
+                    lp = o->dist->lpdf(1, args, dims, 0);
+                }
+                tab[el[r] * K + v] += lp > -INFINITY ? lp : -INFINITY; /* NaN too */
+            }
+        }
+    }
+    ws->bad = 0;
+}
+
+/* Adds the weighted gradient of every repetition (weights in tab) to the adjoints. */
+static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, double *z, size_t len,
+                      const double *tab)
+{
+    size_t K = L->mK, loff[8];
+    gb_arg args[8];
+    double *scr = ws->buf + L->mscr;
+    for (size_t v = 0; v < K; v++) {
+        set_all(z, len, L->mlo + (double)v);
+        for (size_t k = 0; 2 * k < L->blanket.len; k++) {
+            size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
+            const mop *o = &m->ops.items[b - 1];
+            const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+            const size_t *el = L->melem + L->moff[k];
+            size_t nb = o->batch ? o->batch : 1;
+            for (size_t q = a; q + 1 < b; q++) { /* this value's adjoints start from zero */
+                const mop *p = &m->ops.items[q];
+                const tensor *X = &m->t.items[p->out];
+                if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj)
+                    memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
+            }
+            ws->bad = 0;
+            run_range(m, ws, a, b - 1, 0, nb, 0);
+            if (ws->bad)
+                continue; /* every weight of this value is 0 here */
+            for (size_t r = 0; r < o->n; r++) {
+                double w = tab[el[r] * K + v];
+                if (w == 0)
+                    continue;
+                rep_args(m, ws, o, r, args, scr, loff);
+                o->dist->lpdf(1, args, dims, 0);
+                for (int i = 0; i < o->nin; i++) {
+                    if (!args[i].adj)
+                        continue;
+                    const tensor *X = &m->t.items[o->in[i]];
+                    size_t blk = o->stride[i] ? o->stride[i] : X->elen;
+                    double *xa = tadj(m, ws, o->in[i]) + loff[i];
+                    for (size_t j = 0; j < blk; j++)
+                        xa[j] += w * args[i].adj[j];
+                }
+            }
+            run_range(m, ws, a, b - 1, 0, nb, 1);
+        }
+    }
+    ws->bad = 0;
+}
+
+double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad)
+{
+    size_t len = gb_graph_node(m->g, L->node)->len, K = L->mK;
+    double *z = tval(m, ws, m->ni[L->node].tensor), *tab = ws->buf + L->mtab;
+    double *save = ws->buf + L->msave;
+    memcpy(save, z, len * sizeof *z);
+    fill_table(m, ws, L, z, len, tab);
+    double total = 0;
+    for (size_t e = 0; e < len && total > -INFINITY; e++) {
+        double *row = tab + e * K, mx = -INFINITY, s = 0;
+        for (size_t v = 0; v < K; v++)
+            mx = row[v] > mx ? row[v] : mx;
+        if (!(mx > -INFINITY)) {
+            total = -INFINITY;
+            break;
+        }
+        for (size_t v = 0; v < K; v++)
+            s += exp(row[v] - mx);
+        double lse = mx + log(s);
+        total += lse;
+        if (want_grad)
+            for (size_t v = 0; v < K; v++)
+                row[v] = exp(row[v] - lse);
+    }
+    if (want_grad && total > -INFINITY)
+        grad_pass(m, ws, L, z, len, tab);
+    memcpy(z, save, len * sizeof *z);
+    if (!(total > -INFINITY)) /* the start error names the first term that reads the latent */
+        ws->bad_op = L->blanket.len >= 2 ? L->blanket.items[1] - 1 : (size_t)-1;
+    return total > -INFINITY ? total : -INFINITY;
+}
+
+gb_status gb_model_marginal_draw(const gb_model *m, gb_model_ws *ws, size_t k, gsl_rng *r)
+{
+    const latent *L = &m->lat.items[k];
+    if (!L->marg)
+        return GB_EINTERNAL;
+    size_t len = gb_graph_node(m->g, L->node)->len, K = L->mK;
+    double *z = tval(m, ws, m->ni[L->node].tensor), *tab = ws->buf + L->mtab;
+    double *save = ws->buf + L->msave;
+    memcpy(save, z, len * sizeof *z);
+    fill_table(m, ws, L, z, len, tab);
+    for (size_t e = 0; e < len; e++) {
+        double *row = tab + e * K, mx = -INFINITY, tot = 0, acc = 0;
+        for (size_t v = 0; v < K; v++)
+            mx = row[v] > mx ? row[v] : mx;
+        if (!(mx > -INFINITY)) {
+            memcpy(z, save, len * sizeof *z);
+            return GB_ENUMERIC;
+        }
+        for (size_t v = 0; v < K; v++)
+            tot += (row[v] = exp(row[v] - mx));
+        double u = gsl_rng_uniform(r) * tot;
+        size_t pick = K - 1;
+        for (size_t v = 0; v < K; v++) {
+            acc += row[v];
+            if (u < acc) {
+                pick = v;
+                break;
+            }
+        }
+        z[e] = L->mlo + (double)pick;
+    }
+    return GB_OK;
+}

@@ -1,0 +1,1 @@
+inspect marginalise_refused.gb --data ok_marginalise_y.json
