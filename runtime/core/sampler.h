@@ -65,6 +65,10 @@ typedef struct gb_sampler_ops {
     /* A tuning value worth keeping per chain (NUTS: its step size), NaN when none.  May be NULL. */
     double (*tuning)(const void *state);
     void (*state_free)(void *state);
+    /* Called once after compilation (the data folded in) for each latent k the kind took:
+       reports, located, what the kind cannot work with (a tree's inputs with a NaN, labels
+       outside 1..K).  May be NULL. */
+    gb_status (*check)(const struct gb_model *m, size_t k, gb_errlist *errs);
 } gb_sampler_ops;
 
 #endif

@@ -743,6 +743,8 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
     if (c.st == GB_OK)
         c.st = gb_model_fold_fixed(m);
     if (c.st == GB_OK)
+        c.st = gb_model_plan_check(m, errs);
+    if (c.st == GB_OK)
         c.st = gb_model_plan_gibbs(m);
     if (c.st == GB_OK)
         c.st = gb_model_make_columns(m);

@@ -214,6 +214,8 @@ void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, si
 /* model_plan.c: asks the kinds for each latent, lays out the coordinates, makes the blankets of
  * latents outside the joint block (-1: out of memory or no kind, reported in errs). */
 gb_status gb_model_plan(gb_model *m, gb_errlist *errs);
+/* Once the fixed values are folded in: each latent's kind checks what it needs (its check op). */
+gb_status gb_model_plan_check(const gb_model *m, gb_errlist *errs);
 
 /* model_deps.c: the fixed nodes (gb_model.fixed), latent L's blanket, and whether the density
  * is smooth in each continuous latent (latent.smooth).  -1 when out of memory. */
