@@ -239,6 +239,14 @@ bench: all $(BUILD)/bench/gradbench
 	GLASSBOX=$(BUILD)/glassbox RESULTS="$(if $(PEER_RESULTS),$(PEER_RESULTS),$(BUILD)/bench/peers)" \
 	    tests/bench/check_regression.sh
 
+# BART sweeps per second (issue 19: 200 trees, N = 10,000, p = 10, target >= 50 on one core).
+.PHONY: tree-bench
+$(BUILD)/bench/tree_bench: tests/bench/tree_bench.c $(BUILD)/libglassbox.a
+	@mkdir -p $(dir $@)
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
+tree-bench: $(BUILD)/bench/tree_bench
+	$(BUILD)/bench/tree_bench
+
 bench-peers: all $(BUILD)/bench/gradbench
 	@if [ ! -d "$(PEERS_DIR)" ]; then echo "bench-peers: $(PEERS_DIR) is absent; nothing to run"; \
 	else \
