@@ -139,6 +139,8 @@ const gb_dist_ops *gb_model_link_prior_dist(const gb_model *m, const gb_model_li
 gb_loc gb_model_link_prior_loc(const gb_model *m, const gb_model_link *l);
 const double *gb_model_link_prior_arg(const gb_model *m, gb_model_ws *ws, const gb_model_link *l,
                                       int i, size_t *len);
+/* The graph node of the likelihood's variate (y). */
+size_t gb_model_link_variate(const gb_model *m, const gb_model_link *l);
 /* Argument i of the prior (i >= 1) or the likelihood's variate (i = 0) when it is fixed (data,
  * or computed from data only), after compilation: its values, element count and last dimension
  * (the columns of a matrix); NULL when it depends on a parameter. */

@@ -64,8 +64,8 @@ static int op_dep(const gb_model *m, const mop *o, const unsigned char *dep, siz
 
 /* Does the term op o (one of another node) fit one of the three forms?  Fills l's kind and
  * tensors; 0 with *why otherwise. */
-static int term_fits(const mop *o, const unsigned char *dep, size_t n,
-                     gb_model_link *l, const char **why)
+static int term_fits(const mop *o, const unsigned char *dep, size_t n, gb_model_link *l,
+                     const char **why)
 {
     if (dep[o->in[0]] != DEP_NONE) {
         *why = "its value is the variate of another distribution";
@@ -213,6 +213,11 @@ const double *gb_model_link_fixed(const gb_model *m, const gb_model_link *l, int
     *len = x->batch * x->elen;
     *cols = x->eshape.rank > 0 ? x->eshape.dim[x->eshape.rank - 1] : 1;
     return x->ext;
+}
+
+size_t gb_model_link_variate(const gb_model *m, const gb_model_link *l)
+{
+    return m->terms.items[l->term].node;
 }
 
 const gb_dist_ops *gb_model_link_prior_dist(const gb_model *m, const gb_model_link *l)

@@ -10,7 +10,7 @@
  */
 #include "sampler_registry.h"
 
-#define KINDS(X) X(gibbs) X(slice) X(nuts)
+#define KINDS(X) X(tree) X(gibbs) X(slice) X(nuts)
 
 /* sampler_gibbs.c, sampler_slice.c, sampler_nuts.c, ... */
 #define DECLARE(name) extern const gb_sampler_ops gb_sampler_##name;

@@ -112,9 +112,8 @@ static void test_link_probit_and_categorical_logit(void **state)
     gbt_model *f;
     gb_model_link l;
     const char *why;
-    assert_int_equal(link_of("t: real[N] ~ normal(0, 1)\nb ~ bernoulli(Phi(t - a))\n",
-                             "t", &f, &l, &why),
-                     1);
+    assert_int_equal(
+        link_of("t: real[N] ~ normal(0, 1)\nb ~ bernoulli(Phi(t - a))\n", "t", &f, &l, &why), 1);
     assert_int_equal(l.kind, GB_LINK_PROBIT);
     gbt_model_free(f);
     assert_int_equal(link_of("F: real[N, 3] ~ normal(0, 1)\n"
@@ -141,8 +140,7 @@ static void test_link_declines_other_forms(void **state)
         {"t: real[N] ~ normal(0, 1)\ny ~ normal(t, sigma)\nb ~ bernoulli(Phi(t))\n",
          "more than one"},
         {"t: real[N] ~ normal(0, 1)\n", "no likelihood"},
-        {"F: real[N, 3] ~ normal(0, 1)\nc ~ categorical_logit(F + 1)\n",
-         "other than"},
+        {"F: real[N, 3] ~ normal(0, 1)\nc ~ categorical_logit(F + 1)\n", "other than"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gbt_model *f;

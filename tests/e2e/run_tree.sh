@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The tree component end to end: examples/iris_tree runs with its tree latent given to the tree
+# sampler (run --explain); a BART fit of more than 1000 rows is summarised while sampling, not
+# stored (the CSV has no f columns, FILE_stream.csv has them), unless --keep names it.
+. "$(dirname "$0")/lib.sh"
+
+if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --explain \
+    --chains 2 --warmup 100 --draws 100 --quiet >"$tmp/out" 2>&1 &&
+    grep -Eq '^  t\.logp +tree ' "$tmp/out"
+then ok; else bad "iris_tree: the tree sampler takes t.logp"; tail -5 "$tmp/out"; fi
+
+# y = step in x1 + noise, N = 1100 rows: f has 1100 elements
+python3 - "$tmp/big.json" <<'PY'
+import json, random, sys
+random.seed(4)
+X = [[random.random(), random.random()] for _ in range(1100)]
+y = [(1.0 if x[0] > 0.5 else -1.0) + random.gauss(0, 0.3) for x in X]
+json.dump({"X": X, "y": y}, open(sys.argv[1], "w"))
+PY
+printf 'import tree\ndata X: real[N, 2]\ndata y: real[N]\nt = tree.bart(X, y, trees = 10)\n' \
+    > "$tmp/big.gb"
+if "$GB" run "$tmp/big.gb" --data "$tmp/big.json" --chains 1 --warmup 50 --draws 50 --quiet \
+    --output "$tmp/big.csv" >"$tmp/out" 2>&1 &&
+    ! grep -v '^#' "$tmp/big.csv" | head -1 | grep -q 't_f\.' &&
+    grep -q '^t\.f\.1100,' "$tmp/big_stream.csv"
+then ok; else bad "a tree fit over 1000 rows is summarised, not stored"; tail -5 "$tmp/out"; fi
+if "$GB" run "$tmp/big.gb" --data "$tmp/big.json" --chains 1 --warmup 50 --draws 50 --quiet \
+    --keep 't.f' --output "$tmp/kept.csv" >"$tmp/out" 2>&1 &&
+    grep -v '^#' "$tmp/kept.csv" | head -1 | grep -q 't_f\.1100'
+then ok; else bad "--keep t.f keeps the tree fit"; tail -5 "$tmp/out"; fi
+
+finish tree
