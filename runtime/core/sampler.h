@@ -24,12 +24,20 @@
 struct gb_model;
 struct gb_model_ws;
 
+/* Receives, from the chain's thread, one line of text per kept draw from a kind whose state is
+ * more than its latents' values (the tree kind: the forest of latent `node` as JSON, ending in
+ * a newline).  Returns 0, or -1 to stop the run (an output error). */
+typedef int (*gb_sampler_record)(void *ctx, int chain, const char *node, const char *line);
+
 /* What a chain's samplers are told when they start (from the run's settings). */
 typedef struct gb_sampler_config {
     int warmup;         /* warmup iterations */
     int max_depth;      /* NUTS tree depth limit */
     int dense_metric;   /* adapt a dense metric rather than a diagonal one */
     double adapt_delta; /* target acceptance of step-size adaptation */
+    gb_sampler_record record; /* NULL: nobody listens */
+    void *record_ctx;
+    int chain; /* the chain's index (0-based), for record */
 } gb_sampler_config;
 
 /* The sampler columns of a draw, in CmdStan's names (lp__, accept_stat__, ...).  A kind that

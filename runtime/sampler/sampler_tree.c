@@ -250,6 +250,11 @@ typedef struct tree_state {
     const gb_model *m;
     size_t n;
     tree_latent *t;
+    gb_sampler_record record; /* with its context and the chain's index; NULL: none */
+    void *record_ctx;
+    int chain;
+    char *line; /* the record's text, and its buffer's size (open_memstream's) */
+    size_t line_size;
 } tree_state;
 
 static void tree_state_free(void *state)
@@ -265,6 +270,7 @@ static void tree_state_free(void *state)
         free(s->t[i].w);
     }
     free(s->t);
+    free(s->line);
     free(s);
 }
 
@@ -286,7 +292,6 @@ static gb_status latent_new(const gb_model *m, size_t k, tree_latent *t, gb_errl
 static gb_status tree_state_new(const gb_model *m, const gb_sampler_config *cfg, void **state,
                                 gb_errlist *errs)
 {
-    (void)cfg;
     tree_state *s = calloc(1, sizeof *s);
     size_t n = 0;
     for (size_t k = 0; k < gb_model_latent_count(m); k++)
@@ -294,6 +299,9 @@ static gb_status tree_state_new(const gb_model *m, const gb_sampler_config *cfg,
     if (s) {
         s->m = m;
         s->t = calloc(n ? n : 1, sizeof *s->t);
+        s->record = cfg->record;
+        s->record_ctx = cfg->record_ctx;
+        s->chain = cfg->chain;
     }
     if (!s || !s->t) {
         tree_state_free(s);
@@ -358,10 +366,25 @@ static void write_fit(const gb_model *m, gb_model_ws *ws, const tree_latent *t)
         memcpy(x, f, len * sizeof *x);
 }
 
+/* Hands the forest of t, as one JSON line, to the run's listener. */
+static gb_status record(tree_state *s, const tree_latent *t)
+{
+    FILE *mem = open_memstream(&s->line, &s->line_size);
+    if (!mem)
+        return GB_ENOMEM;
+    gb_status st = gb_forest_write_json(t->forest, mem);
+    if (fclose(mem) != 0 && st == GB_OK)
+        st = GB_ENOMEM;
+    if (st != GB_OK)
+        return st;
+    const gb_node *n = gb_graph_node(gb_model_graph(s->m), gb_model_latent_node(s->m, t->k));
+    return s->record(s->record_ctx, s->chain, n->name, s->line) == 0 ? GB_OK : GB_ENOMEM;
+}
+
 static gb_status tree_step(void *state, gb_model_ws *ws, gsl_rng *r, double *theta, int warmup,
                            const char **fail)
 {
-    (void)theta, (void)warmup;
+    (void)theta;
     tree_state *s = state;
     for (size_t i = 0; i < s->n; i++) {
         tree_latent *t = &s->t[i];
@@ -385,6 +408,10 @@ static gb_status tree_step(void *state, gb_model_ws *ws, gsl_rng *r, double *the
         write_fit(s->m, ws, t);
         gb_model_ws_set_changed(ws);
         gb_model_ws_refresh(s->m, ws);
+        if (!warmup && s->record && (st = record(s, t)) != GB_OK) {
+            *fail = "out of memory recording the draw's trees";
+            return st;
+        }
     }
     return GB_OK;
 }

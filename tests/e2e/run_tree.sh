@@ -9,6 +9,24 @@ if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json
     grep -Eq '^  t\.logp +tree ' "$tmp/out"
 then ok; else bad "iris_tree: the tree sampler takes t.logp"; tail -5 "$tmp/out"; fi
 
+# the summary shows the most visited tree's rules on the petal measurements (x3, x4: columns 3
+# and 4 of X), the inclusion proportions and the leaves' and depth's posteriors; with --output
+# every kept draw's tree is one JSON line beside the draws
+if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --chains 2 \
+    --warmup 200 --draws 150 --quiet --output "$tmp/iris.csv" >"$tmp/out" 2>&1 &&
+    grep -q '^tree t.logp (300 draws' "$tmp/out" && grep -Eq '^  leaves +mean' "$tmp/out" &&
+    grep -Eq '^  depth +mean' "$tmp/out" && grep -q '^  inclusion .* x4 ' "$tmp/out" &&
+    grep -q '^  most visited tree' "$tmp/out" &&
+    grep -E '^    (if|always)' "$tmp/out" | grep -q 'x[34] <=' &&
+    [ "$(wc -l < "$tmp/iris_tree.jsonl")" = 300 ] &&
+    python3 - "$tmp/iris_tree.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert {(r["chain"], r["draw"]) for r in rows} == {(c, d) for c in (1, 2) for d in range(1, 151)}
+assert all(r["node"] == "t.logp" and len(r["trees"]) == 1 for r in rows)
+PY
+then ok; else bad "iris_tree: rules, inclusion and tree JSON lines"; tail -12 "$tmp/out"; fi
+
 # y = step in x1 + noise, N = 1100 rows: f has 1100 elements
 python3 - "$tmp/big.json" <<'PY'
 import json, random, sys
