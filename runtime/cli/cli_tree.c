@@ -3,7 +3,8 @@
  * STEM_tree.jsonl with --output, and summarised after the draws' table:
  *  - the number of leaves and the depth (summed / deepest over the forest's trees), with R-hat
  *    and ESS across chains like any quantity (diag.h);
- *  - each input's inclusion proportion: the share of draws whose trees split on it;
+ *  - each input's inclusion proportion: the share of draws whose tree splits on it (one tree),
+ *    or its share of the forest's splits averaged over draws (BART, as its packages report);
  *  - for single trees (CART), the most visited tree structure and how often it was visited, as
  *    if-then rules, each leaf with its posterior over the draws of that structure: mean and 5%
  *    and 95% quantiles of its mean (regression) or of each class probability (classification).
@@ -119,16 +120,17 @@ static size_t depth(const json_t *n)
     return 1 + (a > b ? a : b);
 }
 
-static void mark_vars(const json_t *n, unsigned char *used, size_t p)
+/* Adds tree n's splits on each input to count[0 .. p-1]. */
+static void count_vars(const json_t *n, size_t *count, size_t p)
 {
     const json_t *l = json_object_get(n, "left");
     if (!l)
         return;
     json_int_t v = json_integer_value(json_object_get(n, "var"));
     if (v >= 0 && (size_t)v < p)
-        used[v] = 1;
-    mark_vars(l, used, p);
-    mark_vars(json_object_get(n, "right"), used, p);
+        count[v]++;
+    count_vars(l, count, p);
+    count_vars(json_object_get(n, "right"), count, p);
 }
 
 /* Appends text to a growing buffer (kept NUL-terminated). */
@@ -169,9 +171,10 @@ typedef struct node_draws {
     const char *node;
     size_t nchains, ndraws, p;
     double *nleaves, *ndepth; /* chain c, draw d at c * ndraws + d */
-    size_t *used;             /* draws that split on input j */
-    json_t **forest;          /* parsed lines, nchains * ndraws */
-    char **key;               /* single trees: the structure of each draw */
+    double *used;    /* single tree: draws that split on input j; forest: the sum over draws of
+                        input j's share of the splits (the BART packages' inclusion proportion) */
+    json_t **forest; /* parsed lines, nchains * ndraws */
+    char **key;      /* single trees: the structure of each draw */
     int single;
 } node_draws;
 
@@ -271,14 +274,18 @@ static int gather(const cli_tree *t, const char *node, node_draws *nd)
         }
     if (!(nd->used = calloc(nd->p ? nd->p : 1, sizeof *nd->used)))
         return -1;
-    unsigned char *u = calloc(nd->p ? nd->p : 1, 1);
+    size_t *u = calloc(nd->p ? nd->p : 1, sizeof *u);
     if (!u)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        memset(u, 0, nd->p ? nd->p : 1);
-        json_array_foreach(json_object_get(nd->forest[i], "trees"), ti, tr) mark_vars(tr, u, nd->p);
+        memset(u, 0, (nd->p ? nd->p : 1) * sizeof *u);
+        size_t tot = 0;
+        json_array_foreach(json_object_get(nd->forest[i], "trees"), ti, tr)
+            count_vars(tr, u, nd->p);
         for (size_t j = 0; j < nd->p; j++)
-            nd->used[j] += u[j];
+            tot += u[j];
+        for (size_t j = 0; j < nd->p; j++)
+            nd->used[j] += nd->single ? (u[j] > 0) : tot ? (double)u[j] / (double)tot : 0;
     }
     free(u);
     return 0;
@@ -435,10 +442,12 @@ static int print_node(FILE *out, const node_draws *nd)
                 n, nd->p) < 0 ||
         print_scalar(out, "leaves", nd->nleaves, nd) != 0 ||
         print_scalar(out, "depth", nd->ndepth, nd) != 0 ||
-        fprintf(out, "  inclusion (share of draws splitting on each input):") < 0)
+        fprintf(out, "  inclusion (%s):",
+                nd->single ? "share of draws splitting on each input"
+                           : "each input's share of the splits, mean over draws") < 0)
         return -1;
     for (size_t j = 0; j < nd->p; j++)
-        if (fprintf(out, " x%zu %.2f", j + 1, (double)nd->used[j] / (double)n) < 0)
+        if (fprintf(out, " x%zu %.2f", j + 1, nd->used[j] / (double)n) < 0)
             return -1;
     if (fputc('\n', out) == EOF)
         return -1;

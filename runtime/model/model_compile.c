@@ -421,6 +421,13 @@ static void term_layout(cctx *c, mop *o)
     for (int i = 0; i < o->nin; i++) {
         const tensor *X = &m->t.items[o->in[i]];
         int r = i == 0 ? d->variate_rank : d->params[i - 1].rank;
+        if (X->eshape.rank < r) { /* e.g. a vector declared where a matrix is drawn */
+            gb_error(c->errs, GB_ESEMANTIC, o->loc, "%s of %s has %d dimension%s; it needs %d",
+                     i == 0 ? "the variate" : d->params[i - 1].name, d->name, X->eshape.rank,
+                     X->eshape.rank == 1 ? "" : "s", r);
+            fail(c, GB_ESEMANTIC);
+            return;
+        }
         gb_shape l = X->eshape;
         l.rank -= r;
         block[i] = 1;

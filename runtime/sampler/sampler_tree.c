@@ -369,6 +369,8 @@ static void write_fit(const gb_model *m, gb_model_ws *ws, const tree_latent *t)
 /* Hands the forest of t, as one JSON line, to the run's listener. */
 static gb_status record(tree_state *s, const tree_latent *t)
 {
+    free(s->line); /* open_memstream makes its own buffer */
+    s->line = NULL;
     FILE *mem = open_memstream(&s->line, &s->line_size);
     if (!mem)
         return GB_ENOMEM;
