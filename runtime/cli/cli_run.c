@@ -354,6 +354,17 @@ static gb_status open_output(const gb_model *m, const cli_opts *o, const gb_run_
         if (st != GB_OK)
             return st;
     }
+    for (size_t k = 0; k < gb_model_kind_count(m); k++) {
+        if (strcmp(gb_model_kind(m, k)->name, "tree") != 0)
+            continue;
+        char *side = gb_drawsout_stem_path(o->output, "_tree.jsonl"); /* the trees' file too */
+        if (!side)
+            return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+        gb_status st = gb_drawsout_check_inputs("--output", o->output, side, &meta, s->errs);
+        free(side);
+        if (st != GB_OK)
+            return st;
+    }
     size_t nm = gb_model_output_size(m), nk = 0;
     const char **names = malloc((nm ? nm : 1) * sizeof *names);
     if (!names)

@@ -27,6 +27,14 @@ assert all(r["node"] == "t.logp" and len(r["trees"]) == 1 for r in rows)
 PY
 then ok; else bad "iris_tree: rules, inclusion and tree JSON lines"; tail -12 "$tmp/out"; fi
 
+# the trees' file never replaces an input: here it would be a link to the data
+ln -s "$PWD/examples/iris_tree/iris.json" "$tmp/link_tree.jsonl"
+if ! "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --quiet \
+    --output "$tmp/link.csv" --draws 10 --warmup 10 >"$tmp/out" 2>&1 &&
+    grep -q 'would overwrite the input file' "$tmp/out" &&
+    head -c 1 examples/iris_tree/iris.json | grep -q '{'
+then ok; else bad "--output refuses a trees' file that is an input"; tail -3 "$tmp/out"; fi
+
 # y = step in x1 + noise, N = 1100 rows: f has 1100 elements
 python3 - "$tmp/big.json" <<'PY'
 import json, random, sys
