@@ -10,6 +10,7 @@
 #                   CSV with them (make test runs that check only when they are installed)
 #   make install    install build/glassbox, the stdlib modules and the man page under PREFIX
 #                   (/usr/local), staged under DESTDIR when set; make uninstall removes them
+#   make tree-bench  BART sweeps per second of the tree library (200 trees, N = 10,000, p = 10)
 #   make format / format-check / headers / structure / clean
 
 CC      ?= cc
@@ -231,13 +232,14 @@ $(BUILD)/bench/gradbench: tests/bench/gradbench.c $(BUILD)/libglassbox.a
 	@mkdir -p $(dir $@)
 	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
 
-bench: all $(BUILD)/bench/gradbench
+bench: all $(BUILD)/bench/gradbench $(BUILD)/bench/tree_bench
 	BUILD=$(BUILD) BENCH_MODELS="$(BENCH_MODELS)" PEERS_DIR="$(PEERS_DIR)" PEER_RESULTS="$(PEER_RESULTS)" \
 	    tests/bench/run_bench.sh
 	GLASSBOX=$(BUILD)/glassbox RESULTS="$(if $(PEER_RESULTS),$(PEER_RESULTS),$(BUILD)/bench/peers)" \
 	    tests/bench/check_summary.sh
 	GLASSBOX=$(BUILD)/glassbox RESULTS="$(if $(PEER_RESULTS),$(PEER_RESULTS),$(BUILD)/bench/peers)" \
 	    tests/bench/check_regression.sh
+	$(BUILD)/bench/tree_bench
 
 # BART sweeps per second (issue 19: 200 trees, N = 10,000, p = 10, target >= 50 on one core).
 .PHONY: tree-bench

@@ -4,7 +4,7 @@
  * gb_forest holds m trees (m = 1 is Bayesian CART, Chipman, George & McCulloch 1998; m > 1 is
  * BART fitted by Bayesian backfitting, Chipman, George & McCulloch 2010), their leaf values and
  * the per-row fit.  One gb_forest_sweep makes one Metropolis-Hastings structure move per tree
- * (grow, prune or change) on the partial residual with the leaf values integrated out, then
+ * (grow, prune, change or swap) on the partial residual with the leaf values integrated out, then
  * draws that tree's leaf values.  All buffers are sized when the forest is made: a sweep never
  * allocates.  Work per move is O(rows in the node): each tree keeps its rows partitioned so that
  * every node owns a contiguous range of a row permutation.
@@ -67,7 +67,8 @@ gb_status gb_tree_check_labels(const double *y, size_t n, size_t classes, gb_err
 
 typedef enum gb_tree_leaf_kind {
     /* mu ~ N(0, tau^2), target ~ N(mu, sigma^2 / w) with sigma KNOWN (passed to each sweep) and
-     * optional per-row weights w: BART's backfitting, or CART whose sigma is sampled elsewhere. */
+     * optional per-row weights w: BART's backfitting, or CART whose sigma is sampled elsewhere.
+     * The prior is centred at 0: shift the target to midrange 0 first (CGM 2010, 2.2.2). */
     GB_TREE_LEAF_NORMAL,
     /* Normal-inverse-gamma: mu ~ N(mu0, sigma^2 / kappa), sigma^2 ~ InvGamma(a, b) shared by all
      * leaves and integrated out of the structure moves; standalone CART regression (m = 1). */
@@ -156,15 +157,24 @@ size_t gb_tree_depth(const gb_forest *f, size_t t);
 void gb_forest_var_counts(const gb_forest *f, size_t *counts);
 /* DART's current split-variable probabilities (p entries, 0 on constant columns), or NULL. */
 const double *gb_forest_dart_weights(const gb_forest *f);
-/* Move statistics since creation, indexed by gb_tree_move. */
+/* Move statistics since creation or the last reset, indexed by gb_tree_move. */
 typedef enum gb_tree_move {
     GB_TREE_GROW,
     GB_TREE_PRUNE,
     GB_TREE_CHANGE,
+    GB_TREE_SWAP,
     GB_TREE_N_MOVES
 } gb_tree_move;
 void gb_forest_move_stats(const gb_forest *f, size_t proposed[GB_TREE_N_MOVES],
                           size_t accepted[GB_TREE_N_MOVES]);
+
+/* The log posterior of tree t's structure, up to a constant, with its leaf values integrated
+ * out: log prior (split probabilities, split variable, cut counts) + log marginal likelihood of
+ * the data given the other trees (NORMAL: target minus the other trees' fit, with the known
+ * sigma; NIG, CLASS: target; NULL: the log prior alone).  For choosing the maximum-posterior
+ * tree among visited ones.  Uses the forest's scratch buffers (not during a sweep); the state is
+ * unchanged. */
+double gb_tree_log_posterior(gb_forest *f, size_t t, const double *target, double sigma);
 
 /* ---- output (tree_output.c) ---- */
 

@@ -153,7 +153,8 @@ static gb_status alloc_forest(gb_forest *f)
     f->sel = malloc(n * sizeof *f->sel);
     f->cuts = malloc(n * sizeof *f->cuts);
     f->stamp = calloc(f->d->max_distinct, sizeof *f->stamp);
-    f->stack = malloc(f->cap * sizeof *f->stack);
+    f->save_rows = malloc(n * sizeof *f->save_rows);
+    f->save_range = malloc(2 * f->cap * sizeof *f->save_range);
     f->st = malloc(5 * f->nstat * sizeof *f->st);
     f->dart_counts = malloc(p * sizeof *f->dart_counts);
     if (f->c.dart) {
@@ -161,8 +162,9 @@ static gb_status alloc_forest(gb_forest *f)
         f->dart_logs = malloc(p * sizeof *f->dart_logs);
         f->dart_grid = malloc(GB_TREE_DART_GRID * sizeof *f->dart_grid);
     }
-    if (!f->trees || !f->fit || !f->resid || !f->sel || !f->cuts || !f->stamp || !f->stack ||
-        !f->st || !f->dart_counts || (f->c.dart && (!f->dart_s || !f->dart_logs || !f->dart_grid)))
+    if (!f->trees || !f->fit || !f->resid || !f->sel || !f->cuts || !f->stamp || !f->save_rows ||
+        !f->save_range || !f->st || !f->dart_counts ||
+        (f->c.dart && (!f->dart_s || !f->dart_logs || !f->dart_grid)))
         return GB_ENOMEM;
     return alloc_trees(f);
 }
@@ -216,7 +218,8 @@ void gb_forest_free(gb_forest *f)
     free(f->sel);
     free(f->cuts);
     free(f->stamp);
-    free(f->stack);
+    free(f->save_rows);
+    free(f->save_range);
     free(f->st);
     free(f->dart_counts);
     free(f->dart_s);

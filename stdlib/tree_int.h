@@ -61,8 +61,9 @@ struct gb_forest {
     uint32_t *cuts;  /* n candidate cut ranks */
     uint32_t *stamp; /* max_distinct generation stamps */
     uint32_t gen;
-    int32_t *stack; /* cap node numbers for traversals */
-    double *st;     /* 5 x nstat: a move's statistics arrays; a leaf draw's scratch */
+    uint32_t *save_rows;  /* n: a deep change's rows before the move */
+    uint32_t *save_range; /* 2 x cap: node ranges before a deep change */
+    double *st;           /* 5 x nstat: a move's statistics arrays; a leaf draw's scratch */
     /* DART */
     double *dart_s, *dart_logs, *dart_grid; /* p, p, GB_TREE_DART_GRID */
     size_t *dart_counts;                    /* p */
@@ -123,11 +124,26 @@ size_t gb_tree_node_cuts(gb_forest *f, const gb_tree *t, const gb_tree_node *nd,
 /* One MH structure move on tree t with the data f->y (NULL: prior only). */
 void gb_tree_step(gb_forest *f, gb_tree *t, gsl_rng *rng);
 
+/* Shared by the moves (tree_move.c): reorder nd's rows by its rule and set its children's
+ * ranges; set a node's rule; the MH accept step. */
+void gb_tree_partition(gb_forest *f, gb_tree *t, gb_tree_node *nd);
+void gb_tree_set_rule(gb_forest *f, gb_tree_node *nd, uint32_t var, uint32_t cut);
+bool gb_tree_accept(gsl_rng *rng, double log_r);
+/* Change of an internal node j that is not a nog node to rule (var, cut) (tree_change.c);
+ * true when accepted. */
+bool gb_tree_change_deep(gb_forest *f, gb_tree *t, int32_t j, uint32_t var, uint32_t cut,
+                         gsl_rng *rng);
+/* The swap move (tree_change.c); true when accepted. */
+bool gb_tree_swap(gb_forest *f, gb_tree *t, gsl_rng *rng);
+
 /* Leaf models (tree_leaf.c). */
 /* The separable part of a leaf's log marginal likelihood. */
 double gb_tree_leaf_term(const gb_forest *f, const double *s);
 /* NIG: the leaf's quadratic term; 0 for the other kinds. */
 double gb_tree_leaf_q(const gb_forest *f, const double *s);
+/* log marginal likelihood change given the change dterm of the leaves' separable terms and dq of
+ * their NIG quadratic terms (0 in prior mode). */
+double gb_tree_lik_delta_sums(const gb_forest *f, double dterm, double dq);
 /* log marginal likelihood change when leaves with statistics old[0..n_old) are replaced by
  * new[0..n_new) (statistics arrays of f->nstat doubles each). */
 double gb_tree_lik_delta(const gb_forest *f, const double *const *old_s, size_t n_old,

@@ -63,11 +63,18 @@ double gb_tree_lik_delta(const gb_forest *f, const double *const *old_s, size_t 
         v -= gb_tree_leaf_term(f, old_s[l]);
         dq -= gb_tree_leaf_q(f, old_s[l]);
     }
+    return gb_tree_lik_delta_sums(f, v, dq);
+}
+
+double gb_tree_lik_delta_sums(const gb_forest *f, double dterm, double dq)
+{
+    if (!f->y)
+        return 0;
     if (f->c.leaf == GB_TREE_LEAF_NIG) {
         double shape = f->c.a + 0.5 * (double)f->n;
-        v -= shape * (log(f->c.b + 0.5 * (f->nig_q + dq)) - log(f->c.b + 0.5 * f->nig_q));
+        dterm -= shape * (log(f->c.b + 0.5 * (f->nig_q + dq)) - log(f->c.b + 0.5 * f->nig_q));
     }
-    return v;
+    return dterm;
 }
 
 static void leaf_stats(const gb_forest *f, const gb_tree *t, const gb_tree_node *nd, double *s)

@@ -2,16 +2,18 @@
  * (Chipman, George & McCulloch 1998, section 3; the ratios as in Kapelner & Bleich 2016,
  * "bartMachine", appendix A), with the leaf values integrated out (tree_leaf.c).
  *
- * Move choice: a single-leaf tree grows; otherwise grow 1/4, prune 1/4, change 1/2.
+ * Move choice: a single-leaf tree grows; otherwise grow 1/4, prune 1/4, change 4/10, swap 1/10.
  *   grow    a leaf uniformly among the L leaves, a variable from the split-variable prior, a cut
  *           uniformly among the leaf's valid cuts (none: the move is refused);
  *   prune   a node whose children are both leaves ("nog" node) uniformly among the nog nodes;
- *   change  a nog node uniformly, a new variable and cut drawn as in grow.
+ *   change  an internal node uniformly; half the time a new variable and cut drawn as in grow,
+ *           half the time the same variable and a nearby cut (local_cut).  A node deeper than
+ *           one split is re-applied with its subtree in tree_change.c, as is swap (1/10 of the
+ *           moves, taken from change's share).
  * The variable and cut proposals equal their prior terms, so they cancel in every ratio:
  *   grow:   r = m(T')/m(T) * a_d (1 - a_{d+1})^2 / (1 - a_d) * [P_prune(T') / nog(T')]
  *               / [P_grow(T) / L(T)],   a_d = alpha (1 + d)^-beta;
- *   prune:  the reciprocal form; change: r = m(T')/m(T) (the nog count is unchanged).
- * Restricting change to nog nodes keeps it symmetric and keeps every descendant split valid.
+ *   prune:  the reciprocal form; change of a nog node: r = m(T')/m(T).
  * Valid cuts are counted in O(rows in the node): two selections find the min_leaf-th smallest
  * and largest ranks, a stamp array counts the distinct ranks between them.
  */
@@ -24,6 +26,12 @@
 
 #define P_GROW 0.25 /* grow and prune probabilities once a tree has split (CGM 1998) */
 #define P_PRUNE 0.25
+#define P_SWAP 0.1 /* change 0.4 (CGM 1998, section 3.1) */
+/* A change keeps the variable and moves the cut a few places (local_cut) this often, instead
+ * of drawing both from the prior: a uniform new cut among hundreds almost never refines a
+ * nearly right one, and a wrong cut leaves the tree growing splits to make up for it.  Each
+ * kind of change is reversible on its own, so choosing between them keeps the target. */
+#define P_LOCAL 0.5
 /* Minimum leaf sizes up to this use two heaps to find the node's extreme ranks (kth_both); larger
  * ones a selection, whose cost no longer depends on the size. */
 #define GB_TREE_HEAP_MAX 32
@@ -185,12 +193,16 @@ static size_t count_nog(const gb_forest *f, const gb_tree *t)
     return c;
 }
 
-/* The k-th (0-based) used slot that is a leaf (nog == false) or a nog node (nog == true). */
-static int32_t kth_node(const gb_forest *f, const gb_tree *t, size_t k, bool nog)
+enum { LEAF, NOG, INTERNAL };
+
+/* The k-th (0-based) used slot of a kind: a leaf, a nog node, any internal node. */
+static int32_t kth_node(const gb_forest *f, const gb_tree *t, size_t k, int kind)
 {
     for (size_t j = 0; j < f->cap; j++) {
         const gb_tree_node *nd = &t->nodes[j];
-        bool hit = nog ? is_nog(t, j) : (nd->used && nd->left == GB_TREE_NONE);
+        bool hit = kind == NOG    ? is_nog(t, j)
+                   : kind == LEAF ? nd->used && nd->left == GB_TREE_NONE
+                                  : nd->used && nd->left != GB_TREE_NONE;
         if (hit && k-- == 0)
             return (int32_t)j;
     }
@@ -229,7 +241,7 @@ static void range_stats(const gb_forest *f, const gb_tree *t, const gb_tree_node
 }
 
 /* Reorders nd's rows so that those going left come first; sets the children's ranges. */
-static void partition(gb_forest *f, gb_tree *t, gb_tree_node *nd)
+void gb_tree_partition(gb_forest *f, gb_tree *t, gb_tree_node *nd)
 {
     const uint32_t *rk = f->d->rank + (size_t)nd->var * f->n;
     uint32_t *rows = t->rows, i = nd->begin, j = nd->end;
@@ -246,7 +258,7 @@ static void partition(gb_forest *f, gb_tree *t, gb_tree_node *nd)
     r->begin = i, r->end = nd->end;
 }
 
-static void set_rule(gb_forest *f, gb_tree_node *nd, uint32_t var, uint32_t cut)
+void gb_tree_set_rule(gb_forest *f, gb_tree_node *nd, uint32_t var, uint32_t cut)
 {
     nd->var = var, nd->cut = cut;
     nd->le = gb_tree_data_value(f->d, var, cut);
@@ -272,7 +284,7 @@ static void nig_update(gb_forest *f, const double *const *old_s, size_t n_old,
         f->nig_q -= gb_tree_leaf_q(f, old_s[l]);
 }
 
-static bool accept(gsl_rng *rng, double log_r)
+bool gb_tree_accept(gsl_rng *rng, double log_r)
 {
     return log_r >= 0 || log(gsl_rng_uniform_pos(rng)) < log_r;
 }
@@ -282,7 +294,7 @@ static void grow(gb_forest *f, gb_tree *t, gsl_rng *rng, double p_grow)
     f->proposed[GB_TREE_GROW]++;
     if (t->leaves >= (f->cap + 1) / 2 || f->d->usable == 0)
         return;
-    int32_t j = kth_node(f, t, gsl_rng_uniform_int(rng, t->leaves), false);
+    int32_t j = kth_node(f, t, gsl_rng_uniform_int(rng, t->leaves), LEAF);
     gb_tree_node *nd = &t->nodes[j];
     uint32_t var = gb_tree_draw_var(f, rng);
     size_t nc = gb_tree_node_cuts(f, t, nd, var);
@@ -299,13 +311,13 @@ static void grow(gb_forest *f, gb_tree *t, gsl_rng *rng, double p_grow)
     const double *olds[1] = {sm}, *news[2] = {sl, sr};
     double log_r = gb_tree_lik_delta(f, olds, 1, news, 2) + log_grow_prior(f, nd->depth) +
                    log(P_PRUNE) - log(nog_after) - log(p_grow) + log((double)t->leaves);
-    if (!accept(rng, log_r))
+    if (!gb_tree_accept(rng, log_r))
         return;
     f->accepted[GB_TREE_GROW]++;
     nd->left = take_slot(t, j, nd->depth + 1);
     nd->right = take_slot(t, j, nd->depth + 1);
-    set_rule(f, nd, var, cut);
-    partition(f, t, nd);
+    gb_tree_set_rule(f, nd, var, cut);
+    gb_tree_partition(f, t, nd);
     t->leaves++;
     nig_update(f, olds, 1, news, 2);
 }
@@ -314,7 +326,7 @@ static void prune(gb_forest *f, gb_tree *t, gsl_rng *rng)
 {
     f->proposed[GB_TREE_PRUNE]++;
     size_t nog = count_nog(f, t);
-    int32_t j = kth_node(f, t, gsl_rng_uniform_int(rng, nog), true);
+    int32_t j = kth_node(f, t, gsl_rng_uniform_int(rng, nog), NOG);
     gb_tree_node *nd = &t->nodes[j];
     double *sl = f->st, *sr = sl + f->nstat, *sm = sr + f->nstat;
     range_stats(f, t, &t->nodes[nd->left], sl);
@@ -326,7 +338,7 @@ static void prune(gb_forest *f, gb_tree *t, gsl_rng *rng)
     const double *olds[2] = {sl, sr}, *news[1] = {sm};
     double log_r = gb_tree_lik_delta(f, olds, 2, news, 1) - log_grow_prior(f, nd->depth) +
                    log(p_grow_after) - log((double)leaves_after) - log(P_PRUNE) + log((double)nog);
-    if (!accept(rng, log_r))
+    if (!gb_tree_accept(rng, log_r))
         return;
     f->accepted[GB_TREE_PRUNE]++;
     t->nodes[nd->left].used = t->nodes[nd->right].used = false;
@@ -337,27 +349,56 @@ static void prune(gb_forest *f, gb_tree *t, gsl_rng *rng)
     nig_update(f, olds, 2, news, 1);
 }
 
+/* A cut near cur among the node's nc valid cuts (in f->cuts): a step of 1..w places up or
+ * down in their sorted order, w = nc / 10 + 1.  The node's rows, hence its valid cuts and w,
+ * do not change under a change of its own rule, so the step is symmetric; false when it leaves
+ * the range. */
+static bool local_cut(gb_forest *f, size_t nc, uint32_t cur, gsl_rng *rng, uint32_t *out)
+{
+    size_t w = nc / 10 + 1, pos = 0;
+    for (size_t k = 0; k < nc; k++)
+        pos += f->cuts[k] < cur;
+    size_t step = 1 + gsl_rng_uniform_int(rng, w);
+    bool up = gsl_rng_uniform(rng) < 0.5;
+    if (up ? pos + step >= nc : step > pos)
+        return false;
+    *out = select_kth(f->cuts, nc, up ? pos + step : pos - step);
+    return true;
+}
+
 static void change(gb_forest *f, gb_tree *t, gsl_rng *rng)
 {
     f->proposed[GB_TREE_CHANGE]++;
-    size_t nog = count_nog(f, t);
-    int32_t j = kth_node(f, t, gsl_rng_uniform_int(rng, nog), true);
+    /* internal nodes: L - 1 in a binary tree, unchanged by the move */
+    int32_t j = kth_node(f, t, gsl_rng_uniform_int(rng, t->leaves - 1), INTERNAL);
     gb_tree_node *nd = &t->nodes[j];
-    uint32_t var = gb_tree_draw_var(f, rng);
-    size_t nc = gb_tree_node_cuts(f, t, nd, var);
-    if (nc == 0)
+    uint32_t var, cut;
+    if (gsl_rng_uniform(rng) < P_LOCAL) {
+        var = nd->var;
+        if (!local_cut(f, gb_tree_node_cuts(f, t, nd, var), nd->cut, rng, &cut))
+            return;
+    } else {
+        var = gb_tree_draw_var(f, rng);
+        size_t nc = gb_tree_node_cuts(f, t, nd, var);
+        if (nc == 0)
+            return;
+        cut = f->cuts[gsl_rng_uniform_int(rng, nc)];
+    }
+    if (!is_nog(t, (size_t)j)) {
+        if (gb_tree_change_deep(f, t, j, var, cut, rng))
+            f->accepted[GB_TREE_CHANGE]++;
         return;
-    uint32_t cut = f->cuts[gsl_rng_uniform_int(rng, nc)];
+    }
     double *ol = f->st, *orr = ol + f->nstat, *nl = orr + f->nstat, *nr = nl + f->nstat;
     range_stats(f, t, &t->nodes[nd->left], ol);
     range_stats(f, t, &t->nodes[nd->right], orr);
     split_stats(f, t, nd, var, cut, nl, nr);
     const double *olds[2] = {ol, orr}, *news[2] = {nl, nr};
-    if (!accept(rng, gb_tree_lik_delta(f, olds, 2, news, 2)))
+    if (!gb_tree_accept(rng, gb_tree_lik_delta(f, olds, 2, news, 2)))
         return;
     f->accepted[GB_TREE_CHANGE]++;
-    set_rule(f, nd, var, cut);
-    partition(f, t, nd);
+    gb_tree_set_rule(f, nd, var, cut);
+    gb_tree_partition(f, t, nd);
     nig_update(f, olds, 2, news, 2);
 }
 
@@ -372,6 +413,8 @@ void gb_tree_step(gb_forest *f, gb_tree *t, gsl_rng *rng)
         grow(f, t, rng, P_GROW);
     else if (u < P_GROW + P_PRUNE)
         prune(f, t, rng);
-    else
+    else if (u < 1 - P_SWAP)
         change(f, t, rng);
+    else if (f->proposed[GB_TREE_SWAP]++, gb_tree_swap(f, t, rng))
+        f->accepted[GB_TREE_SWAP]++;
 }
