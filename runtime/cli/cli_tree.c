@@ -5,9 +5,11 @@
  *    and ESS across chains like any quantity (diag.h);
  *  - each input's inclusion proportion: the share of draws whose tree splits on it (one tree),
  *    or its share of the forest's splits averaged over draws (BART, as its packages report);
- *  - for single trees (CART), the most visited tree structure and how often it was visited, as
- *    if-then rules, each leaf with its posterior over the draws of that structure: mean and 5%
- *    and 95% quantiles of its mean (regression) or of each class probability (classification).
+ *  - for single trees (CART), the most visited tree structure and the maximum-posterior one
+ *    (highest structure posterior among the draws, gb_tree_log_posterior), each with how often
+ *    it was visited, as if-then rules, each leaf with its posterior over the draws of that
+ *    structure: mean and 5% and 95% quantiles of its mean (regression) or of each class
+ *    probability (classification).
  * The JSON layout is the tree library's (stdlib/tree.h, gb_forest_write_json); it is parsed
  * here with jansson.  The walks recurse once per tree level: a tree's depth is below its leaf
  * limit (GB_TREE_DEFAULT_MAX_LEAVES = 256), so the recursion is bounded.
@@ -397,42 +399,66 @@ static int print_rules(FILE *out, const node_draws *nd, const json_t *n, char *p
     return 0;
 }
 
-/* The most visited structure of a single tree, with its share of the draws and its rules. */
-static int print_most_visited(FILE *out, const node_draws *nd)
+/* The structure of draw `pick`, titled, with its rules: each leaf's posterior over the draws of
+ * that same structure. */
+static int print_structure(FILE *out, const node_draws *nd, size_t pick, const char *title)
 {
-    size_t n = nd->nchains * nd->ndraws, best = 0, best_count = 0;
-    size_t *count = calloc(n, sizeof *count), *which = malloc(n * sizeof *which);
+    size_t n = nd->nchains * nd->ndraws, nw = 0, leaf = 0;
+    size_t *which = malloc(n * sizeof *which);
     double *buf = malloc(n * sizeof *buf);
     char *path = malloc(CLI_TREE_PATH);
     int rc = -1;
-    if (!count || !which || !buf || !path)
+    if (!which || !buf || !path)
         goto done;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(nd->key[i], nd->key[pick]) == 0)
+            which[nw++] = i;
+    path[0] = 0;
+    if (fprintf(out,
+                "  %s: visited in %zu of %zu draws (%.1f%%); leaf posteriors over those "
+                "draws, mean [5%%, 95%%]:\n",
+                title, nw, n, 100.0 * (double)nw / (double)n) < 0)
+        goto done;
+    rc = print_rules(out, nd, json_array_get(json_object_get(nd->forest[pick], "trees"), 0), path,
+                     0, &leaf, which, nw, buf);
+done:
+    free(which);
+    free(buf);
+    free(path);
+    return rc;
+}
+
+/* The most visited structure of a single tree, and the one of highest structure posterior
+ * (each draw's "logpost", sampler_tree.c) among the visited ones. */
+static int print_single(FILE *out, const node_draws *nd)
+{
+    size_t n = nd->nchains * nd->ndraws, best = 0, best_count = 0, top = 0;
+    size_t *count = calloc(n, sizeof *count);
+    if (!count)
+        return -1;
+    double top_lp = -INFINITY;
     for (size_t i = 0; i < n; i++) { /* count at each structure's first draw */
         size_t f = 0;
         while (strcmp(nd->key[f], nd->key[i]) != 0)
             f++;
         if (++count[f] > best_count)
             best_count = count[f], best = f;
+        double lp = json_number_value(json_object_get(nd->forest[i], "logpost"));
+        if (lp > top_lp)
+            top_lp = lp, top = i;
     }
-    size_t nw = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(nd->key[i], nd->key[best]) == 0)
-            which[nw++] = i;
-    size_t leaf = 0;
-    path[0] = 0;
-    if (fprintf(out,
-                "  most visited tree: %zu of %zu draws (%.1f%%); leaf posteriors over those "
-                "draws, mean [5%%, 95%%]:\n",
-                nw, n, 100.0 * (double)nw / (double)n) < 0)
-        goto done;
-    rc = print_rules(out, nd, json_array_get(json_object_get(nd->forest[best], "trees"), 0), path,
-                     0, &leaf, which, nw, buf);
-done:
     free(count);
-    free(which);
-    free(buf);
-    free(path);
-    return rc;
+    if (print_structure(out, nd, best, "most visited tree") != 0)
+        return -1;
+    if (!(top_lp > -INFINITY))
+        return 0;
+    if (strcmp(nd->key[top], nd->key[best]) == 0)
+        return fprintf(out, "  maximum-posterior tree: the same (log posterior %.4g)\n", top_lp) < 0
+                   ? -1
+                   : 0;
+    char title[96];
+    snprintf(title, sizeof title, "maximum-posterior tree (log posterior %.4g)", top_lp);
+    return print_structure(out, nd, top, title);
 }
 
 static int print_node(FILE *out, const node_draws *nd)
@@ -451,7 +477,7 @@ static int print_node(FILE *out, const node_draws *nd)
             return -1;
     if (fputc('\n', out) == EOF)
         return -1;
-    return nd->single ? print_most_visited(out, nd) : 0;
+    return nd->single ? print_single(out, nd) : 0;
 }
 
 int cli_tree_print(const cli_tree *t, FILE *out)

@@ -244,6 +244,7 @@ typedef struct tree_latent {
     gb_tree_data *data;
     gb_forest *forest;
     double *offset, *target, *w; /* rows each; w: per-row precision weights (or NULL) */
+    double sigma;                /* of the last sweep */
 } tree_latent;
 
 typedef struct tree_state {
@@ -374,11 +375,22 @@ static gb_status record(tree_state *s, const tree_latent *t)
     FILE *mem = open_memstream(&s->line, &s->line_size);
     if (!mem)
         return GB_ENOMEM;
-    gb_status st = gb_forest_write_json(t->forest, mem);
+    gb_status st = GB_OK;
+    /* a single tree's structure posterior, for the maximum-posterior tree; then the library's
+       object's members */
+    if (gb_forest_trees(t->forest) == 1 &&
+        fprintf(mem, "{\"logpost\":%.17g,",
+                gb_tree_log_posterior(t->forest, 0, t->target, t->sigma)) < 0)
+        st = GB_EIO;
+    long at = ftell(mem);
+    if (st == GB_OK)
+        st = gb_forest_write_json(t->forest, mem);
     if (fclose(mem) != 0 && st == GB_OK)
         st = GB_ENOMEM;
     if (st != GB_OK)
         return st;
+    if (at > 1) /* drop the library's opening brace: ours is already there */
+        memmove(s->line + at, s->line + at + 1, strlen(s->line + at + 1) + 1);
     const gb_node *n = gb_graph_node(gb_model_graph(s->m), gb_model_latent_node(s->m, t->k));
     return s->record(s->record_ctx, s->chain, n->name, s->line) == 0 ? GB_OK : GB_ENOMEM;
 }
@@ -402,6 +414,7 @@ static gb_status tree_step(void *state, gb_model_ws *ws, gsl_rng *r, double *the
             *fail = "the tree's likelihood has a sigma that is not positive and finite";
             return GB_ENUMERIC;
         }
+        t->sigma = sigma;
         st = gb_forest_sweep(t->forest, r, t->target, sigma);
         if (st != GB_OK) {
             *fail = "a tree sweep failed";

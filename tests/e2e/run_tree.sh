@@ -16,7 +16,7 @@ if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json
     --warmup 200 --draws 150 --quiet --output "$tmp/iris.csv" >"$tmp/out" 2>&1 &&
     grep -q '^tree t.logp (300 draws' "$tmp/out" && grep -Eq '^  leaves +mean' "$tmp/out" &&
     grep -Eq '^  depth +mean' "$tmp/out" && grep -q '^  inclusion .* x4 ' "$tmp/out" &&
-    grep -q '^  most visited tree' "$tmp/out" &&
+    grep -q '^  most visited tree' "$tmp/out" && grep -q '^  maximum-posterior tree' "$tmp/out" &&
     grep -E '^    (if|always)' "$tmp/out" | grep -q 'x[34] <=' &&
     [ "$(wc -l < "$tmp/iris_tree.jsonl")" = 300 ] &&
     python3 - "$tmp/iris_tree.jsonl" <<'PY'
@@ -24,6 +24,7 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert {(r["chain"], r["draw"]) for r in rows} == {(c, d) for c in (1, 2) for d in range(1, 151)}
 assert all(r["node"] == "t.logp" and len(r["trees"]) == 1 for r in rows)
+assert all(isinstance(r["logpost"], float) for r in rows)
 PY
 then ok; else bad "iris_tree: rules, inclusion and tree JSON lines"; tail -12 "$tmp/out"; fi
 
