@@ -50,4 +50,7 @@ inject "parse" parse $m
 inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
     --output "$tmp/out/tiny.csv"
 inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
+# the tree sampler, its records and the trees' file and summary
+inject "run tree" run tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json --chains 1 \
+    --warmup 3 --draws 3 --seed 1 --quiet --output "$tmp/out/tree.csv"
 finish fault
