@@ -31,10 +31,10 @@ typedef int (*gb_sampler_record)(void *ctx, int chain, const char *node, const c
 
 /* What a chain's samplers are told when they start (from the run's settings). */
 typedef struct gb_sampler_config {
-    int warmup;         /* warmup iterations */
-    int max_depth;      /* NUTS tree depth limit */
-    int dense_metric;   /* adapt a dense metric rather than a diagonal one */
-    double adapt_delta; /* target acceptance of step-size adaptation */
+    int warmup;               /* warmup iterations */
+    int max_depth;            /* NUTS tree depth limit */
+    int dense_metric;         /* adapt a dense metric rather than a diagonal one */
+    double adapt_delta;       /* target acceptance of step-size adaptation */
     gb_sampler_record record; /* NULL: nobody listens */
     void *record_ctx;
     int chain; /* the chain's index (0-based), for record */
