@@ -26,6 +26,16 @@ static int names_column(const gb_model *m, size_t k, const char *p)
            gb_colname_match(p, csv_node) || gb_colname_match(p, csv);
 }
 
+/* Is n the fitted values of a tree (a tree prior's latent: stdlib/dist_tree.c)?  Like a large
+ * deterministic node, one value per row, so it is summarised rather than stored when large. */
+static int is_tree_fit(const gb_node *n)
+{
+    if (n->kind != GB_NODE_STOCHASTIC || n->ndefs != 1 || !n->defs[0].dist)
+        return 0;
+    const char *d = n->defs[0].dist->name;
+    return !strcmp(d, "bart_prior") || !strcmp(d, "cart_prior") || !strcmp(d, "cart_class_prior");
+}
+
 /* Is output column k the first of its node's columns? */
 static int is_first_column(const gb_model *m, size_t k)
 {
@@ -91,7 +101,8 @@ unsigned char *cli_keep_choose(const gb_model *m, const cli_opts *o, size_t stre
     }
     for (size_t k = 0; k < nm; k++) {
         const gb_node *n = gb_graph_node(g, gb_model_output_node(m, k));
-        int kept = n->kind != GB_NODE_DETERMINISTIC || n->len <= stream_above;
+        int big_fit = n->kind == GB_NODE_DETERMINISTIC || is_tree_fit(n);
+        int kept = !big_fit || n->len <= stream_above;
         for (int p = 0; p < o->nkeep && !kept; p++)
             kept = strcmp(o->keep[p], "all") == 0 || names_column(m, k, o->keep[p]);
         keep[k] = (unsigned char)kept;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_tree.h"
 #include "drawsout.h"
 #include "memplan.h"
 #include "run.h"
@@ -139,8 +140,9 @@ static void help(void)
          "  --max-depth N      NUTS tree depth limit (10)\n"
          "  --keep PATTERN     keep every draw of the nodes matching PATTERN ('net.layer[1].h',\n"
          "                     'fit.*', 'net.layer[*].h.3.*' or 'all': * and ? are wildcards,\n"
-         "                     the rest literal); deterministic nodes of more than 1000\n"
-         "                     elements are otherwise summarised while sampling (mean, sd,\n"
+         "                     the rest literal); deterministic nodes and tree fits of\n"
+         "                     more than 1000 elements are otherwise summarised while\n"
+         "                     sampling (mean, sd,\n"
          "                     5/50/95% quantiles), not stored; repeatable\n"
          "  --memory SIZE      the memory budget (bytes, or 512M, 16G ...; default\n"
          "                     GLASSBOX_MEMORY_LIMIT, else 3/4 of the physical memory); a run\n"
@@ -438,6 +440,17 @@ static gb_status open_output(const gb_model *m, const cli_opts *o, const gb_run_
         if (st != GB_OK)
             return st;
     }
+    for (size_t k = 0; k < gb_model_kind_count(m); k++) {
+        if (strcmp(gb_model_kind(m, k)->name, "tree") != 0)
+            continue;
+        char *side = gb_drawsout_stem_path(o->output, "_tree.jsonl"); /* the trees' file too */
+        if (!side)
+            return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+        gb_status st = gb_drawsout_check_inputs("--output", o->output, side, &meta, s->errs);
+        free(side);
+        if (st != GB_OK)
+            return st;
+    }
     size_t nm = gb_model_output_size(m), nk = 0;
     const char **names = malloc((nm ? nm : 1) * sizeof *names);
     if (!names)
@@ -478,6 +491,34 @@ static int prepare(const cli_opts *o, cli_session *s, gb_run_config *cfg, gb_mod
     return GB_EXIT_OK;
 }
 
+/* When the tree sampler updates a latent, the run hands its record of each draw's forest to
+ * *trees (cli_tree.h).  Returns an exit code, the error printed. */
+static int listen_to_trees(const gb_model *m, gb_run_config *cfg, cli_tree **trees,
+                           cli_session *s)
+{
+    for (size_t k = 0; k < gb_model_kind_count(m); k++)
+        if (strcmp(gb_model_kind(m, k)->name, "tree") == 0) {
+            if (!(*trees = cli_tree_new(cfg->chains)))
+                return cli_report(s->errs, s->srcs,
+                                  gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory"));
+            cfg->record = cli_tree_record;
+            cfg->record_ctx = *trees;
+            return GB_EXIT_OK;
+        }
+    return GB_EXIT_OK;
+}
+
+/* The trees' file (with --output) and summary; 0, or -1 after a message. */
+static int finish_trees(const cli_tree *trees, const char *output)
+{
+    int rc = !cli_tree_empty(trees) && output ? cli_tree_write(trees, output) : 0;
+    if (cli_tree_print(trees, stdout) != 0) {
+        fprintf(stderr, "glassbox run: error: out of memory summarising the trees\n");
+        rc = -1;
+    }
+    return rc;
+}
+
 /* The closing line on stderr: chains, draws (counted per chain when a chain stopped early),
  * seconds, and the first and last draws file when there are files (first is not NULL). */
 static void print_done(const gb_draws *d, const gb_run_config *cfg, const char *first,
@@ -498,6 +539,8 @@ static void print_done(const gb_draws *d, const gb_run_config *cfg, const char *
     fputc('\n', stderr);
 }
 
+/* A long function: the run's one sequence of steps (load, plan, sample, write, summarise), each
+ * with its exit path to the one cleanup at `out`; split, the cleanup would be scattered. */
 int cli_run(int argc, char **argv)
 {
     cli_opts o;
@@ -518,6 +561,7 @@ int cli_run(int argc, char **argv)
     gb_draws *d = NULL;
     gb_drawsout *w = NULL;
     unsigned char *keep = NULL;
+    cli_tree *trees = NULL;
     if (rc != GB_EXIT_OK)
         goto out;
     long par = o.threads ? o.threads : default_threads((int)o.chains);
@@ -533,6 +577,8 @@ int cli_run(int argc, char **argv)
         .monitor = monitor, .monitor_ctx = &bar};
     rc = prepare(&o, &s, &cfg, &m, &keep, &w);
     if (rc != GB_EXIT_OK)
+        goto out;
+    if ((rc = listen_to_trees(m, &cfg, &trees, &s)) != GB_EXIT_OK)
         goto out;
     if (signal_count) {
         fprintf(stderr, "glassbox run: interrupted before sampling began\n");
@@ -582,12 +628,15 @@ int cli_run(int argc, char **argv)
     rc = rc == GB_EXIT_OK ? src : rc;
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
+    if (finish_trees(trees, o.output) != 0)
+        rc = GB_EXIT_MODEL;
     if (!o.quiet && d)
         print_done(d, &cfg, o.output ? first : NULL, last, now() - t0);
     if (interrupted)
         rc = interrupted_exit();
 out:
     free(keep);
+    cli_tree_free(trees);
     gb_drawsout_close(w, NULL, s.errs);
     gb_draws_free(d);
     gb_model_free(m);

@@ -24,12 +24,20 @@
 struct gb_model;
 struct gb_model_ws;
 
+/* Receives, from the chain's thread, one line of text per kept draw from a kind whose state is
+ * more than its latents' values (the tree kind: the forest of latent `node` as JSON, ending in
+ * a newline).  Returns 0, or -1 to stop the run (an output error). */
+typedef int (*gb_sampler_record)(void *ctx, int chain, const char *node, const char *line);
+
 /* What a chain's samplers are told when they start (from the run's settings). */
 typedef struct gb_sampler_config {
-    int warmup;         /* warmup iterations */
-    int max_depth;      /* NUTS tree depth limit */
-    int dense_metric;   /* adapt a dense metric rather than a diagonal one */
-    double adapt_delta; /* target acceptance of step-size adaptation */
+    int warmup;               /* warmup iterations */
+    int max_depth;            /* NUTS tree depth limit */
+    int dense_metric;         /* adapt a dense metric rather than a diagonal one */
+    double adapt_delta;       /* target acceptance of step-size adaptation */
+    gb_sampler_record record; /* NULL: nobody listens */
+    void *record_ctx;
+    int chain; /* the chain's index (0-based), for record */
 } gb_sampler_config;
 
 /* The sampler columns of a draw, in CmdStan's names (lp__, accept_stat__, ...).  A kind that
@@ -72,6 +80,10 @@ typedef struct gb_sampler_ops {
     /* A tuning value worth keeping per chain (NUTS: its step size), NaN when none.  May be NULL. */
     double (*tuning)(const void *state);
     void (*state_free)(void *state);
+    /* Called once after compilation (the data folded in) for each latent k the kind took:
+       reports, located, what the kind cannot work with (a tree's inputs with a NaN, labels
+       outside 1..K).  May be NULL. */
+    gb_status (*check)(const struct gb_model *m, size_t k, gb_errlist *errs);
 } gb_sampler_ops;
 
 #endif

@@ -124,4 +124,48 @@ const char *gb_model_output_name(const gb_model *m, size_t col);
 size_t gb_model_output_node(const gb_model *m, size_t col);
 void gb_model_values(const gb_model *m, gb_model_ws *ws, const double *theta, double *out);
 
+/* ---- how a latent reaches its likelihood (model_link.c), for kinds that update it from the
+ * data (the tree sampler's partial residuals) ---- */
+typedef enum gb_link_kind {
+    GB_LINK_NORMAL,     /* y ~ normal(f + o, sigma): o and sigma do not read f */
+    GB_LINK_PROBIT,     /* y ~ bernoulli(Phi(f + o)) */
+    GB_LINK_CATEGORICAL /* y ~ categorical_logit(f): f holds a row of class log-probabilities
+                           per y */
+} gb_link_kind;
+typedef struct gb_model_link {
+    gb_link_kind kind;
+    size_t latent;  /* the latent's index */
+    size_t n;       /* elements of the latent */
+    size_t classes; /* GB_LINK_CATEGORICAL: columns of f */
+    size_t term, own_term, mean_t; /* the model's: likelihood, prior, tensor holding f + o */
+} gb_model_link;
+/* What gb_model_link_eval hands out (pointers into ws or the data, valid until the next
+ * evaluation): the likelihood's variate (n values, or n / classes labels), and sigma (normal
+ * only: sigma[e * sigma_stride]). */
+typedef struct gb_model_link_data {
+    const double *y, *sigma;
+    size_t sigma_stride;
+} gb_model_link_data;
+/* Is latent k an unconstrained real array read by exactly one likelihood in one of the forms
+ * above (element e of f with observation e)?  1 and *out filled; 0 and *why set to one line on
+ * what was found instead. */
+int gb_model_latent_link(const gb_model *m, size_t k, gb_model_link *out, const char **why);
+/* The latent's own distribution, its location, and the value of argument i (1-based, as in the
+ * source: bart_prior(X, ...) has X at 1) at the current values in ws; *len its element count. */
+const gb_dist_ops *gb_model_link_prior_dist(const gb_model *m, const gb_model_link *l);
+gb_loc gb_model_link_prior_loc(const gb_model *m, const gb_model_link *l);
+const double *gb_model_link_prior_arg(const gb_model *m, gb_model_ws *ws, const gb_model_link *l,
+                                      int i, size_t *len);
+/* The graph node of the likelihood's variate (y). */
+size_t gb_model_link_variate(const gb_model *m, const gb_model_link *l);
+/* Argument i of the prior (i >= 1) or the likelihood's variate (i = 0) when it is fixed (data,
+ * or computed from data only), after compilation: its values, element count and last dimension
+ * (the columns of a matrix); NULL when it depends on a parameter. */
+const double *gb_model_link_fixed(const gb_model *m, const gb_model_link *l, int i, size_t *len,
+                                  size_t *cols);
+/* At the current values: offset[e] = (the likelihood's f + o)[e] - f[e] (n doubles; not written
+ * for categorical), and the data and sigma.  GB_ENUMERIC when an index or function failed. */
+gb_status gb_model_link_eval(const gb_model *m, gb_model_ws *ws, const gb_model_link *l,
+                             double *offset, gb_model_link_data *out);
+
 #endif

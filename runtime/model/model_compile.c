@@ -445,6 +445,13 @@ static void term_layout(cctx *c, mop *o)
     for (int i = 0; i < o->nin; i++) {
         const tensor *X = &m->t.items[o->in[i]];
         int r = i == 0 ? d->variate_rank : d->params[i - 1].rank;
+        if (X->eshape.rank < r) { /* e.g. a vector declared where a matrix is drawn */
+            gb_error(c->errs, GB_ESEMANTIC, o->loc, "%s of %s has %d dimension%s; it needs %d",
+                     i == 0 ? "the variate" : d->params[i - 1].name, d->name, X->eshape.rank,
+                     X->eshape.rank == 1 ? "" : "s", r);
+            fail(c, GB_ESEMANTIC);
+            return;
+        }
         gb_shape l = X->eshape;
         l.rank -= r;
         block[i] = 1;
@@ -761,6 +768,8 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
         c.st = gb_model_plan_discrete(m, errs);
     if (c.st == GB_OK) /* after the chains are known: a chain it cannot sum goes to FFBS */
         c.st = gb_model_plan_marginal(m, errs);
+    if (c.st == GB_OK) /* every latent's kind is final: each checks what it needs */
+        c.st = gb_model_plan_check(m, errs);
     if (c.st == GB_OK)
         c.st = gb_model_make_columns(m);
     if (c.st != GB_OK) {
@@ -770,29 +779,4 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
     gb_model_prepare_terms(m);
     *out = m;
     return GB_OK;
-}
-
-void gb_model_free(gb_model *m)
-{
-    if (!m)
-        return;
-    gb_model_drop_prepared(m);
-    for (size_t i = 0; i < m->owned.len; i++)
-        free(m->owned.items[i]);
-    free(m->owned.items);
-    for (size_t k = 0; k < m->lat.len; k++)
-        gb_model_latent_plan_free(&m->lat.items[k]);
-    free(m->lat.items);
-    free(m->terms.items);
-    free(m->used);
-    for (size_t i = 0; i < m->ncols; i++)
-        free(m->colname[i]);
-    free(m->colname);
-    free(m->colnode);
-    free(m->t.items);
-    free(m->ops.items);
-    free(m->ni);
-    free(m->topo);
-    free(m->fixed);
-    free(m);
 }

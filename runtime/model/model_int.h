@@ -275,6 +275,9 @@ gb_status gb_model_plan(gb_model *m, gb_errlist *errs);
  * latents (a chain kind can only say yes once the chain is known) and recounts the kinds used. */
 gb_status gb_model_plan_discrete(gb_model *m, gb_errlist *errs);
 
+/* Once the fixed values are folded in: each latent's kind checks what it needs (its check op). */
+gb_status gb_model_plan_check(const gb_model *m, gb_errlist *errs);
+
 /* model_deps.c: the fixed nodes (gb_model.fixed), latent L's blanket, and whether the density
  * is smooth in each continuous latent (latent.smooth).  -1 when out of memory. */
 gb_status gb_model_deps_fixed(gb_model *m);

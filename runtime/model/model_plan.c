@@ -84,6 +84,18 @@ gb_status gb_model_plan_discrete(gb_model *m, gb_errlist *errs)
     return rc;
 }
 
+gb_status gb_model_plan_check(const gb_model *m, gb_errlist *errs)
+{
+    gb_status rc = GB_OK;
+    for (size_t k = 0; k < m->lat.len; k++) {
+        const gb_sampler_ops *o = m->lat.items[k].kind;
+        gb_status st = o->check ? o->check(m, k, errs) : GB_OK;
+        if (rc == GB_OK)
+            rc = st;
+    }
+    return rc;
+}
+
 size_t gb_model_latent_count(const gb_model *m)
 {
     return m->lat.len;

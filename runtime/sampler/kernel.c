@@ -42,7 +42,8 @@ gb_status gb_kernel_new(const gb_model *m, const gb_run_config *cfg, gb_kernel *
     }
     k->m = m;
     k->warmup_left = cfg->warmup;
-    gb_sampler_config sc = {cfg->warmup, cfg->max_depth, cfg->dense_metric, cfg->adapt_delta};
+    gb_sampler_config sc = {cfg->warmup, cfg->max_depth,  cfg->dense_metric, cfg->adapt_delta,
+                            cfg->record, cfg->record_ctx, cfg->chain};
     for (; k->n < n; k->n++) {
         const gb_sampler_ops *o = k->ops[k->n] = gb_model_kind(m, k->n);
         k->others |= !o->joint && !o->last;

@@ -126,8 +126,10 @@ static void run_chain(shared *s, int c)
         goto done;
     }
     gb_status st = gb_model_init(m, ws, r, cfg->init_radius, 100, theta, local);
+    gb_run_config kcfg = *cfg; /* the kernel's: with the chain's index for the records */
+    kcfg.chain = c;
     if (st == GB_OK)
-        st = gb_kernel_new(m, cfg, &k, local);
+        st = gb_kernel_new(m, &kcfg, &k, local);
     if (st != GB_OK) {
         fail(s, st, local);
         goto done;

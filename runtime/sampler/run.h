@@ -39,6 +39,9 @@ typedef struct gb_run_config {
                                   by streaming (stream.h); NULL keeps every column */
     gb_run_monitor monitor;    /* NULL: none */
     void *monitor_ctx;
+    gb_sampler_record record; /* the kinds' records of each kept draw (sampler.h); NULL: none */
+    void *record_ctx;
+    int chain; /* set by gb_run for each chain's kernel (gb_kernel_new); callers leave it 0 */
 } gb_run_config;
 
 /* The sampler's own columns, CmdStan's names, before the model's columns. */

@@ -2,7 +2,8 @@
  *
  * The order is also the order of updates within an iteration (kinds that are not joint first,
  * then the joint NUTS block, then the kinds marked `last`): Gibbs before slice before NUTS is
- * what the draws were recorded with.  Each kind is answerable for its own test: finite discrete
+ * what the draws were recorded with.  Each kind is answerable for its own test: a tree prior's
+ * fitted values go to the tree kind (asked first, or NUTS would take them), finite discrete
  * latents that can be summed out exactly go to the marginalising kind (which steps last: it
  * draws them given NUTS's new values), first-order chains of the others to the chain kind
  * (FFBS), the rest of the discrete latents to Gibbs, continuous ones to slice when their density
@@ -13,9 +14,9 @@
  */
 #include "sampler_registry.h"
 
-#define KINDS(X) X(marginal) X(chain) X(gibbs) X(slice) X(nuts)
+#define KINDS(X) X(tree) X(marginal) X(chain) X(gibbs) X(slice) X(nuts)
 
-/* sampler_marginal.c, sampler_chain.c, sampler_gibbs.c, sampler_slice.c, sampler_nuts.c, ... */
+/* sampler_tree.c, sampler_marginal.c, sampler_chain.c, sampler_gibbs.c, sampler_slice.c, sampler_nuts.c, ... */
 #define DECLARE(name) extern const gb_sampler_ops gb_sampler_##name;
 KINDS(DECLARE)
 

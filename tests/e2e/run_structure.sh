@@ -27,10 +27,13 @@ MAX_FILE, MAX_FUNC, COMMENT_WINDOW = 800, 100, 3
 # Entries: (rule, file, what) with what = function name, included file, or "" for the file.
 KNOWN_LANG = {}
 
-# The one edge against the folder order: gb_model_compile (model/) takes the registry's kinds by
+# The edges against the folder order: gb_model_compile (model/) takes the registry's kinds by
 # default, so model_compile.c includes sampler_registry.h (sampler/).  The registry names the kinds
 # (defined in sampler/) and the planner in model/ asks them; gb_model_compile_with takes any list.
-KNOWN_UPWARD = {("runtime/model/model_compile.c", "runtime/sampler/sampler_registry.h")}
+# And the tree sampler kind (sampler/) drives the tree core library (stdlib/tree.h, which includes
+# only core): the kind needs the model (model.h), which stdlib may not include, and the library.
+KNOWN_UPWARD = {("runtime/model/model_compile.c", "runtime/sampler/sampler_registry.h"),
+                ("runtime/sampler/sampler_tree.c", "stdlib/tree.h")}
 
 files = sorted(os.path.join(d, f) for r in ROOTS for d, _, fs in os.walk(r) for f in fs
                if f.endswith((".c", ".h", ".l", ".y")))

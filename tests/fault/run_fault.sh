@@ -67,4 +67,7 @@ inject "loo" loo $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" --loglik "$t
 inject "predict" predict $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
     --output "$tmp/out/p.csv"
 inject "run --prior" run $m --data $d --prior --chains 1 --draws 5 --output "$tmp/out/prior.csv"
+# the tree sampler, its records and the trees' file and summary
+inject "run tree" run tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json --chains 1 \
+    --warmup 3 --draws 3 --seed 1 --quiet --output "$tmp/out/tree.csv"
 finish fault

@@ -688,7 +688,7 @@ static void test_multi_tables_are_complete(void **state)
         assert_non_null(strstr(d->example, d->name));
         assert_null(d->lcdf);
     }
-    assert_int_equal(n, 9);
+    assert_int_equal(n, 12);
     assert_int_equal(find("dirichlet")->support.kind, GB_SUPPORT_SIMPLEX);
     assert_int_equal(find("lkj_corr_cholesky")->support.kind, GB_SUPPORT_CHOL_CORR);
     assert_int_equal(find("lkj_corr_cholesky")->size_param, GB_NO_PARAM);
@@ -696,11 +696,51 @@ static void test_multi_tables_are_complete(void **state)
     assert_int_equal(find("multinomial")->support.kind, GB_SUPPORT_INT_VECTOR);
 }
 
+/* The tree priors have no density in f (the tree sampler moves it): 0 for valid arguments,
+ * -INFINITY for invalid ones (dist_tree.c), and no rng. */
+static void test_multi_tree_priors_are_flat_with_checked_arguments(void **state)
+{
+    (void)state;
+    static const double x[6] = {1, 2, 3, 4, 5, 6}, f[3] = {0.5, -1, 2};
+    const size_t dims[2] = {3, 0};
+    static const struct {
+        const char *name;
+        double a[3]; /* the arguments after X */
+        double want;
+    } cases[] = {
+        {"bart_prior", {200, 2, 0}, 0},
+        {"bart_prior", {200, 2, 1}, 0},
+        {"bart_prior", {0, 2, 0}, -INFINITY},
+        {"bart_prior", {2.5, 2, 0}, -INFINITY},
+        {"bart_prior", {200, 0, 0}, -INFINITY},
+        {"bart_prior", {200, 2, 2}, -INFINITY},
+        {"cart_prior", {0.95, 2, 5}, 0},
+        {"cart_prior", {1, 2, 5}, -INFINITY},
+        {"cart_prior", {0.95, -1, 5}, -INFINITY},
+        {"cart_prior", {0.95, 2, 0}, -INFINITY},
+        {"cart_class_prior", {0.5, 0, 1}, 0},
+        {"cart_class_prior", {0, 2, 1}, -INFINITY},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const gb_dist_ops *d = find(cases[i].name);
+        assert_null(d->rng);
+        gb_arg a[5] = {{f, NULL, 0},
+                       {x, NULL, 0},
+                       {&cases[i].a[0], NULL, 0},
+                       {&cases[i].a[1], NULL, 0},
+                       {&cases[i].a[2], NULL, 0}};
+        double lp = d->lpdf(1, a, dims, 0);
+        if (!(lp == cases[i].want))
+            fail_msg("case %zu (%s): lpdf %g, expected %g", i, cases[i].name, lp, cases[i].want);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multi_lpdf_matches_reference),
+        cmocka_unit_test(test_multi_tree_priors_are_flat_with_checked_arguments),
         cmocka_unit_test(test_multi_invalid_arguments_give_neg_inf),
         cmocka_unit_test(test_multi_gradients_match_finite_differences),
         cmocka_unit_test(test_multi_vectorised_equals_sum_of_scalars),

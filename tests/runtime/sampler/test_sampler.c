@@ -24,15 +24,17 @@ static void test_sampler_registry_lists_kinds_in_update_order(void **state)
     (void)state;
     size_t n = 0;
     const gb_sampler_ops *const *k = gb_sampler_registry_kinds(&n);
-    assert_int_equal(n, 5);
-    assert_string_equal(k[0]->name, "summed");
-    assert_string_equal(k[1]->name, "FFBS"); /* chains before single-site Gibbs */
-    assert_string_equal(k[2]->name, "Gibbs");
-    assert_string_equal(k[3]->name, "slice");
-    assert_string_equal(k[4]->name, "NUTS");
-    assert_true(k[4]->joint && !k[0]->joint && !k[1]->joint && !k[2]->joint && !k[3]->joint);
-    /* the summing kind is asked first but steps after NUTS */
-    assert_true(k[0]->marginal && k[0]->last && !k[1]->last && !k[2]->last && !k[4]->last);
+    assert_int_equal(n, 6);
+    assert_string_equal(k[0]->name, "tree"); /* first: NUTS would take a tree's latent */
+    assert_string_equal(k[1]->name, "summed");
+    assert_string_equal(k[2]->name, "FFBS"); /* chains before single-site Gibbs */
+    assert_string_equal(k[3]->name, "Gibbs");
+    assert_string_equal(k[4]->name, "slice");
+    assert_string_equal(k[5]->name, "NUTS");
+    assert_true(k[5]->joint && !k[0]->joint && !k[1]->joint && !k[2]->joint && !k[3]->joint &&
+                !k[4]->joint);
+    /* the summing kind is asked early but steps after NUTS */
+    assert_true(k[1]->marginal && k[1]->last && !k[0]->last && !k[2]->last && !k[5]->last);
 }
 
 /* ---- a random-walk Metropolis kind for one scalar (Metropolis et al. 1953) ---- */

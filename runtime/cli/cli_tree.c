@@ -1,0 +1,501 @@
+/* cli_tree.c - what `run` shows of the trees: the tree sampler's record of each kept draw (its
+ * forest as one JSON line, sampler.h's gb_sampler_record) is kept per chain, written to
+ * STEM_tree.jsonl with --output, and summarised after the draws' table:
+ *  - the number of leaves and the depth (summed / deepest over the forest's trees), with R-hat
+ *    and ESS across chains like any quantity (diag.h);
+ *  - each input's inclusion proportion: the share of draws whose tree splits on it (one tree),
+ *    or its share of the forest's splits averaged over draws (BART, as its packages report);
+ *  - for single trees (CART), the most visited tree structure and the maximum-posterior one
+ *    (highest structure posterior among the draws, gb_tree_log_posterior), each with how often
+ *    it was visited, as if-then rules, each leaf with its posterior over the draws of that
+ *    structure: mean and 5% and 95% quantiles of its mean (regression) or of each class
+ *    probability (classification).
+ * The JSON layout is the tree library's (stdlib/tree.h, gb_forest_write_json); it is parsed
+ * here with jansson.  The walks recurse once per tree level: a tree's depth is below its leaf
+ * limit (GB_TREE_DEFAULT_MAX_LEAVES = 256), so the recursion is bounded.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli_tree.h"
+#include "diag.h"
+#include "drawsout.h"
+#include "vec.h"
+
+typedef struct record {
+    const char *node; /* the model's string */
+    char *line;
+} record;
+
+typedef GB_VEC(record) record_vec;
+
+struct cli_tree {
+    int nchains;
+    record_vec *chain; /* per chain, in draw order */
+    int oom;
+};
+
+cli_tree *cli_tree_new(int nchains)
+{
+    cli_tree *t = calloc(1, sizeof *t);
+    if (t && !(t->chain = calloc((size_t)nchains, sizeof *t->chain))) {
+        free(t);
+        return NULL;
+    }
+    if (t)
+        t->nchains = nchains;
+    return t;
+}
+
+void cli_tree_free(cli_tree *t)
+{
+    if (!t)
+        return;
+    for (int c = 0; c < t->nchains; c++) {
+        for (size_t i = 0; i < t->chain[c].len; i++)
+            free(t->chain[c].items[i].line);
+        free(t->chain[c].items);
+    }
+    free(t->chain);
+    free(t);
+}
+
+/* Each chain appends to its own vector only: no lock is needed. */
+int cli_tree_record(void *ctx, int chain, const char *node, const char *line)
+{
+    cli_tree *t = ctx;
+    record r = {node, strdup(line)};
+    if (!r.line || GB_VEC_PUSH(&t->chain[chain], r) != 0) {
+        free(r.line);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_tree_empty(const cli_tree *t)
+{
+    return !t || t->chain[0].len == 0;
+}
+
+int cli_tree_write(const cli_tree *t, const char *output)
+{
+    char *tmp = NULL, *path = gb_drawsout_stem_path(output, "_tree.jsonl");
+    FILE *f = path ? gb_drawsout_side_open(path, &tmp) : NULL;
+    int bad = !f;
+    for (int c = 0; c < t->nchains && !bad; c++) {
+        size_t draw = 0;
+        for (size_t i = 0; i < t->chain[c].len && !bad; i++) {
+            const record *r = &t->chain[c].items[i];
+            draw += i == 0 || strcmp(r->node, t->chain[c].items[0].node) == 0;
+            /* the library's line is an object: its members follow ours */
+            bad = fprintf(f, "{\"chain\":%d,\"draw\":%zu,\"node\":\"%s\",%s", c + 1, draw, r->node,
+                          r->line + 1) < 0;
+        }
+    }
+    if (!f || gb_drawsout_side_close(f, tmp, path) != 0 || bad) {
+        fprintf(stderr, "glassbox run: error: cannot write %s\n", path ? path : output);
+        free(path);
+        return -1;
+    }
+    free(path);
+    return 0;
+}
+
+/* ---- one draw's forest ---- */
+
+static size_t leaves(const json_t *n)
+{
+    const json_t *l = json_object_get(n, "left");
+    return l ? leaves(l) + leaves(json_object_get(n, "right")) : 1;
+}
+
+static size_t depth(const json_t *n)
+{
+    const json_t *l = json_object_get(n, "left");
+    if (!l)
+        return 0;
+    size_t a = depth(l), b = depth(json_object_get(n, "right"));
+    return 1 + (a > b ? a : b);
+}
+
+/* Adds tree n's splits on each input to count[0 .. p-1]. */
+static void count_vars(const json_t *n, size_t *count, size_t p)
+{
+    const json_t *l = json_object_get(n, "left");
+    if (!l)
+        return;
+    json_int_t v = json_integer_value(json_object_get(n, "var"));
+    if (v >= 0 && (size_t)v < p)
+        count[v]++;
+    count_vars(l, count, p);
+    count_vars(json_object_get(n, "right"), count, p);
+}
+
+/* Appends text to a growing buffer (kept NUL-terminated). */
+static int append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+    size_t k = strlen(text);
+    if (*len + k + 1 > *cap) {
+        size_t nc = 2 * *cap + k + 64;
+        char *nb = realloc(*buf, nc);
+        if (!nb)
+            return -1;
+        *buf = nb, *cap = nc;
+    }
+    memcpy(*buf + *len, text, k + 1);
+    *len += k;
+    return 0;
+}
+
+/* The structure of a tree as text (splits only, leaf values left out), into a growing buffer. */
+static int key_of(const json_t *n, char **buf, size_t *len, size_t *cap)
+{
+    char piece[64];
+    const json_t *l = json_object_get(n, "left");
+    if (!l)
+        return append(buf, len, cap, "L");
+    snprintf(piece, sizeof piece, "(%lld<=%.17g ",
+             (long long)json_integer_value(json_object_get(n, "var")),
+             json_number_value(json_object_get(n, "le")));
+    if (append(buf, len, cap, piece) != 0 || key_of(l, buf, len, cap) != 0 ||
+        key_of(json_object_get(n, "right"), buf, len, cap) != 0)
+        return -1;
+    return append(buf, len, cap, ")");
+}
+
+/* What the summary needs of one node's draws, all chains: per draw its leaves, depth, tree key
+ * (single trees) and parsed forest. */
+typedef struct node_draws {
+    const char *node;
+    size_t nchains, ndraws, p;
+    double *nleaves, *ndepth; /* chain c, draw d at c * ndraws + d */
+    double *used;    /* single tree: draws that split on input j; forest: the sum over draws of
+                        input j's share of the splits (the BART packages' inclusion proportion) */
+    json_t **forest; /* parsed lines, nchains * ndraws */
+    char **key;      /* single trees: the structure of each draw */
+    int single;
+} node_draws;
+
+static void node_draws_free(node_draws *nd)
+{
+    size_t n = nd->nchains * nd->ndraws;
+    for (size_t i = 0; i < n; i++) {
+        if (nd->forest)
+            json_decref(nd->forest[i]);
+        if (nd->key)
+            free(nd->key[i]);
+    }
+    free(nd->nleaves);
+    free(nd->ndepth);
+    free(nd->used);
+    free(nd->forest);
+    free(nd->key);
+}
+
+/* The widest input index any split names, plus one. */
+static size_t inputs_seen(const json_t *n)
+{
+    const json_t *l = json_object_get(n, "left");
+    if (!l)
+        return 0;
+    size_t v = (size_t)json_integer_value(json_object_get(n, "var")) + 1;
+    size_t a = inputs_seen(l), b = inputs_seen(json_object_get(n, "right"));
+    return v > a ? (v > b ? v : b) : (a > b ? a : b);
+}
+
+/* Reads one draw (index i) of the node into nd. */
+static int read_draw(node_draws *nd, size_t i, const char *line)
+{
+    json_t *f = json_loads(line, 0, NULL);
+    json_t *trees = f ? json_object_get(f, "trees") : NULL;
+    if (!trees) {
+        json_decref(f);
+        return -1;
+    }
+    nd->forest[i] = f;
+    size_t nl = 0, dp = 0, ti;
+    json_t *tr;
+    json_array_foreach(trees, ti, tr)
+    {
+        nl += leaves(tr);
+        size_t d = depth(tr);
+        dp = d > dp ? d : dp;
+    }
+    nd->nleaves[i] = (double)nl;
+    nd->ndepth[i] = (double)dp;
+    nd->single = json_array_size(trees) == 1;
+    if (nd->single) {
+        size_t len = 0, cap = 0;
+        if (key_of(json_array_get(trees, 0), &nd->key[i], &len, &cap) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Gathers node `node`'s draws from every chain (the shortest chain's count). */
+static int gather(const cli_tree *t, const char *node, node_draws *nd)
+{
+    memset(nd, 0, sizeof *nd);
+    nd->node = node;
+    nd->nchains = (size_t)t->nchains;
+    nd->ndraws = SIZE_MAX;
+    for (int c = 0; c < t->nchains; c++) {
+        size_t k = 0;
+        for (size_t i = 0; i < t->chain[c].len; i++)
+            k += strcmp(t->chain[c].items[i].node, node) == 0;
+        nd->ndraws = k < nd->ndraws ? k : nd->ndraws;
+    }
+    size_t n = nd->nchains * nd->ndraws;
+    if (n == 0)
+        return 0;
+    nd->nleaves = calloc(n, sizeof *nd->nleaves);
+    nd->ndepth = calloc(n, sizeof *nd->ndepth);
+    nd->forest = calloc(n, sizeof *nd->forest);
+    nd->key = calloc(n, sizeof *nd->key);
+    if (!nd->nleaves || !nd->ndepth || !nd->forest || !nd->key)
+        return -1;
+    for (int c = 0; c < t->nchains; c++) {
+        size_t d = 0;
+        for (size_t i = 0; i < t->chain[c].len && d < nd->ndraws; i++) {
+            const record *r = &t->chain[c].items[i];
+            if (strcmp(r->node, node) == 0 && read_draw(nd, (size_t)c * nd->ndraws + d++, r->line))
+                return -1;
+        }
+    }
+    size_t ti;
+    json_t *tr;
+    for (size_t i = 0; i < n; i++)
+        json_array_foreach(json_object_get(nd->forest[i], "trees"), ti, tr)
+        {
+            size_t s = inputs_seen(tr);
+            nd->p = s > nd->p ? s : nd->p;
+        }
+    if (!(nd->used = calloc(nd->p ? nd->p : 1, sizeof *nd->used)))
+        return -1;
+    size_t *u = calloc(nd->p ? nd->p : 1, sizeof *u);
+    if (!u)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        memset(u, 0, (nd->p ? nd->p : 1) * sizeof *u);
+        size_t tot = 0;
+        json_array_foreach(json_object_get(nd->forest[i], "trees"), ti, tr)
+            count_vars(tr, u, nd->p);
+        for (size_t j = 0; j < nd->p; j++)
+            tot += u[j];
+        for (size_t j = 0; j < nd->p; j++)
+            nd->used[j] += nd->single ? (u[j] > 0) : tot ? (double)u[j] / (double)tot : 0;
+    }
+    free(u);
+    return 0;
+}
+
+/* ---- the summary ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Mean and the 5% and 95% quantiles (R's type 7) of v[0 .. n-1], sorting v. */
+static void describe(double *v, size_t n, double *mean, double *q5, double *q95)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    *mean = s / (double)n;
+    qsort(v, n, sizeof *v, cmp_double);
+    double q[2] = {0.05, 0.95}, *o[2] = {q5, q95};
+    for (int k = 0; k < 2; k++) {
+        double h = (double)(n - 1) * q[k];
+        size_t lo = (size_t)floor(h), hi = lo + 1 < n ? lo + 1 : lo;
+        *o[k] = v[lo] + (h - (double)lo) * (v[hi] - v[lo]);
+    }
+}
+
+static int print_scalar(FILE *out, const char *what, const double *v, const node_draws *nd)
+{
+    const double **ch = malloc(nd->nchains * sizeof *ch);
+    if (!ch)
+        return -1;
+    for (size_t c = 0; c < nd->nchains; c++)
+        ch[c] = v + c * nd->ndraws;
+    gb_diag_summary s;
+    gb_status st = gb_diag_summarise(ch, nd->nchains, nd->ndraws, &s);
+    free(ch);
+    if (st == GB_ENOMEM)
+        return -1;
+    if (st != GB_OK) /* too few draws for diagnostics */
+        return fprintf(out, "  %-8s (too few draws to summarise)\n", what) < 0 ? -1 : 0;
+    return fprintf(out,
+                   "  %-8s mean %7.3g  5%% %5.3g  50%% %5.3g  95%% %5.3g  rhat %5.3f  "
+                   "ess_bulk %5.0f\n",
+                   what, s.mean, s.q5, s.q50, s.q95, s.rhat, s.ess_bulk) < 0
+               ? -1
+               : 0;
+}
+
+/* The k-th leaf (depth-first, left first) of the tree n; *k counts down. */
+static const json_t *leaf_at(const json_t *n, size_t *k)
+{
+    const json_t *l = json_object_get(n, "left");
+    if (!l)
+        return (*k)-- == 0 ? n : NULL;
+    const json_t *x = leaf_at(l, k);
+    return x ? x : leaf_at(json_object_get(n, "right"), k);
+}
+
+/* Prints leaf `k` of the most visited structure: its values over the draws `which` (nw). */
+static int print_leaf(FILE *out, const node_draws *nd, const size_t *which, size_t nw, size_t k,
+                      double *buf)
+{
+    size_t kk = k;
+    const json_t *first =
+        leaf_at(json_array_get(json_object_get(nd->forest[which[0]], "trees"), 0), &kk);
+    const json_t *p = json_object_get(first, "p");
+    size_t nv = p ? json_array_size(p) : 1;
+    int bad = fprintf(out, p ? " then p =" : " then mean =") < 0;
+    for (size_t j = 0; j < nv && !bad; j++) {
+        for (size_t w = 0; w < nw; w++) {
+            kk = k;
+            const json_t *lf =
+                leaf_at(json_array_get(json_object_get(nd->forest[which[w]], "trees"), 0), &kk);
+            buf[w] = p ? json_number_value(json_array_get(json_object_get(lf, "p"), j))
+                       : json_number_value(json_object_get(lf, "mu"));
+        }
+        double mean, q5, q95;
+        describe(buf, nw, &mean, &q5, &q95);
+        bad = fprintf(out, "%s %.3g [%.3g, %.3g]", j ? "," : "", mean, q5, q95) < 0;
+    }
+    return bad || fputc('\n', out) == EOF ? -1 : 0;
+}
+
+/* The rules of tree n, one line a leaf: the path's conditions, then the leaf's posterior. */
+static int print_rules(FILE *out, const node_draws *nd, const json_t *n, char *path, size_t len,
+                       size_t *leaf, const size_t *which, size_t nw, double *buf)
+{
+    const json_t *l = json_object_get(n, "left");
+    if (!l) {
+        if (fprintf(out, "    %s%s", len ? "if " : "always", path) < 0)
+            return -1;
+        return print_leaf(out, nd, which, nw, (*leaf)++, buf);
+    }
+    long long v = (long long)json_integer_value(json_object_get(n, "var")) + 1;
+    double le = json_number_value(json_object_get(n, "le"));
+    for (int side = 0; side < 2; side++) {
+        int k = snprintf(path + len, CLI_TREE_PATH - len, "%sx%lld %s %.6g", len ? " and " : "", v,
+                         side ? ">" : "<=", le);
+        if (k < 0 || len + (size_t)k >= CLI_TREE_PATH)
+            return -1;
+        if (print_rules(out, nd, json_object_get(n, side ? "right" : "left"), path, len + (size_t)k,
+                        leaf, which, nw, buf) != 0)
+            return -1;
+        path[len] = 0;
+    }
+    return 0;
+}
+
+/* The structure of draw `pick`, titled, with its rules: each leaf's posterior over the draws of
+ * that same structure. */
+static int print_structure(FILE *out, const node_draws *nd, size_t pick, const char *title)
+{
+    size_t n = nd->nchains * nd->ndraws, nw = 0, leaf = 0;
+    size_t *which = malloc(n * sizeof *which);
+    double *buf = malloc(n * sizeof *buf);
+    char *path = malloc(CLI_TREE_PATH);
+    int rc = -1;
+    if (!which || !buf || !path)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(nd->key[i], nd->key[pick]) == 0)
+            which[nw++] = i;
+    path[0] = 0;
+    if (fprintf(out,
+                "  %s: visited in %zu of %zu draws (%.1f%%); leaf posteriors over those "
+                "draws, mean [5%%, 95%%]:\n",
+                title, nw, n, 100.0 * (double)nw / (double)n) < 0)
+        goto done;
+    rc = print_rules(out, nd, json_array_get(json_object_get(nd->forest[pick], "trees"), 0), path,
+                     0, &leaf, which, nw, buf);
+done:
+    free(which);
+    free(buf);
+    free(path);
+    return rc;
+}
+
+/* The most visited structure of a single tree, and the one of highest structure posterior
+ * (each draw's "logpost", sampler_tree.c) among the visited ones. */
+static int print_single(FILE *out, const node_draws *nd)
+{
+    size_t n = nd->nchains * nd->ndraws, best = 0, best_count = 0, top = 0;
+    size_t *count = calloc(n, sizeof *count);
+    if (!count)
+        return -1;
+    double top_lp = -INFINITY;
+    for (size_t i = 0; i < n; i++) { /* count at each structure's first draw */
+        size_t f = 0;
+        while (strcmp(nd->key[f], nd->key[i]) != 0)
+            f++;
+        if (++count[f] > best_count)
+            best_count = count[f], best = f;
+        double lp = json_number_value(json_object_get(nd->forest[i], "logpost"));
+        if (lp > top_lp)
+            top_lp = lp, top = i;
+    }
+    free(count);
+    if (print_structure(out, nd, best, "most visited tree") != 0)
+        return -1;
+    if (!(top_lp > -INFINITY))
+        return 0;
+    if (strcmp(nd->key[top], nd->key[best]) == 0)
+        return fprintf(out, "  maximum-posterior tree: the same (log posterior %.4g)\n", top_lp) < 0
+                   ? -1
+                   : 0;
+    char title[96];
+    snprintf(title, sizeof title, "maximum-posterior tree (log posterior %.4g)", top_lp);
+    return print_structure(out, nd, top, title);
+}
+
+static int print_node(FILE *out, const node_draws *nd)
+{
+    size_t n = nd->nchains * nd->ndraws;
+    if (fprintf(out, "\ntree %s (%zu draws; inputs x1..x%zu are the columns of its X)\n", nd->node,
+                n, nd->p) < 0 ||
+        print_scalar(out, "leaves", nd->nleaves, nd) != 0 ||
+        print_scalar(out, "depth", nd->ndepth, nd) != 0 ||
+        fprintf(out, "  inclusion (%s):",
+                nd->single ? "share of draws splitting on each input"
+                           : "each input's share of the splits, mean over draws") < 0)
+        return -1;
+    for (size_t j = 0; j < nd->p; j++)
+        if (fprintf(out, " x%zu %.2f", j + 1, nd->used[j] / (double)n) < 0)
+            return -1;
+    if (fputc('\n', out) == EOF)
+        return -1;
+    return nd->single ? print_single(out, nd) : 0;
+}
+
+int cli_tree_print(const cli_tree *t, FILE *out)
+{
+    if (cli_tree_empty(t))
+        return 0;
+    /* the nodes in the order chain 1 recorded them in its first draw */
+    const record_vec *c0 = &t->chain[0];
+    for (size_t i = 0; i < c0->len; i++) {
+        if (i > 0 && strcmp(c0->items[i].node, c0->items[0].node) == 0)
+            break;
+        node_draws nd;
+        int rc = gather(t, c0->items[i].node, &nd);
+        if (rc == 0 && nd.ndraws > 0)
+            rc = print_node(out, &nd);
+        node_draws_free(&nd);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}

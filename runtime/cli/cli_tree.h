@@ -1,0 +1,29 @@
+/* cli_tree.h - the trees' records of a run (the tree sampler's forest per kept draw): kept in
+ * memory per chain, written to OUTPUT's stem + "_tree.jsonl", and summarised after the draws'
+ * table (cli_tree.c says what the summary shows). */
+#ifndef GB_RUNTIME_CLI_CLI_TREE_H
+#define GB_RUNTIME_CLI_CLI_TREE_H
+
+#include <stdio.h>
+
+/* Room for one leaf's conditions in the rules. */
+#define CLI_TREE_PATH 4096
+
+typedef struct cli_tree cli_tree;
+
+/* A new, empty record of nchains chains (NULL when out of memory); freed by cli_tree_free,
+ * which accepts NULL. */
+cli_tree *cli_tree_new(int nchains);
+void cli_tree_free(cli_tree *t);
+/* The gb_sampler_record (sampler.h) to hand the run, with the cli_tree as its context: copies
+ * the line; -1 when out of memory.  Each chain writes only its own records. */
+int cli_tree_record(void *ctx, int chain, const char *node, const char *line);
+/* No tree recorded anything (t may be NULL). */
+int cli_tree_empty(const cli_tree *t);
+/* Writes every record as one JSON line {"chain":c,"draw":d,"node":"t.f","trees":[...]} to
+ * OUTPUT's stem + "_tree.jsonl", whole or not at all; 0, or -1 after a message on stderr. */
+int cli_tree_write(const cli_tree *t, const char *output);
+/* Prints each tree's summary; -1 when out of memory or a write failed. */
+int cli_tree_print(const cli_tree *t, FILE *out);
+
+#endif

@@ -1,0 +1,101 @@
+/* dist_tree.c - the tree priors: distributions whose value is the fitted function of a Bayesian
+ * tree or forest on the inputs X (one row per observation), for the tree sampler kind
+ * (runtime/sampler/sampler_tree.c) to update.
+ *
+ *   f: real[N] ~ bart_prior(X, trees, k, sparse)       BART (CGM 2010): sum of `trees` trees,
+ *       leaf sd (ymax - ymin) / (2 k sqrt(trees)) from the likelihood's data; sparse = 1: DART
+ *   f: real[N] ~ cart_prior(X, alpha, beta, min_leaf)  Bayesian CART (CGM 1998), one tree
+ *   F: real[N, K] ~ cart_class_prior(X, alpha, beta, min_leaf)   one tree, class log-probabilities
+ *       per row (Dirichlet-multinomial leaves); the likelihood is categorical_logit(F)
+ *
+ * The tree structure is not a node: it lives in the sampler's state.  So these have no density
+ * in f that a gradient or a slice could use, and lpdf is 0 for valid arguments (-INFINITY for
+ * invalid ones): it is never the density of f, which only the tree sampler moves.  Other
+ * samplers cannot take such a latent (their can_update would see a density flat in it), which
+ * is why the tree kind is asked first.  There is no rng: drawing f needs a forest.
+ */
+#include <math.h>
+
+#include "dist_multi.h"
+
+/* Arguments after X must be scalars (stride 0: the same for every repetition). */
+static int valid_int(const gb_arg *a, double lo)
+{
+    double v = a->val[0];
+    return isfinite(v) && v >= lo && v == floor(v);
+}
+
+static double bart_prior_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto)
+{
+    (void)n, (void)dims, (void)propto;
+    double k = a[3].val[0], sparse = a[4].val[0];
+    return valid_int(&a[2], 1) && k > 0 && isfinite(k) && (sparse == 0 || sparse == 1) ? 0
+                                                                                       : -INFINITY;
+}
+
+static double cart_prior_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto)
+{
+    (void)n, (void)dims, (void)propto;
+    double alpha = a[2].val[0], beta = a[3].val[0];
+    return alpha > 0 && alpha < 1 && beta >= 0 && isfinite(beta) && valid_int(&a[4], 1) ? 0
+                                                                                        : -INFINITY;
+}
+
+#define X_PARAM                                                                                    \
+    {                                                                                              \
+        "X", GB_REAL, 2, -INFINITY, INFINITY, 0, 0                                                 \
+    }
+#define SPLIT_PARAMS                                                                               \
+    {"alpha", GB_REAL, 0, 0, 1, 1, 1}, {"beta", GB_REAL, 0, 0, INFINITY, 0, 1},                    \
+    {                                                                                              \
+        "min_leaf", GB_INT, 0, 1, INFINITY, 0, 1                                                   \
+    }
+
+const gb_dist_ops gb_dist_bart_prior = {
+    .name = "bart_prior",
+    .nparams = 4,
+    .params = {X_PARAM,
+               {"trees", GB_INT, 0, 1, INFINITY, 0, 1},
+               {"k", GB_REAL, 0, 0, INFINITY, 1, 1},
+               {"sparse", GB_INT, 0, 0, 1, 0, 0}},
+    .variate_rank = 1,
+    .size_param = GB_NO_PARAM,
+    .support = {GB_SUPPORT_VECTOR, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
+    .lpdf = bart_prior_lpdf,
+    .doc = "BART prior on the fitted values f[i] = sum of `trees` regression trees at row i of X "
+           "(CGM 2010: split probability 0.95 (1 + depth)^-2, leaf sd (max y - min y) / (2 k "
+           "sqrt(trees)), at least 5 rows a leaf); sparse = 1: DART's split-variable prior. "
+           "Updated by the tree sampler; f enters y ~ normal(f + ..., sigma) or "
+           "y ~ bernoulli(Phi(f + ...))",
+    .example = "f: real[N] ~ bart_prior(X, 200, 2, 0)",
+};
+
+const gb_dist_ops gb_dist_cart_prior = {
+    .name = "cart_prior",
+    .nparams = 4,
+    .params = {X_PARAM, SPLIT_PARAMS},
+    .variate_rank = 1,
+    .size_param = GB_NO_PARAM,
+    .support = {GB_SUPPORT_VECTOR, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
+    .lpdf = cart_prior_lpdf,
+    .doc = "Bayesian CART prior on the fitted values f[i] of one regression tree at row i of X "
+           "(CGM 1998: a node at depth d splits with probability alpha (1 + d)^-beta, at least "
+           "min_leaf rows a leaf). Updated by the tree sampler; f enters "
+           "y ~ normal(f + ..., sigma)",
+    .example = "f: real[N] ~ cart_prior(X, 0.95, 2, 5)",
+};
+
+const gb_dist_ops gb_dist_cart_class_prior = {
+    .name = "cart_class_prior",
+    .nparams = 4,
+    .params = {X_PARAM, SPLIT_PARAMS},
+    .variate_rank = 2,
+    .size_param = GB_NO_PARAM,
+    .support = {GB_SUPPORT_VECTOR, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
+    .lpdf = cart_prior_lpdf,
+    .doc = "Bayesian CART classification prior: F[i, ] are the log class probabilities of the "
+           "leaf of one tree holding row i of X (CGM 1998 split prior as cart_prior; Dirichlet(1) "
+           "class probabilities in each leaf). Updated by the tree sampler; "
+           "y ~ categorical_logit(F)",
+    .example = "F: real[N, K] ~ cart_class_prior(X, 0.95, 2, 5)",
+};

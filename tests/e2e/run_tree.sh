@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The tree component end to end: examples/iris_tree runs with its tree latent given to the tree
+# sampler (run --explain); a BART fit of more than 1000 rows is summarised while sampling, not
+# stored (the CSV has no f columns, FILE_stream.csv has them), unless --keep names it.
+. "$(dirname "$0")/lib.sh"
+
+if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --explain \
+    --chains 2 --warmup 100 --draws 100 --quiet >"$tmp/out" 2>&1 &&
+    grep -Eq '^  t\.logp +tree ' "$tmp/out"
+then ok; else bad "iris_tree: the tree sampler takes t.logp"; tail -5 "$tmp/out"; fi
+
+# the summary shows the most visited tree's rules on the petal measurements (x3, x4: columns 3
+# and 4 of X), the inclusion proportions and the leaves' and depth's posteriors; with --output
+# every kept draw's tree is one JSON line beside the draws
+if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --chains 2 \
+    --warmup 200 --draws 150 --quiet --output "$tmp/iris.csv" >"$tmp/out" 2>&1 &&
+    grep -q '^tree t.logp (300 draws' "$tmp/out" && grep -Eq '^  leaves +mean' "$tmp/out" &&
+    grep -Eq '^  depth +mean' "$tmp/out" && grep -q '^  inclusion .* x4 ' "$tmp/out" &&
+    grep -q '^  most visited tree' "$tmp/out" && grep -q '^  maximum-posterior tree' "$tmp/out" &&
+    grep -E '^    (if|always)' "$tmp/out" | grep -q 'x[34] <=' &&
+    [ "$(wc -l < "$tmp/iris_tree.jsonl")" = 300 ] &&
+    python3 - "$tmp/iris_tree.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert {(r["chain"], r["draw"]) for r in rows} == {(c, d) for c in (1, 2) for d in range(1, 151)}
+assert all(r["node"] == "t.logp" and len(r["trees"]) == 1 for r in rows)
+assert all(isinstance(r["logpost"], float) for r in rows)
+PY
+then ok; else bad "iris_tree: rules, inclusion and tree JSON lines"; tail -12 "$tmp/out"; fi
+
+# the trees' file never replaces an input: here it would be a link to the data
+ln -s "$PWD/examples/iris_tree/iris.json" "$tmp/link_tree.jsonl"
+if ! "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --quiet \
+    --output "$tmp/link.csv" --draws 10 --warmup 10 >"$tmp/out" 2>&1 &&
+    grep -q 'would overwrite the input file' "$tmp/out" &&
+    head -c 1 examples/iris_tree/iris.json | grep -q '{'
+then ok; else bad "--output refuses a trees' file that is an input"; tail -3 "$tmp/out"; fi
+
+# y = step in x1 + noise, N = 1100 rows: f has 1100 elements
+python3 - "$tmp/big.json" <<'PY'
+import json, random, sys
+random.seed(4)
+X = [[random.random(), random.random()] for _ in range(1100)]
+y = [(1.0 if x[0] > 0.5 else -1.0) + random.gauss(0, 0.3) for x in X]
+json.dump({"X": X, "y": y}, open(sys.argv[1], "w"))
+PY
+printf 'import tree\ndata X: real[N, 2]\ndata y: real[N]\nt = tree.bart(X, y, trees = 10)\n' \
+    > "$tmp/big.gb"
+if "$GB" run "$tmp/big.gb" --data "$tmp/big.json" --chains 1 --warmup 50 --draws 50 --quiet \
+    --output "$tmp/big.csv" >"$tmp/out" 2>&1 &&
+    ! grep -v '^#' "$tmp/big.csv" | head -1 | grep -q 't_f\.' &&
+    grep -q '^t\.f\.1100,' "$tmp/big_stream.csv"
+then ok; else bad "a tree fit over 1000 rows is summarised, not stored"; tail -5 "$tmp/out"; fi
+if "$GB" run "$tmp/big.gb" --data "$tmp/big.json" --chains 1 --warmup 50 --draws 50 --quiet \
+    --keep 't.f' --output "$tmp/kept.csv" >"$tmp/out" 2>&1 &&
+    grep -v '^#' "$tmp/kept.csv" | head -1 | grep -q 't_f\.1100'
+then ok; else bad "--keep t.f keeps the tree fit"; tail -5 "$tmp/out"; fi
+
+finish tree
