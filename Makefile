@@ -53,7 +53,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(BUILD)/runtime/cli/cli_main.d $(SUPPORT_OBJ:.o=.d
             $(patsubst %,%.d,$(TEST_BIN) $(BUILD)/tests/stat/sbc) $(BUILD)/tests/fault/fault_alloc.d
 
 .PHONY: all demo test check deps tests format format-check headers clean bench sbc validate fuzz \
-        docs interop compare-r tsan install uninstall incdirs structure test-browser
+        docs interop compare-r tsan install uninstall incdirs structure test-browser compare
 all: $(BUILD)/glassbox
 
 $(BUILD)/glassbox: $(BUILD)/runtime/cli/cli_main.o $(BUILD)/libglassbox.a
@@ -128,6 +128,11 @@ sbc: $(BUILD)/tests/stat/sbc
 # tests/posteriordb/VALIDATION.md.
 validate: all
 	BUILD=$(BUILD) tests/posteriordb/validate.sh
+
+# Interpretable Bayesian models against scikit-learn and PyTorch baselines on iris, one table
+# written into README.md (examples/compare/run.sh; installs python3-sklearn, python3-torch).
+compare: all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox examples/compare/run.sh
 
 deps:
 	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

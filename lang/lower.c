@@ -12,6 +12,8 @@
  *   lower_component.c  component instances
  *   lower_const.c      constants known while the graph is built
  *   lower_ranges.c     coverage and index ranges against the data
+ *   lower_recur.c      element-wise recursions across nodes, run step by step
+ *   lower_tdata.c      a `~` on transformed data (a deterministic node of data) observes it
  *   lower_suggest.c    "did you mean" hints
  * This file runs them in order, then looks for cycles in the finished graph.
  *
@@ -37,6 +39,8 @@ static int find_cycle(lowerer *L, size_t i, unsigned char *mark)
     }
     for (size_t k = 0; k < n->nparents; k++) {
         size_t p = n->parents[k];
+        if (rc_group(n) && rc_group(n) == rc_group(sc_node(L, p)))
+            continue; /* a recursion run step by step (lower_recur.c) */
         if (p == i) {
             if (n->ndefs > 0 && n->defs[0].index)
                 continue;
@@ -78,16 +82,34 @@ static void free_scopes(lowerer *L)
         free(s->unroll.items);
         free(s);
     }
-    for (size_t i = 0; i < L->ns.len; i++)
+    for (size_t i = 0; i < L->ns.len; i++) {
         free(L->ns.items[i].stmts.items);
+        free(L->ns.items[i].obs.items);
+    }
     free(L->ns.items);
     free(L->mods.items);
+}
+
+/* unobserved_ok (predict): an observed node the data leave out becomes a parameter; a plain
+ * data variable they leave out is still an error. */
+static void unobserved_to_parameters(lowerer *L)
+{
+    for (size_t i = 0; i < L->ns.len; i++) {
+        gb_node *n = sc_node(L, i);
+        if (n->value || gb_data_find(L->opts->data, n->name))
+            continue;
+        if (n->kind == GB_NODE_STOCHASTIC && n->observed)
+            n->observed = 0;
+        else if (n->kind == GB_NODE_DATA && L->ns.items[i].decl_type)
+            gb_error(L->errs, GB_EDATA, n->loc, "data variable '%s' is not in the data",
+                     n->name);
+    }
 }
 
 gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower_opts *opts,
                           gb_graph **out, gb_errlist *errs)
 {
-    static const gb_lower_opts none = {NULL, NULL, NULL};
+    static const gb_lower_opts none = {NULL, NULL, NULL, 0};
     lowerer Lv;
     lowerer *L = &Lv;
     memset(L, 0, sizeof *L);
@@ -114,6 +136,8 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
             for (size_t i = 0; i < top->syms.len; i++)
                 if (top->syms.items[i].kind == SYM_COMPONENT)
                     comp_instantiate(L, &top->syms.items[i], &(sym *){NULL});
+            if (L->opts->unobserved_ok && L->opts->data)
+                unobserved_to_parameters(L);
             for (size_t i = 0; i < L->ns.len; i++)
                 if (sc_node(L, i)->component < 0)
                     nd_shape(L, i, sc_node(L, i)->loc);
@@ -135,10 +159,14 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
             if (!n->value)
                 n->len = len == GB_DIM_UNKNOWN || too_big ? 0 : len;
         }
+        if (!L->oom && gb_errlist_status(errs) == GB_OK)
+            rg_check_latent_indices(L);
         if (!L->oom && L->opts->data && gb_errlist_status(errs) == GB_OK)
             rg_check_defs(L);
         if (!L->oom && gb_errlist_status(errs) == GB_OK && gb_graph_link(L->g) != GB_OK)
             L->oom = 1;
+        if (!L->oom && gb_errlist_status(errs) == GB_OK)
+            rc_mark_recursions(L);
         if (!L->oom && gb_errlist_status(errs) == GB_OK) {
             unsigned char *mark = calloc(L->ns.len + 1, 1);
             if (!mark)
@@ -148,6 +176,8 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
                     break;
             free(mark);
         }
+        if (!L->oom && gb_errlist_status(errs) == GB_OK)
+            td_observe(L);
         if (L->oom)
             gb_error(errs, GB_ENOMEM, (gb_loc){src->name, 0, 0, 0}, "out of memory");
         st = gb_errlist_status(errs);

@@ -18,6 +18,8 @@ typedef struct gb_lower_opts {
     const char *search_path; /* GLASSBOX_PATH-style list of folders (':'), may be NULL */
     const char *stdlib_dir;  /* the stdlib folders (':'), searched after search_path, may be
                                 NULL */
+    int unobserved_ok;       /* nonzero (predict): a data variable that a `~` defines and the
+                                data leave out becomes a parameter, shaped by its declaration */
 } gb_lower_opts;
 
 /* Reads `path` into srcs (which must outlive errs and the graph's locations), lowers it and

@@ -80,6 +80,8 @@ static int bind_one(lowerer *L, scope *sc, size_t i)
     gb_node *n = sc_node(L, i);
     const gb_ast *t = L->ns.items[i].decl_type;
     const gb_data_var *v = gb_data_find(L->opts->data, n->name);
+    if (!v && L->opts->unobserved_ok)
+        return 0; /* decided once components are instantiated (gb_lower_source) */
     if (!v) {
         gb_error(L->errs, GB_EDATA, n->loc, "data variable '%s' is not in the data", n->name);
         return -1;

@@ -121,6 +121,20 @@ static void second_observer(lowerer *L, scope *sc, const gb_ast *root, const sym
     duplicate(L, root, root->name, old);
 }
 
+static void push_stmt(lowerer *L, stmt_list *v, const gb_ast *s, scope *sc, const gb_ast **loops,
+                      size_t nloops)
+{
+    stmt_ref r;
+    memset(&r, 0, sizeof r);
+    r.ast = s;
+    r.sc = sc;
+    r.nloops = nloops;
+    for (size_t i = 0; i < nloops; i++)
+        r.loops[i] = loops[i];
+    if (GB_VEC_PUSH(v, r) != 0)
+        L->oom = 1;
+}
+
 static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **loops,
                         size_t nloops)
 {
@@ -171,17 +185,22 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
                      "'%s' is a size bound from the data; it cannot be defined here", root->name);
             return;
         } else {
-            int was_tilde = n->kind == GB_NODE_STOCHASTIC;
-            const gb_ast *first = st->stmts.len ? st->stmts.items[0].ast : NULL;
-            if (was_tilde != (s->kind == GB_AST_TILDE)) {
-                gb_error(L->errs, GB_ESEMANTIC, root->loc,
-                         "'%s' is defined with both '~' and '='", root->name);
-                if (first)
-                    gb_error_hint(L->errs, "the other definition is at line %d", first->loc.line);
+            if (n->kind == GB_NODE_STOCHASTIC && s->kind == GB_AST_ASSIGN) {
+                /* `~` came first, then `=`: the `~`s observe what `=` defines (transformed
+                   data; lower_tdata.c refuses it when the `=` reads a parameter) */
+                st->obs = st->stmts;
+                memset(&st->stmts, 0, sizeof st->stmts);
+                n->kind = GB_NODE_DETERMINISTIC;
+            }
+            int to_obs = s->kind == GB_AST_TILDE && n->kind == GB_NODE_DETERMINISTIC;
+            stmt_list *list = to_obs ? &st->obs : &st->stmts;
+            const gb_ast *first = list->len ? list->items[0].ast : NULL;
+            if (first && (!indexed || first->a == lhs_root(first->a))) {
+                duplicate(L, root, root->name, old);
                 return;
             }
-            if (!indexed || !first || first->a == lhs_root(first->a)) {
-                duplicate(L, root, root->name, old);
+            if (to_obs) {
+                push_stmt(L, &st->obs, s, sc, loops, nloops);
                 return;
             }
         }
@@ -197,15 +216,7 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
         L->ns.items[node].decl_type = s->c;
         add_size_names(L, sc, s->c);
     }
-    stmt_ref r;
-    memset(&r, 0, sizeof r);
-    r.ast = s;
-    r.sc = sc;
-    r.nloops = nloops;
-    for (size_t i = 0; i < nloops; i++)
-        r.loops[i] = loops[i];
-    if (GB_VEC_PUSH(&L->ns.items[node].stmts, r) != 0)
-        L->oom = 1;
+    push_stmt(L, &L->ns.items[node].stmts, s, sc, loops, nloops);
 }
 
 /* Must a loop over this block be unrolled while the graph is built: does it (or a loop inside

@@ -65,6 +65,8 @@ typedef struct stmt_ref {
     int done;             /* elaborated into a def */
 } stmt_ref;
 
+typedef GB_VEC(stmt_ref) stmt_list;
+
 #define LW_MAX_LOOPS GB_MAX_LOOPS
 
 /* Component instances in one graph: wide trees of nested calls (each model calling the next
@@ -87,7 +89,10 @@ typedef enum nd_state {
 
 typedef struct nstate {
     nd_state state;
-    GB_VEC(stmt_ref) stmts;
+    stmt_list stmts;
+    /* `~` statements on a node that `=` defines: Stan's transformed data observed, held back
+       until lower_tdata.c has checked that the `=` reads data alone */
+    stmt_list obs;
     const gb_ast *decl_type;
     scope *sc;
 } nstate;
@@ -177,6 +182,21 @@ gb_status nd_shape(lowerer *L, size_t node, gb_loc use);
 /* Elaborates statements added to an already elaborated node (a component observing the
  * caller's data). */
 gb_status nd_elab_pending(lowerer *L, size_t node);
+/* Elaborates the `~` statements that lower_tdata.c gave a node it made observed, and checks
+ * their shape against the node's. */
+gb_status nd_observe(lowerer *L, size_t node);
+
+/* lower_tdata.c (td_): a `~` on a deterministic node of data alone (Stan's transformed data)
+ * makes it observed: each such node is checked to read no parameter, its value is computed from
+ * the data, and its `~` statements become its definitions.  Runs once the graph is linked. */
+gb_status td_observe(lowerer *L);
+
+/* lower_recur.c (rc_): element-wise recursions across nodes (an ARMA model's nu and err)
+ * that are well defined step by step: their defs get a group and an order (gb_def.recur_*);
+ * a circle at the same step is refused.  Runs once the graph is linked. */
+gb_status rc_mark_recursions(lowerer *L);
+/* The recursion group of node i (0: none). */
+int rc_group(const gb_node *n);
 
 /* lower_component.c (comp_): component instances */
 /* Instantiates the component s names (once); *out is its symbol, which may have moved since s
@@ -200,6 +220,8 @@ gb_status cst_build(lowerer *L, scope *sc, const gb_ast *a, double *v, int *know
 
 /* lower_ranges.c (rg_): every index the loops produce, against the data's sizes */
 gb_status rg_check_defs(lowerer *L);
+/* ... and every discrete latent read as an index, against the indexed axis (data or not) */
+gb_status rg_check_latent_indices(lowerer *L);
 
 /* lower_suggest.c (sg_): "did you mean" */
 void sg_suggest(lowerer *L, scope *sc, const char *name, int want_dist, int want_func);

@@ -611,3 +611,11 @@ gb_status nd_elab_pending(lowerer *L, size_t i)
     restore_loops(L, &saved);
     return ok ? GB_OK : lw_failed(L);
 }
+
+gb_status nd_observe(lowerer *L, size_t i)
+{
+    gb_status st = nd_elab_pending(L, i);
+    if (st == GB_OK && !settle_type(L, i))
+        st = lw_failed(L);
+    return st;
+}

@@ -7,10 +7,13 @@
  * enumeration stops after GB_RANGE_CHECK_LIMIT index evaluations per statement, so a huge loop
  * nest costs a bounded time (its remaining indices are checked at run time).
  * Coverage: every element of a node defined element by element must be defined.
+ * Latent indices: a discrete latent read as an index (`mu[k]`, `mu[z[i]]`, `mu[z]`) must have
+ * its whole support inside the indexed axis; checked with or without data.
  *
  * Owns: nothing beyond its walk (freed before returning).
- * Offers: rg_check_defs.
+ * Offers: rg_check_defs, rg_check_latent_indices.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +114,97 @@ static void out_of_range(walk *w, const gb_expr *e, const gb_expr *ix, double v,
     gb_error(w->L->errs, GB_EDATA, ix->loc, "index %.0f%s is out of range for %s (1..%zu)%s", v,
              what, base, dim, where);
     w->reported = 1;
+}
+
+/* ---- a discrete latent as an index: its support must fit the indexed axis ---- */
+
+/* The discrete latent an index reads directly (`k`, `z` as a vector of labels, `z[i]`), or
+ * NULL.  Anything computed from one (`z[i] + 1`) is left to the run-time check. */
+static const gb_node *index_latent(walk *w, const gb_expr *ix)
+{
+    if (ix->kind == GB_EX_INDEX && ix->args[0]->kind == GB_EX_NODE)
+        ix = ix->args[0];
+    if (ix->kind != GB_EX_NODE)
+        return NULL;
+    const gb_node *n = sc_node(w->L, ix->node);
+    return n->kind == GB_NODE_STOCHASTIC && !n->observed && n->type == GB_INT ? n : NULL;
+}
+
+/* The support [lo, hi] one definition gives: the distribution's, narrowed by bounds known now
+ * (constant arguments, a parameter's length, truncation).  A bound that depends on a loop
+ * variable or a parameter stays the distribution's own (often infinite), and is reported only
+ * when that is already too wide. */
+static void def_support(walk *w, const gb_def *d, double *lo, double *hi)
+{
+    const gb_support *sp = &d->dist->support;
+    double v;
+    *lo = sp->lower;
+    *hi = sp->upper;
+    if (sp->lower_param != GB_NO_PARAM && (size_t)sp->lower_param < d->nargs &&
+        cst_eval(w->L, d->args[sp->lower_param], NULL, &v) == CST_OK)
+        *lo = v;
+    if (sp->upper_param != GB_NO_PARAM && (size_t)sp->upper_param < d->nargs) {
+        const gb_expr *a = d->args[sp->upper_param];
+        if (sp->upper_param_len) {
+            size_t len = a->shape.rank ? a->shape.dim[a->shape.rank - 1] : GB_DIM_UNKNOWN;
+            if (len != GB_DIM_UNKNOWN)
+                *hi = (double)len;
+        } else if (cst_eval(w->L, a, NULL, &v) == CST_OK) {
+            *hi = v;
+        }
+    }
+    if (d->trunc_lo && cst_eval(w->L, d->trunc_lo, NULL, &v) == CST_OK && v > *lo)
+        *lo = v;
+    if (d->trunc_hi && cst_eval(w->L, d->trunc_hi, NULL, &v) == CST_OK && v < *hi)
+        *hi = v;
+}
+
+/* Reports a latent index whose support is not inside 1..dim: `k ~ uniform_int(1, 5)` read as
+ * `mu[k]` with mu of 3 would otherwise have its prior cut to 1..3 without a word.  The error is
+ * at the indexing; the hint names the latent's statement. */
+static int latent_out_of_range(walk *w, const gb_expr *e, const gb_expr *ix, size_t dim)
+{
+    const gb_node *n = index_latent(w, ix);
+    for (size_t k = 0; n && k < n->ndefs; k++) {
+        const gb_def *d = &n->defs[k];
+        double lo, hi;
+        if (!d->dist)
+            continue;
+        def_support(w, d, &lo, &hi);
+        if (lo >= 1 && hi <= (double)dim)
+            continue;
+        char base[256], from[64], to[64];
+        gb_expr_format(w->L->g, w->d, e->args[0], base, sizeof base);
+        snprintf(from, sizeof from, isfinite(lo) ? "%.0f" : "-inf", lo);
+        snprintf(to, sizeof to, isfinite(hi) ? "%.0f" : "inf", hi);
+        gb_error(w->L->errs, GB_ESEMANTIC, ix->loc,
+                 "'%s' indexes %s (1..%zu) but its support is %s..%s", n->name, base, dim, from,
+                 to);
+        gb_error_hint(w->L->errs,
+                      "its support comes from %s:%d:%d ('%s ~ %s(...)'); make it fit 1..%zu: "
+                      "values outside would be cut from its prior",
+                      d->loc.file ? d->loc.file : "the model", d->loc.line, d->loc.col, n->name,
+                      d->dist->name, dim);
+        w->reported = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Every index position inside e (comprehension bodies included) read by a discrete latent. */
+static void latent_indices(walk *w, const gb_expr *e)
+{
+    if (!e || w->reported)
+        return;
+    for (int i = 0; i < e->nargs; i++)
+        latent_indices(w, e->args[i]);
+    if (e->kind != GB_EX_INDEX)
+        return;
+    for (int k = 1; k < e->nargs && !w->reported; k++) {
+        size_t dim = e->args[0]->shape.dim[k - 1];
+        if (dim != GB_DIM_UNKNOWN && latent_out_of_range(w, e, e->args[k], dim))
+            return;
+    }
 }
 
 /* Checks every index inside e at the current loop values. */
@@ -280,6 +374,26 @@ static void check_coverage(lowerer *L, size_t i)
     }
     free(c.seen);
     free(c.first);
+}
+
+gb_status rg_check_latent_indices(lowerer *L)
+{
+    size_t n0 = gb_errlist_count(L->errs);
+    for (size_t i = 0; i < gb_graph_node_count(L->g); i++) {
+        const gb_node *n = sc_node(L, i);
+        for (size_t k = 0; k < n->ndefs; k++) {
+            walk w;
+            memset(&w, 0, sizeof w);
+            w.L = L;
+            w.d = &n->defs[k];
+            for (size_t j = 0; j < w.d->nindex; j++)
+                latent_indices(&w, w.d->index[j]);
+            latent_indices(&w, w.d->expr);
+            for (size_t j = 0; j < w.d->nargs; j++)
+                latent_indices(&w, w.d->args[j]);
+        }
+    }
+    return lw_status(L, n0);
 }
 
 gb_status rg_check_defs(lowerer *L)

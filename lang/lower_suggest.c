@@ -96,8 +96,6 @@ typedef struct stan_name {
 } stan_name;
 
 static const stan_name names[] = {
-    {"row(x, i)", "x[i, ]"},
-    {"col(x, j)", "x[, j]"},
     {"block(x, i, j, m, n)", "x[i..(i + m - 1), j..(j + n - 1)]"},
     {"sub_row(x, i, j, n)", "x[i, j..(j + n - 1)]"},
     {"sub_col(x, i, j, n)", "x[i..(i + n - 1), j]"},
@@ -113,10 +111,6 @@ static const stan_name names[] = {
     {"inv_square(x)", "1 / square(x)"},
     {"lmultiply(a, b)", "a * log(b)"},
     {"choose(n, k)", "exp(lchoose(n, k))"},
-    {"quad_form(A, B)", "transpose(B) @ A @ B"},
-    {"quad_form_diag(A, v)", "diag_matrix(v) @ A @ diag_matrix(v)"},
-    {"diag_pre_multiply(v, A)", "diag_matrix(v) @ A"},
-    {"diag_post_multiply(A, v)", "A @ diag_matrix(v)"},
     {"mdivide_left_tri_low(L, b)", "mdivide_left(L, b)"},
     {"to_row_vector(x)", "to_vector(x) (glassbox has one vector type)"},
     {"rep_row_vector(x, n)", "rep_vector(x, n) (glassbox has one vector type)"},

@@ -4,7 +4,7 @@
 #include <string.h>
 
 static const gb_func_ops *const *const groups[] = {gb_funcs_scalar, gb_funcs_array,
-                                                   gb_funcs_linalg};
+                                                   gb_funcs_linalg, gb_funcs_matrix, gb_funcs_gp};
 
 size_t gb_func_count(void)
 {

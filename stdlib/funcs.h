@@ -7,5 +7,7 @@
 extern const gb_func_ops *const gb_funcs_scalar[];  /* stdlib/func_scalar.c: elementwise */
 extern const gb_func_ops *const gb_funcs_array[];   /* stdlib/func_array.c: reductions, shapes */
 extern const gb_func_ops *const gb_funcs_linalg[];  /* stdlib/func_linalg.c: matrices */
+extern const gb_func_ops *const gb_funcs_matrix[];  /* stdlib/func_matrix.c: products, slices */
+extern const gb_func_ops *const gb_funcs_gp[];      /* stdlib/func_gp.c: GP covariances */
 
 #endif

@@ -48,7 +48,7 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "warmup",  "draws",   "seed",        "threads",
                                           "metric",  "adapt-delta", "max-depth", "keep",
                                           "memory",  "vars",    "hist",        "loglik",
-                                          "report",  "pairs",   NULL};
+                                          "report",  "pairs",   "new",     "prior",       NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -144,6 +144,23 @@ static int add_listed(const char *cmd, const char *name, const char *val, cli_op
     return 0;
 }
 
+/* --draws FILE [FILE]... (loo, predict): val is the first file, the others run up to the next
+ * option; *i moves past them.  0, or -1 after a usage message. */
+static int draws_files(const char *cmd, int argc, char **argv, int *i, const char *val,
+                       int joined, cli_opts *o)
+{
+    for (;;) {
+        if (o->ndraws_files == CLI_MAX_DATA) {
+            usage_error(cmd, "too many --draws files (the limit is %d)", CLI_MAX_DATA);
+            return -1;
+        }
+        o->draws_files[o->ndraws_files++] = val;
+        if (joined || *i + 1 >= argc || argv[*i + 1][0] == '-')
+            return 0;
+        val = argv[++*i];
+    }
+}
+
 int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed,
               cli_opts *o)
 {
@@ -186,12 +203,14 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             return usage_error(cmd, "unknown option '%s'", a);
         }
         if (strcmp(name, "verbose") == 0 || strcmp(name, "quiet") == 0 ||
-            strcmp(name, "explain") == 0 || strcmp(name, "hist") == 0) {
+            strcmp(name, "explain") == 0 || strcmp(name, "hist") == 0 ||
+            strcmp(name, "prior") == 0) {
             if (eq)
                 return usage_error(cmd, "option '%s' takes no value", a);
             *(name[0] == 'v'   ? &o->verbose
               : name[0] == 'q' ? &o->quiet
               : name[0] == 'h' ? &o->hist
+              : name[0] == 'p' ? &o->prior
                                : &o->explain) = 1;
             continue;
         }
@@ -200,18 +219,12 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
         if (!val || !*val)
             return usage_error(cmd, "option '%s' needs a value", a);
         if (strcmp(name, "draws") == 0 && flag_allowed(allowed, "draws-files")) {
-            /* --draws FILE [FILE]...: the files run up to the next option */
-            for (;;) {
-                if (o->ndraws_files == CLI_MAX_DATA)
-                    return usage_error(cmd, "too many --draws files (the limit is %d)",
-                                       CLI_MAX_DATA);
-                o->draws_files[o->ndraws_files++] = val;
-                if (eq || i + 1 >= argc || argv[i + 1][0] == '-')
-                    break;
-                val = argv[++i];
-            }
+            if (draws_files(cmd, argc, argv, &i, val, eq != NULL, o) != 0)
+                return GB_EXIT_USAGE;
         } else if (strcmp(name, "loglik") == 0) {
             o->loglik = val;
+        } else if (strcmp(name, "new") == 0) {
+            o->newdata = val;
         } else if ((listed = add_listed(cmd, name, val, o)) <= 0) {
             if (listed < 0)
                 return GB_EXIT_USAGE;
@@ -304,7 +317,7 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
     }
     char stdlib[3 * PATH_MAX + 3];
     stdlib_folders(stdlib, sizeof stdlib);
-    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), stdlib};
+    gb_lower_opts lo = {o->ndata ? s->data : NULL, getenv("GLASSBOX_PATH"), stdlib, 0};
     if (st == GB_OK)
         st = gb_lower_file(s->srcs, o->model, &lo, &s->graph, s->errs);
     int rc = cli_report(s->errs, s->srcs, st);
@@ -322,6 +335,28 @@ int cli_load(const cli_opts *o, cli_session *s, int need_data)
                         v->loc.file, v->loc.line, v->loc.col, v->name);
         }
     return GB_EXIT_OK;
+}
+
+int cli_relower(const cli_opts *o, cli_session *s)
+{
+    char stdlib[3 * PATH_MAX + 3];
+    stdlib_folders(stdlib, sizeof stdlib);
+    gb_lower_opts lo = {s->data, getenv("GLASSBOX_PATH"), stdlib, 0};
+    gb_graph *g = NULL;
+    gb_status st = gb_lower_file(s->srcs, o->model, &lo, &g, s->errs);
+    if (st != GB_OK)
+        return cli_report(s->errs, s->srcs, st);
+    gb_graph_free(s->graph);
+    s->graph = g;
+    return GB_EXIT_OK;
+}
+
+gb_status cli_lower(cli_session *s, const char *model, const gb_data *data, gb_graph **out)
+{
+    char stdlib[3 * PATH_MAX + 3];
+    stdlib_folders(stdlib, sizeof stdlib);
+    gb_lower_opts lo = {data, getenv("GLASSBOX_PATH"), stdlib, 0};
+    return gb_lower_file(s->srcs, model, &lo, out, s->errs);
 }
 
 int cli_check_memory(const cli_opts *o, const cli_session *s, long chains, long parallel,

@@ -41,6 +41,8 @@ typedef struct cli_opts {
     const char *draws_files[CLI_MAX_DATA];
     int ndraws_files;
     const char *loglik;
+    const char *newdata; /* predict --new FILE */
+    int prior;           /* run --prior */
 } cli_opts;
 
 /* Everything a subcommand works on; cli_session_free releases it. */
@@ -58,6 +60,13 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
 /* Loads data files and lowers the model; prints errors; returns an exit code. */
 int cli_load(const cli_opts *o, cli_session *s, int need_data);
 void cli_session_free(cli_session *s);
+/* Lowers the model again with s->data as it is now (after a caller changed values in it),
+ * replacing s->graph (which the caller's compiled models must no longer use); prints errors and
+ * returns an exit code. */
+int cli_relower(const cli_opts *o, cli_session *s);
+/* Lowers the model again with other data (predict's), its sources and errors in s's registry
+ * and list; a new graph in *out on success. */
+gb_status cli_lower(cli_session *s, const char *model, const gb_data *data, gb_graph **out);
 /* Refuses, before anything large is allocated, a model whose run (chains in all, parallel at
  * once, draws stored per chain) would not fit in the memory budget; prints the error and
  * returns an exit code.  With explain, prints the estimate on stdout. */
@@ -125,10 +134,15 @@ int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_parse_cmd(int argc, char **argv);
+int cli_compare(int argc, char **argv);
+int cli_optimize(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_reference(int argc, char **argv);
 int cli_summary(int argc, char **argv);
 int cli_report_cmd(int argc, char **argv);
 int cli_loo(int argc, char **argv);
+int cli_predict(int argc, char **argv);
+/* run --prior (cli_prior.c): prior draws by ancestral simulation; an exit code, errors printed. */
+int cli_run_prior(const cli_opts *o);
 
 #endif

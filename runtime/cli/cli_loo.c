@@ -66,7 +66,8 @@ static double *loglik_matrix(const gb_model *m, const gb_drawsin *d, const gb_lo
         ll = malloc((cells ? cells : 1) * sizeof *ll);
     if (!ws || !row || !ll) {
         fputs("glassbox loo: error: out of memory (the log-likelihood matrix does not fit the "
-              "memory budget)\n", stderr);
+              "memory budget)\n",
+              stderr);
         free(ll), ll = NULL;
     }
     for (size_t k = 0; ll && k < S; k++) {
@@ -77,9 +78,10 @@ static double *loglik_matrix(const gb_model *m, const gb_drawsin *d, const gb_lo
             if (!isfinite(ll[k * N + i])) {
                 size_t r;
                 const char *path = gb_drawsin_where(d, k, &r);
-                fprintf(stderr, "glassbox loo: error: %s: draw %zu: the log density of "
-                                "observation %s is %g\nhint: a draw outside the model's support, "
-                                "or data other than those the draws were fitted to?\n",
+                fprintf(stderr,
+                        "glassbox loo: error: %s: draw %zu: the log density of "
+                        "observation %s is %g\nhint: a draw outside the model's support, "
+                        "or data other than those the draws were fitted to?\n",
                         path, r, gb_loglik_name(l, i), ll[k * N + i]);
                 free(ll), ll = NULL;
                 break;
@@ -90,8 +92,8 @@ static double *loglik_matrix(const gb_model *m, const gb_drawsin *d, const gb_lo
     return ll;
 }
 
-static void print_result(const gb_psis_result *r, const gb_loglik *l, const double *khat,
-                         size_t S, size_t chains)
+static void print_result(const gb_psis_result *r, const gb_loglik *l, const double *khat, size_t S,
+                         size_t chains)
 {
     size_t N = gb_loglik_count(l);
     printf("Computed from %zu by %zu log-likelihood matrix (%zu chain%s)\n\n", S, N, chains,
@@ -124,9 +126,9 @@ static void print_csv(const gb_psis_result *r, const gb_loglik *l, const double 
                       const double *elpd, const double *ploo)
 {
     const char *names[] = {"elpd_loo", "p_loo", "looic", "elpd_waic", "p_waic", "waic"};
-    const double v[][2] = {{r->elpd_loo, r->se_elpd_loo},   {r->p_loo, r->se_p_loo},
-                           {r->looic, r->se_looic},         {r->elpd_waic, r->se_elpd_waic},
-                           {r->p_waic, r->se_p_waic},       {r->waic, r->se_waic}};
+    const double v[][2] = {{r->elpd_loo, r->se_elpd_loo}, {r->p_loo, r->se_p_loo},
+                           {r->looic, r->se_looic},       {r->elpd_waic, r->se_elpd_waic},
+                           {r->p_waic, r->se_p_waic},     {r->waic, r->se_waic}};
     puts("quantity,observation,estimate,se");
     for (int q = 0; q < 6; q++)
         printf("%s,,%.17g,%.17g\n", names[q], v[q][0], v[q][1]);
@@ -164,9 +166,10 @@ static int report(const gb_model *m, const gb_drawsin *d, const gb_loglik *l, co
         else
             print_result(&r, l, khat, S, gb_drawsin_chains(d));
         if (r.n_bad + r.n_very_bad > 0)
-            fprintf(stderr, "glassbox loo: warning: %zu of %zu observations have Pareto k-hat "
-                            "above 0.7: PSIS-LOO is unreliable for them (refit without them, "
-                            "or use K-fold cross-validation)\n",
+            fprintf(stderr,
+                    "glassbox loo: warning: %zu of %zu observations have Pareto k-hat "
+                    "above 0.7: PSIS-LOO is unreliable for them (refit without them, "
+                    "or use K-fold cross-validation)\n",
                     r.n_bad + r.n_very_bad, N);
     } else if (ll) {
         fputs("glassbox loo: error: out of memory\n", stderr);
@@ -186,8 +189,7 @@ int cli_loo(int argc, char **argv)
         return rc;
     }
     if (o.format && strcmp(o.format, "csv") != 0 && strcmp(o.format, "table") != 0) {
-        fprintf(stderr, "glassbox loo: error: unknown format '%s' (use table or csv)\n",
-                o.format);
+        fprintf(stderr, "glassbox loo: error: unknown format '%s' (use table or csv)\n", o.format);
         return GB_EXIT_USAGE;
     }
     if (o.format && strcmp(o.format, "table") == 0)
@@ -207,8 +209,7 @@ int cli_loo(int argc, char **argv)
         st = gb_model_compile(s.graph, &m, s.errs);
         if (st == GB_OK && !(ws = gb_model_ws_new(m)))
             st = gb_error(s.errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-        if (st == GB_OK && !(d = gb_drawsin_read(m, o.draws_files, (size_t)o.ndraws_files,
-                                                 s.errs)))
+        if (st == GB_OK && !(d = gb_drawsin_read(m, o.draws_files, (size_t)o.ndraws_files, s.errs)))
             st = gb_errlist_status(s.errs);
         if (st == GB_OK)
             st = gb_loglik_new(m, ws, &l, s.errs);

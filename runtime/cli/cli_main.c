@@ -14,9 +14,12 @@ static const struct {
     {"graph", cli_graph, "draw the model graph (SVG, PNG, DOT) or list it as JSON"},
     {"inspect", cli_inspect, "list every node: kind, shape, definition, parents"},
     {"run", cli_run, "sample the posterior, write the draws, print the summary"},
+    {"compare", cli_compare, "LOO, held-out density and accuracy of several models"},
+    {"optimize", cli_optimize, "the MAP estimate (BFGS), optionally Laplace draws"},
     {"summary", cli_summary, "diagnostics and summary of CmdStan-layout CSV draws"},
     {"report", cli_report_cmd, "one self-contained HTML page of a run: graph, diagnostics, plots"},
     {"loo", cli_loo, "PSIS-LOO and WAIC of saved draws, Pareto k-hat per observation"},
+    {"predict", cli_predict, "posterior predictive draws, at the training or new data"},
     {"parse", cli_parse_cmd, "print the syntax tree (for debugging the language)"},
     {"reference", cli_reference, "the reference page of every distribution and function"},
 };

@@ -57,6 +57,16 @@ static void put_support(FILE *out, const gb_dist_ops *d)
         put_bound(out, s->upper, 0, 0);
 }
 
+/* A table cell's text: a '|' (|x| in a doc line) would end the cell, so it is written "\|". */
+static void put_cell(FILE *out, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (*p == '|')
+            fputc('\\', out);
+        fputc(*p, out);
+    }
+}
+
 int cli_reference(int argc, char **argv)
 {
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
@@ -93,17 +103,21 @@ int cli_reference(int argc, char **argv)
         }
         fputs(" | ", out);
         put_support(out, d);
-        fprintf(out, "%s | %s | `%s` |\n", d->improper ? " (improper)" : "",
-                d->doc ? d->doc : "", d->example ? d->example : "");
+        fprintf(out, "%s | ", d->improper ? " (improper)" : "");
+        put_cell(out, d->doc);
+        fputs(" | `", out);
+        put_cell(out, d->example);
+        fputs("` |\n", out);
     }
     fputs("\n## Functions\n\n| function | arguments | meaning |\n|---|---|---|\n", out);
     for (size_t i = 0; i < gb_func_count(); i++) {
         const gb_func_ops *f = gb_func_at(i);
         if (f->min_args == f->max_args)
-            fprintf(out, "| `%s` | %d | %s |\n", f->name, f->min_args, f->doc ? f->doc : "");
+            fprintf(out, "| `%s` | %d | ", f->name, f->min_args);
         else
-            fprintf(out, "| `%s` | %d to %d | %s |\n", f->name, f->min_args, f->max_args,
-                    f->doc ? f->doc : "");
+            fprintf(out, "| `%s` | %d to %d | ", f->name, f->min_args, f->max_args);
+        put_cell(out, f->doc);
+        fputs(" |\n", out);
     }
     return cli_finish_output(out, "reference", 0);
 }

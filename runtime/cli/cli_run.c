@@ -121,7 +121,8 @@ static void help(void)
 {
     puts("usage: glassbox run MODEL.gb [--data FILE]... [options]\n\n"
          "Samples the posterior with NUTS (continuous parameters), Gibbs by enumeration\n"
-         "(discrete ones) and slice sampling (the rest), then prints a summary of every\n"
+         "(discrete ones; first-order chains of them as one block, by forward filtering,\n"
+         "backward sampling) and slice sampling (the rest), then prints a summary of every\n"
          "variable with R-hat, bulk and tail ESS and MCSE.\n\n"
          "options:\n"
          "  --data FILE        JSON (CmdStan format) or CSV with a header; repeatable\n"
@@ -152,6 +153,8 @@ static void help(void)
          "  --report FILE      also write the run's HTML report (see glassbox report --help)\n"
          "  --pairs A,B        columns the report plots against each other; repeatable\n"
          "  --quiet            no progress line (in a log, one line every 10 s otherwise)\n"
+         "  --prior            draw from the prior instead, exactly, by ancestral simulation\n"
+         "                     (no MCMC; the sampler columns are 0)\n"
          "  --verbose          also name data variables the model does not use\n\n"
          "Ctrl-C stops the chains, writes the draws made so far and summarises them (exit 130);\n"
          "a second Ctrl-C after the chains stopped skips the summary (the draws are kept).");
@@ -500,12 +503,12 @@ int cli_run(int argc, char **argv)
     cli_opts o;
     int rc = cli_parse(argc, argv, 2, "run",
                        "data,output,chains,warmup,draws,seed,threads,metric,adapt-delta,"
-                       "max-depth,keep,memory,explain,verbose,quiet,vars,hist,report,pairs", &o);
-    if (rc || o.help) {
-        if (o.help)
-            help();
-        return rc;
-    }
+                       "max-depth,keep,memory,explain,verbose,quiet,vars,hist,report,pairs,prior",
+                       &o);
+    if (o.help)
+        help();
+    if (rc || o.help || o.prior) /* --prior: ancestral simulation, no MCMC (cli_prior.c) */
+        return rc || o.help ? rc : cli_run_prior(&o);
     double t0 = now();
     signal_count = 0;
     install_handlers(); /* first: a background job may start with SIGINT ignored */

@@ -90,8 +90,7 @@ double gb_psis_k_threshold(size_t S)
     return fmin(1 - 1 / log10((double)S), GB_PSIS_K_BAD);
 }
 
-double gb_psis_smooth(const double *lr, size_t S, size_t M, double *lw, size_t *perm,
-                      double *x)
+double gb_psis_smooth(const double *lr, size_t S, size_t M, double *lw, size_t *perm, double *x)
 {
     double mx = -INFINITY, khat = INFINITY;
     for (size_t s = 0; s < S; s++)

@@ -85,6 +85,11 @@ typedef struct gb_def {
     size_t nargs;
     gb_expr **args;
     gb_expr *trunc_lo, *trunc_hi; /* T[lo, hi], either may be NULL */
+    /* Element-wise recursions across nodes (nu[t] reads err[t - 1], err[t] reads nu[t]): the
+       defs of one such group (1, 2, ...; 0 for none) run in recur_order, the looped ones item
+       by item together (lang/lower_recur.c sets them, the compiler follows them). */
+    int recur_group;
+    long recur_order;
 } gb_def;
 
 /* A constraint declared with a type (Stan's names); the distribution's support adds its own. */

@@ -161,6 +161,21 @@ gb_status gb_data_commit(gb_data *d, var_list *p, gb_errlist *errs)
     return GB_OK;
 }
 
+gb_status gb_data_add_copy(gb_data *d, const gb_data_var *v, gb_errlist *errs)
+{
+    var_list p = {0};
+    gb_data_var c = *v;
+    c.name = gb_strdup(v->name);
+    c.val = malloc((v->len ? v->len : 1) * sizeof *c.val);
+    if (!c.name || !c.val || GB_VEC_PUSH(&p, c) != 0) {
+        gb_data_var_free(&c);
+        return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory storing the data");
+    }
+    if (v->len)
+        memcpy(c.val, v->val, v->len * sizeof *c.val);
+    return gb_data_commit(d, &p, errs);
+}
+
 /* ---- shared helpers ---------------------------------------------------------------------- */
 
 /* NaN and infinities as CmdStan and common tools write them. */

@@ -39,6 +39,11 @@ gb_status gb_data_load_file(gb_data *d, gb_sources *srcs, const char *path, gb_e
 gb_status gb_data_load_json(gb_data *d, const gb_source *src, gb_errlist *errs);
 gb_status gb_data_load_csv(gb_data *d, const gb_source *src, gb_errlist *errs);
 
+/* Adds a copy of v (name and values copied; loc kept, so its file must stay registered) for
+ * `predict`, which merges new data over the training data.  GB_EDATA when d has a variable of
+ * that name, GB_ENOMEM; reported in errs. */
+gb_status gb_data_add_copy(gb_data *d, const gb_data_var *v, gb_errlist *errs);
+
 size_t gb_data_count(const gb_data *d);
 const gb_data_var *gb_data_get(const gb_data *d, size_t i);
 const gb_data_var *gb_data_find(const gb_data *d, const char *name);

@@ -12,9 +12,9 @@ struct gb_drawsin {
     size_t nfiles;
     gb_stancsv **f;
     const char *const *paths; /* borrowed */
-    size_t *skip;   /* warmup rows of each file */
-    size_t *count;  /* draws of each file */
-    long **col;     /* per file, per output column: the file's column, or -1 (not latent) */
+    size_t *skip;             /* warmup rows of each file */
+    size_t *count;            /* draws of each file */
+    long **col; /* per file, per output column: the file's column, or -1 (not latent) */
     size_t total;
 };
 

@@ -48,8 +48,7 @@ static const mop *term_gather(const gb_model *m, const term_range *tr, size_t *a
     if (gb_graph_node(m->g, tr->node)->defs[t->def].nindex == 0)
         return NULL;
     for (size_t q = tr->a; q + 1 < tr->b; q++)
-        if (m->ops.items[q].out == t->in[0] &&
-            m->ops.items[q].in[0] == m->ni[tr->node].tensor) {
+        if (m->ops.items[q].out == t->in[0] && m->ops.items[q].in[0] == m->ni[tr->node].tensor) {
             *at = q;
             return &m->ops.items[q];
         }
@@ -73,8 +72,7 @@ static char *element_name(const gb_node *n, size_t off, int vrank)
 }
 
 /* Names term k's observations from slot first on. */
-static gb_status name_term(gb_loglik *l, gb_model_ws *ws, size_t k, size_t first,
-                           gb_errlist *errs)
+static gb_status name_term(gb_loglik *l, gb_model_ws *ws, size_t k, size_t first, gb_errlist *errs)
 {
     const gb_model *m = l->m;
     const term_range *tr = &m->terms.items[k];
@@ -121,8 +119,8 @@ gb_status gb_loglik_new(const gb_model *m, gb_model_ws *ws, gb_loglik **out, gb_
     l->n = total;
     l->o = calloc(total ? total : 1, sizeof *l->o);
     l->name = calloc(total ? total : 1, sizeof *l->name);
-    gb_status st = l->o && l->name ? GB_OK
-                                   : gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    gb_status st =
+        l->o && l->name ? GB_OK : gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     size_t at = 0;
     for (size_t k = 0; k < m->terms.len && st == GB_OK; k++) {
         const term_range *tr = &m->terms.items[k];

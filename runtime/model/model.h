@@ -66,11 +66,23 @@ void gb_model_ws_free(gb_model_ws *ws);
  * -INFINITY outside the support; never NaN. */
 double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad);
 
-/* Initial values: draws theta uniformly in (-radius, radius) and discrete latents uniformly in
- * their support, retrying up to max_tries until the log density is finite.  On failure reports
- * the node whose density was not finite. */
+/* With on = 0, gb_model_logp and its gradient leave out the transforms' log-Jacobians: the
+ * density of the constrained values, whose mode is the MAP estimate (Stan's optimize with
+ * jacobian = false).  Sampling needs them (the default, on = 1). */
+void gb_model_ws_set_jacobian(gb_model_ws *ws, int on);
+
+/* Initial values: draws theta uniformly in (-radius, radius), discrete latents uniformly in
+ * their support, then one Gibbs sweep over the discrete latents (each element from its full
+ * conditional), retrying up to max_tries until the log density is finite.  On failure reports
+ * the statement whose density was not finite and the values it read in the last try. */
 gb_status gb_model_init(const gb_model *m, gb_model_ws *ws, gsl_rng *r, double radius,
                         int max_tries, double *theta, gb_errlist *errs);
+
+/* The value of node i when no parameter can change it (data, a constant, or a deterministic
+ * node of those, which compilation computed once): *val borrows the model's n->len values,
+ * valid while m lives.  Returns 0, or -1 when a parameter changes it or computing it failed
+ * (a NaN: the run reports that node). */
+int gb_model_fixed_value(const gb_model *m, size_t i, const double **val);
 
 /* Forgets every likelihood's summary of its data (sufficient statistics, see gb_dist_ops'
  * prepare), so that the log density streams over the data again: for benchmarks that time the

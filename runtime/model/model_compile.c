@@ -24,6 +24,7 @@ typedef struct cctx {
     size_t comp_slot[GB_MAX_LOOPS]; /* comprehension variables: tensors */
     int ncomp_base;              /* loop depth where comprehensions start */
     gb_status st;                /* the first failure (its message is in errs); GB_OK so far */
+    int nseq;                    /* sequences run item by item so far (mop.seq numbers) */
 } cctx;
 
 /* Records a failure: compiling stops at the next check and returns the first one's status, so
@@ -358,41 +359,64 @@ static int compile_lhs(cctx *c, mop *o, const gb_def *d)
     return c->st != GB_OK ? -1 : 0;
 }
 
-static void compile_deterministic(cctx *c, size_t i)
+/* Def k of deterministic node i; its ops run item by item, numbered seq, when it reads its own
+ * earlier elements (seq 0: a new number) or belongs to a recursion group (seq given). */
+static void compile_def(cctx *c, size_t i, size_t k, int seq)
 {
     gb_model *m = c->m;
-    const gb_node *n = gb_graph_node(m->g, i);
-    for (size_t k = 0; k < n->ndefs && c->st == GB_OK; k++) {
-        const gb_def *d = &n->defs[k];
-        if (setup_loops(c, d) != 0)
+    const gb_def *d = &gb_graph_node(m->g, i)->defs[k];
+    if (setup_loops(c, d) != 0)
+        return;
+    size_t first = m->ops.len;
+    size_t v = compile_expr(c, d->expr);
+    if (c->st != GB_OK)
+        return;
+    mop o;
+    memset(&o, 0, sizeof o);
+    o.loc = d->loc;
+    o.node = i;
+    o.def = k;
+    o.out = m->ni[i].tensor;
+    o.in[0] = v;
+    if (d->nindex == 0) {
+        o.kind = OP_ASSIGN;
+        o.nin = 1;
+    } else {
+        o.kind = OP_SCATTER;
+        if (compile_lhs(c, &o, d) != 0)
             return;
-        size_t first = m->ops.len;
-        size_t v = compile_expr(c, d->expr);
-        if (c->st != GB_OK)
-            return;
-        mop o;
-        memset(&o, 0, sizeof o);
-        o.loc = d->loc;
-        o.node = i;
-        o.def = k;
-        o.out = m->ni[i].tensor;
-        o.in[0] = v;
-        if (d->nindex == 0) {
-            o.kind = OP_ASSIGN;
-            o.nin = 1;
-        } else {
-            o.kind = OP_SCATTER;
-            if (compile_lhs(c, &o, d) != 0)
-                return;
-        }
-        push_op(c, o);
-        if (refers_to(d->expr, i)) /* reads its own earlier elements: item by item */
-            for (size_t q = first; q < m->ops.len; q++) {
-                m->ops.items[q].seq = 1;
-                m->ops.items[q].node = i;
-                m->ops.items[q].def = k;
-            }
     }
+    push_op(c, o);
+    if (!seq && refers_to(d->expr, i)) /* reads its own earlier elements: item by item */
+        seq = ++c->nseq;
+    for (size_t q = first; seq && q < m->ops.len; q++) {
+        m->ops.items[q].seq = seq;
+        m->ops.items[q].node = i;
+        m->ops.items[q].def = k;
+    }
+}
+
+/* The defs of recursion group g (model_recur.c): the single elements, then the loops as one
+ * sequence run item by item; every member's op range is the group's. */
+static void compile_group(cctx *c, int g)
+{
+    gb_model *m = c->m;
+    gb_recur_def *r;
+    size_t n, ops0 = m->ops.len;
+    if (gb_model_recur_defs(m->g, g, &r, &n) != GB_OK) {
+        fail(c, GB_ENOMEM);
+        return;
+    }
+    int seq = ++c->nseq;
+    for (size_t k = 0; k < n && c->st == GB_OK; k++) {
+        const gb_def *d = &gb_graph_node(m->g, r[k].node)->defs[r[k].def];
+        compile_def(c, r[k].node, r[k].def, d->nloops ? seq : 0);
+    }
+    for (size_t k = 0; k < n; k++) {
+        m->ni[r[k].node].ops0 = ops0;
+        m->ni[r[k].node].ops1 = m->ops.len;
+    }
+    free(r);
 }
 
 /* Works out how the lpdf reads each input: repetitions are the batch times the broadcast
@@ -631,19 +655,6 @@ static void add_latent(cctx *c, size_t i)
 
 /* ---- value order ---- */
 
-static void visit(const gb_graph *g, size_t i, unsigned char *mark, size_t *order, size_t *n)
-{
-    if (mark[i])
-        return;
-    mark[i] = 1;
-    const gb_node *nd = gb_graph_node(g, i);
-    int known = nd->kind == GB_NODE_DATA || nd->kind == GB_NODE_CONST || nd->observed;
-    for (size_t k = 0; !known && k < nd->nparents; k++)
-        if (nd->parents[k] != i)
-            visit(g, nd->parents[k], mark, order, n);
-    order[(*n)++] = i;
-}
-
 static int node_tensors(cctx *c)
 {
     gb_model *m = c->m;
@@ -681,9 +692,16 @@ static void compile_nodes(cctx *c)
         const gb_node *n = gb_graph_node(m->g, i);
         if (gb_node_is_parameter(n)) {
             add_latent(c, i);
+        } else if (n->kind == GB_NODE_DETERMINISTIC && n->ndefs && n->defs[0].recur_group) {
+            /* a recursion group's members are together (model_recur.c): compiled at the first */
+            const gb_node *prev = t ? gb_graph_node(m->g, m->topo[t - 1]) : NULL;
+            int g = n->defs[0].recur_group;
+            if (!prev || !prev->ndefs || prev->defs[0].recur_group != g)
+                compile_group(c, g);
         } else if (n->kind == GB_NODE_DETERMINISTIC) {
             m->ni[i].ops0 = m->ops.len;
-            compile_deterministic(c, i);
+            for (size_t k = 0; k < n->ndefs && c->st == GB_OK; k++)
+                compile_def(c, i, k, 0);
             m->ni[i].ops1 = m->ops.len;
         }
     }
@@ -725,13 +743,8 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
     m->nkinds = nkinds;
     m->ni = calloc(nn ? nn : 1, sizeof *m->ni);
     m->topo = calloc(nn ? nn : 1, sizeof *m->topo);
-    unsigned char *mark = calloc(nn ? nn : 1, 1);
-    if (!m->ni || !m->topo || !mark)
+    if (!m->ni || !m->topo || gb_model_value_order(g, m->topo) != GB_OK)
         fail(&c, GB_ENOMEM);
-    size_t norder = 0;
-    for (size_t i = 0; c.st == GB_OK && i < nn; i++)
-        visit(g, i, mark, m->topo, &norder);
-    free(mark);
     if (c.st == GB_OK)
         node_tensors(&c);
     compile_nodes(&c);
@@ -744,6 +757,8 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
         c.st = gb_model_fold_fixed(m);
     if (c.st == GB_OK)
         c.st = gb_model_plan_gibbs(m);
+    if (c.st == GB_OK)
+        c.st = gb_model_plan_discrete(m, errs);
     if (c.st == GB_OK)
         c.st = gb_model_make_columns(m);
     if (c.st != GB_OK) {
@@ -763,14 +778,8 @@ void gb_model_free(gb_model *m)
     for (size_t i = 0; i < m->owned.len; i++)
         free(m->owned.items[i]);
     free(m->owned.items);
-    for (size_t k = 0; k < m->lat.len; k++) {
-        latent *L = &m->lat.items[k];
-        free(L->blanket.items);
-        free(L->eoff);
-        free(L->erange);
-        free(L->eitem);
-        free(L->per_rep);
-    }
+    for (size_t k = 0; k < m->lat.len; k++)
+        gb_model_latent_plan_free(&m->lat.items[k]);
     free(m->lat.items);
     free(m->terms.items);
     free(m->used);

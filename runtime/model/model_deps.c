@@ -65,6 +65,24 @@ static void reach(const gb_model *m, unsigned char *aff, const size_t *tnode)
                                      bound_reads(m, &m->lat.items[ni->latent], aff, tnode));
         if (n->kind != GB_NODE_DETERMINISTIC)
             continue;
+        int g = n->ndefs ? n->defs[0].recur_group : 0;
+        if (g) {
+            /* a recursion group (together in topo, model_recur.c) reads itself round: all of
+               it moves when any parent outside moves */
+            size_t u = t;
+            int any = 0;
+            for (; u < nn; u++) {
+                const gb_node *mu = gb_graph_node(m->g, m->topo[u]);
+                if (!mu->ndefs || mu->defs[0].recur_group != g)
+                    break;
+                for (size_t k = 0; k < mu->nparents; k++)
+                    any |= aff[mu->parents[k]];
+            }
+            for (size_t v = t; v < u; v++)
+                aff[m->topo[v]] |= (unsigned char)any;
+            t = u - 1;
+            continue;
+        }
         for (size_t k = 0; k < n->nparents && !aff[i]; k++)
             aff[i] = aff[n->parents[k]];
     }

@@ -1,7 +1,8 @@
 /* model_fold.c - what is computed once, at compilation, because no parameter can change it:
  * deterministic nodes of data and constants (folded into read-only values, their ops made
  * no-ops), ops inside definitions whose inputs are all read-only, and each likelihood's summary
- * of its fixed arguments (gb_dist_ops' prepare: sufficient statistics).
+ * of its fixed arguments (gb_dist_ops' prepare: sufficient statistics).  Lowering asks for
+ * the folded values (gb_model_fixed_value) of transformed data that a '~' observes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,15 @@ gb_status gb_model_fold_fixed(gb_model *m)
         rc = fold_ops(m, ws);
     gb_model_ws_free(ws);
     return rc;
+}
+
+int gb_model_fixed_value(const gb_model *m, size_t i, const double **val)
+{
+    const tensor *X = &m->t.items[m->ni[i].tensor];
+    if (!m->fixed[i] || !X->ext)
+        return -1;
+    *val = X->ext;
+    return 0;
 }
 
 /* Lets each likelihood whose distribution can summarise fixed arguments (the data) do so once:

@@ -7,8 +7,13 @@
  * indexing with parameter-free indices (z[n], mu[z[n]], Gamma[z[t - 1]]), each batch item of
  * the term reads a known, fixed set of elements of z.  Inverting that gives, for each element
  * e, the (term, batch item) pieces to evaluate: O(1) work per element in a mixture or a hidden
- * Markov chain.  Anything else (z read whole, indices that move with a parameter, truncation,
- * a deterministic node in the blanket) keeps the plain blanket.
+ * Markov chain.  A vector statement gathering by the whole array (`y ~ normal(mu[z], sigma)`)
+ * is the same per repetition: repetition e reads mu[z[e]], so only element e of the gather is
+ * recomputed and only repetition e of the term evaluated.  Elementwise arithmetic on z or on
+ * such a gather (`poisson(lambda * (1 - z))`) keeps the per-repetition plan; those ops are
+ * rerun whole (cheap arithmetic, O(N) per element), the term still for repetition e alone.
+ * Anything else (z read whole, indices that move with a parameter, truncation, a deterministic
+ * node in the blanket) keeps the plain blanket.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,10 +23,11 @@
 
 #define MAX_MAPS 4
 
-enum { D_NONE, D_WHOLE, D_MAPS, D_ALL };
+enum { D_NONE, D_WHOLE, D_MAPS, D_ELEM, D_ALL };
 
 /* What a tensor's value depends on in z: nothing, z itself, per batch item a few elements
- * (maps[j][b] is an element index), or anything. */
+ * (maps[j][b] is an element index), element j on z[j] alone (a gather base[z], D_ELEM), or
+ * anything. */
 typedef struct dep {
     int kind;
     int nmaps;
@@ -31,8 +37,10 @@ typedef struct dep {
 typedef struct planner {
     const gb_model *m;
     gb_model_ws *ws;
-    dep *d;              /* per tensor */
-    unsigned char *fixed; /* per tensor: value independent of every parameter */
+    dep *d;                /* per tensor */
+    unsigned char *fixed;  /* per tensor: value independent of every parameter */
+    size_t *src;           /* per D_ELEM tensor: the gather op computing it */
+    int elem_in[8];        /* the term last analysed: its inputs that are D_ELEM */
     GB_VEC(size_t *) pool; /* map arrays */
     int oom;
 } planner;
@@ -117,6 +125,44 @@ static dep index_map(planner *p, const mop *o, const tensor *Z, int gather)
     return r;
 }
 
+/* base[z] with z the whole latent and a vector base that does not move with z: element j of
+ * the result is base[z[j]], one element per element of z. */
+static int is_elem_gather(const planner *p, const mop *o, size_t ztensor)
+{
+    const gb_model *m = p->m;
+    if (o->kind != OP_INDEX || o->nin != 2 || (o->sub & 3) != IX_VECTOR || o->in[1] != ztensor ||
+        p->d[o->in[0]].kind != D_NONE)
+        return 0;
+    const tensor *B = &m->t.items[o->in[0]], *O = &m->t.items[o->out];
+    const tensor *Z = &m->t.items[ztensor];
+    return B->eshape.rank == 1 && !B->batched && !O->batched && !Z->batched && O->elen == Z->elen;
+}
+
+/* An elementwise op (1 - z, lambda * mu[z]) reading z or a D_ELEM value, one element per
+ * element of z, and otherwise only values that do not move with z: element j of the result
+ * depends on z[j] alone. */
+static int is_elem_op(const planner *p, const mop *o, size_t ztensor)
+{
+    const gb_model *m = p->m;
+    const tensor *O = &m->t.items[o->out], *Z = &m->t.items[ztensor];
+    if ((o->kind != OP_BINOP && o->kind != OP_UNOP && o->kind != OP_IF &&
+         o->kind != OP_CALL_ELEM) ||
+        O->batched || O->elen != Z->elen || Z->batched)
+        return 0;
+    int reads = 0;
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        int k = p->d[o->in[i]].kind;
+        if (k == D_NONE)
+            continue;
+        if ((k != D_ELEM && !(k == D_WHOLE && o->in[i] == ztensor)) || X->batched ||
+            X->elen != Z->elen)
+            return 0;
+        reads = 1;
+    }
+    return reads;
+}
+
 /* Dependencies of the ops of one term range; returns the term's, or D_ALL. */
 static dep analyse_range(planner *p, size_t a, size_t z, size_t ztensor)
 {
@@ -133,18 +179,29 @@ static dep analyse_range(planner *p, size_t a, size_t z, size_t ztensor)
         dep r = {D_NONE, 0, {0}};
         int fixed = 1;
         const tensor *Z = &m->t.items[ztensor];
-        if ((o->kind == OP_INDEX || o->kind == OP_GATHER) && p->d[o->in[0]].kind == D_WHOLE) {
+        if (is_elem_gather(p, o, ztensor) || is_elem_op(p, o, ztensor)) {
+            r.kind = D_ELEM;
+            fixed = 0;
+            p->src[o->out] = q;
+        } else if ((o->kind == OP_INDEX || o->kind == OP_GATHER) &&
+                   p->d[o->in[0]].kind == D_WHOLE) {
             r = index_map(p, o, Z, o->kind == OP_GATHER);
             fixed = 0;
             for (int i = 1; i < o->nin; i++)
                 join(&r, &p->d[o->in[i]], m->t.items[o->out].batch);
         } else {
-            size_t batch = o->kind == OP_TERM ? (o->batch ? o->batch : 1)
-                                              : m->t.items[o->out].batch;
+            size_t batch =
+                o->kind == OP_TERM ? (o->batch ? o->batch : 1) : m->t.items[o->out].batch;
             for (int i = 0; i < o->nin; i++) {
                 const dep *di = &p->d[o->in[i]];
+                if (o->kind == OP_TERM)
+                    p->elem_in[i] = di->kind == D_ELEM;
                 if (di->kind == D_WHOLE && o->kind == OP_TERM && i == 0)
                     r.kind = r.kind == D_NONE ? D_WHOLE : D_ALL;
+                else if (di->kind == D_ELEM && o->kind == OP_TERM)
+                    r.kind = r.kind == D_NONE || r.kind == D_ELEM ? D_ELEM : D_ALL;
+                else if (r.kind == D_ELEM && di->kind != D_NONE)
+                    r.kind = D_ALL;
                 else
                     join(&r, di, batch);
                 fixed &= p->fixed[o->in[i]];
@@ -192,6 +249,30 @@ static int add_pieces(planner *p, latent *L, size_t k, const dep *r, piece_list 
         }
         return 0;
     }
+    if (r->kind == D_ELEM) { /* repetition e reads the gathers' element e */
+        size_t *g = L->gop + k * GB_GIBBS_GATHERS;
+        int ng = 0;
+        if (t->batch > 1 || t->n != nz || t->dims[0] || t->dims[1])
+            return -1;
+        for (int i = 0; i < t->nin; i++)
+            if (p->elem_in[i] && (t->stride[i] != 1 || t->use_scr[i]))
+                return -1;
+        for (size_t q = L->blanket.items[2 * k]; q + 1 < L->blanket.items[2 * k + 1]; q++) {
+            const mop *o = &p->m->ops.items[q];
+            if (o->kind == OP_SKIP || p->d[o->out].kind != D_ELEM || p->src[o->out] != q)
+                continue;
+            if (ng == GB_GIBBS_GATHERS)
+                return -1;
+            g[ng++] = q;
+        }
+        L->per_rep[k] = 1;
+        for (size_t e = 0; e < nz; e++) {
+            piece pc = {e, k, e};
+            if (GB_VEC_PUSH(out, pc) != 0)
+                return p->oom = 1, -1;
+        }
+        return 0;
+    }
     if (r->kind != D_MAPS)
         return -1;
     size_t batch = t->batch ? t->batch : 1;
@@ -206,6 +287,14 @@ static int add_pieces(planner *p, latent *L, size_t k, const dep *r, piece_list 
     return 0;
 }
 
+static int has_gathers(const latent *L, size_t nr)
+{
+    for (size_t k = 0; k < nr; k++)
+        if (L->gop[k * GB_GIBBS_GATHERS] != GB_NO_TENSOR)
+            return 1;
+    return 0;
+}
+
 /* Builds L's element plan, or leaves it empty (the plain blanket is used).  Running out of
  * memory is not a reason to fall back: it sets p->oom, and compiling fails. */
 static void plan_latent(planner *p, latent *L)
@@ -217,10 +306,13 @@ static void plan_latent(planner *p, latent *L)
         if (L->blanket.items[2 * k] < m->nterm_start)
             return; /* a deterministic node reads z: keep the plain blanket */
     L->per_rep = calloc(nr ? nr : 1, 1);
-    if (!L->per_rep) {
+    L->gop = malloc((nr ? nr : 1) * GB_GIBBS_GATHERS * sizeof *L->gop);
+    if (!L->per_rep || !L->gop) {
         p->oom = 1;
         goto fail;
     }
+    for (size_t i = 0; i < (nr ? nr : 1) * GB_GIBBS_GATHERS; i++)
+        L->gop[i] = GB_NO_TENSOR;
     for (size_t k = 0; k < nr; k++) {
         size_t a = L->blanket.items[2 * k], z = L->blanket.items[2 * k + 1];
         const mop *t = &m->ops.items[z - 1];
@@ -258,10 +350,16 @@ static void plan_latent(planner *p, latent *L)
     for (size_t e = 0; e < nz; e++)
         L->eoff[e + 1] += L->eoff[e];
     free(pcs.items);
+    if (L->gop[0] == GB_NO_TENSOR && !has_gathers(L, nr)) {
+        free(L->gop);
+        L->gop = NULL;
+    }
     return;
 fail:
     free(pcs.items);
     free(L->per_rep);
+    free(L->gop);
+    L->gop = NULL;
     free(L->eoff);
     free(L->erange);
     free(L->eitem);
@@ -271,9 +369,15 @@ fail:
 
 gb_status gb_model_plan_gibbs(gb_model *m)
 {
-    planner p = {m, gb_model_ws_new(m), calloc(m->t.len ? m->t.len : 1, sizeof(dep)),
-                 calloc(m->t.len ? m->t.len : 1, 1), {0}, 0};
-    if (!p.ws || !p.d || !p.fixed)
+    planner p = {m,
+                 gb_model_ws_new(m),
+                 calloc(m->t.len ? m->t.len : 1, sizeof(dep)),
+                 calloc(m->t.len ? m->t.len : 1, 1),
+                 calloc(m->t.len ? m->t.len : 1, sizeof(size_t)),
+                 {0},
+                 {0},
+                 0};
+    if (!p.ws || !p.d || !p.fixed || !p.src)
         p.oom = 1;
     for (size_t k = 0; !p.oom && k < m->lat.len; k++)
         if (m->lat.items[k].discrete)
@@ -283,6 +387,7 @@ gb_status gb_model_plan_gibbs(gb_model *m)
     free(p.pool.items);
     free(p.d);
     free(p.fixed);
+    free(p.src);
     gb_model_ws_free(p.ws);
     return p.oom ? GB_ENOMEM : GB_OK;
 }
@@ -314,23 +419,82 @@ static double term_part(const gb_model *m, gb_model_ws *ws, const mop *o, size_t
     return lp > -INFINITY ? lp : -INFINITY;
 }
 
+/* Element e of a gather base[z] (is_elem_gather). */
+static void gather_element(const gb_model *m, gb_model_ws *ws, const mop *o, size_t e)
+{
+    const tensor *B = &m->t.items[o->in[0]];
+    double x = tval(m, ws, o->in[1])[e];
+    double *r = tval(m, ws, o->out);
+    if (!(x >= 1 && x <= (double)B->eshape.dim[0])) {
+        ws->bad = 1;
+        r[e] = 0;
+        return;
+    }
+    r[e] = tval(m, ws, o->in[0])[(size_t)x - 1];
+}
+
+/* Brings element e of a D_ELEM op's result up to date: a gather recomputes that element
+ * alone; an elementwise op runs whole (its other elements read values that may be stale, but
+ * nothing reads them before the next prepare). */
+static void elem_op(const gb_model *m, gb_model_ws *ws, const mop *o, size_t e)
+{
+    if (o->kind == OP_INDEX)
+        gather_element(m, ws, o, e);
+    else
+        op_forward(m, ws, o, 0, 1);
+}
+
+void gb_model_latent_plan_free(latent *L)
+{
+    free(L->blanket.items);
+    free(L->eoff);
+    free(L->erange);
+    free(L->eitem);
+    free(L->per_rep);
+    free(L->gop);
+    gb_model_chain_free(L->chain);
+}
+
+void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)
+{
+    size_t nr = L->blanket.len / 2;
+    for (size_t k = 0; L->gop && k < nr; k++) {
+        if (L->gop[k * GB_GIBBS_GATHERS] == GB_NO_TENSOR)
+            continue;
+        const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+        run_range(m, ws, L->blanket.items[2 * k], L->blanket.items[2 * k + 1] - 1, 0,
+                  t->batch ? t->batch : 1, 0);
+    }
+}
+
+double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                 size_t b)
+{
+    size_t a = L->blanket.items[2 * k], z = L->blanket.items[2 * k + 1];
+    const mop *t = &m->ops.items[z - 1];
+    double lp;
+    ws->bad = 0;
+    if (L->per_rep[k]) {
+        const size_t *g = L->gop ? L->gop + k * GB_GIBBS_GATHERS : NULL;
+        if (g && g[0] != GB_NO_TENSOR) /* element b of the gathers alone (after a prepare) */
+            for (int j = 0; j < GB_GIBBS_GATHERS && g[j] != GB_NO_TENSOR; j++)
+                elem_op(m, ws, &m->ops.items[g[j]], b);
+        else
+            run_range(m, ws, a, z - 1, 0, 1, 0);
+        lp = term_part(m, ws, t, b, b + 1);
+    } else {
+        size_t le = t->n / (t->batch ? t->batch : 1);
+        run_range(m, ws, a, z - 1, b, b + 1, 0);
+        lp = term_part(m, ws, t, b * le, (b + 1) * le);
+    }
+    return ws->bad || isnan(lp) ? -INFINITY : lp;
+}
+
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e)
 {
     double lp = 0;
-    ws->bad = 0;
-    for (size_t i = L->eoff[e]; i < L->eoff[e + 1] && lp > -INFINITY; i++) {
-        size_t k = L->erange[i], b = L->eitem[i];
-        size_t a = L->blanket.items[2 * k], z = L->blanket.items[2 * k + 1];
-        const mop *t = &m->ops.items[z - 1];
-        if (L->per_rep[k]) {
-            run_range(m, ws, a, z - 1, 0, 1, 0);
-            lp += term_part(m, ws, t, b, b + 1);
-        } else {
-            size_t le = t->n / (t->batch ? t->batch : 1);
-            run_range(m, ws, a, z - 1, b, b + 1, 0);
-            lp += term_part(m, ws, t, b * le, (b + 1) * le);
-        }
-    }
-    return ws->bad || isnan(lp) ? -INFINITY : lp;
+    for (size_t i = L->eoff[e]; i < L->eoff[e + 1] && lp > -INFINITY; i++)
+        lp += gb_model_gibbs_piece_logp(m, ws, L, L->erange[i], L->eitem[i]);
+    return lp;
 }

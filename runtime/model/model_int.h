@@ -60,7 +60,8 @@ typedef struct mop {
     size_t node;             /* OP_TRANSFORM, OP_TERM, OP_SCATTER: graph node */
     size_t def;              /* OP_TERM, OP_SCATTER, OP_GATHER: def index */
     size_t trunc_lo, trunc_hi; /* OP_TERM: tensors or GB_NO_TENSOR */
-    int seq;                 /* run item by item (a deterministic node reading itself) */
+    int seq;                 /* run item by item, with the other ops of the same seq number (a
+                                deterministic node reading itself, or a recursion group) */
     gb_loc loc;
     /* OP_TERM layout, fixed at compile time: the lpdf runs over n repetitions; input i is read
        with stride[i] (0: broadcast), or copied to scratch scr[i] first when its broadcast pattern
@@ -75,6 +76,18 @@ typedef struct mop {
 /* Transforms of continuous latents (see model_term.c). */
 enum { LT_NONE, LT_LOWER, LT_UPPER, LT_BOUNDED, LT_SIMPLEX, LT_ORDERED, LT_POS_ORDERED,
        LT_CHOL_CORR };
+
+/* A discrete latent that is a first-order chain in its element order (model_chain.c): factor f
+ * is batch item item[f] (a repetition when the range is per_rep) of blanket range range[f]; it
+ * reads element t[f] only, or t[f] - 1 and t[f] when pair[f]. */
+typedef struct chain_plan {
+    size_t K;               /* states lo .. lo + K - 1, fixed at compilation */
+    double lo;
+    size_t nfac;
+    size_t *range, *item, *t;
+    unsigned char *pair;
+    char reason[96];        /* "chain of 400 discrete latents: forward filtering, ..." */
+} chain_plan;
 
 typedef struct latent {
     size_t node;
@@ -94,6 +107,11 @@ typedef struct latent {
        erange[i] */
     size_t *eoff, *erange, *eitem;
     unsigned char *per_rep;
+    /* per blanket range k, gop[k * GB_GIBBS_GATHERS ..]: the ops between z and the term whose
+       element e is brought up to date for repetition e (gathers mu[z], elementwise ops),
+       in order, GB_NO_TENSOR-filled; NULL when none */
+    size_t *gop;
+    chain_plan *chain;       /* or NULL: not a chain (needs the element plan) */
 } latent;
 
 typedef struct node_info {
@@ -140,8 +158,18 @@ struct gb_model_ws {
     double *grad;            /* gradient scratch for value-only calls */
     double logp;
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */
-    size_t bad_node;         /* where a non-finite density appeared, for init messages */
+    int no_jacobian;         /* the transforms' log-Jacobians are left out (gb_model_ws_set_jacobian) */
+    size_t bad_op;           /* the term op where a non-finite density appeared (init messages) */
 };
+
+/* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members
+ * together, where the last of them falls), and a recursion group's defs in their order. */
+typedef struct gb_recur_def {
+    size_t node, def;
+} gb_recur_def;
+gb_status gb_model_value_order(const gb_graph *g, size_t *topo);
+/* *out: a new array (the caller frees) of the *n defs of group, in recur_order. */
+gb_status gb_model_recur_defs(const gb_graph *g, int group, gb_recur_def **out, size_t *n);
 
 /* model_fold.c: computes the fixed deterministic nodes once, makes their tensors read-only
  * external values and their ops no-ops (-1 when out of memory); lets each likelihood summarise
@@ -152,8 +180,28 @@ void gb_model_prepare_terms(gb_model *m);
 /* model_gibbs.c: element plans of the Gibbs latents (-1: out of memory), and the log density
  * of the terms that read element e of L. */
 gb_status gb_model_plan_gibbs(gb_model *m);
+#define GB_GIBBS_GATHERS 8
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e);
+/* Frees what the planner gave a latent: its blanket, element plan and chain plan. */
+void gb_model_latent_plan_free(latent *L);
+
+/* Brings the element plan's term ranges up to date at the current values: called once before
+ * a sweep over L's elements (each element then recomputes only its own gathered values). */
+void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L);
+/* The log density of one piece of L's element plan: batch item b (a repetition when per_rep) of
+ * blanket range k, at the current values; -INFINITY when not finite. */
+double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                 size_t b);
+
+/* model_chain.c: recognises the discrete latents that are first-order chains (L->chain; -1 when
+ * out of memory), frees a plan, and fills a chain's log emission (T * K) and transition
+ * ((T - 1) * K * K) potentials at the current values (hmm.h's layout), moving L's values
+ * (restored from zsave, T doubles of scratch, before returning). */
+gb_status gb_model_plan_chains(gb_model *m);
+void gb_model_chain_free(chain_plan *c);
+void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent *L,
+                               double *zsave, double *logE, double *logA);
 
 /* model_ops.c: tensor access and what the op kernels share.  The per-element helpers are
  * inline here: the kernels live in several files, and a call per element through another
@@ -214,6 +262,9 @@ void op_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, si
 /* model_plan.c: asks the kinds for each latent, lays out the coordinates, makes the blankets of
  * latents outside the joint block (-1: out of memory or no kind, reported in errs). */
 gb_status gb_model_plan(gb_model *m, gb_errlist *errs);
+/* model_plan.c: after the element and chain plans, asks the kinds again for the discrete
+ * latents (a chain kind can only say yes once the chain is known) and recounts the kinds used. */
+gb_status gb_model_plan_discrete(gb_model *m, gb_errlist *errs);
 
 /* model_deps.c: the fixed nodes (gb_model.fixed), latent L's blanket, and whether the density
  * is smooth in each continuous latent (latent.smooth).  -1 when out of memory. */

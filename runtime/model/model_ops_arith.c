@@ -76,22 +76,82 @@ static void binop_d(int op, double a, double b, double r, double *da, double *db
     }
 }
 
+/* Scalar items (a loop over observations: y[i] ~ normal(a + b * x[i], s)): every operand has
+ * one element an item, at item b (batched) or at 0 (a scalar shared by the loop).  One tight
+ * pass over the batch, with the values and the order of every sum of the general path below,
+ * so the loop runs as fast as the vector form and the draws stay the same. */
+static int scalar_items(const tensor *A, const tensor *B, const tensor *O)
+{
+    return A->elen == 1 && B->elen == 1 && O->elen == 1;
+}
+
+static void fwd_binop_items(int op, const double *a, size_t as, const double *bv, size_t bs,
+                            double *r, size_t b0, size_t b1)
+{
+    switch (op) {
+    case GB_OP_ADD:
+        for (size_t b = b0; b < b1; b++)
+            r[b] = a[b * as] + bv[b * bs];
+        break;
+    case GB_OP_SUB:
+        for (size_t b = b0; b < b1; b++)
+            r[b] = a[b * as] - bv[b * bs];
+        break;
+    case GB_OP_MUL:
+        for (size_t b = b0; b < b1; b++)
+            r[b] = a[b * as] * bv[b * bs];
+        break;
+    default:
+        for (size_t b = b0; b < b1; b++)
+            r[b] = binop_val(op, a[b * as], bv[b * bs]);
+    }
+}
+
+/* a + x, a - x, a * x over scalar items.  The general path sums each item's contribution in a
+ * local (starting from 0, so a zero adjoint adds +0) and adds it to the input's adjoint; a
+ * scalar shared by the loop gets those additions in the same order, in a register. */
+static void bwd_linear_items(int op, const double *a, double *aa, size_t as, const double *bv,
+                             double *ba, size_t bs, const double *ra, size_t b0, size_t b1)
+{
+    double acc_a = aa && !as ? aa[0] : 0, acc_b = ba && !bs ? ba[0] : 0;
+    for (size_t b = b0; b < b1; b++) {
+        double g = ra[b], suma = 0, sumb = 0;
+        if (g != 0) {
+            double av = a[b * as], bw = bv[b * bs];
+            suma += g * (op == GB_OP_MUL ? bw : 1);
+            sumb += g * (op == GB_OP_MUL ? av : op == GB_OP_SUB ? -1 : 1);
+        }
+        if (aa && as)
+            aa[b] += suma;
+        else
+            acc_a += suma;
+        if (ba && bs)
+            ba[b] += sumb;
+        else
+            acc_b += sumb;
+    }
+    if (aa && !as)
+        aa[0] = acc_a;
+    if (ba && !bs)
+        ba[0] = acc_b;
+}
+
 static void fwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
 {
     const tensor *A = &m->t.items[o->in[0]], *B = &m->t.items[o->in[1]],
                  *O = &m->t.items[o->out];
     const double *a = tval(m, ws, o->in[0]), *bv = tval(m, ws, o->in[1]);
     double *r = tval(m, ws, o->out);
+    if (scalar_items(A, B, O)) {
+        fwd_binop_items(o->sub, a, (size_t)A->batched, bv, (size_t)B->batched, r, b0, b1);
+        return;
+    }
     int sa = mop_bcast_mode(A, O), sb = mop_bcast_mode(B, O);
     for (size_t b = b0; b < b1; b++) {
         const double *pa = a + mop_item(A, b), *pb = bv + mop_item(B, b);
         double *pr = r + b * O->elen;
-        if (sa == 1 && sb == 1 && o->sub == GB_OP_ADD) {
-            for (size_t j = 0; j < O->elen; j++)
-                pr[j] = pa[j] + pb[j];
-        } else if (sa == 1 && sb == 0 && o->sub == GB_OP_MUL) {
-            for (size_t j = 0; j < O->elen; j++)
-                pr[j] = pa[j] * pb[0];
+        if (sa <= 1 && sb <= 1) { /* a scalar or the output's shape: element j at j or 0 */
+            fwd_binop_items(o->sub, pa, (size_t)sa, pb, (size_t)sb, pr, 0, O->elen);
         } else if (sa == 1 && sb == 3 && o->sub == GB_OP_ADD) { /* X @ W + b */
             for (size_t j0 = 0; j0 < O->elen; j0 += B->elen)
                 for (size_t c = 0; c < B->elen; c++)
@@ -113,6 +173,12 @@ static void bwd_binop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b
         return;
     const double *a = tval(m, ws, o->in[0]), *bv = tval(m, ws, o->in[1]);
     const double *r = tval(m, ws, o->out), *ra = tadj(m, ws, o->out);
+    if (scalar_items(A, B, O) && o->in[0] != o->in[1] &&
+        (o->sub == GB_OP_ADD || o->sub == GB_OP_SUB || o->sub == GB_OP_MUL)) {
+        bwd_linear_items(o->sub, a, aa, (size_t)A->batched, bv, ba, (size_t)B->batched, ra, b0,
+                         b1);
+        return;
+    }
     int sa = mop_bcast_mode(A, O), sb = mop_bcast_mode(B, O);
     for (size_t b = b0; b < b1; b++) {
         size_t ia = mop_item(A, b), ib = mop_item(B, b);

@@ -5,7 +5,9 @@
  * it, with its reason.  This is what `inspect` and `run --explain` print.  Then the continuous
  * latents are laid out: those of joint kinds (NUTS) in the NUTS block theta, the others in the
  * workspace's own coordinate vector; and every latent outside the joint block gets its Markov
- * blanket (model_deps.c), the ops its sampler reruns.
+ * blanket (model_deps.c), the ops its sampler reruns.  Once the element plans (model_gibbs.c)
+ * and chain plans (model_chain.c) are made, the discrete latents are asked about again
+ * (gb_model_plan_discrete): a block kind can only take a chain once it is known to be one.
  */
 #include <stdlib.h>
 
@@ -58,6 +60,27 @@ gb_status gb_model_plan(gb_model *m, gb_errlist *errs)
         }
         rc = gb_model_deps_blanket(m, L);
     }
+    return rc;
+}
+
+gb_status gb_model_plan_discrete(gb_model *m, gb_errlist *errs)
+{
+    gb_status rc = gb_model_plan_chains(m);
+    unsigned char *used = rc == GB_OK ? calloc(m->nkinds ? m->nkinds : 1, 1) : NULL;
+    if (rc != GB_OK || !used)
+        return GB_ENOMEM;
+    for (size_t k = 0; k < m->lat.len && rc == GB_OK; k++) {
+        latent *L = &m->lat.items[k];
+        if (L->discrete)
+            rc = ask_kinds(m, k, used, errs);
+        for (size_t i = 0; i < m->nkinds && !L->discrete; i++)
+            used[i] |= m->kinds[i] == L->kind;
+    }
+    m->nused = 0;
+    for (size_t i = 0; i < m->nkinds; i++)
+        if (used[i])
+            m->used[m->nused++] = m->kinds[i];
+    free(used);
     return rc;
 }
 

@@ -45,6 +45,11 @@ void gb_model_ws_free(gb_model_ws *ws)
 }
 
 
+void gb_model_ws_set_jacobian(gb_model_ws *ws, int on)
+{
+    ws->no_jacobian = !on;
+}
+
 int gb_model_ws_changed(const gb_model_ws *ws)
 {
     return ws->changed;
@@ -75,16 +80,16 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
         case OP_TERM: {
             double t = mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
-                ws->bad_node = o->node;
+                ws->bad_op = q;
             lp += t;
             break;
         }
         default:
             if (o->seq) {
-                /* reads its own earlier elements: the def's ops run item by item */
+                /* reads its own earlier elements, or a recursion group: the ops of one
+                   sequence number run item by item */
                 size_t end = q;
-                while (end < z && m->ops.items[end].seq && m->ops.items[end].node == o->node &&
-                       m->ops.items[end].def == o->def)
+                while (end < z && m->ops.items[end].seq == o->seq)
                     end++;
                 size_t batch = m->t.items[m->ops.items[end - 1].in[0]].batch;
                 for (size_t b = 0; b < batch; b++)
@@ -165,8 +170,7 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
             continue;
         } else if (o->seq) {
             size_t start = q;
-            while (start > 0 && m->ops.items[start - 1].seq &&
-                   m->ops.items[start - 1].node == o->node && m->ops.items[start - 1].def == o->def)
+            while (start > 0 && m->ops.items[start - 1].seq == o->seq)
                 start--;
             size_t batch = m->t.items[m->ops.items[q].in[0]].batch;
             for (size_t b = batch; b-- > 0;)

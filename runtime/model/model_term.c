@@ -57,8 +57,9 @@ double mop_transform_forward(const gb_model *m, gb_model_ws *ws, const mop *o,
     const double *hi = bound(m, ws, L->hi_t, &L->hi_c, &us);
     if (ls != us && L->lo_t != GB_NO_TENSOR && L->hi_t != GB_NO_TENSOR)
         ls = us = 1; /* mixed: the tensors say */
-    return gb_tf_constrain(tf_kind(L->tf), X->elen, L->K, theta + L->theta0, lo, ls, hi, us,
-                           tval(m, ws, o->out));
+    double lj = gb_tf_constrain(tf_kind(L->tf), X->elen, L->K, theta + L->theta0, lo, ls, hi,
+                                us, tval(m, ws, o->out));
+    return ws->no_jacobian && lj > -INFINITY ? 0.0 : lj; /* -inf: an empty bound pair */
 }
 
 void mop_transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
@@ -74,8 +75,8 @@ void mop_transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
     double *lo_adj = L->lo_t != GB_NO_TENSOR ? tadj(m, ws, L->lo_t) : NULL;
     double *hi_adj = L->hi_t != GB_NO_TENSOR ? tadj(m, ws, L->hi_t) : NULL;
     gb_tf_constrain_vjp(tf_kind(L->tf), X->elen, L->K, theta + L->theta0, lo, ls, hi, us,
-                        tval(m, ws, o->out), tadj(m, ws, o->out), 1.0, grad + L->theta0, lo_adj,
-                        hi_adj);
+                        tval(m, ws, o->out), tadj(m, ws, o->out), ws->no_jacobian ? 0.0 : 1.0,
+                        grad + L->theta0, lo_adj, hi_adj);
 }
 
 /* ---- terms ---- */

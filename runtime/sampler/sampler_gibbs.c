@@ -88,6 +88,8 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
     if (!w)
         return GB_ENOMEM;
     gb_status st = GB_OK;
+    if (L->eoff)
+        gb_model_gibbs_prepare(m, ws, L);
     for (size_t e = 0; e < n->len && st == GB_OK; e++) {
         double old = z[e];
         if (!bounded) {

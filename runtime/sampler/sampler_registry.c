@@ -2,17 +2,18 @@
  *
  * The order is also the order of updates within an iteration (kinds that are not joint first,
  * then the joint NUTS block): Gibbs before slice before NUTS is what the draws were recorded
- * with.  Each kind is answerable for its own test: discrete latents go to Gibbs, continuous ones
- * to slice when their density is not differentiable in them, to NUTS otherwise.
+ * with.  Each kind is answerable for its own test: first-order chains of discrete latents go to
+ * the chain kind (FFBS), other discrete latents to Gibbs, continuous ones to slice when their
+ * density is not differentiable in them, to NUTS otherwise.
  *
  * Adding a kind: its own file defines `const gb_sampler_ops gb_sampler_NAME`, and X(NAME) goes
  * into the one line below, at the place in the order where it should be asked.
  */
 #include "sampler_registry.h"
 
-#define KINDS(X) X(gibbs) X(slice) X(nuts)
+#define KINDS(X) X(chain) X(gibbs) X(slice) X(nuts)
 
-/* sampler_gibbs.c, sampler_slice.c, sampler_nuts.c, ... */
+/* sampler_chain.c, sampler_gibbs.c, sampler_slice.c, sampler_nuts.c, ... */
 #define DECLARE(name) extern const gb_sampler_ops gb_sampler_##name;
 KINDS(DECLARE)
 

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
     gb_data *data = gb_data_new();
     gb_graph *g = NULL;
     gb_model *m = NULL;
-    gb_lower_opts o = {data, NULL, NULL};
+    gb_lower_opts o = {data, NULL, NULL, 0};
     if (gb_data_load_file(data, srcs, argv[2], errs) != GB_OK ||
         gb_lower_file(srcs, argv[1], &o, &g, errs) != GB_OK ||
         gb_model_compile(g, &m, errs) != GB_OK) {

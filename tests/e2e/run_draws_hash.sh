@@ -24,8 +24,10 @@ models=()
 for m in examples/*.gb; do models+=("$m ${m%.gb}.json"); done
 models+=("tests/bench/changepoint.gb examples/changepoint.json"
          "tests/bench/eight_schools_nc.gb examples/eight_schools.json"
+         "tests/bench/hmm_gauss.gb tests/e2e/draws_data/hmm.json"
          "tests/bench/linreg_100k.gb tests/e2e/draws_data/linreg.json"
          "tests/bench/logistic_10k.gb tests/e2e/draws_data/logistic.json"
+         "tests/bench/mix_gauss.gb tests/e2e/draws_data/mix.json"
          "tests/bench/mlp_10_5_1.gb tests/e2e/draws_data/mlp.json"
          "tests/bench/radon_hier.gb tests/e2e/draws_data/radon.json"
          "tests/e2e/draws_data/slice.gb tests/e2e/draws_data/slice.json")

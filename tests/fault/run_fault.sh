@@ -51,8 +51,20 @@ inject "graph svg" graph $m --data $d --format svg --output "$tmp/out/g.svg"
 inject "parse" parse $m
 inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
     --output "$tmp/out/tiny.csv"
+inject "optimize" optimize tests/fault/tiny_opt.gb --data $d --starts 2 --laplace 20 --seed 1 \
+    --output "$tmp/out/opt.csv"
+inject "compare" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data $d --test $d \
+    --chains 1 --warmup 5 --draws 5 --seed 1
+inject "compare --map" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data $d \
+    --test $d --map --seed 1
 inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
 # the report draws plots and a graph in libraries that take a while per run: every 7th allocation
 STRIDE=7 inject "report" report $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
     --output "$tmp/out/r.html"
+inject "run hmm (FFBS)" run tests/fault/hmm.gb --data tests/fault/hmm.json --chains 1 --warmup 5 \
+    --draws 5 --seed 1 --quiet --output "$tmp/out/hmm.csv"
+inject "loo" loo $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" --loglik "$tmp/out/ll.csv"
+inject "predict" predict $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
+    --output "$tmp/out/p.csv"
+inject "run --prior" run $m --data $d --prior --chains 1 --draws 5 --output "$tmp/out/prior.csv"
 finish fault

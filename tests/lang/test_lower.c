@@ -48,7 +48,7 @@ static gb_status lower(fixture *f, const char *model, const char *json)
         assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
     }
     assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
+    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL, 0};
     gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
     if (getenv("GB_TEST_VERBOSE"))
         gb_errlist_print(f->errs, f->srcs, stderr);
@@ -266,8 +266,11 @@ static void test_lower_reports_unknown_distribution_with_suggestion(void **state
 static void test_lower_reports_duplicate_definition(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "a ~ normal(0, 1)\nb = 2\na = 3\n", NULL), GB_ESEMANTIC);
-    expect_err(f, 0, 3, 1, "'a' is defined with both '~' and '='", NULL);
+    assert_int_equal(lower(f, "a ~ normal(0, 1)\nb ~ normal(0, 1)\na = 3 * b\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 1, 1, "'a' is computed from the parameter 'b', so '~' cannot observe it",
+               "'~' observes data, or a transform of data alone (Stan's transformed data); 'a' "
+               "is defined with '=' at line 3");
     teardown(state);
     setup(state);
     f = *state;
@@ -467,6 +470,80 @@ static void test_lower_reports_element_defined_twice_or_never(void **state)
     expect_err(f, 0, 3, 3, "element 1 of 'z' is never defined", NULL);
 }
 
+/* predict (unobserved_ok): an observed node the data leave out becomes a parameter shaped by
+ * its declaration, also when a component observes it; a plain data variable is still needed. */
+static void test_lower_unobserved_nodes_become_parameters(void **state)
+{
+    fixture *f = *state;
+    const char *json = "{\"N\": 2, \"x\": [1, 2]}";
+    const gb_source *src;
+    assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
+    assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
+    const char *model = "model m(y: real[N]) {\n  mu ~ normal(0, 1)\n  y ~ normal(mu, 1)\n}\n"
+                        "data x: real[N]\ndata y: real[N]\ndata z: real[N]\nfit = m(y)\n"
+                        "z ~ normal(x, 1)\ndata w: real[N]\nv = w\n";
+    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
+    gb_lower_opts o = {f->data, NULL, NULL, 1};
+    assert_int_equal(gb_lower_source(f->srcs, src, &o, &f->g, f->errs), GB_EDATA);
+    expect_err(f, 0, 10, 6, "data variable 'w' is not in the data", NULL);
+    assert_int_equal(gb_errlist_count(f->errs), 1);
+    gb_errlist_free(f->errs);
+    f->errs = gb_errlist_new();
+    const char *model2 = "model m(y: real[N]) {\n  mu ~ normal(0, 1)\n  y ~ normal(mu, 1)\n}\n"
+                         "data x: real[N]\ndata y: real[N]\ndata z: real[N]\nfit = m(y)\n"
+                         "z ~ normal(x, 1)\n";
+    assert_int_equal(gb_sources_add(f->srcs, "m2.gb", model2, strlen(model2), &src), GB_OK);
+    assert_int_equal(gb_lower_source(f->srcs, src, &o, &f->g, f->errs), GB_OK);
+    assert_true(gb_node_is_parameter(node(f, "y")));
+    assert_true(gb_node_is_parameter(node(f, "z")));
+    assert_int_equal(node(f, "z")->len, 2);
+    assert_true(node(f, "x")->kind == GB_NODE_DATA);
+}
+
+/* A discrete latent used as an index: its support must lie inside the indexed axis, or its
+ * prior would be cut to the axis without a word. */
+static void test_lower_reports_latent_index_support_too_wide(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f,
+                           "data y: real[N]\nmu: real[3] ~ normal(0, 5)\nk ~ uniform_int(1, 5)\n"
+                           "for i in 1..N {\n  y[i] ~ normal(mu[k], 1)\n}\n",
+                           "{\"y\": [1, 2]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 5, 20, "'k' indexes mu (1..3) but its support is 1..5",
+               "its support comes from m.gb:3:3 ('k ~ uniform_int(...)'); make it fit 1..3: "
+               "values outside would be cut from its prior");
+    teardown(state);
+    setup(state);
+    f = *state;
+    /* categorical(p) with p of length 5, per element and as a vector of labels */
+    assert_int_equal(lower(f,
+                           "data y: real[N]\ndata p: real[5]\nmu: real[3] ~ normal(0, 5)\n"
+                           "z: int[N] ~ categorical(p)\ny ~ normal(mu[z], 1)\n",
+                           "{\"y\": [1, 2], \"p\": [0.2, 0.2, 0.2, 0.2, 0.2]}"),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 5, 15, "'z' indexes mu (1..3) but its support is 1..5", NULL);
+    teardown(state);
+    setup(state);
+    f = *state;
+    /* an unbounded support never fits */
+    assert_int_equal(lower(f, "mu: real[3] ~ normal(0, 5)\nk ~ poisson(2)\nx = mu[k]\n", NULL),
+                     GB_ESEMANTIC);
+    expect_err(f, 0, 3, 8, "'k' indexes mu (1..3) but its support is 0..inf", NULL);
+}
+
+static void test_lower_accepts_latent_index_support_that_fits(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(lower(f,
+                           "data y: real[N]\ndata p: real[3]\nmu: real[3] ~ normal(0, 5)\n"
+                           "k ~ uniform_int(2, 3)\nfor i in 1..N {\n  z[i] ~ categorical(p)\n"
+                           "  y[i] ~ normal(mu[z[i]] + mu[k], 1)\n}\n"
+                           "b ~ bernoulli(0.5)\nc = mu[b + 1]\n",
+                           "{\"y\": [1, 2], \"p\": [0.2, 0.3, 0.5]}"),
+                     GB_OK);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -502,6 +579,9 @@ int main(void)
         T(test_lower_binds_size_from_matching_scalar),
         T(test_lower_reports_empty_model),
         T(test_lower_reports_element_defined_twice_or_never),
+        T(test_lower_unobserved_nodes_become_parameters),
+        T(test_lower_reports_latent_index_support_too_wide),
+        T(test_lower_accepts_latent_index_support_that_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

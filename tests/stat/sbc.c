@@ -110,6 +110,32 @@ static void sim_changepoint(gsl_rng *r, double *th, char *buf, size_t len)
     snprintf(buf + w, len - (size_t)w, "}");
 }
 
+/* A two-state hidden Markov model, T = 20, known transitions and noise, emission means with
+ * priors far enough apart (3 prior sds of 0.5 each side) that the label-swapped mode carries
+ * e^-36 of the mass: the chain is updated by FFBS (sampler_chain.c), the means by NUTS. */
+#define HMM_T 20
+static const double hmm_G[2][2] = {{0.9, 0.1}, {0.2, 0.8}}, hmm_M0[2] = {-1.5, 1.5};
+
+static void sim_hmm(gsl_rng *r, double *th, char *buf, size_t len)
+{
+    double y[HMM_T], z[HMM_T], mu[2];
+    for (int k = 0; k < 2; k++)
+        mu[k] = hmm_M0[k] + gsl_ran_gaussian(r, 0.5);
+    for (int t = 0; t < HMM_T; t++) {
+        int prev = t ? (int)z[t - 1] - 1 : -1;
+        double p1 = prev < 0 ? 0.5 : hmm_G[prev][0];
+        z[t] = gsl_rng_uniform(r) < p1 ? 1 : 2;
+        y[t] = mu[(int)z[t] - 1] + gsl_ran_gaussian(r, 1);
+    }
+    th[0] = mu[0];
+    th[1] = mu[1];
+    th[2] = z[4];
+    th[3] = z[14];
+    int w = snprintf(buf, len, "{\"G\": [[0.9, 0.1], [0.2, 0.8]], \"M0\": [-1.5, 1.5], ");
+    w += put_vec(buf + w, len - (size_t)w, "y", y, HMM_T, 0);
+    snprintf(buf + w, len - (size_t)w, "}");
+}
+
 static const sbc_model models[] = {
     {"normal mean", "data y: real[N]\nmu ~ normal(0, 1)\ny ~ normal(mu, 1)\n", 1, {"mu"},
      sim_normal_mean},
@@ -128,6 +154,12 @@ static const sbc_model models[] = {
      "data c: int[N]\ntau ~ uniform_int(1, N)\nl1 ~ gamma(2, 1)\nl2 ~ gamma(2, 1)\n"
      "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
      3, {"tau", "l1", "l2"}, sim_changepoint},
+    {"hidden Markov (FFBS)",
+     "data y: real[N]\ndata G: real[2, 2]\ndata M0: real[2]\n"
+     "for k in 1..2 {\n  mu[k] ~ normal(M0[k], 0.5)\n}\n"
+     "z[1] ~ categorical([0.5, 0.5])\nfor t in 2..N {\n  z[t] ~ categorical(G[z[t - 1]])\n}\n"
+     "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n",
+     4, {"mu.1", "mu.2", "z.5", "z.15"}, sim_hmm},
 };
 
 /* Fits one simulated data set; writes the rank of each truth into rank[]. */
@@ -147,7 +179,7 @@ static int fit_one(const sbc_model *sm, const char *json, const double *truth, g
         st = gb_data_load_json(data, src, errs);
     if (st == GB_OK)
         st = gb_sources_add(srcs, "sbc.gb", sm->script, strlen(sm->script), &src);
-    gb_lower_opts o = {data, NULL, NULL};
+    gb_lower_opts o = {data, NULL, NULL, 0};
     if (st == GB_OK)
         st = gb_lower_source(srcs, src, &o, &g, errs);
     if (st == GB_OK)
@@ -164,13 +196,16 @@ static int fit_one(const sbc_model *sm, const char *json, const double *truth, g
         size_t col = 0;
         while (col < gb_model_output_size(m) && strcmp(gb_model_output_name(m, col), sm->params[p]))
             col++;
-        int r = 0;
+        int less = 0, ties = 0;
         for (int k = 0; k < L; k++) {
             double x = d->rows[(size_t)(k * THIN + THIN - 1) * d->ncols + GB_NSAMPLER_COLS + col];
-            /* ties (discrete parameters) are broken at random, as Talts et al. advise */
-            r += x < truth[p] || (x == truth[p] && gsl_rng_uniform(tie) < 0.5);
+            less += x < truth[p];
+            ties += x == truth[p];
         }
-        rank[p] = r;
+        /* ties (discrete parameters) are broken at random, as Talts et al. advise: the truth's
+           place among the tied draws is uniform on 0..ties (a coin per tied draw would pile the
+           ranks of a binary parameter up in the middle) */
+        rank[p] = less + (int)gsl_rng_uniform_int(tie, (unsigned long)ties + 1);
     }
     rc = 0;
 done:

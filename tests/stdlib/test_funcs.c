@@ -1,8 +1,9 @@
 /* test_funcs.c - the math function library (stdlib/func_scalar.c, func_array.c, func_shape.c,
- * func_linalg.c) through the registry: reference values at ordinary and extreme points, every
+ * func_linalg.c, func_matrix.c, func_gp.c) through the registry: reference values at ordinary and extreme points, every
  * derivative and vector-Jacobian product against a six-point central difference (step
  * eps^(1/7) * max(1, |x|), relative tolerance 1e-6), shape rules and their errors, and
  * evaluation failures (a matrix that is not positive definite, a singular matrix). */
+#include <ctype.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include "near.h"
 
 #define MAXE 64 /* elements of one test tensor */
+#define MAXA 6  /* arguments of one call */
 
 static const gb_func_ops *find(const char *name)
 {
@@ -217,10 +219,10 @@ static int run(const char *name, int nargs, targ *args, gb_shape *shape, double 
 {
     const gb_func_ops *f = find(name);
     assert_int_equal(f->kind, GB_FUNC_GENERAL);
-    gb_shape in[4];
-    gb_vtype ty[4];
-    double cval[4];
-    gb_tensor t[4];
+    gb_shape in[MAXA];
+    gb_vtype ty[MAXA];
+    double cval[MAXA];
+    gb_tensor t[MAXA];
     for (int i = 0; i < nargs; i++) {
         t[i] = tensor_of(&args[i]);
         in[i] = t[i].shape;
@@ -261,13 +263,13 @@ static void check_vjp(const char *name, int nargs, targ *args)
     const gb_func_ops *f = find(name);
     assert_non_null(f->vjp);
     gb_shape s;
-    double out[MAXE], w[MAXE], adj[4][MAXE];
-    double *adjp[4] = {NULL, NULL, NULL, NULL};
+    double out[MAXE], w[MAXE], adj[MAXA][MAXE];
+    double *adjp[MAXA] = {NULL};
     size_t n;
     assert_int_equal(run(name, nargs, args, &s, out, &n), 0);
     for (size_t k = 0; k < n; k++)
         w[k] = 0.3 + 0.17 * (double)k;
-    gb_tensor t[4], o = {s, out, n};
+    gb_tensor t[MAXA], o = {s, out, n};
     for (int i = 0; i < nargs; i++) {
         t[i] = tensor_of(&args[i]);
         memset(adj[i], 0, sizeof adj[i]);
@@ -492,6 +494,102 @@ static void test_vjps_match_central_difference(void **state)
     check_vjp("log_determinant", 1, spd5);
 }
 
+static void test_matrix_values(void **state)
+{
+    (void)state;
+    targ pre[] = {VEC(2, 2, 3), MAT(2, 3, 1, 2, 3, 4, 5, 6)};
+    EXPECT("diag_pre_multiply", 2, pre, 2, 4, 6, 12, 15, 18);
+    targ post[] = {MAT(2, 3, 1, 2, 3, 4, 5, 6), VEC(3, 1, 2, 3)};
+    EXPECT("diag_post_multiply", 2, post, 1, 4, 9, 4, 10, 18);
+    targ qv[] = {MAT(2, 2, 4, 1, 2, 5), VEC(2, 1, 2)};
+    EXPECT("quad_form", 2, qv, 30);
+    /* python3: C[p][q] = sum(B[i][p] * A[i][j] * B[j][q]) over i, j */
+    targ qm[] = {MAT(2, 2, 4, 1, 2, 5), MAT(2, 3, 1, 0, 2, 1, 1, 0)};
+    EXPECT("quad_form", 2, qm, 12, 6, 12, 7, 5, 4, 10, 2, 16);
+    targ qd[] = {MAT(2, 2, 1, 2, 3, 4), VEC(2, 2, 3)};
+    EXPECT("quad_form_diag", 2, qd, 4, 12, 18, 36);
+    targ rc[] = {MAT(2, 3, 1, 2, 3, 4, 5, 6), CONST(2)};
+    EXPECT("row", 2, rc, 4, 5, 6);
+    EXPECT("col", 2, rc, 2, 5);
+    gb_shape s;
+    double out[MAXE];
+    size_t n;
+    const gb_func_ops *row = find("row");
+    targ bad[] = {MAT(2, 3, 1, 2, 3, 4, 5, 6), SCA(3)};
+    gb_tensor t[2] = {tensor_of(&bad[0]), tensor_of(&bad[1])};
+    gb_tensor o = {{1, {3}}, out, 3};
+    assert_int_equal(row->eval(2, t, &o), -1); /* row 3 of a 2-row matrix, known only at run */
+    (void)s, (void)n;
+}
+
+/* Reference values: python3 3.11 math module from the kernels' formulas, e.g. for exp_quad
+ *   python3 -c "import math; print(repr(1.3**2 * math.exp(-1.0 / (2 * 0.8**2))))"
+ * and for the ARD case with x = [[0, 1], [1, -1]], l = [0.5, 2]:
+ *   python3 -c "import math; print(repr(1.69 * math.exp(-((1/0.5)**2 + (2/2)**2) / 2)))" */
+static void test_gp_values(void **state)
+{
+    (void)state;
+    targ eq[] = {VEC(3, 0, 1, 2.5), SCA(1.3), SCA(0.8)};
+    EXPECT("gp_exp_quad_cov", 3, eq, 1.6900000000000002, 0.7737383813940283,
+           0.012802894880799304, 0.7737383813940283, 1.6900000000000002, 0.2913925443804424,
+           0.012802894880799304, 0.2913925443804424, 1.6900000000000002);
+    targ cross[] = {VEC(1, 0), VEC(3, 0, 1, 2.5), SCA(1.3), SCA(0.8)};
+    EXPECT("gp_exp_quad_cov", 4, cross, 1.6900000000000002, 0.7737383813940283,
+           0.012802894880799304);
+    EXPECT("gp_matern32_cov", 4, cross, 1.6900000000000002, 0.6137535235013293,
+           0.04833224829727386);
+    EXPECT("gp_matern52_cov", 4, cross, 1.6900000000000002, 0.6608850278876546,
+           0.037854694984726246);
+    targ per[] = {VEC(1, 0), VEC(3, 0, 1, 2.5), SCA(1.3), SCA(0.8), SCA(2)};
+    EXPECT("gp_periodic_cov", 5, per, 1.6900000000000002, 0.07425341782355857,
+           0.3542432442853556);
+    targ ard[] = {MAT(2, 2, 0, 1, 1, -1), SCA(1.3), VEC(2, 0.5, 2)};
+    EXPECT("gp_exp_quad_cov", 3, ard, 1.69, 0.138723647674389, 0.138723647674389, 1.69);
+    gb_shape s;
+    double out[MAXE];
+    size_t n;
+    targ neg[] = {VEC(3, 0, 1, 2.5), SCA(-1.3), SCA(0.8)};
+    assert_int_equal(run("gp_exp_quad_cov", 3, neg, &s, out, &n), -1);
+    targ zero_l[] = {VEC(3, 0, 1, 2.5), SCA(1.3), SCA(0)};
+    assert_int_equal(run("gp_matern32_cov", 3, zero_l, &s, out, &n), -1);
+}
+
+static void test_matrix_and_gp_vjps_match_central_difference(void **state)
+{
+    (void)state;
+    targ pre[] = {VEC(2, 2, -3), MAT(2, 3, 1, 2, 3, 4, -5, 6)};
+    check_vjp("diag_pre_multiply", 2, pre);
+    targ post[] = {MAT(2, 3, 1, 2, 3, 4, -5, 6), VEC(3, 1, -2, 0.5)};
+    check_vjp("diag_post_multiply", 2, post);
+    targ qv[] = {MAT(2, 2, 4, 1, 2, 5), VEC(2, 1, -2)};
+    check_vjp("quad_form", 2, qv);
+    targ qm[] = {MAT(2, 2, 4, 1, -2, 5), MAT(2, 3, 1, 0.5, 2, 1, -1, 0.3)};
+    check_vjp("quad_form", 2, qm);
+    targ qd[] = {MAT(2, 2, 1, 2, 3, 4), VEC(2, 2, -3)};
+    check_vjp("quad_form_diag", 2, qd);
+    targ rc[] = {MAT(2, 3, 1, 2, 3, 4, 5, 6), CONST(2)};
+    check_vjp("row", 2, rc);
+    check_vjp("col", 2, rc);
+    static const char *const kernels[] = {"gp_exp_quad_cov", "gp_matern32_cov",
+                                          "gp_matern52_cov"};
+    for (size_t k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {
+        targ self[] = {VEC(3, 0, 1.2, 2.5), SCA(1.3), SCA(0.8)};
+        check_vjp(kernels[k], 3, self);
+        targ cross[] = {VEC(2, 0.1, 2), VEC(3, 0, 1.2, 2.5), SCA(1.3), SCA(0.8)};
+        check_vjp(kernels[k], 4, cross);
+        targ ard[] = {MAT(3, 2, 0, 1, 1, -1, 0.5, 0.2), SCA(1.3), VEC(2, 0.5, 2)};
+        check_vjp(kernels[k], 3, ard);
+        targ iso[] = {MAT(3, 2, 0, 1, 1, -1, 0.5, 0.2), SCA(0.7), SCA(1.5)};
+        check_vjp(kernels[k], 3, iso);
+    }
+    targ per[] = {VEC(3, 0, 1.2, 2.5), SCA(1.3), SCA(0.8), SCA(2)};
+    check_vjp("gp_periodic_cov", 4, per);
+    targ per_cross[] = {VEC(2, 0.1, 2), VEC(3, 0, 1.2, 2.5), SCA(1.3), SCA(0.8), SCA(2)};
+    check_vjp("gp_periodic_cov", 5, per_cross);
+    targ per_2d[] = {MAT(3, 2, 0, 1, 1, -1, 0.5, 0.2), SCA(0.7), SCA(1.5), SCA(3)};
+    check_vjp("gp_periodic_cov", 4, per_2d);
+}
+
 /* ---- shape rule errors ---- */
 
 static void expect_shape_error(const char *name, int nargs, const gb_shape *in,
@@ -560,6 +658,47 @@ static void test_shape_rules_types_and_unknown_dims(void **state)
     assert_int_equal(oty, GB_INT);
 }
 
+/* Arguments of the call written at p (just after "name("), counting top-level commas; -1 when
+ * the parentheses do not close. */
+static int call_arity(const char *p)
+{
+    int depth = 1, n = 0, empty = 1;
+    for (; *p && depth > 0; p++) {
+        if (*p == '(' || *p == '[')
+            depth++;
+        else if (*p == ')' || *p == ']')
+            depth--;
+        else if (*p == ',' && depth == 1)
+            n++;
+        else if (*p != ' ' && depth == 1)
+            empty = 0;
+    }
+    return depth > 0 ? -1 : empty && n == 0 ? 0 : n + 1;
+}
+
+/* The reference page (stdlib/README.md) shows each doc line: it must open with the function's
+ * own call form, and every call of the function it shows must take an accepted number of
+ * arguments, so the page never documents a call the checker refuses. */
+static void test_doc_lines_show_calls_the_checker_accepts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < gb_func_count(); i++) {
+        const gb_func_ops *f = gb_func_at(i);
+        size_t len = strlen(f->name);
+        if (strncmp(f->doc, f->name, len) != 0 || f->doc[len] != '(')
+            fail_msg("%s: the doc line does not open with its call: %s", f->name, f->doc);
+        for (const char *p = f->doc; (p = strstr(p, f->name)) != NULL; p += len) {
+            int word_start = p == f->doc || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+            if (!word_start || p[len] != '(')
+                continue;
+            int n = call_arity(p + len + 1);
+            if (n < f->min_args || n > f->max_args)
+                fail_msg("%s: the doc line shows a call with %d arguments, accepted %d to %d: %s",
+                         f->name, n, f->min_args, f->max_args, f->doc);
+        }
+    }
+}
+
 static void test_every_function_has_a_doc_line(void **state)
 {
     (void)state;
@@ -589,9 +728,13 @@ int main(void)
         cmocka_unit_test(test_linalg_values),
         cmocka_unit_test(test_linalg_failures),
         cmocka_unit_test(test_vjps_match_central_difference),
+        cmocka_unit_test(test_matrix_values),
+        cmocka_unit_test(test_gp_values),
+        cmocka_unit_test(test_matrix_and_gp_vjps_match_central_difference),
         cmocka_unit_test(test_shape_rule_errors),
         cmocka_unit_test(test_shape_rules_types_and_unknown_dims),
         cmocka_unit_test(test_every_function_has_a_doc_line),
+        cmocka_unit_test(test_doc_lines_show_calls_the_checker_accepts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

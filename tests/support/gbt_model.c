@@ -57,7 +57,7 @@ gb_status gbt_model_lower(gbt_model *f, const char *model, const char *json)
         assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
     }
     assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL};
+    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL, 0};
     return reported(f, gb_lower_source(f->srcs, src, &o, &f->g, f->errs));
 }
 
@@ -72,7 +72,7 @@ gb_status gbt_model_build(gbt_model *f, const char *model, const char *json)
 gb_status gbt_model_build_files(gbt_model *f, const char *model_path, const char *json_path)
 {
     gb_status st = gb_data_load_file(f->data, f->srcs, json_path, f->errs);
-    gb_lower_opts o = {f->data, NULL, GB_STDLIB_DIR};
+    gb_lower_opts o = {f->data, NULL, GB_STDLIB_DIR, 0};
     if (st == GB_OK)
         st = gb_lower_file(f->srcs, model_path, &o, &f->g, f->errs);
     if (st == GB_OK)

@@ -33,8 +33,8 @@ static int teardown(void **state)
 
 /* Builds the model, sets the named latent values (name, value pairs, output column names) and
  * returns the log-likelihood object with every observation evaluated into ll (caller frees). */
-static gb_loglik *eval(gbt_model *f, const char *model, const char *json, double *ll,
-                       size_t nset, const char *const *names, const double *vals)
+static gb_loglik *eval(gbt_model *f, const char *model, const char *json, double *ll, size_t nset,
+                       const char *const *names, const double *vals)
 {
     if (gbt_model_build(f, model, json) != GB_OK)
         fail_msg("model did not compile");
@@ -70,8 +70,9 @@ static void test_loglik_vectorised_normal_per_element(void **state)
     double ll[4];
     const char *names[] = {"mu", "sigma"};
     const double vals[] = {0.3, 1.7};
-    gb_loglik *l = eval(*state, "data y: real[N]\nmu ~ normal(0, 1)\nsigma ~ half_normal(1)\n"
-                                "y ~ normal(mu, sigma)\n",
+    gb_loglik *l = eval(*state,
+                        "data y: real[N]\nmu ~ normal(0, 1)\nsigma ~ half_normal(1)\n"
+                        "y ~ normal(mu, sigma)\n",
                         "{\"N\": 4, \"y\": [1.5, -0.2, 3.1, 0.0]}", ll, 2, names, vals);
     const double y[] = {1.5, -0.2, 3.1, 0.0};
     assert_int_equal(gb_loglik_count(l), 4);
@@ -112,13 +113,14 @@ static void test_loglik_truncation_normalises_each_element(void **state)
     double ll[2];
     const char *names[] = {"mu"};
     const double vals[] = {-0.4};
-    gb_loglik *l = eval(*state, "data y: real[N]\nmu ~ normal(0, 1)\n"
-                                "for i in 1..N {\n  y[i] ~ normal(mu, 2) T[0, ]\n}\n",
+    gb_loglik *l = eval(*state,
+                        "data y: real[N]\nmu ~ normal(0, 1)\n"
+                        "for i in 1..N {\n  y[i] ~ normal(mu, 2) T[0, ]\n}\n",
                         "{\"N\": 2, \"y\": [0.5, 2.5]}", ll, 1, names, vals);
     const double y[] = {0.5, 2.5};
     for (int i = 0; i < 2; i++)
-        assert_near(ll[i], normal_lpdf(y[i], -0.4, 2) - log(gsl_cdf_ugaussian_Q(0.4 / 2)),
-                    1e-12, 1e-12);
+        assert_near(ll[i], normal_lpdf(y[i], -0.4, 2) - log(gsl_cdf_ugaussian_Q(0.4 / 2)), 1e-12,
+                    1e-12);
     gb_loglik_free(l);
 }
 
@@ -166,8 +168,7 @@ static void test_loglik_component_names_and_categorical(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_loglik_vectorised_normal_per_element, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_loglik_vectorised_normal_per_element, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loglik_loop_names_elements_it_defines, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_loglik_truncation_normalises_each_element, setup,

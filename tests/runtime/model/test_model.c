@@ -278,6 +278,55 @@ static void test_model_blanket_includes_latents_bounded_by_it(void **state)
     assert_near(part1 - part0, full1 - full0, 1e-12, 1e-12);
 }
 
+/* A loop over observations runs its arithmetic over scalar items (model_ops_arith.c's fast
+ * path); the vector form over one item of N elements.  Both give the same log density and
+ * gradient (up to the order in which a shared scalar's adjoint is summed: a few ulps), and the
+ * loop's gradient matches the central difference. */
+static void test_model_loop_over_observations_equals_vector_form(void **state)
+{
+    gbt_model *f = *state;
+    static const char *const json = "{\"x\": [0.5, -1, 2, 1.5, 0.1], \"y\": [1, -0.5, 3, 2.2, 0.4]}";
+    build(f,
+          "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
+          "c ~ normal(0, 10)\ns ~ half_normal(2)\n"
+          "for i in 1..N {\n"
+          "  y[i] ~ normal(a + b * x[i] - c * (x[i] - 1) / 2 + a * b - (c - x[i]) * a, s)\n"
+          "}\n",
+          json);
+    gbt_model *v = gbt_model_new();
+    build(v,
+          "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
+          "c ~ normal(0, 10)\ns ~ half_normal(2)\n"
+          "y ~ normal(a + b * x - c * (x - 1) / 2 + a * b - (c - x) * a, s)\n",
+          json);
+    check_gradient(f, 11);
+    size_t d = gb_model_dim(f->m);
+    assert_int_equal(gb_model_dim(v->m), d);
+    double theta[4] = {0.3, -0.7, 1.1, -0.2}, gl[4], gv[4];
+    double ll = gb_model_logp(f->m, f->ws, theta, gl), lv = gb_model_logp(v->m, v->ws, theta, gv);
+    assert_near(ll, lv, 0, 1e-14);
+    for (size_t k = 0; k < d; k++)
+        assert_near(gl[k], gv[k], 0, 1e-14);
+    gbt_model_free(v);
+}
+
+/* An element-wise recursion across two nodes (lang/lower_recur.c, model_recur.c): nu[t] reads
+ * err[t - 1], err[t] reads nu[t]; the group runs step by step, forward and backward. */
+static void test_model_gradient_of_interleaved_recursion(void **state)
+{
+    gbt_model *f = *state;
+    build(f,
+          "data y: real[T]\nmu ~ normal(0, 1)\nphi ~ normal(0, 1)\ntheta ~ normal(0, 1)\n"
+          "nu[1] = mu + phi * mu\nerr[1] = y[1] - nu[1]\n"
+          "for t in 2..T {\n"
+          "  nu[t] = mu + phi * y[t - 1] + theta * err[t - 1]\n"
+          "  err[t] = y[t] - nu[t]\n"
+          "}\n"
+          "y ~ normal(nu, 1)\n",
+          "{\"y\": [0.3, -0.2, 0.5, 0.1, -0.4]}");
+    check_gradient(f, 5);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -292,6 +341,8 @@ int main(void)
         T(test_model_gradient_of_sequential_with_shared_parts),
         T(test_model_latent_logp_runs_only_the_blanket),
         T(test_model_blanket_includes_latents_bounded_by_it),
+        T(test_model_loop_over_observations_equals_vector_form),
+        T(test_model_gradient_of_interleaved_recursion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,11 +24,12 @@ static void test_sampler_registry_lists_kinds_in_update_order(void **state)
     (void)state;
     size_t n = 0;
     const gb_sampler_ops *const *k = gb_sampler_registry_kinds(&n);
-    assert_int_equal(n, 3);
-    assert_string_equal(k[0]->name, "Gibbs");
-    assert_string_equal(k[1]->name, "slice");
-    assert_string_equal(k[2]->name, "NUTS");
-    assert_true(k[2]->joint && !k[0]->joint && !k[1]->joint);
+    assert_int_equal(n, 4);
+    assert_string_equal(k[0]->name, "FFBS"); /* chains before single-site Gibbs */
+    assert_string_equal(k[1]->name, "Gibbs");
+    assert_string_equal(k[2]->name, "slice");
+    assert_string_equal(k[3]->name, "NUTS");
+    assert_true(k[3]->joint && !k[0]->joint && !k[1]->joint && !k[2]->joint);
 }
 
 /* ---- a random-walk Metropolis kind for one scalar (Metropolis et al. 1953) ---- */

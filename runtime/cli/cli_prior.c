@@ -1,0 +1,137 @@
+/* cli_prior.c - `glassbox run --prior`: draws from the prior by ancestral simulation, exact and
+ * without MCMC.  With the likelihood terms dropped every parameter's distribution depends only
+ * on data, constants and parameters before it, so each chain visits the nodes in value order
+ * and draws every parameter from its distribution's rng (model/simulate.h; declared bounds by
+ * rejection), recomputing the deterministic nodes.  The draws have run's CSV layout; the
+ * sampler columns (lp__, accept_stat__, ...) are 0, since nothing is evaluated or accepted.  A
+ * parameter that cannot be drawn exactly (an improper prior, a type whose constraint its
+ * distribution does not have) is refused, naming it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "drawsout.h"
+#include "rng.h"
+#include "run.h"
+#include "simulate.h"
+#include "size.h"
+#include "summary.h"
+
+/* Draws chain c into rows (draws x ncols, sampler columns 0) and to the file when w is set. */
+static gb_status draw_chain(const gb_model *m, const gb_simulate *sim, const cli_opts *o, int c,
+                            double *rows, gb_drawsout *w, size_t *bad)
+{
+    size_t nm = gb_model_output_size(m), ncols = GB_NSAMPLER_COLS + nm;
+    gb_model_ws *ws = gb_model_ws_new(m);
+    gsl_rng *r = gb_rng_new(o->seed, (unsigned)c);
+    gb_status st = ws && r ? GB_OK : GB_ENOMEM;
+    for (long k = 0; st == GB_OK && k < o->draws; k++) {
+        double *row = rows + (size_t)k * ncols;
+        memset(row, 0, GB_NSAMPLER_COLS * sizeof *row);
+        st = gb_simulate_draw(sim, ws, r, bad);
+        if (st == GB_OK)
+            gb_simulate_values(m, ws, row + GB_NSAMPLER_COLS);
+        if (st == GB_OK && w && gb_drawsout_row(w, c, row) != 0)
+            st = GB_EIO;
+    }
+    gb_rng_free(r);
+    gb_model_ws_free(ws);
+    return st;
+}
+
+static int summarise(const gb_model *m, const cli_opts *o, const double *rows)
+{
+    size_t nm = gb_model_output_size(m), ncols = GB_NSAMPLER_COLS + nm;
+    const char **names = malloc(ncols * sizeof *names);
+    const double **chains = malloc((size_t)o->chains * sizeof *chains);
+    int rc = GB_EXIT_MODEL;
+    if (names && chains) {
+        for (int k = 0; k < GB_NSAMPLER_COLS; k++)
+            names[k] = gb_sampler_col_names[k];
+        for (size_t k = 0; k < nm; k++)
+            names[GB_NSAMPLER_COLS + k] = gb_model_output_name(m, k);
+        for (long c = 0; c < o->chains; c++)
+            chains[c] = rows + (size_t)c * (size_t)o->draws * ncols;
+        gb_status st = gb_summary_print(stdout, names, ncols, chains, (size_t)o->chains,
+                                        (size_t)o->draws, (int)o->max_depth, 1);
+        rc = st == GB_OK || st == GB_EUSAGE ? GB_EXIT_OK : GB_EXIT_MODEL;
+    }
+    if (rc != GB_EXIT_OK)
+        fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
+                o->output ? " (the draws are in the files)" : "");
+    free(names);
+    free(chains);
+    return rc;
+}
+
+static int prior(const cli_opts *o, cli_session *s)
+{
+    gb_model *m = NULL;
+    gb_simulate *sim = NULL;
+    gb_drawsout *w = NULL;
+    double *rows = NULL;
+    size_t nn = gb_graph_node_count(s->graph), cells = 0;
+    unsigned char *target = calloc(nn ? nn : 1, 1);
+    gb_status st = target ? gb_model_compile(s->graph, &m, s->errs) : GB_ENOMEM;
+    for (size_t i = 0; st == GB_OK && i < nn; i++)
+        target[i] = (unsigned char)gb_node_is_parameter(gb_graph_node(s->graph, i));
+    if (st == GB_OK)
+        st = gb_simulate_new(m, target, &sim, s->errs);
+    if (st == GB_ESEMANTIC)
+        gb_error_hint(s->errs, "run --prior draws only what it can draw exactly; to sample "
+                               "this prior by MCMC, run the model with its likelihood left out");
+    size_t ncols = m ? GB_NSAMPLER_COLS + gb_model_output_size(m) : 0;
+    if (st == GB_OK && (gb_size_mul((size_t)o->chains * (size_t)o->draws, ncols, &cells) != 0 ||
+                        gb_size_fits_budget(cells, sizeof(double)) != 0 ||
+                        !(rows = malloc((cells ? cells : 1) * sizeof *rows))))
+        st = gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory for the prior draws");
+    gb_run_config cfg = {.chains = (int)o->chains,
+                         .warmup = 0,
+                         .draws = (int)o->draws,
+                         .threads = 1,
+                         .max_depth = (int)o->max_depth,
+                         .seed = o->seed};
+    if (st == GB_OK && o->output) {
+        size_t nm = gb_model_output_size(m);
+        const char **names = malloc((nm ? nm : 1) * sizeof *names);
+        gb_drawsout_meta meta = {o->model, o->data, o->ndata, &cfg};
+        for (size_t k = 0; names && k < nm; k++)
+            names[k] = gb_model_output_name(m, k);
+        st = names ? gb_drawsout_open(o->output, &meta, names, nm, &w, s->errs)
+                   : gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+        free(names);
+    }
+    size_t bad = 0;
+    for (long c = 0; st == GB_OK && c < o->chains; c++) {
+        st = draw_chain(m, sim, o, (int)c, rows + (size_t)c * (size_t)o->draws * ncols, w, &bad);
+        if (st == GB_ENUMERIC)
+            gb_error(s->errs, st, gb_graph_node(s->graph, bad)->loc,
+                     "'%s' could not be drawn: its distribution's arguments are invalid, or no "
+                     "value within its bounds was found in %d tries",
+                     gb_graph_node(s->graph, bad)->name, GB_SIMULATE_MAX_TRIES);
+    }
+    gb_drawsout_end end = {NULL, NULL, 0};
+    gb_status cst = gb_drawsout_close(w, st == GB_OK ? &end : NULL, s->errs);
+    int rc = cli_report(s->errs, s->srcs, st != GB_OK ? st : cst);
+    if (rc == GB_EXIT_OK) /* as run prints its summary, --quiet or not */
+        rc = summarise(m, o, rows);
+    free(rows);
+    gb_simulate_free(sim);
+    gb_model_free(m);
+    free(target);
+    return rc;
+}
+
+int cli_run_prior(const cli_opts *o)
+{
+    cli_session s;
+    int rc = cli_load(o, &s, 0);
+    if (rc == GB_EXIT_OK)
+        rc = cli_check_memory(o, &s, o->chains, 1, o->draws, o->explain);
+    if (rc == GB_EXIT_OK)
+        rc = prior(o, &s);
+    cli_session_free(&s);
+    return cli_finish_output(stdout, "run", rc);
+}

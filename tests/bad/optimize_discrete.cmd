@@ -1,0 +1,1 @@
+optimize optimize_discrete.gb --data optimize_discrete.json

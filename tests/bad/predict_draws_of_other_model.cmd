@@ -1,0 +1,1 @@
+predict ok_pred.gb --data ok_pred.json --draws ok_loo_other_model.csv

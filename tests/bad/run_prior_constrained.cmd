@@ -1,0 +1,1 @@
+run ok_prior_ordered.gb --prior --quiet
