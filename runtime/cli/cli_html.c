@@ -5,10 +5,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_predict.h"
 #include "drawsout.h"
 #include "graph_dot.h"
 #include "report.h"
 #include "stancsv.h"
+
+/* Replicated data sets drawn for each posterior predictive check. */
+#define PPC_REPLICATES 40
 
 /* The graph as SVG in *svg.  GB_ENOMEM fails the report; when Graphviz itself fails (a bug,
  * said on stderr), *svg stays NULL and the page says it has no picture. */
@@ -70,8 +74,13 @@ static gb_status plan_text(const gb_model *m, char **text)
 int cli_write_report(const char *path, const cli_session *s, const char *model,
                      const gb_model *m, const char *const *names, size_t ncols,
                      const double *const *chains, size_t nchains, size_t ndraws, int max_depth,
-                     const char *const *pairs, size_t npairs)
+                     const char *const *pairs, size_t npairs, const cli_ppc *ppc)
 {
+    gb_report_ppc checks[CLI_PPC_MAX];
+    size_t nchecks = 0;
+    for (size_t i = 0; ppc && i < ppc->n; i++, nchecks++)
+        checks[i] = (gb_report_ppc){ppc->node[i].name, ppc->node[i].obs, ppc->node[i].rep,
+                                    ppc->node[i].n, ppc->node[i].nrep};
     /* --pairs gave "a,b" and "b": the first of each pair is cut at its comma here */
     char **cut = calloc(npairs ? npairs : 1, sizeof *cut);
     const char **pair = calloc(npairs ? npairs : 1, sizeof *pair);
@@ -97,7 +106,7 @@ int cli_write_report(const char *path, const cli_session *s, const char *model,
     gb_report_in in = {.title = model, .source = src ? src->text : NULL, .graph_svg = svg,
                        .plan = plan, .names = names, .ncols = ncols, .chains = chains,
                        .nchains = nchains, .ndraws = ndraws, .max_depth = max_depth,
-                       .pairs = pair, .npairs = npairs};
+                       .pairs = pair, .npairs = npairs, .ppc = checks, .nppc = nchecks};
     FILE *out = rc == GB_EXIT_OK ? gb_drawsout_side_open(path, &tmp) : NULL;
     if (rc == GB_EXIT_OK && !out) {
         fprintf(stderr, "glassbox report: error: cannot write '%s': %s\n", path, strerror(errno));
@@ -142,7 +151,7 @@ static void help(void)
 int cli_report_cmd(int argc, char **argv)
 {
     cli_opts o;
-    int rc = cli_parse(argc, argv, 2, "report", "data,draws,draws-files,output,pairs", &o);
+    int rc = cli_parse(argc, argv, 2, "report", "data,draws,draws-files,output,pairs,seed", &o);
     if (rc || o.help) {
         if (o.help)
             help();
@@ -166,10 +175,15 @@ int cli_report_cmd(int argc, char **argv)
         if (st != GB_OK)
             rc = cli_report(s.errs, s.srcs, st);
     }
+    /* posterior predictive checks need the data the model was fitted to */
+    cli_ppc ppc = {0};
+    if (rc == GB_EXIT_OK && o.ndata > 0)
+        rc = cli_predict_ppc(&o, PPC_REPLICATES, &ppc);
     if (rc == GB_EXIT_OK)
         rc = cli_write_report(o.output, &s, o.model, m, (const char *const *)d.names, d.ncols,
                               d.chains, (size_t)d.n, d.ndraws, cli_header_max_depth(d.files[0]),
-                              o.pairs, (size_t)o.npairs);
+                              o.pairs, (size_t)o.npairs, &ppc);
+    cli_ppc_free(&ppc);
     cli_draws_free(&d);
     gb_model_free(m);
     cli_session_free(&s);

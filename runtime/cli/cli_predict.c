@@ -267,10 +267,11 @@ static gb_status setup(pred *p, const cli_opts *o)
     return st;
 }
 
-/* Every predictive draw into a new S x ncols matrix; NULL after printing why. */
-static double *simulate_all(pred *p, unsigned long seed)
+/* Predictive draws into a new S x ncols matrix, from saved draws 0, step, 2 step, ... (S of
+ * them); NULL after printing why. */
+static double *simulate_rows(pred *p, unsigned long seed, size_t S, size_t step)
 {
-    size_t S = gb_drawsin_count(p->d), nc = gb_model_output_size(p->m2), cells;
+    size_t nc = gb_model_output_size(p->m2), cells;
     size_t n1 = gb_model_output_size(p->m1), nout = p->cols.n;
     double *row1 = malloc((n1 + 1) * sizeof *row1), *row2 = malloc((nc + 1) * sizeof *row2);
     double *out = NULL;
@@ -284,14 +285,14 @@ static double *simulate_all(pred *p, unsigned long seed)
         free(out), out = NULL;
     }
     for (size_t k = 0; out && k < S; k++) {
-        gb_drawsin_row(p->d, k, row1);
+        gb_drawsin_row(p->d, k * step, row1);
         for (size_t c = 0; c < nc; c++)
             row2[c] = p->src[c] >= 0 ? row1[p->src[c]] : NAN;
         gb_loglik_set_values(p->m2, p->ws2, row2);
         size_t bad = 0;
         if (gb_simulate_draw(p->sim, p->ws2, r, &bad) != GB_OK) {
             size_t row;
-            const char *path = gb_drawsin_where(p->d, k, &row);
+            const char *path = gb_drawsin_where(p->d, k * step, &row);
             const gb_node *n = gb_graph_node(p->g2, bad);
             fprintf(stderr,
                     "glassbox predict: error: %s: draw %zu: '%s' could not be drawn "
@@ -311,7 +312,7 @@ static double *simulate_all(pred *p, unsigned long seed)
 
 static int run_predict(pred *p, const cli_opts *o)
 {
-    double *draws = simulate_all(p, o->seed);
+    double *draws = simulate_rows(p, o->seed, gb_drawsin_count(p->d), 1);
     if (!draws)
         return GB_EXIT_MODEL;
     size_t S = gb_drawsin_count(p->d);
@@ -352,4 +353,67 @@ int cli_predict(int argc, char **argv)
         rc = run_predict(&p, &o);
     pred_free(&p);
     return cli_finish_output(stdout, "predict", rc);
+}
+
+int cli_predict_ppc(const cli_opts *o, size_t maxrep, cli_ppc *out)
+{
+    memset(out, 0, sizeof *out);
+    pred p;
+    memset(&p, 0, sizeof p);
+    cli_opts po = *o;
+    po.newdata = NULL; /* replicates of the training data */
+    int rc = cli_load(&po, &p.s, 1);
+    if (rc == GB_EXIT_OK)
+        rc = cli_report(p.s.errs, p.s.srcs, setup(&p, &po));
+    size_t S = rc == GB_EXIT_OK ? gb_drawsin_count(p.d) : 0;
+    size_t nrep = S < maxrep ? S : maxrep, step = nrep ? S / nrep : 1;
+    double *draws = nrep ? simulate_rows(&p, o->seed, nrep, step) : NULL;
+    if (rc == GB_EXIT_OK && nrep && !draws)
+        rc = GB_EXIT_MODEL;
+    /* the observed nodes' columns come first, a node's elements together */
+    for (size_t c = 0; rc == GB_EXIT_OK && c < p.cols.nobs && out->n < CLI_PPC_MAX;) {
+        size_t node = p.cols.node[c], len = 0;
+        while (c + len < p.cols.nobs && p.cols.node[c + len] == node)
+            len++;
+        size_t at = gb_graph_find(p.s.graph, gb_graph_node(p.g2, node)->name);
+        if (at == (size_t)-1) { /* not in the training graph: nothing to compare with */
+            c += len;
+            continue;
+        }
+        const gb_node *n = gb_graph_node(p.s.graph, at);
+        cli_ppc_node *q = &out->node[out->n];
+        q->obs = malloc(len * sizeof *q->obs);
+        q->rep = malloc(len * nrep * sizeof *q->rep);
+        q->name = strdup(n->name);
+        out->n++;
+        if (!q->obs || !q->rep || !q->name || !n->value || n->len != len) {
+            rc = n->value && n->len == len ? cli_report(NULL, NULL, GB_ENOMEM) : GB_EXIT_OK;
+            out->n--; /* a node whose data do not line up with its replicates is left out */
+            free(q->obs), free(q->rep), free((char *)q->name);
+            memset(q, 0, sizeof *q);
+        } else {
+            memcpy(q->obs, n->value, len * sizeof *q->obs);
+            for (size_t r = 0; r < nrep; r++)
+                for (size_t i = 0; i < len; i++)
+                    q->rep[r * len + i] = draws[r * p.cols.n + c + i];
+            q->n = len;
+            q->nrep = nrep;
+        }
+        c += len;
+    }
+    free(draws);
+    pred_free(&p);
+    if (rc != GB_EXIT_OK)
+        cli_ppc_free(out);
+    return rc;
+}
+
+void cli_ppc_free(cli_ppc *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free((char *)p->node[i].name);
+        free(p->node[i].obs);
+        free(p->node[i].rep);
+    }
+    memset(p, 0, sizeof *p);
 }

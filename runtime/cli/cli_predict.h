@@ -43,4 +43,21 @@ int cli_predict_write(const cli_predict_out *w, const char *path, const cli_pred
  * probability.  0, or -1 when out of memory (nothing printed). */
 int cli_predict_summary(const cli_predict_cols *c, const double *draws, size_t S, FILE *out);
 
+/* Replicated data for the report's posterior predictive checks: each observed node's data and
+ * up to maxrep replicates drawn at evenly spaced saved draws (o's model, --data and --draws;
+ * o->seed).  Prints errors; returns an exit code.  Free with cli_ppc_free whatever happened. */
+#define CLI_PPC_MAX 4 /* observed nodes checked */
+typedef struct cli_ppc_node {
+    const char *name;
+    double *obs, *rep; /* n, and nrep x n */
+    size_t n, nrep;
+} cli_ppc_node;
+typedef struct cli_ppc {
+    cli_ppc_node node[CLI_PPC_MAX];
+    size_t n;
+} cli_ppc;
+struct cli_opts;
+int cli_predict_ppc(const struct cli_opts *o, size_t maxrep, cli_ppc *out);
+void cli_ppc_free(cli_ppc *p);
+
 #endif

@@ -385,7 +385,7 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
         if (o->report && vrc == GB_EXIT_OK) /* --report: the same draws as an HTML page */
             *report_rc = cli_write_report(o->report, s, o->model, m, names, d->ncols, chains,
                                           (size_t)used, n, cfg->max_depth, o->pairs,
-                                          (size_t)o->npairs);
+                                          (size_t)o->npairs, NULL);
     }
     free(names);
     free(chains);

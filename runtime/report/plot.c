@@ -347,6 +347,81 @@ gb_status gb_plot_pairs(const double *x, const double *y, const unsigned char *d
     return st;
 }
 
+/* The bin of v among nb bins over [lo, hi], the last bin closed; -1 when not finite. */
+static int bin_of(double v, double lo, double hi, int nb)
+{
+    if (!isfinite(v))
+        return -1;
+    int b = (int)((v - lo) / (hi - lo) * nb);
+    return b < 0 ? 0 : b >= nb ? nb - 1 : b;
+}
+
+gb_status gb_plot_ppc(const char *name, const double *obs, size_t n, const double *rep,
+                      size_t nrep, char **svg)
+{
+    *svg = NULL;
+    enum { NB = 30 };
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(obs[i])) {
+            lo = fmin(lo, obs[i]);
+            hi = fmax(hi, obs[i]);
+        }
+    for (size_t i = 0; i < n * nrep; i++)
+        if (isfinite(rep[i])) {
+            lo = fmin(lo, rep[i]);
+            hi = fmax(hi, rep[i]);
+        }
+    if (!(hi > lo)) {
+        lo = isfinite(lo) ? lo - 0.5 : 0;
+        hi = lo + 1;
+    }
+    PLFLT x[NB], h[NB] = {0}, lx[2 * NB], ly[2 * NB];
+    double w = (hi - lo) / NB, top = 0;
+    for (size_t i = 0; i < n; i++) {
+        int b = bin_of(obs[i], lo, hi, NB);
+        if (b >= 0)
+            h[b] += 1.0 / ((double)n * w);
+    }
+    for (int b = 0; b < NB; b++) {
+        x[b] = lo + w * b;
+        top = fmax(top, h[b]);
+    }
+    double *hr = calloc((nrep ? nrep : 1) * NB, sizeof *hr);
+    if (!hr)
+        return GB_ENOMEM;
+    for (size_t r = 0; r < nrep; r++)
+        for (size_t i = 0; i < n; i++) {
+            int b = bin_of(rep[r * n + i], lo, hi, NB);
+            if (b >= 0)
+                hr[r * NB + (size_t)b] += 1.0 / ((double)n * w);
+        }
+    for (size_t k = 0; k < nrep * NB; k++)
+        top = fmax(top, hr[k]);
+    canvas cv;
+    gb_status st = begin(&cv, PAGE_W, PAGE_H);
+    if (st == GB_OK) {
+        plenv(lo, hi, 0, top * 1.08 + (top == 0), 0, 0);
+        pllab(name, "density", "observed (bars) and replicated (lines)");
+        plcol0(COL_SHADE);
+        plbin(NB, x, h, PL_BIN_NOEXPAND);
+        plcol0(COL_CHAIN0);
+        for (size_t r = 0; r < nrep; r++) { /* each replicate's histogram as a step line */
+            for (int b = 0; b < NB; b++) {
+                lx[2 * b] = lo + w * b;
+                lx[2 * b + 1] = lo + w * (b + 1);
+                ly[2 * b] = ly[2 * b + 1] = hr[r * NB + (size_t)b];
+            }
+            plline(2 * NB, lx, ly);
+        }
+        plcol0(COL_AXES);
+        plbox("bc", 0, 0, "bc", 0, 0);
+        st = end(&cv, svg);
+    }
+    free(hr);
+    return st;
+}
+
 gb_status gb_plot_heatmap(const char *title, const char *xlab, const char *ylab,
                           const double *z, size_t rows, size_t cols, char **svg)
 {

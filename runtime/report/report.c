@@ -146,8 +146,9 @@ static void head(writer *w, const gb_report_in *in)
            "<a href=\"#model\">model</a><a href=\"#graph\">graph</a>"
            "<a href=\"#diagnostics\">diagnostics</a><a href=\"#plan\">sampler plan</a>"
            "<a href=\"#summary\">summary</a><a href=\"#scalars\">traces and densities</a>"
-           "<a href=\"#vectors\">forest plots</a><a href=\"#pairs\">pairs</a></nav>\n",
-        in->nchains, in->ndraws);
+           "<a href=\"#vectors\">forest plots</a><a href=\"#pairs\">pairs</a>%s</nav>\n",
+        in->nchains, in->ndraws,
+        in->nppc ? "<a href=\"#ppc\">predictive checks</a>" : "");
 }
 
 /* One summary cell per number; a doubtful R-hat or ESS is marked. */
@@ -449,6 +450,24 @@ static void heatmaps(writer *w, const gb_report_in *in, const node_run *runs, si
     free(z);
 }
 
+/* Posterior predictive checks: the data against data the fitted model makes. */
+static void ppc_plots(writer *w, const gb_report_in *in)
+{
+    if (in->nppc == 0)
+        return;
+    put(w, "<h2 id=\"ppc\">Posterior predictive checks</h2>\n<p>The observed values (grey "
+           "bars) against data sets the model simulates from posterior draws (blue lines). "
+           "Where the data stand apart from every replicate (a heavier tail, a second mode, "
+           "more zeros), the model cannot have made them.</p>\n<div class=\"plots\">\n");
+    for (size_t i = 0; i < in->nppc && w->st == GB_OK; i++) {
+        const gb_report_ppc *p = &in->ppc[i];
+        char *svg = NULL;
+        gb_status st = gb_plot_ppc(p->name, p->obs, p->n, p->rep, p->nrep, &svg);
+        plot(w, st, svg);
+    }
+    put(w, "</div>\n");
+}
+
 /* Column k of every chain, one after the other. */
 static void pooled(const gb_report_in *in, size_t k, double *out)
 {
@@ -582,6 +601,7 @@ gb_status gb_report_write(FILE *out, const gb_report_in *in)
     scalar_plots(&w, in, runs, nruns);
     forest_plots(&w, in, runs, nruns, sums);
     pairs_plots(&w, in, runs, nruns, ndiv);
+    ppc_plots(&w, in);
     heatmaps(&w, in, runs, nruns, sums);
     if (in->extra_html)
         put(&w, "%s\n", in->extra_html);

@@ -14,6 +14,14 @@
 
 #include "status.h"
 
+/* One observed node's posterior predictive check: its data and nrep replicated data sets. */
+typedef struct gb_report_ppc {
+    const char *name;
+    const double *obs; /* n values */
+    const double *rep; /* nrep x n, row-major */
+    size_t n, nrep;
+} gb_report_ppc;
+
 typedef struct gb_report_in {
     const char *title;        /* the model's path */
     const char *source;       /* the model's text */
@@ -26,6 +34,8 @@ typedef struct gb_report_in {
     int max_depth;              /* the NUTS depth limit the draws were made with (0: unknown) */
     const char *const *pairs;   /* columns to plot against each other, two by two, or NULL */
     size_t npairs;              /* an even count */
+    const gb_report_ppc *ppc;   /* posterior predictive checks, or NULL */
+    size_t nppc;
     const char *extra_html;     /* more sections (a component's own), trusted HTML, or NULL */
 } gb_report_in;
 

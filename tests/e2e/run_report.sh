@@ -37,6 +37,21 @@ else bad "scalar plots of twenty scalars"; fi
 "$GB" inspect $m.gb --data $m.json | sed -n '/^samplers/,$p' | head -3 > "$tmp/plan"
 if grep -qF "$(head -1 "$tmp/plan")" "$tmp/mp.html"; then ok; else bad "sampler plan"; fi
 
+# report on saved draws with the data adds posterior predictive checks: the observed y against
+# replicates drawn from the posterior, one plot per observed node
+"$GB" report $m.gb --data $m.json --draws "$tmp"/mp_1.csv "$tmp"/mp_2.csv --output "$tmp/ppc.html"
+if python3 - "$tmp/ppc.html" <<'PY'
+import re, sys, xml.etree.ElementTree as ET
+page = open(sys.argv[1], encoding="utf-8").read()
+sec = page[page.index('<h2 id="ppc">'):page.index('<h2 id="matrices">')]
+svgs = re.findall(r"<svg\b.*?</svg>", sec, re.S)
+assert len(svgs) == 1, len(svgs)   # one observed node, y
+root = ET.fromstring(svgs[0])
+lines = [e for e in root.iter() if e.tag.endswith("polyline")]
+assert len(lines) >= 40, len(lines)  # a step line per replicate, 40 of them
+PY
+then ok; else bad "posterior predictive checks"; fi
+
 # errors: a pair naming no column, files of two runs, no output
 "$GB" report $m.gb --data $m.json --draws "$tmp"/mp_1.csv --output "$tmp/x.html" \
     --pairs net.sigma,nosuch 2> "$tmp/err"; rc=$?
