@@ -52,6 +52,30 @@ static gb_status graph_svg(const gb_graph *g, char **svg)
     return GB_OK;
 }
 
+/* The tree components' section: their rules, leaves and inclusion proportions as run prints
+ * them, escaped.  NULL when out of memory. */
+static char *trees_html(const char *text)
+{
+    char *html = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&html, &len);
+    if (!mem)
+        return NULL;
+    int bad = fputs("<h2 id=\"trees\">Trees</h2>\n<p>Each tree component's posterior: the "
+                    "number of leaves and the depth, how often each input is split on "
+                    "(its inclusion proportion), and the most visited and the maximum-posterior "
+                    "tree as if-then rules, each leaf with its posterior mean and 90% interval."
+                    "</p>\n<pre>",
+                    mem) == EOF;
+    bad |= gb_report_escape(mem, text) != 0;
+    bad |= fputs("</pre>\n", mem) == EOF;
+    if (fclose(mem) != 0 || bad) {
+        free(html);
+        return NULL;
+    }
+    return html;
+}
+
 /* What `inspect` says about the samplers, as text in *text (NULL without a model). */
 static gb_status plan_text(const gb_model *m, char **text)
 {
@@ -74,7 +98,8 @@ static gb_status plan_text(const gb_model *m, char **text)
 int cli_write_report(const char *path, const cli_session *s, const char *model,
                      const gb_model *m, const char *const *names, size_t ncols,
                      const double *const *chains, size_t nchains, size_t ndraws, int max_depth,
-                     const char *const *pairs, size_t npairs, const cli_ppc *ppc)
+                     const char *const *pairs, size_t npairs, const cli_ppc *ppc,
+                     const char *trees)
 {
     gb_report_ppc checks[CLI_PPC_MAX];
     size_t nchecks = 0;
@@ -102,11 +127,15 @@ int cli_write_report(const char *path, const cli_session *s, const char *model,
                 break;
             }
     }
+    char *extra = NULL;
+    if (rc == GB_EXIT_OK && trees && *trees && !(extra = trees_html(trees)))
+        rc = cli_report(NULL, NULL, GB_ENOMEM);
     const gb_source *src = gb_sources_find(s->srcs, model);
     gb_report_in in = {.title = model, .source = src ? src->text : NULL, .graph_svg = svg,
                        .plan = plan, .names = names, .ncols = ncols, .chains = chains,
                        .nchains = nchains, .ndraws = ndraws, .max_depth = max_depth,
-                       .pairs = pair, .npairs = npairs, .ppc = checks, .nppc = nchecks};
+                       .pairs = pair, .npairs = npairs, .ppc = checks, .nppc = nchecks,
+                       .extra_html = extra};
     FILE *out = rc == GB_EXIT_OK ? gb_drawsout_side_open(path, &tmp) : NULL;
     if (rc == GB_EXIT_OK && !out) {
         fprintf(stderr, "glassbox report: error: cannot write '%s': %s\n", path, strerror(errno));
@@ -130,6 +159,7 @@ int cli_write_report(const char *path, const cli_session *s, const char *model,
     free(pair);
     free(svg);
     free(plan);
+    free(extra);
     return rc;
 }
 
@@ -182,7 +212,7 @@ int cli_report_cmd(int argc, char **argv)
     if (rc == GB_EXIT_OK)
         rc = cli_write_report(o.output, &s, o.model, m, (const char *const *)d.names, d.ncols,
                               d.chains, (size_t)d.n, d.ndraws, cli_header_max_depth(d.files[0]),
-                              o.pairs, (size_t)o.npairs, &ppc);
+                              o.pairs, (size_t)o.npairs, &ppc, NULL);
     cli_ppc_free(&ppc);
     cli_draws_free(&d);
     gb_model_free(m);

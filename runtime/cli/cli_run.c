@@ -337,7 +337,8 @@ static void say_used(const gb_draws *d, size_t n)
  * have made different numbers of draws: the summary takes the same number from each chain it
  * uses (the diagnostics need that), chosen by summary_length, and says which. */
 static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
-                         const cli_opts *o, const cli_session *s, int *report_rc)
+                         const cli_opts *o, const cli_session *s, const char *trees,
+                         int *report_rc)
 {
     enum { MIN_DRAWS = 4 };
     if (all_empty(d) && d->interrupted) {
@@ -385,7 +386,7 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
         if (o->report && vrc == GB_EXIT_OK) /* --report: the same draws as an HTML page */
             *report_rc = cli_write_report(o->report, s, o->model, m, names, d->ncols, chains,
                                           (size_t)used, n, cfg->max_depth, o->pairs,
-                                          (size_t)o->npairs, NULL);
+                                          (size_t)o->npairs, NULL, trees);
     }
     free(names);
     free(chains);
@@ -394,10 +395,19 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
 
 /* The summary, then the report when asked for; returns an exit code. */
 static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
-                         const cli_opts *o, const cli_session *s)
+                         const cli_opts *o, const cli_session *s, const cli_tree *trees)
 {
     int report_rc = GB_EXIT_OK;
-    if (print_summary(m, d, cfg, o, s, &report_rc) != 0) {
+    char *text = NULL; /* the trees' summary, for the report */
+    size_t len = 0;
+    FILE *mem = o->report && trees && !cli_tree_empty(trees) ? open_memstream(&text, &len) : NULL;
+    if (mem && (cli_tree_print(trees, mem) != 0) + (fclose(mem) != 0)) {
+        free(text);
+        text = NULL;
+    }
+    int rc = print_summary(m, d, cfg, o, s, text, &report_rc);
+    free(text);
+    if (rc != 0) {
         fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
                 o->output ? " (the draws are in the files)" : "");
         return GB_EXIT_MODEL;
@@ -624,7 +634,7 @@ int cli_run(int argc, char **argv)
         print_counts(d, stderr);
         fprintf(stderr, " draws%s\n", o.output && cst == GB_OK ? ", all written" : "");
     }
-    int src = d ? summarise_run(m, d, &cfg, &o, &s) : GB_EXIT_OK;
+    int src = d ? summarise_run(m, d, &cfg, &o, &s, trees) : GB_EXIT_OK;
     rc = rc == GB_EXIT_OK ? src : rc;
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);

@@ -52,6 +52,12 @@ assert len(lines) >= 40, len(lines)  # a step line per replicate, 40 of them
 PY
 then ok; else bad "posterior predictive checks"; fi
 
+# a tree component's rules go into the page run --report writes
+"$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --chains 2 \
+    --warmup 200 --draws 200 --seed 3 --quiet --report "$tmp/iris.html" > "$tmp/iris.txt"
+if grep -q '<h2 id="trees">' "$tmp/iris.html" && grep -q 'most visited tree' "$tmp/iris.html" &&
+    grep -q 'if x[0-9] &lt;= ' "$tmp/iris.html"; then ok; else bad "tree rules in the report"; fi
+
 # errors: a pair naming no column, files of two runs, no output
 "$GB" report $m.gb --data $m.json --draws "$tmp"/mp_1.csv --output "$tmp/x.html" \
     --pairs net.sigma,nosuch 2> "$tmp/err"; rc=$?
