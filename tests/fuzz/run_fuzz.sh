@@ -22,7 +22,7 @@ for t in tests/fuzz/fuzz_*.c; do
             -fno-sanitize-recover=all $(printf -- '-I%s ' $dirs) -I"$BUILD/lang" \
             -DGB_STDLIB_DIR='"/nonexistent"' -Wno-unused-command-line-argument \
             "$t" $srcs "$BUILD/lang/parser.c" "$BUILD/lang/lexer.c" \
-            $(pkg-config --cflags --libs gsl jansson) -lm -o "$bin" 2>"$out/$name.log"; then
+            $(pkg-config --cflags --libs gsl jansson libgvc libcgraph plplot) -lm -o "$bin" 2>"$out/$name.log"; then
             echo "FAIL build $name"; cat "$out/$name.log" | head -20; fail=$((fail + 1)); continue
         fi
     fi
