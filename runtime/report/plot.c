@@ -402,10 +402,9 @@ gb_status gb_plot_ppc(const char *name, const double *obs, size_t n, const doubl
     gb_status st = begin(&cv, PAGE_W, PAGE_H);
     if (st == GB_OK) {
         plenv(lo, hi, 0, top * 1.08 + (top == 0), 0, 0);
-        pllab(name, "density", "observed (bars) and replicated (lines)");
+        pllab(name, "density", "observed (dark) and replicated (light)");
+        plscol0a(COL_SHADE, 0, 114, 178, 0.35); /* the replicates: light, see-through */
         plcol0(COL_SHADE);
-        plbin(NB, x, h, PL_BIN_NOEXPAND);
-        plcol0(COL_CHAIN0);
         for (size_t r = 0; r < nrep; r++) { /* each replicate's histogram as a step line */
             for (int b = 0; b < NB; b++) {
                 lx[2 * b] = lo + w * b;
@@ -414,6 +413,15 @@ gb_status gb_plot_ppc(const char *name, const double *obs, size_t n, const doubl
             }
             plline(2 * NB, lx, ly);
         }
+        for (int b = 0; b < NB; b++) { /* the data last, on top */
+            lx[2 * b] = x[b];
+            lx[2 * b + 1] = x[b] + w;
+            ly[2 * b] = ly[2 * b + 1] = h[b];
+        }
+        plcol0(COL_AXES);
+        plwidth(2.5);
+        plline(2 * NB, lx, ly);
+        plwidth(1);
         plcol0(COL_AXES);
         plbox("bc", 0, 0, "bc", 0, 0);
         st = end(&cv, svg);

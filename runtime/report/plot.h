@@ -38,9 +38,9 @@ gb_status gb_plot_forest(const char *title, const char *const *labels, const dou
  * transitions (div[i] nonzero; div may be NULL) all shown, as red circles over the others. */
 gb_status gb_plot_pairs(const double *x, const double *y, const unsigned char *div, size_t n,
                         const char *xname, const char *yname, char **svg);
-/* Posterior predictive check (as bayesplot's ppc_dens_overlay): the observed values' histogram
- * as bars, each replicated data set's histogram (rep[r * n .. r * n + n - 1], r < nrep) as a
- * thin line over it.  Replicates that look like the data say the model can have made them. */
+/* Posterior predictive check (as bayesplot's ppc_dens_overlay): each replicated data set's
+ * histogram (rep[r * n .. r * n + n - 1], r < nrep) as a light line, the observed values'
+ * histogram as a dark line over them.  Replicates that look like the data say the model can have made them. */
 gb_status gb_plot_ppc(const char *name, const double *obs, size_t n, const double *rep,
                       size_t nrep, char **svg);
 /* Heat map of a rows x cols matrix (row-major), e.g. hidden units' mean activation per

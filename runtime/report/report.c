@@ -455,8 +455,8 @@ static void ppc_plots(writer *w, const gb_report_in *in)
 {
     if (in->nppc == 0)
         return;
-    put(w, "<h2 id=\"ppc\">Posterior predictive checks</h2>\n<p>The observed values (grey "
-           "bars) against data sets the model simulates from posterior draws (blue lines). "
+    put(w, "<h2 id=\"ppc\">Posterior predictive checks</h2>\n<p>The observed values (the dark "
+           "line) against data sets the model simulates from posterior draws (light lines). "
            "Where the data stand apart from every replicate (a heavier tail, a second mode, "
            "more zeros), the model cannot have made them.</p>\n<div class=\"plots\">\n");
     for (size_t i = 0; i < in->nppc && w->st == GB_OK; i++) {
