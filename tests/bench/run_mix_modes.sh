@@ -3,7 +3,7 @@
 # tests/bench/mix_gauss.gb (labels summed out by default) over 14 seeds x 4 chains, counting the
 # chains whose mean lp__ is more than DROP below the best chain's (the issue saw -565 against
 # -413, both means equal).  Slow (about 14 runs of 4 x 2000 iterations): not part of make test.
-#   tests/stat/run_mix_modes.sh DATA.json [EXTRA glassbox run flags...]
+#   tests/bench/run_mix_modes.sh DATA.json [EXTRA glassbox run flags...]
 # DATA.json: the peers' mix_gauss data (../shared/bench/peers/gen_data.R mix_gauss).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
