@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "colname.h"
+#include "diag.h"
 #include "drawsout.h"
 #include "graph_dot.h"
 #include "graph_print.h"
@@ -36,34 +37,26 @@ static int write_picture(const char *path, const char *bytes, size_t len)
     return GB_EXIT_OK;
 }
 
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Mean, 5% and 95% quantile (R's type 7, as summary) of column k over every chain. */
+/* Mean, 5% and 95% quantile of column k over every chain: gb_diag_summarise's, so the label
+ * shows the numbers `summary` prints.  buf holds d->n * d->ndraws values.  Returns 0, 1 when
+ * the column has no finite mean (no label), or -1 when out of memory. */
 static int column_stats(const cli_draws *d, size_t k, double *buf, double out[3])
 {
-    size_t n = 0;
-    double sum = 0;
-    for (int c = 0; c < d->n; c++)
-        for (size_t i = 0; i < d->ndraws; i++) {
-            double v = d->chains[c][i * d->ncols + k];
-            if (isfinite(v)) {
-                buf[n++] = v;
-                sum += v;
-            }
-        }
-    if (n == 0)
-        return -1;
-    qsort(buf, n, sizeof *buf, by_double);
-    out[0] = sum / (double)n;
-    for (int j = 0; j < 2; j++) {
-        double pos = (j ? 0.95 : 0.05) * (double)(n - 1);
-        size_t i = (size_t)pos;
-        out[1 + j] = i + 1 < n ? buf[i] + (pos - (double)i) * (buf[i + 1] - buf[i]) : buf[i];
+    const double *ch[CLI_MAX_DATA];
+    for (int c = 0; c < d->n; c++) {
+        ch[c] = buf + (size_t)c * d->ndraws;
+        for (size_t i = 0; i < d->ndraws; i++)
+            buf[(size_t)c * d->ndraws + i] = d->chains[c][i * d->ncols + k];
     }
+    gb_diag_summary sum;
+    gb_status st = gb_diag_summarise(ch, (size_t)d->n, d->ndraws, &sum);
+    if (st == GB_ENOMEM)
+        return -1;
+    if (st != GB_OK || !isfinite(sum.mean))
+        return 1;
+    out[0] = sum.mean;
+    out[1] = sum.q5;
+    out[2] = sum.q95;
     return 0;
 }
 
@@ -87,18 +80,19 @@ static gb_status posterior_notes(const gb_graph *g, const cli_draws *d, char ***
         double s[3], lo = INFINITY, hi = -INFINITY;
         if (node != (size_t)-1 && !out[node]) {
             char text[128] = "";
-            if (end - k == 1 && column_stats(d, k, buf, s) == 0) {
+            int cs = 0;
+            if (end - k == 1 && (cs = column_stats(d, k, buf, s)) == 0) {
                 snprintf(text, sizeof text, "mean %.3g, 90%% [%.3g, %.3g]", s[0], s[1], s[2]);
             } else if (end - k > 1) {
-                for (size_t j = k; j < end; j++)
-                    if (column_stats(d, j, buf, s) == 0) {
+                for (size_t j = k; j < end && cs >= 0; j++)
+                    if ((cs = column_stats(d, j, buf, s)) == 0) {
                         lo = fmin(lo, s[0]);
                         hi = fmax(hi, s[0]);
                     }
-                if (lo <= hi)
+                if (cs >= 0 && lo <= hi)
                     snprintf(text, sizeof text, "%zu values, means %.3g to %.3g", end - k, lo, hi);
             }
-            if (text[0] && !(out[node] = strdup(text)))
+            if (cs < 0 || (text[0] && !(out[node] = strdup(text))))
                 st = GB_ENOMEM;
         }
         k = end;
@@ -203,8 +197,8 @@ int cli_graph(int argc, char **argv)
                 fprintf(stderr, "glassbox graph: error: cannot write '%s': %s\n", o.output,
                         strerror(errno));
                 rc = GB_EXIT_MODEL;
-            } else if (w != 0) {
-                rc = GB_EXIT_MODEL;
+            } else if (w != 0) { /* a failed write is said by cli_finish_output; else memory */
+                rc = ferror(out) ? GB_EXIT_MODEL : cli_report(NULL, NULL, GB_ENOMEM);
             }
         }
     }

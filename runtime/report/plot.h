@@ -29,8 +29,10 @@ gb_status gb_plot_trace(const gb_plot_draws *d, const char *name, char **svg);
 /* Rank plot (Vehtari et al. 2021): per chain, the histogram of the ranks of its draws among all
  * chains' draws.  Chains that mix give flat, overlapping histograms. */
 gb_status gb_plot_rank(const gb_plot_draws *d, const char *name, char **svg);
-/* Posterior density as a histogram of all draws, the 5-95% interval shaded and the mean marked. */
-gb_status gb_plot_density(const gb_plot_draws *d, const char *name, char **svg);
+/* Posterior density as a histogram of all draws, the 5-95% interval [q5, q95] shaded and the mean
+ * marked (the summary's numbers, diag.h, which the caller has already). */
+gb_status gb_plot_density(const gb_plot_draws *d, const char *name, double mean, double q5,
+                          double q95, char **svg);
 /* Forest plot: element k's 5-95% interval as a line and its mean as a point, one row each. */
 gb_status gb_plot_forest(const char *title, const char *const *labels, const double *mean,
                          const double *q5, const double *q95, size_t k, char **svg);

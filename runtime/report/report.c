@@ -300,7 +300,8 @@ static void diagnostics(writer *w, const gb_report_in *in, const gb_diag_summary
 }
 
 /* Trace, rank and density plots of the first scalars (lp__ first, then the model's). */
-static void scalar_plots(writer *w, const gb_report_in *in, const node_run *runs, size_t nruns)
+static void scalar_plots(writer *w, const gb_report_in *in, const node_run *runs, size_t nruns,
+                         const gb_diag_summary *sums)
 {
     put(w, "<h2 id=\"scalars\">Traces, ranks and densities</h2>\n<p>Left: each chain's draws "
            "in order (chains that mix overlap like noise). Middle: where each chain's draws rank "
@@ -332,7 +333,7 @@ static void scalar_plots(writer *w, const gb_report_in *in, const node_run *runs
         plot(w, st, svg);
         st = gb_plot_rank(&d, in->names[k], &svg);
         plot(w, st, svg);
-        st = gb_plot_density(&d, in->names[k], &svg);
+        st = gb_plot_density(&d, in->names[k], sums[k].mean, sums[k].q5, sums[k].q95, &svg);
         plot(w, st, svg);
         put(w, "</div>\n");
     }
@@ -598,7 +599,7 @@ gb_status gb_report_write(FILE *out, const gb_report_in *in)
     esc(&w, in->plan ? in->plan : "(not given)");
     put(&w, "</pre>\n");
     summary_table(&w, in, runs, nruns, sums);
-    scalar_plots(&w, in, runs, nruns);
+    scalar_plots(&w, in, runs, nruns, sums);
     forest_plots(&w, in, runs, nruns, sums);
     pairs_plots(&w, in, runs, nruns, ndiv);
     ppc_plots(&w, in);

@@ -58,6 +58,7 @@ inject "compare" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data 
 inject "compare --map" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data $d \
     --test $d --map --seed 1
 inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
+inject "graph --draws" graph $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv"
 # the report draws plots and a graph in libraries that take a while per run: every 7th allocation
 STRIDE=7 inject "report" report $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
     --output "$tmp/out/r.html"
