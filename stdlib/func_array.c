@@ -5,6 +5,7 @@
  *
  * Each function's value and vector-Jacobian product sit side by side.  Sums run in index order
  * so a result does not depend on threads.  log_sum_exp and softmax factor out the maximum. */
+#include "func_def.h"
 #include "func_shape.h"
 
 #include <math.h>
@@ -24,17 +25,12 @@ static void scalar_out(gb_shape *out)
     out->rank = 0;
 }
 
-static int dim_eq(size_t a, size_t b)
-{
-    return a == b || a == GB_DIM_UNKNOWN || b == GB_DIM_UNKNOWN;
-}
-
 static int shape_eq(const gb_shape *a, const gb_shape *b)
 {
     if (a->rank != b->rank)
         return 0;
     for (int i = 0; i < a->rank; i++)
-        if (!dim_eq(a->dim[i], b->dim[i]))
+        if (!gb_dim_eq(a->dim[i], b->dim[i]))
             return 0;
     return 1;
 }
@@ -49,9 +45,8 @@ static int sh_reduce_keep(int nargs, const gb_shape *in, const gb_vtype *types, 
     return 0;
 }
 
-static int sh_reduce_real(int nargs, const gb_shape *in, const gb_vtype *types,
-                          const double *cval, gb_shape *out, gb_vtype *out_type, char *why,
-                          size_t whylen)
+static int sh_reduce_real(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,
+                          gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)
 {
     (void)nargs, (void)in, (void)types, (void)cval, (void)why, (void)whylen;
     scalar_out(out);
@@ -92,9 +87,8 @@ static int sh_lse(int nargs, const gb_shape *in, const gb_vtype *types, const do
     return sh_reduce_or_pair(nargs, in, types, 0, out, out_type, why, whylen);
 }
 
-static int sh_vector_real(int nargs, const gb_shape *in, const gb_vtype *types,
-                          const double *cval, gb_shape *out, gb_vtype *out_type, char *why,
-                          size_t whylen)
+static int sh_vector_real(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,
+                          gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)
 {
     (void)nargs, (void)types, (void)cval;
     if (in[0].rank != 1)
@@ -104,9 +98,8 @@ static int sh_vector_real(int nargs, const gb_shape *in, const gb_vtype *types,
     return 0;
 }
 
-static int sh_vector_keep(int nargs, const gb_shape *in, const gb_vtype *types,
-                          const double *cval, gb_shape *out, gb_vtype *out_type, char *why,
-                          size_t whylen)
+static int sh_vector_keep(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,
+                          gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)
 {
     (void)nargs, (void)cval;
     if (in[0].rank != 1)
@@ -122,7 +115,7 @@ static int sh_dot(int nargs, const gb_shape *in, const gb_vtype *types, const do
     (void)nargs, (void)cval;
     if (in[0].rank != 1 || in[1].rank != 1)
         return fail(why, whylen, "expects two vectors");
-    if (!dim_eq(in[0].dim[0], in[1].dim[0]))
+    if (!gb_dim_eq(in[0].dim[0], in[1].dim[0]))
         return fail(why, whylen, "the vectors must have the same length");
     scalar_out(out);
     *out_type = types[0] == GB_INT && types[1] == GB_INT ? GB_INT : GB_REAL;
@@ -277,8 +270,8 @@ static void var_vjp(const gb_tensor *x, double scale, double *adj)
         adj[i] += scale * 2 * (x->val[i] - m) / (double)(x->len - 1);
 }
 
-static void vj_variance(int nargs, const gb_tensor *in, const gb_tensor *out,
-                        const double *out_adj, double *const *in_adj)
+static void vj_variance(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,
+                        double *const *in_adj)
 {
     (void)nargs, (void)out;
     if (in_adj[0])
@@ -325,8 +318,8 @@ static int minmax_eval(int nargs, const gb_tensor *in, gb_tensor *out, int want_
 }
 
 /* The gradient goes to the chosen element, the first one on a tie. */
-static void minmax_vjp(int nargs, const gb_tensor *in, const double *out_adj,
-                       double *const *in_adj, size_t outlen, int want_max)
+static void minmax_vjp(int nargs, const gb_tensor *in, const double *out_adj, double *const *in_adj,
+                       size_t outlen, int want_max)
 {
     if (nargs == 1) {
         if (in_adj[0] && in[0].len > 0)
@@ -433,8 +426,8 @@ static int ev_softmax(int nargs, const gb_tensor *in, gb_tensor *out)
 }
 
 /* softmax: J = diag(s) - s s^T, so adj_x = s * (g - <g, s>). */
-static void vj_softmax(int nargs, const gb_tensor *in, const gb_tensor *out,
-                       const double *out_adj, double *const *in_adj)
+static void vj_softmax(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,
+                       double *const *in_adj)
 {
     (void)nargs, (void)in;
     if (!in_adj[0])
@@ -513,8 +506,8 @@ static int ev_dot_self(int nargs, const gb_tensor *in, gb_tensor *out)
     return 0;
 }
 
-static void vj_dot_self(int nargs, const gb_tensor *in, const gb_tensor *out,
-                        const double *out_adj, double *const *in_adj)
+static void vj_dot_self(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,
+                        double *const *in_adj)
 {
     (void)nargs, (void)out;
     if (in_adj[0])
@@ -573,15 +566,15 @@ static int ev_cols_dot(int nargs, const gb_tensor *in, gb_tensor *out)
     return rows_dot_eval(in, out, 1);
 }
 
-static void vj_rows_dot(int nargs, const gb_tensor *in, const gb_tensor *out,
-                        const double *out_adj, double *const *in_adj)
+static void vj_rows_dot(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,
+                        double *const *in_adj)
 {
     (void)nargs;
     rows_dot_vjp(in, out->len, out_adj, in_adj, 0);
 }
 
-static void vj_cols_dot(int nargs, const gb_tensor *in, const gb_tensor *out,
-                        const double *out_adj, double *const *in_adj)
+static void vj_cols_dot(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,
+                        double *const *in_adj)
 {
     (void)nargs;
     rows_dot_vjp(in, out->len, out_adj, in_adj, 1);
@@ -590,14 +583,7 @@ static void vj_cols_dot(int nargs, const gb_tensor *in, const gb_tensor *out,
 /* ---- the table ---- */
 
 #define GEN(id, nm, lo, hi, sh, ev, vj, text)                                                      \
-    static const gb_func_ops id = {.name = nm,                                                     \
-                                   .min_args = lo,                                                 \
-                                   .max_args = hi,                                                 \
-                                   .kind = GB_FUNC_GENERAL,                                        \
-                                   .shape = sh,                                                    \
-                                   .eval = ev,                                                     \
-                                   .vjp = vj,                                                      \
-                                   .doc = text}
+    static const gb_func_ops id = GB_GENERAL_FUNC(nm, lo, hi, sh, ev, vj, text)
 
 GEN(fn_sum, "sum", 1, 1, sh_reduce_keep, ev_sum, vj_sum, "sum(x): sum of all elements");
 GEN(fn_prod, "prod", 1, 1, sh_reduce_keep, ev_prod, vj_prod, "prod(x): product of all elements");
@@ -618,8 +604,7 @@ GEN(fn_log_softmax, "log_softmax", 1, 1, sh_vector_real, ev_log_softmax, vj_log_
     "log_softmax(v): v - log_sum_exp(v)");
 GEN(fn_cumsum, "cumulative_sum", 1, 1, sh_vector_keep, ev_cumsum, vj_cumsum,
     "cumulative_sum(v): running sums v[1], v[1] + v[2], ...");
-GEN(fn_dot, "dot_product", 2, 2, sh_dot, ev_dot, vj_dot,
-    "dot_product(u, v): sum of u[i] * v[i]");
+GEN(fn_dot, "dot_product", 2, 2, sh_dot, ev_dot, vj_dot, "dot_product(u, v): sum of u[i] * v[i]");
 GEN(fn_dot_self, "dot_self", 1, 1, sh_reduce_real, ev_dot_self, vj_dot_self,
     "dot_self(v): sum of v[i]^2");
 GEN(fn_rows_dot, "rows_dot_product", 2, 2, sh_rows_dot_product, ev_rows_dot, vj_rows_dot,
@@ -627,13 +612,40 @@ GEN(fn_rows_dot, "rows_dot_product", 2, 2, sh_rows_dot_product, ev_rows_dot, vj_
 GEN(fn_cols_dot, "columns_dot_product", 2, 2, sh_cols_dot_product, ev_cols_dot, vj_cols_dot,
     "columns_dot_product(A, B): vector of dot products of matching columns");
 
-const gb_func_ops *const gb_funcs_array[] = {
-    &fn_sum, &fn_prod, &fn_mean, &fn_variance, &fn_sd, &fn_min, &fn_max, &fn_lse, &fn_softmax,
-    &fn_log_softmax, &fn_cumsum, &fn_dot, &fn_dot_self, &fn_rows_dot, &fn_cols_dot,
-    &gb_func_shape_size, &gb_func_shape_rows, &gb_func_shape_cols,
-    &gb_func_shape_num_elements, &gb_func_shape_rep_vector, &gb_func_shape_rep_array,
-    &gb_func_shape_rep_matrix, &gb_func_shape_to_vector, &gb_func_shape_to_array_1d,
-    &gb_func_shape_to_matrix, &gb_func_shape_append_row, &gb_func_shape_append_col,
-    &gb_func_shape_segment, &gb_func_shape_head, &gb_func_shape_tail, &gb_func_shape_sort_asc,
-    &gb_func_shape_sort_desc, &gb_func_shape_sort, &gb_func_shape_seq, &gb_func_shape_rank,
-    &gb_func_shape_reverse, NULL};
+const gb_func_ops *const gb_funcs_array[] = {&fn_sum,
+                                             &fn_prod,
+                                             &fn_mean,
+                                             &fn_variance,
+                                             &fn_sd,
+                                             &fn_min,
+                                             &fn_max,
+                                             &fn_lse,
+                                             &fn_softmax,
+                                             &fn_log_softmax,
+                                             &fn_cumsum,
+                                             &fn_dot,
+                                             &fn_dot_self,
+                                             &fn_rows_dot,
+                                             &fn_cols_dot,
+                                             &gb_func_shape_size,
+                                             &gb_func_shape_rows,
+                                             &gb_func_shape_cols,
+                                             &gb_func_shape_num_elements,
+                                             &gb_func_shape_rep_vector,
+                                             &gb_func_shape_rep_array,
+                                             &gb_func_shape_rep_matrix,
+                                             &gb_func_shape_to_vector,
+                                             &gb_func_shape_to_array_1d,
+                                             &gb_func_shape_to_matrix,
+                                             &gb_func_shape_append_row,
+                                             &gb_func_shape_append_col,
+                                             &gb_func_shape_segment,
+                                             &gb_func_shape_head,
+                                             &gb_func_shape_tail,
+                                             &gb_func_shape_sort_asc,
+                                             &gb_func_shape_sort_desc,
+                                             &gb_func_shape_sort,
+                                             &gb_func_shape_seq,
+                                             &gb_func_shape_rank,
+                                             &gb_func_shape_reverse,
+                                             NULL};

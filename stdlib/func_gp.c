@@ -19,6 +19,7 @@
  * periodic kernel's derivative in d is sin(2u) / d times a constant, u = pi d / p; at d = 0 the
  * kernel is flat in the points and their gradient is zero. */
 #include "funcs.h"
+#include "func_def.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -32,11 +33,6 @@ static int fail(char *why, size_t whylen, const char *msg)
 {
     snprintf(why, whylen, "%s", msg);
     return -1;
-}
-
-static int dim_eq(size_t a, size_t b)
-{
-    return a == b || a == GB_DIM_UNKNOWN || b == GB_DIM_UNKNOWN;
 }
 
 /* Scalar hyperparameters after the points: sigma, l (and p for the periodic kernel). */
@@ -58,11 +54,11 @@ static int gp_shape(kernel kn, int nargs, const gb_shape *in, gb_shape *out, cha
     for (int i = 0; i < npts; i++)
         if (in[i].rank < 1 || in[i].rank > 2)
             return fail(why, whylen, "expects the points as a vector or as the rows of a matrix");
-    if (npts == 2 && (in[0].rank != in[1].rank || !dim_eq(point_dim(&in[0]), point_dim(&in[1]))))
+    if (npts == 2 && (in[0].rank != in[1].rank || !gb_dim_eq(point_dim(&in[0]), point_dim(&in[1]))))
         return fail(why, whylen, "the two sets of points must have the same dimension");
     for (int i = npts; i < nargs; i++) {
         int ard = i == npts + 1 && kn != PERIODIC && in[0].rank == 2 && in[i].rank == 1;
-        if (ard && !dim_eq(in[i].dim[0], in[0].dim[1]))
+        if (ard && !gb_dim_eq(in[i].dim[0], in[0].dim[1]))
             return fail(why, whylen, "a vector of length scales needs one per input dimension");
         if (in[i].rank != 0 && !ard)
             return fail(why, whylen, "the magnitude, length scale and period must be scalars");
@@ -73,7 +69,7 @@ static int gp_shape(kernel kn, int nargs, const gb_shape *in, gb_shape *out, cha
     return 0;
 }
 
-#define SHAPE_FN(fn, kn)                                                                           \
+#define GP_SHAPE_FN(fn, kn)                                                                        \
     static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,        \
                   gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)                     \
     {                                                                                              \
@@ -223,7 +219,7 @@ static void gp_vjp(kernel kn, int nargs, const gb_tensor *in, const gb_tensor *o
 }
 
 #define GP_FNS(sh, ev, vj, kn)                                                                     \
-    SHAPE_FN(sh, kn)                                                                               \
+    GP_SHAPE_FN(sh, kn)                                                                            \
     static int ev(int nargs, const gb_tensor *in, gb_tensor *out)                                  \
     {                                                                                              \
         return gp_eval(kn, nargs, in, out);                                                        \
@@ -240,14 +236,7 @@ GP_FNS(sh_m52, ev_m52, vj_m52, MATERN52)
 GP_FNS(sh_per, ev_per, vj_per, PERIODIC)
 
 #define GEN(id, nm, lo, sh, ev, vj, text)                                                          \
-    static const gb_func_ops id = {.name = nm,                                                     \
-                                   .min_args = lo,                                                 \
-                                   .max_args = lo + 1,                                             \
-                                   .kind = GB_FUNC_GENERAL,                                        \
-                                   .shape = sh,                                                    \
-                                   .eval = ev,                                                     \
-                                   .vjp = vj,                                                      \
-                                   .doc = text}
+    static const gb_func_ops id = GB_GENERAL_FUNC(nm, lo, lo + 1, sh, ev, vj, text)
 
 GEN(fn_eq, "gp_exp_quad_cov", 3, sh_eq, ev_eq, vj_eq,
     "gp_exp_quad_cov(x, sigma, l): K[i, j] = sigma^2 exp(-|x_i - x_j|^2 / (2 l^2)); "

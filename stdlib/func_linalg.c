@@ -13,6 +13,7 @@
  * buffer (matrices up to WORK_STACK doubles) and fall back to malloc above it; an eval that
  * cannot get memory fails, a vjp writes NaN into the gradient so the evaluator reports it. */
 #include "funcs.h"
+#include "func_def.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -71,18 +72,6 @@ static int fail(char *why, size_t whylen, const char *msg)
     return -1;
 }
 
-static int dim_eq(size_t a, size_t b)
-{
-    return a == b || a == GB_DIM_UNKNOWN || b == GB_DIM_UNKNOWN;
-}
-
-#define SHAPE_FN(fn)                                                                               \
-    static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,       \
-                  gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)
-#define EVAL_FN(fn) static int fn(int nargs, const gb_tensor *in, gb_tensor *out)
-#define VJP_FN(fn)                                                                                 \
-    static void fn(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,   \
-                   double *const *in_adj)
 #define UNUSED_SHAPE_ARGS (void)nargs, (void)types, (void)cval
 
 /* Marks a gradient NaN when a vjp could not get its scratch memory. */
@@ -96,7 +85,7 @@ static void poison(double *adj)
 
 static int square_dim(const gb_shape *s, char *why, size_t whylen)
 {
-    if (s->rank != 2 || !dim_eq(s->dim[0], s->dim[1]))
+    if (s->rank != 2 || !gb_dim_eq(s->dim[0], s->dim[1]))
         return fail(why, whylen, "expects a square matrix");
     return 0;
 }
@@ -184,7 +173,7 @@ SHAPE_FN(sh_mdivide_left)
         return -1;
     if (in[1].rank < 1 || in[1].rank > 2)
         return fail(why, whylen, "expects a vector or a matrix on the right");
-    if (!dim_eq(in[0].dim[0], in[1].dim[0]))
+    if (!gb_dim_eq(in[0].dim[0], in[1].dim[0]))
         return fail(why, whylen, "A and b must have the same number of rows");
     *out = in[1];
     return 0;
@@ -309,7 +298,8 @@ VJP_FN(vj_cholesky)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             lbar[i * n + j] = j <= i ? out_adj[i * n + j] : 0;
-    gsl_matrix_const_view L = gsl_matrix_const_view_array(out->val, n, n), Lb = gsl_matrix_const_view_array(lbar, n, n);
+    gsl_matrix_const_view L = gsl_matrix_const_view_array(out->val, n, n),
+                          Lb = gsl_matrix_const_view_array(lbar, n, n);
     gsl_matrix_view P = mview(p, n, n);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &L.matrix, &Lb.matrix, 0.0, &P.matrix);
     for (size_t i = 0; i < n; i++) {
@@ -329,8 +319,8 @@ VJP_FN(vj_cholesky)
 
 /* LU of the n x n matrix a (of a^T when trans) into w: n*n doubles first, then extra; -1
  * without memory. */
-static int lu_of(const double *a, size_t n, int trans, size_t extra, work *w,
-                 gsl_permutation *perm, int *signum)
+static int lu_of(const double *a, size_t n, int trans, size_t extra, work *w, gsl_permutation *perm,
+                 int *signum)
 {
     if (work_init(w, n * n + extra, n) != 0)
         return -1;
@@ -347,8 +337,7 @@ static int lu_of(const double *a, size_t n, int trans, size_t extra, work *w,
     return 0;
 }
 
-static int lu(const double *a, size_t n, size_t extra, work *w, gsl_permutation *perm,
-              int *signum)
+static int lu(const double *a, size_t n, size_t extra, work *w, gsl_permutation *perm, int *signum)
 {
     return lu_of(a, n, 0, extra, w, perm, signum);
 }
@@ -390,7 +379,8 @@ VJP_FN(vj_inverse)
         poison(in_adj[0]);
         return;
     }
-    gsl_matrix_const_view B = gsl_matrix_const_view_array(out->val, n, n), G = gsl_matrix_const_view_array(out_adj, n, n);
+    gsl_matrix_const_view B = gsl_matrix_const_view_array(out->val, n, n),
+                          G = gsl_matrix_const_view_array(out_adj, n, n);
     gsl_matrix_view T = mview(w.d, n, n), A = mview(in_adj[0], n, n);
     gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &G.matrix, &B.matrix, 0.0, &T.matrix);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, -1.0, &B.matrix, &T.matrix, 1.0, &A.matrix);
@@ -523,7 +513,8 @@ VJP_FN(vj_mdivide_left)
         for (size_t i = 0; i < n * k; i++)
             in_adj[1][i] += bbar[i];
     if (in_adj[0]) {
-        gsl_matrix_const_view Bb = gsl_matrix_const_view_array(bbar, n, k), X = gsl_matrix_const_view_array(out->val, n, k);
+        gsl_matrix_const_view Bb = gsl_matrix_const_view_array(bbar, n, k),
+                              X = gsl_matrix_const_view_array(out->val, n, k);
         gsl_matrix_view A = mview(in_adj[0], n, n);
         gsl_blas_dgemm(CblasNoTrans, CblasTrans, -1.0, &Bb.matrix, &X.matrix, 1.0, &A.matrix);
     }
@@ -628,14 +619,7 @@ VJP_FN(vj_tcrossprod)
 /* ---- the table ---- */
 
 #define GEN(id, nm, nargs_, sh, ev, vj, text)                                                      \
-    static const gb_func_ops id = {.name = nm,                                                     \
-                                   .min_args = nargs_,                                             \
-                                   .max_args = nargs_,                                             \
-                                   .kind = GB_FUNC_GENERAL,                                        \
-                                   .shape = sh,                                                    \
-                                   .eval = ev,                                                     \
-                                   .vjp = vj,                                                      \
-                                   .doc = text}
+    static const gb_func_ops id = GB_GENERAL_FUNC(nm, nargs_, nargs_, sh, ev, vj, text)
 
 GEN(fn_transpose, "transpose", 1, sh_transpose, ev_transpose, vj_transpose,
     "transpose(A): the transpose of matrix A");
@@ -655,15 +639,14 @@ GEN(fn_log_determinant, "log_determinant", 1, sh_square_scalar, ev_log_determina
     vj_log_determinant, "log_determinant(A): log of the absolute determinant");
 GEN(fn_mlt, "multiply_lower_tri_self_transpose", 1, sh_square_same, ev_mlt, vj_mlt,
     "multiply_lower_tri_self_transpose(A): L L' with L the lower triangle of A");
-GEN(fn_crossprod, "crossprod", 1, sh_crossprod, ev_crossprod, vj_crossprod,
-    "crossprod(A): A' A");
+GEN(fn_crossprod, "crossprod", 1, sh_crossprod, ev_crossprod, vj_crossprod, "crossprod(A): A' A");
 GEN(fn_tcrossprod, "tcrossprod", 1, sh_tcrossprod, ev_tcrossprod, vj_tcrossprod,
     "tcrossprod(A): A A'");
 GEN(fn_mdivide_left, "mdivide_left", 2, sh_mdivide_left, ev_mdivide_left, vj_mdivide_left,
     "mdivide_left(A, b): the solution x of A x = b (LU)");
 
 const gb_func_ops *const gb_funcs_linalg[] = {
-    &fn_transpose,   &fn_diag_matrix, &fn_diagonal,        &fn_trace,
-    &fn_cholesky,    &fn_inverse,     &fn_determinant,     &fn_log_determinant,
-    &fn_mlt,         &fn_crossprod,   &fn_tcrossprod,      &fn_mdivide_left,
+    &fn_transpose, &fn_diag_matrix, &fn_diagonal,    &fn_trace,
+    &fn_cholesky,  &fn_inverse,     &fn_determinant, &fn_log_determinant,
+    &fn_mlt,       &fn_crossprod,   &fn_tcrossprod,  &fn_mdivide_left,
     NULL};

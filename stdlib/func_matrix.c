@@ -12,6 +12,7 @@
  * matrices take an [n, k] scratch from a stack buffer, or malloc above it; an eval that cannot
  * get memory fails and a vjp writes NaN into the gradient, as in func_linalg.c. */
 #include "funcs.h"
+#include "func_def.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -27,18 +28,6 @@ static int fail(char *why, size_t whylen, const char *msg)
     return -1;
 }
 
-static int dim_eq(size_t a, size_t b)
-{
-    return a == b || a == GB_DIM_UNKNOWN || b == GB_DIM_UNKNOWN;
-}
-
-#define SHAPE_FN(fn)                                                                               \
-    static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,        \
-                  gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)
-#define EVAL_FN(fn) static int fn(int nargs, const gb_tensor *in, gb_tensor *out)
-#define VJP_FN(fn)                                                                                 \
-    static void fn(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,    \
-                   double *const *in_adj)
 #define UNUSED_SHAPE_ARGS (void)nargs, (void)types, (void)cval
 
 /* ---- diag_pre_multiply, diag_post_multiply, quad_form_diag: a matrix scaled by a vector ---- */
@@ -52,9 +41,9 @@ static int scaled_shape(const gb_shape *in, int mi, int vi, int axis, int square
         return fail(why, whylen, "expects a matrix");
     if (in[vi].rank != 1)
         return fail(why, whylen, "expects a vector");
-    if (square && !dim_eq(in[mi].dim[0], in[mi].dim[1]))
+    if (square && !gb_dim_eq(in[mi].dim[0], in[mi].dim[1]))
         return fail(why, whylen, "expects a square matrix");
-    if (!dim_eq(in[vi].dim[0], in[mi].dim[axis]))
+    if (!gb_dim_eq(in[vi].dim[0], in[mi].dim[axis]))
         return fail(why, whylen,
                     axis == 0 ? "the vector's length must equal the matrix's rows"
                               : "the vector's length must equal the matrix's columns");
@@ -162,11 +151,11 @@ SHAPE_FN(sh_quad_form)
 {
     UNUSED_SHAPE_ARGS;
     *out_type = GB_REAL;
-    if (in[0].rank != 2 || !dim_eq(in[0].dim[0], in[0].dim[1]))
+    if (in[0].rank != 2 || !gb_dim_eq(in[0].dim[0], in[0].dim[1]))
         return fail(why, whylen, "expects a square matrix first");
     if (in[1].rank < 1 || in[1].rank > 2)
         return fail(why, whylen, "expects a vector or a matrix second");
-    if (!dim_eq(in[1].dim[0], in[0].dim[0]))
+    if (!gb_dim_eq(in[1].dim[0], in[0].dim[0]))
         return fail(why, whylen, "B must have as many rows as A");
     out->rank = in[1].rank == 1 ? 0 : 2;
     out->dim[0] = out->dim[1] = in[1].rank == 1 ? 0 : in[1].dim[1];
@@ -361,14 +350,7 @@ VJP_FN(vj_col)
 /* ---- the table ---- */
 
 #define GEN(id, nm, nargs_, sh, ev, vj, text)                                                      \
-    static const gb_func_ops id = {.name = nm,                                                     \
-                                   .min_args = nargs_,                                             \
-                                   .max_args = nargs_,                                             \
-                                   .kind = GB_FUNC_GENERAL,                                        \
-                                   .shape = sh,                                                    \
-                                   .eval = ev,                                                     \
-                                   .vjp = vj,                                                      \
-                                   .doc = text}
+    static const gb_func_ops id = GB_GENERAL_FUNC(nm, nargs_, nargs_, sh, ev, vj, text)
 
 GEN(fn_pre, "diag_pre_multiply", 2, sh_pre, ev_pre, vj_pre,
     "diag_pre_multiply(v, m): diag_matrix(v) * m, row i of m scaled by v[i]");

@@ -7,6 +7,7 @@
  * column vector: rows(v) is its length, cols(v) is 1, append_col(u, v) is an [n, 2] matrix.
  * Counts that fix a result's size (rep_vector's n, head's n) must be known when the graph is
  * built; positions (segment's start, rank's s) are 1-based and checked when evaluated. */
+#include "func_def.h"
 #include "func_shape.h"
 
 #include <math.h>
@@ -35,24 +36,12 @@ static int known_count(double v, size_t *n, char *why, size_t whylen)
     return 0;
 }
 
-static int dim_eq(size_t a, size_t b)
-{
-    return a == b || a == GB_DIM_UNKNOWN || b == GB_DIM_UNKNOWN;
-}
-
 static size_t dim_add(size_t a, size_t b)
 {
     return a == GB_DIM_UNKNOWN || b == GB_DIM_UNKNOWN ? GB_DIM_UNKNOWN : a + b;
 }
 
 #define UNUSED_SHAPE_ARGS (void)nargs, (void)in, (void)types, (void)cval, (void)why, (void)whylen
-#define SHAPE_FN(fn)                                                                               \
-    static int fn(int nargs, const gb_shape *in, const gb_vtype *types, const double *cval,       \
-                  gb_shape *out, gb_vtype *out_type, char *why, size_t whylen)
-#define EVAL_FN(fn) static int fn(int nargs, const gb_tensor *in, gb_tensor *out)
-#define VJP_FN(fn)                                                                                 \
-    static void fn(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,   \
-                   double *const *in_adj)
 
 /* ---- size queries: int scalars read off the argument's shape ---- */
 
@@ -123,8 +112,8 @@ EVAL_FN(ev_seq)
 /* ---- rep_vector, rep_array, rep_matrix ---- */
 
 /* rep_vector(x, n), rep_array(x, n...), rep_matrix(x, m, n): copies of the first argument. */
-static int rep_shape(int nargs, const gb_shape *in, const double *cval, gb_shape *out,
-                     char *why, size_t whylen)
+static int rep_shape(int nargs, const gb_shape *in, const double *cval, gb_shape *out, char *why,
+                     size_t whylen)
 {
     int k = nargs - 1;
     if (in[0].rank + k > GB_MAX_RANK)
@@ -268,7 +257,7 @@ SHAPE_FN(sh_append_row)
     if (a->rank > 2 || b->rank > 2 || a->rank == 0 || b->rank == 0)
         return fail(why, whylen, "expects vectors or matrices");
     size_t na = a->dim[a->rank - 1], nb = b->dim[b->rank - 1];
-    if (!dim_eq(na, nb))
+    if (!gb_dim_eq(na, nb))
         return fail(why, whylen, "the arguments must have the same number of columns");
     out->rank = 2;
     out->dim[0] = dim_add(a->rank == 2 ? a->dim[0] : 1, b->rank == 2 ? b->dim[0] : 1);
@@ -326,7 +315,7 @@ SHAPE_FN(sh_append_col)
     const gb_shape *a = &in[0], *b = &in[1];
     if (a->rank < 1 || a->rank > 2 || b->rank < 1 || b->rank > 2)
         return fail(why, whylen, "expects vectors or matrices");
-    if (!dim_eq(a->dim[0], b->dim[0]))
+    if (!gb_dim_eq(a->dim[0], b->dim[0]))
         return fail(why, whylen, "the arguments must have the same number of rows");
     out->rank = 2;
     out->dim[0] = a->dim[0] == GB_DIM_UNKNOWN ? b->dim[0] : a->dim[0];
@@ -415,8 +404,8 @@ static int slice_eval(int nargs, const gb_tensor *in, gb_tensor *out, int from_e
     return 0;
 }
 
-static void slice_vjp(int nargs, const gb_tensor *in, const gb_tensor *out,
-                      const double *out_adj, double *const *in_adj, int from_end)
+static void slice_vjp(int nargs, const gb_tensor *in, const gb_tensor *out, const double *out_adj,
+                      double *const *in_adj, int from_end)
 {
     long long s = slice_start(nargs, in, out->len, from_end);
     if (s < 0 || !in_adj[0])
@@ -559,14 +548,7 @@ VJP_FN(vj_reverse)
 /* ---- the entries ---- */
 
 #define GEN(id, nm, lo, hi, sh, ev, vj, text)                                                      \
-    const gb_func_ops id = {.name = nm,                                                            \
-                            .min_args = lo,                                                        \
-                            .max_args = hi,                                                        \
-                            .kind = GB_FUNC_GENERAL,                                               \
-                            .shape = sh,                                                           \
-                            .eval = ev,                                                            \
-                            .vjp = vj,                                                             \
-                            .doc = text}
+    const gb_func_ops id = GB_GENERAL_FUNC(nm, lo, hi, sh, ev, vj, text)
 
 GEN(gb_func_shape_size, "size", 1, 1, sh_int_scalar, ev_size, NULL,
     "size(x): length of the first dimension (1 for a scalar)");
