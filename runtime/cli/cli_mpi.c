@@ -419,7 +419,8 @@ static void name_lost_ranks(const gather *g)
         int lo = share_lo(rank, g->cfg->chains), hi = share_lo(rank + 1, g->cfg->chains);
         fprintf(stderr,
                 "glassbox run: error: MPI rank %d (chains %d-%d) ended without reporting "
-                "(it failed or was killed); its draws gathered so far are kept (",
+                "(it failed or was killed, or was inside an iteration when the job stopped); its "
+                "draws gathered so far are kept (",
                 rank, lo + 1, hi);
         for (int c = lo; c < hi; c++)
             fprintf(stderr, "%s%zu", c > lo ? "/" : "", g->filled[c]);

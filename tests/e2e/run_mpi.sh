@@ -87,7 +87,7 @@ wait $job
 rc=$?
 if [ $rc = 124 ]; then fail "kill: mpirun hung (timeout)"; fi
 [ $rc != 0 ] || fail "kill: mpirun exited 0 after a rank was killed"
-grep -q "error: MPI rank 1 (chains 3-4) ended without reporting (it failed or was killed)" \
+grep -q "error: MPI rank 1 (chains 3-4) ended without reporting (it failed or was killed" \
     "$tmp/kill/err" && echo "ok: kill: rank 0 names the lost rank" ||
     { fail "kill: no error naming rank 1"; cat "$tmp/kill/err"; }
 ncols=$(rows "$tmp/kill/d_1.csv" 2> /dev/null | head -1 | awk -F, '{print NF}')
