@@ -31,10 +31,11 @@ enum { TAG_ROWS = 1, TAG_DONE = 2, TAG_ERR = 3 };
 enum {
     DONE_HEAD = 2,
     DONE_PER_CHAIN = 4
-};                       /* [status, interrupted], [iterations, warmup s,
-                            sample s, step size] per chain */
-#define GRACE_MS 300     /* wait for live ranks after a stop: well inside mpirun's 1 s to SIGKILL */
-#define POLL_NS 1000000L /* rank 0's pause between probes while it waits for the others */
+};                   /* [status, interrupted], [iterations, warmup s,
+                        sample s, step size] per chain */
+#define GRACE_MS 300 /* wait for live ranks after a stop: well inside mpirun's 1 s to SIGKILL */
+#define ROWS_PER_CHECK 256 /* rows written between two looks for a stop: well under 10 ms */
+#define POLL_NS 1000000L   /* rank 0's pause between probes while it waits for the others */
 
 static int joined, world_rank, world_size = 1;
 
@@ -267,10 +268,23 @@ typedef struct gather {
     double stopped_at; /* when the monitor asked for a stop (now_ms); -1: not yet */
 } gather;
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return 1e3 * (double)t.tv_sec + 1e-6 * (double)t.tv_nsec;
+}
+
+static int grace_over(gather *g);
+
 static void take_rows(gather *g, const double *buf, size_t n)
 {
     const gb_run_config *cfg = g->cfg;
     for (size_t i = 0; i + g->width <= n; i += g->width) {
+        /* a backlog must not outlast mpirun's second before SIGKILL: the monitor is asked
+           every so many rows whether a signal came */
+        if ((i / g->width) % ROWS_PER_CHECK == 0 && grace_over(g))
+            return;
         int c = (int)buf[i];
         if (c < g->mine || c >= cfg->chains || g->filled[c] >= (size_t)cfg->draws) {
             g->garbled = 1;
@@ -303,13 +317,6 @@ static void take_done(gather *g, int rank, const double *buf, int n)
     }
     g->reported[rank] = 1;
     g->nreported++;
-}
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return 1e3 * (double)t.tv_sec + 1e-6 * (double)t.tv_nsec;
 }
 
 /* Shows every rank's progress (the others' as their draws arrive) to the caller's monitor;
@@ -360,6 +367,8 @@ static int receive(gather *g, void *buf, int n, MPI_Datatype type, const MPI_Sta
 static void drain(gather *g)
 {
     for (;;) {
+        if (grace_over(g)) /* a backlog of draws must not outlast the grace */
+            return;
         int flag = 0, n = 0;
         MPI_Status ms;
         if (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &ms) != MPI_SUCCESS ||

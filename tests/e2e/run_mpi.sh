@@ -106,7 +106,34 @@ for c in 1 2 3 4; do
 done
 ls "$tmp/kill"/*.tmp-* > /dev/null 2>&1 && fail "kill: temporary files left behind"
 
-# 3. The default build refuses to be started as several ranks (each would run every chain
+# 3. Ctrl-C to mpirun (it sends every rank SIGTERM, then SIGKILL a second later): rank 0 writes
+#    every chain's draws gathered so far within that second, whole, and renames them into place.
+mkdir -p "$tmp/int"
+timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" run $model --data $data --chains 4 --warmup 100 \
+    --draws 2000000 --seed 5 --quiet --output "$tmp/int/d.csv" > "$tmp/int/out" \
+    2> "$tmp/int/err" &
+job=$!
+for _ in $(seq 600); do
+    f=$(ls "$tmp/int"/d_4.csv.tmp-* 2> /dev/null | head -1)
+    if [ -n "$f" ] && [ "$(rows "$f" | wc -l)" -gt 1000 ]; then break; fi
+    sleep 0.1
+done
+mpirun_pid=$(pgrep -P $job | head -1)
+kill -INT "${mpirun_pid:-$job}"
+wait $job
+rc=$?
+[ $rc != 124 ] || fail "Ctrl-C: mpirun hung (timeout)"
+for c in 1 2 3 4; do
+    f="$tmp/int/d_$c.csv"
+    if [ -f "$f" ] && [ "$(rows "$f" | awk -F, -v n="$ncols" 'NF != n' | wc -l)" = 0 ]; then
+        echo "ok: Ctrl-C: chain $c kept $(($(rows "$f" | wc -l) - 1)) whole draws"
+    else
+        fail "Ctrl-C: $f not in place or cut"; cat "$tmp/int/err"
+    fi
+done
+ls "$tmp/int"/*.tmp-* > /dev/null 2>&1 && fail "Ctrl-C: temporary files left behind"
+
+# 4. The default build refuses to be started as several ranks (each would run every chain
 #    into the same files).
 out=$(timeout 60 $MPIRUN -np 2 "$GLASSBOX" run $model --data $data --chains 2 --warmup 10 \
     --draws 10 --quiet 2>&1)
