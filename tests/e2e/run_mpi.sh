@@ -12,6 +12,17 @@ set -u
 cd "$(dirname "$0")/../.."
 GLASSBOX=${GLASSBOX:-build/glassbox}
 MPI_GLASSBOX=${MPI_GLASSBOX:-build/mpi/glassbox}
+# Without Open MPI too: the default build, told by the launcher's variable that it is one of two
+# ranks, refuses (each rank would run every chain into the same files); exit 2, the hint says how.
+out=$(OMPI_COMM_WORLD_SIZE=2 "$GLASSBOX" run examples/eight_schools.gb \
+    --data examples/eight_schools.json --chains 1 --warmup 5 --draws 5 --quiet 2>&1)
+rc=$?
+if [ $rc = 2 ] && grep -q "but this glassbox was built without MPI" <<< "$out" &&
+    grep -q "hint: build it with \`make MPI=1\`" <<< "$out"; then
+    echo "ok: the default build refuses to be one of several ranks"
+else
+    echo "FAIL: the default build as one of 2 ranks: exit $rc"; echo "$out"; exit 1
+fi
 if ! command -v mpirun > /dev/null; then
     echo "run_mpi.sh: skipped: mpirun is not installed (make test-mpi installs Open MPI)"
     exit 0
