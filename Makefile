@@ -209,7 +209,7 @@ demo: deps
 test: deps
 	$(MAKE) tests
 	@# the MPI build too where Open MPI is installed (tests/e2e/run_mpi.sh skips without it)
-	@if command -v mpicc > /dev/null && command -v mpirun > /dev/null; then $(MAKE) MPI=1 all; \
+	@if command -v mpicc > /dev/null && command -v mpirun > /dev/null; then $(MAKE) MPI=1 BUILD=build/mpi SAN= all; \
 	else echo "Open MPI is not installed: the mpirun tests skip (make test-mpi installs it)"; fi
 	BUILD=$(BUILD) tests/run.sh
 
@@ -225,8 +225,8 @@ test-mpi: deps
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
 	fi
 	$(MAKE) all
-	$(MAKE) MPI=1 all
-	GLASSBOX=$(CURDIR)/build/glassbox MPI_GLASSBOX=$(CURDIR)/build/mpi/glassbox bash tests/e2e/run_mpi.sh
+	$(MAKE) MPI=1 BUILD=build/mpi SAN= all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox MPI_GLASSBOX=$(CURDIR)/build/mpi/glassbox bash tests/e2e/run_mpi.sh
 
 check: deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g" \

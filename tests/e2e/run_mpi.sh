@@ -10,7 +10,7 @@
 # machine may have fewer cores than ranks: --oversubscribe.
 set -u
 cd "$(dirname "$0")/../.."
-GLASSBOX=${GLASSBOX:-build/glassbox}
+GLASSBOX=${GLASSBOX:-${BUILD:-build}/glassbox}
 MPI_GLASSBOX=${MPI_GLASSBOX:-build/mpi/glassbox}
 # Without Open MPI too: the default build, told by the launcher's variable that it is one of two
 # ranks, refuses (each rank would run every chain into the same files); exit 2, the hint says how.
