@@ -144,7 +144,14 @@ for c in 1 2 3 4; do
 done
 ls "$tmp/int"/*.tmp-* > /dev/null 2>&1 && fail "Ctrl-C: temporary files left behind"
 
-# 4. The default build refuses to be started as several ranks (each would run every chain
+# 4. What the ranks cannot share is refused by name, not run wrong: the tree sampler's records.
+out=$(timeout 60 $MPIRUN -np 2 "$MPI_GLASSBOX" run tests/fault/tiny_tree.gb \
+    --data tests/fault/tiny_tree.json --chains 2 --warmup 5 --draws 5 --quiet 2>&1)
+grep -q "error: cannot spread these chains over MPI ranks: the tree sampler's records stay in" \
+    <<< "$out" && echo "ok: a tree model is refused over ranks" ||
+    { fail "a tree model over ranks"; echo "$out"; }
+
+# 5. The default build refuses to be started as several ranks (each would run every chain
 #    into the same files).
 out=$(timeout 60 $MPIRUN -np 2 "$GLASSBOX" run $model --data $data --chains 2 --warmup 10 \
     --draws 10 --quiet 2>&1)
