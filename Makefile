@@ -13,10 +13,20 @@
 #   make install    install build/glassbox, the stdlib modules and the man page under PREFIX
 #                   (/usr/local), staged under DESTDIR when set; make uninstall removes them
 #   make tree-bench  BART sweeps per second of the tree library (200 trees, N = 10,000, p = 10)
+#   make MPI=1      build build/mpi/glassbox with Open MPI's mpicc: `mpirun -np R glassbox run`
+#                   spreads the chains over R ranks (runtime/cli/cli_mpi.c)
+#   make test-mpi   install Open MPI, build with MPI=1, run the mpirun -np 2 tests
 #   make format / format-check / headers / structure / clean
 
+# MPI=1: the MPI build, in its own folder (its objects differ: cli_mpi.c for cli_mpi_none.c).
+MPI     ?=
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   ?= build/mpi
+else
 CC      ?= cc
 BUILD   ?= build
+endif
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PKGS    := libgsl-dev libjansson-dev libcmocka-dev flex bison pkg-config graphviz clang \
@@ -42,6 +52,11 @@ INC_DIRS := runtime/core runtime/graph runtime/model runtime/sampler runtime/io 
             runtime/report stdlib lang runtime/cli
 LIB_SRC  := $(sort $(wildcard $(addsuffix /*.c,$(INC_DIRS))))
 LIB_SRC  := $(filter-out runtime/cli/cli_main.c,$(LIB_SRC))
+ifeq ($(MPI),1)
+LIB_SRC  := $(filter-out runtime/cli/cli_mpi_none.c,$(LIB_SRC))
+else
+LIB_SRC  := $(filter-out runtime/cli/cli_mpi.c,$(LIB_SRC))
+endif
 GEN_SRC  := $(BUILD)/lang/parser.c $(BUILD)/lang/lexer.c
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c tests/*/*/test_*.c))
@@ -193,7 +208,25 @@ demo: deps
 
 test: deps
 	$(MAKE) tests
+	@# the MPI build too where Open MPI is installed (tests/e2e/run_mpi.sh skips without it)
+	@if command -v mpicc > /dev/null && command -v mpirun > /dev/null; then $(MAKE) MPI=1 BUILD=build/mpi SAN= all; \
+	else echo "Open MPI is not installed: the mpirun tests skip (make test-mpi installs it)"; fi
 	BUILD=$(BUILD) tests/run.sh
+
+# The MPI tests (tests/e2e/run_mpi.sh: mpirun -np 2) after installing Open MPI from Debian.
+MPI_PKGS := libopenmpi-dev openmpi-bin
+.PHONY: test-mpi
+test-mpi: deps
+	@missing=""; for p in $(MPI_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(MAKE) all
+	$(MAKE) MPI=1 BUILD=build/mpi SAN= all
+	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox MPI_GLASSBOX=$(CURDIR)/build/mpi/glassbox bash tests/e2e/run_mpi.sh
 
 check: deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g" \

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_mpi.h"
 #include "cli_tree.h"
 #include "drawsout.h"
 #include "memplan.h"
@@ -549,6 +550,45 @@ static void print_done(const gb_draws *d, const gb_run_config *cfg, const char *
     fputc('\n', stderr);
 }
 
+/* Joins the MPI job when mpirun started this process; the ranks other than 0 write no files and
+ * print nothing (rank 0 writes and summarises every chain).  Returns an exit code. */
+static int join_ranks(cli_opts *o)
+{
+    gb_errlist *errs = gb_errlist_new();
+    if (!errs)
+        return cli_report(NULL, NULL, GB_ENOMEM);
+    gb_status st = cli_mpi_begin(errs);
+    int rc = st == GB_OK ? GB_EXIT_OK : cli_report(errs, NULL, st);
+    gb_errlist_free(errs);
+    if (cli_mpi_rank() > 0) {
+        o->output = NULL;
+        o->report = NULL;
+        o->explain = 0;
+        o->quiet = 1;
+    }
+    return rc;
+}
+
+/* What the ranks cannot share yet: streamed summaries and the trees' records live in one
+ * process's memory.  Returns an exit code, the error printed. */
+static int refuse_on_ranks(const gb_model *m, const unsigned char *keep, cli_session *s)
+{
+    if (cli_mpi_size() < 2)
+        return GB_EXIT_OK;
+    const char *why = NULL;
+    if (keep)
+        why = "some nodes are summarised while sampling instead of kept";
+    for (size_t k = 0; k < gb_model_kind_count(m); k++)
+        if (strcmp(gb_model_kind(m, k)->name, "tree") == 0)
+            why = "the tree sampler's records stay in each rank";
+    if (!why)
+        return GB_EXIT_OK;
+    gb_error(s->errs, GB_EUSAGE, (gb_loc){0}, "cannot spread these chains over MPI ranks: %s",
+             why);
+    gb_error_hint(s->errs, "run it without mpirun%s", keep ? ", or --keep every large node" : "");
+    return cli_report(s->errs, s->srcs, GB_EUSAGE);
+}
+
 /* A long function: the run's one sequence of steps (load, plan, sample, write, summarise), each
  * with its exit path to the one cleanup at `out`; split, the cleanup would be scattered. */
 int cli_run(int argc, char **argv)
@@ -563,6 +603,9 @@ int cli_run(int argc, char **argv)
     if (rc || o.help || o.prior) /* --prior: ancestral simulation, no MCMC (cli_prior.c) */
         return rc || o.help ? rc : cli_run_prior(&o);
     double t0 = now();
+    if ((rc = join_ranks(&o)) != GB_EXIT_OK)
+        return cli_mpi_end(rc);
+    int agreed = 0; /* every rank calls cli_mpi_agree once, also on a way out */
     signal_count = 0;
     install_handlers(); /* first: a background job may start with SIGINT ignored */
     cli_session s;
@@ -588,6 +631,8 @@ int cli_run(int argc, char **argv)
     rc = prepare(&o, &s, &cfg, &m, &keep, &w);
     if (rc != GB_EXIT_OK)
         goto out;
+    if ((rc = refuse_on_ranks(m, keep, &s)) != GB_EXIT_OK)
+        goto out;
     if ((rc = listen_to_trees(m, &cfg, &trees, &s)) != GB_EXIT_OK)
         goto out;
     if (signal_count) {
@@ -595,7 +640,16 @@ int cli_run(int argc, char **argv)
         rc = interrupted_exit();
         goto out;
     }
-    gb_status st = gb_run(m, &cfg, w ? gb_drawsout_row : NULL, w, &d, s.errs);
+    agreed = 1;
+    if (!cli_mpi_agree(1)) {
+        fprintf(stderr, "glassbox run: error: another MPI rank failed before sampling (run the "
+                        "same command without mpirun to see why)\n");
+        rc = GB_EXIT_MODEL;
+        goto out;
+    }
+    gb_status st = cli_mpi_run(m, &cfg, w, &d, s.errs);
+    if (cli_mpi_rank() > 0) /* rank 0 has this rank's draws and speaks for the job */
+        goto out;
     sig_atomic_t seen = signal_count; /* every signal up to here asked for this one stop */
     if (bar.shown)
         fputs("\r\033[K", stderr);
@@ -645,11 +699,13 @@ int cli_run(int argc, char **argv)
     if (interrupted)
         rc = interrupted_exit();
 out:
+    if (!agreed)
+        cli_mpi_agree(0);
     free(keep);
     cli_tree_free(trees);
     gb_drawsout_close(w, NULL, s.errs);
     gb_draws_free(d);
     gb_model_free(m);
     cli_session_free(&s);
-    return cli_finish_output(stdout, "run", rc);
+    return cli_mpi_end(cli_finish_output(stdout, "run", rc));
 }

@@ -201,12 +201,18 @@ done:
     gb_errlist_free(local);
 }
 
+/* One past the last chain this call runs (gb_run_config's share). */
+static int chains_end(const gb_run_config *cfg)
+{
+    return cfg->chain_hi > 0 ? cfg->chain_hi : cfg->chains;
+}
+
 static void *worker(void *arg)
 {
     shared *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->lock);
-        int c = s->next_chain < s->cfg->chains && s->status == GB_OK && !stop_requested(s)
+        int c = s->next_chain < chains_end(s->cfg) && s->status == GB_OK && !stop_requested(s)
                     ? s->next_chain++
                     : -1;
         if (c < 0) {
@@ -319,6 +325,8 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
     s.errs = errs;
     atomic_init(&s.stop, 0);
     atomic_init(&s.sink_failed, 0);
+    if (cfg->chain_lo < 0 || chains_end(cfg) > cfg->chains || cfg->chain_lo > chains_end(cfg))
+        return GB_INTERNAL(errs);
     size_t nm = gb_model_output_size(m), nkept = 0;
     for (size_t k = 0; k < nm; k++)
         nkept += !cfg->keep || cfg->keep[k];
@@ -340,6 +348,7 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
     for (int c = 0; c < cfg->chains; c++)
         atomic_init(&s.progress[c], 0);
     s.draws = d;
+    s.next_chain = cfg->chain_lo;
     pthread_mutex_init(&s.lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -349,8 +358,8 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
     int nthreads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nthreads < 1)
         nthreads = 1;
-    if (nthreads > cfg->chains)
-        nthreads = cfg->chains;
+    if (nthreads > chains_end(cfg) - cfg->chain_lo)
+        nthreads = chains_end(cfg) - cfg->chain_lo;
     if (nthreads > 1024)
         nthreads = 1024;
     pthread_t tid[1024];

@@ -42,6 +42,9 @@ typedef struct gb_run_config {
     gb_sampler_record record; /* the kinds' records of each kept draw (sampler.h); NULL: none */
     void *record_ctx;
     int chain; /* set by gb_run for each chain's kernel (gb_kernel_new); callers leave it 0 */
+    int chain_lo, chain_hi; /* run only chains lo .. hi-1 (a share of the chains: the others stay
+                               empty, filled 0); hi 0 runs them all.  A chain's draws depend
+                               only on (seed, its index), so the shares add up to the whole run */
 } gb_run_config;
 
 /* The sampler's own columns, CmdStan's names, before the model's columns. */

@@ -1,6 +1,7 @@
 /* test_run.c - gb_run's contract with its caller: the monitor runs on the calling thread and can
  * stop every chain (the draws made are kept), a failing sink stops the run with GB_EIO, the chain
- * threads block asynchronous signals, and each chain's warmup and sampling times are recorded.
+ * threads block asynchronous signals, each chain's warmup and sampling times are recorded, and a
+ * share of the chains (an MPI rank's) draws what the whole run draws for them.
  * These tests start threads: make check runs them under ThreadSanitizer too. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -164,6 +165,44 @@ static void test_run_records_elapsed_times(void **state)
     gbt_model_free(f);
 }
 
+/* A share of the chains (chain_lo .. chain_hi-1, what an MPI rank runs) draws exactly what the
+ * whole run draws for those chains and leaves the others empty; the shares add up to the run. */
+static void test_run_shares_of_chains_add_up_to_the_run(void **state)
+{
+    (void)state;
+    gbt_model *whole = gbt_model_new(), *part = gbt_model_new();
+    assert_int_equal(gbt_model_build(whole, MODEL, NULL), GB_OK);
+    assert_int_equal(gbt_model_build(part, MODEL, NULL), GB_OK);
+    gb_run_config cfg = config(4, 100, 50);
+    assert_int_equal(gb_run(whole->m, &cfg, NULL, NULL, &whole->d, whole->errs), GB_OK);
+    int shares[][2] = {{0, 1}, {1, 3}, {3, 4}};
+    for (int k = 0; k < 3; k++) {
+        gb_run_config c = cfg;
+        c.chain_lo = shares[k][0];
+        c.chain_hi = shares[k][1];
+        gb_draws_free(part->d);
+        part->d = NULL;
+        assert_int_equal(gb_run(part->m, &c, NULL, NULL, &part->d, part->errs), GB_OK);
+        size_t per_chain = part->d->ndraws * part->d->ncols;
+        for (int ch = 0; ch < 4; ch++) {
+            int in = ch >= c.chain_lo && ch < c.chain_hi;
+            assert_int_equal(part->d->filled[ch], in ? 50 : 0);
+            if (in)
+                assert_memory_equal(part->d->rows + (size_t)ch * per_chain,
+                                    whole->d->rows + (size_t)ch * per_chain,
+                                    per_chain * sizeof(double));
+        }
+    }
+    gb_run_config bad = cfg; /* a share outside the chains is a caller's bug */
+    bad.chain_lo = 2;
+    bad.chain_hi = 5;
+    gb_draws *d = NULL;
+    assert_int_equal(gb_run(part->m, &bad, NULL, NULL, &d, part->errs), GB_EINTERNAL);
+    assert_null(d);
+    gbt_model_free(whole);
+    gbt_model_free(part);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_run_sink_failure_stops_the_run),
         cmocka_unit_test(test_run_chain_threads_block_signals),
         cmocka_unit_test(test_run_records_elapsed_times),
+        cmocka_unit_test(test_run_shares_of_chains_add_up_to_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

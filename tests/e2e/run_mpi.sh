@@ -1,0 +1,163 @@
+#!/bin/bash
+# run_mpi.sh - `mpirun -np 2 glassbox run`: chains spread over ranks give the same draws as one
+# process (cmp of every chain's rows), and a rank killed with SIGKILL mid-run ends the job with
+# an error naming it while rank 0 keeps the draws gathered so far, whole (never a hang: every
+# mpirun runs under timeout).
+#
+# Needs Open MPI (mpirun) and the MPI build (make MPI=1, build/mpi/glassbox); skips, saying so,
+# without them (make test-mpi installs both).  Open MPI refuses to run as root unless told:
+# the two OMPI_ALLOW_RUN_AS_ROOT variables say it is meant (CI containers run as root).  The
+# machine may have fewer cores than ranks: --oversubscribe.
+set -u
+cd "$(dirname "$0")/../.."
+GLASSBOX=${GLASSBOX:-${BUILD:-build}/glassbox}
+MPI_GLASSBOX=${MPI_GLASSBOX:-build/mpi/glassbox}
+# Without Open MPI too: the default build, told by the launcher's variable that it is one of two
+# ranks, refuses (each rank would run every chain into the same files); exit 2, the hint says how.
+out=$(OMPI_COMM_WORLD_SIZE=2 "$GLASSBOX" run examples/eight_schools.gb \
+    --data examples/eight_schools.json --chains 1 --warmup 5 --draws 5 --quiet 2>&1)
+rc=$?
+if [ $rc = 2 ] && grep -q "but this glassbox was built without MPI" <<< "$out" &&
+    grep -q "hint: build it with \`make MPI=1\`" <<< "$out"; then
+    echo "ok: the default build refuses to be one of several ranks"
+else
+    echo "FAIL: the default build as one of 2 ranks: exit $rc"; echo "$out"; exit 1
+fi
+if ! command -v mpirun > /dev/null; then
+    echo "run_mpi.sh: skipped: mpirun is not installed (make test-mpi installs Open MPI)"
+    exit 0
+fi
+if [ ! -x "$MPI_GLASSBOX" ]; then
+    echo "run_mpi.sh: skipped: $MPI_GLASSBOX is not built (make MPI=1, or make test-mpi)"
+    exit 0
+fi
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+MPIRUN="mpirun --oversubscribe"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() {
+    echo "FAIL: $*"
+    fails=$((fails + 1))
+}
+rows() { grep -v '^#' "$1"; }
+
+# 1. Same seed, same chain count: every chain's draws byte-identical to one process's, for
+#    chains that divide evenly (4 over 2), unevenly (3), and fewer chains than ranks (1).
+model=examples/eight_schools.gb
+data=examples/eight_schools.json
+for chains in 4 3 1; do
+    mkdir -p "$tmp/one$chains" "$tmp/mpi$chains"
+    "$GLASSBOX" run $model --data $data --chains $chains --warmup 150 --draws 150 --seed 11 \
+        --quiet --output "$tmp/one$chains/d.csv" > "$tmp/one$chains/out" 2>&1 ||
+        fail "single process, $chains chains: exit $?"
+    timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" run $model --data $data --chains $chains \
+        --warmup 150 --draws 150 --seed 11 --quiet --output "$tmp/mpi$chains/d.csv" \
+        > "$tmp/mpi$chains/out" 2>&1 || fail "mpirun -np 2, $chains chains: exit $?"
+    if [ "$chains" = 1 ]; then files=d.csv; else files=$(seq -f 'd_%g.csv' 1 $chains); fi
+    for f in $files; do
+        if cmp <(rows "$tmp/one$chains/$f") <(rows "$tmp/mpi$chains/$f") > /dev/null; then
+            echo "ok: $chains chains over 2 ranks: $f identical to one process"
+        else
+            fail "$chains chains over 2 ranks: $f differs from one process"
+        fi
+    done
+    # the summary is rank 0's alone, and the same
+    if cmp "$tmp/one$chains/out" "$tmp/mpi$chains/out" > /dev/null; then
+        echo "ok: $chains chains: the summary is printed once and is the same"
+    else
+        fail "$chains chains: summaries differ"; diff "$tmp/one$chains/out" "$tmp/mpi$chains/out"
+    fi
+done
+
+# 2. kill -9 rank 1 (chains 3-4) once its chains have written draws: the job ends (timeout
+#    guard), rank 0 names the rank, and every chain's file is in place with whole rows only.
+mkdir -p "$tmp/kill"
+timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" run $model --data $data --chains 4 --warmup 100 \
+    --draws 2000000 --seed 3 --quiet --output "$tmp/kill/d.csv" > "$tmp/kill/out" \
+    2> "$tmp/kill/err" &
+job=$!
+rank1=""
+for _ in $(seq 600); do # up to 60 s for rank 1 to start and its draws to reach rank 0
+    for p in $(pgrep -f "$MPI_GLASSBOX run $model"); do
+        if tr '\0' '\n' < /proc/$p/environ 2> /dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
+            rank1=$p
+        fi
+    done
+    f=$(ls "$tmp/kill"/d_3.csv.tmp-* 2> /dev/null | head -1)
+    if [ -n "$rank1" ] && [ -n "$f" ] && [ "$(rows "$f" | wc -l)" -gt 1000 ]; then break; fi
+    sleep 0.1
+done
+if [ -z "$rank1" ]; then
+    fail "kill: rank 1 not found"
+    kill $job 2> /dev/null
+else
+    kill -9 "$rank1"
+fi
+wait $job
+rc=$?
+if [ $rc = 124 ]; then fail "kill: mpirun hung (timeout)"; fi
+[ $rc != 0 ] || fail "kill: mpirun exited 0 after a rank was killed"
+grep -q "error: MPI rank 1 (chains 3-4) ended without reporting (it failed or was killed" \
+    "$tmp/kill/err" && echo "ok: kill: rank 0 names the lost rank" ||
+    { fail "kill: no error naming rank 1"; cat "$tmp/kill/err"; }
+ncols=$(rows "$tmp/kill/d_1.csv" 2> /dev/null | head -1 | awk -F, '{print NF}')
+for c in 1 2 3 4; do
+    f="$tmp/kill/d_$c.csv"
+    if [ ! -f "$f" ]; then
+        fail "kill: $f is not in place"
+        continue
+    fi
+    n=$(rows "$f" | wc -l)
+    bad=$(rows "$f" | awk -F, -v n="$ncols" 'NF != n' | wc -l)
+    [ "$bad" = 0 ] || fail "kill: $f has $bad cut rows"
+    [ "$n" -gt 1 ] || fail "kill: $f kept no draws"
+    grep -q "interrupted" "$f" || fail "kill: $f does not say the run was interrupted"
+    echo "ok: kill: chain $c kept $((n - 1)) whole draws"
+done
+ls "$tmp/kill"/*.tmp-* > /dev/null 2>&1 && fail "kill: temporary files left behind"
+
+# 3. Ctrl-C to mpirun (it sends every rank SIGTERM, then SIGKILL a second later): rank 0 writes
+#    every chain's draws gathered so far within that second, whole, and renames them into place.
+mkdir -p "$tmp/int"
+timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" run $model --data $data --chains 4 --warmup 100 \
+    --draws 2000000 --seed 5 --quiet --output "$tmp/int/d.csv" > "$tmp/int/out" \
+    2> "$tmp/int/err" &
+job=$!
+for _ in $(seq 600); do
+    f=$(ls "$tmp/int"/d_4.csv.tmp-* 2> /dev/null | head -1)
+    if [ -n "$f" ] && [ "$(rows "$f" | wc -l)" -gt 1000 ]; then break; fi
+    sleep 0.1
+done
+mpirun_pid=$(pgrep -P $job | head -1)
+kill -INT "${mpirun_pid:-$job}"
+wait $job
+rc=$?
+[ $rc != 124 ] || fail "Ctrl-C: mpirun hung (timeout)"
+for c in 1 2 3 4; do
+    f="$tmp/int/d_$c.csv"
+    if [ -f "$f" ] && [ "$(rows "$f" | awk -F, -v n="$ncols" 'NF != n' | wc -l)" = 0 ]; then
+        echo "ok: Ctrl-C: chain $c kept $(($(rows "$f" | wc -l) - 1)) whole draws"
+    else
+        fail "Ctrl-C: $f not in place or cut"; cat "$tmp/int/err"
+    fi
+done
+ls "$tmp/int"/*.tmp-* > /dev/null 2>&1 && fail "Ctrl-C: temporary files left behind"
+
+# 4. What the ranks cannot share is refused by name, not run wrong: the tree sampler's records.
+out=$(timeout 60 $MPIRUN -np 2 "$MPI_GLASSBOX" run tests/fault/tiny_tree.gb \
+    --data tests/fault/tiny_tree.json --chains 2 --warmup 5 --draws 5 --quiet 2>&1)
+grep -q "error: cannot spread these chains over MPI ranks: the tree sampler's records stay in" \
+    <<< "$out" && echo "ok: a tree model is refused over ranks" ||
+    { fail "a tree model over ranks"; echo "$out"; }
+
+# 5. The default build refuses to be started as several ranks (each would run every chain
+#    into the same files).
+out=$(timeout 60 $MPIRUN -np 2 "$GLASSBOX" run $model --data $data --chains 2 --warmup 10 \
+    --draws 10 --quiet 2>&1)
+grep -q "error: started by mpirun with 2 ranks, but this glassbox was built without MPI" \
+    <<< "$out" && echo "ok: the default build refuses mpirun" ||
+    { fail "the default build under mpirun"; echo "$out"; }
+
+[ $fails = 0 ] && echo "run_mpi.sh: all passed" || echo "run_mpi.sh: $fails failed"
+[ $fails = 0 ]
