@@ -26,11 +26,18 @@
 
 enum glm_family { GLM_NORMAL, GLM_BERNOULLI_LOGIT, GLM_POISSON_LOG };
 
-/* The softplus terms' log factors are multiplied in blocks of FAC_BLOCK rows and one log is
- * taken per block (see block_lp); the product state carries from one row block to the next. */
+/* Counts below this have their log(y!) kept for the rest of the call: a Poisson row's log(y!)
+ * (GSL's factorial table and one log) cost as much as the rest of its row.  256 covers the
+ * usual counts and keeps the cache at 2 KiB on the stack. */
+enum { LNFACT_CACHE = 256 };
+
+/* State carried from one row block to the next (see block_lp): the softplus terms' log factors
+ * are multiplied in blocks of FAC_BLOCK rows and one log is taken per block; lnfact[y] is
+ * log(y!) once a row has needed it, -1 before (it is never negative). */
 typedef struct fac_acc {
     double prod, logfac;
     size_t inblock;
+    double *lnfact;
 } fac_acc;
 
 /* sum_i log(fac_i) as the log of products of FAC_BLOCK factors: each factor is in [1, 2], so a
@@ -81,9 +88,17 @@ static double block_lp(enum glm_family f, const double *y, const double *eta, si
                 lp += -INFINITY;
                 continue;
             }
-            double mu = exp(eta[i]);
+            double mu = exp(eta[i]), lf;
             g[i] = y[i] - mu;
-            lp += y[i] * eta[i] - mu - gb_disc_lgamma(y[i] + 1);
+            if (y[i] < LNFACT_CACHE) { /* a count seen before costs no log */
+                size_t c = (size_t)y[i];
+                if (fa->lnfact[c] < 0)
+                    fa->lnfact[c] = gb_disc_lgamma(y[i] + 1);
+                lf = fa->lnfact[c];
+            } else {
+                lf = gb_disc_lgamma(y[i] + 1);
+            }
+            lp += y[i] * eta[i] - mu - lf;
         }
         return lp;
     }
@@ -109,7 +124,11 @@ static double glm_rep(enum glm_family f, const gb_arg *a, size_t r, size_t N, si
     double *gb = ba && K <= 64 ? local : ba;
     if (gb == local)
         memset(local, 0, K * sizeof local[0]);
-    fac_acc fa = {1, 0, 0};
+    double lnfact[LNFACT_CACHE];
+    fac_acc fa = {1, 0, 0, lnfact};
+    if (f == GLM_POISSON_LOG)
+        for (size_t c = 0; c < LNFACT_CACHE; c++)
+            lnfact[c] = -1;
     double eta[GB_GLM_BLOCK_ROWS], g[GB_GLM_BLOCK_ROWS];
     for (size_t i0 = 0; i0 < N; i0 += GB_GLM_BLOCK_ROWS) {
         size_t nb = N - i0 < GB_GLM_BLOCK_ROWS ? N - i0 : GB_GLM_BLOCK_ROWS;

@@ -2,7 +2,8 @@
  * they replace, bit for bit (they keep its order of additions), over every K up to 19 (all
  * remainders of the 8/4/2-column chunks and of the 4-term dot products) and blocks of 0 to 9,
  * 64 and 67 rows; and the three GLMs over several row blocks (N = 0, 1, a block plus an odd
- * remainder) against the same model written as a row loop, value and gradients. */
+ * remainder) against the same model written as a row loop, value and gradients (Poisson counts
+ * below and above the 256 whose log(y!) a call caches). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,7 +140,10 @@ static void test_glm_block_glms_equal_row_loop_across_blocks(void **state)
                 size_t N = Ns[a], K = Ks[b];
                 double y[MAXN], al = 0.2, sg = 1.3;
                 for (size_t i = 0; i < N; i++)
-                    y[i] = f == 0 ? gs[i] * 3 : f == 1 ? (double)(i % 3 == 0) : (double)(i % 5);
+                    y[i] = f == 0   ? gs[i] * 3
+                           : f == 1 ? (double)(i % 3 == 0)
+                           : i % 2  ? (double)(i % 5)        /* repeated: log(y!) cached */
+                                    : 250 + (double)(i % 10); /* past the cache's 256 */
                 for (size_t k = 0; k < K; k++)
                     bs[k] = 0.3 * (double)((k % 5) + 1) / (double)K - 0.1;
                 static double gx[MAXN * MAXK], rx[MAXN * MAXK];
