@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* Rows per block: 64 rows of K = 20 doubles (10 KiB) and their eta and g stay in L1 between the
- * passes.  A divisor of the 256-row blocks in which dist_multi_glm.c takes its softplus logs. */
+ * passes. */
 #define GB_GLM_BLOCK_ROWS 64
 
 /* eta[i] = alpha + x_i . beta for i < nb.  Each dot product is summed in the same four partial
