@@ -5,9 +5,10 @@
  * Convention: y is an N-vector (variate_rank 1), x an N x K row-major matrix, alpha a scalar,
  * beta a K-vector, sigma a scalar; dims = {N, K}.  The runtime calls them once (n = 1) over whole
  * vectors; n > 1 repetitions, at the arguments' strides, also work.  With eta_i = alpha + x_i beta,
- * each row adds its log density and dl/deta_i = g_i, and in the same pass over row i
+ * each row adds its log density and dl/deta_i = g_i, and
  *   d/dalpha += g_i,  d/dbeta_k += x_ik g_i,  d/dx_ik += beta_k g_i  (when x's adj is non-NULL).
- * One streaming pass, no allocation: this is the hot path of large regressions. */
+ * One streaming pass over X in row blocks that stay in cache (glm_block.c), no allocation: this
+ * is the hot path of large regressions. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,65 +19,95 @@
 
 #include "dist_disc.h"
 #include "dist_multi.h"
+#include "glm_block.h"
 
 /* log(sqrt(2 pi)) to 20 significant digits */
 #define LOG_SQRT_2PI 0.91893853320467274178
 
 enum glm_family { GLM_NORMAL, GLM_BERNOULLI_LOGIT, GLM_POISSON_LOG };
 
-/* Log density of y_i given eta (and sigma for the normal) is the value returned minus log(*fac);
- * *g = d/deta.  -INFINITY off support.  The factor is kept apart so that the caller takes one log
- * of a product of many factors instead of one log per row (see glm_rep). */
-static double row_lp(enum glm_family f, double y, double eta, double sigma, double *g,
-                     double *fac)
+/* Counts below this have their log(y!) kept for the rest of the call: a Poisson row's log(y!)
+ * (GSL's factorial table and one log) cost as much as the rest of its row.  256 covers the
+ * usual counts and keeps the cache at 2 KiB on the stack. */
+enum { LNFACT_CACHE = 256 };
+
+/* State carried from one row block to the next (see block_lp): the softplus terms' log factors
+ * are multiplied in blocks of FAC_BLOCK rows and one log is taken per block; lnfact[y] is
+ * log(y!) once a row has needed it, -1 before (it is never negative). */
+typedef struct fac_acc {
+    double prod, logfac;
+    size_t inblock;
+    double *lnfact;
+} fac_acc;
+
+/* sum_i log(fac_i) as the log of products of FAC_BLOCK factors: each factor is in [1, 2], so a
+   block's product stays below 2^256, and one log per block replaces one per row (the log was 40%
+   of a logistic regression's gradient).  The product's rounding adds at most ~256 ulp relative
+   per block, an absolute 3e-14 in the log: below the rounding of the sum of N terms itself. */
+enum { FAC_BLOCK = 256 };
+
+/* Rows [0, nb) of one row block: returns lp plus log p(y_i | eta_i) added row by row (for the
+ * Bernoulli, less the softplus logs, which go into *fa) and sets g_i = d/deta_i.  -INFINITY off
+ * support.  One loop per family, so each loop body is straight-line code around its one exp. */
+static double block_lp(enum glm_family f, const double *y, const double *eta, size_t nb,
+                       double sigma, double *g, fac_acc *fa, double lp)
 {
-    *fac = 1;
     switch (f) {
-    case GLM_NORMAL: {
-        double z = (y - eta) / sigma;
-        *g = z / sigma;
-        return -0.5 * z * z;
-    }
-    case GLM_BERNOULLI_LOGIT: {
-        if (!(y == 0 || y == 1))
-            return -INFINITY;
-        /* one exp serves both: t = e^-|eta|, inv_logit(eta) = 1 / (1 + t) or t / (1 + t),
-           softplus(+-eta) = max(+-eta, 0) + log1p(t) */
-        double t = exp(-fabs(eta)), p = eta >= 0 ? 1 / (1 + t) : t / (1 + t);
-        double x = y == 1 ? -eta : eta;
-        *g = y - p;
-        *fac = 1 + t; /* softplus's log1p(t), taken by the caller */
-        return -(x > 0 ? x : 0);
-    }
-    case GLM_POISSON_LOG: {
-        if (!gb_disc_is_int(y, 0) || eta == INFINITY)
-            return -INFINITY;
-        double mu = exp(eta);
-        *g = y - mu;
-        return y * eta - mu - gb_disc_lgamma(y + 1);
-    }
+    case GLM_NORMAL:
+        for (size_t i = 0; i < nb; i++) {
+            double z = (y[i] - eta[i]) / sigma;
+            g[i] = z / sigma;
+            lp += -0.5 * z * z;
+        }
+        return lp;
+    case GLM_BERNOULLI_LOGIT:
+        for (size_t i = 0; i < nb; i++) {
+            if (!(y[i] == 0 || y[i] == 1)) {
+                g[i] = 0;
+                lp += -INFINITY;
+                continue;
+            }
+            /* one exp serves both: t = e^-|eta|, inv_logit(eta) = 1 / (1 + t) or t / (1 + t),
+               softplus(+-eta) = max(+-eta, 0) + log1p(t) */
+            double e = eta[i], t = exp(-fabs(e)), p = e >= 0 ? 1 / (1 + t) : t / (1 + t);
+            double x = y[i] == 1 ? -e : e;
+            g[i] = y[i] - p;
+            lp += -(x > 0 ? x : 0);
+            fa->prod *= 1 + t; /* softplus's log1p(t) */
+            if (++fa->inblock == FAC_BLOCK) {
+                fa->logfac += log(fa->prod);
+                fa->prod = 1;
+                fa->inblock = 0;
+            }
+        }
+        return lp;
+    case GLM_POISSON_LOG:
+        for (size_t i = 0; i < nb; i++) {
+            if (!gb_disc_is_int(y[i], 0) || eta[i] == INFINITY) {
+                g[i] = 0;
+                lp += -INFINITY;
+                continue;
+            }
+            double mu = exp(eta[i]), lf;
+            g[i] = y[i] - mu;
+            if (y[i] < LNFACT_CACHE) { /* a count seen before costs no log */
+                size_t c = (size_t)y[i];
+                if (fa->lnfact[c] < 0)
+                    fa->lnfact[c] = gb_disc_lgamma(y[i] + 1);
+                lf = fa->lnfact[c];
+            } else {
+                lf = gb_disc_lgamma(y[i] + 1);
+            }
+            lp += y[i] * eta[i] - mu - lf;
+        }
+        return lp;
     }
     return -INFINITY;
 }
 
-/* x . b with four partial sums, which the compiler can keep in one vector register (the order
- * of the additions is fixed, so results do not depend on the machine). */
-static double dot(const double *x, const double *b, size_t K)
-{
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    size_t k = 0;
-    for (; k + 4 <= K; k += 4) {
-        s0 += x[k] * b[k];
-        s1 += x[k + 1] * b[k + 1];
-        s2 += x[k + 2] * b[k + 2];
-        s3 += x[k + 3] * b[k + 3];
-    }
-    for (; k < K; k++)
-        s0 += x[k] * b[k];
-    return (s0 + s1) + (s2 + s3);
-}
-
-/* One repetition; args as in the table (sigma only for the normal family). */
+/* One repetition; args as in the table (sigma only for the normal family).  The rows are taken
+ * GB_GLM_BLOCK_ROWS at a time in three passes that stay in L1 (glm_block.h): eta of the block,
+ * the family's densities and g, then X_blk' g; the additions keep the order of a row loop. */
 static double glm_rep(enum glm_family f, const gb_arg *a, size_t r, size_t N, size_t K)
 {
     const double *y = a[0].val + r * a[0].stride, *x = a[1].val + r * a[1].stride;
@@ -88,41 +119,36 @@ static double glm_rep(enum glm_family f, const gb_arg *a, size_t r, size_t N, si
     if (!isfinite(al) || !(sigma > 0 && sigma < INFINITY))
         return -INFINITY;
     double lp = 0, galpha = 0;
-    /* beta's gradient is summed in a local array when it fits: the compiler then knows it does
-       not alias X and vectorises the update */
+    /* beta's gradient is summed from 0 in a local array when it fits, and added once */
     double local[64];
     double *gb = ba && K <= 64 ? local : ba;
     if (gb == local)
         memset(local, 0, K * sizeof local[0]);
-    /* sum_i log(fac_i) as the log of products of FAC_BLOCK factors: each factor is in [1, 2],
-       so a block's product stays below 2^256, and one log per block replaces one per row (the
-       log was 40% of a logistic regression's gradient).  The product's rounding adds at most
-       ~256 ulp relative per block, an absolute 3e-14 in the log: below the rounding of the sum
-       of N terms itself. */
-    enum { FAC_BLOCK = 256 };
-    double prod = 1, logfac = 0;
-    size_t inblock = 0;
-    for (size_t i = 0; i < N; i++) {
-        const double *xi = x + i * K;
-        double g = 0, fac, eta = al + dot(xi, be, K);
-        lp += row_lp(f, y[i], eta, sigma, &g, &fac);
-        prod *= fac;
-        if (++inblock == FAC_BLOCK) {
-            logfac += log(prod);
-            prod = 1;
-            inblock = 0;
-        }
-        galpha += g;
+    double lnfact[LNFACT_CACHE];
+    fac_acc fa = {1, 0, 0, lnfact};
+    if (f == GLM_POISSON_LOG)
+        for (size_t c = 0; c < LNFACT_CACHE; c++)
+            lnfact[c] = -1;
+    double eta[GB_GLM_BLOCK_ROWS], g[GB_GLM_BLOCK_ROWS];
+    for (size_t i0 = 0; i0 < N; i0 += GB_GLM_BLOCK_ROWS) {
+        size_t nb = N - i0 < GB_GLM_BLOCK_ROWS ? N - i0 : GB_GLM_BLOCK_ROWS;
+        const double *xb = x + i0 * K;
+        gb_glm_block_eta(xb, nb, K, al, be, eta);
+        lp = block_lp(f, y + i0, eta, nb, sigma, g, &fa, lp);
+        for (size_t i = 0; i < nb; i++)
+            galpha += g[i];
         if (ya)
-            ya[i] -= g;
+            for (size_t i = 0; i < nb; i++)
+                ya[i0 + i] -= g[i];
         if (gb)
-            for (size_t k = 0; k < K; k++)
-                gb[k] += xi[k] * g;
+            gb_glm_block_xtg(xb, nb, K, g, gb);
         if (xa)
-            for (size_t k = 0; k < K; k++)
-                xa[i * K + k] += be[k] * g;
+            for (size_t i = 0; i < nb; i++)
+                for (size_t k = 0; k < K; k++)
+                    xa[(i0 + i) * K + k] += be[k] * g[i];
     }
-    lp -= logfac + log(prod);
+    if (f == GLM_BERNOULLI_LOGIT)
+        lp -= fa.logfac + log(fa.prod);
     if (gb == local)
         for (size_t k = 0; k < K; k++)
             ba[k] += local[k];

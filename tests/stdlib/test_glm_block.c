@@ -1,0 +1,182 @@
+/* test_glm_block.c - the GLM row-block kernels (stdlib/glm_block.c) against the plain row loop
+ * they replace, bit for bit (they keep its order of additions), over every K up to 19 (all
+ * remainders of the 8/4/2-column chunks and of the 4-term dot products) and blocks of 0 to 9,
+ * 64 and 67 rows; and the three GLMs over several row blocks (N = 0, 1, a block plus an odd
+ * remainder) against the same model written as a row loop, value and gradients (Poisson counts
+ * below and above the 256 whose log(y!) a call caches). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dist_multi.h"
+#include "glm_block.h"
+#include "near.h"
+
+#define MAXN 200
+#define MAXK 24
+
+static double xs[MAXN * MAXK], gs[MAXN], bs[MAXK];
+
+static void fill(unsigned long seed)
+{
+    unsigned long st = seed;
+    for (size_t i = 0; i < MAXN * MAXK; i++) {
+        st = (48271 * st) % 2147483647;
+        xs[i] = 4.0 * ((double)st / 2147483647.0) - 2.0;
+    }
+    for (size_t i = 0; i < MAXN; i++) {
+        st = (48271 * st) % 2147483647;
+        gs[i] = (double)st / 2147483647.0 - 0.5;
+    }
+    for (size_t k = 0; k < MAXK; k++)
+        bs[k] = 0.1 * (double)k - 0.9;
+}
+
+/* the loops dist_multi_glm.c ran before the kernels: four partial sums per row */
+static double ref_eta(const double *x, size_t K, double alpha)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+        s0 += x[k] * bs[k];
+        s1 += x[k + 1] * bs[k + 1];
+        s2 += x[k + 2] * bs[k + 2];
+        s3 += x[k + 3] * bs[k + 3];
+    }
+    for (; k < K; k++)
+        s0 += x[k] * bs[k];
+    return alpha + ((s0 + s1) + (s2 + s3));
+}
+
+static const size_t nbs[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 67};
+
+static void test_glm_block_eta_equals_row_loop_bitwise(void **state)
+{
+    (void)state;
+    fill(11);
+    for (size_t K = 0; K < 20; K++)
+        for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
+            size_t nb = nbs[t];
+            double eta[MAXN + 1];
+            eta[nb] = 42; /* the kernel writes nb values, no more */
+            gb_glm_block_eta(xs, nb, K, 0.3, bs, eta);
+            for (size_t i = 0; i < nb; i++)
+                if (eta[i] != ref_eta(xs + i * K, K, 0.3))
+                    fail_msg("K %zu nb %zu row %zu: eta %.17g, row loop %.17g", K, nb, i, eta[i],
+                             ref_eta(xs + i * K, K, 0.3));
+            assert_true(eta[nb] == 42);
+        }
+}
+
+static void test_glm_block_xtg_equals_row_loop_bitwise(void **state)
+{
+    (void)state;
+    fill(12);
+    for (size_t K = 0; K < 20; K++)
+        for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
+            size_t nb = nbs[t];
+            double acc[MAXK + 1], ref[MAXK];
+            for (size_t k = 0; k < K; k++)
+                acc[k] = ref[k] = 0.25 * (double)k; /* adds to what is there */
+            acc[K] = 42;
+            gb_glm_block_xtg(xs, nb, K, gs, acc);
+            for (size_t i = 0; i < nb; i++)
+                for (size_t k = 0; k < K; k++)
+                    ref[k] += xs[i * K + k] * gs[i];
+            for (size_t k = 0; k < K; k++)
+                if (acc[k] != ref[k])
+                    fail_msg("K %zu nb %zu col %zu: %.17g, row loop %.17g", K, nb, k, acc[k],
+                             ref[k]);
+            assert_true(acc[K] == 42);
+        }
+}
+
+/* The GLMs as a row loop: value, d/dalpha, d/dbeta, d/dsigma (normal), d/dx and d/dy. */
+static double ref_glm(int f, const double *y, size_t N, size_t K, double al, double sg, double *ga,
+                      double *gb, double *gsg, double *gx, double *gy)
+{
+    double lp = 0;
+    for (size_t i = 0; i < N; i++) {
+        double eta = al, g;
+        for (size_t k = 0; k < K; k++)
+            eta += xs[i * K + k] * bs[k];
+        if (f == 0) {
+            double z = (y[i] - eta) / sg;
+            lp += -0.91893853320467274178 - log(sg) - 0.5 * z * z;
+            g = z / sg;
+            *gsg += (z * z - 1) / sg;
+        } else if (f == 1) {
+            lp += y[i] * eta - (eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta)));
+            g = y[i] - 1 / (1 + exp(-eta));
+        } else {
+            lp += y[i] * eta - exp(eta) - lgamma(y[i] + 1);
+            g = y[i] - exp(eta);
+        }
+        *ga += g;
+        gy[i] -= g;
+        for (size_t k = 0; k < K; k++) {
+            gb[k] += xs[i * K + k] * g;
+            gx[i * K + k] += bs[k] * g;
+        }
+    }
+    return lp;
+}
+
+static void test_glm_block_glms_equal_row_loop_across_blocks(void **state)
+{
+    (void)state;
+    static const gb_dist_ops *const d[3] = {&gb_dist_normal_id_glm, &gb_dist_bernoulli_logit_glm,
+                                            &gb_dist_poisson_log_glm};
+    static const size_t Ns[] = {0, 1, 2 * GB_GLM_BLOCK_ROWS + 3};
+    static const size_t Ks[] = {1, 5, 21};
+    fill(13);
+    for (int f = 0; f < 3; f++)
+        for (size_t a = 0; a < 3; a++)
+            for (size_t b = 0; b < 3; b++) {
+                size_t N = Ns[a], K = Ks[b];
+                double y[MAXN], al = 0.2, sg = 1.3;
+                for (size_t i = 0; i < N; i++)
+                    y[i] = f == 0   ? gs[i] * 3
+                           : f == 1 ? (double)(i % 3 == 0)
+                           : i % 2  ? (double)(i % 5)        /* repeated: log(y!) cached */
+                                    : 250 + (double)(i % 10); /* past the cache's 256 */
+                for (size_t k = 0; k < K; k++)
+                    bs[k] = 0.3 * (double)((k % 5) + 1) / (double)K - 0.1;
+                static double gx[MAXN * MAXK], rx[MAXN * MAXK];
+                double gy[MAXN] = {0}, ry[MAXN] = {0}, gb[MAXK] = {0}, rb[MAXK] = {0};
+                double ga = 0, ra = 0, gsg = 0, rsg = 0;
+                memset(gx, 0, sizeof gx);
+                memset(rx, 0, sizeof rx);
+                gb_arg args[5] = {
+                    {y, gy, 0}, {xs, gx, 0}, {&al, &ga, 0}, {bs, gb, 0}, {&sg, &gsg, 0}};
+                size_t dims[2] = {N, K};
+                double lp = d[f]->lpdf(1, args, dims, 0);
+                double ref = ref_glm(f, y, N, K, al, sg, &ra, rb, &rsg, rx, ry);
+                double tol = 1e-12 * (1 + (double)N);
+                assert_near(lp, ref, tol, 1e-13);
+                assert_near(ga, ra, tol, 1e-12);
+                if (f == 0)
+                    assert_near(gsg, rsg, tol, 1e-12);
+                for (size_t k = 0; k < K; k++)
+                    assert_near(gb[k], rb[k], tol, 1e-12);
+                for (size_t i = 0; i < N; i++) {
+                    assert_near(gy[i], ry[i], 1e-13, 1e-13);
+                    for (size_t k = 0; k < K; k++)
+                        assert_near(gx[i * K + k], rx[i * K + k], 1e-13, 1e-13);
+                }
+            }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_glm_block_eta_equals_row_loop_bitwise),
+        cmocka_unit_test(test_glm_block_xtg_equals_row_loop_bitwise),
+        cmocka_unit_test(test_glm_block_glms_equal_row_loop_across_blocks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
