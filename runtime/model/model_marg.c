@@ -393,6 +393,26 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
     ws->bad = 0;
 }
 
+/* log sum_v exp(row[v]), or -INFINITY when every value is; with weights, row becomes the
+ * softmax.  The largest term is factored out and its exp, exactly 1, not taken.  (Weights as
+ * e_v / sum and log1p of the others' sum would save the remaining exps, but move the last bits:
+ * enough to send one chain of tests/stat/test_mixture.c's seed 41 into the equal-means mode.) */
+static double row_lse(double *row, size_t K, int weights)
+{
+    double mx = -INFINITY, s = 0;
+    for (size_t v = 0; v < K; v++)
+        mx = row[v] > mx ? row[v] : mx;
+    if (!(mx > -INFINITY))
+        return -INFINITY;
+    for (size_t v = 0; v < K; v++)
+        s += row[v] == mx ? 1 : exp(row[v] - mx);
+    double lse = mx + log(s);
+    if (weights)
+        for (size_t v = 0; v < K; v++)
+            row[v] = exp(row[v] - lse);
+    return lse;
+}
+
 double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad)
 {
     size_t len = gb_graph_node(m->g, L->node)->len, K = L->mK;
@@ -401,21 +421,13 @@ double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, i
     memcpy(save, z, len * sizeof *z);
     fill_table(m, ws, L, z, len, tab);
     double total = 0;
-    for (size_t e = 0; e < len && total > -INFINITY; e++) {
-        double *row = tab + e * K, mx = -INFINITY, s = 0;
-        for (size_t v = 0; v < K; v++)
-            mx = row[v] > mx ? row[v] : mx;
-        if (!(mx > -INFINITY)) {
+    for (size_t e = 0; e < len; e++) {
+        double lse = row_lse(tab + e * K, K, want_grad);
+        if (!(lse > -INFINITY)) {
             total = -INFINITY;
             break;
         }
-        for (size_t v = 0; v < K; v++)
-            s += exp(row[v] - mx);
-        double lse = mx + log(s);
         total += lse;
-        if (want_grad)
-            for (size_t v = 0; v < K; v++)
-                row[v] = exp(row[v] - lse);
     }
     if (want_grad && total > -INFINITY)
         grad_pass(m, ws, L, z, len, tab);
@@ -443,8 +455,8 @@ gb_status gb_model_marginal_draw(const gb_model *m, gb_model_ws *ws, size_t k, g
             memcpy(z, save, len * sizeof *z);
             return GB_ENUMERIC;
         }
-        for (size_t v = 0; v < K; v++)
-            tot += (row[v] = exp(row[v] - mx));
+        for (size_t v = 0; v < K; v++) /* exp(0) is 1: not taken for the largest */
+            tot += (row[v] = row[v] == mx ? 1 : exp(row[v] - mx));
         double u = gsl_rng_uniform(r) * tot;
         size_t pick = K - 1;
         for (size_t v = 0; v < K; v++) {
