@@ -2,7 +2,8 @@
  * term): the term's log density is the sum of its argument with gradient 1 and no density for
  * NaN or +inf; a model written with `target +=` has the log density and gradient of the same
  * model written with `~` (to 1e-12, at several points), a vector expression is summed, a
- * statement in a loop adds once per iteration, and both forms give the same posterior.
+ * statement in a loop adds once per iteration, both forms give the same posterior, and the
+ * term is no observation for LOO.
  *
  * Posterior tolerance: |mean_a - mean_b| < Z * sqrt(mcse_a^2 + mcse_b^2), Z = 4.5 (false alarm
  * 6.8e-6 a check, two checks).  Fixed seeds: a failure is a finding. */
@@ -17,6 +18,7 @@
 
 #include "dists.h"
 #include "gbt_model.h"
+#include "loglik.h"
 #include "model.h"
 #include "near.h"
 
@@ -111,6 +113,29 @@ static void test_target_matches_tilde_posterior(void **state)
     gbt_model_free(b);
 }
 
+/* A `target +=` term is no observation: LOO and WAIC see only the data's '~' terms. */
+static size_t observations(const char *src)
+{
+    gbt_model *f = build(src);
+    gb_loglik *l = NULL;
+    if (gb_loglik_new(f->m, f->ws, &l, f->errs) != GB_OK)
+        fail_msg("gb_loglik_new failed");
+    size_t n = gb_loglik_count(l);
+    gb_loglik_free(l);
+    gbt_model_free(f);
+    return n;
+}
+
+static void test_target_term_is_no_observation(void **state)
+{
+    (void)state;
+    assert_int_equal(observations(TILDE), 5);
+    assert_int_equal(observations(TARGET), 0);
+    assert_int_equal(observations("data y: real[N]\nmu ~ normal(0, 5)\ntarget += -mu^2\n"
+                                  "y ~ normal(mu, 1)\n"),
+                     5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,6 +143,7 @@ int main(void)
         cmocka_unit_test(test_target_vector_matches_tilde_density),
         cmocka_unit_test(test_target_in_loop_matches_tilde_density),
         cmocka_unit_test(test_target_matches_tilde_posterior),
+        cmocka_unit_test(test_target_term_is_no_observation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
