@@ -150,6 +150,22 @@ static void test_categorical_each_shared_theta_not_simplex(void **state)
     assert_true(out[0] == -INFINITY && out[1] == -INFINITY);
 }
 
+static void test_poisson_each_matches_single_calls(void **state)
+{
+    (void)state;
+    const gb_dist_ops *d = gb_dist_find("poisson");
+    arg_data a[2] = {{.width = 1, .stride = 1}, {.width = 1, .stride = 1}};
+    const double y[NREP] = {0, 3, 2, 0, 1.5}; /* 1.5 is no count */
+    const double lam[NREP] = {0, 2.5, 0, 4, 1}; /* lambda 0 with y 2: no mass */
+    const double w[NREP] = {0.5, 0.25, 1.0, 0.0, 2.0};
+    memcpy(a[0].val, y, sizeof y);
+    memcpy(a[1].val, lam, sizeof lam);
+    check_each(d, a, NULL, w);
+    a[1].stride = 0; /* lambda shared */
+    a[1].val[0] = 1.7;
+    check_each(d, a, NULL, w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_normal_each_invalid_shared_sigma_is_minus_infinity),
         cmocka_unit_test(test_categorical_each_matches_single_calls),
         cmocka_unit_test(test_categorical_each_shared_theta_not_simplex),
+        cmocka_unit_test(test_poisson_each_matches_single_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
