@@ -70,8 +70,8 @@ typedef double (*gb_lpdf_fn)(size_t n, const gb_arg *args, const size_t *dims, i
  * never NaN).  With w non-NULL it also adds w[i] times repetition i's gradient to every adjoint
  * that is non-NULL (stride 0: the one slot receives the sum), in repetition order; repetitions
  * with w[i] == 0 add nothing.  With w NULL the adjoints are not touched. */
-typedef void (*gb_lpdf_each_fn)(size_t n, const gb_arg *args, const size_t *dims,
-                                const double *w, double *out);
+typedef void (*gb_lpdf_each_fn)(size_t n, const gb_arg *args, const size_t *dims, const double *w,
+                                double *out);
 
 /* Draws n variates into out (n * variate size doubles), parameters as in lpdf (adj ignored). */
 typedef void (*gb_rng_fn)(gsl_rng *r, size_t n, const gb_arg *params, const size_t *dims,

@@ -297,8 +297,7 @@ double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int wa
  * broadcast is not a stride is copied to the op's scratch first).  With want_grad the adjoints
  * point at the tensors' or, for copied arguments, at zeroed scratch that mop_term_add_adj then
  * adds back to the tensors'. */
-void mop_term_args(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad,
-                   gb_arg *args);
+void mop_term_args(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad, gb_arg *args);
 void mop_term_add_adj(const gb_model *m, gb_model_ws *ws, const mop *o, const gb_arg *args);
 /* One observation at a time, for the pointwise log-likelihood: a term's observations are its
  * repetitions (a GLM's rows); observation r's full log density (normalising constants kept,

@@ -88,9 +88,8 @@ static void test_normal_each_matches_single_calls(void **state)
 {
     (void)state;
     const gb_dist_ops *d = gb_dist_find("normal");
-    arg_data a[3] = {{.width = 1, .stride = 1},
-                     {.width = 1, .stride = 1},
-                     {.width = 1, .stride = 0}};
+    arg_data a[3] = {
+        {.width = 1, .stride = 1}, {.width = 1, .stride = 1}, {.width = 1, .stride = 0}};
     const double y[NREP] = {0.3, -1.2, 2.5, INFINITY, 0.0};
     const double mu[NREP] = {0.0, 1.0, -2.0, 0.5, 3.0};
     const double w[NREP] = {0.25, 0.0, 1.0, 0.5, 0.75};
@@ -131,8 +130,8 @@ static void test_categorical_each_matches_single_calls(void **state)
     check_each(d, a, dims, w);
 
     a[1].stride = 3; /* theta per repetition; the last is not a simplex */
-    const double th[NREP * 3] = {0.1, 0.1, 0.8, 0.3, 0.3, 0.4, 0.6, 0.2, 0.2,
-                                 0.5, 0.25, 0.25, 0.7, 0.7, 0.1};
+    const double th[NREP * 3] = {0.1, 0.1, 0.8,  0.3,  0.3, 0.4, 0.6, 0.2,
+                                 0.2, 0.5, 0.25, 0.25, 0.7, 0.7, 0.1};
     memcpy(a[1].val, th, sizeof th);
     check_each(d, a, dims, w);
 }
@@ -155,7 +154,7 @@ static void test_poisson_each_matches_single_calls(void **state)
     (void)state;
     const gb_dist_ops *d = gb_dist_find("poisson");
     arg_data a[2] = {{.width = 1, .stride = 1}, {.width = 1, .stride = 1}};
-    const double y[NREP] = {0, 3, 2, 0, 1.5}; /* 1.5 is no count */
+    const double y[NREP] = {0, 3, 2, 0, 1.5};   /* 1.5 is no count */
     const double lam[NREP] = {0, 2.5, 0, 4, 1}; /* lambda 0 with y 2: no mass */
     const double w[NREP] = {0.5, 0.25, 1.0, 0.0, 2.0};
     memcpy(a[0].val, y, sizeof y);
