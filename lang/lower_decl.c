@@ -135,6 +135,17 @@ static void push_stmt(lowerer *L, stmt_list *v, const gb_ast *s, scope *sc, cons
         L->oom = 1;
 }
 
+/* Nonzero, with the error, when name is `target`: the log density, which `target += e` adds
+ * to (lang/parser.y), is no variable. */
+static int is_target(lowerer *L, const char *name, gb_loc loc)
+{
+    if (strcmp(name, "target") != 0)
+        return 0;
+    gb_error(L->errs, GB_ESEMANTIC, loc, "'target' is the log density, not a variable");
+    gb_error_hint(L->errs, "`target += expr` adds expr to it; give the variable another name");
+    return 1;
+}
+
 static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **loops,
                         size_t nloops)
 {
@@ -145,6 +156,8 @@ static void declare_def(lowerer *L, scope *sc, const gb_ast *s, const gb_ast **l
                  "the left of '%s' must be a name or an indexed name", op);
         return;
     }
+    if (is_target(L, root->name, root->loc))
+        return;
     if (s->kind == GB_AST_ASSIGN && s->b->kind == GB_AST_CALL &&
         (sc_find_model(L, sc, s->b->a, NULL) || sc_module_call(L, sc, s->b->a))) {
         declare_component(L, sc, s, root);
@@ -287,6 +300,8 @@ gb_status decl_block(lowerer *L, scope *sc, const gb_ast *list, const gb_ast **l
                 duplicate(L, s, s->name, old);
                 break;
             }
+            if (is_target(L, s->name, s->loc))
+                break;
             size_t i;
             if (sc_new_node(L, sc, s->name, GB_NODE_DATA, s->loc, &i) != GB_OK)
                 break;

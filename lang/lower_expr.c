@@ -70,7 +70,10 @@ static gb_expr *elab_name(lowerer *L, scope *sc, const gb_ast *a)
     sym *s = sc_find(sc, a->name);
     if (!s) {
         gb_error(L->errs, GB_ESEMANTIC, a->loc, "unknown name '%s'", a->name);
-        if (gb_dist_find(a->name))
+        if (strcmp(a->name, "target") == 0)
+            gb_error_hint(L->errs, "'target' is the log density: `target += expr` adds to it, "
+                                   "and it cannot be read");
+        else if (gb_dist_find(a->name))
             gb_error_hint(L->errs, "'%s' is a distribution: use it on the right of '~'",
                           a->name);
         else

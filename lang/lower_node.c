@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dists.h"
 #include "lower_int.h"
 #include "shape.h"
 
@@ -286,7 +287,12 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
                  "the right of '~' must be a distribution, like normal(0, 1)");
         return -1;
     }
-    const gb_dist_ops *dist = gb_dist_find(call->a->name);
+    /* `target += e` (parser.y): only its node, whose name users cannot write, reaches the
+       distribution of the log density's terms */
+    const gb_dist_ops *dist = strncmp(gb_graph_node(L->g, node)->name, "target@", 7) == 0 &&
+                                      strcmp(call->a->name, "target") == 0
+                                  ? &gb_dist_target
+                                  : gb_dist_find(call->a->name);
     if (!dist) {
         gb_error(L->errs, GB_ESEMANTIC, call->a->loc, "unknown distribution '%s'",
                  call->a->name);

@@ -115,7 +115,7 @@ static const stan_name names[] = {
     {"to_row_vector(x)", "to_vector(x) (glassbox has one vector type)"},
     {"rep_row_vector(x, n)", "rep_vector(x, n) (glassbox has one vector type)"},
     {"dims(x)", "size(x), rows(x) and cols(x)"},
-    {"increment_log_prob(lp)", "a '~' statement: y ~ normal(mu, sigma)"},
+    {"increment_log_prob(lp)", "target += lp"},
     {"std_normal()", "normal(0, 1)"},
     {"lkj_corr(eta)", "L: cholesky_factor_corr[K] ~ lkj_corr_cholesky(eta)"},
 };

@@ -123,6 +123,48 @@ static gb_ast *chain(gb_parser *p, gb_ast *n, const gb_ast *lhs, const gb_ast *r
 }
 
 #define NEW(kind, l) gb_ast_new(p->arena, (kind), mkloc(p, (l)))
+
+/* `target += e` (Stan's statement) as the two statements that give it a node of its own:
+ * `target@LINE:COL = 0.0` and `target@LINE:COL ~ target(sum(e))`, where the distribution
+ * `target` (stdlib/dist_target.c) has log density its argument whatever the variate.  The node
+ * is observed, like data, so every sampler sees the term as a factor of what it reads; the '@'
+ * keeps its name out of users' reach.  NULL (and an error) when the name is not `target`. */
+static gb_ast *target_add(gb_parser *p, const char *name, YYLTYPE ln, YYLTYPE lop, gb_ast *e)
+{
+    if (strcmp(name, "target") != 0) {
+        gb_error(p->errs, GB_ESYNTAX, mkloc(p, ln), "only 'target' takes '+='; '%s' is not "
+                 "the log density", name);
+        gb_error_hint(p->errs, "`target += expr` adds expr to the log density; a variable is "
+                               "defined once: %s = ...", name);
+        p->nerrors++;
+        return NULL;
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, "target@%d:%d", ln.first_line, ln.first_column);
+    const char *node = gb_arena_strdup(p->arena, buf);
+    gb_ast *lhs1 = NEW(GB_AST_NAME, ln), *lhs2 = NEW(GB_AST_NAME, ln), *zero = NEW(GB_AST_NUM, ln);
+    gb_ast *set = NEW(GB_AST_ASSIGN, lop), *add = NEW(GB_AST_TILDE, lop);
+    gb_ast *dist = NEW(GB_AST_NAME, lop), *sum = NEW(GB_AST_NAME, ln);
+    gb_ast *call = NEW(GB_AST_CALL, lop), *scall = NEW(GB_AST_CALL, ln);
+    if (!node || !lhs1 || !lhs2 || !zero || !set || !add || !dist || !sum || !call || !scall ||
+        !e)
+        return NULL;
+    sum->loc = scall->loc = call->loc = e->loc; /* errors in e point at e */
+    lhs1->name = lhs2->name = node;
+    zero->num = 0;
+    set->a = lhs1;
+    set->b = zero;
+    sum->name = "sum";
+    scall->a = sum;
+    scall->list = e;
+    dist->name = "target";
+    call->a = dist;
+    call->list = grow(p, scall, size_of(e));
+    add->a = lhs2;
+    add->b = grow(p, call, size_of(call->list));
+    set->next = add;
+    return set;
+}
 }
 
 %token END_OF_FILE 0 "end of file"
@@ -137,7 +179,7 @@ static gb_ast *chain(gb_parser *p, gb_ast *n, const gb_ast *lhs, const gb_ast *r
 %token LPAREN "(" RPAREN ")" LBRACKET "[" RBRACKET "]" LBRACE "{" RBRACE "}"
 %token TILDE "~" ASSIGN "=" EQ "==" NE "!=" LT "<" LE "<=" GT ">" GE ">="
 %token AND "&&" OR "||" NOT "!" PLUS "+" MINUS "-" STAR "*" SLASH "/" PERCENT "%"
-%token AT "@" CARET "^" DOTDOT ".." DOT "." COMMA "," COLON ":"
+%token AT "@" CARET "^" DOTDOT ".." DOT "." COMMA "," COLON ":" PLUSEQ "+="
 
 %type <ast> stmts stmt simple type bounds bound dims dims_opt params params_opt param
 %type <ast> expr or_expr and_expr cmp_expr add_expr mul_expr unary pow_expr postfix primary
@@ -174,6 +216,7 @@ simple:
         $$ = NEW(GB_AST_TILDE, @3);
         if ($$) { $$->a = $1; $$->c = $2; $$->b = $4; $$->d = $5; }
     }
+  | NAME "+=" expr          { $$ = target_add(p, $1, @1, @2, $3); }
   | lhs type_opt "=" expr   {
         $$ = NEW(GB_AST_ASSIGN, @3);
         if ($$) { $$->a = $1; $$->c = $2; $$->b = $4; }
@@ -553,9 +596,9 @@ static const char *stan_syntax_hint(const gb_lexer *lx, yysymbol_kind_t got)
     const char *prev = lx->prev_text;
     if (got == YYSYMBOL_INVALID && strcmp(lx->bad, ";") == 0)
         return "glassbox ends a statement at the end of its line: drop the ';'";
-    if (strcmp(prev, "target") == 0 && got == YYSYMBOL_PLUS)
-        return "glassbox writes `target += normal_lpdf(y | mu, sigma)` as a '~' statement: "
-               "y ~ normal(mu, sigma)";
+    if (got == YYSYMBOL_INVALID && strcmp(lx->bad, "|") == 0)
+        return "glassbox has no `normal_lpdf(y | mu, sigma)`: write y ~ normal(mu, sigma), or "
+               "`target +=` the density written out";
     if (strcmp(prev, "data") == 0 && got == YYSYMBOL_LBRACE)
         return "glassbox writes Stan's data block as one line per input: data N: int, "
                "data y: real[N]";
@@ -595,6 +638,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, gb_p
             if (all[i] != YYSYMBOL_NAME)
                 continue; /* the whole group is named once, as "an expression" */
         }
+        if (all[i] == YYSYMBOL_PLUSEQ && (!p->lx || strcmp(p->lx->prev_text, "target") != 0))
+            continue; /* only `target +=` exists: not worth naming after other names */
         shown[n++] = all[i];
     }
     yysymbol_kind_t got = yypcontext_token(ctx);

@@ -110,6 +110,33 @@ static double normal_lpdf(size_t n, const gb_arg *a, const size_t *dims, int pro
     return -0.5 * szz - (double)n * (log(s) + GB_CONT_LOG_SQRT_2PI);
 }
 
+/* Per repetition (gb_lpdf_each_fn), for summing out a label that picks mu or sigma: the same
+ * expressions as normal_kernel, with log(sigma) taken once when sigma is shared. */
+static void normal_lpdf_each(size_t n, const gb_arg *a, const size_t *dims, const double *w,
+                             double *out)
+{
+    (void)dims;
+    double s = a[2].val[0], ls = a[2].stride == 0 && gb_cont_pos(s) ? log(s) : NAN;
+    for (size_t i = 0; i < n; i++) {
+        double x = gb_cont_at(&a[0], i), mu = gb_cont_at(&a[1], i);
+        if (a[2].stride) {
+            s = gb_cont_at(&a[2], i);
+            ls = gb_cont_pos(s) ? log(s) : NAN;
+        }
+        if (!isfinite(x) || !isfinite(mu) || !gb_cont_pos(s)) {
+            out[i] = -INFINITY;
+            continue;
+        }
+        double z = (x - mu) / s;
+        out[i] = -0.5 * z * z - ls - GB_CONT_LOG_SQRT_2PI;
+        if (!w || w[i] == 0)
+            continue;
+        gb_cont_add(&a[0], i, w[i] * (-z / s));
+        gb_cont_add(&a[1], i, w[i] * (z / s));
+        gb_cont_add(&a[2], i, w[i] * ((z * z - 1) / s));
+    }
+}
+
 static void normal_rng(gsl_rng *r, size_t n, const gb_arg *a, const size_t *dims, double *out)
 {
     (void)dims;
@@ -396,6 +423,7 @@ const gb_dist_ops gb_dist_normal = {
     .size_param = GB_NO_PARAM,
     .support = GB_CONT_LINE,
     .lpdf = normal_lpdf,
+    .lpdf_each = normal_lpdf_each,
     .rng = normal_rng,
     .lcdf = normal_lcdf,
     .lccdf = normal_lccdf,

@@ -51,6 +51,34 @@ static double categorical_lpdf(size_t n, const gb_arg *a, const size_t *dims, in
     return lp;
 }
 
+/* Per repetition (gb_lpdf_each_fn).  A shared theta is checked once and each log(theta[k]) taken
+ * again only when k changes: summing a label out sets every repetition to the same value. */
+static void categorical_lpdf_each(size_t n, const gb_arg *a, const size_t *dims, const double *w,
+                                  double *out)
+{
+    size_t K = vec_len(dims, &a[1]), last = K;
+    double lt = 0;
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        double y = gb_disc_at(&a[0], i);
+        const double *t = a[1].val + i * a[1].stride;
+        if (i == 0 || a[1].stride)
+            ok = is_simplex(t, K);
+        if (!ok || !gb_disc_is_int(y, 1) || y > (double)K || !(t[(size_t)y - 1] > 0)) {
+            out[i] = -INFINITY;
+            continue;
+        }
+        size_t k = (size_t)y - 1;
+        if (a[1].stride || k != last) {
+            lt = log(t[k]);
+            last = k;
+        }
+        out[i] = lt;
+        if (w && w[i] != 0 && a[1].adj)
+            a[1].adj[i * a[1].stride + k] += w[i] * (1 / t[k]);
+    }
+}
+
 /* Draws from 1..K with probabilities w / sum(w) by inversion. */
 static double draw_index(gsl_rng *r, const double *w, size_t K, double total)
 {
@@ -253,6 +281,7 @@ const gb_dist_ops gb_dist_categorical = {
     .variate_type = GB_INT,
     .support = {GB_SUPPORT_INTERVAL, 1, INFINITY, GB_NO_PARAM, 0, 1},
     .lpdf = categorical_lpdf,
+    .lpdf_each = categorical_lpdf_each,
     .rng = categorical_rng,
     .doc = "categorical: y in 1..K is k with probability theta[k], theta a K-simplex",
     .example = "z ~ categorical(theta)",

@@ -37,6 +37,24 @@ static double poisson_lpdf(size_t n, const gb_arg *a, const size_t *dims, int pr
     return lp;
 }
 
+/* Per repetition (gb_lpdf_each_fn), for a change point or a zero-inflation indicator summed
+ * out: the same expressions as poisson_lpdf. */
+static void poisson_lpdf_each(size_t n, const gb_arg *a, const size_t *dims, const double *w,
+                              double *out)
+{
+    (void)dims;
+    for (size_t i = 0; i < n; i++) {
+        double y = gb_disc_at(&a[0], i), lam = gb_disc_at(&a[1], i);
+        if (!(lam >= 0 && lam < INFINITY) || !gb_disc_is_int(y, 0) || (lam == 0 && y > 0)) {
+            out[i] = -INFINITY;
+            continue;
+        }
+        out[i] = lam == 0 ? 0 : y * log(lam) - lam - gb_disc_lgamma(y + 1);
+        if (w && w[i] != 0)
+            gb_disc_add(&a[1], i, w[i] * ((y > 0 ? y / lam : 0) - 1));
+    }
+}
+
 static void poisson_rng(gsl_rng *r, size_t n, const gb_arg *p, const size_t *dims, double *out)
 {
     (void)dims;
@@ -371,6 +389,7 @@ const gb_dist_ops gb_dist_poisson = {
     .variate_type = GB_INT,
     .support = NATURALS,
     .lpdf = poisson_lpdf,
+    .lpdf_each = poisson_lpdf_each,
     .rng = poisson_rng,
     .lcdf = poisson_lcdf,
     .lccdf = poisson_lccdf,

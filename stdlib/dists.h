@@ -8,5 +8,7 @@
 extern const gb_dist_ops *const gb_dists_continuous[];   /* stdlib/dist_continuous*.c */
 extern const gb_dist_ops *const gb_dists_discrete[];     /* stdlib/dist_discrete*.c */
 extern const gb_dist_ops *const gb_dists_multivariate[]; /* stdlib/dist_multi*.c */
+/* `target += e`'s term (stdlib/dist_target.c); not in the registry */
+extern const gb_dist_ops gb_dist_target;
 
 #endif

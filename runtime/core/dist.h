@@ -64,6 +64,15 @@ typedef struct gb_param_info {
  * `propto` nonzero: terms constant in every argument whose adj is NULL may be dropped. */
 typedef double (*gb_lpdf_fn)(size_t n, const gb_arg *args, const size_t *dims, int propto);
 
+/* The same log density kept per repetition, for summing discrete latents out (the sum over a
+ * label's values needs each repetition's own term): writes out[i] = log p of repetition i, in
+ * full (normalising constants kept; -INFINITY outside the support or for invalid parameters,
+ * never NaN).  With w non-NULL it also adds w[i] times repetition i's gradient to every adjoint
+ * that is non-NULL (stride 0: the one slot receives the sum), in repetition order; repetitions
+ * with w[i] == 0 add nothing.  With w NULL the adjoints are not touched. */
+typedef void (*gb_lpdf_each_fn)(size_t n, const gb_arg *args, const size_t *dims, const double *w,
+                                double *out);
+
 /* Draws n variates into out (n * variate size doubles), parameters as in lpdf (adj ignored). */
 typedef void (*gb_rng_fn)(gsl_rng *r, size_t n, const gb_arg *params, const size_t *dims,
                           double *out);
@@ -99,6 +108,9 @@ typedef struct gb_dist_ops {
     double (*lpdf_prepared)(const void *prep, size_t n, const gb_arg *args, const size_t *dims,
                             int propto);
     void (*free_prepared)(void *prep);
+    /* Optional: one call for all repetitions where the marginal sum needs per-repetition terms;
+       NULL makes the caller call lpdf once per repetition. */
+    gb_lpdf_each_fn lpdf_each;
 } gb_dist_ops;
 
 /* The registry, implemented in stdlib/dists.c over the group tables of stdlib/dists.h. */

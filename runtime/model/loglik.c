@@ -103,11 +103,20 @@ static gb_status name_term(gb_loglik *l, gb_model_ws *ws, size_t k, size_t first
     return GB_OK;
 }
 
+/* Is term tr's node observed, and a likelihood of data?  A `target += e` statement's node
+ * (lang/parser.y; its term's distribution is stdlib/dist_target.c's "target", a name the
+ * registry never holds) is observed but adds e, which is no observation's density. */
+static int is_observation(const gb_model *m, const term_range *tr)
+{
+    return gb_node_is_observed(gb_graph_node(m->g, tr->node)) &&
+           strcmp(term_op(m, tr)->dist->name, "target") != 0;
+}
+
 gb_status gb_loglik_new(const gb_model *m, gb_model_ws *ws, gb_loglik **out, gb_errlist *errs)
 {
     size_t total = 0;
     for (size_t k = 0; k < m->terms.len; k++)
-        if (gb_node_is_observed(gb_graph_node(m->g, m->terms.items[k].node)))
+        if (is_observation(m, &m->terms.items[k]))
             total += mop_term_obs_count(term_op(m, &m->terms.items[k]));
     gb_loglik *l = calloc(1, sizeof *l);
     /* an entry, a name pointer and at least glibc's smallest chunk (32 bytes) per observation */
@@ -124,7 +133,7 @@ gb_status gb_loglik_new(const gb_model *m, gb_model_ws *ws, gb_loglik **out, gb_
     size_t at = 0;
     for (size_t k = 0; k < m->terms.len && st == GB_OK; k++) {
         const term_range *tr = &m->terms.items[k];
-        if (!gb_node_is_observed(gb_graph_node(m->g, tr->node)))
+        if (!is_observation(m, tr))
             continue;
         st = name_term(l, ws, k, at, errs);
         at += mop_term_obs_count(term_op(m, tr));

@@ -116,10 +116,11 @@ typedef struct latent {
     chain_plan *chain;       /* or NULL: not a chain (needs the element plan) */
     /* marginalised (model_marg.c): support [mlo, mlo + mK), and for each blanket range k the
        element read by repetition r of its term, melem[moff[k] + r]; workspace offsets of the
-       table of log densities (len x mK), the saved values (len) and the adjoint scratch */
+       table of log densities (len x mK), the saved values (len), the adjoint scratch and the
+       per-repetition log densities and weights of one term (2 x its repetitions) */
     int marg;
     double mlo;
-    size_t mK, *moff, *melem, mtab, msave, mscr;
+    size_t mK, *moff, *melem, mtab, msave, mscr, mout;
     char *reason_buf;        /* reason when composed at planning (owned), or NULL */
 } latent;
 
@@ -292,6 +293,12 @@ void mop_transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
                             const double *theta, double *grad);
 double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad,
                         int propto);
+/* Term o's arguments over all its repetitions, as its lpdf takes them (an argument whose
+ * broadcast is not a stride is copied to the op's scratch first).  With want_grad the adjoints
+ * point at the tensors' or, for copied arguments, at zeroed scratch that mop_term_add_adj then
+ * adds back to the tensors'. */
+void mop_term_args(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad, gb_arg *args);
+void mop_term_add_adj(const gb_model *m, gb_model_ws *ws, const mop *o, const gb_arg *args);
 /* One observation at a time, for the pointwise log-likelihood: a term's observations are its
  * repetitions (a GLM's rows); observation r's full log density (normalising constants kept,
  * truncation included; -INFINITY outside the support), and where it starts in the term's

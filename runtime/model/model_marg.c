@@ -17,11 +17,12 @@
  * The cost, support size times repetitions, is bounded (MARG_MAX_WORK).
  *
  * Evaluation: for each value v, z is set to v everywhere and the terms' argument ops run over
- * the whole batch; then each repetition's lpdf is called on its own (one call per repetition
- * and value), so its log density lands in its element's row of the table.  The gradient pass
- * repeats this with the adjoints: each repetition's gradient goes into a scratch block, is scaled
- * by its weight and added to the arguments' adjoints, and the argument ops are run backward.
- * The current values of z are restored afterwards.
+ * the whole batch; then one call of the distribution's per-repetition lpdf (lpdf_each) gives
+ * every repetition's log density, which lands in its element's row of the table.  The gradient
+ * pass repeats this with the weights: lpdf_each adds each repetition's gradient times its weight
+ * to the arguments' adjoints, and the argument ops are run backward.  A distribution without
+ * lpdf_each has its lpdf called once per repetition instead (its gradient through a scratch
+ * block, scaled and added).  The current values of z are restored afterwards.
  */
 #include <math.h>
 #include <stdio.h>
@@ -160,10 +161,12 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
 /* Lays out L's workspace and tags its ranges' ops. */
 static void adopt(gb_model *m, latent *L, size_t k)
 {
-    size_t len = gb_graph_node(m->g, L->node)->len, scr = 1;
+    size_t len = gb_graph_node(m->g, L->node)->len, scr = 1, reps = 1;
     for (size_t i = 0; i + 1 < L->blanket.len; i += 2) {
         const mop *t = &m->ops.items[L->blanket.items[i + 1] - 1];
         size_t s = 0;
+        if (t->n > reps)
+            reps = t->n;
         for (int a = 0; a < t->nin; a++)
             s += t->stride[a] ? t->stride[a] : m->t.items[t->in[a]].elen;
         if (s > scr)
@@ -175,7 +178,8 @@ static void adopt(gb_model *m, latent *L, size_t k)
     L->mtab = m->ws_size;
     L->msave = L->mtab + len * L->mK;
     L->mscr = L->msave + len;
-    m->ws_size = L->mscr + scr;
+    L->mout = L->mscr + scr;
+    m->ws_size = L->mout + 2 * reps;
     L->reason = MARG_REASON;
 }
 
@@ -295,30 +299,62 @@ static void set_all(double *z, size_t len, double v)
         z[e] = v;
 }
 
+/* out[r] = repetition r's log density of term o (-INFINITY for NaN); with w, w[r] times its
+ * gradient added to the arguments' adjoints.  One lpdf_each call when the distribution has one,
+ * else one lpdf call a repetition with its gradient through scr. */
+static void term_each(const gb_model *m, gb_model_ws *ws, const mop *o, const double *w,
+                      double *out, double *scr)
+{
+    const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+    gb_arg args[8];
+    size_t loff[8];
+    if (o->dist->lpdf_each) {
+        mop_term_args(m, ws, o, w != NULL, args);
+        o->dist->lpdf_each(o->n, args, dims, w, out);
+        if (w)
+            mop_term_add_adj(m, ws, o, args);
+        return;
+    }
+    for (size_t r = 0; r < o->n; r++) {
+        if (w && w[r] == 0)
+            continue;
+        rep_args(m, ws, o, r, args, w ? scr : NULL, loff);
+        double lp = o->dist->lpdf(1, args, dims, 0);
+        out[r] = lp > -INFINITY ? lp : -INFINITY; /* NaN too */
+        for (int i = 0; w && i < o->nin; i++) {
+            if (!args[i].adj)
+                continue;
+            const tensor *X = &m->t.items[o->in[i]];
+            size_t blk = o->stride[i] ? o->stride[i] : X->elen;
+            double *xa = tadj(m, ws, o->in[i]) + loff[i];
+            for (size_t j = 0; j < blk; j++)
+                xa[j] += w[r] * args[i].adj[j];
+        }
+    }
+}
+
 /* tab[e * K + v] = log density of the terms reading element e at z[e] = lo + v. */
 static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, double *z,
                        size_t len, double *tab)
 {
-    size_t K = L->mK, loff[8];
-    gb_arg args[8];
+    size_t K = L->mK;
+    double *out = ws->buf + L->mout;
     memset(tab, 0, len * K * sizeof *tab);
     for (size_t v = 0; v < K; v++) {
         set_all(z, len, L->mlo + (double)v);
         for (size_t k = 0; 2 * k < L->blanket.len; k++) {
             size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
             const mop *o = &m->ops.items[b - 1];
-            const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
             const size_t *el = L->melem + L->moff[k];
             ws->bad = 0;
             run_range(m, ws, a, b - 1, 0, o->batch ? o->batch : 1, 0);
-            for (size_t r = 0; r < o->n; r++) {
-                double lp = -INFINITY;
-                if (!ws->bad) {
-                    rep_args(m, ws, o, r, args, NULL, loff);
-                    lp = o->dist->lpdf(1, args, dims, 0);
-                }
-                tab[el[r] * K + v] += lp > -INFINITY ? lp : -INFINITY; /* NaN too */
-            }
+            if (ws->bad)
+                for (size_t r = 0; r < o->n; r++)
+                    out[r] = -INFINITY;
+            else
+                term_each(m, ws, o, NULL, out, NULL);
+            for (size_t r = 0; r < o->n; r++)
+                tab[el[r] * K + v] += out[r] > -INFINITY ? out[r] : -INFINITY; /* NaN too */
         }
     }
     ws->bad = 0;
@@ -328,17 +364,16 @@ static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, doub
 static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, double *z, size_t len,
                       const double *tab)
 {
-    size_t K = L->mK, loff[8];
-    gb_arg args[8];
-    double *scr = ws->buf + L->mscr;
+    size_t K = L->mK;
+    double *scr = ws->buf + L->mscr, *out = ws->buf + L->mout;
     for (size_t v = 0; v < K; v++) {
         set_all(z, len, L->mlo + (double)v);
         for (size_t k = 0; 2 * k < L->blanket.len; k++) {
             size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
             const mop *o = &m->ops.items[b - 1];
-            const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
             const size_t *el = L->melem + L->moff[k];
             size_t nb = o->batch ? o->batch : 1;
+            double *w = out + o->n;
             for (size_t q = a; q + 1 < b; q++) { /* this value's adjoints start from zero */
                 const mop *p = &m->ops.items[q];
                 const tensor *X = &m->t.items[p->out];
@@ -349,26 +384,33 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
             run_range(m, ws, a, b - 1, 0, nb, 0);
             if (ws->bad)
                 continue; /* every weight of this value is 0 here */
-            for (size_t r = 0; r < o->n; r++) {
-                double w = tab[el[r] * K + v];
-                if (w == 0)
-                    continue;
-                rep_args(m, ws, o, r, args, scr, loff);
-                o->dist->lpdf(1, args, dims, 0);
-                for (int i = 0; i < o->nin; i++) {
-                    if (!args[i].adj)
-                        continue;
-                    const tensor *X = &m->t.items[o->in[i]];
-                    size_t blk = o->stride[i] ? o->stride[i] : X->elen;
-                    double *xa = tadj(m, ws, o->in[i]) + loff[i];
-                    for (size_t j = 0; j < blk; j++)
-                        xa[j] += w * args[i].adj[j];
-                }
-            }
+            for (size_t r = 0; r < o->n; r++)
+                w[r] = tab[el[r] * K + v];
+            term_each(m, ws, o, w, out, scr);
             run_range(m, ws, a, b - 1, 0, nb, 1);
         }
     }
     ws->bad = 0;
+}
+
+/* log sum_v exp(row[v]), or -INFINITY when every value is; with weights, row becomes the
+ * softmax.  The largest term is factored out and its exp, exactly 1, not taken.  (Weights as
+ * e_v / sum and log1p of the others' sum would save the remaining exps, but move the last bits:
+ * enough to send one chain of tests/stat/test_mixture.c's seed 41 into the equal-means mode.) */
+static double row_lse(double *row, size_t K, int weights)
+{
+    double mx = -INFINITY, s = 0;
+    for (size_t v = 0; v < K; v++)
+        mx = row[v] > mx ? row[v] : mx;
+    if (!(mx > -INFINITY))
+        return -INFINITY;
+    for (size_t v = 0; v < K; v++)
+        s += row[v] == mx ? 1 : exp(row[v] - mx);
+    double lse = mx + log(s);
+    if (weights)
+        for (size_t v = 0; v < K; v++)
+            row[v] = exp(row[v] - lse);
+    return lse;
 }
 
 double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad)
@@ -379,21 +421,13 @@ double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, i
     memcpy(save, z, len * sizeof *z);
     fill_table(m, ws, L, z, len, tab);
     double total = 0;
-    for (size_t e = 0; e < len && total > -INFINITY; e++) {
-        double *row = tab + e * K, mx = -INFINITY, s = 0;
-        for (size_t v = 0; v < K; v++)
-            mx = row[v] > mx ? row[v] : mx;
-        if (!(mx > -INFINITY)) {
+    for (size_t e = 0; e < len; e++) {
+        double lse = row_lse(tab + e * K, K, want_grad);
+        if (!(lse > -INFINITY)) {
             total = -INFINITY;
             break;
         }
-        for (size_t v = 0; v < K; v++)
-            s += exp(row[v] - mx);
-        double lse = mx + log(s);
         total += lse;
-        if (want_grad)
-            for (size_t v = 0; v < K; v++)
-                row[v] = exp(row[v] - lse);
     }
     if (want_grad && total > -INFINITY)
         grad_pass(m, ws, L, z, len, tab);
@@ -421,8 +455,8 @@ gb_status gb_model_marginal_draw(const gb_model *m, gb_model_ws *ws, size_t k, g
             memcpy(z, save, len * sizeof *z);
             return GB_ENUMERIC;
         }
-        for (size_t v = 0; v < K; v++)
-            tot += (row[v] = exp(row[v] - mx));
+        for (size_t v = 0; v < K; v++) /* exp(0) is 1: not taken for the largest */
+            tot += (row[v] = row[v] == mx ? 1 : exp(row[v] - mx));
         double u = gsl_rng_uniform(r) * tot;
         size_t pick = K - 1;
         for (size_t v = 0; v < K; v++) {

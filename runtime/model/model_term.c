@@ -146,9 +146,8 @@ static double truncation(const gb_model *m, gb_model_ws *ws, const mop *o, const
     return total;
 }
 
-double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad, int propto)
+void mop_term_args(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad, gb_arg *args)
 {
-    gb_arg args[8];
     size_t le = o->n / (o->batch ? o->batch : 1);
     for (int i = 0; i < o->nin; i++) {
         const tensor *X = &m->t.items[o->in[i]];
@@ -171,6 +170,29 @@ double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int wa
         if (args[i].adj)
             memset(args[i].adj, 0, o->n * bl * sizeof(double));
     }
+}
+
+void mop_term_add_adj(const gb_model *m, gb_model_ws *ws, const mop *o, const gb_arg *args)
+{
+    size_t le = o->n / (o->batch ? o->batch : 1);
+    for (int i = 0; i < o->nin; i++) {
+        if (!o->use_scr[i] || !args[i].adj)
+            continue;
+        const tensor *X = &m->t.items[o->in[i]];
+        size_t bl = o->stride[i];
+        double *xa = tadj(m, ws, o->in[i]);
+        for (size_t r = 0; r < o->n; r++) {
+            size_t off = rep_offset(X, r, bl, le);
+            for (size_t q = 0; q < bl; q++)
+                xa[off + q] += args[i].adj[r * bl + q];
+        }
+    }
+}
+
+double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad, int propto)
+{
+    gb_arg args[8];
+    mop_term_args(m, ws, o, want_grad, args);
     const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
     double lp = o->prep ? o->dist->lpdf_prepared(o->prep, o->n, args, dims, propto)
                         : o->dist->lpdf(o->n, args, dims, propto);
@@ -179,18 +201,7 @@ double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int wa
     if (o->trunc_lo != GB_NO_TENSOR || o->trunc_hi != GB_NO_TENSOR)
         lp += truncation(m, ws, o, args, 0, o->n, want_grad);
     if (want_grad && lp > -INFINITY)
-        for (int i = 0; i < o->nin; i++) {
-            if (!o->use_scr[i] || !args[i].adj)
-                continue;
-            const tensor *X = &m->t.items[o->in[i]];
-            size_t bl = o->stride[i];
-            double *xa = tadj(m, ws, o->in[i]);
-            for (size_t r = 0; r < o->n; r++) {
-                size_t off = rep_offset(X, r, bl, le);
-                for (size_t q = 0; q < bl; q++)
-                    xa[off + q] += args[i].adj[r * bl + q];
-            }
-        }
+        mop_term_add_adj(m, ws, o, args);
     return lp;
 }
 

@@ -138,6 +138,17 @@ static void test_parser_accepts_missing_final_newline_and_truncation(void **stat
     expect_tree("y ~ normal(0, 1) T[0, ]", "(program (~ y (call normal 0 1) (T 0 _)))");
 }
 
+/* `target += e` is two statements: its node set to 0 and observed with density sum(e). */
+static void test_parser_desugars_target_add(void **state)
+{
+    (void)state;
+    expect_tree("mu ~ normal(0, 1)\ntarget += -mu^2\n",
+                "(program (~ mu (call normal 0 1)) (= target@2:1 0r) "
+                "(~ target@2:1 (call target (call sum (neg (^ mu 2))))))");
+    expect_error("x += 1\n", 0, 1, 1, "only 'target' takes '+='; 'x' is not the log density");
+    expect_error("x + 1\n", 0, 1, 3, "expected '~', '=' or ':' before '+'");
+}
+
 static void test_parser_reports_expected_tokens(void **state)
 {
     (void)state;
@@ -231,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_parser_reads_indices_ranges_and_comprehensions),
         cmocka_unit_test(test_parser_continues_lines_after_operators_and_in_brackets),
         cmocka_unit_test(test_parser_reads_if_statements),
+        cmocka_unit_test(test_parser_desugars_target_add),
         cmocka_unit_test(test_parser_accepts_missing_final_newline_and_truncation),
         cmocka_unit_test(test_parser_reports_expected_tokens),
         cmocka_unit_test(test_parser_reports_several_errors),
