@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_tree.h"
+#include "cli_tree_x.h"
 #include "drawsout.h"
 #include "memplan.h"
 #include "run.h"
@@ -572,6 +573,8 @@ int cli_run(int argc, char **argv)
     gb_drawsout *w = NULL;
     unsigned char *keep = NULL;
     cli_tree *trees = NULL;
+    gb_status st = GB_OK;
+    cli_tree_xs xs = {0}; /* the trees' inputs: their names label the rules */
     if (rc != GB_EXIT_OK)
         goto out;
     long par = o.threads ? o.threads : default_threads((int)o.chains);
@@ -590,12 +593,18 @@ int cli_run(int argc, char **argv)
         goto out;
     if ((rc = listen_to_trees(m, &cfg, &trees, &s)) != GB_EXIT_OK)
         goto out;
+    if (trees && (st = cli_tree_xs_find(&o, &s, m, &xs)) != GB_OK) {
+        rc = cli_report(s.errs, s.srcs, st);
+        goto out;
+    }
+    for (size_t i = 0; i < xs.n; i++)
+        cli_tree_set_names(trees, xs.items[i].node, xs.items[i].names, xs.items[i].cols);
     if (signal_count) {
         fprintf(stderr, "glassbox run: interrupted before sampling began\n");
         rc = interrupted_exit();
         goto out;
     }
-    gb_status st = gb_run(m, &cfg, w ? gb_drawsout_row : NULL, w, &d, s.errs);
+    st = gb_run(m, &cfg, w ? gb_drawsout_row : NULL, w, &d, s.errs);
     sig_atomic_t seen = signal_count; /* every signal up to here asked for this one stop */
     if (bar.shown)
         fputs("\r\033[K", stderr);
@@ -647,6 +656,7 @@ int cli_run(int argc, char **argv)
 out:
     free(keep);
     cli_tree_free(trees);
+    cli_tree_xs_free(&xs);
     gb_drawsout_close(w, NULL, s.errs);
     gb_draws_free(d);
     gb_model_free(m);
