@@ -145,6 +145,7 @@ int cli_summary(int argc, char **argv);
 int cli_report_cmd(int argc, char **argv);
 int cli_loo(int argc, char **argv);
 int cli_predict(int argc, char **argv);
+int cli_tree_cmd(int argc, char **argv);
 /* run --prior (cli_prior.c): prior draws by ancestral simulation; an exit code, errors printed. */
 int cli_run_prior(const cli_opts *o);
 

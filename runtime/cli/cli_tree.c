@@ -14,6 +14,7 @@
  * here with jansson.  The walks recurse once per tree level: a tree's depth is below its leaf
  * limit (GB_TREE_DEFAULT_MAX_LEAVES = 256), so the recursion is bounded.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +47,8 @@ struct cli_tree {
     int oom;
     named names[CLI_TREE_MAX_NAMED];
     size_t nnamed;
+    char **owned; /* node names read from a file (cli_tree_load) */
+    size_t nowned;
 };
 
 void cli_tree_set_names(cli_tree *t, const char *node, char *const *names, size_t p)
@@ -95,6 +98,9 @@ void cli_tree_free(cli_tree *t)
         free(t->chain[c].items);
     }
     free(t->chain);
+    for (size_t i = 0; i < t->nowned; i++)
+        free(t->owned[i]);
+    free(t->owned);
     free(t);
 }
 
@@ -572,4 +578,95 @@ const char *cli_tree_node_at(const cli_tree *t, size_t i, size_t *n)
         k++;
     *n = k;
     return i < k ? c0->items[i].node : NULL;
+}
+
+/* The node name as the record keeps it: one copy per distinct name, owned by t. */
+static const char *own_node(cli_tree *t, const char *node)
+{
+    for (size_t i = 0; i < t->nowned; i++)
+        if (strcmp(t->owned[i], node) == 0)
+            return t->owned[i];
+    char **grown = realloc(t->owned, (t->nowned + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    t->owned = grown;
+    return (t->owned[t->nowned] = strdup(node)) ? t->owned[t->nowned++] : NULL;
+}
+
+/* Line `line` of the file: its chain (1..) and node, checked. */
+static int parse_record(const char *path, size_t lineno, const char *line, long *chain,
+                        json_t **root)
+{
+    json_error_t jerr;
+    *root = json_loads(line, 0, &jerr);
+    const json_t *c = json_object_get(*root, "chain"), *n = json_object_get(*root, "node");
+    *chain = json_is_integer(c) ? (long)json_integer_value(c) : 0;
+    if (*root && *chain >= 1 && *chain <= 1024 && json_is_string(n) &&
+        json_is_array(json_object_get(*root, "trees")))
+        return 0;
+    if (!*root && json_error_code(&jerr) == json_error_out_of_memory)
+        fprintf(stderr, "glassbox: error: out of memory reading %s\n", path);
+    else
+        fprintf(stderr,
+                "%s:%zu: error: not a tree record {\"chain\":C,\"node\":NAME,\"trees\":[...]}%s%s\n",
+                path, lineno, *root ? "" : ": ", *root ? "" : jerr.text);
+    return -1;
+}
+
+/* A long function: one pass over the file with its cleanup at the end; the line loop reads,
+ * checks and records, and split it would pass every one of its buffers around. */
+cli_tree *cli_tree_load(const char *cmd, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "glassbox %s: error: cannot read %s: %s\n", cmd, path, strerror(errno));
+        return NULL;
+    }
+    cli_tree *t = NULL;
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    int bad = 0;
+    for (int pass = 0; pass < 2 && !bad; pass++) { /* 1: count chains; 2: record */
+        long nchains = 0;
+        rewind(f);
+        lineno = 0;
+        while (!bad && getline(&line, &cap, f) >= 0) {
+            json_t *root;
+            long c;
+            lineno++;
+            if (line[0] == '\n' || line[0] == 0)
+                continue;
+            if (parse_record(path, lineno, line, &c, &root) != 0) {
+                json_decref(root);
+                bad = 1;
+                break;
+            }
+            nchains = c > nchains ? c : nchains;
+            if (pass == 1) {
+                const char *node = own_node(t, json_string_value(json_object_get(root, "node")));
+                bad = !node || cli_tree_record(t, (int)c - 1, node, line) != 0;
+                if (bad)
+                    fprintf(stderr, "glassbox %s: error: out of memory reading %s\n", cmd, path);
+            }
+            json_decref(root);
+        }
+        if (!bad && ferror(f)) {
+            fprintf(stderr, "glassbox %s: error: cannot read %s: %s\n", cmd, path,
+                    strerror(errno));
+            bad = 1;
+        } else if (!bad && nchains == 0) {
+            fprintf(stderr, "glassbox %s: error: %s holds no tree records\n", cmd, path);
+            bad = 1;
+        } else if (!bad && pass == 0 && !(t = cli_tree_new((int)nchains))) {
+            fprintf(stderr, "glassbox %s: error: out of memory reading %s\n", cmd, path);
+            bad = 1;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (bad) {
+        cli_tree_free(t);
+        return NULL;
+    }
+    return t;
 }
