@@ -86,8 +86,8 @@ static size_t find_draw(const cli_tree_draws *nd, const char *which)
     long d = strtol(which, &end, 10);
     if (errno || *end || end == which || d < 1 || (unsigned long)d > n) {
         fprintf(stderr, "glassbox tree: error: --which '%s' is not visited, map or a draw 1..%zu "
-                        "(%s has %zu draws: %zu chains of %zu)\n",
-                which, n, nd->node, n, nd->nchains, nd->ndraws);
+                        "(%s has %zu draws: %zu chain%s of %zu)\n",
+                which, n, nd->node, n, nd->nchains, nd->nchains == 1 ? "" : "s", nd->ndraws);
         return SIZE_MAX;
     }
     return (size_t)d - 1;
