@@ -185,8 +185,14 @@ static gb_status node_svg(const cli_tree *t, const cli_tree_xs *xs, const char *
     if ((fclose(dm) != 0) + bad)
         goto done;
     st = gb_graph_render(text, len, "svg", &img, &imglen, err, errlen);
-    if (st == GB_OK && fwrite(img, 1, imglen, mem) != imglen)
-        st = GB_ENOMEM;
+    if (st == GB_OK) { /* inlined in HTML: without the XML prolog */
+        size_t at = 0;
+        while (at + 4 <= imglen && memcmp(img + at, "<svg", 4) != 0)
+            at++;
+        size_t k = at + 4 <= imglen ? imglen - at : 0;
+        if (k && fwrite(img + at, 1, k, mem) != k)
+            st = GB_ENOMEM;
+    }
 done:
     cli_tree_draws_free(&nd);
     free(text);

@@ -102,4 +102,18 @@ if ! "$GB" tree "$tmp/pd.gb" --data "$tmp/pd.json" --trees "$tmp/pd_tree.jsonl" 
     grep -q 'is a forest (BART)' "$tmp/err"
 then ok; else bad "tree on a forest without --pd"; cat "$tmp/err"; fi
 
+# the HTML report of a run shows the most visited tree's diagram in its Trees section
+if "$GB" run $M --data $D --chains 2 --warmup 100 --draws 100 --seed 3 --quiet \
+    --report "$tmp/iris.html" >/dev/null 2>"$tmp/err" &&
+    python3 - "$tmp/iris.html" <<'PY'
+import sys
+page = open(sys.argv[1]).read()
+trees = page.split('<h2 id="trees">')[1]
+div = trees.split('<div class="tree">')[1]
+assert div.startswith("<svg") and "</svg>" in div
+svg = div.split("</svg>")[0]
+assert "support " in svg and "n = " in svg and "petal_" in svg
+PY
+then ok; else bad "run --report: the tree diagram"; cat "$tmp/err"; fi
+
 finish tree_output
