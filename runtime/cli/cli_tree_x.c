@@ -79,9 +79,12 @@ gb_status cli_tree_xs_find(const cli_opts *o, const cli_session *s, const gb_mod
     for (size_t k = 0; k < nl; k++) {
         gb_model_link l;
         const char *why;
-        if (!gb_model_latent_link(m, k, &l, &why) ||
-            !is_tree_prior(gb_model_link_prior_dist(m, &l)->name))
+        const gb_node *n = gb_graph_node(g, gb_model_latent_node(m, k));
+        if (n->ndefs != 1 || n->defs[0].nindex != 0 || !is_tree_prior(n->defs[0].dist->name))
             continue;
+        /* the tree sampler's check accepted this link: only memory can fail it now */
+        if (!gb_model_latent_link(m, k, &l, &why))
+            return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "%s", why);
         cli_tree_x *x = &out->items[out->n];
         size_t len, ylen, one;
         x->x = gb_model_link_fixed(m, &l, 1, &len, &x->cols);
