@@ -10,9 +10,15 @@
  *    it was visited, as if-then rules, each leaf with its posterior over the draws of that
  *    structure: mean and 5% and 95% quantiles of its mean (regression) or of each class
  *    probability (classification).
+ * Inputs are named as cli_tree_set_names says (the data's "X_names"), else x1..xP.  The file is
+ * read back by cli_tree_load for `glassbox tree` (cli_tree_cmd.c), which shares the gathering
+ * of a node's draws (cli_tree_int.h).
  * The JSON layout is the tree library's (stdlib/tree.h, gb_forest_write_json); it is parsed
- * here with jansson.  The walks recurse once per tree level: a tree's depth is below its leaf
- * limit (GB_TREE_DEFAULT_MAX_LEAVES = 256), so the recursion is bounded.
+ * here with jansson.  The summary walks the parsed JSON rather than reading each draw back into
+ * a gb_forest (gb_forest_read_json): that would partition every training row for every tree of
+ * every draw, O(rows x trees) per draw, where the walk costs O(nodes).  The walks recurse once
+ * per tree level: a tree's depth is below its leaf limit (GB_TREE_DEFAULT_MAX_LEAVES = 256), so
+ * the recursion is bounded.
  */
 #include <errno.h>
 #include <math.h>
