@@ -398,8 +398,8 @@ static int print_leaf(FILE *out, const cli_tree_draws *nd, const size_t *which, 
     for (size_t j = 0; j < nv && !bad; j++) {
         for (size_t w = 0; w < nw; w++) {
             kk = k;
-            const json_t *lf =
-                cli_tree_leaf_at(json_array_get(json_object_get(nd->forest[which[w]], "trees"), 0), &kk);
+            const json_t *lf = cli_tree_leaf_at(
+                json_array_get(json_object_get(nd->forest[which[w]], "trees"), 0), &kk);
             buf[w] = p ? json_number_value(json_array_get(json_object_get(lf, "p"), j))
                        : json_number_value(json_object_get(lf, "mu"));
         }
@@ -535,11 +535,11 @@ static int print_node(FILE *out, const cli_tree_draws *nd)
 {
     size_t n = nd->nchains * nd->ndraws;
     int bad = nd->names ? fprintf(out, "\ntree %s (%zu draws)\n", nd->node, n) < 0
-                        : fprintf(out, "\ntree %s (%zu draws; inputs x1..x%zu are the columns of "
-                                       "its X)\n",
+                        : fprintf(out,
+                                  "\ntree %s (%zu draws; inputs x1..x%zu are the columns of "
+                                  "its X)\n",
                                   nd->node, n, nd->p) < 0;
-    if (bad ||
-        print_scalar(out, "leaves", nd->nleaves, nd) != 0 ||
+    if (bad || print_scalar(out, "leaves", nd->nleaves, nd) != 0 ||
         print_scalar(out, "depth", nd->ndepth, nd) != 0 ||
         fprintf(out, "  inclusion (%s):",
                 nd->single ? "share of draws splitting on each input"
@@ -613,9 +613,10 @@ static int parse_record(const char *path, size_t lineno, const char *line, long 
     if (!*root && json_error_code(&jerr) == json_error_out_of_memory)
         fprintf(stderr, "glassbox: error: out of memory reading %s\n", path);
     else
-        fprintf(stderr,
-                "%s:%zu: error: not a tree record {\"chain\":C,\"node\":NAME,\"trees\":[...]}%s%s\n",
-                path, lineno, *root ? "" : ": ", *root ? "" : jerr.text);
+        fprintf(
+            stderr,
+            "%s:%zu: error: not a tree record {\"chain\":C,\"node\":NAME,\"trees\":[...]}%s%s\n",
+            path, lineno, *root ? "" : ": ", *root ? "" : jerr.text);
     return -1;
 }
 
@@ -657,8 +658,7 @@ cli_tree *cli_tree_load(const char *cmd, const char *path)
             json_decref(root);
         }
         if (!bad && ferror(f)) {
-            fprintf(stderr, "glassbox %s: error: cannot read %s: %s\n", cmd, path,
-                    strerror(errno));
+            fprintf(stderr, "glassbox %s: error: cannot read %s: %s\n", cmd, path, strerror(errno));
             bad = 1;
         } else if (!bad && nchains == 0) {
             fprintf(stderr, "glassbox %s: error: %s holds no tree records\n", cmd, path);

@@ -56,8 +56,9 @@ static size_t find_column(const cli_tree_draws *nd, const cli_tree_x *x, const c
         if (strcmp(name, xb) == 0 || (x->names && strcmp(name, x->names[j]) == 0))
             return j;
     }
-    fprintf(stderr, "glassbox tree: error: --pd '%s' is not an input of %s\n  hint: its inputs "
-                    "are ",
+    fprintf(stderr,
+            "glassbox tree: error: --pd '%s' is not an input of %s\n  hint: its inputs "
+            "are ",
             name, nd->node);
     for (size_t j = 0; j < x->cols; j++) {
         char xb[32];
@@ -77,16 +78,19 @@ static size_t find_draw(const cli_tree_draws *nd, const char *which)
             return SIZE_MAX;
         }
         if (which[0] == 'm' && map == SIZE_MAX)
-            fprintf(stderr, "glassbox tree: error: --which map: the records of %s carry no "
-                            "\"logpost\"\n", nd->node);
+            fprintf(stderr,
+                    "glassbox tree: error: --which map: the records of %s carry no "
+                    "\"logpost\"\n",
+                    nd->node);
         return which[0] == 'v' ? best : map;
     }
     char *end;
     errno = 0;
     long d = strtol(which, &end, 10);
     if (errno || *end || end == which || d < 1 || (unsigned long)d > n) {
-        fprintf(stderr, "glassbox tree: error: --which '%s' is not visited, map or a draw 1..%zu "
-                        "(%s has %zu draws: %zu chain%s of %zu)\n",
+        fprintf(stderr,
+                "glassbox tree: error: --which '%s' is not visited, map or a draw 1..%zu "
+                "(%s has %zu draws: %zu chain%s of %zu)\n",
                 which, n, nd->node, n, nd->nchains, nd->nchains == 1 ? "" : "s", nd->ndraws);
         return SIZE_MAX;
     }
@@ -98,19 +102,21 @@ static int diagram(const cli_tree_draws *nd, const cli_tree_x *x, const tree_arg
                    const char *fmt, FILE *out)
 {
     if (!nd->single) {
-        fprintf(stderr, "glassbox tree: error: %s is a forest (BART); its diagram would be one of "
-                        "many trees\n  hint: --pd COLUMN shows what the forest does with an "
-                        "input\n", nd->node);
+        fprintf(stderr,
+                "glassbox tree: error: %s is a forest (BART); its diagram would be one of "
+                "many trees\n  hint: --pd COLUMN shows what the forest does with an "
+                "input\n",
+                nd->node);
         return GB_EXIT_USAGE;
     }
     size_t pick = find_draw(nd, a->which ? a->which : "visited");
     if (pick == SIZE_MAX)
         return GB_EXIT_USAGE;
     char title[64];
-    snprintf(title, sizeof title, "%s", !a->which || strcmp(a->which, "visited") == 0
-                                            ? "most visited tree"
-                                        : strcmp(a->which, "map") == 0 ? "maximum-posterior tree"
-                                                                       : "the tree of draw ");
+    snprintf(title, sizeof title, "%s",
+             !a->which || strcmp(a->which, "visited") == 0 ? "most visited tree"
+             : strcmp(a->which, "map") == 0                ? "maximum-posterior tree"
+                                                           : "the tree of draw ");
     if (a->which && strcmp(title, "the tree of draw ") == 0)
         snprintf(title, sizeof title, "the tree of draw %zu", pick + 1);
     if (strcmp(fmt, "dot") == 0)
@@ -150,8 +156,9 @@ static int node_output(const cli_session *s, const cli_tree *t, const cli_tree_x
         known |= strcmp(cli_tree_node_at(t, i, &nn), node) == 0;
     const cli_tree_x *x = cli_tree_xs_get(xs, node);
     if (!known || !x) {
-        fprintf(stderr, "glassbox tree: error: '%s' is not a tree node %s\n  hint: the file's "
-                        "tree nodes: ",
+        fprintf(stderr,
+                "glassbox tree: error: '%s' is not a tree node %s\n  hint: the file's "
+                "tree nodes: ",
                 node, known ? "of the model" : "in the records");
         for (size_t i = 0; i < nn; i++)
             fprintf(stderr, "%s%s", i ? ", " : "", cli_tree_node_at(t, i, &nn));
@@ -166,8 +173,8 @@ static int node_output(const cli_session *s, const cli_tree *t, const cli_tree_x
         rc = GB_EXIT_MODEL;
     } else if (a->pd) {
         size_t col = find_column(&nd, x, a->pd);
-        gb_status st = col == SIZE_MAX ? GB_EUSAGE
-                                       : cli_tree_pd(out, &nd, x, col, (size_t)a->grid, s->errs);
+        gb_status st =
+            col == SIZE_MAX ? GB_EUSAGE : cli_tree_pd(out, &nd, x, col, (size_t)a->grid, s->errs);
         rc = st == GB_EUSAGE ? GB_EXIT_USAGE
              : st == GB_EIO  ? -1
              : st != GB_OK   ? cli_report(s->errs, s->srcs, st)

@@ -152,9 +152,10 @@ int cli_tree_dot(FILE *out, const cli_tree_draws *nd, size_t pick, const cli_tre
     d.which = which;
     put(&d, "digraph tree {\n  graph [labelloc=t, label=\"");
     put_escaped(&d, nd->node);
-    put(&d, ": %s, visited in %zu of %zu draws (%.1f%%)\\nsplits: rule and support (share of "
-            "all draws with that split there); leaves: posterior mean [5%%, 95%%] over the "
-            "draws of this tree, n training rows\"];\n  node [fontname=\"Helvetica\"];\n",
+    put(&d,
+        ": %s, visited in %zu of %zu draws (%.1f%%)\\nsplits: rule and support (share of "
+        "all draws with that split there); leaves: posterior mean [5%%, 95%%] over the "
+        "draws of this tree, n training rows\"];\n  node [fontname=\"Helvetica\"];\n",
         title, d.nw, n, 100.0 * (double)d.nw / (double)n);
     put_node(&d, cli_tree_first(nd, pick), 0);
     put(&d, "}\n");
