@@ -183,6 +183,16 @@ double gb_tree_log_posterior(gb_forest *f, size_t t, const double *target, doubl
  *   x[j] <= value go left) or a leaf {"mu":value} / {"p":[p0, ..., pK-1]}.
  * Every write is checked: GB_EIO on failure. */
 gb_status gb_forest_write_json(const gb_forest *f, FILE *out);
+/* The reverse (tree_json.c): sets f's trees and leaf values to the forest of one such line
+ * (members other than "trees" are ignored), partitions the rows by the rules and recomputes the
+ * fit, so predict, fit, rules, key, leaves and depth read that draw.  f must have been made with
+ * the data and configuration of the run that wrote the line (its number of trees, leaf kind and
+ * classes); a split value le sends the same training rows left as the largest observed value
+ * <= le.  Move statistics and DART weights are reset; NIG's sigma is not in the line and is left
+ * at its reset value.  GB_EDATA with a message for a line that does not parse or does not fit f
+ * (wrong number of trees, a column out of range, a missing member, more nodes than f has room
+ * for), GB_ENOMEM; on failure f is reset to single-leaf trees. */
+gb_status gb_forest_read_json(gb_forest *f, const char *line, gb_errlist *errs);
 /* Tree t as if-then rules, one line per leaf:
  *   "if age <= 30 and income > 2.5 then mu = 1.25" (or "then p = [0.1, 0.9]"; a single leaf:
  *   "always mu = ...").  names: p column names (borrowed), or NULL for x1..xp.  GB_EIO on a

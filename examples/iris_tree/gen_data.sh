@@ -13,7 +13,8 @@ rows = list(csv.reader(open(sys.argv[1])))[1:]
 X = [[float(v) for v in r[:4]] for r in rows]
 y = [int(r[4]) + 1 for r in rows]
 with open("iris.json", "w") as out:
-    out.write('{\n  "N": %d,\n  "X": [%s],\n  "species": [%s]\n}\n' % (
+    out.write('{\n  "N": %d,\n  "X": [%s],\n  "X_names": %s,\n  "species": [%s]\n}\n' % (
         len(X), ", ".join("[" + ", ".join("%g" % v for v in x) + "]" for x in X),
+        json.dumps(["sepal_length", "sepal_width", "petal_length", "petal_width"]),
         ", ".join(map(str, y))))
 PY

@@ -124,14 +124,15 @@ void cli_draws_free(cli_draws *d);
 
 /* Writes the HTML report of draws (report.h) to path, whole or not at all: the model's source,
  * its graph, its sampler plan (m, when not NULL), the plots and the posterior predictive checks
- * (ppc, when not NULL), and the tree components' rules (trees: cli_tree_print's text, or NULL).  Prints errors; returns an
+ * (ppc, when not NULL), and the tree components' rules (trees: cli_tree_print's text, or NULL)
+ * with their most visited trees' diagrams (trees_svg: inline SVG, or NULL).  Prints errors; returns an
  * exit code. */
 struct cli_ppc;
 int cli_write_report(const char *path, const cli_session *s, const char *model,
                      const gb_model *m, const char *const *names, size_t ncols,
                      const double *const *chains, size_t nchains, size_t ndraws, int max_depth,
                      const char *const *pairs, size_t npairs, const struct cli_ppc *ppc,
-                     const char *trees);
+                     const char *trees, const char *trees_svg);
 
 int cli_check(int argc, char **argv);
 int cli_graph(int argc, char **argv);
@@ -145,6 +146,7 @@ int cli_summary(int argc, char **argv);
 int cli_report_cmd(int argc, char **argv);
 int cli_loo(int argc, char **argv);
 int cli_predict(int argc, char **argv);
+int cli_tree_cmd(int argc, char **argv);
 /* run --prior (cli_prior.c): prior draws by ancestral simulation; an exit code, errors printed. */
 int cli_run_prior(const cli_opts *o);
 

@@ -54,7 +54,7 @@ static gb_status graph_svg(const gb_graph *g, char **svg)
 
 /* The tree components' section: their rules, leaves and inclusion proportions as run prints
  * them, escaped.  NULL when out of memory. */
-static char *trees_html(const char *text)
+static char *trees_html(const char *text, const char *svg)
 {
     char *html = NULL;
     size_t len = 0;
@@ -69,6 +69,13 @@ static char *trees_html(const char *text)
                     mem) == EOF;
     bad |= gb_report_escape(mem, text) != 0;
     bad |= fputs("</pre>\n", mem) == EOF;
+    if (svg) /* Graphviz's SVG of each single tree's most visited structure (cli_tree_dot.c) */
+        bad |= fputs("<p>The most visited tree: each split with its rule and posterior support "
+                     "(the share of all draws with that split there), each leaf with its "
+                     "posterior over the draws of this tree and its training rows n.</p>\n"
+                     "<div class=\"tree\">",
+                     mem) == EOF ||
+               fputs(svg, mem) == EOF || fputs("</div>\n", mem) == EOF;
     if (fclose(mem) != 0 || bad) {
         free(html);
         return NULL;
@@ -99,7 +106,7 @@ int cli_write_report(const char *path, const cli_session *s, const char *model,
                      const gb_model *m, const char *const *names, size_t ncols,
                      const double *const *chains, size_t nchains, size_t ndraws, int max_depth,
                      const char *const *pairs, size_t npairs, const cli_ppc *ppc,
-                     const char *trees)
+                     const char *trees, const char *trees_svg)
 {
     gb_report_ppc checks[CLI_PPC_MAX];
     size_t nchecks = 0;
@@ -128,7 +135,7 @@ int cli_write_report(const char *path, const cli_session *s, const char *model,
             }
     }
     char *extra = NULL;
-    if (rc == GB_EXIT_OK && trees && *trees && !(extra = trees_html(trees)))
+    if (rc == GB_EXIT_OK && trees && *trees && !(extra = trees_html(trees, trees_svg)))
         rc = cli_report(NULL, NULL, GB_ENOMEM);
     const gb_source *src = gb_sources_find(s->srcs, model);
     gb_report_in in = {.title = model, .source = src ? src->text : NULL, .graph_svg = svg,
@@ -212,7 +219,7 @@ int cli_report_cmd(int argc, char **argv)
     if (rc == GB_EXIT_OK)
         rc = cli_write_report(o.output, &s, o.model, m, (const char *const *)d.names, d.ncols,
                               d.chains, (size_t)d.n, d.ndraws, cli_header_max_depth(d.files[0]),
-                              o.pairs, (size_t)o.npairs, &ppc, NULL);
+                              o.pairs, (size_t)o.npairs, &ppc, NULL, NULL);
     cli_ppc_free(&ppc);
     cli_draws_free(&d);
     gb_model_free(m);

@@ -20,6 +20,7 @@ static const struct {
     {"report", cli_report_cmd, "one self-contained HTML page of a run: graph, diagnostics, plots"},
     {"loo", cli_loo, "PSIS-LOO and WAIC of saved draws, Pareto k-hat per observation"},
     {"predict", cli_predict, "posterior predictive draws, at the training or new data"},
+    {"tree", cli_tree_cmd, "a tree node's diagram (DOT, SVG, PNG) or partial dependence"},
     {"parse", cli_parse_cmd, "print the syntax tree (for debugging the language)"},
     {"reference", cli_reference, "the reference page of every distribution and function"},
 };

@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "cli_mpi.h"
 #include "cli_tree.h"
+#include "cli_tree_dot.h"
+#include "cli_tree_x.h"
 #include "drawsout.h"
 #include "memplan.h"
 #include "run.h"
@@ -339,7 +341,7 @@ static void say_used(const gb_draws *d, size_t n)
  * uses (the diagnostics need that), chosen by summary_length, and says which. */
 static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
                          const cli_opts *o, const cli_session *s, const char *trees,
-                         int *report_rc)
+                         const char *trees_svg, int *report_rc)
 {
     enum { MIN_DRAWS = 4 };
     if (all_empty(d) && d->interrupted) {
@@ -387,7 +389,7 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
         if (o->report && vrc == GB_EXIT_OK) /* --report: the same draws as an HTML page */
             *report_rc = cli_write_report(o->report, s, o->model, m, names, d->ncols, chains,
                                           (size_t)used, n, cfg->max_depth, o->pairs,
-                                          (size_t)o->npairs, NULL, trees);
+                                          (size_t)o->npairs, NULL, trees, trees_svg);
     }
     free(names);
     free(chains);
@@ -396,7 +398,8 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
 
 /* The summary, then the report when asked for; returns an exit code. */
 static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
-                         const cli_opts *o, const cli_session *s, const cli_tree *trees)
+                         const cli_opts *o, const cli_session *s, const cli_tree *trees,
+                         const cli_tree_xs *xs)
 {
     int report_rc = GB_EXIT_OK;
     char *text = NULL; /* the trees' summary, for the report */
@@ -406,8 +409,14 @@ static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_conf
         free(text);
         text = NULL;
     }
-    int rc = print_summary(m, d, cfg, o, s, text, &report_rc);
+    char *svg = NULL, err[300]; /* the most visited trees' diagrams */
+    gb_status st = text ? cli_tree_svg(trees, xs, &svg, err, sizeof err) : GB_OK;
+    if (st == GB_EINTERNAL)
+        fprintf(stderr, "glassbox run: internal error: Graphviz: %s, please report (the report "
+                        "has no tree diagram)\n", err);
+    int rc = st == GB_ENOMEM ? -1 : print_summary(m, d, cfg, o, s, text, svg, &report_rc);
     free(text);
+    free(svg);
     if (rc != 0) {
         fprintf(stderr, "glassbox run: error: out of memory making the summary%s\n",
                 o->output ? " (the draws are in the files)" : "");
@@ -615,6 +624,8 @@ int cli_run(int argc, char **argv)
     gb_drawsout *w = NULL;
     unsigned char *keep = NULL;
     cli_tree *trees = NULL;
+    gb_status st = GB_OK;
+    cli_tree_xs xs = {0}; /* the trees' inputs: their names label the rules */
     if (rc != GB_EXIT_OK)
         goto out;
     long par = o.threads ? o.threads : default_threads((int)o.chains);
@@ -635,6 +646,12 @@ int cli_run(int argc, char **argv)
         goto out;
     if ((rc = listen_to_trees(m, &cfg, &trees, &s)) != GB_EXIT_OK)
         goto out;
+    if (trees && (st = cli_tree_xs_find(&o, &s, m, &xs)) != GB_OK) {
+        rc = cli_report(s.errs, s.srcs, st);
+        goto out;
+    }
+    for (size_t i = 0; i < xs.n; i++)
+        cli_tree_set_names(trees, xs.items[i].node, xs.items[i].names, xs.items[i].cols);
     if (signal_count) {
         fprintf(stderr, "glassbox run: interrupted before sampling began\n");
         rc = interrupted_exit();
@@ -647,7 +664,7 @@ int cli_run(int argc, char **argv)
         rc = GB_EXIT_MODEL;
         goto out;
     }
-    gb_status st = cli_mpi_run(m, &cfg, w, &d, s.errs);
+    st = cli_mpi_run(m, &cfg, w, &d, s.errs);
     if (cli_mpi_rank() > 0) /* rank 0 has this rank's draws and speaks for the job */
         goto out;
     sig_atomic_t seen = signal_count; /* every signal up to here asked for this one stop */
@@ -688,7 +705,7 @@ int cli_run(int argc, char **argv)
         print_counts(d, stderr);
         fprintf(stderr, " draws%s\n", o.output && cst == GB_OK ? ", all written" : "");
     }
-    int src = d ? summarise_run(m, d, &cfg, &o, &s, trees) : GB_EXIT_OK;
+    int src = d ? summarise_run(m, d, &cfg, &o, &s, trees, &xs) : GB_EXIT_OK;
     rc = rc == GB_EXIT_OK ? src : rc;
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
@@ -703,6 +720,7 @@ out:
         cli_mpi_agree(0);
     free(keep);
     cli_tree_free(trees);
+    cli_tree_xs_free(&xs);
     gb_drawsout_close(w, NULL, s.errs);
     gb_draws_free(d);
     gb_model_free(m);

@@ -10,10 +10,17 @@
  *    it was visited, as if-then rules, each leaf with its posterior over the draws of that
  *    structure: mean and 5% and 95% quantiles of its mean (regression) or of each class
  *    probability (classification).
+ * Inputs are named as cli_tree_set_names says (the data's "X_names"), else x1..xP.  The file is
+ * read back by cli_tree_load for `glassbox tree` (cli_tree_cmd.c), which shares the gathering
+ * of a node's draws (cli_tree_int.h).
  * The JSON layout is the tree library's (stdlib/tree.h, gb_forest_write_json); it is parsed
- * here with jansson.  The walks recurse once per tree level: a tree's depth is below its leaf
- * limit (GB_TREE_DEFAULT_MAX_LEAVES = 256), so the recursion is bounded.
+ * here with jansson.  The summary walks the parsed JSON rather than reading each draw back into
+ * a gb_forest (gb_forest_read_json): that would partition every training row for every tree of
+ * every draw, O(rows x trees) per draw, where the walk costs O(nodes).  The walks recurse once
+ * per tree level: a tree's depth is below its leaf limit (GB_TREE_DEFAULT_MAX_LEAVES = 256), so
+ * the recursion is bounded.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +29,7 @@
 #include <jansson.h>
 
 #include "cli_tree.h"
+#include "cli_tree_int.h"
 #include "diag.h"
 #include "drawsout.h"
 #include "vec.h"
@@ -33,11 +41,46 @@ typedef struct record {
 
 typedef GB_VEC(record) record_vec;
 
+typedef struct named {
+    const char *node;
+    char *const *names; /* borrowed (cli_tree_set_names) */
+    size_t p;
+} named;
+
 struct cli_tree {
     int nchains;
     record_vec *chain; /* per chain, in draw order */
     int oom;
+    named names[CLI_TREE_MAX_NAMED];
+    size_t nnamed;
+    char **owned; /* node names read from a file (cli_tree_load) */
+    size_t nowned;
 };
+
+void cli_tree_set_names(cli_tree *t, const char *node, char *const *names, size_t p)
+{
+    if (t && names && t->nnamed < CLI_TREE_MAX_NAMED)
+        t->names[t->nnamed++] = (named){node, names, p};
+}
+
+char *const *cli_tree_names(const cli_tree *t, const char *node, size_t *p)
+{
+    for (size_t i = 0; t && i < t->nnamed; i++)
+        if (strcmp(t->names[i].node, node) == 0) {
+            *p = t->names[i].p;
+            return t->names[i].names;
+        }
+    return NULL;
+}
+
+/* Input j's name: the data's column name, else x1, x2, ... */
+const char *cli_tree_input(const cli_tree_draws *nd, size_t j, char *buf, size_t size)
+{
+    if (nd->names && j < nd->np)
+        return nd->names[j];
+    snprintf(buf, size, "x%zu", j + 1);
+    return buf;
+}
 
 cli_tree *cli_tree_new(int nchains)
 {
@@ -61,6 +104,9 @@ void cli_tree_free(cli_tree *t)
         free(t->chain[c].items);
     }
     free(t->chain);
+    for (size_t i = 0; i < t->nowned; i++)
+        free(t->owned[i]);
+    free(t->owned);
     free(t);
 }
 
@@ -167,20 +213,7 @@ static int key_of(const json_t *n, char **buf, size_t *len, size_t *cap)
     return append(buf, len, cap, ")");
 }
 
-/* What the summary needs of one node's draws, all chains: per draw its leaves, depth, tree key
- * (single trees) and parsed forest. */
-typedef struct node_draws {
-    const char *node;
-    size_t nchains, ndraws, p;
-    double *nleaves, *ndepth; /* chain c, draw d at c * ndraws + d */
-    double *used;    /* single tree: draws that split on input j; forest: the sum over draws of
-                        input j's share of the splits (the BART packages' inclusion proportion) */
-    json_t **forest; /* parsed lines, nchains * ndraws */
-    char **key;      /* single trees: the structure of each draw */
-    int single;
-} node_draws;
-
-static void node_draws_free(node_draws *nd)
+void cli_tree_draws_free(cli_tree_draws *nd)
 {
     size_t n = nd->nchains * nd->ndraws;
     for (size_t i = 0; i < n; i++) {
@@ -208,7 +241,7 @@ static size_t inputs_seen(const json_t *n)
 }
 
 /* Reads one draw (index i) of the node into nd. */
-static int read_draw(node_draws *nd, size_t i, const char *line)
+static int read_draw(cli_tree_draws *nd, size_t i, const char *line)
 {
     json_t *f = json_loads(line, 0, NULL);
     json_t *trees = f ? json_object_get(f, "trees") : NULL;
@@ -237,10 +270,11 @@ static int read_draw(node_draws *nd, size_t i, const char *line)
 }
 
 /* Gathers node `node`'s draws from every chain (the shortest chain's count). */
-static int gather(const cli_tree *t, const char *node, node_draws *nd)
+int cli_tree_gather(const cli_tree *t, const char *node, cli_tree_draws *nd)
 {
     memset(nd, 0, sizeof *nd);
     nd->node = node;
+    nd->names = cli_tree_names(t, node, &nd->np);
     nd->nchains = (size_t)t->nchains;
     nd->ndraws = SIZE_MAX;
     for (int c = 0; c < t->nchains; c++) {
@@ -274,6 +308,8 @@ static int gather(const cli_tree *t, const char *node, node_draws *nd)
             size_t s = inputs_seen(tr);
             nd->p = s > nd->p ? s : nd->p;
         }
+    if (nd->names && nd->np > nd->p) /* the columns no draw splits on are shown too */
+        nd->p = nd->np;
     if (!(nd->used = calloc(nd->p ? nd->p : 1, sizeof *nd->used)))
         return -1;
     size_t *u = calloc(nd->p ? nd->p : 1, sizeof *u);
@@ -302,7 +338,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Mean and the 5% and 95% quantiles (R's type 7) of v[0 .. n-1], sorting v. */
-static void describe(double *v, size_t n, double *mean, double *q5, double *q95)
+void cli_tree_describe(double *v, size_t n, double *mean, double *q5, double *q95)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++)
@@ -317,7 +353,7 @@ static void describe(double *v, size_t n, double *mean, double *q5, double *q95)
     }
 }
 
-static int print_scalar(FILE *out, const char *what, const double *v, const node_draws *nd)
+static int print_scalar(FILE *out, const char *what, const double *v, const cli_tree_draws *nd)
 {
     const double **ch = malloc(nd->nchains * sizeof *ch);
     if (!ch)
@@ -340,42 +376,42 @@ static int print_scalar(FILE *out, const char *what, const double *v, const node
 }
 
 /* The k-th leaf (depth-first, left first) of the tree n; *k counts down. */
-static const json_t *leaf_at(const json_t *n, size_t *k)
+const json_t *cli_tree_leaf_at(const json_t *n, size_t *k)
 {
     const json_t *l = json_object_get(n, "left");
     if (!l)
         return (*k)-- == 0 ? n : NULL;
-    const json_t *x = leaf_at(l, k);
-    return x ? x : leaf_at(json_object_get(n, "right"), k);
+    const json_t *x = cli_tree_leaf_at(l, k);
+    return x ? x : cli_tree_leaf_at(json_object_get(n, "right"), k);
 }
 
 /* Prints leaf `k` of the most visited structure: its values over the draws `which` (nw). */
-static int print_leaf(FILE *out, const node_draws *nd, const size_t *which, size_t nw, size_t k,
+static int print_leaf(FILE *out, const cli_tree_draws *nd, const size_t *which, size_t nw, size_t k,
                       double *buf)
 {
     size_t kk = k;
     const json_t *first =
-        leaf_at(json_array_get(json_object_get(nd->forest[which[0]], "trees"), 0), &kk);
+        cli_tree_leaf_at(json_array_get(json_object_get(nd->forest[which[0]], "trees"), 0), &kk);
     const json_t *p = json_object_get(first, "p");
     size_t nv = p ? json_array_size(p) : 1;
     int bad = fprintf(out, p ? " then p =" : " then mean =") < 0;
     for (size_t j = 0; j < nv && !bad; j++) {
         for (size_t w = 0; w < nw; w++) {
             kk = k;
-            const json_t *lf =
-                leaf_at(json_array_get(json_object_get(nd->forest[which[w]], "trees"), 0), &kk);
+            const json_t *lf = cli_tree_leaf_at(
+                json_array_get(json_object_get(nd->forest[which[w]], "trees"), 0), &kk);
             buf[w] = p ? json_number_value(json_array_get(json_object_get(lf, "p"), j))
                        : json_number_value(json_object_get(lf, "mu"));
         }
         double mean, q5, q95;
-        describe(buf, nw, &mean, &q5, &q95);
+        cli_tree_describe(buf, nw, &mean, &q5, &q95);
         bad = fprintf(out, "%s %.3g [%.3g, %.3g]", j ? "," : "", mean, q5, q95) < 0;
     }
     return bad || fputc('\n', out) == EOF ? -1 : 0;
 }
 
 /* The rules of tree n, one line a leaf: the path's conditions, then the leaf's posterior. */
-static int print_rules(FILE *out, const node_draws *nd, const json_t *n, char *path, size_t len,
+static int print_rules(FILE *out, const cli_tree_draws *nd, const json_t *n, char *path, size_t len,
                        size_t *leaf, const size_t *which, size_t nw, double *buf)
 {
     const json_t *l = json_object_get(n, "left");
@@ -384,10 +420,12 @@ static int print_rules(FILE *out, const node_draws *nd, const json_t *n, char *p
             return -1;
         return print_leaf(out, nd, which, nw, (*leaf)++, buf);
     }
-    long long v = (long long)json_integer_value(json_object_get(n, "var")) + 1;
+    char xb[32];
+    const char *v =
+        cli_tree_input(nd, (size_t)json_integer_value(json_object_get(n, "var")), xb, sizeof xb);
     double le = json_number_value(json_object_get(n, "le"));
     for (int side = 0; side < 2; side++) {
-        int k = snprintf(path + len, CLI_TREE_PATH - len, "%sx%lld %s %.6g", len ? " and " : "", v,
+        int k = snprintf(path + len, CLI_TREE_PATH - len, "%s%s %s %.6g", len ? " and " : "", v,
                          side ? ">" : "<=", le);
         if (k < 0 || len + (size_t)k >= CLI_TREE_PATH)
             return -1;
@@ -401,7 +439,7 @@ static int print_rules(FILE *out, const node_draws *nd, const json_t *n, char *p
 
 /* The structure of draw `pick`, titled, with its rules: each leaf's posterior over the draws of
  * that same structure. */
-static int print_structure(FILE *out, const node_draws *nd, size_t pick, const char *title)
+static int print_structure(FILE *out, const cli_tree_draws *nd, size_t pick, const char *title)
 {
     size_t n = nd->nchains * nd->ndraws, nw = 0, leaf = 0;
     size_t *which = malloc(n * sizeof *which);
@@ -428,30 +466,62 @@ done:
     return rc;
 }
 
-/* The most visited structure of a single tree, and the one of highest structure posterior
- * (each draw's "logpost", sampler_tree.c) among the visited ones. */
-static int print_single(FILE *out, const node_draws *nd)
+typedef struct keyed {
+    const char *key;
+    size_t i;
+} keyed;
+
+static int cmp_key(const void *a, const void *b)
 {
-    size_t n = nd->nchains * nd->ndraws, best = 0, best_count = 0, top = 0;
-    size_t *count = calloc(n, sizeof *count);
-    if (!count)
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Sorts the draws by structure key (ties by draw), then counts each run: O(n log n). */
+int cli_tree_pick(const cli_tree_draws *nd, size_t *visited, size_t *count, size_t *map)
+{
+    size_t n = nd->nchains * nd->ndraws;
+    keyed *ix = malloc(n * sizeof *ix);
+    if (!ix)
         return -1;
-    double top_lp = -INFINITY;
-    for (size_t i = 0; i < n; i++) { /* count at each structure's first draw */
-        size_t f = 0;
-        while (strcmp(nd->key[f], nd->key[i]) != 0)
-            f++;
-        if (++count[f] > best_count)
-            best_count = count[f], best = f;
-        double lp = json_number_value(json_object_get(nd->forest[i], "logpost"));
-        if (lp > top_lp)
-            top_lp = lp, top = i;
+    for (size_t i = 0; i < n; i++)
+        ix[i] = (keyed){nd->key[i], i};
+    qsort(ix, n, sizeof *ix, cmp_key);
+    *visited = 0, *count = 0, *map = SIZE_MAX;
+    for (size_t a = 0, b; a < n; a = b) {
+        for (b = a + 1; b < n && strcmp(ix[a].key, ix[b].key) == 0; b++)
+            ;
+        /* ix[a] is the run's first draw: ties go to the structure visited first */
+        if (b - a > *count || (b - a == *count && ix[a].i < *visited))
+            *count = b - a, *visited = ix[a].i;
     }
-    free(count);
-    if (print_structure(out, nd, best, "most visited tree") != 0)
+    free(ix);
+    double top = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *lp = json_object_get(nd->forest[i], "logpost");
+        if (lp && json_number_value(lp) > top)
+            top = json_number_value(lp), *map = i;
+    }
+    return 0;
+}
+
+const json_t *cli_tree_first(const cli_tree_draws *nd, size_t i)
+{
+    return json_array_get(json_object_get(nd->forest[i], "trees"), 0);
+}
+
+/* The most visited structure of a single tree, and the one of highest structure posterior
+ * (each draw's "logpost", sampler_tree.c). */
+static int print_single(FILE *out, const cli_tree_draws *nd)
+{
+    size_t best, count, top;
+    if (cli_tree_pick(nd, &best, &count, &top) != 0 ||
+        print_structure(out, nd, best, "most visited tree") != 0)
         return -1;
-    if (!(top_lp > -INFINITY))
+    if (top == SIZE_MAX)
         return 0;
+    double top_lp = json_number_value(json_object_get(nd->forest[top], "logpost"));
     if (strcmp(nd->key[top], nd->key[best]) == 0)
         return fprintf(out, "  maximum-posterior tree: the same (log posterior %.4g)\n", top_lp) < 0
                    ? -1
@@ -461,20 +531,26 @@ static int print_single(FILE *out, const node_draws *nd)
     return print_structure(out, nd, top, title);
 }
 
-static int print_node(FILE *out, const node_draws *nd)
+static int print_node(FILE *out, const cli_tree_draws *nd)
 {
     size_t n = nd->nchains * nd->ndraws;
-    if (fprintf(out, "\ntree %s (%zu draws; inputs x1..x%zu are the columns of its X)\n", nd->node,
-                n, nd->p) < 0 ||
-        print_scalar(out, "leaves", nd->nleaves, nd) != 0 ||
+    int bad = nd->names ? fprintf(out, "\ntree %s (%zu draws)\n", nd->node, n) < 0
+                        : fprintf(out,
+                                  "\ntree %s (%zu draws; inputs x1..x%zu are the columns of "
+                                  "its X)\n",
+                                  nd->node, n, nd->p) < 0;
+    if (bad || print_scalar(out, "leaves", nd->nleaves, nd) != 0 ||
         print_scalar(out, "depth", nd->ndepth, nd) != 0 ||
         fprintf(out, "  inclusion (%s):",
                 nd->single ? "share of draws splitting on each input"
                            : "each input's share of the splits, mean over draws") < 0)
         return -1;
-    for (size_t j = 0; j < nd->p; j++)
-        if (fprintf(out, " x%zu %.2f", j + 1, nd->used[j] / (double)n) < 0)
+    for (size_t j = 0; j < nd->p; j++) {
+        char xb[32];
+        if (fprintf(out, " %s %.2f", cli_tree_input(nd, j, xb, sizeof xb),
+                    nd->used[j] / (double)n) < 0)
             return -1;
+    }
     if (fputc('\n', out) == EOF)
         return -1;
     return nd->single ? print_single(out, nd) : 0;
@@ -489,13 +565,114 @@ int cli_tree_print(const cli_tree *t, FILE *out)
     for (size_t i = 0; i < c0->len; i++) {
         if (i > 0 && strcmp(c0->items[i].node, c0->items[0].node) == 0)
             break;
-        node_draws nd;
-        int rc = gather(t, c0->items[i].node, &nd);
+        cli_tree_draws nd;
+        int rc = cli_tree_gather(t, c0->items[i].node, &nd);
         if (rc == 0 && nd.ndraws > 0)
             rc = print_node(out, &nd);
-        node_draws_free(&nd);
+        cli_tree_draws_free(&nd);
         if (rc != 0)
             return -1;
     }
     return 0;
+}
+
+const char *cli_tree_node_at(const cli_tree *t, size_t i, size_t *n)
+{
+    const record_vec *c0 = &t->chain[0];
+    size_t k = 0;
+    while (k < c0->len && (k == 0 || strcmp(c0->items[k].node, c0->items[0].node) != 0))
+        k++;
+    *n = k;
+    return i < k ? c0->items[i].node : NULL;
+}
+
+/* The node name as the record keeps it: one copy per distinct name, owned by t. */
+static const char *own_node(cli_tree *t, const char *node)
+{
+    for (size_t i = 0; i < t->nowned; i++)
+        if (strcmp(t->owned[i], node) == 0)
+            return t->owned[i];
+    char **grown = realloc(t->owned, (t->nowned + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    t->owned = grown;
+    return (t->owned[t->nowned] = strdup(node)) ? t->owned[t->nowned++] : NULL;
+}
+
+/* Line `line` of the file: its chain (1..) and node, checked. */
+static int parse_record(const char *path, size_t lineno, const char *line, long *chain,
+                        json_t **root)
+{
+    json_error_t jerr;
+    *root = json_loads(line, 0, &jerr);
+    const json_t *c = json_object_get(*root, "chain"), *n = json_object_get(*root, "node");
+    *chain = json_is_integer(c) ? (long)json_integer_value(c) : 0;
+    if (*root && *chain >= 1 && *chain <= 1024 && json_is_string(n) &&
+        json_is_array(json_object_get(*root, "trees")))
+        return 0;
+    if (!*root && json_error_code(&jerr) == json_error_out_of_memory)
+        fprintf(stderr, "glassbox: error: out of memory reading %s\n", path);
+    else
+        fprintf(
+            stderr,
+            "%s:%zu: error: not a tree record {\"chain\":C,\"node\":NAME,\"trees\":[...]}%s%s\n",
+            path, lineno, *root ? "" : ": ", *root ? "" : jerr.text);
+    return -1;
+}
+
+/* A long function: one pass over the file with its cleanup at the end; the line loop reads,
+ * checks and records, and split it would pass every one of its buffers around. */
+cli_tree *cli_tree_load(const char *cmd, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "glassbox %s: error: cannot read %s: %s\n", cmd, path, strerror(errno));
+        return NULL;
+    }
+    cli_tree *t = NULL;
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    int bad = 0;
+    for (int pass = 0; pass < 2 && !bad; pass++) { /* 1: count chains; 2: record */
+        long nchains = 0;
+        rewind(f);
+        lineno = 0;
+        while (!bad && getline(&line, &cap, f) >= 0) {
+            json_t *root;
+            long c;
+            lineno++;
+            if (line[0] == '\n' || line[0] == 0)
+                continue;
+            if (parse_record(path, lineno, line, &c, &root) != 0) {
+                json_decref(root);
+                bad = 1;
+                break;
+            }
+            nchains = c > nchains ? c : nchains;
+            if (pass == 1) {
+                const char *node = own_node(t, json_string_value(json_object_get(root, "node")));
+                bad = !node || cli_tree_record(t, (int)c - 1, node, line) != 0;
+                if (bad)
+                    fprintf(stderr, "glassbox %s: error: out of memory reading %s\n", cmd, path);
+            }
+            json_decref(root);
+        }
+        if (!bad && ferror(f)) {
+            fprintf(stderr, "glassbox %s: error: cannot read %s: %s\n", cmd, path, strerror(errno));
+            bad = 1;
+        } else if (!bad && nchains == 0) {
+            fprintf(stderr, "glassbox %s: error: %s holds no tree records\n", cmd, path);
+            bad = 1;
+        } else if (!bad && pass == 0 && !(t = cli_tree_new((int)nchains))) {
+            fprintf(stderr, "glassbox %s: error: out of memory reading %s\n", cmd, path);
+            bad = 1;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (bad) {
+        cli_tree_free(t);
+        return NULL;
+    }
+    return t;
 }

@@ -8,6 +8,8 @@
 
 /* Room for one leaf's conditions in the rules. */
 #define CLI_TREE_PATH 4096
+/* Tree nodes of a model whose inputs can be named. */
+#define CLI_TREE_MAX_NAMED 16
 
 typedef struct cli_tree cli_tree;
 
@@ -23,6 +25,12 @@ int cli_tree_empty(const cli_tree *t);
 /* Writes every record as one JSON line {"chain":c,"draw":d,"node":"t.f","trees":[...]} to
  * OUTPUT's stem + "_tree.jsonl", whole or not at all; 0, or -1 after a message on stderr. */
 int cli_tree_write(const cli_tree *t, const char *output);
+/* Names node's p inputs in the summary (borrowed: they must outlive t); without it, or beyond
+ * CLI_TREE_MAX_NAMED nodes, the inputs are x1..xp.  Accepts t or names NULL. */
+void cli_tree_set_names(cli_tree *t, const char *node, char *const *names, size_t p);
+/* Reads a STEM_tree.jsonl file back (each line's "chain" says whose it is); NULL after a message
+ * on stderr naming cmd and the file's line. */
+cli_tree *cli_tree_load(const char *cmd, const char *path);
 /* Prints each tree's summary; -1 when out of memory or a write failed. */
 int cli_tree_print(const cli_tree *t, FILE *out);
 

@@ -15,6 +15,19 @@
 
 static char last_err[256];
 
+/* One Graphviz context for the process, made at the first rendering and kept until exit (it
+ * stays reachable, so it is no leak).  Graphviz's text-layout plugin caches the last font's
+ * name, a string the context owns: a context freed after one rendering would leave that cache
+ * pointing at freed memory, read by the next rendering in the same process (run --report
+ * renders the model graph and the trees' diagrams; ASan reports it). */
+static GVC_t *context(void)
+{
+    static GVC_t *gvc;
+    if (!gvc)
+        gvc = gvContext();
+    return gvc;
+}
+
 /* Graphviz's error hook: keeps the first message of a rendering. */
 static int keep_error(char *msg)
 {
@@ -42,7 +55,7 @@ gb_status gb_graph_render(const char *dot, size_t len, const char *format, char 
     agusererrf before = agseterrf(keep_error);
     agerrlevel_t level = agseterr(AGERR); /* warnings (e.g. a font not found) are not errors */
     gb_status st = GB_EINTERNAL;
-    GVC_t *gvc = gvContext();
+    GVC_t *gvc = context();
     Agraph_t *g = gvc ? agmemread(text) : NULL;
     if (g && gvLayout(gvc, g, "dot") == 0) {
         char *data = NULL;
@@ -67,8 +80,6 @@ gb_status gb_graph_render(const char *dot, size_t len, const char *format, char 
                                                 : "Graphviz could not lay out or render the graph");
     if (g)
         agclose(g);
-    if (gvc)
-        gvFreeContext(gvc);
     agseterr(level);
     agseterrf(before);
     free(text);

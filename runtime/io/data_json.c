@@ -334,6 +334,19 @@ static void duplicate_key(const gb_source *src, const jkey_list *keys, gb_errlis
     }
 }
 
+/* "X_names": ["age", "income"] names the columns of X (README, data files); it is not a
+ * variable: the tree command and the tree summary read it (runtime/cli/cli_tree_x.c). */
+static int is_colnames(const char *name, const json_t *val)
+{
+    size_t n = strlen(name), i;
+    const json_t *v;
+    if (n <= 6 || strcmp(name + n - 6, "_names") != 0 || !json_is_array(val) ||
+        json_array_size(val) == 0)
+        return 0;
+    json_array_foreach(val, i, v) if (!json_is_string(v)) return 0;
+    return 1;
+}
+
 gb_status gb_data_load_json(gb_data *d, const gb_source *src, gb_errlist *errs)
 {
     json_error_t je;
@@ -373,6 +386,8 @@ gb_status gb_data_load_json(gb_data *d, const gb_source *src, gb_errlist *errs)
             if (key_is(src, &keys.items[j], name))
                 k = &keys.items[j];
         idx++;
+        if (is_colnames(name, val))
+            continue;
         gb_loc kl = {src->name, 0, 0, 0};
         if (k) {
             kl = (gb_loc){src->name, k->line, k->col, k->end_col};

@@ -56,7 +56,7 @@ then ok; else bad "posterior predictive checks"; fi
 "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --chains 2 \
     --warmup 200 --draws 200 --seed 3 --quiet --report "$tmp/iris.html" > "$tmp/iris.txt"
 if grep -q '<h2 id="trees">' "$tmp/iris.html" && grep -q 'most visited tree' "$tmp/iris.html" &&
-    grep -q 'if x[0-9] &lt;= ' "$tmp/iris.html"; then ok; else bad "tree rules in the report"; fi
+    grep -q 'if petal_[a-z]* &lt;= ' "$tmp/iris.html"; then ok; else bad "tree rules in the report"; fi
 
 # errors: a pair naming no column, files of two runs, no output
 "$GB" report $m.gb --data $m.json --draws "$tmp"/mp_1.csv --output "$tmp/x.html" \

@@ -9,15 +9,15 @@ if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json
     grep -Eq '^  t\.logp +tree ' "$tmp/out"
 then ok; else bad "iris_tree: the tree sampler takes t.logp"; tail -5 "$tmp/out"; fi
 
-# the summary shows the most visited tree's rules on the petal measurements (x3, x4: columns 3
-# and 4 of X), the inclusion proportions and the leaves' and depth's posteriors; with --output
+# the summary shows the most visited tree's rules on the petal measurements (columns 3 and 4 of
+# X, named by the data's "X_names"), the inclusion proportions and the leaves' and depth's posteriors; with --output
 # every kept draw's tree is one JSON line beside the draws
 if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --chains 2 \
     --warmup 200 --draws 150 --quiet --output "$tmp/iris.csv" >"$tmp/out" 2>&1 &&
     grep -q '^tree t.logp (300 draws' "$tmp/out" && grep -Eq '^  leaves +mean' "$tmp/out" &&
-    grep -Eq '^  depth +mean' "$tmp/out" && grep -q '^  inclusion .* x4 ' "$tmp/out" &&
+    grep -Eq '^  depth +mean' "$tmp/out" && grep -q '^  inclusion .* sepal_length [0-9.]* sepal_width [0-9.]* petal_length [0-9.]* petal_width ' "$tmp/out" &&
     grep -q '^  most visited tree' "$tmp/out" && grep -q '^  maximum-posterior tree' "$tmp/out" &&
-    grep -E '^    (if|always)' "$tmp/out" | grep -q 'x[34] <=' &&
+    grep -E '^    (if|always)' "$tmp/out" | grep -q 'petal_\(length\|width\) <=' &&
     [ "$(wc -l < "$tmp/iris_tree.jsonl")" = 300 ] &&
     python3 - "$tmp/iris_tree.jsonl" <<'PY'
 import json, sys

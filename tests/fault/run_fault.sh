@@ -71,4 +71,12 @@ inject "run --prior" run $m --data $d --prior --chains 1 --draws 5 --output "$tm
 # the tree sampler, its records and the trees' file and summary
 inject "run tree" run tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json --chains 1 \
     --warmup 3 --draws 3 --seed 1 --quiet --output "$tmp/out/tree.csv"
+# the tree command: records read back, the diagram rendered, partial dependence
+"$GB" run tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json --chains 1 --warmup 3 \
+    --draws 3 --seed 1 --quiet --output "$tmp/tt.csv" >/dev/null 2>&1 ||
+    bad "the trees for the tree scenario could not be made"
+inject "tree svg" tree tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json \
+    --trees "$tmp/tt_tree.jsonl" --format svg --output "$tmp/out/t.svg"
+inject "tree --pd" tree tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json \
+    --trees "$tmp/tt_tree.jsonl" --pd a --grid 3 --output "$tmp/out/pd.txt"
 finish fault

@@ -486,6 +486,97 @@ static void test_rules_text_of_a_stump(void **state)
     gsl_rng_free(r);
 }
 
+/* Writes f's JSON line into a new string (caller frees). */
+static char *json_line(const gb_forest *f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    assert_int_equal(gb_forest_write_json(f, mem), GB_OK);
+    assert_int_equal(fclose(mem), 0);
+    return buf;
+}
+
+/* A forest read back from its JSON line is the same draw: the same line, keys, leaves, depths,
+ * fit and predictions, for BART and for class leaves; bad lines are refused with a message and
+ * leave single-leaf trees. */
+static void test_json_round_trip(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 31);
+    size_t n = 150, p = 3;
+    double *x = uniform_x(r, n, p), y[150], lab[150], pa[150 * 3], pb[150 * 3];
+    for (size_t i = 0; i < n; i++) {
+        y[i] = (x[i * p + 1] > 0.4 ? 1.5 : -1) + gsl_ran_gaussian(r, 0.3);
+        lab[i] = x[i * p] < 0.3 ? 0 : x[i * p + 2] < 0.6 ? 1 : 2;
+    }
+    gb_errlist *errs = gb_errlist_new();
+    gb_tree_data *d = NULL;
+    assert_int_equal(gb_tree_data_new(x, n, p, 5, &d, errs), GB_OK);
+    gb_tree_config cs[2];
+    gb_tree_config_default(&cs[0], GB_TREE_LEAF_NORMAL, 10);
+    cs[0].tau = gb_tree_bart_tau(-1, 1.5, 2, 10);
+    gb_tree_config_default(&cs[1], GB_TREE_LEAF_CLASS, 1);
+    cs[1].classes = 3;
+    for (int k = 0; k < 2; k++) {
+        gb_forest *f = NULL, *g = NULL;
+        assert_int_equal(gb_forest_new(d, &cs[k], &f, errs), GB_OK);
+        assert_int_equal(gb_forest_new(d, &cs[k], &g, errs), GB_OK);
+        for (int s = 0; s < 40; s++)
+            assert_int_equal(gb_forest_sweep(f, r, k ? lab : y, 0.3), GB_OK);
+        char *line = json_line(f);
+        assert_int_equal(gb_forest_read_json(g, line, errs), GB_OK);
+        char *again = json_line(g);
+        assert_string_equal(again, line);
+        for (size_t t = 0; t < gb_forest_trees(f); t++) {
+            char ka[512], kb[512];
+            gb_tree_key(f, t, ka, sizeof ka);
+            gb_tree_key(g, t, kb, sizeof kb);
+            assert_string_equal(ka, kb);
+            assert_int_equal(gb_tree_leaves(f, t), gb_tree_leaves(g, t));
+            assert_int_equal(gb_tree_depth(f, t), gb_tree_depth(g, t));
+        }
+        size_t kk = k ? 3 : 1;
+        for (size_t i = 0; i < n * kk; i++)
+            assert_near(gb_forest_fit(g)[i], gb_forest_fit(f)[i], 1e-12, 1e-12);
+        assert_int_equal(gb_forest_predict(f, x, n, p, pa, errs), GB_OK);
+        assert_int_equal(gb_forest_predict(g, x, n, p, pb, errs), GB_OK);
+        assert_memory_equal(pa, pb, n * kk * sizeof *pa);
+        free(line);
+        free(again);
+        gb_forest_free(f);
+        gb_forest_free(g);
+    }
+    gb_forest *f = NULL;
+    assert_int_equal(gb_forest_new(d, &cs[0], &f, errs), GB_OK);
+    const char *bad[][2] = {
+        {"{\"trees\":[", "the forest's JSON does not parse"},
+        {"{\"trees\":[{\"mu\":1}]}", "the forest's JSON has 1 trees where 10 were expected"},
+        {"{\"trees\":[{\"var\":3,\"le\":0.5,\"left\":{\"mu\":1},\"right\":{\"mu\":2}}"
+         ",{},{},{},{},{},{},{},{},{}]}",
+         "tree 1 of the forest's JSON: a split's \"var\" is not a column number 0..2"},
+        {"{\"trees\":[{\"var\":0,\"le\":-5,\"left\":{\"mu\":1},\"right\":{\"mu\":2}}"
+         ",{},{},{},{},{},{},{},{},{}]}",
+         "tree 1 of the forest's JSON: a split value is below every observed value of its column"},
+        {"{\"trees\":[{\"mu\":1},{\"p\":[1]},{},{},{},{},{},{},{},{}]}",
+         "tree 2 of the forest's JSON: a leaf has no finite \"mu\""},
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        gb_errlist *e = gb_errlist_new();
+        assert_int_equal(gb_forest_read_json(f, bad[b][0], e), GB_EDATA);
+        assert_non_null(strstr(first_msg(e), bad[b][1]));
+        gb_errlist_free(e);
+        assert_int_equal(gb_tree_leaves(f, 0), 1);
+    }
+    gb_forest_free(f);
+    gb_tree_data_free(d);
+    gb_errlist_free(errs);
+    free(x);
+    gsl_rng_free(r);
+}
+
 /* The key follows snprintf: the needed length whatever the size, always terminated. */
 static void test_key_is_snprintf_like_and_copy_restores(void **state)
 {
@@ -557,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_json_rules_and_predict_agree_with_fit),
         cmocka_unit_test(test_rules_text_of_a_stump),
         cmocka_unit_test(test_key_is_snprintf_like_and_copy_restores),
+        cmocka_unit_test(test_json_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

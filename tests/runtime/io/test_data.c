@@ -139,6 +139,21 @@ static void test_json_special_strings(void **state)
     assert_int_equal(var(f, "s")->shape.rank, 0);
 }
 
+/* "X_names": [strings] names X's columns (cli_tree_x.c reads it): it is not a variable; a
+ * "_names" key holding numbers, or a string array under another key, still is one / an error. */
+static void test_json_column_names_are_not_variables(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(load(f, "d.json",
+                          "{\"X\": [[1, 2]], \"X_names\": [\"age\", \"income\"], "
+                          "\"k_names\": [1, 2]}"),
+                     GB_OK);
+    assert_int_equal(gb_data_count(f->data), 2);
+    assert_int_equal(var(f, "X")->len, 2);
+    assert_int_equal(var(f, "k_names")->len, 2);
+    assert_int_equal(load(f, "e.json", "{\"names\": [\"a\"]}"), GB_EDATA);
+}
+
 static void test_json_empty_arrays(void **state)
 {
     fixture *f = *state;
@@ -457,6 +472,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_scalars_vectors_matrices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_int_vs_real, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_special_strings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_column_names_are_not_variables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_empty_arrays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_key_locations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_ragged_error_at_element, setup, teardown),
