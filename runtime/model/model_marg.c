@@ -133,6 +133,9 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
         if (t->node != L->node && !gb_node_is_observed(gb_graph_node(m->g, t->node)))
             return "the prior of another parameter reads it";
     }
+    const char *why = L->chain ? NULL : support_not_fixed(m, L); /* a chain's is (model_chain.c) */
+    if (why)
+        return why;
     for (size_t j = 0; j < m->lat.len; j++) {
         const latent *B = &m->lat.items[j];
         if (j != k && B->kind && !B->kind->joint && ranges_overlap(L, B)) {
@@ -142,9 +145,6 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
     }
     if (L->chain) /* a first-order chain: the forward algorithm sums it (model_marg_chain.c) */
         return gb_model_marg_chain_check(m, L, n->marginal > 0, oom);
-    const char *why = support_not_fixed(m, L);
-    if (why)
-        return why;
     double lo, hi;
     if (gb_model_discrete_support(m, ws, L, &lo, &hi) != 0 || !isfinite(lo) || !isfinite(hi))
         return "its support is not bounded";
