@@ -117,7 +117,10 @@ typedef struct latent {
     /* marginalised (model_marg.c): support [mlo, mlo + mK), and for each blanket range k the
        element read by repetition r of its term, melem[moff[k] + r]; workspace offsets of the
        table of log densities (len x mK), the saved values (len), the adjoint scratch and the
-       per-repetition log densities and weights of one term (2 x its repetitions) */
+       per-repetition log densities and weights of one term (2 x its repetitions).  A chain
+       summed by the forward algorithm (model_marg_chain.c, L->chain set) keeps instead, in
+       melem, the chain factor each repetition belongs to, and at mtab its potentials,
+       messages and marginals (model_marg_chain.c lays them out) */
     int marg;
     double mlo;
     size_t mK, *moff, *melem, mtab, msave, mscr, mout;
@@ -170,6 +173,7 @@ struct gb_model_ws {
     int bad;                 /* an index was out of range or a function undefined: logp = -inf */
     int no_jacobian;         /* the transforms' log-Jacobians are left out (gb_model_ws_set_jacobian) */
     size_t bad_op;           /* the term op where a non-finite density appeared (init messages) */
+    size_t *path;            /* a summed-out chain's drawn path (model_marg_chain.c), or NULL */
 };
 
 /* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members
@@ -328,6 +332,25 @@ double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L
  * want_grad). */
 gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs);
 double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad);
+/* model_marg.c: repetition r's arguments of term o, for one lpdf call (n = 1).  With scr, the
+ * adjoint of every argument that has one points into scr, zeroed; loff[i] is where argument i's
+ * block starts in its tensor. */
+void gb_model_marg_rep_args(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r,
+                            gb_arg *args, double *scr, size_t *loff);
+
+/* model_marg_chain.c: a first-order chain (L->chain) summed out by the forward algorithm.
+ * check says why it cannot be (NULL when it can; asked: the model said `@marginalise`, which
+ * lifts the automatic bound on the states; *oom set when out of memory); adopt lays out its
+ * workspace and tags its ops as latent k's; logp is log Z, the marginal log density of its terms
+ * (gradient added to the adjoints when want_grad); draw draws its path by FFBS into ws.  The
+ * longest summed chain (0 when none) sizes ws->path. */
+const char *gb_model_marg_chain_check(const gb_model *m, latent *L, int asked, int *oom);
+gb_status gb_model_marg_chain_adopt(gb_model *m, latent *L, size_t k);
+double gb_model_marg_chain_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
+                                int want_grad);
+gb_status gb_model_marg_chain_draw(const gb_model *m, gb_model_ws *ws, const latent *L,
+                                   gsl_rng *r);
+size_t gb_model_marg_chain_longest(const gb_model *m);
 
 /* model_columns.c: names the output columns (-1 when out of memory). */
 gb_status gb_model_make_columns(gb_model *m);

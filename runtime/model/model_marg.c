@@ -134,7 +134,7 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
         if (t->node != L->node && !gb_node_is_observed(gb_graph_node(m->g, t->node)))
             return "the prior of another parameter reads it";
     }
-    const char *why = support_not_fixed(m, L);
+    const char *why = L->chain ? NULL : support_not_fixed(m, L); /* a chain's is (model_chain.c) */
     if (why)
         return why;
     for (size_t j = 0; j < m->lat.len; j++) {
@@ -144,6 +144,8 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
             return "another latent updated outside the NUTS block reads the same terms";
         }
     }
+    if (L->chain) /* a first-order chain: the forward algorithm sums it (model_marg_chain.c) */
+        return gb_model_marg_chain_check(m, L, n->marginal > 0, oom);
     double lo, hi;
     if (gb_model_discrete_support(m, ws, L, &lo, &hi) != 0 || !isfinite(lo) || !isfinite(hi))
         return "its support is not bounded";
@@ -248,6 +250,8 @@ gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
             rc = refuse(m, L, why, errs);
         else if (why)
             rc = pass_on(m, k, why, other, errs);
+        else if (L->chain)
+            rc = gb_model_marg_chain_adopt(m, L, k);
         else
             adopt(m, L, k);
     }
@@ -264,11 +268,9 @@ gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
 
 /* ---- evaluation ---- */
 
-/* Repetition r's arguments of term o (one lpdf call, n = 1).  With scr, the adjoint of every
- * argument that has one points into scr, zeroed; loff[i] is where the argument's block starts
- * in its tensor. */
-static void rep_args(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r, gb_arg *args,
-                     double *scr, size_t *loff)
+/* Repetition r's arguments of term o (model_int.h). */
+void gb_model_marg_rep_args(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r,
+                            gb_arg *args, double *scr, size_t *loff)
 {
     size_t le = o->n / (o->batch ? o->batch : 1);
     for (int i = 0; i < o->nin; i++) {
@@ -318,7 +320,7 @@ static void term_each(const gb_model *m, gb_model_ws *ws, const mop *o, const do
     for (size_t r = 0; r < o->n; r++) {
         if (w && w[r] == 0)
             continue;
-        rep_args(m, ws, o, r, args, w ? scr : NULL, loff);
+        gb_model_marg_rep_args(m, ws, o, r, args, w ? scr : NULL, loff);
         double lp = o->dist->lpdf(1, args, dims, 0);
         out[r] = lp > -INFINITY ? lp : -INFINITY; /* NaN too */
         for (int i = 0; w && i < o->nin; i++) {
@@ -415,6 +417,8 @@ static double row_lse(double *row, size_t K, int weights)
 
 double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad)
 {
+    if (L->chain)
+        return gb_model_marg_chain_logp(m, ws, L, want_grad);
     size_t len = gb_graph_node(m->g, L->node)->len, K = L->mK;
     double *z = tval(m, ws, m->ni[L->node].tensor), *tab = ws->buf + L->mtab;
     double *save = ws->buf + L->msave;
@@ -442,6 +446,8 @@ gb_status gb_model_marginal_draw(const gb_model *m, gb_model_ws *ws, size_t k, g
     const latent *L = &m->lat.items[k];
     if (!L->marg)
         return GB_EINTERNAL;
+    if (L->chain)
+        return gb_model_marg_chain_draw(m, ws, L, r);
     size_t len = gb_graph_node(m->g, L->node)->len, K = L->mK;
     double *z = tval(m, ws, m->ni[L->node].tensor), *tab = ws->buf + L->mtab;
     double *save = ws->buf + L->msave;

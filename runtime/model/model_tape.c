@@ -26,7 +26,9 @@ gb_model_ws *gb_model_ws_new(const gb_model *m)
     ws->theta = calloc(m->dim ? m->dim : 1, sizeof(double));
     ws->grad = calloc(m->dim ? m->dim : 1, sizeof(double));
     ws->slice = calloc(m->slice_dim ? m->slice_dim : 1, sizeof(double));
-    if (!ws->buf || !ws->theta || !ws->grad || !ws->slice) {
+    size_t np = gb_model_marg_chain_longest(m); /* a summed chain's path (model_marg_chain.c) */
+    ws->path = np ? calloc(np, sizeof *ws->path) : NULL;
+    if (!ws->buf || !ws->theta || !ws->grad || !ws->slice || (np && !ws->path)) {
         gb_model_ws_free(ws);
         return NULL;
     }
@@ -41,6 +43,7 @@ void gb_model_ws_free(gb_model_ws *ws)
     free(ws->theta);
     free(ws->grad);
     free(ws->slice);
+    free(ws->path);
     free(ws);
 }
 

@@ -4,7 +4,8 @@
  * simulators using GSL, independent of glassbox's own RNGs), fit with glassbox, and record the
  * rank of the true value among L thinned posterior draws.  If sampling is right the ranks are
  * uniform on 0..L; a chi-square test on B bins checks it.  With SIMS simulations per model:
- *   build/tests/stat/sbc [SIMS]       (make sbc runs 200; make test runs a short 30)
+ *   build/tests/stat/sbc [SIMS [NAME]]  (make sbc runs 200; make test runs a short 30; NAME:
+ *                                      only the models whose name contains it)
  * Each check passes when its p-value exceeds 1e-4; over the ~10 checks here the false-alarm rate
  * is about 1e-3 per run.  Fixed seeds: a failure is a finding. */
 #include <math.h>
@@ -136,6 +137,31 @@ static void sim_hmm(gsl_rng *r, double *th, char *buf, size_t len)
     snprintf(buf + w, len - (size_t)w, "}");
 }
 
+/* The same chain with its stay probabilities a, b ~ beta(8, 2) sampled too: glassbox sums the
+ * chain out by the forward algorithm (model_marg_chain.c), NUTS moves mu, a, b on log Z, and
+ * the path is drawn by FFBS after each step. */
+static void sim_hmm_summed(gsl_rng *r, double *th, char *buf, size_t len)
+{
+    double y[HMM_T], z[HMM_T], mu[2], stay[2];
+    for (int k = 0; k < 2; k++) {
+        mu[k] = hmm_M0[k] + gsl_ran_gaussian(r, 0.5);
+        stay[k] = gsl_ran_beta(r, 8, 2);
+    }
+    for (int t = 0; t < HMM_T; t++) {
+        int prev = t ? (int)z[t - 1] - 1 : -1;
+        double p1 = prev < 0 ? 0.5 : prev == 0 ? stay[0] : 1 - stay[1];
+        z[t] = gsl_rng_uniform(r) < p1 ? 1 : 2;
+        y[t] = mu[(int)z[t] - 1] + gsl_ran_gaussian(r, 1);
+    }
+    th[0] = mu[0];
+    th[1] = mu[1];
+    th[2] = stay[0];
+    th[3] = z[4];
+    int w = snprintf(buf, len, "{\"M0\": [-1.5, 1.5], ");
+    w += put_vec(buf + w, len - (size_t)w, "y", y, HMM_T, 0);
+    snprintf(buf + w, len - (size_t)w, "}");
+}
+
 /* Two-component mixture, labels summed out of the density by glassbox (model_marg.c) and drawn
  * after each step: z.1 is checked as a discrete parameter (ties broken at random). */
 static void sim_mixture(gsl_rng *r, double *th, char *buf, size_t len)
@@ -173,11 +199,17 @@ static const sbc_model models[] = {
      "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
      3, {"tau", "l1", "l2"}, sim_changepoint},
     {"hidden Markov (FFBS)",
-     "data y: real[N]\ndata G: real[2, 2]\ndata M0: real[2]\n"
+     "@sample z\ndata y: real[N]\ndata G: real[2, 2]\ndata M0: real[2]\n"
      "for k in 1..2 {\n  mu[k] ~ normal(M0[k], 0.5)\n}\n"
      "z[1] ~ categorical([0.5, 0.5])\nfor t in 2..N {\n  z[t] ~ categorical(G[z[t - 1]])\n}\n"
      "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n",
      4, {"mu.1", "mu.2", "z.5", "z.15"}, sim_hmm},
+    {"hidden Markov (summed)",
+     "data y: real[N]\ndata M0: real[2]\nfor k in 1..2 {\n  mu[k] ~ normal(M0[k], 0.5)\n}\n"
+     "a ~ beta(8, 2)\nb ~ beta(8, 2)\nz[1] ~ categorical([0.5, 0.5])\nfor t in 2..N {\n"
+     "  z[t] ~ categorical(if z[t - 1] == 1 then [a, 1 - a] else [1 - b, b])\n}\n"
+     "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n",
+     4, {"mu.1", "mu.2", "a", "z.5"}, sim_hmm_summed},
     {"mixture (labels summed out)",
      "data y: real[N]\nm1 ~ normal(-2, 1)\nm2 ~ normal(2, 1)\nw ~ beta(2, 2)\n"
      "for n in 1..N {\n  z[n] ~ categorical([w, 1 - w])\n"
@@ -251,6 +283,8 @@ int main(int argc, char **argv)
     gsl_rng_set(r, 20181001);
     for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
         const sbc_model *sm = &models[mi];
+        if (argc > 2 && !strstr(sm->name, argv[2]))
+            continue;
         int hist[MAXP][BINS] = {{0}};
         int ok = 1;
         for (int s = 0; s < sims && ok; s++) {

@@ -52,9 +52,10 @@ static void expect_chain(const char *body, int is_chain)
     gbt_model *f = build(body);
     size_t k = latent_of(f, "z");
     const char *kind = gb_model_latent_kind(f->m, k)->name;
-    /* not a chain: Gibbs, or summed out (model_marg.c) when its elements are independent */
+    /* a chain with few states is summed out by the forward algorithm (model_marg_chain.c); not
+       a chain: Gibbs, or summed out (model_marg.c) when its elements are independent */
     if (is_chain != (f->m->lat.items[k].chain != NULL) ||
-        (is_chain ? strcmp(kind, "FFBS") != 0
+        (is_chain ? strcmp(kind, "summed") != 0
                   : strcmp(kind, "Gibbs") != 0 && strcmp(kind, "summed") != 0))
         fail_msg("expected %s, got kind %s (%s) for:\n%s", is_chain ? "a chain" : "no chain", kind,
                  gb_model_latent_reason(f->m, k), body);
@@ -67,10 +68,12 @@ static void test_chain_hmm_with_loop_emissions_is_a_chain(void **state)
 {
     (void)state;
     expect_chain(CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n", 1);
-    gbt_model *f = build(CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n");
-    /* the chain kind's reason, then why it was not summed out instead */
+    gbt_model *f = build("@sample z\n" CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n");
+    /* kept sampled: the chain kind's reason, then why it was not summed out instead */
     const char *why = gb_model_latent_reason(f->m, latent_of(f, "z"));
-    if (strncmp(why, "chain of 5 discrete latents: forward filtering, backward sampling", 65) != 0)
+    if (strcmp(gb_model_latent_kind(f->m, latent_of(f, "z"))->name, "FFBS") != 0 ||
+        strncmp(why, "chain of 5 discrete latents: forward filtering, backward sampling", 65) != 0 ||
+        !strstr(why, "not summed out: the model says `@sample`"))
         fail_msg("reason: %s", why);
     gbt_model_free(f);
 }
@@ -140,7 +143,9 @@ static void test_chain_support_moving_with_a_parameter_is_not_a_chain(void **sta
 static void test_chain_potentials_sum_to_the_log_density(void **state)
 {
     (void)state;
-    gbt_model *f = build(CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 0.7)\n}\n");
+    /* kept sampled, so the model's log density reads the path */
+    gbt_model *f =
+        build("@sample z\n" CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 0.7)\n}\n");
     const latent *L = &f->m->lat.items[latent_of(f, "z")];
     enum { T = 5, K = 2 };
     double logE[T * K], logA[(T - 1) * K * K], zsave[T];

@@ -33,7 +33,7 @@
  * seen, and its MCSE from a run of zeros is 0); the per-t marginals cover them. */
 #define MIN_PATH_P 0.005
 
-extern const gb_sampler_ops gb_sampler_chain;
+extern const gb_sampler_ops gb_sampler_chain, gb_sampler_marginal;
 
 static const double y[T] = {-1.2, -0.3, 0.8, 1.9, 0.1, -0.7};
 
@@ -118,13 +118,17 @@ static void exact_paths(const hmm *h, double *prob)
         prob[p] /= tot;
 }
 
-static void check_fixed(const hmm *h, unsigned long seed)
+/* With head "@sample z\n" the chain is drawn by FFBS (kind FFBS); with "" it is summed out by
+ * the forward algorithm and its path drawn after each step (kind summed): both exact. */
+static void check_fixed(const hmm *h, unsigned long seed, const char *head,
+                        const gb_sampler_ops *kind)
 {
-    char json[2048];
+    char json[2048], model[1024];
     json_of(h, json, sizeof json);
+    snprintf(model, sizeof model, "%s%s", head, MODEL);
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, MODEL, json), GB_OK);
-    assert_ptr_equal(gb_model_latent_kind(f->m, 0), &gb_sampler_chain);
+    assert_int_equal(gbt_model_build(f, model, json), GB_OK);
+    assert_ptr_equal(gb_model_latent_kind(f->m, 0), kind);
     gb_model_ws *ws = gb_model_ws_new(f->m);
     gsl_rng *r = gb_rng_new(seed, 0);
     assert_int_equal(gb_model_init(f->m, ws, r, 2, 100, NULL, f->errs), GB_OK);
@@ -134,10 +138,11 @@ static void check_fixed(const hmm *h, unsigned long seed)
     double *ind = malloc(SWEEPS * sizeof *ind), *prob = malloc((size_t)n * sizeof *prob);
     gb_run_config cfg = {.max_depth = 10, .adapt_delta = 0.8};
     gb_kernel *k = NULL;
-    const char *what = NULL;
+    const char *what = NULL, *hint = NULL;
+    gb_kernel_info info;
     assert_int_equal(gb_kernel_new(f->m, &cfg, &k, f->errs), GB_OK);
     for (int s = 0; s < SWEEPS; s++) {
-        assert_int_equal(gb_kernel_step_others(k, ws, r, NULL, 0, &what), GB_OK);
+        assert_int_equal(gb_kernel_step(k, ws, r, NULL, 0, &info, &what, &hint), GB_OK);
         gb_model_values(f->m, ws, NULL, row);
         int p = 0;
         for (int t = T; t-- > 0;)
@@ -186,13 +191,25 @@ static void check_fixed(const hmm *h, unsigned long seed)
 static void test_sampler_chain_two_state_paths_match_enumeration(void **state)
 {
     (void)state;
-    check_fixed(&H2, 2026);
+    check_fixed(&H2, 2026, "@sample z\n", &gb_sampler_chain);
 }
 
 static void test_sampler_chain_three_state_paths_match_enumeration(void **state)
 {
     (void)state;
-    check_fixed(&H3, 2027);
+    check_fixed(&H3, 2027, "@sample z\n", &gb_sampler_chain);
+}
+
+static void test_sampler_chain_summed_two_state_paths_match_enumeration(void **state)
+{
+    (void)state;
+    check_fixed(&H2, 2028, "", &gb_sampler_marginal);
+}
+
+static void test_sampler_chain_summed_three_state_paths_match_enumeration(void **state)
+{
+    (void)state;
+    check_fixed(&H3, 2029, "", &gb_sampler_marginal);
 }
 
 /* ---- emission means sampled: mu[k] ~ normal(M0[k], S0), sigma known ---- */
@@ -216,13 +233,13 @@ static double conjugate(const int *z, int k, double m0, double s0, double sigma,
     return -0.5 * log1p(n * v0 / s2) - 0.5 / s2 * (ss - v0 * sy * sy / (s2 + n * v0));
 }
 
-static void test_sampler_chain_with_sampled_means_matches_enumeration(void **state)
+static void check_sampled_means(const char *head, const gb_sampler_ops *kind,
+                               unsigned long seed)
 {
-    (void)state;
     const hmm *h = &H2;
-    char json[2048];
+    char json[2048], model[1024];
     json_of(h, json, sizeof json);
-    static const char *const model =
+    static const char *const body =
         "data y: real[N]\ndata p0: real[K]\ndata G: real[K, K]\ndata sigma: real\n"
         "data M0: real[K]\ndata S0: real\nfor k in 1..K {\n  mu[k] ~ normal(M0[k], S0)\n}\n"
         "z[1] ~ categorical(p0)\nfor t in 2..N {\n  z[t] ~ categorical(G[z[t - 1]])\n}\n"
@@ -230,10 +247,11 @@ static void test_sampler_chain_with_sampled_means_matches_enumeration(void **sta
     size_t len = strlen(json);
     snprintf(json + len - 1, sizeof json - len + 1, ", \"M0\": [%.17g, %.17g], \"S0\": %.17g}",
              M0[0], M0[1], S0);
+    snprintf(model, sizeof model, "%s%s", head, body);
     gbt_model *f = gbt_model_new();
     assert_int_equal(gbt_model_build(f, model, json), GB_OK);
-    assert_ptr_equal(gb_model_latent_kind(f->m, 1), &gb_sampler_chain);
-    assert_int_equal(gbt_model_run(f, 4, 1000, 4000, 99), GB_OK);
+    assert_ptr_equal(gb_model_latent_kind(f->m, 1), kind);
+    assert_int_equal(gbt_model_run(f, 4, 1000, 4000, seed), GB_OK);
     /* exact: p(z | y) proportional to p(z) prod_k conjugate(z, k); E[mu_k | y] = sum_z p(z | y)
        E[mu_k | z, y] */
     int z[T];
@@ -270,6 +288,20 @@ static void test_sampler_chain_with_sampled_means_matches_enumeration(void **sta
     gbt_model_free(f);
 }
 
+static void test_sampler_chain_with_sampled_means_matches_enumeration(void **state)
+{
+    (void)state;
+    check_sampled_means("@sample z\n", &gb_sampler_chain, 99);
+}
+
+/* The means sampled by NUTS on the density with the chain summed out (log Z of the forward
+ * algorithm and its gradient), the path drawn after each step. */
+static void test_sampler_chain_summed_with_sampled_means_matches_enumeration(void **state)
+{
+    (void)state;
+    check_sampled_means("", &gb_sampler_marginal, 101);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -277,6 +309,9 @@ int main(void)
         cmocka_unit_test(test_sampler_chain_two_state_paths_match_enumeration),
         cmocka_unit_test(test_sampler_chain_three_state_paths_match_enumeration),
         cmocka_unit_test(test_sampler_chain_with_sampled_means_matches_enumeration),
+        cmocka_unit_test(test_sampler_chain_summed_two_state_paths_match_enumeration),
+        cmocka_unit_test(test_sampler_chain_summed_three_state_paths_match_enumeration),
+        cmocka_unit_test(test_sampler_chain_summed_with_sampled_means_matches_enumeration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

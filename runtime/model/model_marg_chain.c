@@ -1,0 +1,331 @@
+/* model_marg_chain.c - a first-order chain of discrete latents (an HMM's states) summed out of the
+ * density by the forward algorithm, its path drawn by FFBS after each step.
+ *
+ * model_chain.c recognises the chain z[0 .. T-1] (states lo .. lo + K - 1): every factor (one
+ * batch item of a term that reads z) reads one element z[t] (an emission, z[0]'s prior) or two
+ * neighbours z[t - 1], z[t] (a transition).  With those factors' log densities as the potentials
+ * logE[t, j] and logA[t, i, j] of runtime/core/hmm.h, log Z from the forward filter is the
+ * marginal log density of the terms given the continuous parameters: p(y | theta) when the
+ * terms are z's prior and likelihoods of data (model_marg.c checks that before calling here).
+ * Its gradient is exact: d log Z / d logE[t, j] = P(z_t = j | y, theta) and d log Z /
+ * d logA[t, i, j] = P(z_{t-1} = i, z_t = j | y, theta) (gb_hmm_marginals), chained into the
+ * parameters through each factor's own gradient; Fisher's identity says the same.
+ *
+ * Evaluation by patterns rather than factor by factor: with z[t] = lo + i at even t and lo + j at
+ * odd t, one forward run of a term range over its whole batch evaluates every transition at
+ * (i, j) (odd t) or (j, i) (even t); the K^2 patterns cover every transition at every pair of
+ * values once, and the K patterns with i = j every emission at every value (a range without
+ * transitions runs only those).  So a log density costs K^2 batched runs of the chain's terms
+ * plus the O(T K^2) filter, and the gradient as much again (the same patterns, each repetition's
+ * lpdf gradient weighted by its marginal, then the range's ops run backward), where factor by
+ * factor would cost T K^2 small runs.  z's values are restored afterwards.
+ *
+ * The automatic bound: summing costs about 2 K^2 batched runs a gradient, and NUTS takes tens of
+ * gradients an iteration, where FFBS costs K^2 runs once an iteration and lets NUTS see a cheap
+ * conditional; summing pays for itself by mixing (no emptied state to be stuck in, issue 18) as
+ * long as K^2 stays small.  MARG_CHAIN_AUTO_K = 8 (64 runs a gradient); `@marginalise z` lifts
+ * it up to the chain planner's own bound (64 states), under the same work bound as model_marg.c.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmm.h"
+#include "model_int.h"
+#include "size.h"
+
+#define MARG_CHAIN_AUTO_K 8
+/* K^2 times the chain terms' repetitions above which summing is refused (model_marg.c's bound:
+ * at about 20 ns a repetition's lpdf, 0.2 s a gradient). */
+#define MARG_CHAIN_MAX_WORK 10000000.0
+
+/* ---- planning ---- */
+
+/* Maps every repetition of every blanket range's term to its chain factor (L->moff, L->melem);
+ * a reason when some repetition belongs to none. */
+static const char *map_factors(const gb_model *m, latent *L, int *oom)
+{
+    const chain_plan *c = L->chain;
+    size_t nr = L->blanket.len / 2, total = 0;
+    if (!(L->moff = malloc((nr + 1) * sizeof *L->moff)))
+        return *oom = 1, "out of memory";
+    for (size_t k = 0; k < nr; k++) {
+        L->moff[k] = total;
+        total += m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
+    }
+    L->moff[nr] = total;
+    if (!(L->melem = malloc((total ? total : 1) * sizeof *L->melem)))
+        return *oom = 1, "out of memory";
+    for (size_t i = 0; i < total; i++)
+        L->melem[i] = GB_NO_TENSOR;
+    for (size_t f = 0; f < c->nfac; f++) {
+        size_t k = c->range[f], b = c->item[f];
+        const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+        size_t le = L->per_rep[k] ? 1 : t->n / (t->batch ? t->batch : 1);
+        for (size_t r = b * le; r < (b + 1) * le && r < t->n; r++)
+            L->melem[L->moff[k] + r] = f;
+    }
+    for (size_t i = 0; i < total; i++)
+        if (L->melem[i] == GB_NO_TENSOR)
+            return "a term reads the whole chain";
+    return NULL;
+}
+
+const char *gb_model_marg_chain_check(const gb_model *m, latent *L, int asked, int *oom)
+{
+    size_t K = L->chain->K;
+    if (K > MARG_CHAIN_AUTO_K && !asked)
+        return "more than 8 states: K^2 evaluations a gradient cost more than FFBS once a step "
+               "(`@marginalise` asks for it)";
+    const char *why = map_factors(m, L, oom);
+    if (why)
+        return why;
+    if ((double)K * (double)K * (double)L->moff[L->blanket.len / 2] > MARG_CHAIN_MAX_WORK)
+        return "states squared times terms is too large to sum at every step";
+    return NULL;
+}
+
+/* The workspace a chain of T elements with K states needs at mtab: logE, alpha, beta, pE
+ * (T K each), logA, pA ((T - 1) K^2 each); -1 on overflow. */
+static int chain_words(size_t T, size_t K, size_t *out)
+{
+    size_t tk, kk, tkk, a, b;
+    if (gb_size_mul(T, K, &tk) || gb_size_mul(K, K, &kk) || gb_size_mul(T - 1, kk, &tkk) ||
+        gb_size_mul(tk, 4, &a) || gb_size_mul(tkk, 2, &b) || gb_size_add(a, b, out))
+        return -1;
+    return 0;
+}
+
+gb_status gb_model_marg_chain_adopt(gb_model *m, latent *L, size_t k)
+{
+    size_t T = gb_graph_node(m->g, L->node)->len, K = L->chain->K, scr = 1, words, end;
+    for (size_t i = 0; i + 1 < L->blanket.len; i += 2) {
+        const mop *t = &m->ops.items[L->blanket.items[i + 1] - 1];
+        size_t s = 0;
+        for (int a = 0; a < t->nin; a++)
+            s += t->stride[a] ? t->stride[a] : m->t.items[t->in[a]].elen;
+        if (s > scr)
+            scr = s;
+        for (size_t q = L->blanket.items[i]; q < L->blanket.items[i + 1]; q++)
+            m->ops.items[q].marg = k + 1;
+    }
+    if (chain_words(T, K, &words) || gb_size_add(m->ws_size, words, &end) ||
+        gb_size_add(end, T + scr, &end))
+        return GB_ENOMEM;
+    int len = snprintf(NULL, 0,
+                       "first-order chain of %zu latents, %zu states: summed out (forward "
+                       "algorithm) of the density NUTS sees, path drawn by FFBS after each step",
+                       T, K);
+    if (len < 0 || !(L->reason_buf = malloc((size_t)len + 1)))
+        return GB_ENOMEM;
+    snprintf(L->reason_buf, (size_t)len + 1,
+             "first-order chain of %zu latents, %zu states: summed out (forward algorithm) of "
+             "the density NUTS sees, path drawn by FFBS after each step",
+             T, K);
+    L->reason = L->reason_buf;
+    L->marg = 1;
+    L->mlo = L->chain->lo;
+    L->mK = K;
+    L->mtab = m->ws_size;
+    L->msave = L->mtab + words;
+    L->mscr = L->msave + T;
+    m->ws_size = end;
+    return GB_OK;
+}
+
+size_t gb_model_marg_chain_longest(const gb_model *m)
+{
+    size_t T = 0;
+    for (size_t k = 0; k < m->lat.len; k++) {
+        const latent *L = &m->lat.items[k];
+        size_t len = gb_graph_node(m->g, L->node)->len;
+        if (L->marg && L->chain && len > T)
+            T = len;
+    }
+    return T;
+}
+
+/* ---- evaluation ---- */
+
+/* The chain's buffers in the workspace (layout of chain_words). */
+typedef struct bufs {
+    size_t T, K;
+    double *logE, *alpha, *beta, *pE, *logA, *pA;
+} bufs;
+
+static bufs bufs_of(const gb_model *m, gb_model_ws *ws, const latent *L)
+{
+    bufs b = {.T = gb_graph_node(m->g, L->node)->len, .K = L->mK};
+    size_t tk = b.T * b.K, tkk = (b.T - 1) * b.K * b.K;
+    b.logE = ws->buf + L->mtab;
+    b.alpha = b.logE + tk;
+    b.beta = b.alpha + tk;
+    b.pE = b.beta + tk;
+    b.logA = b.pE + tk;
+    b.pA = b.logA + tkk;
+    return b;
+}
+
+/* z[t] = lo + i at even t, lo + j at odd t. */
+static void set_pattern(double *z, size_t T, double lo, size_t i, size_t j)
+{
+    for (size_t t = 0; t < T; t++)
+        z[t] = lo + (double)(t % 2 ? j : i);
+}
+
+/* Where factor f's value under pattern (i, j) belongs: *at in logA (a transition, *pair set) or
+ * in logE; 0 when this pattern does not count it (an emission off the diagonal i = j). */
+static int slot(const chain_plan *c, size_t f, size_t i, size_t j, size_t *at, int *pair)
+{
+    size_t t = c->t[f], K = c->K;
+    *pair = c->pair[f];
+    if (*pair) {
+        size_t a = t % 2 ? i : j, b = t % 2 ? j : i;
+        *at = (t - 1) * K * K + a * K + b;
+        return 1;
+    }
+    *at = t * K + i;
+    return i == j;
+}
+
+/* Whether blanket range k holds a transition (else it runs on the diagonal patterns only). */
+static int has_pair(const gb_model *m, const latent *L, size_t k)
+{
+    const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+    for (size_t r = 0; r < o->n; r++)
+        if (L->chain->pair[L->melem[L->moff[k] + r]])
+            return 1;
+    return 0;
+}
+
+/* Fills the potentials logE and logA at the current continuous values (z moved). */
+static void fill(const gb_model *m, gb_model_ws *ws, const latent *L, double *z, const bufs *B)
+{
+    const chain_plan *c = L->chain;
+    size_t K = B->K, loff[8];
+    gb_arg args[8];
+    memset(B->logE, 0, B->T * K * sizeof *B->logE);
+    memset(B->logA, 0, (B->T - 1) * K * K * sizeof *B->logA);
+    for (size_t i = 0; i < K; i++)
+        for (size_t j = 0; j < K; j++) {
+            set_pattern(z, B->T, c->lo, i, j);
+            for (size_t k = 0; 2 * k < L->blanket.len; k++) {
+                if (i != j && !has_pair(m, L, k))
+                    continue;
+                size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
+                const mop *o = &m->ops.items[b - 1];
+                const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+                const size_t *fac = L->melem + L->moff[k];
+                ws->bad = 0;
+                run_range(m, ws, a, b - 1, 0, o->batch ? o->batch : 1, 0);
+                for (size_t r = 0; r < o->n; r++) {
+                    size_t at;
+                    int pair;
+                    if (!slot(c, fac[r], i, j, &at, &pair))
+                        continue;
+                    double lp = -INFINITY;
+                    if (!ws->bad) {
+                        gb_model_marg_rep_args(m, ws, o, r, args, NULL, loff);
+                        lp = o->dist->lpdf(1, args, dims, 0);
+                    }
+                    (pair ? B->logA : B->logE)[at] += lp > -INFINITY ? lp : -INFINITY;
+                }
+            }
+        }
+    ws->bad = 0;
+}
+
+/* Adds each repetition's gradient, weighted by its factor's marginal at the pattern's values,
+ * to the adjoints, and runs the ranges' ops backward. */
+static void grad(const gb_model *m, gb_model_ws *ws, const latent *L, double *z, const bufs *B)
+{
+    const chain_plan *c = L->chain;
+    size_t K = B->K, loff[8];
+    gb_arg args[8];
+    double *scr = ws->buf + L->mscr;
+    for (size_t i = 0; i < K; i++)
+        for (size_t j = 0; j < K; j++) {
+            set_pattern(z, B->T, c->lo, i, j);
+            for (size_t k = 0; 2 * k < L->blanket.len; k++) {
+                if (i != j && !has_pair(m, L, k))
+                    continue;
+                size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
+                const mop *o = &m->ops.items[b - 1];
+                const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+                const size_t *fac = L->melem + L->moff[k];
+                size_t nb = o->batch ? o->batch : 1;
+                for (size_t q = a; q + 1 < b; q++) { /* this pattern's adjoints start at zero */
+                    const mop *p = &m->ops.items[q];
+                    const tensor *X = &m->t.items[p->out];
+                    if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj)
+                        memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
+                }
+                ws->bad = 0;
+                run_range(m, ws, a, b - 1, 0, nb, 0);
+                if (ws->bad)
+                    continue; /* every potential of this pattern here is -inf: weight 0 */
+                for (size_t r = 0; r < o->n; r++) {
+                    size_t at;
+                    int pair;
+                    if (!slot(c, fac[r], i, j, &at, &pair))
+                        continue;
+                    double w = (pair ? B->pA : B->pE)[at];
+                    if (w == 0)
+                        continue;
+                    gb_model_marg_rep_args(m, ws, o, r, args, scr, loff);
+                    o->dist->lpdf(1, args, dims, 0);
+                    for (int x = 0; x < o->nin; x++) {
+                        if (!args[x].adj)
+                            continue;
+                        const tensor *X = &m->t.items[o->in[x]];
+                        size_t blk = o->stride[x] ? o->stride[x] : X->elen;
+                        double *xa = tadj(m, ws, o->in[x]) + loff[x];
+                        for (size_t e = 0; e < blk; e++)
+                            xa[e] += w * args[x].adj[e];
+                    }
+                }
+                run_range(m, ws, a, b - 1, 0, nb, 1);
+            }
+        }
+    ws->bad = 0;
+}
+
+double gb_model_marg_chain_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
+                                int want_grad)
+{
+    bufs B = bufs_of(m, ws, L);
+    double *z = tval(m, ws, m->ni[L->node].tensor), *save = ws->buf + L->msave;
+    size_t KK = B.K * B.K;
+    memcpy(save, z, B.T * sizeof *z);
+    fill(m, ws, L, z, &B);
+    double lz = gb_hmm_forward(B.T, B.K, B.logE, B.logA, KK, B.alpha);
+    if (want_grad && lz > -INFINITY && lz < INFINITY) {
+        gb_hmm_marginals(B.T, B.K, B.logE, B.logA, KK, B.alpha, lz, B.beta, B.pE, B.pA);
+        grad(m, ws, L, z, &B);
+    }
+    memcpy(z, save, B.T * sizeof *z);
+    if (!(lz > -INFINITY)) /* the start error names the first term that reads the chain */
+        ws->bad_op = L->blanket.len >= 2 ? L->blanket.items[1] - 1 : (size_t)-1;
+    return lz > -INFINITY ? lz : -INFINITY;
+}
+
+gb_status gb_model_marg_chain_draw(const gb_model *m, gb_model_ws *ws, const latent *L,
+                                   gsl_rng *r)
+{
+    bufs B = bufs_of(m, ws, L);
+    double *z = tval(m, ws, m->ni[L->node].tensor), *save = ws->buf + L->msave;
+    size_t KK = B.K * B.K;
+    if (!ws->path)
+        return GB_EINTERNAL;
+    memcpy(save, z, B.T * sizeof *z);
+    fill(m, ws, L, z, &B);
+    gb_hmm_forward(B.T, B.K, B.logE, B.logA, KK, B.alpha);
+    if (gb_hmm_sample(B.T, B.K, B.logA, KK, B.alpha, r, B.beta, ws->path) != 0) {
+        memcpy(z, save, B.T * sizeof *z);
+        return GB_ENUMERIC;
+    }
+    for (size_t t = 0; t < B.T; t++)
+        z[t] = L->chain->lo + (double)ws->path[t];
+    return GB_OK;
+}
