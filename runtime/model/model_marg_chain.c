@@ -20,11 +20,13 @@
  * lpdf gradient weighted by its marginal, then the range's ops run backward), where factor by
  * factor would cost T K^2 small runs.  z's values are restored afterwards.
  *
- * The automatic bound: summing costs about 2 K^2 batched runs a gradient, and NUTS takes tens of
- * gradients an iteration, where FFBS costs K^2 runs once an iteration and lets NUTS see a cheap
- * conditional; summing pays for itself by mixing (no emptied state to be stuck in, issue 18) as
- * long as K^2 stays small.  MARG_CHAIN_AUTO_K = 8 (64 runs a gradient); `@marginalise z` lifts
- * it up to the chain planner's own bound (64 states), under the same work bound as model_marg.c.
+ * Only on request (`@marginalise z`, up to the chain planner's own bound of 64 states, under the
+ * same work bound as model_marg.c).  By default a chain stays with FFBS: summing costs about
+ * 2 (K + K^2) batched runs of the chain's terms a gradient, and NUTS takes tens of gradients an
+ * iteration, where FFBS costs K^2 runs once an iteration.  Measured on tests/bench/hmm_gauss.gb
+ * (K = 2, T = 400, 4 chains x (1000 + 1000)): summed 18.1 s of CPU for min bulk ESS 3561, FFBS
+ * 3.7 s for 3050, so summing gave a quarter of FFBS's ESS per CPU-second, and it left as many
+ * chains stuck on posteriordb's bball_drive HMM (1 of 28, tests/bench/run_hmm_stuck.sh).
  */
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +37,6 @@
 #include "model_int.h"
 #include "size.h"
 
-#define MARG_CHAIN_AUTO_K 8
 /* K^2 times the chain terms' repetitions above which summing is refused (model_marg.c's bound:
  * at about 20 ns a repetition's lpdf, 0.2 s a gradient). */
 #define MARG_CHAIN_MAX_WORK 10000000.0
@@ -75,9 +76,9 @@ static const char *map_factors(const gb_model *m, latent *L, int *oom)
 const char *gb_model_marg_chain_check(const gb_model *m, latent *L, int asked, int *oom)
 {
     size_t K = L->chain->K;
-    if (K > MARG_CHAIN_AUTO_K && !asked)
-        return "more than 8 states: K^2 evaluations a gradient cost more than FFBS once a step "
-               "(`@marginalise` asks for it)";
+    if (!asked)
+        return "a chain is block-updated by FFBS, which costs less per step than summing it at "
+               "every gradient (`@marginalise` asks for it)";
     const char *why = map_factors(m, L, oom);
     if (why)
         return why;

@@ -205,7 +205,7 @@ static const sbc_model models[] = {
      "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n",
      4, {"mu.1", "mu.2", "z.5", "z.15"}, sim_hmm},
     {"hidden Markov (summed)",
-     "data y: real[N]\ndata M0: real[2]\nfor k in 1..2 {\n  mu[k] ~ normal(M0[k], 0.5)\n}\n"
+     "@marginalise z\ndata y: real[N]\ndata M0: real[2]\nfor k in 1..2 {\n  mu[k] ~ normal(M0[k], 0.5)\n}\n"
      "a ~ beta(8, 2)\nb ~ beta(8, 2)\nz[1] ~ categorical([0.5, 0.5])\nfor t in 2..N {\n"
      "  z[t] ~ categorical(if z[t - 1] == 1 then [a, 1 - a] else [1 - b, b])\n}\n"
      "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n",

@@ -52,10 +52,10 @@ static void expect_chain(const char *body, int is_chain)
     gbt_model *f = build(body);
     size_t k = latent_of(f, "z");
     const char *kind = gb_model_latent_kind(f->m, k)->name;
-    /* a chain with few states is summed out by the forward algorithm (model_marg_chain.c); not
-       a chain: Gibbs, or summed out (model_marg.c) when its elements are independent */
+    /* a chain is block-updated by FFBS unless the model asks to sum it out; not a chain: Gibbs,
+       or summed out (model_marg.c) when its elements are independent */
     if (is_chain != (f->m->lat.items[k].chain != NULL) ||
-        (is_chain ? strcmp(kind, "summed") != 0
+        (is_chain ? strcmp(kind, "FFBS") != 0
                   : strcmp(kind, "Gibbs") != 0 && strcmp(kind, "summed") != 0))
         fail_msg("expected %s, got kind %s (%s) for:\n%s", is_chain ? "a chain" : "no chain", kind,
                  gb_model_latent_reason(f->m, k), body);

@@ -118,8 +118,8 @@ static void exact_paths(const hmm *h, double *prob)
         prob[p] /= tot;
 }
 
-/* With head "@sample z\n" the chain is drawn by FFBS (kind FFBS); with "" it is summed out by
- * the forward algorithm and its path drawn after each step (kind summed): both exact. */
+/* With head "@sample z\n" the chain is drawn by FFBS (kind FFBS); with "@marginalise z\n" it is summed
+ * out by the forward algorithm and its path drawn after each step (kind summed): both exact. */
 static void check_fixed(const hmm *h, unsigned long seed, const char *head,
                         const gb_sampler_ops *kind)
 {
@@ -203,13 +203,13 @@ static void test_sampler_chain_three_state_paths_match_enumeration(void **state)
 static void test_sampler_chain_summed_two_state_paths_match_enumeration(void **state)
 {
     (void)state;
-    check_fixed(&H2, 2028, "", &gb_sampler_marginal);
+    check_fixed(&H2, 2028, "@marginalise z\n", &gb_sampler_marginal);
 }
 
 static void test_sampler_chain_summed_three_state_paths_match_enumeration(void **state)
 {
     (void)state;
-    check_fixed(&H3, 2029, "", &gb_sampler_marginal);
+    check_fixed(&H3, 2029, "@marginalise z\n", &gb_sampler_marginal);
 }
 
 /* ---- emission means sampled: mu[k] ~ normal(M0[k], S0), sigma known ---- */
@@ -299,7 +299,7 @@ static void test_sampler_chain_with_sampled_means_matches_enumeration(void **sta
 static void test_sampler_chain_summed_with_sampled_means_matches_enumeration(void **state)
 {
     (void)state;
-    check_sampled_means("", &gb_sampler_marginal, 101);
+    check_sampled_means("@marginalise z\n", &gb_sampler_marginal, 101);
 }
 
 int main(void)
