@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tree component end to end: examples/iris_tree runs with its tree latent given to the tree
-# sampler (run --explain); a BART fit of more than 1000 rows is summarised while sampling, not
-# stored (the CSV has no f columns, FILE_stream.csv has them), unless --keep names it.
+# sampler (run --explain); t.leaves and t.depth are draw columns that match the trees; a BART fit
+# of more than 1000 rows is summarised while sampling, not stored (the CSV has no f columns,
+# FILE_stream.csv has them), unless --keep names it.
 . "$(dirname "$0")/lib.sh"
 
 if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --explain \
@@ -27,6 +28,44 @@ assert all(r["node"] == "t.logp" and len(r["trees"]) == 1 for r in rows)
 assert all(isinstance(r["logpost"], float) for r in rows)
 PY
 then ok; else bad "iris_tree: rules, inclusion and tree JSON lines"; tail -12 "$tmp/out"; fi
+
+# the tree's number of leaves and depth are nodes (t.leaves, t.depth): draw columns that agree,
+# draw for draw, with the trees written beside them; a BART forest's leaves are summed over its
+# trees and its depth is the deepest tree's
+python3 - "$tmp/fr.json" <<'PY'
+import json, random, sys
+random.seed(7)
+X = [[random.random(), random.random(), random.random()] for _ in range(120)]
+y = [3 * x[0] - 2 * (x[1] > 0.5) + random.gauss(0, 0.5) for x in X]
+json.dump({"X": X, "y": y}, open(sys.argv[1], "w"))
+PY
+for fit in 'tree.regressor(X, y)' 'tree.bart(X, y, trees = 7)'; do
+    printf 'import tree\ndata X: real[N, 3]\ndata y: real[N]\nt = %s\n' "$fit" >"$tmp/fr.gb"
+    if "$GB" run "$tmp/fr.gb" --data "$tmp/fr.json" --chains 2 --warmup 100 --draws 100 \
+        --seed 3 --quiet --output "$tmp/fr.csv" >"$tmp/out" 2>&1 &&
+        grep -Eq '^t\.leaves +[0-9.]+ .* [0-9.]+ +[0-9]+ +[0-9]+$' "$tmp/out" &&
+        grep -Eq '^t\.depth ' "$tmp/out" &&
+        python3 - "$tmp/fr_1.csv" "$tmp/fr_2.csv" "$tmp/fr_tree.jsonl" <<'PY'
+import csv, json, sys
+def leaves(t):
+    return leaves(t["left"]) + leaves(t["right"]) if "var" in t else 1
+def depth(t):
+    return 1 + max(depth(t["left"]), depth(t["right"])) if "var" in t else 0
+stats = {}
+for c, name in ((1, sys.argv[1]), (2, sys.argv[2])):
+    rows = list(csv.DictReader(l for l in open(name) if not l.startswith("#")))
+    for d, r in enumerate(rows, 1):
+        stats[(c, d)] = (float(r["t_leaves"]), float(r["t_depth"]))
+seen = set()
+for line in open(sys.argv[3]):
+    r = json.loads(line)
+    want = (sum(leaves(t) for t in r["trees"]), max(depth(t) for t in r["trees"]))
+    assert stats[(r["chain"], r["draw"])] == want, (r["chain"], r["draw"], want)
+    seen.add(want)
+assert len(stats) == 200 and len(seen) > 1, seen
+PY
+    then ok; else bad "$fit: t.leaves and t.depth are the draws' trees'"; tail -5 "$tmp/out"; fi
+done
 
 # the trees' file never replaces an input: here it would be a link to the data
 ln -s "$PWD/examples/iris_tree/iris.json" "$tmp/link_tree.jsonl"
