@@ -12,5 +12,6 @@ const gb_dist_ops *const gb_dists_multivariate[] = {
     &gb_dist_lkj_corr_cholesky, &gb_dist_wishart,
     &gb_dist_normal_id_glm,     &gb_dist_bernoulli_logit_glm,
     &gb_dist_poisson_log_glm,   &gb_dist_bart_prior,
-    &gb_dist_cart_prior,        &gb_dist_cart_class_prior, &gb_dist_tree_leaves, &gb_dist_tree_depth, NULL,
+    &gb_dist_cart_prior,        &gb_dist_cart_class_prior,
+    &gb_dist_tree_leaves,       &gb_dist_tree_depth,       NULL,
 };

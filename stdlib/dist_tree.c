@@ -108,7 +108,10 @@ const gb_dist_ops gb_dist_cart_class_prior = {
 /* The tree statistics: no density (the tree sampler sets them), so always 0.  Their support is
  * the real line so that their coordinates are their values (identity transform): a depth of 0
  * would be -infinity on a log scale. */
-#define TREE_STAT_SUPPORT {GB_SUPPORT_INTERVAL, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0}
+#define TREE_STAT_SUPPORT                                                                          \
+    {                                                                                              \
+        GB_SUPPORT_INTERVAL, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0                      \
+    }
 
 static double tree_stat_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto)
 {

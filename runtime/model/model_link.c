@@ -108,7 +108,8 @@ static int term_fits(const mop *o, const unsigned char *dep, size_t n, gb_model_
  * Those read f only to name the tree they describe, and have no density: not a likelihood. */
 static int is_tree_stat(const mop *o)
 {
-    return o->dist && (!strcmp(o->dist->name, "tree_leaves") || !strcmp(o->dist->name, "tree_depth"));
+    return o->dist &&
+           (!strcmp(o->dist->name, "tree_leaves") || !strcmp(o->dist->name, "tree_depth"));
 }
 
 /* The argument tensor of a probit term that holds f + o (the input of its Phi). */
