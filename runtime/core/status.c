@@ -115,6 +115,15 @@ gb_status gb_error(gb_errlist *errs, gb_status code, gb_loc loc, const char *fmt
     return code;
 }
 
+gb_status gb_note(gb_errlist *errs, gb_loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gb_verror(errs, GB_OK, loc, fmt, ap);
+    va_end(ap);
+    return GB_OK;
+}
+
 void gb_error_hint(gb_errlist *errs, const char *fmt, ...)
 {
     if (!errs || errs->errs.len == 0)

@@ -258,6 +258,22 @@ static gb_status stat_check(const gb_model *m, size_t k, gb_errlist *errs)
     return GB_ESEMANTIC;
 }
 
+/* A note for each constant column of X (allowed, never split on: issue #19), at the declaration
+ * of the node X names when it is one (the user's data, also through a component), else at the
+ * prior. */
+static void note_constant(const gb_model *m, const gb_node *n, const gb_tree_data *d,
+                          gb_errlist *errs)
+{
+    const gb_graph *g = gb_model_graph(m);
+    const gb_expr *x = n->defs[0].args[0];
+    const gb_node *xn = x->kind == GB_EX_NODE ? gb_graph_node(g, x->node) : NULL;
+    gb_loc loc = xn ? xn->loc : n->defs[0].loc;
+    for (size_t j = 0; j < gb_tree_data_cols(d); j++)
+        if (gb_tree_data_is_constant(d, j))
+            gb_note(errs, loc, "column %zu of %s is constant; the tree of '%s' never splits on it",
+                    j + 1, xn ? xn->name : "X", n->name);
+}
+
 static gb_status tree_check(const gb_model *m, size_t k, gb_errlist *errs)
 {
     if (is_stat(prior_of(m, k)))
@@ -278,6 +294,8 @@ static gb_status tree_check(const gb_model *m, size_t k, gb_errlist *errs)
     gb_forest *f = NULL;
     build(m, &s, &d, &f, labels, local);
     st = relocate(local, errs, n->defs[0].loc, n->name);
+    if (st == GB_OK)
+        note_constant(m, n, d, errs);
     gb_forest_free(f);
     gb_tree_data_free(d);
     gb_errlist_free(local);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The tree component end to end: examples/iris_tree runs with its tree latent given to the tree
-# sampler (run --explain); t.leaves and t.depth are draw columns that match the trees; a BART fit
-# of more than 1000 rows is summarised while sampling, not stored (the CSV has no f columns,
-# FILE_stream.csv has them), unless --keep names it.
+# sampler (run --explain); t.leaves and t.depth are draw columns that match the trees; a constant
+# column of X gets a note and no split; a BART fit of more than 1000 rows is summarised while
+# sampling, not stored (the CSV has no f columns, FILE_stream.csv has them), unless --keep names it.
 . "$(dirname "$0")/lib.sh"
 
 if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --explain \
@@ -66,6 +66,35 @@ assert len(stats) == 200 and len(seen) > 1, seen
 PY
     then ok; else bad "$fit: t.leaves and t.depth are the draws' trees'"; tail -5 "$tmp/out"; fi
 done
+
+# a constant column of X is allowed, never split on, and named in a note (not an error) at the
+# declaration of X: one note per constant column, on stderr, exit 0
+python3 - "$tmp/cc.json" <<'PY'
+import json, random, sys
+random.seed(5)
+X = [[random.random(), 2.5, random.random(), -1] for _ in range(60)]
+y = [2 * (x[0] > 0.5) + random.gauss(0, 0.3) for x in X]
+json.dump({"X": X, "y": y}, open(sys.argv[1], "w"))
+PY
+printf 'import tree\ndata X: real[N, 4]\ndata y: real[N]\nt = tree.regressor(X, y)\n' >"$tmp/cc.gb"
+cat >"$tmp/cc.want" <<EOF
+$tmp/cc.gb:2:6: note: column 2 of X is constant; the tree of 't.f' never splits on it
+    2 | data X: real[N, 4]
+      |      ^
+$tmp/cc.gb:2:6: note: column 4 of X is constant; the tree of 't.f' never splits on it
+    2 | data X: real[N, 4]
+      |      ^
+EOF
+if "$GB" run "$tmp/cc.gb" --data "$tmp/cc.json" --chains 1 --warmup 100 --draws 100 --quiet \
+    --output "$tmp/cc.csv" >"$tmp/out" 2>"$tmp/err" && diff "$tmp/cc.want" "$tmp/err" &&
+    python3 - "$tmp/cc_tree.jsonl" <<'PY'
+import json, sys
+def vars_of(t):
+    return {t["var"]} | vars_of(t["left"]) | vars_of(t["right"]) if "var" in t else set()
+used = set().union(*(vars_of(t) for l in open(sys.argv[1]) for t in json.loads(l)["trees"]))
+assert 0 in used and not used & {1, 3}, used
+PY
+then ok; else bad "a constant column: a note, never split on"; cat "$tmp/err"; fi
 
 # the trees' file never replaces an input: here it would be a link to the data
 ln -s "$PWD/examples/iris_tree/iris.json" "$tmp/link_tree.jsonl"
