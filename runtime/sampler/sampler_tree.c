@@ -260,9 +260,9 @@ static gb_status stat_check(const gb_model *m, size_t k, gb_errlist *errs)
 
 /* A note for each constant column of X (allowed, never split on: issue #19), at the declaration
  * of the node X names when it is one (the user's data, also through a component), else at the
- * prior. */
-static void note_constant(const gb_model *m, const gb_node *n, const gb_tree_data *d,
-                          gb_errlist *errs)
+ * prior.  GB_ENOMEM when a note could not be kept (the list remembers that). */
+static gb_status note_constant(const gb_model *m, const gb_node *n, const gb_tree_data *d,
+                               gb_errlist *errs)
 {
     const gb_graph *g = gb_model_graph(m);
     const gb_expr *x = n->defs[0].args[0];
@@ -272,6 +272,7 @@ static void note_constant(const gb_model *m, const gb_node *n, const gb_tree_dat
         if (gb_tree_data_is_constant(d, j))
             gb_note(errs, loc, "column %zu of %s is constant; the tree of '%s' never splits on it",
                     j + 1, xn ? xn->name : "X", n->name);
+    return gb_errlist_status(errs) == GB_ENOMEM ? GB_ENOMEM : GB_OK;
 }
 
 static gb_status tree_check(const gb_model *m, size_t k, gb_errlist *errs)
@@ -295,7 +296,7 @@ static gb_status tree_check(const gb_model *m, size_t k, gb_errlist *errs)
     build(m, &s, &d, &f, labels, local);
     st = relocate(local, errs, n->defs[0].loc, n->name);
     if (st == GB_OK)
-        note_constant(m, n, d, errs);
+        st = note_constant(m, n, d, errs);
     gb_forest_free(f);
     gb_tree_data_free(d);
     gb_errlist_free(local);
