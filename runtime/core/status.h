@@ -64,7 +64,8 @@ gb_status gb_verror(gb_errlist *errs, gb_status code, gb_loc loc, const char *fm
 
 /* Appends a note: something the user should know that is not an error (a constant input column
  * a tree never splits on).  Its code is GB_OK, so the list's status stays what it was; it is
- * printed as "note:".  Returns GB_OK. */
+ * printed as "note:".  A note equal to one already in the list (same place, same text) is not
+ * added again.  Returns GB_OK. */
 gb_status gb_note(gb_errlist *errs, gb_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
