@@ -159,7 +159,7 @@ gb_status gb_lower_source(gb_sources *srcs, const gb_source *src, const gb_lower
                      "the model is empty: it has no statements");
         if (top && prog->list) {
             decl_block(L, top, prog->list, NULL, 0);
-            if (L->opts->data && gb_errlist_count(errs) == 0)
+            if (L->opts->data && gb_errlist_status(errs) == GB_OK) /* notes are no errors */
                 bind_data_decls(L, top);
             unroll_loops(L, top);
             for (size_t i = 0; i < top->syms.len; i++)

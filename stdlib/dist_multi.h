@@ -18,8 +18,8 @@
 extern const gb_dist_ops gb_dist_multi_normal, gb_dist_multi_normal_cholesky; /* _normal.c */
 extern const gb_dist_ops gb_dist_dirichlet, gb_dist_multinomial;              /* _simplex.c */
 extern const gb_dist_ops gb_dist_lkj_corr_cholesky, gb_dist_wishart;          /* _matrix.c */
-extern const gb_dist_ops gb_dist_bart_prior, gb_dist_cart_prior,
-    gb_dist_cart_class_prior; /* dist_tree.c */
+extern const gb_dist_ops gb_dist_bart_prior, gb_dist_cart_prior, gb_dist_cart_class_prior,
+    gb_dist_tree_leaves, gb_dist_tree_depth; /* dist_tree.c */
 extern const gb_dist_ops gb_dist_normal_id_glm, gb_dist_bernoulli_logit_glm,
     gb_dist_poisson_log_glm; /* _glm.c */
 

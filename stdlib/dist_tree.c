@@ -7,12 +7,17 @@
  *   f: real[N] ~ cart_prior(X, alpha, beta, min_leaf)  Bayesian CART (CGM 1998), one tree
  *   F: real[N, K] ~ cart_class_prior(X, alpha, beta, min_leaf)   one tree, class log-probabilities
  *       per row (Dirichlet-multinomial leaves); the likelihood is categorical_logit(F)
+ *   leaves ~ tree_leaves(f), depth ~ tree_depth(f)     the number of leaves (summed over a
+ *       forest's trees) and the depth (the deepest tree's) of the tree of f, a latent with one
+ *       of the priors above (for F[N, K], pass a row: tree_depth(F[1, ])); scalar summaries of
+ *       the tree, as nodes, so they reach the draws, R-hat and ESS like any node
  *
  * The tree structure is not a node: it lives in the sampler's state.  So these have no density
  * in f that a gradient or a slice could use, and lpdf is 0 for valid arguments (-INFINITY for
  * invalid ones): it is never the density of f, which only the tree sampler moves.  Other
  * samplers cannot take such a latent (their can_update would see a density flat in it), which
- * is why the tree kind is asked first.  There is no rng: drawing f needs a forest.
+ * is why the tree kind is asked first.  There is no rng: drawing f needs a forest.  Likewise the
+ * statistics' lpdf is 0: the tree sampler sets their values from the forest after each sweep.
  */
 #include <math.h>
 
@@ -98,4 +103,41 @@ const gb_dist_ops gb_dist_cart_class_prior = {
            "class probabilities in each leaf). Updated by the tree sampler; "
            "y ~ categorical_logit(F)",
     .example = "F: real[N, K] ~ cart_class_prior(X, 0.95, 2, 5)",
+};
+
+/* The tree statistics: no density (the tree sampler sets them), so always 0.  Their support is
+ * the real line so that their coordinates are their values (identity transform): a depth of 0
+ * would be -infinity on a log scale. */
+#define TREE_STAT_SUPPORT                                                                          \
+    {                                                                                              \
+        GB_SUPPORT_INTERVAL, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0                      \
+    }
+
+static double tree_stat_lpdf(size_t n, const gb_arg *a, const size_t *dims, int propto)
+{
+    (void)n, (void)a, (void)dims, (void)propto;
+    return 0;
+}
+
+const gb_dist_ops gb_dist_tree_leaves = {
+    .name = "tree_leaves",
+    .nparams = 1,
+    .params = {{"f", GB_REAL, 1, -INFINITY, INFINITY, 0, 0}},
+    .support = TREE_STAT_SUPPORT,
+    .lpdf = tree_stat_lpdf,
+    .doc = "The number of leaves of the tree of f (a latent with a tree prior; summed over a "
+           "BART forest's trees), set by the tree sampler after each sweep: a node, so it has "
+           "draws, R-hat and ESS. For F[N, K] ~ cart_class_prior pass a row, F[1, ]",
+    .example = "leaves ~ tree_leaves(f)",
+};
+
+const gb_dist_ops gb_dist_tree_depth = {
+    .name = "tree_depth",
+    .nparams = 1,
+    .params = {{"f", GB_REAL, 1, -INFINITY, INFINITY, 0, 0}},
+    .support = TREE_STAT_SUPPORT,
+    .lpdf = tree_stat_lpdf,
+    .doc = "The depth of the tree of f (0 for a single leaf; the deepest of a BART forest's "
+           "trees), set by the tree sampler after each sweep like tree_leaves",
+    .example = "depth ~ tree_depth(f)",
 };

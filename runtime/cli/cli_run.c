@@ -493,6 +493,7 @@ static int prepare(const cli_opts *o, cli_session *s, gb_run_config *cfg, gb_mod
     gb_status st = gb_model_compile(s->graph, m, s->errs);
     if (st != GB_OK)
         return cli_report(s->errs, s->srcs, st);
+    gb_errlist_print(s->errs, s->srcs, stderr); /* the compiler's notes */
     int rc = check_vars(*m, o);
     if (rc != GB_EXIT_OK)
         return rc;

@@ -109,8 +109,8 @@ gb_status gb_sources_read(gb_sources *s, const char *path, size_t max_bytes, int
         st_out = gb_error(errs, GB_EIO, none, "cannot read '%s': %s", path, strerror(errno));
     fclose(f);
     if (st_out == GB_OK && text_only && memchr(buf.items ? buf.items : "", '\0', buf.len)) {
-        st_out = gb_error(errs, GB_EIO, none, "'%s' contains a NUL byte; is it a binary file?",
-                          path);
+        st_out =
+            gb_error(errs, GB_EIO, none, "'%s' contains a NUL byte; is it a binary file?", path);
     }
     if (st_out == GB_OK && GB_VEC_PUSH(&buf, '\0') != 0)
         st_out = gb_error(errs, GB_ENOMEM, none, "out of memory reading '%s'", path);
@@ -184,7 +184,8 @@ static void print_one(const gb_err *e, const gb_sources *srcs, FILE *out)
         fprintf(out, "%s:%d:%d: ", e->loc.file, e->loc.line, e->loc.col > 0 ? e->loc.col : 1);
     else if (e->loc.file)
         fprintf(out, "%s: ", e->loc.file);
-    fprintf(out, "error: %s\n", e->msg ? e->msg : "(out of memory)");
+    fprintf(out, "%s: %s\n", e->code == GB_OK ? "note" : "error",
+            e->msg ? e->msg : "(out of memory)");
     const gb_source *src = gb_sources_find(srcs, e->loc.file);
     size_t len = 0;
     const char *p = (src && e->loc.line > 0) ? line_start(src, e->loc.line, &len) : NULL;

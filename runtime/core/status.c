@@ -115,6 +115,42 @@ gb_status gb_error(gb_errlist *errs, gb_status code, gb_loc loc, const char *fmt
     return code;
 }
 
+/* Is there already a note at loc saying msg? */
+static int has_note(const gb_errlist *errs, gb_loc loc, const char *msg)
+{
+    for (size_t i = 0; i < errs->errs.len; i++) {
+        const gb_err *e = &errs->errs.items[i];
+        if (e->code == GB_OK && e->msg && strcmp(e->msg, msg) == 0 && e->loc.line == loc.line &&
+            e->loc.col == loc.col &&
+            ((!e->loc.file && !loc.file) ||
+             (e->loc.file && loc.file && !strcmp(e->loc.file, loc.file))))
+            return 1;
+    }
+    return 0;
+}
+
+gb_status gb_note(gb_errlist *errs, gb_loc loc, const char *fmt, ...)
+{
+    if (!errs)
+        return GB_OK;
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (!msg) {
+        errs->oom = 1;
+        return GB_OK;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    if (!has_note(errs, loc, msg)) /* a second compile of the same model says it once */
+        gb_error(errs, GB_OK, loc, "%s", msg);
+    free(msg);
+    return GB_OK;
+}
+
 void gb_error_hint(gb_errlist *errs, const char *fmt, ...)
 {
     if (!errs || errs->errs.len == 0)

@@ -62,6 +62,13 @@ gb_status gb_verror(gb_errlist *errs, gb_status code, gb_loc loc, const char *fm
     gb_error((errs), GB_EINTERNAL, (gb_loc){0}, "internal error in %s (%s:%d), please report",    \
              __func__, __FILE__, __LINE__)
 
+/* Appends a note: something the user should know that is not an error (a constant input column
+ * a tree never splits on).  Its code is GB_OK, so the list's status stays what it was; it is
+ * printed as "note:".  A note equal to one already in the list (same place, same text) is not
+ * added again.  Returns GB_OK. */
+gb_status gb_note(gb_errlist *errs, gb_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Attaches a hint to the most recently added error (no-op on an empty list). */
 void gb_error_hint(gb_errlist *errs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

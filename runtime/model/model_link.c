@@ -104,6 +104,14 @@ static int term_fits(const mop *o, const unsigned char *dep, size_t n, gb_model_
     return 0;
 }
 
+/* Is the term's distribution a tree statistic (tree_leaves, tree_depth: stdlib/dist_tree.c)?
+ * Those read f only to name the tree they describe, and have no density: not a likelihood. */
+static int is_tree_stat(const mop *o)
+{
+    return o->dist &&
+           (!strcmp(o->dist->name, "tree_leaves") || !strcmp(o->dist->name, "tree_depth"));
+}
+
 /* The argument tensor of a probit term that holds f + o (the input of its Phi). */
 static size_t probit_inner(const gb_model *m, size_t phi_out)
 {
@@ -139,7 +147,7 @@ static int analyse(const gb_model *m, const latent *L, unsigned char *dep, gb_mo
         int reads = 0;
         for (int i = 0; i < o->nin; i++)
             reads |= dep[o->in[i]] != DEP_NONE;
-        if (!reads)
+        if (!reads || is_tree_stat(o))
             continue;
         if (++found > 1) {
             *why = "more than one likelihood reads it";

@@ -33,7 +33,14 @@ extern const gb_sampler_ops gb_sampler_tree;
 /* cart_prior's leaf scale k (CGM 2010's default, applied to one tree). */
 #define GB_TREE_CART_K 2.0
 
-typedef enum prior_kind { PRIOR_BART, PRIOR_CART, PRIOR_CLASS, PRIOR_NONE } prior_kind;
+typedef enum prior_kind {
+    PRIOR_BART,
+    PRIOR_CART,
+    PRIOR_CLASS,
+    PRIOR_LEAVES, /* the statistics tree_leaves(f), tree_depth(f): set from f's forest */
+    PRIOR_DEPTH,
+    PRIOR_NONE
+} prior_kind;
 
 static prior_kind prior_of(const gb_model *m, size_t k)
 {
@@ -44,7 +51,28 @@ static prior_kind prior_of(const gb_model *m, size_t k)
     return strcmp(d, "bart_prior") == 0         ? PRIOR_BART
            : strcmp(d, "cart_prior") == 0       ? PRIOR_CART
            : strcmp(d, "cart_class_prior") == 0 ? PRIOR_CLASS
+           : strcmp(d, "tree_leaves") == 0      ? PRIOR_LEAVES
+           : strcmp(d, "tree_depth") == 0       ? PRIOR_DEPTH
                                                 : PRIOR_NONE;
+}
+
+static int is_stat(prior_kind p)
+{
+    return p == PRIOR_LEAVES || p == PRIOR_DEPTH;
+}
+
+/* The latent whose tree the statistic latent k describes: the parent of k with a tree prior;
+ * (size_t)-1 when there is none. */
+static size_t stat_tree(const gb_model *m, size_t k)
+{
+    const gb_graph *g = gb_model_graph(m);
+    const gb_node *n = gb_graph_node(g, gb_model_latent_node(m, k));
+    for (size_t j = 0; j < gb_model_latent_count(m); j++)
+        for (size_t i = 0; i < n->nparents; i++)
+            if (n->parents[i] == gb_model_latent_node(m, j) && !is_stat(prior_of(m, j)) &&
+                prior_of(m, j) != PRIOR_NONE)
+                return j;
+    return (size_t)-1;
 }
 
 static int tree_can_update(const gb_model *m, size_t k, const char **why)
@@ -57,6 +85,10 @@ static int tree_can_update(const gb_model *m, size_t k, const char **why)
     case PRIOR_CLASS:
         *why = "tree prior (Bayesian CART): grow, prune and change moves with the leaf values "
                "integrated out, then the leaves drawn";
+        return 1;
+    case PRIOR_LEAVES:
+    case PRIOR_DEPTH:
+        *why = "tree statistic: read from the tree of its argument after each sweep";
         return 1;
     default:
         return 0;
@@ -212,8 +244,41 @@ static gb_status build(const gb_model *m, const tree_setup *s, gb_tree_data **d,
     return st;
 }
 
+/* A statistic's argument must be a latent with a tree prior. */
+static gb_status stat_check(const gb_model *m, size_t k, gb_errlist *errs)
+{
+    if (stat_tree(m, k) != (size_t)-1)
+        return GB_OK;
+    const gb_node *n = gb_graph_node(gb_model_graph(m), gb_model_latent_node(m, k));
+    gb_error(errs, GB_ESEMANTIC, n->defs[0].loc,
+             "'%s' is a tree statistic (%s), but its argument is not a latent with a tree prior",
+             n->name, n->defs[0].dist->name);
+    gb_error_hint(errs, "pass the fitted values of a tree, e.g. f: real[N] ~ cart_prior(X, 0.95, "
+                        "2, 5) and leaves ~ tree_leaves(f)");
+    return GB_ESEMANTIC;
+}
+
+/* A note for each constant column of X (allowed, never split on: issue #19), at the declaration
+ * of the node X names when it is one (the user's data, also through a component), else at the
+ * prior.  GB_ENOMEM when a note could not be kept (the list remembers that). */
+static gb_status note_constant(const gb_model *m, const gb_node *n, const gb_tree_data *d,
+                               gb_errlist *errs)
+{
+    const gb_graph *g = gb_model_graph(m);
+    const gb_expr *x = n->defs[0].args[0];
+    const gb_node *xn = x->kind == GB_EX_NODE ? gb_graph_node(g, x->node) : NULL;
+    gb_loc loc = xn ? xn->loc : n->defs[0].loc;
+    for (size_t j = 0; j < gb_tree_data_cols(d); j++)
+        if (gb_tree_data_is_constant(d, j))
+            gb_note(errs, loc, "column %zu of %s is constant; the tree of '%s' never splits on it",
+                    j + 1, xn ? xn->name : "X", n->name);
+    return gb_errlist_status(errs) == GB_ENOMEM ? GB_ENOMEM : GB_OK;
+}
+
 static gb_status tree_check(const gb_model *m, size_t k, gb_errlist *errs)
 {
+    if (is_stat(prior_of(m, k)))
+        return stat_check(m, k, errs);
     tree_setup s;
     gb_status st = setup(m, k, &s, errs);
     if (st != GB_OK)
@@ -230,6 +295,8 @@ static gb_status tree_check(const gb_model *m, size_t k, gb_errlist *errs)
     gb_forest *f = NULL;
     build(m, &s, &d, &f, labels, local);
     st = relocate(local, errs, n->defs[0].loc, n->name);
+    if (st == GB_OK)
+        st = note_constant(m, n, d, errs);
     gb_forest_free(f);
     gb_tree_data_free(d);
     gb_errlist_free(local);
@@ -247,10 +314,17 @@ typedef struct tree_latent {
     double sigma;                /* of the last sweep */
 } tree_latent;
 
+/* A statistic latent: its coordinate k, which one, and the tree_latent it reads (index in t). */
+typedef struct tree_stat {
+    size_t k, tree;
+    prior_kind what;
+} tree_stat;
+
 typedef struct tree_state {
     const gb_model *m;
-    size_t n;
+    size_t n, nstat;
     tree_latent *t;
+    tree_stat *stat;
     gb_sampler_record record; /* with its context and the chain's index; NULL: none */
     void *record_ctx;
     int chain;
@@ -271,6 +345,7 @@ static void tree_state_free(void *state)
         free(s->t[i].w);
     }
     free(s->t);
+    free(s->stat);
     free(s->line);
     free(s);
 }
@@ -290,6 +365,20 @@ static gb_status latent_new(const gb_model *m, size_t k, tree_latent *t, gb_errl
     return build(m, &t->s, &t->data, &t->forest, t->s.classes ? t->target : NULL, errs);
 }
 
+static gb_status stat_new(const gb_model *m, size_t k, const tree_state *s, tree_stat *out,
+                          gb_errlist *errs)
+{
+    size_t tk = stat_tree(m, k);
+    out->k = k;
+    out->what = prior_of(m, k);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->t[i].k == tk) {
+            out->tree = i;
+            return GB_OK;
+        }
+    return GB_INTERNAL(errs); /* the check refused a statistic without a tree */
+}
+
 static gb_status tree_state_new(const gb_model *m, const gb_sampler_config *cfg, void **state,
                                 gb_errlist *errs)
 {
@@ -300,18 +389,22 @@ static gb_status tree_state_new(const gb_model *m, const gb_sampler_config *cfg,
     if (s) {
         s->m = m;
         s->t = calloc(n ? n : 1, sizeof *s->t);
+        s->stat = calloc(n ? n : 1, sizeof *s->stat);
         s->record = cfg->record;
         s->record_ctx = cfg->record_ctx;
         s->chain = cfg->chain;
     }
-    if (!s || !s->t) {
+    if (!s || !s->t || !s->stat) {
         tree_state_free(s);
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory creating a tree sampler");
     }
     gb_status st = GB_OK;
     for (size_t k = 0; k < gb_model_latent_count(m) && st == GB_OK; k++)
-        if (gb_model_latent_kind(m, k) == &gb_sampler_tree)
+        if (gb_model_latent_kind(m, k) == &gb_sampler_tree && !is_stat(prior_of(m, k)))
             st = latent_new(m, k, &s->t[s->n++], errs);
+    for (size_t k = 0; k < gb_model_latent_count(m) && st == GB_OK; k++)
+        if (gb_model_latent_kind(m, k) == &gb_sampler_tree && is_stat(prior_of(m, k)))
+            st = stat_new(m, k, s, &s->stat[s->nstat++], errs);
     if (st != GB_OK) {
         tree_state_free(s);
         return st;
@@ -365,6 +458,28 @@ static void write_fit(const gb_model *m, gb_model_ws *ws, const tree_latent *t)
             x[i] = log(f[i]);
     else
         memcpy(x, f, len * sizeof *x);
+}
+
+/* Writes the statistics of tree latent i into their coordinates: leaves summed over the
+ * forest's trees, the deepest tree's depth. */
+static void write_stats(const tree_state *s, gb_model_ws *ws, size_t i)
+{
+    size_t wanted = 0;
+    for (size_t j = 0; j < s->nstat; j++)
+        wanted += s->stat[j].tree == i;
+    if (!wanted) /* the depth walks every tree's nodes: only when asked */
+        return;
+    const gb_forest *f = s->t[i].forest;
+    size_t leaves = 0, depth = 0;
+    for (size_t j = 0; j < gb_forest_trees(f); j++) {
+        size_t d = gb_tree_depth(f, j);
+        leaves += gb_tree_leaves(f, j);
+        depth = d > depth ? d : depth;
+    }
+    for (size_t j = 0; j < s->nstat; j++)
+        if (s->stat[j].tree == i)
+            gb_model_ws_coords(s->m, ws, s->stat[j].k)[0] =
+                (double)(s->stat[j].what == PRIOR_LEAVES ? leaves : depth);
 }
 
 /* Hands the forest of t, as one JSON line, to the run's listener. */
@@ -421,6 +536,7 @@ static gb_status tree_step(void *state, gb_model_ws *ws, gsl_rng *r, double *the
             return st;
         }
         write_fit(s->m, ws, t);
+        write_stats(s, ws, i);
         gb_model_ws_set_changed(ws);
         gb_model_ws_refresh(s->m, ws);
         if (!warmup && s->record && (st = record(s, t)) != GB_OK) {

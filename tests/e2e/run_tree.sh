@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tree component end to end: examples/iris_tree runs with its tree latent given to the tree
-# sampler (run --explain); a BART fit of more than 1000 rows is summarised while sampling, not
-# stored (the CSV has no f columns, FILE_stream.csv has them), unless --keep names it.
+# sampler (run --explain); t.leaves and t.depth are draw columns that match the trees; a constant
+# column of X gets a note and no split; a BART fit of more than 1000 rows is summarised while
+# sampling, not stored (the CSV has no f columns, FILE_stream.csv has them), unless --keep names it.
 . "$(dirname "$0")/lib.sh"
 
 if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --explain \
@@ -27,6 +28,73 @@ assert all(r["node"] == "t.logp" and len(r["trees"]) == 1 for r in rows)
 assert all(isinstance(r["logpost"], float) for r in rows)
 PY
 then ok; else bad "iris_tree: rules, inclusion and tree JSON lines"; tail -12 "$tmp/out"; fi
+
+# the tree's number of leaves and depth are nodes (t.leaves, t.depth): draw columns that agree,
+# draw for draw, with the trees written beside them; a BART forest's leaves are summed over its
+# trees and its depth is the deepest tree's
+python3 - "$tmp/fr.json" <<'PY'
+import json, random, sys
+random.seed(7)
+X = [[random.random(), random.random(), random.random()] for _ in range(120)]
+y = [3 * x[0] - 2 * (x[1] > 0.5) + random.gauss(0, 0.5) for x in X]
+json.dump({"X": X, "y": y}, open(sys.argv[1], "w"))
+PY
+for fit in 'tree.regressor(X, y)' 'tree.bart(X, y, trees = 7)'; do
+    printf 'import tree\ndata X: real[N, 3]\ndata y: real[N]\nt = %s\n' "$fit" >"$tmp/fr.gb"
+    if "$GB" run "$tmp/fr.gb" --data "$tmp/fr.json" --chains 2 --warmup 100 --draws 100 \
+        --seed 3 --quiet --output "$tmp/fr.csv" >"$tmp/out" 2>&1 &&
+        grep -Eq '^t\.leaves +[0-9.]+ .* [0-9.]+ +[0-9]+ +[0-9]+$' "$tmp/out" &&
+        grep -Eq '^t\.depth ' "$tmp/out" &&
+        python3 - "$tmp/fr_1.csv" "$tmp/fr_2.csv" "$tmp/fr_tree.jsonl" <<'PY'
+import csv, json, sys
+def leaves(t):
+    return leaves(t["left"]) + leaves(t["right"]) if "var" in t else 1
+def depth(t):
+    return 1 + max(depth(t["left"]), depth(t["right"])) if "var" in t else 0
+stats = {}
+for c, name in ((1, sys.argv[1]), (2, sys.argv[2])):
+    rows = list(csv.DictReader(l for l in open(name) if not l.startswith("#")))
+    for d, r in enumerate(rows, 1):
+        stats[(c, d)] = (float(r["t_leaves"]), float(r["t_depth"]))
+seen = set()
+for line in open(sys.argv[3]):
+    r = json.loads(line)
+    want = (sum(leaves(t) for t in r["trees"]), max(depth(t) for t in r["trees"]))
+    assert stats[(r["chain"], r["draw"])] == want, (r["chain"], r["draw"], want)
+    seen.add(want)
+assert len(stats) == 200 and len(seen) > 1, seen
+PY
+    then ok; else bad "$fit: t.leaves and t.depth are the draws' trees'"; tail -5 "$tmp/out"; fi
+done
+
+# a constant column of X is allowed, never split on, and named in a note (not an error) at the
+# declaration of X: one note per constant column, on stderr, exit 0
+python3 - "$tmp/cc.json" <<'PY'
+import json, random, sys
+random.seed(5)
+X = [[random.random(), 2.5, random.random(), -1] for _ in range(60)]
+y = [2 * (x[0] > 0.5) + random.gauss(0, 0.3) for x in X]
+json.dump({"X": X, "y": y}, open(sys.argv[1], "w"))
+PY
+printf 'import tree\ndata X: real[N, 4]\ndata y: real[N]\nt = tree.regressor(X, y)\n' >"$tmp/cc.gb"
+cat >"$tmp/cc.want" <<EOF
+$tmp/cc.gb:2:6: note: column 2 of X is constant; the tree of 't.f' never splits on it
+    2 | data X: real[N, 4]
+      |      ^
+$tmp/cc.gb:2:6: note: column 4 of X is constant; the tree of 't.f' never splits on it
+    2 | data X: real[N, 4]
+      |      ^
+EOF
+if "$GB" run "$tmp/cc.gb" --data "$tmp/cc.json" --chains 1 --warmup 100 --draws 100 --quiet \
+    --output "$tmp/cc.csv" >"$tmp/out" 2>"$tmp/err" && diff "$tmp/cc.want" "$tmp/err" &&
+    python3 - "$tmp/cc_tree.jsonl" <<'PY'
+import json, sys
+def vars_of(t):
+    return {t["var"]} | vars_of(t["left"]) | vars_of(t["right"]) if "var" in t else set()
+used = set().union(*(vars_of(t) for l in open(sys.argv[1]) for t in json.loads(l)["trees"]))
+assert 0 in used and not used & {1, 3}, used
+PY
+then ok; else bad "a constant column: a note, never split on"; cat "$tmp/err"; fi
 
 # the trees' file never replaces an input: here it would be a link to the data
 ln -s "$PWD/examples/iris_tree/iris.json" "$tmp/link_tree.jsonl"

@@ -682,13 +682,14 @@ static void test_multi_tables_are_complete(void **state)
     for (const gb_dist_ops *const *t = gb_dists_multivariate; *t; t++, n++) {
         const gb_dist_ops *d = *t;
         assert_ptr_equal(gb_dist_find(d->name), d);
-        assert_true(d->variate_rank >= 1);
+        /* the tree statistics are scalars that sit beside their tree priors */
+        assert_true(d->variate_rank >= 1 || strncmp(d->name, "tree_", 5) == 0);
         assert_non_null(d->lpdf);
         assert_non_null(d->doc);
         assert_non_null(strstr(d->example, d->name));
         assert_null(d->lcdf);
     }
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 14);
     assert_int_equal(find("dirichlet")->support.kind, GB_SUPPORT_SIMPLEX);
     assert_int_equal(find("lkj_corr_cholesky")->support.kind, GB_SUPPORT_CHOL_CORR);
     assert_int_equal(find("lkj_corr_cholesky")->size_param, GB_NO_PARAM);
@@ -735,12 +736,32 @@ static void test_multi_tree_priors_are_flat_with_checked_arguments(void **state)
     }
 }
 
+/* The tree statistics (dist_tree.c) are scalars the tree sampler sets: no density in any value
+ * of their own or of f, and no rng (drawing them needs a forest). */
+static void test_multi_tree_statistics_are_flat_scalars(void **state)
+{
+    (void)state;
+    static const double v[2] = {-3, 7}, f[3] = {0.5, -1, 2};
+    const size_t dims[1] = {3};
+    const char *names[] = {"tree_leaves", "tree_depth"};
+    for (size_t i = 0; i < 2; i++) {
+        const gb_dist_ops *d = find(names[i]);
+        assert_null(d->rng);
+        assert_int_equal(d->variate_rank, 0);
+        assert_int_equal(d->support.kind, GB_SUPPORT_INTERVAL);
+        assert_true(isinf(d->support.lower) && isinf(d->support.upper)); /* identity transform */
+        gb_arg a[2] = {{v, NULL, 1}, {f, NULL, 0}};
+        assert_true(d->lpdf(2, a, dims, 0) == 0);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multi_lpdf_matches_reference),
         cmocka_unit_test(test_multi_tree_priors_are_flat_with_checked_arguments),
+        cmocka_unit_test(test_multi_tree_statistics_are_flat_scalars),
         cmocka_unit_test(test_multi_invalid_arguments_give_neg_inf),
         cmocka_unit_test(test_multi_gradients_match_finite_differences),
         cmocka_unit_test(test_multi_vectorised_equals_sum_of_scalars),

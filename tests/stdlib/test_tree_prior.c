@@ -9,9 +9,11 @@
  *
  * The MCMC side: a forest of independent trees (in prior mode the trees do not interact),
  * snapshots LAG sweeps apart after BURN sweeps.  A chi-square homogeneity test on the 2 x C table
- * (MCMC vs forward counts); 3 configurations x 3 statistics (leaves, depth, and share_bin's
- * root share), each at level 1e-4 / 9, so the
- * file's false alarm rate is 1e-4.  A wrong proposal ratio shifts the leaf-count distribution:
+ * (MCMC vs forward counts); 4 configurations x 4 statistics (leaves, depth, share_bin's root
+ * share, and the root's split variable), each at level 1e-4 / 16, so the file's false alarm rate
+ * is 1e-4.  The split variable is drawn uniformly over the usable (non-constant) columns; the
+ * mixed case (a continuous column, one of 3 levels, a constant one) checks that the moves keep
+ * that choice unbiased although the columns offer very different numbers of cuts.  A wrong proposal ratio shifts the leaf-count distribution:
  * dropping the log(L) term of the grow ratio fails with chi-square in the hundreds (see the
  * commit that added this file). */
 #include <math.h>
@@ -36,13 +38,14 @@
 #define LAG 100
 #define SNAPS 30
 #define FORWARD 100000
-#define LEVEL (1e-4 / 9)
+#define LEVEL (1e-4 / 16)
 
 typedef struct prior_case {
     size_t n, p, ml, levels; /* levels > 0: x takes that many values (ties) */
     double alpha, beta;
     size_t max_leaves;
     size_t trees; /* independent chains */
+    bool mixed;   /* p = 3: column 0 continuous, 1 with 3 levels, 2 constant */
 } prior_case;
 
 static double *make_x(gsl_rng *r, const prior_case *pc)
@@ -51,7 +54,20 @@ static double *make_x(gsl_rng *r, const prior_case *pc)
     assert_non_null(x);
     for (size_t i = 0; i < pc->n * pc->p; i++)
         x[i] = pc->levels ? (double)gsl_rng_uniform_int(r, pc->levels) : gsl_rng_uniform(r);
+    for (size_t i = 0; pc->mixed && i < pc->n; i++) {
+        x[i * pc->p + 1] = (double)gsl_rng_uniform_int(r, 3);
+        x[i * pc->p + 2] = 1.5;
+    }
     return x;
+}
+
+/* Is column v of x constant (never split on)? */
+static bool is_constant(const double *x, const prior_case *pc, size_t v)
+{
+    for (size_t i = 1; i < pc->n; i++)
+        if (x[i * pc->p + v] != x[v])
+            return false;
+    return true;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -93,8 +109,13 @@ static size_t share_bin(size_t rows_left, size_t n, size_t leaves_left, size_t l
 
 /* One forward draw; false when rejected. */
 static bool forward(gsl_rng *r, const double *x, const prior_case *pc, size_t *idx, double *scratch,
-                    fnode *stack, size_t *leaves, size_t *depth, long *share)
+                    fnode *stack, size_t *leaves, size_t *depth, long *share, long *root_var)
 {
+    size_t usable[NBIN], nu = 0;
+    for (size_t v = 0; v < pc->p; v++)
+        if (!is_constant(x, pc, v))
+            usable[nu++] = v;
+    *root_var = -1;
     size_t top = 0, nl = 0, dmax = 0, side_leaves[3] = {0}, root_left = 0;
     double *sorted = scratch, *cuts = scratch + pc->n;
     for (size_t i = 0; i < pc->n; i++)
@@ -110,7 +131,9 @@ static bool forward(gsl_rng *r, const double *x, const prior_case *pc, size_t *i
                 return false;
             continue;
         }
-        size_t v = gsl_rng_uniform_int(r, pc->p);
+        size_t v = usable[gsl_rng_uniform_int(r, nu)];
+        if (nd.depth == 0)
+            *root_var = (long)v;
         size_t nc = valid_cuts(x, pc, idx + nd.start, nd.len, v, sorted, cuts);
         if (nc == 0)
             return false;
@@ -201,7 +224,8 @@ static void run_case(const prior_case *pc, unsigned long seed)
     c.alpha = pc->alpha, c.beta = pc->beta, c.max_leaves = pc->max_leaves;
     assert_int_equal(gb_forest_new(d, &c, &f, errs), GB_OK);
     double mc_leaves[NBIN] = {0}, mc_depth[NBIN] = {0}, fw_leaves[NBIN] = {0}, fw_depth[NBIN] = {0},
-           mc_share[NBIN] = {0}, fw_share[NBIN] = {0};
+           mc_share[NBIN] = {0}, fw_share[NBIN] = {0}, mc_var[NBIN] = {0}, fw_var[NBIN] = {0};
+    assert_true(pc->p <= NBIN);
     for (int s = 0; s < BURN + LAG * SNAPS; s++) {
         assert_int_equal(gb_forest_sweep(f, r, NULL, 1), GB_OK);
         if (s >= BURN && (s - BURN) % LAG == LAG - 1)
@@ -211,6 +235,9 @@ static void run_case(const prior_case *pc, unsigned long seed)
                 long sb = mc_share_bin(f, t);
                 if (sb >= 0)
                     mc_share[sb]++;
+                const gb_tree_node *root = &f->trees[t].nodes[0];
+                if (root->left != GB_TREE_NONE)
+                    mc_var[root->var]++;
             }
     }
     size_t *idx = malloc(pc->n * sizeof *idx);
@@ -219,9 +246,11 @@ static void run_case(const prior_case *pc, unsigned long seed)
     assert_true(idx && scratch && stack);
     for (int k = 0; k < FORWARD;) {
         size_t leaves, depth;
-        long sb;
-        if (!forward(r, x, pc, idx, scratch, stack, &leaves, &depth, &sb))
+        long sb, rv;
+        if (!forward(r, x, pc, idx, scratch, stack, &leaves, &depth, &sb, &rv))
             continue;
+        if (rv >= 0)
+            fw_var[rv]++;
         if (sb >= 0)
             fw_share[sb]++;
         fw_leaves[bin(leaves, 1)]++;
@@ -231,6 +260,7 @@ static void run_case(const prior_case *pc, unsigned long seed)
     homogeneity("leaves", mc_leaves, fw_leaves);
     homogeneity("depth", mc_depth, fw_depth);
     homogeneity("root share", mc_share, fw_share);
+    homogeneity("root split variable", mc_var, fw_var);
     free(idx), free(scratch), free(stack);
     gb_forest_free(f);
     gb_tree_data_free(d);
@@ -272,6 +302,21 @@ static void test_prior_large_min_leaf(void **state)
     run_case(&pc, 103);
 }
 
+/* Columns that offer very different numbers of cuts, and a constant one (never split on). */
+static void test_prior_mixed_columns(void **state)
+{
+    (void)state;
+    prior_case pc = {.n = 60,
+                     .p = 3,
+                     .ml = 5,
+                     .alpha = 0.95,
+                     .beta = 1,
+                     .max_leaves = 12,
+                     .trees = 300,
+                     .mixed = true};
+    run_case(&pc, 104);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -279,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_prior_bart_defaults),
         cmocka_unit_test(test_prior_bushy_with_ties),
         cmocka_unit_test(test_prior_large_min_leaf),
+        cmocka_unit_test(test_prior_mixed_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
