@@ -96,7 +96,7 @@ static int prior(const cli_opts *o, cli_session *s)
     if (st == GB_OK && o->output) {
         size_t nm = gb_model_output_size(m);
         const char **names = malloc((nm ? nm : 1) * sizeof *names);
-        gb_drawsout_meta meta = {o->model, o->data, o->ndata, &cfg};
+        gb_drawsout_meta meta = {o->model, o->data, o->ndata, &cfg, 1};
         for (size_t k = 0; names && k < nm; k++)
             names[k] = gb_model_output_name(m, k);
         st = names ? gb_drawsout_open(o->output, &meta, names, nm, &w, s->errs)
