@@ -29,6 +29,10 @@
 #include "simulate.h"
 
 #define MAX_MODELS CLI_CMP_MAX_MODELS
+/* Replicates of the outcome averaged, at least, into the posterior mean prediction: few draws
+ * (a MAP's one) are each drawn from several times, so the mean's Monte Carlo error is about
+ * the outcome's sd / 63. */
+#define RMSE_REPLICATES 4000
 #define MAX_CLASSES CLI_CMP_MAX_CLASSES /* integer outcomes with more values are not classes */
 
 typedef struct fitted {
@@ -304,11 +308,13 @@ static gb_status accuracy(const cli_opts *to, cli_session *t, const gb_data_var 
 }
 
 /* The squared errors of the posterior mean prediction of the outcome v (a node of t's graph,
- * whose values simulating overwrites: t's graph is used up) against v's values. */
+ * whose values simulating overwrites: t's graph is used up) against v's values: the mean of
+ * replicates drawn at every draw (RMSE_REPLICATES in all, at least). */
 static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_data_var *v,
                                 const gb_model *m, const gb_draws *d, cli_cmp_scores *sc)
 {
     size_t node = gb_graph_find(t->graph, v->name), S = total_draws(d);
+    size_t reps = S ? (RMSE_REPLICATES + S - 1) / S : 1; /* a MAP's one draw: many replicates */
     const gb_node *n = node == (size_t)-1 ? NULL : gb_graph_node(t->graph, node);
     if (!n || !gb_node_is_observed(n) || n->len != v->len || S == 0)
         return GB_OK;
@@ -341,14 +347,16 @@ static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_dat
             for (size_t j = 0; j < nt; j++)
                 row[j] = map[j] >= 0 ? src[map[j]] : NAN;
             gb_loglik_set_values(mt, ws, row);
-            size_t bad = 0;
-            if (gb_simulate_draw(sim, ws, r, &bad) != GB_OK)
-                st = gb_error(t->errs, GB_ENUMERIC, gb_graph_node(t->graph, bad)->loc,
-                              "'%s' could not be drawn to predict the test rows (its "
-                              "distribution's arguments are invalid at a draw)",
-                              gb_graph_node(t->graph, bad)->name);
-            for (size_t i = 0; st == GB_OK && i < v->len; i++)
-                mean[i] += n->value[i] / (double)S;
+            for (size_t rep = 0; st == GB_OK && rep < reps; rep++) {
+                size_t bad = 0;
+                if (gb_simulate_draw(sim, ws, r, &bad) != GB_OK)
+                    st = gb_error(t->errs, GB_ENUMERIC, gb_graph_node(t->graph, bad)->loc,
+                                  "'%s' could not be drawn to predict the test rows (its "
+                                  "distribution's arguments are invalid at a draw)",
+                                  gb_graph_node(t->graph, bad)->name);
+                for (size_t i = 0; st == GB_OK && i < v->len; i++)
+                    mean[i] += n->value[i] / (double)(S * reps);
+            }
         }
     if (st == GB_OK) {
         sc->sse = 0;

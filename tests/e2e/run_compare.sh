@@ -77,6 +77,14 @@ if "$GB" compare "$tmp/a.gb" "$tmp/b.gb" --data "$tmp/tr.json" --test "$tmp/te.j
                       END { exit !good }' "$tmp/out"
 then ok; else bad "rmse of a.gb is not the analytic $rmse"; cat "$tmp/out"; fi
 
+# --map has one draw: its prediction is the mean of many replicates at that point (the MAP b
+# is the posterior mean m here), so its RMSE is the analytic one too, not one replicate's
+if "$GB" compare "$tmp/a.gb" "$tmp/b.gb" --data "$tmp/tr.json" --test "$tmp/te.json" --map \
+    >"$tmp/out" 2>&1 &&
+    awk -v w="$rmse" '$1 ~ /a\.gb$/ { d = $10 - w; good = d < 0.05 && d > -0.05 }
+                      END { exit !good }' "$tmp/out"
+then ok; else bad "--map: rmse of a.gb is not the analytic $rmse"; cat "$tmp/out"; fi
+
 # --kfold N with N rows holds out each row once, whatever the folds: elpd_kfold is then the
 # exact leave-one-out sum of log p(y_i | y_-i), and the RMSE that of m_-i x_i; both analytic
 want=$(python3 - "$tmp/tr.json" <<'PY2'
