@@ -25,7 +25,7 @@
 #include "summary.h"
 
 /* Whether parameter i of m cannot be drawn exactly but has a proper prior (every definition's
- * distribution has an rng). */
+ * distribution has an rng): 1, 0, or -1 when out of memory. */
 static int needs_mcmc(const gb_model *m, size_t i)
 {
     const gb_graph *g = gb_model_graph(m);
@@ -34,15 +34,14 @@ static int needs_mcmc(const gb_model *m, size_t i)
         if (!n->defs[k].dist || !n->defs[k].dist->rng)
             return 0;
     unsigned char *one = calloc(gb_graph_node_count(g), 1);
-    gb_errlist *errs = gb_errlist_new();
     gb_simulate *sim = NULL;
-    int bad = 0;
-    if (one && errs) {
+    int bad = -1;
+    if (one) { /* no error list: only the status is wanted, and nothing is allocated for it */
         one[i] = 1;
-        bad = gb_simulate_new(m, one, &sim, errs) == GB_ESEMANTIC;
+        gb_status st = gb_simulate_new(m, one, &sim, NULL);
+        bad = st == GB_ESEMANTIC ? 1 : st == GB_OK ? 0 : -1;
     }
     gb_simulate_free(sim);
-    gb_errlist_free(errs);
     free(one);
     return bad;
 }
@@ -61,13 +60,17 @@ static long plan(const gb_model *m, unsigned char *mark)
         free(seen);
         return -1;
     }
-    for (size_t i = 0; i < nn; i++)
-        if (gb_node_is_parameter(gb_graph_node(g, i)) && needs_mcmc(m, i)) {
+    for (size_t i = 0; i < nn && need >= 0; i++) {
+        int why = gb_node_is_parameter(gb_graph_node(g, i)) ? needs_mcmc(m, i) : 0;
+        if (why < 0)
+            need = -1;
+        if (why > 0) {
             need++;
             seen[i] = 1;
             stack[top++] = i;
         }
-    while (top > 0) { /* every node is pushed once: the stack holds at most nn */
+    }
+    while (need > 0 && top > 0) { /* every node is pushed once: the stack holds at most nn */
         const gb_node *n = gb_graph_node(g, stack[--top]);
         for (size_t p = 0; p < n->nparents; p++)
             if (!seen[n->parents[p]]) {
@@ -76,7 +79,7 @@ static long plan(const gb_model *m, unsigned char *mark)
             }
     }
     for (size_t i = 0; i < nn; i++)
-        mark[i] = seen[i] && gb_node_is_parameter(gb_graph_node(g, i));
+        mark[i] = need > 0 && seen[i] && gb_node_is_parameter(gb_graph_node(g, i));
     free(stack);
     free(seen);
     return need;
