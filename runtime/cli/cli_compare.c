@@ -1,13 +1,16 @@
-/* cli_compare.c - `glassbox compare A.gb B.gb ... --data D [--test T]`: samples every model with
- * the same settings and prints one table: PSIS-LOO (psis.h) with paired differences against
- * the best model as loo_compare, the held-out log predictive density and accuracy on a test
- * set (heldout.h), the number of parameters and what can be read off each model.
+/* cli_compare.c - `glassbox compare A.gb B.gb ... --data D [--test T | --kfold K]`: samples every
+ * model with the same settings and prints one table: PSIS-LOO (psis.h) with paired differences
+ * against the best model as loo_compare, the held-out log predictive density and accuracy or
+ * RMSE on a test set (heldout.h), the number of parameters and what can be read off each model.
+ * --kfold is cli_compare_kfold.c's.
  *
  * Held-out density: the test data are lowered into the same model (sizes such as N may differ),
  * every draw's parameters are set in it by name, and each test observation's log density is
  * averaged over draws as log mean exp.  Accuracy (integer outcomes): the test model is lowered
  * again once per training class c with the outcome set to c, giving p(y_i = c | data) the same
- * way; the predicted class is the most probable one. */
+ * way; the predicted class is the most probable one.  RMSE (other outcomes): the test model with
+ * the outcome drawn by its distribution's rng (simulate.h) at every draw; the posterior mean
+ * prediction of a row is the mean of those replicates. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +18,22 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_compare.h"
 #include "cli_flags.h"
 #include "heldout.h"
 #include "loglik.h"
 #include "optimize.h"
 #include "psis.h"
+#include "rng.h"
 #include "run.h"
+#include "simulate.h"
 
-#define MAX_MODELS 16
-#define MAX_CLASSES 64 /* integer outcomes with more distinct values are not classes */
+#define MAX_MODELS CLI_CMP_MAX_MODELS
+/* Replicates of the outcome averaged, at least, into the posterior mean prediction: few draws
+ * (a MAP's one) are each drawn from several times, so the mean's Monte Carlo error is about
+ * the outcome's sd / 63. */
+#define RMSE_REPLICATES 4000
+#define MAX_CLASSES CLI_CMP_MAX_CLASSES /* integer outcomes with more values are not classes */
 
 typedef struct fitted {
     const char *path;
@@ -32,14 +42,16 @@ typedef struct fitted {
     size_t n, nparams;
     double lpd_test;
     size_t ntest;
-    double acc; /* NAN: no accuracy */
+    double acc;  /* NAN: no accuracy */
+    double rmse; /* NAN: no RMSE */
     char readable[200];
 } fitted;
 
 static void help(void)
 {
     puts(
-        "usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE] [--outcome NAME] [--map]\n"
+        "usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE | --kfold K]\n"
+        "                        [--outcome NAME] [--map]\n"
         "                        [--chains 4] [--warmup 1000] [--draws 1000] [--seed S]\n\n"
         "Samples every model with the same settings and data and prints one table:\n"
         "  elpd_loo, se     PSIS-LOO expected log predictive density and its standard error\n"
@@ -50,9 +62,15 @@ static void help(void)
         "                   draws of the predictive density\n"
         "  accuracy         with --test and an integer outcome: share of test rows whose most\n"
         "                   probable class (among the training data's values) is the true one\n"
+        "  rmse             with --test and any other outcome: root mean square error of the\n"
+        "                   posterior mean prediction (the mean of replicates over draws)\n"
         "  params           number of parameter elements\n"
         "  readable         what can be read off the model (its components)\n"
         "--outcome NAME names the outcome data variable (default: the observed node's name).\n"
+        "--kfold K: instead of LOO and a test set, fits every model K times, each on the rows\n"
+        "outside one fold (seeded; stratified by class, or by blocks of the sorted outcome; the\n"
+        "same folds for every model), and prints elpd_kfold (the held-out lpd summed over\n"
+        "rows), se, elpd_diff, se_diff, accuracy or rmse, params and readable.\n"
         "--map fits each model by its MAP (optimize: BFGS from 4 starts, no Jacobian) instead\n"
         "of sampling: the test columns then score that one point, and the LOO columns are -.");
 }
@@ -82,7 +100,7 @@ static const char *component_reading(const char *model)
 
 /* "net: weights and activations (multiclass)", one entry per top-level component, or "plain
  * model" when there is none: every node is the user's own. */
-static void describe(const gb_graph *g, char *buf, size_t cap)
+void cli_cmp_describe(const gb_graph *g, char *buf, size_t cap)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -100,7 +118,7 @@ static void describe(const gb_graph *g, char *buf, size_t cap)
         snprintf(buf, cap, "plain model: every node, by name");
 }
 
-static size_t count_params(const gb_model *m)
+size_t cli_cmp_count_params(const gb_model *m)
 {
     size_t n = 0;
     for (size_t k = 0; k < gb_model_latent_count(m); k++)
@@ -198,9 +216,8 @@ static gb_status test_lpd(cli_session *t, const gb_model *m, const gb_draws *d, 
     return st;
 }
 
-/* The classes of an integer outcome: the distinct values of the training data (sorted, at most
- * MAX_CLASSES); 0 when the outcome is not integer or has more. */
-static size_t classes_of(const gb_data_var *v, double *cls)
+/* The classes: the distinct values of the training data. */
+size_t cli_cmp_classes(const gb_data_var *v, double *cls)
 {
     size_t nc = 0;
     if (v->type != GB_INT)
@@ -224,9 +241,10 @@ static size_t classes_of(const gb_data_var *v, double *cls)
     return nc;
 }
 
-/* The default outcome: the first observed node's data variable. */
-static const char *default_outcome(const gb_graph *g, const gb_data *data)
+const char *cli_cmp_outcome(const gb_graph *g, const gb_data *data, const char *outcome)
 {
+    if (outcome)
+        return gb_data_find(data, outcome) ? outcome : NULL;
     for (size_t i = 0; i < gb_graph_node_count(g); i++) {
         const gb_node *n = gb_graph_node(g, i);
         if (gb_node_is_observed(n) && gb_data_find(data, n->name))
@@ -236,15 +254,15 @@ static const char *default_outcome(const gb_graph *g, const gb_data *data)
 }
 
 /* Accuracy on the test session t: p(y_i = c) for each training class c, from the test model
- * lowered with every outcome set to c; truth: the outcome's test values.  f->acc stays NAN when
- * the outcome is not a class label. */
+ * lowered with every outcome set to c; truth: the outcome's test values.  sc->hits stays NAN
+ * when the outcome is not a class label. */
 static gb_status accuracy(const cli_opts *to, cli_session *t, const gb_data_var *train,
-                          const gb_model *m, const gb_draws *d, fitted *f)
+                          const gb_model *m, const gb_draws *d, cli_cmp_scores *sc)
 {
     double cls[MAX_CLASSES];
-    size_t nc = classes_of(train, cls);
+    size_t nc = cli_cmp_classes(train, cls);
     const gb_data_var *v = gb_data_find(t->data, train->name);
-    if (nc < 2 || !v || v->len != f->ntest)
+    if (nc < 2 || !v || v->len != sc->n)
         return GB_OK;
     for (size_t i = 0; i < v->len; i++) {
         size_t c = 0;
@@ -281,12 +299,95 @@ static gb_status accuracy(const cli_opts *to, cli_session *t, const gb_data_var 
         hits += cls[best] == truth[i];
     }
     if (st == GB_OK)
-        f->acc = (double)hits / (double)v->len;
+        sc->hits = (double)hits;
     if (truth)
         memcpy(v->val, truth, v->len * sizeof *truth);
     free(truth);
     free(P);
     return st;
+}
+
+/* The squared errors of the posterior mean prediction of the outcome v (a node of t's graph,
+ * whose values simulating overwrites: t's graph is used up) against v's values: the mean of
+ * replicates drawn at every draw (RMSE_REPLICATES in all, at least). */
+static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_data_var *v,
+                                const gb_model *m, const gb_draws *d, cli_cmp_scores *sc)
+{
+    size_t node = gb_graph_find(t->graph, v->name), S = total_draws(d);
+    size_t reps = S ? (RMSE_REPLICATES + S - 1) / S : 1; /* a MAP's one draw: many replicates */
+    const gb_node *n = node == (size_t)-1 ? NULL : gb_graph_node(t->graph, node);
+    if (!n || !gb_node_is_observed(n) || n->len != v->len || S == 0)
+        return GB_OK;
+    gb_model *mt = NULL;
+    gb_simulate *sim = NULL;
+    gb_model_ws *ws = NULL;
+    gsl_rng *r = gb_rng_new(to->seed, 0);
+    size_t nn = gb_graph_node_count(t->graph), nt = 0;
+    unsigned char *target = calloc(nn, 1);
+    double *row = NULL, *mean = calloc(v->len ? v->len : 1, sizeof *mean);
+    long *map = NULL;
+    gb_status st = gb_model_compile(t->graph, &mt, t->errs);
+    if (st == GB_OK) {
+        nt = gb_model_output_size(mt);
+        map = malloc((nt + 1) * sizeof *map);
+        row = malloc((nt + 1) * sizeof *row);
+        ws = gb_model_ws_new(mt);
+        if (!map || !row || !ws || !r || !target || !mean)
+            st = gb_error(t->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    }
+    if (st == GB_OK)
+        st = column_map(mt, m, map, t->errs);
+    if (st == GB_OK) {
+        target[node] = 1;
+        st = gb_simulate_new(mt, target, &sim, t->errs);
+    }
+    for (int c = 0; st == GB_OK && c < d->nchains; c++)
+        for (size_t k = 0; st == GB_OK && k < d->filled[c]; k++) {
+            const double *src = d->rows + ((size_t)c * d->ndraws + k) * d->ncols + GB_NSAMPLER_COLS;
+            for (size_t j = 0; j < nt; j++)
+                row[j] = map[j] >= 0 ? src[map[j]] : NAN;
+            gb_loglik_set_values(mt, ws, row);
+            for (size_t rep = 0; st == GB_OK && rep < reps; rep++) {
+                size_t bad = 0;
+                if (gb_simulate_draw(sim, ws, r, &bad) != GB_OK)
+                    st = gb_error(t->errs, GB_ENUMERIC, gb_graph_node(t->graph, bad)->loc,
+                                  "'%s' could not be drawn to predict the test rows (its "
+                                  "distribution's arguments are invalid at a draw)",
+                                  gb_graph_node(t->graph, bad)->name);
+                for (size_t i = 0; st == GB_OK && i < v->len; i++)
+                    mean[i] += n->value[i] / (double)(S * reps);
+            }
+        }
+    if (st == GB_OK) {
+        sc->sse = 0;
+        for (size_t i = 0; i < v->len; i++)
+            sc->sse += (mean[i] - v->val[i]) * (mean[i] - v->val[i]);
+    }
+    gb_simulate_free(sim);
+    gb_model_ws_free(ws);
+    gb_model_free(mt);
+    gb_rng_free(r);
+    free(target);
+    free(row);
+    free(mean);
+    free(map);
+    return st;
+}
+
+gb_status cli_cmp_score(const cli_opts *to, cli_session *t, const gb_data_var *train,
+                        const gb_model *m, const gb_draws *d, cli_cmp_scores *sc)
+{
+    sc->lpd = NULL;
+    sc->n = 0;
+    sc->hits = sc->sse = NAN;
+    gb_status st = test_lpd(t, m, d, &sc->lpd, &sc->n);
+    double cls[MAX_CLASSES];
+    const gb_data_var *v = train ? gb_data_find(t->data, train->name) : NULL;
+    if (st != GB_OK || !v || v->len != sc->n)
+        return st;
+    if (cli_cmp_classes(train, cls) >= 2)
+        return accuracy(to, t, train, m, d, sc);
+    return squared_errors(to, t, v, m, d, sc);
 }
 
 /* The test numbers of model f (sampled as m, draws d, training session s). */
@@ -303,29 +404,32 @@ static int score_test(const cli_opts *o, const char *test, const char *outcome, 
         cli_session_free(&t);
         return rc;
     }
-    double *lpd = NULL;
-    gb_status st = test_lpd(&t, m, d, &lpd, &f->ntest);
-    if (st == GB_OK) {
-        f->lpd_test = 0;
-        for (size_t i = 0; i < f->ntest; i++)
-            f->lpd_test += lpd[i];
-    }
-    free(lpd);
-    const char *name = outcome ? outcome : default_outcome(s->graph, s->data);
+    const char *name = cli_cmp_outcome(s->graph, s->data, outcome);
     const gb_data_var *train = name ? gb_data_find(s->data, name) : NULL;
-    if (st == GB_OK && outcome && !train)
+    gb_status st = GB_OK;
+    if (outcome && !train)
         st = gb_error(t.errs, GB_EUSAGE, (gb_loc){0}, "--outcome %s: no such data variable",
                       outcome);
-    if (st == GB_OK && train)
-        st = accuracy(&to, &t, train, m, d, f);
+    cli_cmp_scores sc = {NULL, 0, NAN, NAN};
+    if (st == GB_OK)
+        st = cli_cmp_score(&to, &t, train, m, d, &sc);
+    if (st == GB_OK) {
+        f->ntest = sc.n;
+        f->lpd_test = 0;
+        for (size_t i = 0; i < sc.n; i++)
+            f->lpd_test += sc.lpd[i];
+        f->acc = sc.n ? sc.hits / (double)sc.n : NAN;
+        f->rmse = sc.n ? sqrt(sc.sse / (double)sc.n) : NAN;
+    }
+    free(sc.lpd);
     rc = st == GB_OK ? GB_EXIT_OK : cli_report(t.errs, t.srcs, st);
     cli_session_free(&t);
     return rc;
 }
 
-/* --map: the MAP (optimize.h, 4 starts, the run's seed) as the one draw of *d, whose arrays
- * the caller frees (rows and filled); sampler columns are 0. */
-static gb_status map_draw(const gb_model *m, const cli_opts *o, gb_draws *d, gb_errlist *errs)
+/* --map: the MAP (optimize.h, 4 starts, the run's seed) as the one draw of a new *out;
+ * sampler columns are 0. */
+static gb_status map_draw(const gb_model *m, const cli_opts *o, gb_draws **out, gb_errlist *errs)
 {
     gb_optimize_config cfg = {.starts = 4, .seed = o->seed, .init_radius = 2, .max_iter = 2000};
     gb_optimize_result *r = NULL;
@@ -334,23 +438,53 @@ static gb_status map_draw(const gb_model *m, const cli_opts *o, gb_draws *d, gb_
         st = gb_optimize_run(m, &cfg, &r, errs);
     size_t nm = gb_model_output_size(m);
     gb_model_ws *ws = st == GB_OK ? gb_model_ws_new(m) : NULL;
-    memset(d, 0, sizeof *d);
-    d->nchains = 1;
-    d->ndraws = 1;
-    d->ncols = GB_NSAMPLER_COLS + nm;
-    d->rows = st == GB_OK ? calloc(d->ncols, sizeof *d->rows) : NULL;
-    d->filled = st == GB_OK ? calloc(1, sizeof *d->filled) : NULL;
-    if (st == GB_OK && (!ws || !d->rows || !d->filled))
+    gb_draws *d = st == GB_OK ? calloc(1, sizeof *d) : NULL;
+    if (d) {
+        d->nchains = 1;
+        d->ndraws = 1;
+        d->ncols = GB_NSAMPLER_COLS + nm;
+        d->rows = calloc(d->ncols, sizeof *d->rows);
+        d->filled = calloc(1, sizeof *d->filled);
+    }
+    if (st == GB_OK && (!ws || !d || !d->rows || !d->filled))
         st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     if (st == GB_OK) {
         gb_model_logp(m, ws, r->theta, NULL);
         gb_model_values(m, ws, r->theta, d->rows + GB_NSAMPLER_COLS);
         d->rows[GB_COL_LP] = r->lp;
         d->filled[0] = 1;
+        *out = d;
+    } else {
+        gb_draws_free(d);
     }
     gb_model_ws_free(ws);
     gb_optimize_result_free(r);
     return st;
+}
+
+gb_status cli_cmp_fit(const cli_opts *o, int map, const gb_graph *g, gb_model **m,
+                      gb_draws **d, gb_errlist *errs)
+{
+    gb_run_config cfg = {.chains = (int)o->chains,
+                         .warmup = (int)o->warmup,
+                         .draws = (int)o->draws,
+                         .threads = default_threads(o->chains),
+                         .max_depth = (int)o->max_depth,
+                         .seed = o->seed,
+                         .adapt_delta = o->adapt_delta,
+                         .init_radius = 2};
+    gb_model *mm = NULL;
+    gb_draws *dd = NULL;
+    gb_status st = gb_model_compile(g, &mm, errs);
+    if (st == GB_OK)
+        st = map ? map_draw(mm, o, &dd, errs) : gb_run(mm, &cfg, NULL, NULL, &dd, errs);
+    if (st != GB_OK) {
+        gb_model_free(mm);
+        return st;
+    }
+    *m = mm;
+    *d = dd;
+    return GB_OK;
 }
 
 /* Samples one model (or, with map, finds its MAP), then its LOO (not for a MAP: one point has
@@ -362,24 +496,11 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, int
     cli_session s;
     int rc = cli_load(&mo, &s, 1);
     gb_model *m = NULL;
-    gb_draws *d = NULL, point;
-    memset(&point, 0, sizeof point);
+    gb_draws *d = NULL;
     double *ll = NULL;
     if (rc != GB_EXIT_OK)
         goto out;
-    gb_run_config cfg = {.chains = (int)o->chains,
-                         .warmup = (int)o->warmup,
-                         .draws = (int)o->draws,
-                         .threads = default_threads(o->chains),
-                         .max_depth = (int)o->max_depth,
-                         .seed = o->seed,
-                         .adapt_delta = o->adapt_delta,
-                         .init_radius = 2};
-    gb_status st = gb_model_compile(s.graph, &m, s.errs);
-    if (st == GB_OK && map && (st = map_draw(m, o, &point, s.errs)) == GB_OK)
-        d = &point;
-    else if (st == GB_OK && !map)
-        st = gb_run(m, &cfg, NULL, NULL, &d, s.errs);
+    gb_status st = cli_cmp_fit(o, map, s.graph, &m, &d, s.errs);
     if (st == GB_OK && map) {
         f->loo.elpd_loo = NAN;
     } else if (st == GB_OK && !(ll = ll_matrix(m, d, NULL, &f->n, s.errs))) {
@@ -393,18 +514,15 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, int
         rc = cli_report(s.errs, s.srcs, st);
         goto out;
     }
-    f->nparams = count_params(m);
+    f->nparams = cli_cmp_count_params(m);
     if (f->nparams == 0) /* every draw is the same point: LOO is exact, k-hat meaningless */
         f->loo.n_ok = f->loo.n_bad = f->loo.n_very_bad = 0;
-    describe(s.graph, f->readable, sizeof f->readable);
+    cli_cmp_describe(s.graph, f->readable, sizeof f->readable);
     if (test)
         rc = score_test(o, test, outcome, &s, m, d, f);
 out:
     free(ll);
-    if (d != &point)
-        gb_draws_free(d);
-    free(point.rows);
-    free(point.filled);
+    gb_draws_free(d);
     gb_model_free(m);
     cli_session_free(&s);
     return rc;
@@ -421,7 +539,7 @@ static void print_table(const fitted *f, int nf, int has_test)
     printf("%-*s %9s %7s %9s %7s %7s %6s", w, "model", "elpd_loo", "se", "elpd_diff", "se_diff",
            "p_loo", "k>0.7");
     if (has_test)
-        printf(" %9s %8s", "lpd_test", "accuracy");
+        printf(" %9s %8s %8s", "lpd_test", "accuracy", "rmse");
     printf(" %7s  %s\n", "params", "readable");
     for (int i = 0; i < nf; i++) {
         double se_diff = 0, diff = 0;
@@ -439,6 +557,10 @@ static void print_table(const fitted *f, int nf, int has_test)
                 printf(" %8s", "-");
             else
                 printf(" %8.3f", f[i].acc);
+            if (isnan(f[i].rmse))
+                printf(" %8s", "-");
+            else
+                printf(" %8.4g", f[i].rmse);
         }
         printf(" %7zu  %s\n", f[i].nparams, f[i].readable);
     }
@@ -456,7 +578,10 @@ int cli_compare(int argc, char **argv)
     const char *models[MAX_MODELS];
     int nmodels = 0;
     int map = cli_take_switch(&argc, argv, 2, "map");
+    long kfold = 0;
     int rc = cli_take_string(&argc, argv, 2, "compare", "test", &test);
+    if (!rc)
+        rc = cli_take_count(&argc, argv, 2, "compare", "kfold", 2, 1000000, &kfold);
     if (!rc)
         rc = cli_take_string(&argc, argv, 2, "compare", "outcome", &outcome);
     /* the model files: every argument before the first flag but one stays for cli_parse */
@@ -483,11 +608,20 @@ int cli_compare(int argc, char **argv)
                 nmodels < 2 ? "give two or more models" : "the data are needed: --data FILE");
         return GB_EXIT_USAGE;
     }
+    if (kfold && test) {
+        fputs("glassbox compare: error: --kfold and --test are two ways of holding out data: "
+              "give one\nrun 'glassbox compare --help' for usage\n",
+              stderr);
+        return GB_EXIT_USAGE;
+    }
+    if (kfold)
+        return cli_finish_output(stdout, "compare",
+                                 cli_compare_kfold(&o, models, nmodels, outcome, map, kfold));
     fitted f[MAX_MODELS];
     memset(f, 0, sizeof f);
     for (int i = 0; rc == GB_EXIT_OK && i < nmodels; i++) {
         f[i].path = models[i];
-        f[i].acc = NAN;
+        f[i].acc = f[i].rmse = NAN;
         rc = fit_one(&o, test, outcome, map, &f[i]);
     }
     if (rc == GB_EXIT_OK)

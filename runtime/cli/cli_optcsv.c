@@ -62,7 +62,7 @@ static int write_rows(FILE *f, const cli_optcsv_file *x, int laplace)
 
 gb_status cli_optcsv_write(const cli_optcsv_file *x, int laplace, gb_errlist *errs)
 {
-    gb_drawsout_meta meta = {x->o->model, x->o->data, x->o->ndata, NULL};
+    gb_drawsout_meta meta = {x->o->model, x->o->data, x->o->ndata, NULL, 0};
     gb_status st = gb_drawsout_check_inputs("--output", x->path, x->path, &meta, errs);
     if (st != GB_OK)
         return st;

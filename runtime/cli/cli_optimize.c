@@ -187,7 +187,7 @@ int cli_optimize(int argc, char **argv)
     gb_optimize_result *map = NULL;
     double *draws = NULL, *mode_row = NULL;
     unsigned char *keep = NULL;
-    gb_drawsout_meta meta = {o.model, o.data, o.ndata, NULL};
+    gb_drawsout_meta meta = {o.model, o.data, o.ndata, NULL, 0};
     gb_status st = GB_OK;
     if (rc == GB_EXIT_OK && o.output &&
         (st = gb_drawsout_check_inputs("--output", o.output, o.output, &meta, s.errs)) != GB_OK)

@@ -1,17 +1,19 @@
 /* cli_prior.c - `glassbox run --prior`: draws from the prior by ancestral simulation, exact and
- * without MCMC.  With the likelihood terms dropped every parameter's distribution depends only
+ * without MCMC, where every parameter can be drawn so (else cli_prior_mcmc.c).  With the likelihood terms dropped every parameter's distribution depends only
  * on data, constants and parameters before it, so each chain visits the nodes in value order
  * and draws every parameter from its distribution's rng (model/simulate.h; declared bounds by
  * rejection), recomputing the deterministic nodes.  The draws have run's CSV layout; the
- * sampler columns (lp__, accept_stat__, ...) are 0, since nothing is evaluated or accepted.  A
- * parameter that cannot be drawn exactly (an improper prior, a type whose constraint its
- * distribution does not have) is refused, naming it.
+ * sampler columns (lp__, accept_stat__, ...) are 0, since nothing is evaluated or accepted, and
+ * the header says algorithm = fixed_param.  A parameter whose type constrains its distribution
+ * to a set it does not live on goes to cli_prior_mcmc.c; an improper prior is refused, naming
+ * it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_prior.h"
 #include "drawsout.h"
 #include "rng.h"
 #include "run.h"
@@ -41,7 +43,7 @@ static gb_status draw_chain(const gb_model *m, const gb_simulate *sim, const cli
     return st;
 }
 
-static int summarise(const gb_model *m, const cli_opts *o, const double *rows)
+int cli_prior_summarise(const gb_model *m, const cli_opts *o, const double *rows)
 {
     size_t nm = gb_model_output_size(m), ncols = GB_NSAMPLER_COLS + nm;
     const char **names = malloc(ncols * sizeof *names);
@@ -75,13 +77,19 @@ static int prior(const cli_opts *o, cli_session *s)
     size_t nn = gb_graph_node_count(s->graph), cells = 0;
     unsigned char *target = calloc(nn ? nn : 1, 1);
     gb_status st = target ? gb_model_compile(s->graph, &m, s->errs) : GB_ENOMEM;
+    long mcmc = st == GB_OK ? cli_prior_mcmc_count(m) : 0;
+    if (mcmc != 0) { /* a parameter cannot be drawn exactly (or out of memory): MCMC for it */
+        gb_model_free(m);
+        free(target);
+        return mcmc < 0 ? cli_report(s->errs, s->srcs, GB_ENOMEM) : cli_prior_mcmc(o, s);
+    }
     for (size_t i = 0; st == GB_OK && i < nn; i++)
         target[i] = (unsigned char)gb_node_is_parameter(gb_graph_node(s->graph, i));
     if (st == GB_OK)
         st = gb_simulate_new(m, target, &sim, s->errs);
     if (st == GB_ESEMANTIC)
-        gb_error_hint(s->errs, "run --prior draws only what it can draw exactly; to sample "
-                               "this prior by MCMC, run the model with its likelihood left out");
+        gb_error_hint(s->errs, "an improper prior has no draws: give the parameter a proper "
+                               "distribution to draw from its prior");
     size_t ncols = m ? GB_NSAMPLER_COLS + gb_model_output_size(m) : 0;
     if (st == GB_OK && (gb_size_mul((size_t)o->chains * (size_t)o->draws, ncols, &cells) != 0 ||
                         gb_size_fits_budget(cells, sizeof(double)) != 0 ||
@@ -96,7 +104,7 @@ static int prior(const cli_opts *o, cli_session *s)
     if (st == GB_OK && o->output) {
         size_t nm = gb_model_output_size(m);
         const char **names = malloc((nm ? nm : 1) * sizeof *names);
-        gb_drawsout_meta meta = {o->model, o->data, o->ndata, &cfg};
+        gb_drawsout_meta meta = {o->model, o->data, o->ndata, &cfg, 1};
         for (size_t k = 0; names && k < nm; k++)
             names[k] = gb_model_output_name(m, k);
         st = names ? gb_drawsout_open(o->output, &meta, names, nm, &w, s->errs)
@@ -116,7 +124,7 @@ static int prior(const cli_opts *o, cli_session *s)
     gb_status cst = gb_drawsout_close(w, st == GB_OK ? &end : NULL, s->errs);
     int rc = cli_report(s->errs, s->srcs, st != GB_OK ? st : cst);
     if (rc == GB_EXIT_OK) /* as run prints its summary, --quiet or not */
-        rc = summarise(m, o, rows);
+        rc = cli_prior_summarise(m, o, rows);
     free(rows);
     gb_simulate_free(sim);
     gb_model_free(m);

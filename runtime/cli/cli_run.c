@@ -450,7 +450,7 @@ static int check_vars(const gb_model *m, const cli_opts *o)
 static gb_status open_output(const gb_model *m, const cli_opts *o, const gb_run_config *cfg,
                              const unsigned char *keep, cli_session *s, gb_drawsout **w)
 {
-    gb_drawsout_meta meta = {o->model, o->data, o->ndata, cfg};
+    gb_drawsout_meta meta = {o->model, o->data, o->ndata, cfg, 0};
     if (keep) { /* some nodes are streamed: their summaries go to a side file */
         char *side = gb_drawsout_stem_path(o->output, "_stream.csv");
         if (!side)

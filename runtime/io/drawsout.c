@@ -38,7 +38,8 @@ typedef struct chain_file {
 struct gb_drawsout {
     chain_file *files;
     int nfiles;
-    size_t ncols; /* model columns */
+    size_t ncols;    /* model columns */
+    int fixed_param; /* no adaptation block (meta's) */
 };
 
 /* a + b + c in a new string (NULL when out of memory). */
@@ -171,11 +172,15 @@ static void write_header(FILE *f, const gb_drawsout_meta *meta, int chain, const
     fprintf(f, "# method = sample (Default)\n#   sample\n");
     fprintf(f, "#     num_samples = %d\n#     num_warmup = %d\n", c->draws, c->warmup);
     fprintf(f, "#     save_warmup = 0\n#     thin = 1\n");
-    fprintf(f, "#     adapt\n#       engaged = %d\n#       delta = %g\n", c->warmup > 0,
-            c->adapt_delta);
-    fprintf(f, "#     algorithm = hmc (Default)\n#       hmc\n#         engine = nuts "
-               "(Default)\n#           nuts\n#             max_depth = %d\n", c->max_depth);
-    fprintf(f, "#         metric = %s\n", c->dense_metric ? "dense_e" : "diag_e");
+    if (meta->fixed_param) {
+        fprintf(f, "#     adapt\n#       engaged = 0\n#     algorithm = fixed_param\n");
+    } else {
+        fprintf(f, "#     adapt\n#       engaged = %d\n#       delta = %g\n", c->warmup > 0,
+                c->adapt_delta);
+        fprintf(f, "#     algorithm = hmc (Default)\n#       hmc\n#         engine = nuts "
+                   "(Default)\n#           nuts\n#             max_depth = %d\n", c->max_depth);
+        fprintf(f, "#         metric = %s\n", c->dense_metric ? "dense_e" : "diag_e");
+    }
     fprintf(f, "#     num_chains = 1\n# id = %d\n# data\n", chain + 1);
     for (int i = 0; i < meta->ndata; i++)
         fprintf(f, "#   file = %s\n", meta->data_paths[i]);
@@ -360,6 +365,7 @@ gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
     }
     w->nfiles = n;
     w->ncols = ncols;
+    w->fixed_param = meta->fixed_param;
     for (int c = 0; c < n; c++)
         w->files[c].fd = -1;
     for (int c = 0; c < n; c++) {
@@ -380,7 +386,7 @@ int gb_drawsout_row(void *ctx, int chain, const double *row)
     if (cf->failed)
         return -1;
     char *p = cf->line;
-    if (cf->rows == 0) /* CmdStan puts the adapted step size between header and draws */
+    if (cf->rows == 0 && !w->fixed_param) /* CmdStan: the adapted step size before the draws */
         p += sprintf(p, "# Adaptation terminated\n# Step size = %.9g\n", row[GB_COL_STEPSIZE]);
     size_t total = GB_NSAMPLER_COLS + w->ncols;
     for (size_t k = 0; k < total; k++)

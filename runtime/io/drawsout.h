@@ -26,6 +26,8 @@ typedef struct gb_drawsout_meta {
     const char *const *data_paths;
     int ndata;
     const gb_run_config *cfg;
+    int fixed_param; /* not MCMC (run --prior's exact draws): "algorithm = fixed_param", as
+                        CmdStan's header says for draws no sampler made, and no adaptation */
 } gb_drawsout_meta;
 
 /* Opens the chains' temporary files and writes their headers (config comments and the column

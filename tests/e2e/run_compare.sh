@@ -60,4 +60,77 @@ if "$GB" compare "$tmp/c.gb" "$tmp/d.gb" --data "$tmp/ctr.json" --test "$tmp/cte
     awk '$1 ~ /c\.gb$/ { c = $9 } $1 ~ /d\.gb$/ { d = $9 } END { exit !(c == 1 && d == 0.5) }' "$tmp/out"
 then ok; else bad "accuracy: the logistic model gets all 4, the constant one 2 of 4"; cat "$tmp/out"; fi
 
+# RMSE of a continuous outcome: the posterior mean prediction m x* against y*.  The mean of
+# 4000 replicates has a Monte Carlo error near sqrt(1 + v x*^2) / sqrt(4000) = 0.02 a row;
+# 0.05 on the RMSE is several of them
+rmse=$(python3 - "$tmp/tr.json" "$tmp/te.json" <<'PY2'
+import json, math, sys
+tr, te = (json.load(open(p)) for p in sys.argv[1:3])
+v = 1 / (1 / 25 + sum(x * x for x in tr["x"]))
+m = v * sum(x * y for x, y in zip(tr["x"], tr["y"]))
+print(math.sqrt(sum((y - m * x) ** 2 for x, y in zip(te["x"], te["y"])) / len(te["x"])))
+PY2
+)
+if "$GB" compare "$tmp/a.gb" "$tmp/b.gb" --data "$tmp/tr.json" --test "$tmp/te.json" \
+    --seed 3 >"$tmp/out" 2>&1 &&
+    awk -v w="$rmse" '$1 ~ /a\.gb$/ { d = $10 - w; good = $9 == "-" && d < 0.05 && d > -0.05 }
+                      END { exit !good }' "$tmp/out"
+then ok; else bad "rmse of a.gb is not the analytic $rmse"; cat "$tmp/out"; fi
+
+# --map has one draw: its prediction is the mean of many replicates at that point (the MAP b
+# is the posterior mean m here), so its RMSE is the analytic one too, not one replicate's
+if "$GB" compare "$tmp/a.gb" "$tmp/b.gb" --data "$tmp/tr.json" --test "$tmp/te.json" --map \
+    >"$tmp/out" 2>&1 &&
+    awk -v w="$rmse" '$1 ~ /a\.gb$/ { d = $10 - w; good = d < 0.05 && d > -0.05 }
+                      END { exit !good }' "$tmp/out"
+then ok; else bad "--map: rmse of a.gb is not the analytic $rmse"; cat "$tmp/out"; fi
+
+# --kfold N with N rows holds out each row once, whatever the folds: elpd_kfold is then the
+# exact leave-one-out sum of log p(y_i | y_-i), and the RMSE that of m_-i x_i; both analytic
+want=$(python3 - "$tmp/tr.json" <<'PY2'
+import json, math, sys
+tr = json.load(open(sys.argv[1]))
+n, lpd, se = len(tr["x"]), 0, 0
+for i in range(n):
+    xs = [x for j, x in enumerate(tr["x"]) if j != i]
+    ys = [y for j, y in enumerate(tr["y"]) if j != i]
+    v = 1 / (1 / 25 + sum(x * x for x in xs))
+    m = v * sum(x * y for x, y in zip(xs, ys))
+    x, y = tr["x"][i], tr["y"][i]
+    lpd += -0.5 * math.log(2 * math.pi * (1 + v * x * x)) - (y - m * x) ** 2 / (2 * (1 + v * x * x))
+    se += (y - m * x) ** 2
+print(lpd, math.sqrt(se / n))
+PY2
+)
+if "$GB" compare "$tmp/a.gb" "$tmp/b.gb" --data "$tmp/tr.json" --kfold 8 --seed 5 \
+    >"$tmp/out" 2>&1 &&
+    awk -v w="$want" 'BEGIN { split(w, t, " ") }
+        $1 ~ /a\.gb$/ { d = $2 - t[1]; e = $7 - t[2]
+                        good = $4 == 0 && d < 0.1 && d > -0.1 && e < 0.05 && e > -0.05 }
+        $1 ~ /b\.gb$/ { worse = $4 < -1 && $5 > 0 }
+        END { exit !(good && worse) }' "$tmp/out"
+then ok; else bad "--kfold 8: elpd_kfold and rmse of a.gb are not the analytic $want"; cat "$tmp/out"; fi
+
+# the folds are seeded and the same for every model: the same command twice prints the same
+# table, and a class outcome's folds hold each class evenly (accuracy is reported, rmse not)
+echo '{"N": 12, "x": [-2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, -3, 3, -2.5, 2.5],
+       "z": [0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1]}' > "$tmp/kf.json"
+for i in 1 2; do
+    "$GB" compare "$tmp/c.gb" "$tmp/d.gb" --data "$tmp/kf.json" --kfold 3 --seed 9 \
+        --chains 2 --warmup 300 --draws 500 >"$tmp/kf$i" 2>&1
+done
+if cmp -s "$tmp/kf1" "$tmp/kf2" &&
+    awk '$1 ~ /c\.gb$/ { c = $6 == 1 && $7 == "-" } $1 ~ /d\.gb$/ { d = $6 <= 0.5 && $4 < 0 }
+         /stratified by class/ { s = 1 } END { exit !(c && d && s) }' "$tmp/kf1"
+then ok; else bad "--kfold 3 on classes: seeded, accuracy 1 for the separable logistic model"
+    cat "$tmp/kf1" "$tmp/kf2"; fi
+# a class with fewer rows than folds is noted (some folds hold none of it) and the table made
+echo '{"N": 8, "x": [-2, -1, 1, 2, -3, 3, 0.5, -0.5], "z": [0, 0, 1, 1, 0, 1, 2, 2]}' \
+    > "$tmp/few.json"
+printf 'data x: real[N]\ndata z: int[N]\np ~ beta(1, 1)\nz ~ binomial(2, p)\n' > "$tmp/e.gb"
+if "$GB" compare "$tmp/e.gb" "$tmp/e.gb" --data "$tmp/few.json" --kfold 3 --chains 1 \
+    --warmup 100 --draws 100 >"$tmp/out" 2>"$tmp/err" &&
+    grep -q "note: class 2 of 'z' has 2 rows, fewer than the 3 folds" "$tmp/err"
+then ok; else bad "--kfold: a class with fewer rows than folds is noted"; cat "$tmp/out" "$tmp/err"; fi
+
 finish compare

@@ -22,6 +22,13 @@ if "$GB" predict $t --data $td --draws "$tmp"/tiny_[12].csv --new "$tmp/tnew.jso
     --output "$tmp/tp.csv" > "$tmp/tp.out" 2>&1 &&
     head -20 "$tmp/tp.csv" | grep -q '^lp__,y\.1,y\.2,counts\.1,counts\.2,'; then ok
 else bad "predict with a data-scaled prior: $(cat "$tmp/tp.out"; grep lp__ "$tmp/tp.csv")"; fi
+# run --prior's exact draws are no sampler's: the CSV header says algorithm = fixed_param (as
+# CmdStan does for draws no MCMC made), with no hmc, engine, metric or adaptation lines
+if "$GB" run examples/coin.gb --data examples/coin.json --prior --chains 1 --draws 20 --quiet \
+    --output "$tmp/prior.csv" > /dev/null 2>&1 &&
+    grep -q '^#     algorithm = fixed_param$' "$tmp/prior.csv" &&
+    ! grep -q 'hmc\|engine\|metric\|Adaptation\|Step size' "$tmp/prior.csv"; then ok
+else bad "run --prior header: $(grep '^#' "$tmp"/prior*.csv)"; fi
 finish predict; exit 1
 fi
 draws=("$tmp"/fit_[1-4].csv)
@@ -78,4 +85,11 @@ if "$GB" predict $t --data $td --draws "$tmp"/tiny_[12].csv --new "$tmp/tnew.jso
     --output "$tmp/tp.csv" > "$tmp/tp.out" 2>&1 &&
     head -20 "$tmp/tp.csv" | grep -q '^lp__,y\.1,y\.2,counts\.1,counts\.2,'; then ok
 else bad "predict with a data-scaled prior: $(cat "$tmp/tp.out"; grep lp__ "$tmp/tp.csv")"; fi
+# run --prior's exact draws are no sampler's: the CSV header says algorithm = fixed_param (as
+# CmdStan does for draws no MCMC made), with no hmc, engine, metric or adaptation lines
+if "$GB" run examples/coin.gb --data examples/coin.json --prior --chains 1 --draws 20 --quiet \
+    --output "$tmp/prior.csv" > /dev/null 2>&1 &&
+    grep -q '^#     algorithm = fixed_param$' "$tmp/prior.csv" &&
+    ! grep -q 'hmc\|engine\|metric\|Adaptation\|Step size' "$tmp/prior.csv"; then ok
+else bad "run --prior header: $(grep '^#' "$tmp"/prior*.csv)"; fi
 finish predict

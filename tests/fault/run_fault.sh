@@ -57,6 +57,8 @@ inject "compare" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data 
     --chains 1 --warmup 5 --draws 5 --seed 1
 inject "compare --map" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data $d \
     --test $d --map --seed 1
+inject "compare --kfold" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data $d \
+    --kfold 3 --chains 1 --warmup 5 --draws 5 --seed 1
 inject "summary" summary "$tmp/s_1.csv" "$tmp/s_2.csv"
 inject "graph --draws" graph $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv"
 # the report draws plots and a graph in libraries that take a while per run: every 7th allocation
@@ -68,6 +70,8 @@ inject "loo" loo $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" --loglik "$t
 inject "predict" predict $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
     --output "$tmp/out/p.csv"
 inject "run --prior" run $m --data $d --prior --chains 1 --draws 5 --output "$tmp/out/prior.csv"
+inject "run --prior (MCMC)" run tests/fault/tiny_ordered.gb --data $d --prior --chains 1 \
+    --warmup 5 --draws 5 --output "$tmp/out/prior_mcmc.csv"
 # the tree sampler, its records and the trees' file and summary
 inject "run tree" run tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json --chains 1 \
     --warmup 3 --draws 3 --seed 1 --quiet --output "$tmp/out/tree.csv"

@@ -1,0 +1,50 @@
+/* cli_compare.h - what compare's two ways of scoring share: cli_compare.c (PSIS-LOO and a test
+ * set) and cli_compare_kfold.c (K-fold cross-validation).  Only runtime/cli uses it. */
+#ifndef GB_RUNTIME_CLI_CLI_COMPARE_H
+#define GB_RUNTIME_CLI_CLI_COMPARE_H
+
+#include <stddef.h>
+
+#include "cli.h"
+#include "run.h"
+
+/* The held-out scores of one model on one set of rows. */
+typedef struct cli_cmp_scores {
+    double *lpd;  /* pointwise log predictive density, n (owned) */
+    size_t n;
+    double hits;  /* rows whose most probable class is the true one; NAN: not a class outcome */
+    double sse;   /* sum over rows of (posterior mean prediction - y)^2; NAN for a class outcome */
+} cli_cmp_scores;
+
+/* Fits the model of graph g: samples it with o's settings, or with map its MAP as the one draw
+ * (optimize.h, 4 starts, o's seed).  *m and *d are new (the caller frees them with
+ * gb_model_free and gb_draws_free) on success; errors in errs. */
+gb_status cli_cmp_fit(const cli_opts *o, int map, const gb_graph *g, gb_model **m,
+                      gb_draws **d, gb_errlist *errs);
+
+/* Scores the draws d of model m (fitted on training data whose outcome variable is train) on
+ * the data of session t, lowered as to->model: sc gets the pointwise held-out density, and the
+ * hits of a class outcome (an integer with 2 to 64 values in the training data) or the squared
+ * errors of any other outcome.  The posterior mean prediction is the mean over draws of a
+ * replicate drawn from the outcome's distribution (seeded by to->seed).  t's graph may be
+ * lowered again; t's data come back unchanged.  Errors in t->errs; free sc->lpd either way. */
+gb_status cli_cmp_score(const cli_opts *to, cli_session *t, const gb_data_var *train,
+                        const gb_model *m, const gb_draws *d, cli_cmp_scores *sc);
+
+/* The outcome: the data variable named outcome, or by default the first observed node's;
+ * NULL when there is none. */
+const char *cli_cmp_outcome(const gb_graph *g, const gb_data *data, const char *outcome);
+/* "net: weights and activations (multiclass)", or "plain model: ..." into buf. */
+void cli_cmp_describe(const gb_graph *g, char *buf, size_t cap);
+size_t cli_cmp_count_params(const gb_model *m);
+/* The classes of an integer outcome (sorted, at most CLI_CMP_MAX_CLASSES) into cls; 0 when the
+ * outcome is not integer or has more. */
+#define CLI_CMP_MAX_CLASSES 64
+size_t cli_cmp_classes(const gb_data_var *v, double *cls);
+
+#define CLI_CMP_MAX_MODELS 16
+/* compare --kfold K: fits every model K times and prints the K-fold table; an exit code. */
+int cli_compare_kfold(const cli_opts *o, const char *const *models, int nmodels,
+                      const char *outcome, int map, long K);
+
+#endif

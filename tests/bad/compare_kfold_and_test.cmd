@@ -1,0 +1,1 @@
+compare ok_compare_cat.gb ok_compare_cat.gb --data ok_compare_train.json --kfold 2 --test compare_label_outside.json

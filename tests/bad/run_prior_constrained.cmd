@@ -1,1 +1,0 @@
-run ok_prior_ordered.gb --prior --quiet
