@@ -28,6 +28,7 @@ typedef struct cli_opts {
     unsigned long seed;
     double adapt_delta;
     const char *metric;
+    const char *adapt; /* "fisher" or "windowed" (--adapt) */
     const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
     int nkeep;
     size_t memory; /* --memory SIZE in bytes (cli_parse sets the budget); 0: the default */

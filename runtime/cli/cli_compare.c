@@ -374,6 +374,7 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, int
                          .max_depth = (int)o->max_depth,
                          .seed = o->seed,
                          .adapt_delta = o->adapt_delta,
+                         .adapt_fisher = strcmp(o->adapt, "fisher") == 0,
                          .init_radius = 2};
     gb_status st = gb_model_compile(s.graph, &m, s.errs);
     if (st == GB_OK && map && (st = map_draw(m, o, &point, s.errs)) == GB_OK)

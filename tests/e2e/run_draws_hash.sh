@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 
 hashes=tests/e2e/draws_hashes.txt
-config=(--chains 2 --warmup 150 --draws 150 --seed 17 --threads 2 --quiet)
+config=(--chains 2 --warmup 150 --draws 150 --seed 17 --threads 2 --quiet --adapt windowed)
 
 # model, data file (may be empty)
 models=()
