@@ -167,7 +167,7 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
 {
     memset(o, 0, sizeof *o);
     o->chains = 4;
-    o->warmup = 1000;
+    o->warmup = CLI_DEFAULT_WARMUP;
     o->draws = 1000;
     o->threads = 0; /* as many as cores, at most one per chain */
     o->max_depth = 10;

@@ -40,7 +40,7 @@ static void help(void)
 {
     puts(
         "usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE] [--outcome NAME] [--map]\n"
-        "                        [--chains 4] [--warmup 1000] [--draws 1000] [--seed S]\n\n"
+        "                        [--chains 4] [--warmup 400] [--draws 1000] [--seed S]\n\n"
         "Samples every model with the same settings and data and prints one table:\n"
         "  elpd_loo, se     PSIS-LOO expected log predictive density and its standard error\n"
         "  elpd_diff, se_diff  against the best model, paired over observations (loo_compare)\n"

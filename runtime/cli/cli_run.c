@@ -128,7 +128,7 @@ static void help(void)
          "options:\n"
          "  --data FILE        JSON (CmdStan format) or CSV with a header; repeatable\n"
          "  --chains N         number of chains (4)\n"
-         "  --warmup N         warmup iterations per chain, adapting step size and metric (1000)\n"
+         "  --warmup N         warmup iterations per chain, adapting step size and metric (400)\n"
          "  --draws N          draws kept per chain (1000)\n"
          "  --seed S           random seed; the same seed gives the same draws (20261125)\n"
          "  --threads T        threads running chains (default: one per core, at most one\n"
