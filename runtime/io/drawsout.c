@@ -173,6 +173,9 @@ static void write_header(FILE *f, const gb_drawsout_meta *meta, int chain, const
     fprintf(f, "#     save_warmup = 0\n#     thin = 1\n");
     fprintf(f, "#     adapt\n#       engaged = %d\n#       delta = %g\n", c->warmup > 0,
             c->adapt_delta);
+    /* Not a CmdStan key: which warmup adapted the metric (a dense metric always uses windows). */
+    fprintf(f, "#       scheme = %s\n",
+            c->adapt_fisher && !c->dense_metric ? "fisher" : "windowed");
     fprintf(f, "#     algorithm = hmc (Default)\n#       hmc\n#         engine = nuts "
                "(Default)\n#           nuts\n#             max_depth = %d\n", c->max_depth);
     fprintf(f, "#         metric = %s\n", c->dense_metric ? "dense_e" : "diag_e");
