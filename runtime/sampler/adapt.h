@@ -26,8 +26,8 @@
  *     Sigma <- n/(n + 5) Sigma + 1e-3 * 5/(n + 5) I
  * (the diagonal case is the diagonal of this).  The estimator restarts at each window end.
  *
- * Memory: gb_adapt_new allocates everything (2 dim or dim + dim^2 doubles); learning allocates
- * nothing.
+ * Memory: gb_adapt_new allocates everything (2 dim or dim + dim^2 doubles, plus the fisher
+ * estimator's 9 dim); learning allocates nothing.
  */
 #ifndef GB_RUNTIME_SAMPLER_ADAPT_H
 #define GB_RUNTIME_SAMPLER_ADAPT_H

@@ -1,5 +1,5 @@
 /* nuts.c - the multinomial No-U-Turn sampler with a diagonal or dense Euclidean metric, and its
- * coupling to Stan's windowed adaptation (adapt.c).
+ * coupling to the warmup adaptation (adapt.c: Stan's windows or nutpie's Fisher metric).
  *
  * The tree builder is Stan's base_nuts.hpp (Stan >= 2.26), i.e. Betancourt (2017), "A
  * Conceptual Introduction to Hamiltonian Monte Carlo", arXiv:1701.02434, appendix A.3

@@ -1,8 +1,8 @@
 /* sampler_nuts.c - the NUTS sampler kind: every continuous latent whose density is
  * differentiable in it, jointly, on the NUTS block theta (nuts.h: multinomial NUTS with the
- * generalised U-turn criterion), with Stan's windowed warmup (adapt.h: step size by dual
- * averaging, diagonal or dense metric).  The state owns the NUTS work space and, during warmup,
- * the adaptation; a step allocates nothing.
+ * generalised U-turn criterion), with the warmup of adapt.h (step size by dual averaging;
+ * nutpie's Fisher-divergence diagonal metric or Stan's windowed diagonal or dense one).  The
+ * state owns the NUTS work space and, during warmup, the adaptation; a step allocates nothing.
  */
 #include <stdlib.h>
 
