@@ -1,7 +1,8 @@
 /* adapt.h - warmup: dual averaging of the step size, and either Stan's windowed metric (the
  * draws of "slow" windows) or nutpie's Fisher-divergence metric (draws and gradients, updated at
- * every draw: adapt_fisher.h; diagonal only, so a dense metric always uses the windows).  Independent of the sampler: it consumes accept
- * statistics and points and hands back step sizes and inverse metrics (nuts.c couples them,
+ * every draw: adapt_fisher.h; diagonal only, so a dense metric always uses the windows).
+ * Independent of the sampler: it consumes accept statistics and points (and gradients) and
+ * hands back step sizes and inverse metrics (nuts.c couples them,
  * see gb_nuts_adapt_transition).
  *
  * Step size: Nesterov's dual averaging as in Hoffman & Gelman (2014), "The No-U-Turn Sampler",

@@ -145,8 +145,7 @@ static void estimate(gb_fisher *f, double *inv_metric)
     memcpy(inv_metric, f->cur, f->dim * sizeof *inv_metric);
 }
 
-int gb_fisher_learn(gb_fisher *f, const double *q, const double *g, int good,
-                    double *inv_metric)
+int gb_fisher_learn(gb_fisher *f, const double *q, const double *g, int good, double *inv_metric)
 {
     size_t draw = f->draw++;
     if (draw >= f->warmup)

@@ -51,8 +51,7 @@ void gb_fisher_start(gb_fisher *f, const double *q, const double *g, double *inv
 /* One warmup draw q with gradient g of log p at it (borrowed); good is 0 for a divergent
  * transition, whose draw is not used.  Returns GB_FISHER_* bits; inv_metric (dim values) is
  * written only when GB_FISHER_NEW_METRIC is set. */
-int gb_fisher_learn(gb_fisher *f, const double *q, const double *g, int good,
-                    double *inv_metric);
+int gb_fisher_learn(gb_fisher *f, const double *q, const double *g, int good, double *inv_metric);
 
 /* The first draw of the final (fixed-metric) window, and the draw numbers that end the early
  * phase; for tests and --explain. */
