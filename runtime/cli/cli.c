@@ -48,7 +48,8 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "warmup",  "draws",   "seed",        "threads",
                                           "metric",  "adapt-delta", "max-depth", "keep",
                                           "memory",  "vars",    "hist",        "loglik",
-                                          "report",  "pairs",   "new",     "prior",       NULL};
+                                          "report",  "pairs",   "new",     "prior",       "adapt",
+                                          NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -166,13 +167,14 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
 {
     memset(o, 0, sizeof *o);
     o->chains = 4;
-    o->warmup = 1000;
+    o->warmup = CLI_DEFAULT_WARMUP;
     o->draws = 1000;
     o->threads = 0; /* as many as cores, at most one per chain */
     o->max_depth = 10;
     o->adapt_delta = 0.8;
     o->seed = 20261125;
     o->metric = "diag";
+    o->adapt = "fisher";
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -244,6 +246,10 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
             if (strcmp(val, "diag") != 0 && strcmp(val, "dense") != 0)
                 return usage_error(cmd, "--metric is diag or dense, not '%s'", val);
             o->metric = val;
+        } else if (strcmp(name, "adapt") == 0) {
+            if (strcmp(val, "fisher") != 0 && strcmp(val, "windowed") != 0)
+                return usage_error(cmd, "--adapt is fisher or windowed, not '%s'", val);
+            o->adapt = val;
         } else if (strcmp(name, "adapt-delta") == 0) {
             if (parse_double(cmd, a, val, 0, 1, &o->adapt_delta) != 0)
                 return GB_EXIT_USAGE;

@@ -15,6 +15,10 @@
 enum { GB_EXIT_OK = 0, GB_EXIT_MODEL = 1, GB_EXIT_USAGE = 2 };
 
 #define CLI_MAX_DATA 64
+/* Warmup iterations by default: with the Fisher-divergence warmup (--adapt fisher), 400 give
+ * a bulk ESS per sampling gradient no worse than Stan's windows with 1000 on the bench models
+ * (tests/bench/run_warmup.sh; numbers in the commit that set it). */
+#define CLI_DEFAULT_WARMUP 400
 
 typedef struct cli_opts {
     const char *model;
@@ -28,6 +32,7 @@ typedef struct cli_opts {
     unsigned long seed;
     double adapt_delta;
     const char *metric;
+    const char *adapt; /* "fisher" or "windowed" (--adapt) */
     const char *keep[CLI_MAX_DATA]; /* --keep PATTERN: nodes whose every draw is kept */
     int nkeep;
     size_t memory; /* --memory SIZE in bytes (cli_parse sets the budget); 0: the default */

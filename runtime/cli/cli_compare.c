@@ -52,7 +52,7 @@ static void help(void)
     puts(
         "usage: glassbox compare A.gb B.gb ... --data FILE [--test FILE | --kfold K]\n"
         "                        [--outcome NAME] [--map]\n"
-        "                        [--chains 4] [--warmup 1000] [--draws 1000] [--seed S]\n\n"
+        "                        [--chains 4] [--warmup 400] [--draws 1000] [--seed S]\n\n"
         "Samples every model with the same settings and data and prints one table:\n"
         "  elpd_loo, se     PSIS-LOO expected log predictive density and its standard error\n"
         "  elpd_diff, se_diff  against the best model, paired over observations (loo_compare)\n"
@@ -472,6 +472,7 @@ gb_status cli_cmp_fit(const cli_opts *o, int map, const gb_graph *g, gb_model **
                          .max_depth = (int)o->max_depth,
                          .seed = o->seed,
                          .adapt_delta = o->adapt_delta,
+                         .adapt_fisher = strcmp(o->adapt, "fisher") == 0,
                          .init_radius = 2};
     gb_model *mm = NULL;
     gb_draws *dd = NULL;

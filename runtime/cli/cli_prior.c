@@ -120,7 +120,7 @@ static int prior(const cli_opts *o, cli_session *s)
                      "value within its bounds was found in %d tries",
                      gb_graph_node(s->graph, bad)->name, GB_SIMULATE_MAX_TRIES);
     }
-    gb_drawsout_end end = {NULL, NULL, 0};
+    gb_drawsout_end end = {.interrupted = 0}; /* no timing, no gradients */
     gb_status cst = gb_drawsout_close(w, st == GB_OK ? &end : NULL, s->errs);
     int rc = cli_report(s->errs, s->srcs, st != GB_OK ? st : cst);
     if (rc == GB_EXIT_OK) /* as run prints its summary, --quiet or not */

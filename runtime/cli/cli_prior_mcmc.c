@@ -180,6 +180,7 @@ static gb_status sample(const cli_opts *o, cli_session *s, const gb_model *m,
                          .max_depth = (int)o->max_depth,
                          .seed = o->seed,
                          .adapt_delta = o->adapt_delta,
+                         .adapt_fisher = strcmp(o->adapt, "fisher") == 0,
                          .init_radius = 2};
     gb_status st = target ? GB_OK : GB_ENOMEM;
     for (size_t i = 0; st == GB_OK && i < nn; i++)

@@ -131,7 +131,7 @@ static void help(void)
          "options:\n"
          "  --data FILE        JSON (CmdStan format) or CSV with a header; repeatable\n"
          "  --chains N         number of chains (4)\n"
-         "  --warmup N         warmup iterations per chain, adapting step size and metric (1000)\n"
+         "  --warmup N         warmup iterations per chain, adapting step size and metric (400)\n"
          "  --draws N          draws kept per chain (1000)\n"
          "  --seed S           random seed; the same seed gives the same draws (20261125)\n"
          "  --threads T        threads running chains (default: one per core, at most one\n"
@@ -139,6 +139,9 @@ static void help(void)
          "  --output FILE      write the draws as CmdStan CSV: FILE for one chain,\n"
          "                     FILE_1.csv .. FILE_N.csv (FILE's stem) for N chains\n"
          "  --metric diag|dense  NUTS metric adapted during warmup (diag)\n"
+         "  --adapt fisher|windowed  warmup scheme: nutpie's metric from draws and gradients,\n"
+         "                     updated every draw (fisher), or Stan's windows (windowed);\n"
+         "                     a dense metric always uses the windows\n"
          "  --adapt-delta D    target acceptance of step-size adaptation, in (0, 1) (0.8)\n"
          "  --max-depth N      NUTS tree depth limit (10)\n"
          "  --keep PATTERN     keep every draw of the nodes matching PATTERN ('net.layer[1].h',\n"
@@ -605,7 +608,7 @@ int cli_run(int argc, char **argv)
 {
     cli_opts o;
     int rc = cli_parse(argc, argv, 2, "run",
-                       "data,output,chains,warmup,draws,seed,threads,metric,adapt-delta,"
+                       "data,output,chains,warmup,draws,seed,threads,metric,adapt,adapt-delta,"
                        "max-depth,keep,memory,explain,verbose,quiet,vars,hist,report,pairs,prior",
                        &o);
     if (o.help)
@@ -638,7 +641,8 @@ int cli_run(int argc, char **argv)
         .chains = (int)o.chains, .warmup = (int)o.warmup, .draws = (int)o.draws,
         .threads = o.threads ? (int)o.threads : default_threads((int)o.chains),
         .max_depth = (int)o.max_depth, .seed = o.seed, .adapt_delta = o.adapt_delta,
-        .dense_metric = strcmp(o.metric, "dense") == 0, .init_radius = 2,
+        .dense_metric = strcmp(o.metric, "dense") == 0,
+        .adapt_fisher = strcmp(o.adapt, "fisher") == 0, .init_radius = 2,
         .monitor = monitor, .monitor_ctx = &bar};
     rc = prepare(&o, &s, &cfg, &m, &keep, &w);
     if (rc != GB_EXIT_OK)
@@ -680,6 +684,7 @@ int cli_run(int argc, char **argv)
         snprintf(last, sizeof last, "%s", gb_drawsout_path(w, cfg.chains - 1));
     }
     gb_drawsout_end end = {d ? d->warmup_seconds : NULL, d ? d->sample_seconds : NULL,
+                           d ? d->warmup_grads : NULL, d ? d->sample_grads : NULL,
                            interrupted || write_failed};
     gb_status cst = gb_drawsout_close(w, failed ? NULL : &end, s.errs);
     w = NULL;

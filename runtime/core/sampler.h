@@ -34,6 +34,7 @@ typedef struct gb_sampler_config {
     int warmup;               /* warmup iterations */
     int max_depth;            /* NUTS tree depth limit */
     int dense_metric;         /* adapt a dense metric rather than a diagonal one */
+    int adapt_fisher;         /* nutpie's Fisher-divergence warmup rather than Stan's windows */
     double adapt_delta;       /* target acceptance of step-size adaptation */
     gb_sampler_record record; /* NULL: nobody listens */
     void *record_ctx;

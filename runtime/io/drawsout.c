@@ -177,6 +177,9 @@ static void write_header(FILE *f, const gb_drawsout_meta *meta, int chain, const
     } else {
         fprintf(f, "#     adapt\n#       engaged = %d\n#       delta = %g\n", c->warmup > 0,
                 c->adapt_delta);
+        /* Not a CmdStan key: which warmup adapted the metric (dense: always Stan's windows). */
+        fprintf(f, "#       scheme = %s\n",
+                c->adapt_fisher && !c->dense_metric ? "fisher" : "windowed");
         fprintf(f, "#     algorithm = hmc (Default)\n#       hmc\n#         engine = nuts "
                    "(Default)\n#           nuts\n#             max_depth = %d\n", c->max_depth);
         fprintf(f, "#         metric = %s\n", c->dense_metric ? "dense_e" : "diag_e");
@@ -243,7 +246,8 @@ typedef struct footer_args {
 /* CmdStan's closing block, byte for byte as stan::services::util::mcmc_writer::write_timing
  * writes it through a "# " comment writer (rstan's read_stan_csv looks for "Elapsed Time" and
  * takes the two numbers after it; stansummary skips the blank comment line first); times in
- * milliseconds as CmdStan's are.  After it, our note that the run was interrupted. */
+ * milliseconds as CmdStan's are.  After it, the gradients each phase spent (the bench table
+ * reads them) and our note that the run was interrupted. */
 static void fill_footer(FILE *f, const void *arg)
 {
     const footer_args *a = arg;
@@ -255,6 +259,9 @@ static void fill_footer(FILE *f, const void *arg)
         fprintf(f, "#                %g seconds (Sampling)\n", s);
         fprintf(f, "#                %g seconds (Total)\n# \n", w + s);
     }
+    if (e->warmup_grads && e->sample_grads)
+        fprintf(f, "# gradients: %.0f (Warm-up), %.0f (Sampling): the sum of n_leapfrog__\n",
+                e->warmup_grads[a->chain], e->sample_grads[a->chain]);
     if (e->interrupted)
         fprintf(f, "# interrupted: %zu draws written before the run was stopped\n", a->rows);
 }

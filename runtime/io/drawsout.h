@@ -44,6 +44,7 @@ int gb_drawsout_row(void *ctx, int chain, const double *row);
 /* How the run ended, for the closing comments. */
 typedef struct gb_drawsout_end {
     const double *warmup_seconds, *sample_seconds; /* per chain; NULL: no Elapsed Time block */
+    const double *warmup_grads, *sample_grads;     /* per chain; NULL: no gradients comment */
     int interrupted;                               /* add a comment saying so */
 } gb_drawsout_end;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapt_fisher.h"
 #include "size.h"
 
 /* Stan's defaults (stepsize_adaptation.hpp, windowed_adaptation.hpp, CmdStan's adapt options). */
@@ -26,6 +27,10 @@
 #define REG_PRIOR_N 5.0
 #define REG_SCALE 1e-3
 
+_Static_assert(GB_ADAPT_NEW_METRIC == GB_FISHER_NEW_METRIC &&
+                   GB_ADAPT_RESTART_STEP == GB_FISHER_RESTART_STEP,
+               "gb_adapt_learn passes the fisher bits through");
+
 struct gb_adapt {
     size_t dim;
     int dense;
@@ -39,6 +44,7 @@ struct gb_adapt {
     /* Welford */
     size_t n;
     double *mean, *delta_buf, *m2; /* m2: dim (diag) or dim*dim (dense) */
+    gb_fisher *fisher;             /* the Fisher-divergence metric instead of windows, or NULL */
 };
 
 void gb_adapt_config_default(gb_adapt_config *cfg, size_t warmup)
@@ -52,6 +58,7 @@ void gb_adapt_config_default(gb_adapt_config *cfg, size_t warmup)
     cfg->term_buffer = DEFAULT_TERM_BUFFER;
     cfg->base_window = DEFAULT_BASE_WINDOW;
     cfg->dense = 0;
+    cfg->fisher = 0;
 }
 
 static int config_ok(const gb_adapt_config *c, size_t dim, double eps0)
@@ -106,6 +113,13 @@ gb_status gb_adapt_new(const gb_adapt_config *cfg, size_t dim, double eps0, gb_a
         gb_adapt_free(a);
         return GB_ENOMEM;
     }
+    if (cfg->fisher && !cfg->dense) {
+        gb_status st = gb_fisher_new(cfg->warmup, dim, &a->fisher);
+        if (st != GB_OK) {
+            gb_adapt_free(a);
+            return st;
+        }
+    }
     a->dim = dim;
     a->dense = cfg->dense != 0;
     a->delta = cfg->delta;
@@ -125,12 +139,18 @@ void gb_adapt_free(gb_adapt *a)
     free(a->mean);
     free(a->delta_buf);
     free(a->m2);
+    gb_fisher_free(a->fisher);
     free(a);
 }
 
 size_t gb_adapt_dim(const gb_adapt *a)
 {
     return a->dim;
+}
+
+int gb_adapt_is_fisher(const gb_adapt *a)
+{
+    return a->fisher != NULL;
 }
 
 int gb_adapt_is_dense(const gb_adapt *a)
@@ -266,4 +286,21 @@ int gb_adapt_metric_learn(gb_adapt *a, const double *q, double *inv_metric)
 size_t gb_adapt_metric_iteration(const gb_adapt *a)
 {
     return a->window_counter;
+}
+
+int gb_adapt_start(gb_adapt *a, const double *q, const double *g, double *inv_metric)
+{
+    if (!a->fisher)
+        return 0;
+    gb_fisher_start(a->fisher, q, g, inv_metric);
+    return 1;
+}
+
+int gb_adapt_learn(gb_adapt *a, const double *q, const double *g, int good, double *inv_metric)
+{
+    if (!a->fisher)
+        return gb_adapt_metric_learn(a, q, inv_metric) ? GB_ADAPT_NEW_METRIC | GB_ADAPT_RESTART_STEP
+                                                       : 0;
+    a->window_counter++;
+    return gb_fisher_learn(a->fisher, q, g, good, inv_metric);
 }

@@ -1,6 +1,8 @@
-/* adapt.h - Stan's windowed warmup: dual averaging of the step size and the metric estimated
- * from the draws of "slow" windows.  Independent of the sampler: it consumes accept
- * statistics and points and hands back step sizes and inverse metrics (nuts.c couples them,
+/* adapt.h - warmup: dual averaging of the step size, and either Stan's windowed metric (the
+ * draws of "slow" windows) or nutpie's Fisher-divergence metric (draws and gradients, updated at
+ * every draw: adapt_fisher.h; diagonal only, so a dense metric always uses the windows).
+ * Independent of the sampler: it consumes accept statistics and points (and gradients) and
+ * hands back step sizes and inverse metrics (nuts.c couples them,
  * see gb_nuts_adapt_transition).
  *
  * Step size: Nesterov's dual averaging as in Hoffman & Gelman (2014), "The No-U-Turn Sampler",
@@ -25,8 +27,8 @@
  *     Sigma <- n/(n + 5) Sigma + 1e-3 * 5/(n + 5) I
  * (the diagonal case is the diagonal of this).  The estimator restarts at each window end.
  *
- * Memory: gb_adapt_new allocates everything (2 dim or dim + dim^2 doubles); learning allocates
- * nothing.
+ * Memory: gb_adapt_new allocates everything (2 dim or dim + dim^2 doubles, plus the fisher
+ * estimator's 9 dim); learning allocates nothing.
  */
 #ifndef GB_RUNTIME_SAMPLER_ADAPT_H
 #define GB_RUNTIME_SAMPLER_ADAPT_H
@@ -45,14 +47,20 @@ typedef struct gb_adapt_config {
     size_t term_buffer; /* 50 */
     size_t base_window; /* 25 */
     int dense;          /* estimate a dense covariance instead of variances */
+    int fisher;         /* nutpie's schedule and estimator (diagonal only); 0: Stan's windows */
 } gb_adapt_config;
+
+/* gb_adapt_learn's result, a bit set (the same bits as GB_FISHER_*): a new inverse metric was
+ * written; the step size restarts (initial-step heuristic, then dual averaging around it). */
+#define GB_ADAPT_NEW_METRIC 1
+#define GB_ADAPT_RESTART_STEP 2
 
 /* Below this many warmup iterations the metric is not estimated (Stan's limit). */
 #define GB_ADAPT_MIN_WARMUP_FOR_METRIC 20
 
 typedef struct gb_adapt gb_adapt;
 
-/* Stan's defaults for `warmup` iterations, diagonal metric. */
+/* Stan's defaults for `warmup` iterations, diagonal metric, windowed. */
 void gb_adapt_config_default(gb_adapt_config *cfg, size_t warmup);
 
 /* A new adapter for dimension dim >= 1; dual averaging starts with mu = log(10 eps0).  *out
@@ -62,6 +70,8 @@ gb_status gb_adapt_new(const gb_adapt_config *cfg, size_t dim, double eps0, gb_a
 void gb_adapt_free(gb_adapt *a);
 
 size_t gb_adapt_dim(const gb_adapt *a);
+/* 1 when the Fisher-divergence metric is in use (asked for, and the metric is diagonal). */
+int gb_adapt_is_fisher(const gb_adapt *a);
 int gb_adapt_is_dense(const gb_adapt *a);
 /* The buffers and base window in use (after the short-warmup fallback). */
 void gb_adapt_windows(const gb_adapt *a, size_t *init_buffer, size_t *term_buffer,
@@ -81,7 +91,15 @@ double gb_adapt_stepsize_final(const gb_adapt *a);
  * inverse metric was written to inv_metric (dim values, or dim*dim row-major when dense);
  * otherwise 0 and inv_metric is untouched. */
 int gb_adapt_metric_learn(gb_adapt *a, const double *q, double *inv_metric);
-/* How many points gb_adapt_metric_learn has been given. */
+/* The sampler's entry points, for either scheme.  gb_adapt_start takes the initial point and
+ * the gradient of log p there (borrowed) before the first transition; it returns 1 when it
+ * wrote an initial inverse metric (fisher), else 0.  gb_adapt_learn takes each warmup
+ * transition's point, gradient and good (0: it diverged) and returns GB_ADAPT_* bits; the
+ * windowed scheme ignores g and good and returns both bits exactly when gb_adapt_metric_learn
+ * would return 1. */
+int gb_adapt_start(gb_adapt *a, const double *q, const double *g, double *inv_metric);
+int gb_adapt_learn(gb_adapt *a, const double *q, const double *g, int good, double *inv_metric);
+/* How many points gb_adapt_metric_learn or gb_adapt_learn has been given. */
 size_t gb_adapt_metric_iteration(const gb_adapt *a);
 
 #endif

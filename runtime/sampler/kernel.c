@@ -42,8 +42,14 @@ gb_status gb_kernel_new(const gb_model *m, const gb_run_config *cfg, gb_kernel *
     }
     k->m = m;
     k->warmup_left = cfg->warmup;
-    gb_sampler_config sc = {cfg->warmup, cfg->max_depth,  cfg->dense_metric, cfg->adapt_delta,
-                            cfg->record, cfg->record_ctx, cfg->chain};
+    gb_sampler_config sc = {.warmup = cfg->warmup,
+                            .max_depth = cfg->max_depth,
+                            .dense_metric = cfg->dense_metric,
+                            .adapt_fisher = cfg->adapt_fisher,
+                            .adapt_delta = cfg->adapt_delta,
+                            .record = cfg->record,
+                            .record_ctx = cfg->record_ctx,
+                            .chain = cfg->chain};
     for (; k->n < n; k->n++) {
         const gb_sampler_ops *o = k->ops[k->n] = gb_model_kind(m, k->n);
         k->others |= !o->joint && !o->last;

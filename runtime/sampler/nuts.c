@@ -1,5 +1,5 @@
 /* nuts.c - the multinomial No-U-Turn sampler with a diagonal or dense Euclidean metric, and its
- * coupling to Stan's windowed adaptation (adapt.c).
+ * coupling to the warmup adaptation (adapt.c: Stan's windows or nutpie's Fisher metric).
  *
  * The tree builder is Stan's base_nuts.hpp (Stan >= 2.26), i.e. Betancourt (2017), "A
  * Conceptual Introduction to Hamiltonian Monte Carlo", arXiv:1701.02434, appendix A.3
@@ -601,15 +601,36 @@ gb_status gb_nuts_adapt_transition(gb_nuts *n, gb_adapt *a, const gb_target *t, 
     if (st != GB_OK)
         return st;
     n->eps = gb_adapt_stepsize_learn(a, inf->accept_stat);
-    if (!gb_adapt_metric_learn(a, q, n->adapt_out))
-        return GB_OK;
-    st = gb_nuts_set_inv_metric(n, n->adapt_out);
+    /* cache_g is the gradient at the accepted point q (gb_nuts_transition keeps it). */
+    int what = gb_adapt_learn(a, q, n->cache_g, !inf->divergent, n->adapt_out);
+    if (what & GB_ADAPT_NEW_METRIC)
+        st = gb_nuts_set_inv_metric(n, n->adapt_out);
+    if (st == GB_OK && (what & GB_ADAPT_RESTART_STEP)) {
+        st = gb_nuts_init_stepsize(n, t, r, q);
+        if (st == GB_OK)
+            gb_adapt_stepsize_restart(a, n->eps);
+    }
+    return st;
+}
+
+gb_status gb_nuts_adapt_start(gb_nuts *n, gb_adapt *a, const gb_target *t, gsl_rng *r,
+                              const double *q)
+{
+    assert(t->dim == n->dim && gb_adapt_dim(a) == n->dim);
+    if (t->dim != n->dim || gb_adapt_dim(a) != n->dim)
+        return GB_EINTERNAL;
+    if (!gb_adapt_is_fisher(a))
+        return gb_nuts_init_stepsize(n, t, r, q);
+    load(n, t, q);
+    if (n->z.logp == -INFINITY)
+        return GB_ENUMERIC;
+    gb_adapt_start(a, q, n->z.g, n->adapt_out);
+    gb_status st = gb_nuts_set_inv_metric(n, n->adapt_out);
     if (st == GB_OK)
         st = gb_nuts_init_stepsize(n, t, r, q);
-    if (st != GB_OK)
-        return st;
-    gb_adapt_stepsize_restart(a, n->eps);
-    return GB_OK;
+    if (st == GB_OK)
+        gb_adapt_stepsize_restart(a, n->eps);
+    return st;
 }
 
 gb_status gb_nuts_finish_adaptation(gb_nuts *n, const gb_adapt *a)
@@ -625,10 +646,9 @@ static gb_status warmup(gb_nuts *n, const gb_adapt_config *acfg, const gb_target
     gb_adapt_config c = *acfg;
     c.dense = n->metric == GB_METRIC_DENSE;
     gb_adapt *a = NULL;
-    double eps0 = n->eps;
-    gb_status st = gb_nuts_init_stepsize(n, t, r, q);
+    gb_status st = gb_adapt_new(&c, n->dim, n->eps, &a);
     if (st == GB_OK)
-        st = gb_adapt_new(&c, n->dim, eps0, &a);
+        st = gb_nuts_adapt_start(n, a, t, r, q);
     for (size_t i = 0; st == GB_OK && i < c.warmup; i++)
         st = gb_nuts_adapt_transition(n, a, t, r, q, NULL);
     if (st == GB_OK)

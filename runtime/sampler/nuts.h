@@ -126,10 +126,16 @@ gb_status gb_nuts_transition(gb_nuts *n, const gb_target *t, gsl_rng *r, double 
 #define GB_NUTS_INIT_ACCEPT 0.8
 gb_status gb_nuts_init_stepsize(gb_nuts *n, const gb_target *t, gsl_rng *r, const double *q);
 
-/* One warmup transition with Stan's adaptation (adapt_diag_e_nuts / adapt_dense_e_nuts):
- * gb_nuts_transition, then the accept_stat feeds dual averaging (the next step size) and q the
- * metric estimator; at a window end the new inverse metric is installed, the step size is
- * re-initialised by gb_nuts_init_stepsize, and dual averaging restarts with mu = log(10 eps).
+/* Before the first warmup transition at q: with the windowed scheme gb_nuts_init_stepsize
+ * alone (as Stan); with fisher, the initial metric from the gradient at q, the step-size
+ * heuristic under it, and dual averaging restarted around the result. */
+gb_status gb_nuts_adapt_start(gb_nuts *n, gb_adapt *a, const gb_target *t, gsl_rng *r,
+                              const double *q);
+/* One warmup transition with adaptation (Stan's adapt_diag_e_nuts / adapt_dense_e_nuts, or
+ * nutpie's schedule): gb_nuts_transition, then the accept_stat feeds dual averaging (the next
+ * step size) and q with the gradient there the metric estimator; a new inverse metric is
+ * installed when the adapter hands one out, and when it asks for a restart the step size is
+ * re-initialised by gb_nuts_init_stepsize and dual averaging restarts with mu = log(10 eps).
  * `a` must have been made with this sampler's dim and metric kind. */
 gb_status gb_nuts_adapt_transition(gb_nuts *n, gb_adapt *a, const gb_target *t, gsl_rng *r,
                                    double *q, gb_nuts_info *info);

@@ -37,6 +37,8 @@ void gb_draws_free(gb_draws *d)
     free(d->iterations);
     free(d->warmup_seconds);
     free(d->sample_seconds);
+    free(d->warmup_grads);
+    free(d->sample_grads);
     free(d->rows);
     free(d->stepsize);
     free(d->col);
@@ -157,8 +159,11 @@ static void run_chain(shared *s, int c)
             goto done;
         }
         atomic_store_explicit(&s->progress[c], it + 1, memory_order_relaxed);
-        if (it < cfg->warmup)
+        if (it < cfg->warmup) {
+            s->draws->warmup_grads[c] += info.n_leapfrog;
             continue;
+        }
+        s->draws->sample_grads[c] += info.n_leapfrog;
         row[GB_COL_LP] = info.lp;
         row[GB_COL_ACCEPT] = info.accept_stat;
         row[GB_COL_STEPSIZE] = info.stepsize;
@@ -290,13 +295,15 @@ static gb_draws *draws_new(const gb_run_config *cfg, size_t nm, size_t nkept, si
     d->iterations = calloc(nc, sizeof *d->iterations);
     d->warmup_seconds = calloc(nc, sizeof *d->warmup_seconds);
     d->sample_seconds = calloc(nc, sizeof *d->sample_seconds);
+    d->warmup_grads = calloc(nc, sizeof *d->warmup_grads);
+    d->sample_grads = calloc(nc, sizeof *d->sample_grads);
     d->rows = malloc((cells ? cells : 1) * sizeof(double));
     d->stepsize = calloc(nc, sizeof *d->stepsize);
     d->col = calloc(nkept ? nkept : 1, sizeof *d->col);
     d->nstream = nm - nkept;
     d->stream_col = calloc(d->nstream ? d->nstream : 1, sizeof *d->stream_col);
-    int ok = d->filled && d->iterations && d->warmup_seconds && d->sample_seconds && d->rows &&
-             d->stepsize && d->col && d->stream_col;
+    int ok = d->filled && d->iterations && d->warmup_seconds && d->sample_seconds &&
+             d->warmup_grads && d->sample_grads && d->rows && d->stepsize && d->col && d->stream_col;
     if (ok && d->nstream && (ok = (d->stream = calloc(nc, sizeof *d->stream)) != NULL))
         for (size_t c = 0; c < nc && ok; c++)
             ok = (d->stream[c] = gb_stream_new(d->nstream)) != NULL;

@@ -34,6 +34,7 @@ typedef struct gb_run_config {
     unsigned long seed;
     double adapt_delta;
     int dense_metric;
+    int adapt_fisher;   /* nutpie's Fisher-divergence warmup (adapt_fisher.h); 0: Stan's windows */
     double init_radius; /* uniform(-r, r) on the unconstrained scale; Stan's 2 */
     const unsigned char *keep; /* per model output column: 1 keep every draw, 0 summarise it
                                   by streaming (stream.h); NULL keeps every column */
@@ -69,6 +70,8 @@ typedef struct gb_draws {
     size_t *filled;    /* draws made per chain (fewer than ndraws when interrupted) */
     int *iterations;   /* iterations done per chain, warmup included */
     double *warmup_seconds, *sample_seconds; /* per chain, wall clock */
+    double *warmup_grads, *sample_grads; /* per chain, sum of n_leapfrog__ (gradients of the
+                                            NUTS block; 0 for a model without one) */
     double *rows;      /* chain c, draw d, column k at ((c * ndraws) + d) * ncols + k */
     double *stepsize;  /* per chain, after adaptation */
     int interrupted;

@@ -1,8 +1,8 @@
 /* sampler_nuts.c - the NUTS sampler kind: every continuous latent whose density is
  * differentiable in it, jointly, on the NUTS block theta (nuts.h: multinomial NUTS with the
- * generalised U-turn criterion), with Stan's windowed warmup (adapt.h: step size by dual
- * averaging, diagonal or dense metric).  The state owns the NUTS work space and, during warmup,
- * the adaptation; a step allocates nothing.
+ * generalised U-turn criterion), with the warmup of adapt.h (step size by dual averaging;
+ * nutpie's Fisher-divergence diagonal metric or Stan's windowed diagonal or dense one).  The
+ * state owns the NUTS work space and, during warmup, the adaptation; a step allocates nothing.
  */
 #include <stdlib.h>
 
@@ -62,6 +62,7 @@ static gb_status nuts_state_new(const gb_model *m, const gb_sampler_config *cfg,
         gb_adapt_config_default(&s->acfg, (size_t)cfg->warmup);
         s->acfg.delta = cfg->adapt_delta;
         s->acfg.dense = cfg->dense_metric;
+        s->acfg.fisher = cfg->adapt_fisher;
         st = gb_adapt_new(&s->acfg, dim, nc.stepsize, &s->adapt);
     }
     if (st != GB_OK) {
@@ -88,7 +89,8 @@ static gb_status nuts_step(void *state, gb_model_ws *ws, gsl_rng *r, double *the
     gb_status st = GB_OK;
     if (!s->started) {
         s->started = 1;
-        st = gb_nuts_init_stepsize(s->nuts, &s->target, r, theta);
+        st = warmup && s->adapt ? gb_nuts_adapt_start(s->nuts, s->adapt, &s->target, r, theta)
+                                : gb_nuts_init_stepsize(s->nuts, &s->target, r, theta);
     }
     if (st == GB_OK && warmup && s->adapt)
         st = gb_nuts_adapt_transition(s->nuts, s->adapt, &s->target, r, theta, &s->last);

@@ -14,11 +14,13 @@
 #      BENCH_LARGE_RADON=1  also radon_hier on 10^6 rows in 10^4 groups (gen_radon_1m.sh): wall,
 #                       ESS/s, peak RSS (0: skip; long: each gradient is a pass over 10^6 rows)
 #      BENCH_RADON_N=1000000 BENCH_RADON_J=10000  its rows and groups (smaller for a quick check)
-# For each model: glassbox run (4 chains, 1000 warmup, 1000 draws, --threads 2), wall seconds
-# from process start to the CSV files written, peak RSS; `glassbox summary --format csv` gives
-# min bulk ESS, min tail ESS and max R-hat over the parameters the peers assess (common.R's
-# PARAMS, matched by the column name's prefix before the first '.').  Prints one markdown
-# table, a gradient-cost table (gradbench) and writes both to tests/bench/RESULTS.md.
+# For each model: glassbox run (4 chains, its default warmup, 1000 draws, --threads 2), wall
+# seconds from process start to the CSV files written, peak RSS, the gradients spent in warmup
+# and in sampling (all chains; the draws files' "# gradients:" comment); `glassbox summary
+# --format csv` gives min bulk ESS, min tail ESS and max R-hat over the parameters the peers
+# assess (common.R's PARAMS, matched by the column name's prefix before the first '.').  Prints
+# one markdown table, a gradient-cost table (gradbench) and writes both to
+# tests/bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -83,7 +85,7 @@ run_gb() {
     data=$(data_for "$m")
     t0=$(date +%s.%N)
     if ! /usr/bin/time -f %M -o "$TMP/${m}_t$t.rss" "$GB" run "tests/bench/$m.gb" --data "$data" \
-        --chains 4 --warmup 1000 --draws 1000 --threads "$t" --output "$TMP/${m}_t$t.csv" \
+        --chains 4 --draws 1000 --threads "$t" --output "$TMP/${m}_t$t.csv" \
         --quiet > "$TMP/${m}_t$t.log" 2>&1; then
         echo "bench: glassbox failed on $m after $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s:" >&2
         tail -20 "$TMP/${m}_t$t.log" "$TMP/${m}_t$t.rss" >&2
@@ -132,8 +134,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 TABLE="$TMP/table.md"
 {
-    echo "| model | system | wall s | compile s | sampling s | min bulk ESS | min tail ESS | max R-hat | ESS/s | ESS/s (smp) | peak RSS MB | 2 thr vs 1 | glassbox/JAGS | glassbox/Stan (smp) |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| model | system | wall s | compile s | sampling s | min bulk ESS | min tail ESS | max R-hat | ESS/s | ESS/s (smp) | peak RSS MB | 2 thr vs 1 | glassbox/JAGS | glassbox/Stan (smp) | gradients warmup / sampling |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$TABLE"
 GRADS="$TMP/grads.md"
 : > "$GRADS"
@@ -169,10 +171,12 @@ for m in $MODELS; do
             comp=$(fmt "$pc"); [ "$pcached" = TRUE ] && comp="$comp (cached)"
             vs_stan="$(ratio "$gb_eps" "$pseps")$src"
         fi
-        peer_rows+="| $m | $s$src | $(fmt "$pw") | $comp | $(fmt "$ps" 2) | $(fmt "$pb" 0) ($pbv) | $(fmt "$pt" 0) | $(fmt "$pr" 3) ($prv) | $(fmt "$peps") | $(fmt "$pseps") | - | - | - | - |"$'\n'
+        peer_rows+="| $m | $s$src | $(fmt "$pw") | $comp | $(fmt "$ps" 2) | $(fmt "$pb" 0) ($pbv) | $(fmt "$pt" 0) | $(fmt "$pr" 3) ($prv) | $(fmt "$peps") | $(fmt "$pseps") | - | - | - | - | - |"$'\n'
         [ -n "$src" ] && notes="stored"
     done
-    echo "| $m | glassbox | $(fmt "$wall" 2) | - | - | $bulk ($bvar) | $tail | $rh ($rvar) | $(fmt "$gb_eps") | - | $((rss / 1024)) | $speed | $vs_jags | $vs_stan |" >> "$TABLE"
+    grads=$(sed -n 's/^# gradients: \([0-9]*\) (Warm-up), \([0-9]*\) (Sampling).*/\1 \2/p' \
+        "$TMP/${m}_t2"_*.csv | awk '{ w += $1; s += $2 } END { printf "%d / %d", w, s }')
+    echo "| $m | glassbox | $(fmt "$wall" 2) | - | - | $bulk ($bvar) | $tail | $rh ($rvar) | $(fmt "$gb_eps") | - | $((rss / 1024)) | $speed | $vs_jags | $vs_stan | $grads |" >> "$TABLE"
     printf "%s" "$peer_rows" >> "$TABLE"
 
     if [ "$m" = linreg_100k ] || [ "$m" = logistic_10k ]; then

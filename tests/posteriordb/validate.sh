@@ -5,7 +5,8 @@
 #   sd     |sd / ref_sd - 1| <= 0.10
 #   R-hat  <= 1.01
 # Writes the table to tests/posteriordb/VALIDATION.md and prints it.  Skips (exit 0) when the
-# shared folder is absent.  DRAWS / WARMUP / CHAINS / SEED override the run's settings; a model
+# shared folder is absent.  DRAWS / WARMUP / CHAINS / SEED override the run's settings (WARMUP
+# is run's default, 400, with its default --adapt fisher); a model
 # may add run flags in a comment line `# validate: FLAGS` (e.g. --metric dense).
 set -u
 cd "$(dirname "$0")/../.."
@@ -13,7 +14,7 @@ ROOT=$PWD
 GLASSBOX=${GLASSBOX:-$ROOT/${BUILD:-build}/glassbox}
 SHARED=${GB_TEST_SHARED:-$ROOT/../shared}
 REF=$SHARED/validation/reference DATA=$SHARED/validation/data
-CHAINS=${CHAINS:-4} WARMUP=${WARMUP:-1000} DRAWS=${DRAWS:-2500} SEED=${SEED:-20261129}
+CHAINS=${CHAINS:-4} WARMUP=${WARMUP:-400} DRAWS=${DRAWS:-2500} SEED=${SEED:-20261129}
 if [ ! -d "$REF" ]; then
     echo "skipped: $REF not found"; echo "validate: 0 passed, 0 failed"; exit 0
 fi

@@ -240,7 +240,8 @@ static int fit_one(const sbc_model *sm, const char *json, const double *truth, g
     if (st == GB_OK)
         st = gb_model_compile(g, &m, errs);
     gb_run_config cfg = {.chains = 1, .warmup = 500, .draws = L * THIN, .threads = 1,
-                         .max_depth = 10, .seed = seed, .adapt_delta = 0.8, .init_radius = 2.0};
+                         .max_depth = 10, .seed = seed, .adapt_delta = 0.8, .init_radius = 2.0,
+                         .adapt_fisher = 1 /* the CLI's default warmup */};
     if (st == GB_OK)
         st = gb_run(m, &cfg, NULL, NULL, &d, errs);
     if (st != GB_OK) {

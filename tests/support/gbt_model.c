@@ -90,6 +90,7 @@ gb_status gbt_model_run(gbt_model *f, int chains, int warmup, int draws, unsigne
                          .seed = seed,
                          .adapt_delta = 0.8,
                          .dense_metric = 0,
+                         .adapt_fisher = 1, /* the CLI's default warmup */
                          .init_radius = 2.0,
                          .monitor = NULL,
                          .keep = NULL};

@@ -45,8 +45,9 @@ gb_status gbt_model_lower(gbt_model *f, const char *model, const char *json);
  * GB_STDLIB_DIR) with it and compiles it. */
 gb_status gbt_model_build_files(gbt_model *f, const char *model_path, const char *json_path);
 /* Samples the built model into f->d: `chains` chains of `warmup` + `draws` iterations from
- * `seed` on 2 threads, maximum tree depth 10, adapt_delta 0.8, a diagonal metric, inits uniform
- * on (-2, 2) on the unconstrained scale, every column kept. */
+ * `seed` on 2 threads, maximum tree depth 10, adapt_delta 0.8, a diagonal metric adapted by
+ * the Fisher warmup (the CLI's default), inits uniform on (-2, 2) on the unconstrained scale,
+ * every column kept. */
 gb_status gbt_model_run(gbt_model *f, int chains, int warmup, int draws, unsigned long seed);
 
 /* The draws' column of model output `name` (sampler columns first); fails the test when the
