@@ -213,7 +213,8 @@ static gb_status sample(const cli_opts *o, cli_session *s, const gb_model *m,
                  "'%s' could not be drawn: its distribution's arguments are invalid, or no "
                  "value within its bounds was found in %d tries",
                  gb_graph_node(gb_model_graph(m), bad)->name, GB_SIMULATE_MAX_TRIES);
-    gb_drawsout_end end = {d ? d->warmup_seconds : NULL, d ? d->sample_seconds : NULL, 0};
+    gb_drawsout_end end = {d ? d->warmup_seconds : NULL, d ? d->sample_seconds : NULL,
+                           d ? d->warmup_grads : NULL, d ? d->sample_grads : NULL, 0};
     gb_status cst = gb_drawsout_close(w, st == GB_OK ? &end : NULL, s->errs);
     if (st == GB_ENOMEM && !gb_errlist_count(s->errs))
         gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
