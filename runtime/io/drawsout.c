@@ -246,12 +246,16 @@ typedef struct footer_args {
 /* CmdStan's closing block, byte for byte as stan::services::util::mcmc_writer::write_timing
  * writes it through a "# " comment writer (rstan's read_stan_csv looks for "Elapsed Time" and
  * takes the two numbers after it; stansummary skips the blank comment line first); times in
- * milliseconds as CmdStan's are.  After it, the gradients each phase spent (the bench table
- * reads them) and our note that the run was interrupted. */
+ * milliseconds as CmdStan's are.  Before it, the gradients each phase spent (the bench table
+ * reads them), so the block stays the file's last lines as in CmdStan's; after it, our note
+ * that the run was interrupted. */
 static void fill_footer(FILE *f, const void *arg)
 {
     const footer_args *a = arg;
     const gb_drawsout_end *e = a->end;
+    if (e->warmup_grads && e->sample_grads)
+        fprintf(f, "# gradients: %.0f (Warm-up), %.0f (Sampling): the sum of n_leapfrog__\n",
+                e->warmup_grads[a->chain], e->sample_grads[a->chain]);
     if (e->warmup_seconds && e->sample_seconds) {
         double w = round(e->warmup_seconds[a->chain] * 1000) / 1000;
         double s = round(e->sample_seconds[a->chain] * 1000) / 1000;
@@ -259,9 +263,6 @@ static void fill_footer(FILE *f, const void *arg)
         fprintf(f, "#                %g seconds (Sampling)\n", s);
         fprintf(f, "#                %g seconds (Total)\n# \n", w + s);
     }
-    if (e->warmup_grads && e->sample_grads)
-        fprintf(f, "# gradients: %.0f (Warm-up), %.0f (Sampling): the sum of n_leapfrog__\n",
-                e->warmup_grads[a->chain], e->sample_grads[a->chain]);
     if (e->interrupted)
         fprintf(f, "# interrupted: %zu draws written before the run was stopped\n", a->rows);
 }

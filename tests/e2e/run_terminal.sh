@@ -32,8 +32,9 @@ if grep -q 'warning:' "$tmp/short.txt" && ! grep -q $'\033' "$tmp/short.txt"; th
 else bad "colour in a file"; fi
 
 # a log gets whole progress lines with an estimate of the time left
-GLASSBOX_PROGRESS_SECONDS=0.2 "$GB" run examples/radon.gb --data examples/radon.json \
-    --chains 2 --seed 2 > /dev/null 2> "$tmp/log"
+# (a short interval and a long run, so a fast machine still logs a line: the run takes ~1 s)
+GLASSBOX_PROGRESS_SECONDS=0.01 "$GB" run examples/radon.gb --data examples/radon.json \
+    --chains 2 --seed 2 --warmup 1000 --draws 3000 > /dev/null 2> "$tmp/log"
 if grep -q '^glassbox run: chain 1 .*it/s, about .* left$' "$tmp/log" && ! grep -q $'\r' "$tmp/log"
 then ok; else bad "progress lines in a log"; head -3 "$tmp/log"; fi
 finish terminal
