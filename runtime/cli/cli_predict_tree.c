@@ -30,7 +30,8 @@ typedef struct ptnode {
 
 struct cli_ptree {
     cli_tree_xs xs1, xs2;
-    cli_tree *rec;
+    const cli_tree *rec;
+    cli_tree *owned; /* rec when read from a file here */
     ptnode *node;
     size_t n;
 };
@@ -46,7 +47,7 @@ void cli_ptree_free(cli_ptree *t)
         free(t->node[i].pred);
     }
     free(t->node);
-    cli_tree_free(t->rec);
+    cli_tree_free(t->owned);
     cli_tree_xs_free(&t->xs1);
     cli_tree_xs_free(&t->xs2);
     free(t);
@@ -134,22 +135,52 @@ static gb_status node_setup(cli_ptree *t, ptnode *pn, const gb_model *m2, const 
     return st;
 }
 
-gb_status cli_ptree_new(const cli_opts *o, const cli_session *s, const gb_model *m1,
-                        const gb_model *m2, const gb_data *data2, const gb_drawsin *d,
-                        cli_ptree **out)
+static gb_status make(const cli_session *s, const gb_model *m2, const gb_data *data2,
+                      size_t ndraws, cli_ptree *t)
+{
+    for (size_t i = 0; i < t->xs1.n; i++) {
+        ptnode *pn = &t->node[t->n];
+        pn->x1 = &t->xs1.items[i];
+        pn->x2 = cli_tree_xs_get(&t->xs2, pn->x1->node);
+        if (!pn->x2)
+            continue;
+        t->n++;
+        gb_status st = node_setup(t, pn, m2, data2, ndraws, s->errs);
+        if (st != GB_OK)
+            return st;
+    }
+    return GB_OK;
+}
+
+/* *out with the tree inputs of m1 and m2 found; GB_OK with *out NULL when m1 has no tree. */
+static gb_status start(const cli_opts *o, const cli_session *s, const gb_model *m1,
+                       const gb_model *m2, cli_ptree **out)
 {
     *out = NULL;
     cli_ptree *t = calloc(1, sizeof *t);
     if (!t)
         return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-    *out = t;
     gb_status st = cli_tree_xs_find(o, s, m1, &t->xs1);
     if (st == GB_OK)
         st = cli_tree_xs_find(o, s, m2, &t->xs2);
-    if (st != GB_OK || t->xs1.n == 0)
+    if (st == GB_OK && t->xs1.n && !(t->node = calloc(t->xs1.n, sizeof *t->node)))
+        st = gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    if (st != GB_OK || t->xs1.n == 0) {
+        cli_ptree_free(t);
         return st;
-    if (!(t->node = calloc(t->xs1.n, sizeof *t->node)))
-        return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    }
+    *out = t;
+    return GB_OK;
+}
+
+gb_status cli_ptree_new(const cli_opts *o, const cli_session *s, const gb_model *m1,
+                        const gb_model *m2, const gb_data *data2, const gb_drawsin *d,
+                        cli_ptree **out)
+{
+    gb_status st = start(o, s, m1, m2, out);
+    cli_ptree *t = *out;
+    if (st != GB_OK || !t)
+        return st;
     char *path = records_path(o->draws_files[0]);
     if (!path)
         return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
@@ -162,20 +193,26 @@ gb_status cli_ptree_new(const cli_opts *o, const cli_session *s, const gb_model 
         free(path);
         return GB_EDATA;
     }
-    t->rec = cli_tree_load("predict", path); /* prints why it failed */
+    t->rec = t->owned = cli_tree_load("predict", path); /* prints why it failed */
     free(path);
     if (!t->rec)
         return GB_EDATA;
-    for (size_t i = 0; i < t->xs1.n && st == GB_OK; i++) {
-        ptnode *pn = &t->node[t->n];
-        pn->x1 = &t->xs1.items[i];
-        pn->x2 = cli_tree_xs_get(&t->xs2, pn->x1->node);
-        if (!pn->x2)
-            continue;
-        t->n++;
-        st = node_setup(t, pn, m2, data2, gb_drawsin_count(d), s->errs);
-    }
-    return st;
+    return make(s, m2, data2, gb_drawsin_count(d), t);
+}
+
+gb_status cli_ptree_with(const cli_opts *o, const cli_session *s, const gb_model *m1,
+                         const gb_model *m2, const cli_tree *rec, size_t ndraws,
+                         cli_ptree **out)
+{
+    gb_status st = start(o, s, m1, m2, out);
+    if (st != GB_OK || !*out)
+        return st;
+    if (!rec || cli_tree_empty(rec))
+        return gb_error(s->errs, GB_EDATA, (gb_loc){0},
+                        "'%s' is a tree, but its forests were not recorded",
+                        (*out)->xs1.items[0].node);
+    (*out)->rec = rec;
+    return make(s, m2, s->data, ndraws, *out);
 }
 
 gb_status cli_ptree_fill(cli_ptree *t, size_t k, double *row2, gb_errlist *errs)

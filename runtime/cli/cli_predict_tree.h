@@ -21,6 +21,12 @@ typedef struct cli_ptree cli_ptree;
 gb_status cli_ptree_new(const cli_opts *o, const cli_session *s, const gb_model *m1,
                         const gb_model *m2, const gb_data *data2, const gb_drawsin *d,
                         cli_ptree **out);
+/* The same for compare, with the records of the run made in-process (rec, borrowed: it must
+ * outlive *out; ndraws draws in chain order); the new X is located in s->data. */
+struct cli_tree;
+gb_status cli_ptree_with(const cli_opts *o, const cli_session *s, const gb_model *m1,
+                         const gb_model *m2, const struct cli_tree *rec, size_t ndraws,
+                         cli_ptree **out);
 void cli_ptree_free(cli_ptree *t);
 /* Whether `name` is a tree latent handled here (t may be NULL). */
 int cli_ptree_has(const cli_ptree *t, const char *name);

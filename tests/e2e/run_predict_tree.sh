@@ -7,7 +7,10 @@
 #   - iris_tree with --new holding 6 training rows in another order: t.logp of new row r is,
 #     draw by draw, that training row's (means equal to 1e-6);
 #   - a regression tree on X: real[N, P]: the same for t.f at new rows;
-#   - a new X with another number of columns: a located error, exit 1.
+#   - a new X with another number of columns: a located error, exit 1;
+#   - compare --test on an iris split (every 5th flower held out): the tree gets a real row,
+#     finite held-out lpd and accuracy at least 0.8 (a tree gets about 0.95 here; chance is
+#     1/3), read as rules and leaves; compare --kfold 3 likewise.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -90,4 +93,31 @@ rc=$?
 if [ $rc = 1 ] && grep -q "wide.json:2:2: error: the new inputs of tree 't.f' have 3 columns, but it was fitted on 2" "$tmp/w.err" &&
     grep -q '^hint: the new X needs' "$tmp/w.err"; then ok
 else bad "wrong width: exit $rc, $(cat "$tmp/w.err")"; fi
+
+python3 - "$d" "$tmp" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for name, keep in (("tr", lambda i: i % 5), ("te", lambda i: not i % 5)):
+    rows = [i for i in range(len(d["species"])) if keep(i)]
+    json.dump({"X": [d["X"][i] for i in rows], "species": [d["species"][i] for i in rows]},
+              open(sys.argv[2] + "/" + name + ".json", "w"))
+PY
+tree_row() { # FILE: the tree's row has finite lpd (column LPD) and accuracy (ACC) >= 0.8
+    awk -v lc="$2" -v ac="$3" '$1 == "examples/compare/iris_tree.gb" { n++
+        if ($lc !~ /^-?[0-9.]+$/ || $ac < 0.8) print "lpd " $lc ", accuracy " $ac
+        if ($0 !~ /t: rules and leaves/) print "readable: " $0 }
+        END { if (n != 1) print "no tree row" }' "$1"
+}
+if "$GB" compare examples/compare/iris_tree.gb examples/compare/iris_softmax.gb     --data "$tmp/tr.json" --test "$tmp/te.json" --outcome species --chains 2 --warmup 300     --draws 300 > "$tmp/c.out" 2> "$tmp/c.err"; then
+    out=$(tree_row "$tmp/c.out" 8 9)
+    if [ -z "$out" ]; then ok; else bad "compare --test: $out: $(cat "$tmp/c.out")"; fi
+else
+    bad "compare --test failed: $(cat "$tmp/c.err")"
+fi
+if "$GB" compare examples/compare/iris_tree.gb examples/compare/iris_softmax.gb     --data "$d" --kfold 3 --outcome species --chains 2 --warmup 200 --draws 200     > "$tmp/k.out" 2> "$tmp/k.err"; then
+    out=$(tree_row "$tmp/k.out" 2 6)
+    if [ -z "$out" ]; then ok; else bad "compare --kfold: $out: $(cat "$tmp/k.out")"; fi
+else
+    bad "compare --kfold failed: $(cat "$tmp/k.err")"
+fi
 finish predict_tree
