@@ -173,6 +173,18 @@ static gb_status start(const cli_opts *o, const cli_session *s, const gb_model *
     return GB_OK;
 }
 
+/* Every tree's new X is its training X (predictive replicates, the report's checks). */
+static int same_x(const cli_ptree *t)
+{
+    for (size_t i = 0; i < t->xs1.n; i++) {
+        const cli_tree_x *x1 = &t->xs1.items[i], *x2 = cli_tree_xs_get(&t->xs2, x1->node);
+        if (!x2 || x2->rows != x1->rows || x2->cols != x1->cols ||
+            memcmp(x2->x, x1->x, x1->rows * x1->cols * sizeof *x1->x) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 gb_status cli_ptree_new(const cli_opts *o, const cli_session *s, const gb_model *m1,
                         const gb_model *m2, const gb_data *data2, const gb_drawsin *d,
                         cli_ptree **out)
@@ -184,6 +196,12 @@ gb_status cli_ptree_new(const cli_opts *o, const cli_session *s, const gb_model 
     char *path = records_path(o->draws_files[0]);
     if (!path)
         return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    if (!exists(path) && same_x(t)) { /* the draws' own columns hold the fitted values */
+        free(path);
+        cli_ptree_free(t);
+        *out = NULL;
+        return GB_OK;
+    }
     if (!exists(path)) {
         gb_error(s->errs, GB_EDATA, (gb_loc){0},
                  "'%s' is a tree, whose draws are forests: %s, written by run --output, is "

@@ -15,7 +15,8 @@ typedef struct cli_ptree cli_ptree;
 /* The tree latents of m1 (the training model) and their counterparts in m2 (the prediction
  * model), with the records read from the file beside o's first draws file (STEM_tree.jsonl,
  * STEM without a trailing _N chain number) when m1 has any tree latent.  *out is NULL when
- * there is none.  GB_EDATA (located at the new X) when the new X's column count differs from
+ * there is none, or when that file is missing and every new X is the training X (the draws'
+ * own columns then hold the fitted values).  GB_EDATA (located at the new X) when the new X's column count differs from
  * the training X's, or when the records do not match the draws; errors go to s->errs.  Free
  * with cli_ptree_free whatever the result. */
 gb_status cli_ptree_new(const cli_opts *o, const cli_session *s, const gb_model *m1,

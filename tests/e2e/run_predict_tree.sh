@@ -7,6 +7,8 @@
 #   - iris_tree with --new holding 6 training rows in another order: t.logp of new row r is,
 #     draw by draw, that training row's (means equal to 1e-6);
 #   - a regression tree on X: real[N, P]: the same for t.f at new rows;
+#   - without the run's STEM_tree.jsonl: replicates at the training X come from the draws'
+#     columns; new rows are refused, naming the file;
 #   - a new X with another number of columns: a located error, exit 1;
 #   - compare --test on an iris split (every 5th flower held out): the tree gets a real row,
 #     finite held-out lpd and accuracy at least 0.8 (a tree gets about 0.95 here; chance is
@@ -57,6 +59,17 @@ if "$GB" predict "$m" --data "$d" --draws "${draws[@]}" --new "$tmp/new.json" --
 else
     bad "predict --new failed: $(cat "$tmp/n.out")"
 fi
+
+# without the records: replicates at the training X still work (from the draws' columns); new
+# rows are refused, naming the missing file
+mkdir "$tmp/bare" && cp "${draws[@]}" "$tmp/bare/"
+if "$GB" predict "$m" --data "$d" --draws "$tmp"/bare/fit_[1-4].csv --quiet \
+    > /dev/null 2>&1; then ok; else bad "predict without the records failed"; fi
+"$GB" predict "$m" --data "$d" --draws "$tmp"/bare/fit_[1-4].csv --new "$tmp/new.json" \
+    --quiet > /dev/null 2> "$tmp/bare.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "^error: 't.logp' is a tree, whose draws are forests: .*/bare/fit_tree.jsonl, written by run --output, is missing" "$tmp/bare.err"; then ok
+else bad "new rows without the records: exit $rc, $(cat "$tmp/bare.err")"; fi
 
 # a regression tree on X: real[N, P], new rows and a new X of the wrong width
 cat > "$tmp/reg.gb" <<'GB'
