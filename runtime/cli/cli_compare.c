@@ -231,7 +231,7 @@ static gb_status test_lpd(const cli_opts *to, cli_session *t, const gb_model *m,
 {
     gb_model *mt = NULL;
     cli_ptree *pt = NULL;
-    gb_status st = gb_model_compile(t->graph, &mt, t->errs);
+    gb_status st = cli_ptree_compile(t->graph, &mt, t->errs);
     long *map = st == GB_OK ? malloc((gb_model_output_size(mt) + 1) * sizeof *map) : NULL;
     if (st == GB_OK && !map)
         st = gb_error(t->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
@@ -366,7 +366,7 @@ static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_dat
     unsigned char *target = calloc(nn, 1);
     double *row = NULL, *mean = calloc(v->len ? v->len : 1, sizeof *mean);
     long *map = NULL;
-    gb_status st = gb_model_compile(t->graph, &mt, t->errs);
+    gb_status st = cli_ptree_compile(t->graph, &mt, t->errs);
     if (st == GB_OK) {
         nt = gb_model_output_size(mt);
         map = malloc((nt + 1) * sizeof *map);

@@ -259,7 +259,7 @@ static gb_status setup(pred *p, const cli_opts *o)
     if (st == GB_OK)
         st = cli_lower(&p->s, o->model, p->data2, &p->g2);
     if (st == GB_OK)
-        st = gb_model_compile(p->g2, &p->m2, errs);
+        st = cli_ptree_compile(p->g2, &p->m2, errs);
     if (st == GB_OK && !(p->ws2 = gb_model_ws_new(p->m2)))
         st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     if (st == GB_OK)

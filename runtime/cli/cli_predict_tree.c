@@ -17,7 +17,12 @@
 #include "cli_tree_int.h"
 #include "cli_tree_x.h"
 #include "drawsout.h"
+#include "sampler_registry.h"
 #include "tree.h"
+
+extern const gb_sampler_ops gb_sampler_tree; /* sampler_tree.c */
+
+#define CLI_PTREE_KINDS 16
 
 typedef struct ptnode {
     const cli_tree_x *x1, *x2; /* training and new inputs */
@@ -253,4 +258,19 @@ gb_status cli_ptree_fill(cli_ptree *t, size_t k, double *row2, gb_errlist *errs)
             row2[pn->col0 + e] = pn->x1->classes ? log(pn->pred[e]) : pn->pred[e];
     }
     return GB_OK;
+}
+
+gb_status cli_ptree_compile(const gb_graph *g, gb_model **out, gb_errlist *errs)
+{
+    static gb_sampler_ops tree; /* static: the model borrows its kinds for its lifetime */
+    static const gb_sampler_ops *kinds[CLI_PTREE_KINDS];
+    size_t n;
+    const gb_sampler_ops *const *reg = gb_sampler_registry_kinds(&n);
+    if (n > CLI_PTREE_KINDS)
+        return gb_model_compile(g, out, errs);
+    tree = gb_sampler_tree;
+    tree.check = NULL;
+    for (size_t i = 0; i < n; i++)
+        kinds[i] = reg[i] == &gb_sampler_tree ? &tree : reg[i];
+    return gb_model_compile_with(g, kinds, n, out, errs);
 }

@@ -35,4 +35,9 @@ int cli_ptree_has(const cli_ptree *t, const char *name);
  * the new X (class probabilities as their logs).  GB_OK, or an error in errs. */
 gb_status cli_ptree_fill(cli_ptree *t, size_t k, double *row2, gb_errlist *errs);
 
+/* gb_model_compile for a prediction model, which is never sampled: the tree kind's check (it
+ * fits a tree to the data: at least min_leaf rows, notes on constant columns) is left out, so
+ * new X may have a single row. */
+gb_status cli_ptree_compile(const gb_graph *g, gb_model **out, gb_errlist *errs);
+
 #endif

@@ -7,6 +7,7 @@
 #   - iris_tree with --new holding 6 training rows in another order: t.logp of new row r is,
 #     draw by draw, that training row's (means equal to 1e-6);
 #   - a regression tree on X: real[N, P]: the same for t.f at new rows;
+#   - one new row (fewer than the minimum leaf size, which only fitting needs): row 121's;
 #   - without the run's STEM_tree.jsonl: replicates at the training X come from the draws'
 #     columns; new rows are refused, naming the file;
 #   - a new X with another number of columns: a located error, exit 1;
@@ -58,6 +59,21 @@ if "$GB" predict "$m" --data "$d" --draws "${draws[@]}" --new "$tmp/new.json" --
     if [ -z "$out" ]; then ok; else bad "new rows: $out"; fi
 else
     bad "predict --new failed: $(cat "$tmp/n.out")"
+fi
+
+# a single new row, fewer than the tree's minimum leaf size: a prediction fits no tree
+python3 - "$d" "$tmp/one.json" <<'PY'
+import json, sys
+json.dump({"X": [json.load(open(sys.argv[1]))["X"][120]]}, open(sys.argv[2], "w"))
+PY
+if "$GB" predict "$m" --data "$d" --draws "${draws[@]}" --new "$tmp/one.json" --quiet \
+    --output "$tmp/one.csv" > "$tmp/one.out" 2>&1; then
+    "$GB" summary --format csv "$tmp/one.csv" > "$tmp/one.sum" 2>/dev/null
+    out=$(rows=121 same_rows "$tmp/run.sum" "$tmp/one.sum" t.logp 3)
+    if [ -z "$out" ] && [ ! -s "$tmp/one.out" ]; then ok
+    else bad "one new row: $out $(cat "$tmp/one.out")"; fi
+else
+    bad "predict --new with one row failed: $(cat "$tmp/one.out")"
 fi
 
 # without the records: replicates at the training X still work (from the draws' columns); new
