@@ -6,7 +6,7 @@
 #     when the reading back is right);
 #   - iris_tree with --new holding 6 training rows in another order: t.logp of new row r is,
 #     draw by draw, that training row's (means equal to 1e-6);
-#   - a regression tree on X: real[N, P]: the same for t.f at new rows;
+#   - a regression tree on X: real[N, P], and BART (20 trees): the same for t.f at new rows;
 #   - one new row (fewer than the minimum leaf size, which only fitting needs): row 121's;
 #   - without the run's STEM_tree.jsonl: replicates at the training X come from the draws'
 #     columns; new rows are refused, naming the file;
@@ -115,6 +115,19 @@ if "$GB" predict "$tmp/reg.gb" --data "$tmp/reg.json" --draws "$tmp"/r_[1-4].csv
     if [ -z "$out" ]; then ok; else bad "regression tree, new rows: $out"; fi
 else
     bad "regression tree predict --new failed: $(cat "$tmp/rn.out")"
+fi
+# BART: a sum of 20 trees per draw
+sed 's/tree.regressor(X, y)/tree.bart(X, y, trees = 20)/' "$tmp/reg.gb" > "$tmp/bart.gb"
+"$GB" run "$tmp/bart.gb" --data "$tmp/reg.json" --seed 2 --warmup 200 --draws 200 --quiet \
+    --output "$tmp/b.csv" > /dev/null 2>&1 || bad "BART run failed"
+"$GB" summary --format csv "$tmp"/b_[1-4].csv > "$tmp/b.sum" 2>/dev/null
+if "$GB" predict "$tmp/bart.gb" --data "$tmp/reg.json" --draws "$tmp"/b_[1-4].csv \
+    --new "$tmp/rnew.json" --quiet --output "$tmp/bn.csv" > "$tmp/bn.out" 2>&1; then
+    "$GB" summary --format csv "$tmp/bn.csv" > "$tmp/bn.sum" 2>/dev/null
+    out=$(same_rows "$tmp/b.sum" "$tmp/bn.sum" t.f 1)
+    if [ -z "$out" ]; then ok; else bad "BART, new rows: $out"; fi
+else
+    bad "BART predict --new failed: $(cat "$tmp/bn.out")"
 fi
 "$GB" predict "$tmp/reg.gb" --data "$tmp/reg.json" --draws "$tmp"/r_[1-4].csv \
     --new "$tmp/wide.json" --quiet > /dev/null 2> "$tmp/w.err"
