@@ -531,7 +531,8 @@ gb_status cli_cmp_fit(const cli_opts *o, int map, const gb_graph *g, gb_model **
     gb_status st = gb_model_compile(g, &mm, errs);
     if (st == GB_OK)
         st = map ? map_draw(mm, o, &dd, errs) : gb_run(mm, &cfg, NULL, NULL, &dd, errs);
-    if (st != GB_OK) {
+    if (st != GB_OK) { /* gb_run hands back the draws made also when a record failed */
+        gb_draws_free(dd);
         gb_model_free(mm);
         cli_tree_free(*rec), *rec = NULL;
         return st;
