@@ -19,6 +19,8 @@
 
 #include "cli.h"
 #include "cli_compare.h"
+#include "cli_predict_tree.h"
+#include "cli_tree.h"
 #include "cli_flags.h"
 #include "heldout.h"
 #include "loglik.h"
@@ -98,6 +100,21 @@ static const char *component_reading(const char *model)
     return strstr(model, "tree") ? "rules and leaves" : "its nodes";
 }
 
+/* Whether a node of component `comp` has a tree prior: tree.classifier and mlp.classifier share
+ * the model name "classifier". */
+static int has_tree(const gb_graph *g, const char *comp)
+{
+    size_t len = strlen(comp);
+    for (size_t i = 0; i < gb_graph_node_count(g); i++) {
+        const gb_node *n = gb_graph_node(g, i);
+        if (strncmp(n->name, comp, len) == 0 && n->name[len] == '.' && n->ndefs == 1 &&
+            n->defs[0].dist && strstr(n->defs[0].dist->name, "art") &&
+            strstr(n->defs[0].dist->name, "_prior"))
+            return 1; /* cart_prior, cart_class_prior, bart_prior */
+    }
+    return 0;
+}
+
 /* "net: weights and activations (multiclass)", one entry per top-level component, or "plain
  * model" when there is none: every node is the user's own. */
 void cli_cmp_describe(const gb_graph *g, char *buf, size_t cap)
@@ -109,7 +126,8 @@ void cli_cmp_describe(const gb_graph *g, char *buf, size_t cap)
         if (c->parent != -1)
             continue;
         int k = snprintf(buf + used, cap - used, "%s%s: %s (%s)", used ? "; " : "", c->name,
-                         component_reading(c->model), c->model);
+                         has_tree(g, c->name) ? "rules and leaves" : component_reading(c->model),
+                         c->model);
         if (k < 0 || (size_t)k >= cap - used)
             break;
         used += (size_t)k;
@@ -136,15 +154,16 @@ static size_t total_draws(const gb_draws *d)
 
 /* Per output column of mt: the column of m holding the same parameter's draws, or -1 for
  * columns that are not parameters.  Fails (GB_EDATA) when a parameter of mt has no column. */
-static gb_status column_map(const gb_model *mt, const gb_model *m, long *map, gb_errlist *errs)
+static gb_status column_map(const gb_model *mt, const gb_model *m, const cli_ptree *pt,
+                            long *map, gb_errlist *errs)
 {
     const gb_graph *g = gb_model_graph(mt);
     size_t nm = gb_model_output_size(m);
     for (size_t k = 0; k < gb_model_output_size(mt); k++) {
         map[k] = -1;
         const gb_node *n = gb_graph_node(g, gb_model_output_node(mt, k));
-        if (!gb_node_is_parameter(n))
-            continue;
+        if (!gb_node_is_parameter(n) || cli_ptree_has(pt, n->name))
+            continue; /* a tree's fitted values come from its forests: cli_ptree_fill */
         const char *name = gb_model_output_name(mt, k);
         for (size_t j = 0; j < nm && map[k] < 0; j++)
             if (strcmp(gb_model_output_name(m, j), name) == 0)
@@ -161,8 +180,8 @@ static gb_status column_map(const gb_model *mt, const gb_model *m, long *map, gb
 /* The S x N log-likelihood matrix of mt's observations at every draw of d (made by a model
  * whose output column map[j] is mt's column j; map NULL: by mt itself).  A new array, or NULL
  * (errors in errs). */
-static double *ll_matrix(const gb_model *mt, const gb_draws *d, const long *map, size_t *N,
-                         gb_errlist *errs)
+static double *ll_matrix(const gb_model *mt, const gb_draws *d, const long *map,
+                         cli_ptree *pt, size_t *N, gb_errlist *errs)
 {
     gb_model_ws *ws = gb_model_ws_new(mt);
     gb_loglik *l = NULL;
@@ -174,17 +193,21 @@ static double *ll_matrix(const gb_model *mt, const gb_draws *d, const long *map,
         size_t cells = S * *N; /* S draws in memory already, N observations: both small */
         ll = malloc((cells ? cells : 1) * sizeof *ll);
     }
-    for (int c = 0, s = 0; ll && c < d->nchains; c++)
+    for (int c = 0, s = 0; ll && st == GB_OK && c < d->nchains; c++)
         for (size_t k = 0; k < d->filled[c]; k++, s++) {
             const double *src = d->rows + ((size_t)c * d->ndraws + k) * d->ncols + GB_NSAMPLER_COLS;
             for (size_t j = 0; j < nt; j++)
                 row[j] = !map ? src[j] : map[j] >= 0 ? src[map[j]] : NAN;
+            if ((st = cli_ptree_fill(pt, (size_t)s, row, errs)) != GB_OK) {
+                free(ll), ll = NULL;
+                break;
+            }
             gb_loglik_set_values(mt, ws, row);
             gb_loglik_eval(l, ws, ll + (size_t)s * *N);
         }
     if (st == GB_OK && !ll)
         st = GB_ENOMEM;
-    if (st == GB_ENOMEM)
+    if (st == GB_ENOMEM && gb_errlist_count(errs) == 0)
         gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     gb_loglik_free(l);
     gb_model_ws_free(ws);
@@ -192,24 +215,38 @@ static double *ll_matrix(const gb_model *mt, const gb_draws *d, const long *map,
     return st == GB_OK ? ll : (free(ll), NULL);
 }
 
+/* The tree latents of mt, evaluated from the forests rec recorded while fitting m (*pt NULL
+ * when there are none, or no record: a MAP). */
+static gb_status tree_values(const cli_opts *to, cli_session *t, const gb_model *m,
+                             const gb_model *mt, const cli_tree *rec, const gb_draws *d,
+                             cli_ptree **pt)
+{
+    *pt = NULL;
+    return rec ? cli_ptree_with(to, t, m, mt, rec, total_draws(d), pt) : GB_OK;
+}
+
 /* Held-out pointwise lpd of the test session's current graph into *lpd (a new array, N in *n). */
-static gb_status test_lpd(cli_session *t, const gb_model *m, const gb_draws *d, double **lpd,
-                          size_t *n)
+static gb_status test_lpd(const cli_opts *to, cli_session *t, const gb_model *m,
+                          const gb_draws *d, const cli_tree *rec, double **lpd, size_t *n)
 {
     gb_model *mt = NULL;
-    gb_status st = gb_model_compile(t->graph, &mt, t->errs);
+    cli_ptree *pt = NULL;
+    gb_status st = cli_ptree_compile(t->graph, &mt, t->errs);
     long *map = st == GB_OK ? malloc((gb_model_output_size(mt) + 1) * sizeof *map) : NULL;
     if (st == GB_OK && !map)
         st = gb_error(t->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     if (st == GB_OK)
-        st = column_map(mt, m, map, t->errs);
-    double *ll = st == GB_OK ? ll_matrix(mt, d, map, n, t->errs) : NULL;
+        st = tree_values(to, t, m, mt, rec, d, &pt);
+    if (st == GB_OK)
+        st = column_map(mt, m, pt, map, t->errs);
+    double *ll = st == GB_OK ? ll_matrix(mt, d, map, pt, n, t->errs) : NULL;
     if (st == GB_OK && !ll)
         st = gb_errlist_status(t->errs) ? gb_errlist_status(t->errs) : GB_ENOMEM;
     if (st == GB_OK && !(*lpd = malloc((*n ? *n : 1) * sizeof **lpd)))
         st = gb_error(t->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     if (st == GB_OK)
         gb_heldout_lpd(ll, total_draws(d), *n, *lpd);
+    cli_ptree_free(pt);
     free(ll);
     free(map);
     gb_model_free(mt);
@@ -257,7 +294,8 @@ const char *cli_cmp_outcome(const gb_graph *g, const gb_data *data, const char *
  * lowered with every outcome set to c; truth: the outcome's test values.  sc->hits stays NAN
  * when the outcome is not a class label. */
 static gb_status accuracy(const cli_opts *to, cli_session *t, const gb_data_var *train,
-                          const gb_model *m, const gb_draws *d, cli_cmp_scores *sc)
+                          const gb_model *m, const gb_draws *d, const cli_tree *rec,
+                          cli_cmp_scores *sc)
 {
     double cls[MAX_CLASSES];
     size_t nc = cli_cmp_classes(train, cls);
@@ -286,7 +324,7 @@ static gb_status accuracy(const cli_opts *to, cli_session *t, const gb_data_var 
         if (cli_relower(to, t) != GB_EXIT_OK)
             st = GB_EDATA;
         if (st == GB_OK)
-            st = test_lpd(t, m, d, &lp, &n);
+            st = test_lpd(to, t, m, d, rec, &lp, &n);
         for (size_t i = 0; st == GB_OK && i < v->len && n == v->len; i++)
             P[i * nc + c] = exp(lp[i]);
         free(lp);
@@ -311,7 +349,8 @@ static gb_status accuracy(const cli_opts *to, cli_session *t, const gb_data_var 
  * whose values simulating overwrites: t's graph is used up) against v's values: the mean of
  * replicates drawn at every draw (RMSE_REPLICATES in all, at least). */
 static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_data_var *v,
-                                const gb_model *m, const gb_draws *d, cli_cmp_scores *sc)
+                                const gb_model *m, const gb_draws *d, const cli_tree *rec,
+                                cli_cmp_scores *sc)
 {
     size_t node = gb_graph_find(t->graph, v->name), S = total_draws(d);
     size_t reps = S ? (RMSE_REPLICATES + S - 1) / S : 1; /* a MAP's one draw: many replicates */
@@ -321,12 +360,13 @@ static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_dat
     gb_model *mt = NULL;
     gb_simulate *sim = NULL;
     gb_model_ws *ws = NULL;
+    cli_ptree *pt = NULL;
     gsl_rng *r = gb_rng_new(to->seed, 0);
     size_t nn = gb_graph_node_count(t->graph), nt = 0;
     unsigned char *target = calloc(nn, 1);
     double *row = NULL, *mean = calloc(v->len ? v->len : 1, sizeof *mean);
     long *map = NULL;
-    gb_status st = gb_model_compile(t->graph, &mt, t->errs);
+    gb_status st = cli_ptree_compile(t->graph, &mt, t->errs);
     if (st == GB_OK) {
         nt = gb_model_output_size(mt);
         map = malloc((nt + 1) * sizeof *map);
@@ -336,16 +376,20 @@ static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_dat
             st = gb_error(t->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     }
     if (st == GB_OK)
-        st = column_map(mt, m, map, t->errs);
+        st = tree_values(to, t, m, mt, rec, d, &pt);
+    if (st == GB_OK)
+        st = column_map(mt, m, pt, map, t->errs);
     if (st == GB_OK) {
         target[node] = 1;
         st = gb_simulate_new(mt, target, &sim, t->errs);
     }
-    for (int c = 0; st == GB_OK && c < d->nchains; c++)
-        for (size_t k = 0; st == GB_OK && k < d->filled[c]; k++) {
+    for (int c = 0, s = 0; st == GB_OK && c < d->nchains; c++)
+        for (size_t k = 0; st == GB_OK && k < d->filled[c]; k++, s++) {
             const double *src = d->rows + ((size_t)c * d->ndraws + k) * d->ncols + GB_NSAMPLER_COLS;
             for (size_t j = 0; j < nt; j++)
                 row[j] = map[j] >= 0 ? src[map[j]] : NAN;
+            if ((st = cli_ptree_fill(pt, (size_t)s, row, t->errs)) != GB_OK)
+                break;
             gb_loglik_set_values(mt, ws, row);
             for (size_t rep = 0; st == GB_OK && rep < reps; rep++) {
                 size_t bad = 0;
@@ -364,6 +408,7 @@ static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_dat
             sc->sse += (mean[i] - v->val[i]) * (mean[i] - v->val[i]);
     }
     gb_simulate_free(sim);
+    cli_ptree_free(pt);
     gb_model_ws_free(ws);
     gb_model_free(mt);
     gb_rng_free(r);
@@ -375,24 +420,25 @@ static gb_status squared_errors(const cli_opts *to, cli_session *t, const gb_dat
 }
 
 gb_status cli_cmp_score(const cli_opts *to, cli_session *t, const gb_data_var *train,
-                        const gb_model *m, const gb_draws *d, cli_cmp_scores *sc)
+                        const gb_model *m, const gb_draws *d, const cli_tree *rec,
+                        cli_cmp_scores *sc)
 {
     sc->lpd = NULL;
     sc->n = 0;
     sc->hits = sc->sse = NAN;
-    gb_status st = test_lpd(t, m, d, &sc->lpd, &sc->n);
+    gb_status st = test_lpd(to, t, m, d, rec, &sc->lpd, &sc->n);
     double cls[MAX_CLASSES];
     const gb_data_var *v = train ? gb_data_find(t->data, train->name) : NULL;
     if (st != GB_OK || !v || v->len != sc->n)
         return st;
     if (cli_cmp_classes(train, cls) >= 2)
-        return accuracy(to, t, train, m, d, sc);
-    return squared_errors(to, t, v, m, d, sc);
+        return accuracy(to, t, train, m, d, rec, sc);
+    return squared_errors(to, t, v, m, d, rec, sc);
 }
 
 /* The test numbers of model f (sampled as m, draws d, training session s). */
 static int score_test(const cli_opts *o, const char *test, const char *outcome, cli_session *s,
-                      const gb_model *m, const gb_draws *d, fitted *f)
+                      const gb_model *m, const gb_draws *d, const cli_tree *rec, fitted *f)
 {
     cli_opts to = *o;
     to.model = f->path;
@@ -412,7 +458,7 @@ static int score_test(const cli_opts *o, const char *test, const char *outcome, 
                       outcome);
     cli_cmp_scores sc = {NULL, 0, NAN, NAN};
     if (st == GB_OK)
-        st = cli_cmp_score(&to, &t, train, m, d, &sc);
+        st = cli_cmp_score(&to, &t, train, m, d, rec, &sc);
     if (st == GB_OK) {
         f->ntest = sc.n;
         f->lpd_test = 0;
@@ -463,7 +509,7 @@ static gb_status map_draw(const gb_model *m, const cli_opts *o, gb_draws **out, 
 }
 
 gb_status cli_cmp_fit(const cli_opts *o, int map, const gb_graph *g, gb_model **m,
-                      gb_draws **d, gb_errlist *errs)
+                      gb_draws **d, cli_tree **rec, gb_errlist *errs)
 {
     gb_run_config cfg = {.chains = (int)o->chains,
                          .warmup = (int)o->warmup,
@@ -476,11 +522,20 @@ gb_status cli_cmp_fit(const cli_opts *o, int map, const gb_graph *g, gb_model **
                          .init_radius = 2};
     gb_model *mm = NULL;
     gb_draws *dd = NULL;
+    *rec = NULL;
+    if (!map) { /* the trees' forests of each kept draw, to predict the test rows with */
+        if (!(*rec = cli_tree_new(cfg.chains)))
+            return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+        cfg.record = cli_tree_record;
+        cfg.record_ctx = *rec;
+    }
     gb_status st = gb_model_compile(g, &mm, errs);
     if (st == GB_OK)
         st = map ? map_draw(mm, o, &dd, errs) : gb_run(mm, &cfg, NULL, NULL, &dd, errs);
-    if (st != GB_OK) {
+    if (st != GB_OK) { /* gb_run hands back the draws made also when a record failed */
+        gb_draws_free(dd);
         gb_model_free(mm);
+        cli_tree_free(*rec), *rec = NULL;
         return st;
     }
     *m = mm;
@@ -498,13 +553,14 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, int
     int rc = cli_load(&mo, &s, 1);
     gb_model *m = NULL;
     gb_draws *d = NULL;
+    cli_tree *rec = NULL;
     double *ll = NULL;
     if (rc != GB_EXIT_OK)
         goto out;
-    gb_status st = cli_cmp_fit(o, map, s.graph, &m, &d, s.errs);
+    gb_status st = cli_cmp_fit(o, map, s.graph, &m, &d, &rec, s.errs);
     if (st == GB_OK && map) {
         f->loo.elpd_loo = NAN;
-    } else if (st == GB_OK && !(ll = ll_matrix(m, d, NULL, &f->n, s.errs))) {
+    } else if (st == GB_OK && !(ll = ll_matrix(m, d, NULL, NULL, &f->n, s.errs))) {
         st = GB_ENOMEM;
     } else if (st == GB_OK && !(f->elpd_i = malloc((f->n ? f->n : 1) * sizeof *f->elpd_i))) {
         st = gb_error(s.errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
@@ -520,8 +576,9 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, int
         f->loo.n_ok = f->loo.n_bad = f->loo.n_very_bad = 0;
     cli_cmp_describe(s.graph, f->readable, sizeof f->readable);
     if (test)
-        rc = score_test(o, test, outcome, &s, m, d, f);
+        rc = score_test(o, test, outcome, &s, m, d, rec, f);
 out:
+    cli_tree_free(rec);
     free(ll);
     gb_draws_free(d);
     gb_model_free(m);

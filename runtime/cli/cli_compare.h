@@ -17,19 +17,24 @@ typedef struct cli_cmp_scores {
 } cli_cmp_scores;
 
 /* Fits the model of graph g: samples it with o's settings, or with map its MAP as the one draw
- * (optimize.h, 4 starts, o's seed).  *m and *d are new (the caller frees them with
- * gb_model_free and gb_draws_free) on success; errors in errs. */
+ * (optimize.h, 4 starts, o's seed).  *m, *d and *rec (the trees' forests of each kept draw,
+ * cli_tree.h; NULL for a MAP) are new (the caller frees them with gb_model_free, gb_draws_free
+ * and cli_tree_free) on success; errors in errs. */
+struct cli_tree;
 gb_status cli_cmp_fit(const cli_opts *o, int map, const gb_graph *g, gb_model **m,
-                      gb_draws **d, gb_errlist *errs);
+                      gb_draws **d, struct cli_tree **rec, gb_errlist *errs);
 
 /* Scores the draws d of model m (fitted on training data whose outcome variable is train) on
  * the data of session t, lowered as to->model: sc gets the pointwise held-out density, and the
  * hits of a class outcome (an integer with 2 to 64 values in the training data) or the squared
  * errors of any other outcome.  The posterior mean prediction is the mean over draws of a
  * replicate drawn from the outcome's distribution (seeded by to->seed).  t's graph may be
- * lowered again; t's data come back unchanged.  Errors in t->errs; free sc->lpd either way. */
+ * lowered again; t's data come back unchanged.  A tree's fitted values at the test rows come
+ * from the forests rec recorded (cli_predict_tree.h).  Errors in t->errs; free sc->lpd either
+ * way. */
 gb_status cli_cmp_score(const cli_opts *to, cli_session *t, const gb_data_var *train,
-                        const gb_model *m, const gb_draws *d, cli_cmp_scores *sc);
+                        const gb_model *m, const gb_draws *d, const struct cli_tree *rec,
+                        cli_cmp_scores *sc);
 
 /* The outcome: the data variable named outcome, or by default the first observed node's;
  * NULL when there is none. */

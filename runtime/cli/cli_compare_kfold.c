@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "cli_compare.h"
+#include "cli_tree.h"
 #include "heldout.h"
 #include "rng.h"
 
@@ -245,6 +246,7 @@ static gb_status one_fold(const cli_opts *o, int map, cli_session *s, const kf_r
     gb_data *dtr = NULL, *dte = NULL;
     gb_model *m = NULL;
     gb_draws *d = NULL;
+    cli_tree *rec = NULL;
     cli_cmp_scores sc = {NULL, 0, NAN, NAN};
     gb_status st = part_data(s, r, k, 0, &dtr);
     if (st == GB_OK && (st = part_data(s, r, k, 1, &dte)) != GB_OK)
@@ -255,11 +257,11 @@ static gb_status one_fold(const cli_opts *o, int map, cli_session *s, const kf_r
         st = st ? st : st2;
     }
     if (st == GB_OK)
-        st = cli_cmp_fit(o, map, tr.graph, &m, &d, s->errs);
+        st = cli_cmp_fit(o, map, tr.graph, &m, &d, &rec, s->errs);
     if (st == GB_OK) {
         cli_opts to = *o;
         to.model = f->path;
-        st = cli_cmp_score(&to, &te, gb_data_find(tr.data, r->outcome), m, d, &sc);
+        st = cli_cmp_score(&to, &te, gb_data_find(tr.data, r->outcome), m, d, rec, &sc);
     }
     if (st == GB_OK && !f->nparams)
         f->nparams = cli_cmp_count_params(m);
@@ -286,6 +288,7 @@ static gb_status one_fold(const cli_opts *o, int map, cli_session *s, const kf_r
     }
     free(sc.lpd);
     gb_draws_free(d);
+    cli_tree_free(rec);
     gb_model_free(m);
     part_free(&tr);
     part_free(&te);

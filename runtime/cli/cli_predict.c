@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_predict.h"
+#include "cli_predict_tree.h"
 #include "colname.h"
 #include "drawsin.h"
 #include "loglik.h"
@@ -32,6 +33,7 @@ typedef struct pred {
     unsigned char *target; /* per node of g2: drawn */
     long *src;             /* per output column of m2: the column of m1 it is set from, or -1 */
     gb_simulate *sim;
+    cli_ptree *trees;      /* tree latents, evaluated from each draw's forest */
     cli_predict_cols cols; /* of the output */
 } pred;
 
@@ -45,7 +47,8 @@ static void help(void)
          "its distribution.  Without --new, draws replicates of the training data.  Writes the\n"
          "draws as CmdStan-layout CSV (--output) and prints each drawn element's predictive\n"
          "mean, sd and 5/50/95% quantiles, and class probabilities for integer outcomes with\n"
-         "few values.  The same seed gives the same draws.\n\n"
+         "few values.  The same seed gives the same draws.  A tree component's fitted values\n"
+         "are each draw's forest (the run's STEM_tree.jsonl, beside the draws) at the new X.\n\n"
          "  --data FILE    the training data, as given to run (repeatable)\n"
          "  --draws FILE.. the draws files of run, one per chain (up to the next option)\n"
          "  --new FILE     new data: values here replace the training data's; observed nodes\n"
@@ -58,6 +61,7 @@ static void help(void)
 static void pred_free(pred *p)
 {
     cli_predict_cols_free(&p->cols);
+    cli_ptree_free(p->trees);
     gb_simulate_free(p->sim);
     free(p->src);
     free(p->target);
@@ -216,8 +220,8 @@ static gb_status map_columns(pred *p)
             p->target[i] = 1;
             continue;
         }
-        if (!gb_node_is_parameter(n))
-            continue;
+        if (!gb_node_is_parameter(n) || cli_ptree_has(p->trees, n->name))
+            continue; /* a tree latent's values come from its forest (cli_predict_tree.c) */
         if (!n1 || !gb_node_is_parameter(n1))
             return gb_error(p->s.errs, GB_ESEMANTIC, n->loc,
                             "'%s' is a parameter only with the new data: its value is missing "
@@ -255,9 +259,11 @@ static gb_status setup(pred *p, const cli_opts *o)
     if (st == GB_OK)
         st = cli_lower(&p->s, o->model, p->data2, &p->g2);
     if (st == GB_OK)
-        st = gb_model_compile(p->g2, &p->m2, errs);
+        st = cli_ptree_compile(p->g2, &p->m2, errs);
     if (st == GB_OK && !(p->ws2 = gb_model_ws_new(p->m2)))
         st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    if (st == GB_OK)
+        st = cli_ptree_new(o, &p->s, p->m1, p->m2, p->data2, p->d, &p->trees);
     if (st == GB_OK)
         st = map_columns(p);
     if (st == GB_OK)
@@ -288,6 +294,13 @@ static double *simulate_rows(pred *p, unsigned long seed, size_t S, size_t step)
         gb_drawsin_row(p->d, k * step, row1);
         for (size_t c = 0; c < nc; c++)
             row2[c] = p->src[c] >= 0 ? row1[p->src[c]] : NAN;
+        if (cli_ptree_fill(p->trees, k * step, row2, p->s.errs) != GB_OK) {
+            for (size_t e = 0; e < gb_errlist_count(p->s.errs); e++)
+                fprintf(stderr, "glassbox predict: error: draw %zu: %s\n", k * step + 1,
+                        gb_errlist_get(p->s.errs, e)->msg);
+            free(out), out = NULL;
+            break;
+        }
         gb_loglik_set_values(p->m2, p->ws2, row2);
         size_t bad = 0;
         if (gb_simulate_draw(p->sim, p->ws2, r, &bad) != GB_OK) {

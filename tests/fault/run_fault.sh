@@ -83,4 +83,12 @@ inject "tree svg" tree tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.jso
     --trees "$tmp/tt_tree.jsonl" --format svg --output "$tmp/out/t.svg"
 inject "tree --pd" tree tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json \
     --trees "$tmp/tt_tree.jsonl" --pd a --grid 3 --output "$tmp/out/pd.txt"
+# a tree's fitted values at new X from its records (predict), and from a run in-process
+# (compare --test)
+printf '{"X": [[1.5, 2], [5.5, 0]]}\n' > "$tmp/tt_new.json"
+inject "predict tree" predict tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json \
+    --draws "$tmp/tt.csv" --new "$tmp/tt_new.json" --quiet --output "$tmp/out/tp.csv"
+inject "compare tree" compare tests/fault/tiny_tree.gb tests/fault/tiny_tree.gb \
+    --data tests/fault/tiny_tree.json --test tests/fault/tiny_tree.json --chains 1 --warmup 3 \
+    --draws 3 --seed 1
 finish fault
