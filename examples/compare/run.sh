@@ -40,11 +40,13 @@ $PY examples/compare/baselines.py "$out" --folds "$FOLDS" --only "$FOLD" --forma
     echo
     echo "| model | elpd_loo (se) | p_loo, k>0.7 | held-out lpd | accuracy | parameters | what can be read |"
     echo "|---|---|---|---|---|---|---|"
-    awk 'NR > 1 { r = ""; for (i = 11; i <= NF; i++) r = r (i > 11 ? " " : "") $i
+    # compare's columns: model elpd_loo se elpd_diff se_diff p_loo k>0.7 lpd_test accuracy rmse
+    # params readable...
+    awk 'NR > 1 { r = ""; for (i = 12; i <= NF; i++) r = r (i > 12 ? " " : "") $i
                   printf "| glassbox %s | %s (%s) | %s, %s | %s | %s | %s | %s |\n",
-                         $1, $2, $3, $6, $7, $8, $9, $10, r }' "$out/glassbox.txt"
+                         $1, $2, $3, $6, $7, $8, $9, $11, r }' "$out/glassbox.txt"
     awk 'NR > 1 { printf "| glassbox %s, MAP (optimize) | - | - | %s | %s | %s | the same, as one point |\n",
-                         $1, $8, $9, $10 }' "$out/glassbox_map.txt"
+                         $1, $8, $9, $11 }' "$out/glassbox_map.txt"
     cat "$out/baselines.md"
     echo
     echo "<!-- compare-table:end -->"
