@@ -80,18 +80,27 @@ static const char *assign(size_t *melem, size_t at, size_t e)
     return NULL;
 }
 
+/* model_int.h: L->moff (each blanket range's first repetition) and L->melem (unset). */
+int gb_model_marg_alloc_reps(const gb_model *m, latent *L, size_t *total)
+{
+    size_t nr = L->blanket.len / 2;
+    *total = 0;
+    if (!(L->moff = malloc((nr + 1) * sizeof *L->moff)))
+        return -1;
+    for (size_t k = 0; k < nr; k++) {
+        L->moff[k] = *total;
+        *total += m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
+    }
+    L->moff[nr] = *total;
+    L->melem = malloc((*total ? *total : 1) * sizeof *L->melem);
+    return L->melem ? 0 : -1;
+}
+
 /* The element each repetition of each blanket range reads (L->moff, L->melem). */
 static const char *map_elements(const gb_model *m, latent *L, size_t len, int *oom)
 {
-    size_t nr = L->blanket.len / 2, total = 0;
-    if (!(L->moff = malloc((nr + 1) * sizeof *L->moff)))
-        return *oom = 1, "out of memory";
-    for (size_t k = 0; k < nr; k++) {
-        L->moff[k] = total;
-        total += m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
-    }
-    L->moff[nr] = total;
-    if (!(L->melem = malloc((total ? total : 1) * sizeof *L->melem)))
+    size_t total;
+    if (gb_model_marg_alloc_reps(m, L, &total) != 0)
         return *oom = 1, "out of memory";
     for (size_t i = 0; i < total; i++)
         L->melem[i] = len == 1 ? 0 : GB_NO_TENSOR;

@@ -48,15 +48,8 @@
 static const char *map_factors(const gb_model *m, latent *L, int *oom)
 {
     const chain_plan *c = L->chain;
-    size_t nr = L->blanket.len / 2, total = 0;
-    if (!(L->moff = malloc((nr + 1) * sizeof *L->moff)))
-        return *oom = 1, "out of memory";
-    for (size_t k = 0; k < nr; k++) {
-        L->moff[k] = total;
-        total += m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
-    }
-    L->moff[nr] = total;
-    if (!(L->melem = malloc((total ? total : 1) * sizeof *L->melem)))
+    size_t total;
+    if (gb_model_marg_alloc_reps(m, L, &total) != 0)
         return *oom = 1, "out of memory";
     for (size_t i = 0; i < total; i++)
         L->melem[i] = GB_NO_TENSOR;
