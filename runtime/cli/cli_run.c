@@ -339,6 +339,35 @@ static void say_used(const gb_draws *d, size_t n)
     fputc('\n', stderr);
 }
 
+/* The chains the summary uses: those with at least n draws (*used of them), each read to its
+ * n-th; NULL when out of memory. */
+static const double **summary_chains(const gb_draws *d, size_t n, int *used)
+{
+    const double **chains = malloc((size_t)d->nchains * sizeof *chains);
+    *used = 0;
+    for (int c = 0; chains && c < d->nchains; c++)
+        if (d->filled[c] >= n)
+            chains[(*used)++] = d->rows + (size_t)c * d->ndraws * d->ncols;
+    return chains;
+}
+
+/* Fewer draws than this in every chain: no summary. */
+enum { MIN_DRAWS = 4 };
+
+/* The draws the tree summary reads its leaves and depth from: the summary's own (c->chains,
+ * which the caller frees, stays NULL when there are too few); -1 when out of memory. */
+static int tree_cols(const gb_model *m, const gb_draws *d, cli_tree_cols *c)
+{
+    size_t n = summary_length(d, MIN_DRAWS);
+    int used = 0;
+    const double **chains = n ? summary_chains(d, n, &used) : NULL;
+    if (n && !chains)
+        return -1;
+    *c = (cli_tree_cols){.m = m, .col = d->col, .ncols = d->ncols, .chains = chains,
+                         .nchains = (size_t)used, .ndraws = n};
+    return 0;
+}
+
 /* Prints the summary of the draws made (whole rows only).  After an interruption chains may
  * have made different numbers of draws: the summary takes the same number from each chain it
  * uses (the diagnostics need that), chosen by summary_length, and says which. */
@@ -346,7 +375,6 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
                          const cli_opts *o, const cli_session *s, const char *trees,
                          const char *trees_svg, int *report_rc)
 {
-    enum { MIN_DRAWS = 4 };
     if (all_empty(d) && d->interrupted) {
         fprintf(stderr, "glassbox run: interrupted during warmup (iterations done per chain: ");
         for (int c = 0; c < d->nchains; c++)
@@ -361,23 +389,18 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
         fprintf(stderr, "): too few for a summary\n");
         return 0;
     }
-    int used = 0;
-    for (int c = 0; c < d->nchains; c++)
-        used += d->filled[c] >= n;
+    int used;
     if (!all_complete(d))
         say_used(d, n);
     size_t nm = gb_model_output_size(m);
     const char **names = malloc((GB_NSAMPLER_COLS + nm) * sizeof *names);
-    const double **chains = malloc((size_t)d->nchains * sizeof *chains);
+    const double **chains = summary_chains(d, n, &used);
     int rc = -1;
     if (names && chains) {
         for (int k = 0; k < GB_NSAMPLER_COLS; k++)
             names[k] = gb_sampler_col_names[k];
         for (size_t k = GB_NSAMPLER_COLS; k < d->ncols; k++)
             names[k] = gb_model_output_name(m, d->col[k - GB_NSAMPLER_COLS]);
-        for (int c = 0, k = 0; c < d->nchains; c++)
-            if (d->filled[c] >= n)
-                chains[k++] = d->rows + (size_t)c * d->ndraws * d->ncols;
         int vrc;
         unsigned char *show = cli_vars_mask("run", names, d->ncols, o->vars, o->nvars, &vrc);
         gb_summary_opts so = {.max_depth = cfg->max_depth, .threads = cfg->threads,
@@ -399,16 +422,20 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
     return rc;
 }
 
-/* The summary, then the report when asked for; returns an exit code. */
+/* The summary, then the report when asked for; returns an exit code.  *cols receives the
+ * draws the trees' summary reads (tree_cols; the caller frees cols->chains). */
 static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
                          const cli_opts *o, const cli_session *s, const cli_tree *trees,
-                         const cli_tree_xs *xs)
+                         const cli_tree_xs *xs, cli_tree_cols *cols)
 {
     int report_rc = GB_EXIT_OK;
     char *text = NULL; /* the trees' summary, for the report */
     size_t len = 0;
-    FILE *mem = o->report && trees && !cli_tree_empty(trees) ? open_memstream(&text, &len) : NULL;
-    if (mem && (cli_tree_print(trees, mem) != 0) + (fclose(mem) != 0)) {
+    int bad = trees && !cli_tree_empty(trees) && tree_cols(m, d, cols) != 0;
+    FILE *mem = o->report && trees && !cli_tree_empty(trees) && !bad
+                    ? open_memstream(&text, &len)
+                    : NULL;
+    if (mem && (cli_tree_print(trees, cols->chains ? cols : NULL, mem) != 0) + (fclose(mem) != 0)) {
         free(text);
         text = NULL;
     }
@@ -417,7 +444,7 @@ static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_conf
     if (st == GB_EINTERNAL)
         fprintf(stderr, "glassbox run: internal error: Graphviz: %s, please report (the report "
                         "has no tree diagram)\n", err);
-    int rc = st == GB_ENOMEM ? -1 : print_summary(m, d, cfg, o, s, text, svg, &report_rc);
+    int rc = st == GB_ENOMEM || bad ? -1 : print_summary(m, d, cfg, o, s, text, svg, &report_rc);
     free(text);
     free(svg);
     if (rc != 0) {
@@ -532,11 +559,12 @@ static int listen_to_trees(const gb_model *m, gb_run_config *cfg, cli_tree **tre
     return GB_EXIT_OK;
 }
 
-/* The trees' file (with --output) and summary; 0, or -1 after a message. */
-static int finish_trees(const cli_tree *trees, const char *output)
+/* The trees' file (with --output) and summary, leaves and depth from cols (summarise_run's,
+ * chains NULL without draws to summarise); 0, or -1 after a message. */
+static int finish_trees(const cli_tree *trees, const cli_tree_cols *cols, const char *output)
 {
     int rc = !cli_tree_empty(trees) && output ? cli_tree_write(trees, output) : 0;
-    if (cli_tree_print(trees, stdout) != 0) {
+    if (cli_tree_print(trees, cols->chains ? cols : NULL, stdout) != 0) {
         fprintf(stderr, "glassbox run: error: out of memory summarising the trees\n");
         rc = -1;
     }
@@ -630,6 +658,7 @@ int cli_run(int argc, char **argv)
     cli_tree *trees = NULL;
     gb_status st = GB_OK;
     cli_tree_xs xs = {0}; /* the trees' inputs: their names label the rules */
+    cli_tree_cols cols = {0}; /* the draws the trees' summary reads (summarise_run) */
     if (rc != GB_EXIT_OK)
         goto out;
     long par = o.threads ? o.threads : default_threads((int)o.chains);
@@ -711,11 +740,11 @@ int cli_run(int argc, char **argv)
         print_counts(d, stderr);
         fprintf(stderr, " draws%s\n", o.output && cst == GB_OK ? ", all written" : "");
     }
-    int src = d ? summarise_run(m, d, &cfg, &o, &s, trees, &xs) : GB_EXIT_OK;
+    int src = d ? summarise_run(m, d, &cfg, &o, &s, trees, &xs, &cols) : GB_EXIT_OK;
     rc = rc == GB_EXIT_OK ? src : rc;
     if (d && d->nstream > 0)
         print_streamed(m, d, stdout, NULL, o.output && streamed_ok);
-    if (finish_trees(trees, o.output) != 0)
+    if (finish_trees(trees, &cols, o.output) != 0)
         rc = GB_EXIT_MODEL;
     if (!o.quiet && d)
         print_done(d, &cfg, o.output ? first : NULL, last, now() - t0);
@@ -726,6 +755,7 @@ out:
         cli_mpi_agree(0);
     free(keep);
     cli_tree_free(trees);
+    free((void *)cols.chains);
     cli_tree_xs_free(&xs);
     gb_drawsout_close(w, NULL, s.errs);
     gb_draws_free(d);

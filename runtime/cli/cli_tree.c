@@ -2,7 +2,9 @@
  * forest as one JSON line, sampler.h's gb_sampler_record) is kept per chain, written to
  * STEM_tree.jsonl with --output, and summarised after the draws' table:
  *  - the number of leaves and the depth (summed / deepest over the forest's trees), with R-hat
- *    and ESS across chains like any quantity (diag.h);
+ *    and ESS across chains like any quantity (diag.h): read from the draw columns of the
+ *    model's tree_leaves and tree_depth nodes (cli_tree_cols), the numbers the draws' table
+ *    shows, not counted again from the records;
  *  - each input's inclusion proportion: the share of draws whose tree splits on it (one tree),
  *    or its share of the forest's splits averaged over draws (BART, as its packages report);
  *  - for single trees (CART), the most visited tree structure and the maximum-posterior one
@@ -32,6 +34,8 @@
 #include "cli_tree_int.h"
 #include "diag.h"
 #include "drawsout.h"
+#include "graph.h"
+#include "run.h"
 #include "vec.h"
 
 typedef struct record {
@@ -153,21 +157,6 @@ int cli_tree_write(const cli_tree *t, const char *output)
 
 /* ---- one draw's forest ---- */
 
-static size_t leaves(const json_t *n)
-{
-    const json_t *l = json_object_get(n, "left");
-    return l ? leaves(l) + leaves(json_object_get(n, "right")) : 1;
-}
-
-static size_t depth(const json_t *n)
-{
-    const json_t *l = json_object_get(n, "left");
-    if (!l)
-        return 0;
-    size_t a = depth(l), b = depth(json_object_get(n, "right"));
-    return 1 + (a > b ? a : b);
-}
-
 /* Adds tree n's splits on each input to count[0 .. p-1]. */
 static void count_vars(const json_t *n, size_t *count, size_t p)
 {
@@ -222,8 +211,6 @@ void cli_tree_draws_free(cli_tree_draws *nd)
         if (nd->key)
             free(nd->key[i]);
     }
-    free(nd->nleaves);
-    free(nd->ndepth);
     free(nd->used);
     free(nd->forest);
     free(nd->key);
@@ -250,16 +237,6 @@ static int read_draw(cli_tree_draws *nd, size_t i, const char *line)
         return -1;
     }
     nd->forest[i] = f;
-    size_t nl = 0, dp = 0, ti;
-    json_t *tr;
-    json_array_foreach(trees, ti, tr)
-    {
-        nl += leaves(tr);
-        size_t d = depth(tr);
-        dp = d > dp ? d : dp;
-    }
-    nd->nleaves[i] = (double)nl;
-    nd->ndepth[i] = (double)dp;
     nd->single = json_array_size(trees) == 1;
     if (nd->single) {
         size_t len = 0, cap = 0;
@@ -286,11 +263,9 @@ int cli_tree_gather(const cli_tree *t, const char *node, cli_tree_draws *nd)
     size_t n = nd->nchains * nd->ndraws;
     if (n == 0)
         return 0;
-    nd->nleaves = calloc(n, sizeof *nd->nleaves);
-    nd->ndepth = calloc(n, sizeof *nd->ndepth);
     nd->forest = calloc(n, sizeof *nd->forest);
     nd->key = calloc(n, sizeof *nd->key);
-    if (!nd->nleaves || !nd->ndepth || !nd->forest || !nd->key)
+    if (!nd->forest || !nd->key)
         return -1;
     for (int c = 0; c < t->nchains; c++) {
         size_t d = 0;
@@ -353,16 +328,51 @@ void cli_tree_describe(double *v, size_t n, double *mean, double *q5, double *q9
     }
 }
 
-static int print_scalar(FILE *out, const char *what, const double *v, const cli_tree_draws *nd)
+/* The draw column of tree node `node`'s statistic `dist` (tree_leaves, tree_depth): a node
+ * defined by that distribution alone with the tree among its parents, the link the tree sampler
+ * follows to set it (sampler_tree.c); SIZE_MAX when the model has none (a scalar's draws are
+ * always kept). */
+static size_t stat_col(const cli_tree_cols *c, const char *node, const char *dist)
 {
-    const double **ch = malloc(nd->nchains * sizeof *ch);
-    if (!ch)
-        return -1;
-    for (size_t c = 0; c < nd->nchains; c++)
-        ch[c] = v + c * nd->ndraws;
+    const gb_graph *g = gb_model_graph(c->m);
+    size_t tree = gb_graph_find(g, node);
+    for (size_t k = GB_NSAMPLER_COLS; k < c->ncols && tree != (size_t)-1; k++) {
+        const gb_node *s =
+            gb_graph_node(g, gb_model_output_node(c->m, c->col[k - GB_NSAMPLER_COLS]));
+        if (s->ndefs != 1 || !s->defs[0].dist || strcmp(s->defs[0].dist->name, dist) != 0)
+            continue;
+        for (size_t i = 0; i < s->nparents; i++)
+            if (s->parents[i] == tree)
+                return k;
+    }
+    return SIZE_MAX;
+}
+
+/* The posterior of the tree's statistic `dist`, named `what`, from its draw column. */
+static int print_scalar(FILE *out, const char *what, const char *dist, const cli_tree_cols *c,
+                        const char *node)
+{
+    size_t k = c ? stat_col(c, node, dist) : SIZE_MAX;
+    if (c && k == SIZE_MAX)
+        return fprintf(out, "  %-8s (no draws: add %s ~ %s(%s) to the model)\n", what, what, dist,
+                       node) < 0
+                   ? -1
+                   : 0;
+    gb_status st = GB_EUSAGE;
     gb_diag_summary s;
-    gb_status st = gb_diag_summarise(ch, nd->nchains, nd->ndraws, &s);
-    free(ch);
+    if (c) {
+        const double **ch = malloc(c->nchains * sizeof *ch);
+        size_t n = c->nchains * c->ndraws;
+        double *v = malloc((n > 0 ? n : 1) * sizeof *v);
+        for (size_t j = 0; ch && v && j < c->nchains; j++) {
+            ch[j] = v + j * c->ndraws;
+            for (size_t i = 0; i < c->ndraws; i++)
+                v[j * c->ndraws + i] = c->chains[j][i * c->ncols + k];
+        }
+        st = ch && v ? gb_diag_summarise(ch, c->nchains, c->ndraws, &s) : GB_ENOMEM;
+        free(ch);
+        free(v);
+    }
     if (st == GB_ENOMEM)
         return -1;
     if (st != GB_OK) /* too few draws for diagnostics */
@@ -531,7 +541,7 @@ static int print_single(FILE *out, const cli_tree_draws *nd)
     return print_structure(out, nd, top, title);
 }
 
-static int print_node(FILE *out, const cli_tree_draws *nd)
+static int print_node(FILE *out, const cli_tree_draws *nd, const cli_tree_cols *cols)
 {
     size_t n = nd->nchains * nd->ndraws;
     int bad = nd->names ? fprintf(out, "\ntree %s (%zu draws)\n", nd->node, n) < 0
@@ -539,8 +549,8 @@ static int print_node(FILE *out, const cli_tree_draws *nd)
                                   "\ntree %s (%zu draws; inputs x1..x%zu are the columns of "
                                   "its X)\n",
                                   nd->node, n, nd->p) < 0;
-    if (bad || print_scalar(out, "leaves", nd->nleaves, nd) != 0 ||
-        print_scalar(out, "depth", nd->ndepth, nd) != 0 ||
+    if (bad || print_scalar(out, "leaves", "tree_leaves", cols, nd->node) != 0 ||
+        print_scalar(out, "depth", "tree_depth", cols, nd->node) != 0 ||
         fprintf(out, "  inclusion (%s):",
                 nd->single ? "share of draws splitting on each input"
                            : "each input's share of the splits, mean over draws") < 0)
@@ -556,7 +566,7 @@ static int print_node(FILE *out, const cli_tree_draws *nd)
     return nd->single ? print_single(out, nd) : 0;
 }
 
-int cli_tree_print(const cli_tree *t, FILE *out)
+int cli_tree_print(const cli_tree *t, const cli_tree_cols *cols, FILE *out)
 {
     if (cli_tree_empty(t))
         return 0;
@@ -568,7 +578,7 @@ int cli_tree_print(const cli_tree *t, FILE *out)
         cli_tree_draws nd;
         int rc = cli_tree_gather(t, c0->items[i].node, &nd);
         if (rc == 0 && nd.ndraws > 0)
-            rc = print_node(out, &nd);
+            rc = print_node(out, &nd, cols);
         cli_tree_draws_free(&nd);
         if (rc != 0)
             return -1;

@@ -4,7 +4,10 @@
 #ifndef GB_RUNTIME_CLI_CLI_TREE_H
 #define GB_RUNTIME_CLI_CLI_TREE_H
 
+#include <stddef.h>
 #include <stdio.h>
+
+#include "model.h"
 
 /* Room for one leaf's conditions in the rules. */
 #define CLI_TREE_PATH 4096
@@ -31,7 +34,20 @@ void cli_tree_set_names(cli_tree *t, const char *node, char *const *names, size_
 /* Reads a STEM_tree.jsonl file back (each line's "chain" says whose it is); NULL after a message
  * on stderr naming cmd and the file's line. */
 cli_tree *cli_tree_load(const char *cmd, const char *path);
-/* Prints each tree's summary; -1 when out of memory or a write failed. */
-int cli_tree_print(const cli_tree *t, FILE *out);
+/* The run's draws as its summary uses them (all borrowed): chains[c] holds ndraws rows of ncols
+ * values; draw column k >= GB_NSAMPLER_COLS (run.h) is model output column col[k -
+ * GB_NSAMPLER_COLS] of m.  A tree's number of leaves and depth are the draw columns of its
+ * tree_leaves and tree_depth nodes, so the tree summary reads them here, as the draws' table
+ * does: one source for both. */
+typedef struct cli_tree_cols {
+    const gb_model *m;
+    const size_t *col;
+    size_t ncols;
+    const double *const *chains;
+    size_t nchains, ndraws;
+} cli_tree_cols;
+/* Prints each tree's summary, its leaves and depth from cols (NULL: too few draws to
+ * summarise); -1 when out of memory or a write failed. */
+int cli_tree_print(const cli_tree *t, const cli_tree_cols *cols, FILE *out);
 
 #endif

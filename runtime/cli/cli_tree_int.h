@@ -10,15 +10,13 @@
 
 #include "cli_tree.h"
 
-/* One node's draws, all chains: per draw its leaves, depth, tree key (single trees) and parsed
- * forest. */
+/* One node's draws, all chains: per draw its tree key (single trees) and parsed forest. */
 typedef struct cli_tree_draws {
     const char *node;
     size_t nchains, ndraws, p;
-    double *nleaves, *ndepth; /* chain c, draw d at c * ndraws + d */
     double *used;    /* single tree: draws that split on input j; forest: the sum over draws of
                         input j's share of the splits (the BART packages' inclusion proportion) */
-    json_t **forest; /* parsed lines, nchains * ndraws */
+    json_t **forest; /* parsed lines, nchains * ndraws: chain c, draw d at c * ndraws + d */
     char **key;      /* single trees: the structure of each draw */
     int single;
     char *const *names; /* the inputs' names (cli_tree_set_names), np of them, or NULL */

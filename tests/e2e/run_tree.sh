@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tree component end to end: examples/iris_tree runs with its tree latent given to the tree
-# sampler (run --explain); t.leaves and t.depth are draw columns that match the trees; a constant
+# sampler (run --explain); t.leaves and t.depth are draw columns that match the trees, and the
+# tree summary's leaves and depth are theirs; a constant
 # column of X gets a note and no split; a BART fit of more than 1000 rows is summarised while
 # sampling, not stored (the CSV has no f columns, FILE_stream.csv has them), unless --keep names it.
 . "$(dirname "$0")/lib.sh"
@@ -65,7 +66,31 @@ for line in open(sys.argv[3]):
 assert len(stats) == 200 and len(seen) > 1, seen
 PY
     then ok; else bad "$fit: t.leaves and t.depth are the draws' trees'"; tail -5 "$tmp/out"; fi
+    # the tree summary's leaves and depth are those columns' posteriors, as the table shows them
+    if python3 - "$tmp/out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for what in ("leaves", "depth"):
+    row = re.search(r"^t\.%s +(.*)$" % what, text, re.M).group(1).split()
+    mean, q5, q50, q95, rhat, ess = (row[i] for i in (0, 3, 4, 5, 6, 7))
+    line = re.search(r"^  %s +mean (.*)$" % what, text, re.M).group(1).split()
+    got = dict(zip(line[1::2], line[2::2]))
+    got["mean"] = line[0]
+    for k, want in (("mean", mean), ("5%", q5), ("50%", q50), ("95%", q95)):
+        assert abs(float(got[k]) - float(want)) <= 0.006 * abs(float(want)), (what, k, got, row)
+    assert got["rhat"] == rhat and got["ess_bulk"] == ess, (what, got, row)
+PY
+    then ok; else bad "$fit: the tree summary's leaves and depth are the table's"; fi
 done
+
+# a tree prior written by hand without tree_leaves / tree_depth nodes: the summary says where
+# its leaves and depth would come from, and reads the one that is there
+printf 'data X: real[N, 3]\ndata y: real[N]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5)\nsigma ~ exponential(1)\ny ~ normal(f, sigma)\nk ~ tree_leaves(f)\n' >"$tmp/own.gb"
+if "$GB" run "$tmp/own.gb" --data "$tmp/fr.json" --chains 2 --warmup 50 --draws 50 --seed 2 \
+    --quiet >"$tmp/out" 2>&1 &&
+    grep -Eq '^  leaves +mean ' "$tmp/out" &&
+    grep -qx '  depth    (no draws: add depth ~ tree_depth(f) to the model)' "$tmp/out"
+then ok; else bad "a tree without its statistics' nodes"; tail -8 "$tmp/out"; fi
 
 # a constant column of X is allowed, never split on, and named in a note (not an error) at the
 # declaration of X: one note per constant column, on stderr, exit 0
