@@ -1,5 +1,5 @@
-/* gbt_model.c - test-only model fixture (see gbt_model.h): build from text or files, sample,
- * find and summarise an output column. */
+/* gbt_model.c - test-only model fixture (see gbt_model.h): build from text or files, check the
+ * gradient against finite differences, sample, find and summarise an output column. */
 #include "gbt_model.h"
 
 #include <setjmp.h>
@@ -8,11 +8,16 @@
 
 #include <cmocka.h>
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "lower.h"
+#include "near.h"
 
 gbt_model *gbt_model_new(void)
 {
@@ -67,6 +72,60 @@ gb_status gbt_model_build(gbt_model *f, const char *model, const char *json)
     if (st == GB_OK)
         st = gb_model_compile(f->g, &f->m, f->errs);
     return reported(f, st);
+}
+
+void gbt_model_build_ws(gbt_model *f, const char *model, const char *json)
+{
+    if (gbt_model_build(f, model, json) != GB_OK)
+        fail_msg("model did not compile:\n%s", model);
+    f->ws = gb_model_ws_new(f->m);
+    assert_non_null(f->ws);
+}
+
+size_t gbt_model_latent(const gbt_model *f, const char *name)
+{
+    const gb_graph *g = gb_model_graph(f->m);
+    for (size_t k = 0; k < gb_model_latent_count(f->m); k++)
+        if (strcmp(gb_graph_node(g, gb_model_latent_node(f->m, k))->name, name) == 0)
+            return k;
+    fail_msg("no latent %s", name);
+    return 0;
+}
+
+double gbt_model_fd(gbt_model *f, double *theta, size_t k)
+{
+    double x = theta[k], h = pow(DBL_EPSILON, 1.0 / 7) * fmax(1, fabs(x));
+    static const double w[3] = {45.0 / 60, -9.0 / 60, 1.0 / 60};
+    double s = 0;
+    for (int j = 1; j <= 3; j++) {
+        theta[k] = x + j * h;
+        double up = gb_model_logp(f->m, f->ws, theta, NULL);
+        theta[k] = x - j * h;
+        double dn = gb_model_logp(f->m, f->ws, theta, NULL);
+        s += w[j - 1] * (up - dn);
+    }
+    theta[k] = x;
+    return s / h;
+}
+
+void gbt_model_check_gradient(gbt_model *f, unsigned long seed)
+{
+    size_t d = gb_model_dim(f->m);
+    double *theta = calloc(d ? d : 1, sizeof *theta), *grad = calloc(d ? d : 1, sizeof *grad);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_true(theta && grad && r);
+    gsl_rng_set(r, seed);
+    for (int rep = 0; rep < 3; rep++) {
+        for (size_t k = 0; k < d; k++)
+            theta[k] = 2 * gsl_rng_uniform(r) - 1;
+        double lp = gb_model_logp(f->m, f->ws, theta, grad);
+        assert_true(isfinite(lp));
+        for (size_t k = 0; k < d; k++)
+            assert_near(grad[k], gbt_model_fd(f, theta, k), 1e-6, 1e-6);
+    }
+    gsl_rng_free(r);
+    free(theta);
+    free(grad);
 }
 
 gb_status gbt_model_build_files(gbt_model *f, const char *model_path, const char *json_path)

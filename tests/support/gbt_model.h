@@ -1,6 +1,7 @@
 /* gbt_model.h - test-only fixture for the tests that need a compiled model or its draws: a model
- * (text, or a file) and its optional CmdStan JSON data are lowered and compiled, optionally
- * sampled, and the draws of an output column are found by name and summarised (diag.h).
+ * (text, or a file) and its optional CmdStan JSON data are lowered and compiled, its gradient
+ * optionally checked against finite differences, optionally sampled, and the draws of an output
+ * column are found by name and summarised (diag.h).
  *
  * A gbt_model owns everything it points to; gbt_model_free frees it all, whatever step the test
  * stopped at.  The steps return a status rather than failing the test, so each test keeps its
@@ -39,6 +40,9 @@ void gbt_model_free(gbt_model *f);
  * text must be accepted as sources and the data must load (cmocka asserts); lowering and
  * compiling report through the status. */
 gb_status gbt_model_build(gbt_model *f, const char *model, const char *json);
+/* gbt_model_build, then a workspace in f->ws to evaluate the model with; fails the test (naming
+ * the model) when the model does not compile or the workspace cannot be made. */
+void gbt_model_build_ws(gbt_model *f, const char *model, const char *json);
 /* The same up to the graph (f->g), not compiled: for tests of what is decided before compiling. */
 gb_status gbt_model_lower(gbt_model *f, const char *model, const char *json);
 /* Loads the data file `json_path`, then lowers the model file `model_path` (the stdlib folder
@@ -49,6 +53,17 @@ gb_status gbt_model_build_files(gbt_model *f, const char *model_path, const char
  * the Fisher warmup (the CLI's default), inits uniform on (-2, 2) on the unconstrained scale,
  * every column kept. */
 gb_status gbt_model_run(gbt_model *f, int chains, int warmup, int draws, unsigned long seed);
+
+/* The index k (gb_model_latent_*) of the built model's latent named `name`; fails the test when
+ * there is none. */
+size_t gbt_model_latent(const gbt_model *f, const char *name);
+
+/* Six-point central difference of logp at theta along coordinate k (STYLE section 6); theta is
+ * restored.  Needs f->ws. */
+double gbt_model_fd(gbt_model *f, double *theta, size_t k);
+/* At three points uniform on (-1, 1)^d (drawn from `seed`) logp is finite and its gradient
+ * matches gbt_model_fd to 1e-6 (absolute and relative); fails the test otherwise.  Needs f->ws. */
+void gbt_model_check_gradient(gbt_model *f, unsigned long seed);
 
 /* The draws' column of model output `name` (sampler columns first); fails the test when the
  * model has no such output. */

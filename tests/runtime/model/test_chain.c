@@ -38,19 +38,10 @@ static gbt_model *build(const char *body)
     return f;
 }
 
-static size_t latent_of(const gbt_model *f, const char *name)
-{
-    for (size_t k = 0; k < gb_model_latent_count(f->m); k++)
-        if (strcmp(gb_graph_node(f->m->g, gb_model_latent_node(f->m, k))->name, name) == 0)
-            return k;
-    fail_msg("no latent %s", name);
-    return 0;
-}
-
 static void expect_chain(const char *body, int is_chain)
 {
     gbt_model *f = build(body);
-    size_t k = latent_of(f, "z");
+    size_t k = gbt_model_latent(f, "z");
     const char *kind = gb_model_latent_kind(f->m, k)->name;
     /* a chain is block-updated by FFBS unless the model asks to sum it out; not a chain: Gibbs,
        or summed out (model_marg.c) when its elements are independent */
@@ -70,9 +61,10 @@ static void test_chain_hmm_with_loop_emissions_is_a_chain(void **state)
     expect_chain(CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n", 1);
     gbt_model *f = build("@sample z\n" CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 1)\n}\n");
     /* kept sampled: the chain kind's reason, then why it was not summed out instead */
-    const char *why = gb_model_latent_reason(f->m, latent_of(f, "z"));
-    if (strcmp(gb_model_latent_kind(f->m, latent_of(f, "z"))->name, "FFBS") != 0 ||
-        strncmp(why, "chain of 5 discrete latents: forward filtering, backward sampling", 65) != 0 ||
+    const char *why = gb_model_latent_reason(f->m, gbt_model_latent(f, "z"));
+    if (strcmp(gb_model_latent_kind(f->m, gbt_model_latent(f, "z"))->name, "FFBS") != 0 ||
+        strncmp(why, "chain of 5 discrete latents: forward filtering, backward sampling", 65) !=
+            0 ||
         !strstr(why, "not summed out: the model says `@sample`"))
         fail_msg("reason: %s", why);
     gbt_model_free(f);
@@ -146,7 +138,7 @@ static void test_chain_potentials_sum_to_the_log_density(void **state)
     /* kept sampled, so the model's log density reads the path */
     gbt_model *f =
         build("@sample z\n" CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 0.7)\n}\n");
-    const latent *L = &f->m->lat.items[latent_of(f, "z")];
+    const latent *L = &f->m->lat.items[gbt_model_latent(f, "z")];
     enum { T = 5, K = 2 };
     double logE[T * K], logA[(T - 1) * K * K], zsave[T];
     gb_model_ws *ws = gb_model_ws_new(f->m);

@@ -5,13 +5,10 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <gsl/gsl_rng.h>
 
 #include "gbt_model.h"
 #include "model.h"
@@ -29,61 +26,12 @@ static int teardown(void **state)
     return 0;
 }
 
-static void build(gbt_model *f, const char *model, const char *json)
-{
-    if (gbt_model_build(f, model, json) != GB_OK)
-        fail_msg("model did not compile");
-    f->ws = gb_model_ws_new(f->m);
-    assert_non_null(f->ws);
-}
-
 /* The latent named `name`, its sampler kind's name and the reason. */
 static const char *kind_of(gbt_model *f, const char *name, const char **why)
 {
-    const gb_graph *g = gb_model_graph(f->m);
-    for (size_t k = 0; k < gb_model_latent_count(f->m); k++)
-        if (strcmp(gb_graph_node(g, gb_model_latent_node(f->m, k))->name, name) == 0) {
-            *why = gb_model_latent_reason(f->m, k);
-            return gb_model_latent_kind(f->m, k)->name;
-        }
-    fail_msg("no latent %s", name);
-    return NULL;
-}
-
-/* Six-point central difference of logp along coordinate k (STYLE section 6). */
-static double fd(gbt_model *f, double *theta, size_t k)
-{
-    double x = theta[k], h = pow(DBL_EPSILON, 1.0 / 7) * fmax(1, fabs(x));
-    static const double w[3] = {45.0 / 60, -9.0 / 60, 1.0 / 60};
-    double s = 0;
-    for (int j = 1; j <= 3; j++) {
-        theta[k] = x + j * h;
-        double up = gb_model_logp(f->m, f->ws, theta, NULL);
-        theta[k] = x - j * h;
-        double dn = gb_model_logp(f->m, f->ws, theta, NULL);
-        s += w[j - 1] * (up - dn);
-    }
-    theta[k] = x;
-    return s / h;
-}
-
-static void check_gradient(gbt_model *f, unsigned long seed)
-{
-    size_t d = gb_model_dim(f->m);
-    double *theta = calloc(d, sizeof *theta), *grad = calloc(d, sizeof *grad);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, seed);
-    for (int rep = 0; rep < 3; rep++) {
-        for (size_t k = 0; k < d; k++)
-            theta[k] = 2 * gsl_rng_uniform(r) - 1;
-        double lp = gb_model_logp(f->m, f->ws, theta, grad);
-        assert_true(isfinite(lp));
-        for (size_t k = 0; k < d; k++)
-            assert_near(grad[k], fd(f, theta, k), 1e-6, 1e-6);
-    }
-    gsl_rng_free(r);
-    free(theta);
-    free(grad);
+    size_t k = gbt_model_latent(f, name);
+    *why = gb_model_latent_reason(f->m, k);
+    return gb_model_latent_kind(f->m, k)->name;
 }
 
 static double log_normal(double y, double mu, double s)
@@ -116,7 +64,7 @@ static const char *MIX_DATA = "{\"y\": [-1.2, 0.4, 2.5, 1.9, -0.3]}";
 static void test_marg_mixture_logp_is_log_sum_exp_over_labels(void **state)
 {
     gbt_model *f = *state;
-    build(f, MIX, MIX_DATA);
+    gbt_model_build_ws(f, MIX, MIX_DATA);
     const char *why;
     assert_string_equal(kind_of(f, "z", &why), "summed");
     assert_int_equal(gb_model_dim(f->m), 4);
@@ -130,31 +78,33 @@ static void test_marg_mixture_logp_is_log_sum_exp_over_labels(void **state)
         lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
     }
     assert_near(lp[0] - lp[1], want[0] - want[1], 1e-10, 1e-10);
-    check_gradient(f, 7);
+    gbt_model_check_gradient(f, 7);
 }
 
 /* Labels used as an index (mu[z[n]]) and the weights as a simplex. */
 static void test_marg_mixture_through_index_has_exact_gradient(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data y: real[N]\nmu: real[2] ~ normal(0, 3)\nsg: real<lower=0>[2] ~ normal(0, 2)\n"
-          "th: simplex[2] ~ dirichlet([2, 2])\nfor n in 1..N {\n  z[n] ~ categorical(th)\n"
-          "  y[n] ~ normal(mu[z[n]], sg[z[n]])\n}\n",
-          MIX_DATA);
+    gbt_model_build_ws(
+        f,
+        "data y: real[N]\nmu: real[2] ~ normal(0, 3)\nsg: real<lower=0>[2] ~ normal(0, 2)\n"
+        "th: simplex[2] ~ dirichlet([2, 2])\nfor n in 1..N {\n  z[n] ~ categorical(th)\n"
+        "  y[n] ~ normal(mu[z[n]], sg[z[n]])\n}\n",
+        MIX_DATA);
     const char *why;
     assert_string_equal(kind_of(f, "z", &why), "summed");
-    check_gradient(f, 8);
+    gbt_model_check_gradient(f, 8);
 }
 
 /* A change point is one element read by every observation: the sum is over its N values. */
 static void test_marg_changepoint_logp_sums_over_the_switch(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\ntau ~ uniform_int(1, N)\n"
-          "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
-          "{\"c\": [1, 0, 2, 6, 5, 7]}");
+    gbt_model_build_ws(
+        f,
+        "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\ntau ~ uniform_int(1, N)\n"
+        "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
+        "{\"c\": [1, 0, 2, 6, 5, 7]}");
     const char *why;
     assert_string_equal(kind_of(f, "tau", &why), "summed");
     static const int c[6] = {1, 0, 2, 6, 5, 7};
@@ -175,17 +125,18 @@ static void test_marg_changepoint_logp_sums_over_the_switch(void **state)
         lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
     }
     assert_near(lp[0] - lp[1], want[0] - want[1], 1e-10, 1e-10);
-    check_gradient(f, 9);
+    gbt_model_check_gradient(f, 9);
 }
 
 /* Zero inflation: an indicator per count; a nonzero count forces its indicator to 0. */
 static void test_marg_zero_inflated_poisson_logp(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data y: int[N]\nlam ~ exponential(0.2)\npz ~ beta(1, 1)\nfor n in 1..N {\n"
-          "  u[n] ~ bernoulli(pz)\n  y[n] ~ poisson(if u[n] == 1 then 0.000001 else lam)\n}\n",
-          "{\"y\": [0, 3, 0, 0, 5, 1]}");
+    gbt_model_build_ws(
+        f,
+        "data y: int[N]\nlam ~ exponential(0.2)\npz ~ beta(1, 1)\nfor n in 1..N {\n"
+        "  u[n] ~ bernoulli(pz)\n  y[n] ~ poisson(if u[n] == 1 then 0.000001 else lam)\n}\n",
+        "{\"y\": [0, 3, 0, 0, 5, 1]}");
     const char *why;
     assert_string_equal(kind_of(f, "u", &why), "summed");
     static const int y[6] = {0, 3, 0, 0, 5, 1};
@@ -201,14 +152,14 @@ static void test_marg_zero_inflated_poisson_logp(void **state)
         lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
     }
     assert_near(lp[0] - lp[1], want[0] - want[1], 1e-9, 1e-9);
-    check_gradient(f, 10);
+    gbt_model_check_gradient(f, 10);
 }
 
 /* Cases the planner must not sum, each with its reason, left to Gibbs (or to FFBS, a chain). */
 static void check_refused_to(gbt_model *f, const char *model, const char *json, const char *name,
                              const char *reason, const char *kind)
 {
-    build(f, model, json);
+    gbt_model_build_ws(f, model, json);
     const char *why;
     assert_string_equal(kind_of(f, name, &why), kind);
     if (!strstr(why, reason))
@@ -260,7 +211,7 @@ static void test_marg_user_choice_marginalise_is_honoured(void **state)
     gbt_model *f = *state;
     char model[512];
     snprintf(model, sizeof model, "@marginalise z\n%s", MIX);
-    build(f, model, MIX_DATA);
+    gbt_model_build_ws(f, model, MIX_DATA);
     const char *why;
     assert_string_equal(kind_of(f, "z", &why), "summed");
 }

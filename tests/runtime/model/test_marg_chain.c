@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,10 +44,7 @@ static gbt_model *build_data(const char *head, const char *model, const char *js
     char src[2048];
     snprintf(src, sizeof src, "%s%s", head, model);
     gbt_model *f = gbt_model_new();
-    if (gbt_model_build(f, src, json) != GB_OK)
-        fail_msg("model did not compile:\n%s", src);
-    f->ws = gb_model_ws_new(f->m);
-    assert_non_null(f->ws);
+    gbt_model_build_ws(f, src, json);
     return f;
 }
 
@@ -57,19 +53,10 @@ static gbt_model *build(const char *head, const char *model)
     return build_data(head, model, DATA);
 }
 
-static size_t latent_of(const gbt_model *f, const char *name)
-{
-    for (size_t k = 0; k < gb_model_latent_count(f->m); k++)
-        if (strcmp(gb_graph_node(f->m->g, gb_model_latent_node(f->m, k))->name, name) == 0)
-            return k;
-    fail_msg("no latent %s", name);
-    return 0;
-}
-
 /* log sum over every path of exp(log density with z on that path), from the sampled model. */
 static double enumerated(gbt_model *f, const double *theta, int K)
 {
-    const latent *L = &f->m->lat.items[latent_of(f, "z")];
+    const latent *L = &f->m->lat.items[gbt_model_latent(f, "z")];
     double *z = tval(f->m, f->ws, f->m->ni[L->node].tensor), mx = -INFINITY, lp[729];
     int n = 1;
     for (int t = 0; t < T; t++)
@@ -92,8 +79,8 @@ static double enumerated(gbt_model *f, const double *theta, int K)
 static void check_against_enumeration(const char *model, int K, unsigned long seed)
 {
     gbt_model *fs = build("@marginalise z\n", model), *fe = build("@sample z\n", model);
-    assert_string_equal(gb_model_latent_kind(fs->m, latent_of(fs, "z"))->name, "summed");
-    assert_string_equal(gb_model_latent_kind(fe->m, latent_of(fe, "z"))->name, "FFBS");
+    assert_string_equal(gb_model_latent_kind(fs->m, gbt_model_latent(fs, "z"))->name, "summed");
+    assert_string_equal(gb_model_latent_kind(fe->m, gbt_model_latent(fe, "z"))->name, "FFBS");
     size_t d = gb_model_dim(fs->m);
     assert_int_equal(d, gb_model_dim(fe->m));
     double *th = calloc(d, sizeof *th);
@@ -118,42 +105,11 @@ static void check_against_enumeration(const char *model, int K, unsigned long se
     gbt_model_free(fe);
 }
 
-/* Six-point central difference of logp along coordinate k (STYLE section 6). */
-static double fd(gbt_model *f, double *theta, size_t k)
-{
-    double x = theta[k], h = pow(DBL_EPSILON, 1.0 / 7) * fmax(1, fabs(x));
-    static const double w[3] = {45.0 / 60, -9.0 / 60, 1.0 / 60};
-    double s = 0;
-    for (int j = 1; j <= 3; j++) {
-        theta[k] = x + j * h;
-        double up = gb_model_logp(f->m, f->ws, theta, NULL);
-        theta[k] = x - j * h;
-        double dn = gb_model_logp(f->m, f->ws, theta, NULL);
-        s += w[j - 1] * (up - dn);
-    }
-    theta[k] = x;
-    return s / h;
-}
-
 static void check_gradient(const char *model, unsigned long seed)
 {
     gbt_model *f = build("@marginalise z\n", model);
-    assert_string_equal(gb_model_latent_kind(f->m, latent_of(f, "z"))->name, "summed");
-    size_t d = gb_model_dim(f->m);
-    double *theta = calloc(d, sizeof *theta), *grad = calloc(d, sizeof *grad);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, seed);
-    for (int rep = 0; rep < 3; rep++) {
-        for (size_t k = 0; k < d; k++)
-            theta[k] = 2 * gsl_rng_uniform(r) - 1;
-        double lp = gb_model_logp(f->m, f->ws, theta, grad);
-        assert_true(isfinite(lp));
-        for (size_t k = 0; k < d; k++)
-            assert_near(grad[k], fd(f, theta, k), 1e-6, 1e-6);
-    }
-    gsl_rng_free(r);
-    free(theta);
-    free(grad);
+    assert_string_equal(gb_model_latent_kind(f->m, gbt_model_latent(f, "z"))->name, "summed");
+    gbt_model_check_gradient(f, seed);
     gbt_model_free(f);
 }
 
@@ -186,13 +142,13 @@ static void test_marg_chain_planner_says_why(void **state)
 {
     (void)state;
     gbt_model *f = build("@marginalise z\n", HMM2);
-    const char *why = gb_model_latent_reason(f->m, latent_of(f, "z"));
+    const char *why = gb_model_latent_reason(f->m, gbt_model_latent(f, "z"));
     if (!strstr(why, "summed out (forward algorithm)"))
         fail_msg("reason: %s", why);
     gbt_model_free(f);
     f = build("", HMM2);
-    why = gb_model_latent_reason(f->m, latent_of(f, "z"));
-    if (strcmp(gb_model_latent_kind(f->m, latent_of(f, "z"))->name, "FFBS") != 0 ||
+    why = gb_model_latent_reason(f->m, gbt_model_latent(f, "z"));
+    if (strcmp(gb_model_latent_kind(f->m, gbt_model_latent(f, "z"))->name, "FFBS") != 0 ||
         !strstr(why, "not summed out: a chain is block-updated by FFBS"))
         fail_msg("reason: %s", why);
     gbt_model_free(f);
@@ -208,13 +164,13 @@ static void test_marg_chain_planner_says_why(void **state)
                      i == j ? "0.6" : "0.05", i == 8 && j == 8 ? "]]}" : "");
         }
     f = build_data("", big, json);
-    why = gb_model_latent_reason(f->m, latent_of(f, "z"));
-    if (strcmp(gb_model_latent_kind(f->m, latent_of(f, "z"))->name, "FFBS") != 0 ||
+    why = gb_model_latent_reason(f->m, gbt_model_latent(f, "z"));
+    if (strcmp(gb_model_latent_kind(f->m, gbt_model_latent(f, "z"))->name, "FFBS") != 0 ||
         !strstr(why, "not summed out: a chain is block-updated by FFBS"))
         fail_msg("reason: %s", why);
     gbt_model_free(f);
     f = build_data("@marginalise z\n", big, json);
-    assert_string_equal(gb_model_latent_kind(f->m, latent_of(f, "z"))->name, "summed");
+    assert_string_equal(gb_model_latent_kind(f->m, gbt_model_latent(f, "z"))->name, "summed");
     gbt_model_free(f);
 }
 

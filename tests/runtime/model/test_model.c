@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -28,60 +27,15 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Builds `model` with optional JSON data into the fixture, and a workspace to evaluate it. */
-static void build(gbt_model *f, const char *model, const char *json)
-{
-    if (gbt_model_build(f, model, json) != GB_OK)
-        fail_msg("model did not compile");
-    f->ws = gb_model_ws_new(f->m);
-    assert_non_null(f->ws);
-}
-
-/* Six-point central difference of logp along coordinate k (STYLE section 6). */
-static double fd(gbt_model *f, double *theta, size_t k)
-{
-    double x = theta[k], h = pow(DBL_EPSILON, 1.0 / 7) * fmax(1, fabs(x));
-    static const double w[3] = {45.0 / 60, -9.0 / 60, 1.0 / 60};
-    double s = 0;
-    for (int j = 1; j <= 3; j++) {
-        theta[k] = x + j * h;
-        double up = gb_model_logp(f->m, f->ws, theta, NULL);
-        theta[k] = x - j * h;
-        double dn = gb_model_logp(f->m, f->ws, theta, NULL);
-        s += w[j - 1] * (up - dn);
-    }
-    theta[k] = x;
-    return s / h;
-}
-
-static void check_gradient(gbt_model *f, unsigned long seed)
-{
-    size_t d = gb_model_dim(f->m);
-    double *theta = calloc(d, sizeof *theta), *grad = calloc(d, sizeof *grad);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, seed);
-    for (int rep = 0; rep < 3; rep++) {
-        for (size_t k = 0; k < d; k++)
-            theta[k] = 2 * gsl_rng_uniform(r) - 1;
-        double lp = gb_model_logp(f->m, f->ws, theta, grad);
-        assert_true(isfinite(lp));
-        for (size_t k = 0; k < d; k++)
-            assert_near(grad[k], fd(f, theta, k), 1e-6, 1e-6);
-    }
-    gsl_rng_free(r);
-    free(theta);
-    free(grad);
-}
-
 static const double LOG_SQRT_2PI = 0.91893853320467274178;
 
 static void test_model_logp_of_normal_regression_matches_hand_computation(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
-          "s ~ exponential(1)\ny ~ normal(a + b * x, s)\n",
-          "{\"x\": [1, 2, 3], \"y\": [1.5, 1.9, 3.2]}");
+    gbt_model_build_ws(f,
+                       "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
+                       "s ~ exponential(1)\ny ~ normal(a + b * x, s)\n",
+                       "{\"x\": [1, 2, 3], \"y\": [1.5, 1.9, 3.2]}");
     assert_int_equal(gb_model_dim(f->m), 3);
     /* Terms constant in the parameters may be dropped (propto, as in Stan's lp__), so the
      * comparison is of differences between two points, which any such constant leaves alone. */
@@ -98,37 +52,38 @@ static void test_model_logp_of_normal_regression_matches_hand_computation(void *
     }
     (void)LOG_SQRT_2PI;
     assert_near(lp[0] - lp[1], want[0] - want[1], 1e-12, 1e-12);
-    check_gradient(f, 1);
+    gbt_model_check_gradient(f, 1);
 }
 
 static void test_model_gradient_through_loops_indexing_and_functions(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 5)\n"
-          "tau ~ half_normal(1)\nfor i in 1..N {\n  y[i] ~ normal(mu[g[i]] * tau, exp(tau))\n}\n",
-          "{\"y\": [1, 2, 0.5, -1], \"g\": [1, 3, 3, 2]}");
+    gbt_model_build_ws(
+        f,
+        "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 5)\n"
+        "tau ~ half_normal(1)\nfor i in 1..N {\n  y[i] ~ normal(mu[g[i]] * tau, exp(tau))\n}\n",
+        "{\"y\": [1, 2, 0.5, -1], \"g\": [1, 3, 3, 2]}");
     assert_int_equal(gb_model_dim(f->m), 4);
-    check_gradient(f, 2);
+    gbt_model_check_gradient(f, 2);
 }
 
 static void test_model_gradient_of_matmul_and_deterministic_chain(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data X: real[N, K]\ndata y: real[N]\nb: real[K] ~ normal(0, 1)\n"
-          "mu = X @ b\nm2 = mu * mu\ny ~ normal(m2, 1)\n",
-          "{\"X\": [[1, 2], [0.5, -1], [2, 0]], \"y\": [1, 0, 2]}");
-    check_gradient(f, 3);
+    gbt_model_build_ws(f,
+                       "data X: real[N, K]\ndata y: real[N]\nb: real[K] ~ normal(0, 1)\n"
+                       "mu = X @ b\nm2 = mu * mu\ny ~ normal(m2, 1)\n",
+                       "{\"X\": [[1, 2], [0.5, -1], [2, 0]], \"y\": [1, 0, 2]}");
+    gbt_model_check_gradient(f, 3);
 }
 
 static void test_model_sequential_definition_reads_earlier_elements(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data x: real[N]\nd ~ normal(0, 1)\ns[1] = d\n"
-          "for t in 2..N {\n  s[t] = s[t - 1] + d * x[t]\n}\nw ~ normal(s[3], 1)\n",
-          "{\"x\": [0, 1, 2]}");
+    gbt_model_build_ws(f,
+                       "data x: real[N]\nd ~ normal(0, 1)\ns[1] = d\n"
+                       "for t in 2..N {\n  s[t] = s[t - 1] + d * x[t]\n}\nw ~ normal(s[3], 1)\n",
+                       "{\"x\": [0, 1, 2]}");
     double theta[2] = {0.5, 0.25}, out[16];
     gb_model_logp(f->m, f->ws, theta, NULL);
     gb_model_values(f->m, f->ws, theta, out);
@@ -136,7 +91,7 @@ static void test_model_sequential_definition_reads_earlier_elements(void **state
     assert_near(out[1], 0.5, 0, 1e-15);
     assert_near(out[2], 0.5 + 0.5 * 1, 0, 1e-15);
     assert_near(out[3], 1.0 + 0.5 * 2, 0, 1e-15);
-    check_gradient(f, 4);
+    gbt_model_check_gradient(f, 4);
 }
 
 /* The change point is summed out (model_marg.c); its draw after each step is from its exact
@@ -144,10 +99,11 @@ static void test_model_sequential_definition_reads_earlier_elements(void **state
 static void test_model_summed_draw_matches_exact_changepoint_conditional(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\ntau ~ uniform_int(1, N)\n"
-          "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
-          "{\"c\": [1, 0, 2, 6, 5, 7]}");
+    gbt_model_build_ws(
+        f,
+        "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\ntau ~ uniform_int(1, N)\n"
+        "for i in 1..N {\n  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
+        "{\"c\": [1, 0, 2, 6, 5, 7]}");
     double theta[2] = {log(1.0), log(6.0)};
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 5);
@@ -191,23 +147,27 @@ static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
 {
     gbt_model *f = *state;
     const char *json = "{\"K\": 2, \"y\": [0.3, -0.2, 0.5, 0.1, -0.4, 0.2, 0.7]}";
-    build(f, "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
-             "s ~ exponential(1)\nfor t in (K + 1)..T {\n"
-             "  y[t] ~ normal(a + sum([b[k] * y[t - k] for k in 1..K]), s)\n}\n",
-          json);
+    gbt_model_build_ws(
+        f,
+        "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
+        "s ~ exponential(1)\nfor t in (K + 1)..T {\n"
+        "  y[t] ~ normal(a + sum([b[k] * y[t - k] for k in 1..K]), s)\n}\n",
+        json);
     double th[4] = {0.2, -0.5, 0.8, -0.3}, g1[4] = {0}, g2[4] = {0};
     double lp1 = gb_model_logp(f->m, f->ws, th, g1);
     gbt_model *h = gbt_model_new();
-    build(h, "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
-             "s ~ exponential(1)\nL = [[y[t - k] for k in 1..K] for t in (K + 1)..T]\n"
-             "m = a + L @ b\nfor t in (K + 1)..T {\n  y[t] ~ normal(m[t - K], s)\n}\n",
-          json);
+    gbt_model_build_ws(
+        h,
+        "data K: int\ndata y: real[T]\na ~ normal(0, 10)\nb: real[K] ~ normal(0, 10)\n"
+        "s ~ exponential(1)\nL = [[y[t - k] for k in 1..K] for t in (K + 1)..T]\n"
+        "m = a + L @ b\nfor t in (K + 1)..T {\n  y[t] ~ normal(m[t - K], s)\n}\n",
+        json);
     double lp2 = gb_model_logp(h->m, h->ws, th, g2);
     assert_near(lp1, lp2, 1e-12, 1e-12);
     for (int k = 0; k < 4; k++)
         assert_near(g1[k], g2[k], 1e-12, 1e-12);
     gbt_model_free(h);
-    check_gradient(f, 3);
+    gbt_model_check_gradient(f, 3);
 }
 
 /* A sequential definition whose body has a part that is the same for every item (exp(a)) and a
@@ -215,12 +175,14 @@ static void test_model_comprehension_in_loop_matches_design_matrix(void **state)
 static void test_model_gradient_of_sequential_with_shared_parts(void **state)
 {
     gbt_model *f = *state;
-    build(f, "data x: real[N]\na ~ normal(0, 1)\nb: real[2] ~ normal(0, 1)\n"
-             "s[1] = 0\nfor t in 2..N {\n"
-             "  s[t] = 0.5 * s[t - 1] + exp(a) * x[t] + sum([b[k] * x[t] for k in 1..2])\n}\n"
-             "x ~ normal(s, 1)\n",
-          "{\"x\": [0.3, -0.2, 0.5, 0.1, -0.4]}");
-    check_gradient(f, 5);
+    gbt_model_build_ws(
+        f,
+        "data x: real[N]\na ~ normal(0, 1)\nb: real[2] ~ normal(0, 1)\n"
+        "s[1] = 0\nfor t in 2..N {\n"
+        "  s[t] = 0.5 * s[t - 1] + exp(a) * x[t] + sum([b[k] * x[t] for k in 1..2])\n}\n"
+        "x ~ normal(s, 1)\n",
+        "{\"x\": [0.3, -0.2, 0.5, 0.1, -0.4]}");
+    gbt_model_check_gradient(f, 5);
 }
 
 /* A latent outside the NUTS block (here slice-sampled: it reaches w through step()) has its
@@ -230,10 +192,11 @@ static void test_model_gradient_of_sequential_with_shared_parts(void **state)
 static void test_model_latent_logp_runs_only_the_blanket(void **state)
 {
     gbt_model *f = *state;
-    build(f, "data y: real[N]\ndata w: real[N]\na ~ normal(0, 1)\nb ~ normal(a, 1)\n"
-             "y ~ normal(b + 0.1 * exp(a) + sum(y) * 0, 1)\nc ~ normal(0, 1)\nd = 2 * c\n"
-             "w ~ normal(step(d) + 0.5 * d, 1)\n",
-          "{\"y\": [0.3, -0.2, 0.5], \"w\": [1.2, 0.4, 0.9]}");
+    gbt_model_build_ws(f,
+                       "data y: real[N]\ndata w: real[N]\na ~ normal(0, 1)\nb ~ normal(a, 1)\n"
+                       "y ~ normal(b + 0.1 * exp(a) + sum(y) * 0, 1)\nc ~ normal(0, 1)\nd = 2 * c\n"
+                       "w ~ normal(step(d) + 0.5 * d, 1)\n",
+                       "{\"y\": [0.3, -0.2, 0.5], \"w\": [1.2, 0.4, 0.9]}");
     size_t k = 2;
     assert_string_equal(gb_graph_node(gb_model_graph(f->m), gb_model_latent_node(f->m, k))->name,
                         "c");
@@ -261,9 +224,10 @@ static void test_model_latent_logp_runs_only_the_blanket(void **state)
 static void test_model_blanket_includes_latents_bounded_by_it(void **state)
 {
     gbt_model *f = *state;
-    build(f, "data w: real[N]\nc ~ normal(0, 1)\nx: real<lower=c> ~ normal(c, 2)\n"
-             "w ~ normal(step(c) + x, 1)\n",
-          "{\"w\": [1.2, 0.4, 0.9]}");
+    gbt_model_build_ws(f,
+                       "data w: real[N]\nc ~ normal(0, 1)\nx: real<lower=c> ~ normal(c, 2)\n"
+                       "w ~ normal(step(c) + x, 1)\n",
+                       "{\"w\": [1.2, 0.4, 0.9]}");
     assert_string_equal(gb_model_latent_kind(f->m, 0)->name, "slice");
     double theta[1] = {0.2};
     gb_model_ws_sync(f->m, f->ws, theta);
@@ -285,20 +249,21 @@ static void test_model_loop_over_observations_equals_vector_form(void **state)
 {
     gbt_model *f = *state;
     static const char *const json = "{\"x\": [0.5, -1, 2, 1.5, 0.1], \"y\": [1, -0.5, 3, 2.2, 0.4]}";
-    build(f,
-          "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
-          "c ~ normal(0, 10)\ns ~ half_normal(2)\n"
-          "for i in 1..N {\n"
-          "  y[i] ~ normal(a + b * x[i] - c * (x[i] - 1) / 2 + a * b - (c - x[i]) * a, s)\n"
-          "}\n",
-          json);
+    gbt_model_build_ws(
+        f,
+        "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
+        "c ~ normal(0, 10)\ns ~ half_normal(2)\n"
+        "for i in 1..N {\n"
+        "  y[i] ~ normal(a + b * x[i] - c * (x[i] - 1) / 2 + a * b - (c - x[i]) * a, s)\n"
+        "}\n",
+        json);
     gbt_model *v = gbt_model_new();
-    build(v,
-          "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
-          "c ~ normal(0, 10)\ns ~ half_normal(2)\n"
-          "y ~ normal(a + b * x - c * (x - 1) / 2 + a * b - (c - x) * a, s)\n",
-          json);
-    check_gradient(f, 11);
+    gbt_model_build_ws(v,
+                       "data x: real[N]\ndata y: real[N]\na ~ normal(0, 10)\nb ~ normal(0, 10)\n"
+                       "c ~ normal(0, 10)\ns ~ half_normal(2)\n"
+                       "y ~ normal(a + b * x - c * (x - 1) / 2 + a * b - (c - x) * a, s)\n",
+                       json);
+    gbt_model_check_gradient(f, 11);
     size_t d = gb_model_dim(f->m);
     assert_int_equal(gb_model_dim(v->m), d);
     double theta[4] = {0.3, -0.7, 1.1, -0.2}, gl[4], gv[4];
@@ -314,16 +279,17 @@ static void test_model_loop_over_observations_equals_vector_form(void **state)
 static void test_model_gradient_of_interleaved_recursion(void **state)
 {
     gbt_model *f = *state;
-    build(f,
-          "data y: real[T]\nmu ~ normal(0, 1)\nphi ~ normal(0, 1)\ntheta ~ normal(0, 1)\n"
-          "nu[1] = mu + phi * mu\nerr[1] = y[1] - nu[1]\n"
-          "for t in 2..T {\n"
-          "  nu[t] = mu + phi * y[t - 1] + theta * err[t - 1]\n"
-          "  err[t] = y[t] - nu[t]\n"
-          "}\n"
-          "y ~ normal(nu, 1)\n",
-          "{\"y\": [0.3, -0.2, 0.5, 0.1, -0.4]}");
-    check_gradient(f, 5);
+    gbt_model_build_ws(
+        f,
+        "data y: real[T]\nmu ~ normal(0, 1)\nphi ~ normal(0, 1)\ntheta ~ normal(0, 1)\n"
+        "nu[1] = mu + phi * mu\nerr[1] = y[1] - nu[1]\n"
+        "for t in 2..T {\n"
+        "  nu[t] = mu + phi * y[t - 1] + theta * err[t - 1]\n"
+        "  err[t] = y[t] - nu[t]\n"
+        "}\n"
+        "y ~ normal(nu, 1)\n",
+        "{\"y\": [0.3, -0.2, 0.5, 0.1, -0.4]}");
+    gbt_model_check_gradient(f, 5);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
