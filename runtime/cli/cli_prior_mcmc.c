@@ -17,12 +17,9 @@
 #include "cli.h"
 #include "cli_prior.h"
 #include "drawsout.h"
-#include "loglik.h"
 #include "rng.h"
 #include "run.h"
 #include "simulate.h"
-#include "size.h"
-#include "summary.h"
 
 /* Whether parameter i of m cannot be drawn exactly but has a proper prior (every definition's
  * distribution has an rng): 1, 0, or -1 when out of memory. */
@@ -133,28 +130,19 @@ static void print_plan(const gb_model *m, const unsigned char *mark)
     }
 }
 
-/* The MCMC draws d of m with the unmarked parameters redrawn exactly (sim) into rows, every
- * chain's draws one after another, and to w when set.  *bad: the node that could not be drawn. */
+/* The MCMC draws d of m with the unmarked parameters redrawn exactly (sim) into out.  *bad: the
+ * node that could not be drawn. */
 static gb_status redraw(const gb_model *m, const gb_simulate *sim, const gb_draws *d,
-                        const cli_opts *o, double *rows, gb_drawsout *w, size_t *bad)
+                        const cli_opts *o, cli_prior_out *out, size_t *bad)
 {
-    size_t nm = gb_model_output_size(m), ncols = GB_NSAMPLER_COLS + nm;
     gb_model_ws *ws = gb_model_ws_new(m);
     gb_status st = ws ? GB_OK : GB_ENOMEM;
     for (int c = 0; st == GB_OK && c < d->nchains; c++) {
         gsl_rng *r = gb_rng_new(o->seed, (unsigned)(c + d->nchains)); /* not a chain's stream */
         st = r ? GB_OK : GB_ENOMEM;
-        for (size_t k = 0; st == GB_OK && k < (size_t)o->draws; k++) {
-            const double *src = d->rows + ((size_t)c * d->ndraws + k) * d->ncols;
-            double *row = rows + ((size_t)c * (size_t)o->draws + k) * ncols;
-            memcpy(row, src, ncols * sizeof *row);
-            gb_loglik_set_values(m, ws, src + GB_NSAMPLER_COLS);
-            st = gb_simulate_draw(sim, ws, r, bad);
-            if (st == GB_OK)
-                gb_simulate_values(m, ws, row + GB_NSAMPLER_COLS);
-            if (st == GB_OK && w && gb_drawsout_row(w, c, row) != 0)
-                st = GB_EIO;
-        }
+        for (size_t k = 0; st == GB_OK && k < (size_t)o->draws; k++)
+            st = cli_prior_draw(m, sim, ws, r, o, c, k,
+                                d->rows + ((size_t)c * d->ndraws + k) * d->ncols, out, bad);
         gb_rng_free(r);
     }
     gb_model_ws_free(ws);
@@ -167,11 +155,11 @@ static gb_status sample(const cli_opts *o, cli_session *s, const gb_model *m,
                         const unsigned char *mark, double **rows)
 {
     size_t nn = gb_graph_node_count(gb_model_graph(m)), bad = 0;
-    size_t ncols = GB_NSAMPLER_COLS + gb_model_output_size(m), cells = 0;
+    size_t ncols = GB_NSAMPLER_COLS + gb_model_output_size(m);
     unsigned char *target = calloc(nn ? nn : 1, 1);
     gb_simulate *sim = NULL;
     gb_draws *d = NULL;
-    gb_drawsout *w = NULL;
+    cli_prior_out out = {0};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     gb_run_config cfg = {.chains = (int)o->chains,
                          .warmup = (int)o->warmup,
@@ -192,30 +180,14 @@ static gb_status sample(const cli_opts *o, cli_session *s, const gb_model *m,
     if (st == GB_OK && (d->ncols != ncols || d->interrupted))
         st = gb_error(s->errs, GB_EINTERNAL, (gb_loc){0},
                       "internal error, please report: cli_prior_mcmc: the draws lack columns");
-    if (st == GB_OK && (gb_size_mul((size_t)o->chains * (size_t)o->draws, ncols, &cells) != 0 ||
-                        gb_size_fits_budget(cells, sizeof(double)) != 0 ||
-                        !(*rows = malloc((cells ? cells : 1) * sizeof **rows))))
-        st = gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory for the prior draws");
-    if (st == GB_OK && o->output) {
-        size_t nm = gb_model_output_size(m);
-        const char **names = malloc((nm ? nm : 1) * sizeof *names);
-        gb_drawsout_meta meta = {o->model, o->data, o->ndata, &cfg, 0};
-        for (size_t k = 0; names && k < nm; k++)
-            names[k] = gb_model_output_name(m, k);
-        st = names ? gb_drawsout_open(o->output, &meta, names, nm, &w, s->errs)
-                   : gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-        free(names);
-    }
     if (st == GB_OK)
-        st = redraw(m, sim, d, o, *rows, w, &bad);
-    if (st == GB_ENUMERIC)
-        gb_error(s->errs, st, gb_graph_node(gb_model_graph(m), bad)->loc,
-                 "'%s' could not be drawn: its distribution's arguments are invalid, or no "
-                 "value within its bounds was found in %d tries",
-                 gb_graph_node(gb_model_graph(m), bad)->name, GB_SIMULATE_MAX_TRIES);
+        st = cli_prior_open(m, o, &cfg, 0, &out, s->errs);
+    *rows = out.rows;
+    if (st == GB_OK && (st = redraw(m, sim, d, o, &out, &bad)) == GB_ENUMERIC)
+        cli_prior_undrawable(s->errs, gb_model_graph(m), bad);
     gb_drawsout_end end = {d ? d->warmup_seconds : NULL, d ? d->sample_seconds : NULL,
                            d ? d->warmup_grads : NULL, d ? d->sample_grads : NULL, 0};
-    gb_status cst = gb_drawsout_close(w, st == GB_OK ? &end : NULL, s->errs);
+    gb_status cst = gb_drawsout_close(out.w, st == GB_OK ? &end : NULL, s->errs);
     if (st == GB_ENOMEM && !gb_errlist_count(s->errs))
         gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     gb_draws_free(d);
