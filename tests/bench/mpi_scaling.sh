@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mpi_scaling.sh - the numbers behind README's "Scaling to many machines", for logistic
 # regression with N = 10^6 rows and K = 10 features (tests/bench/logistic_10k.gb on the data of
-# gen_logistic_1m.sh; bernoulli_logit_glm has no sufficient statistics: every gradient passes
+# gen_glm_1m.sh logistic; bernoulli_logit_glm has no sufficient statistics: every gradient passes
 # over all N rows):
 #   1. gradient time per row: build/bench/gradbench's evaluations per second, divided into N;
 #   2. the communication a data-parallel gradient would add: one MPI_Allreduce of K + 2 doubles
@@ -22,7 +22,7 @@ fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-bash tests/bench/gen_logistic_1m.sh "$tmp" "$N"
+bash tests/bench/gen_glm_1m.sh logistic "$tmp" "$N"
 data=$tmp/logistic_1m.csv
 model=tests/bench/logistic_10k.gb
 mkdir -p build/mpi/bench
