@@ -149,26 +149,26 @@ validate: all
 compare: all
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox examples/compare/run.sh
 
+# $(call apt_install,PACKAGES): installs those of the Debian PACKAGES dpkg does not list (sudo
+# unless root), so a second run installs nothing.  Every target that installs packages uses it.
+define apt_install
+@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then \
+    echo "installing:$$missing"; \
+    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
+fi
+endef
+
 deps:
-	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(PKGS))
 
 # R's readers of Stan CSV files (rstan's read_stan_csv, posterior): installed only here, since
 # they are large; tests/e2e/run_interop.sh skips with a message without them.
 INTEROP_PKGS := r-cran-rstan r-cran-posterior
 interop: deps
-	@missing=""; for p in $(INTEROP_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(INTEROP_PKGS))
 	$(MAKE) all
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_interop.sh
 
@@ -176,23 +176,14 @@ interop: deps
 # and which skips with a message without it).
 COMPARE_R_PKGS := r-cran-loo
 compare-r: deps
-	@missing=""; for p in $(COMPARE_R_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(COMPARE_R_PKGS))
 	$(MAKE) all
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox tests/e2e/run_loo_r.sh
 
 # The report in a real browser (tests/e2e/run_browser.sh; make test runs it only where Chromium
 # is installed): Debian's chromium, headless.
 test-browser: deps
-	@dpkg -s chromium >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-	    --no-install-recommends chromium; }
+	$(call apt_install,chromium)
 	$(MAKE) all
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox bash tests/e2e/run_browser.sh
 
@@ -206,10 +197,14 @@ demo: deps
 	./$(BUILD)/glassbox run examples/changepoint.gb --data examples/changepoint.json \
 	    --explain --output $(BUILD)/changepoint.csv
 
+# The MPI build beside the usual one (its own folder; no sanitizers: mpicc's runtime is not built
+# with them).
+MPI_ALL = $(MAKE) MPI=1 BUILD=build/mpi SAN= all
+
 test: deps
 	$(MAKE) tests
 	@# the MPI build too where Open MPI is installed (tests/e2e/run_mpi.sh skips without it)
-	@if command -v mpicc > /dev/null && command -v mpirun > /dev/null; then $(MAKE) MPI=1 BUILD=build/mpi SAN= all; \
+	@if command -v mpicc > /dev/null && command -v mpirun > /dev/null; then $(MPI_ALL); \
 	else echo "Open MPI is not installed: the mpirun tests skip (make test-mpi installs it)"; fi
 	BUILD=$(BUILD) tests/run.sh
 
@@ -217,15 +212,9 @@ test: deps
 MPI_PKGS := libopenmpi-dev openmpi-bin
 .PHONY: test-mpi
 test-mpi: deps
-	@missing=""; for p in $(MPI_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	    $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(MPI_PKGS))
 	$(MAKE) all
-	$(MAKE) MPI=1 BUILD=build/mpi SAN= all
+	$(MPI_ALL)
 	GLASSBOX=$(CURDIR)/$(BUILD)/glassbox MPI_GLASSBOX=$(CURDIR)/build/mpi/glassbox bash tests/e2e/run_mpi.sh
 
 check: deps
@@ -293,7 +282,8 @@ format-check:
 BENCH_MODELS ?=
 PEERS_DIR    ?= ../shared/bench/peers
 .PHONY: bench-peers
-$(BUILD)/bench/gradbench: tests/bench/gradbench.c $(BUILD)/libglassbox.a
+# The benchmark programs (gradbench, tree_bench): one C file each, on the library.
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libglassbox.a
 	@mkdir -p $(dir $@)
 	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
 
@@ -308,9 +298,6 @@ bench: all $(BUILD)/bench/gradbench $(BUILD)/bench/tree_bench
 
 # BART sweeps per second (issue 19: 200 trees, N = 10,000, p = 10, target >= 50 on one core).
 .PHONY: tree-bench
-$(BUILD)/bench/tree_bench: tests/bench/tree_bench.c $(BUILD)/libglassbox.a
-	@mkdir -p $(dir $@)
-	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
 tree-bench: $(BUILD)/bench/tree_bench
 	$(BUILD)/bench/tree_bench
 
