@@ -19,21 +19,6 @@
 /* Integer outcomes with at most this many distinct values get class probabilities. */
 #define MAX_CLASSES 10
 
-/* Element e's name of node n: "y", "y.3", "Y.2.1". */
-static char *element_name(const gb_node *n, size_t e)
-{
-    char buf[512];
-    size_t used = (size_t)snprintf(buf, sizeof buf, "%s", n->name);
-    size_t idx[GB_MAX_RANK], rem = e;
-    for (int d = n->shape.rank; d-- > 0;) {
-        idx[d] = rem % n->shape.dim[d] + 1;
-        rem /= n->shape.dim[d];
-    }
-    for (int d = 0; d < n->shape.rank && used < sizeof buf; d++)
-        used += (size_t)snprintf(buf + used, sizeof buf - used, ".%zu", idx[d]);
-    return gb_strdup(buf);
-}
-
 void cli_predict_cols_free(cli_predict_cols *c)
 {
     for (size_t k = 0; c->name && k < c->nobs; k++)
@@ -66,7 +51,7 @@ int cli_predict_cols_make(const gb_model *m, const unsigned char *drawn, cli_pre
         for (size_t e = 0; drawn[i] && gb_node_is_observed(n) && e < n->len; e++) {
             c->node[c->nobs] = i;
             c->drawn[c->nobs] = 1;
-            if (!(c->name[c->nobs++] = element_name(n, e))) {
+            if (!(c->name[c->nobs++] = gb_node_element_name(n, e, 0))) {
                 cli_predict_cols_free(c);
                 return -1;
             }

@@ -209,3 +209,17 @@ const char *gb_node_kind_name(const gb_node *n)
     }
     return "?";
 }
+
+char *gb_node_element_name(const gb_node *n, size_t e, int vrank)
+{
+    char buf[512];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "%s", n->name);
+    size_t idx[GB_MAX_RANK], rem = e;
+    for (int d = n->shape.rank; d-- > 0;) {
+        idx[d] = rem % n->shape.dim[d] + 1;
+        rem /= n->shape.dim[d];
+    }
+    for (int d = 0; d < n->shape.rank - vrank && used < sizeof buf; d++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, ".%zu", idx[d]);
+    return gb_strdup(buf);
+}

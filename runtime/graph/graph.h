@@ -161,6 +161,10 @@ gb_status gb_graph_link(gb_graph *g);
 int gb_node_is_observed(const gb_node *n);
 int gb_node_is_parameter(const gb_node *n); /* latent stochastic */
 const char *gb_node_kind_name(const gb_node *n); /* "data", "observed", "parameter", ... */
+/* The name of n's element at flat (row-major) offset e in CmdStan's style, "y", "y.3", "Y.2.1",
+ * its last vrank indices left out (0; a multivariate variate's rank names its row); a new string
+ * the caller frees, NULL when out of memory. */
+char *gb_node_element_name(const gb_node *n, size_t e, int vrank);
 
 /* Writes a shape as "[N, 3]" (names where known, sizes otherwise; "" for a scalar). */
 void gb_shape_format(const gb_node *n, char *buf, size_t len);

@@ -2,7 +2,6 @@
  * and of every deterministic node that depends on one, named in CmdStan's style ("beta.1",
  * "X.2.3"), in graph order.
  */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "model_int.h"
@@ -35,16 +34,7 @@ gb_status gb_model_make_columns(gb_model *m)
         if (!has_columns(m, i))
             continue;
         for (size_t e = 0; e < n->len; e++) {
-            char buf[512];
-            size_t used = (size_t)snprintf(buf, sizeof buf, "%s", n->name);
-            size_t idx[GB_MAX_RANK], rem = e;
-            for (int d = n->shape.rank; d-- > 0;) {
-                idx[d] = rem % n->shape.dim[d] + 1;
-                rem /= n->shape.dim[d];
-            }
-            for (int d = 0; d < n->shape.rank && used < sizeof buf; d++)
-                used += (size_t)snprintf(buf + used, sizeof buf - used, ".%zu", idx[d]);
-            m->colname[m->ncols] = gb_strdup(buf);
+            m->colname[m->ncols] = gb_node_element_name(n, e, 0);
             m->colnode[m->ncols] = i;
             if (!m->colname[m->ncols])
                 return GB_ENOMEM;
