@@ -94,6 +94,24 @@ static void test_model_sequential_definition_reads_earlier_elements(void **state
     gbt_model_check_gradient(f, 4);
 }
 
+/* Output columns name each element in CmdStan's order (first index slowest) and style; a
+ * multivariate row drops the variate's index. */
+static void test_model_output_names_elements_row_major(void **state)
+{
+    gbt_model *f = *state;
+    gbt_model_build_ws(f, "B: real[2, 3] ~ normal(0, 1)\ns ~ exponential(1)\n", NULL);
+    static const char *const want[] = {"B.1.1", "B.1.2", "B.1.3", "B.2.1", "B.2.2", "B.2.3", "s"};
+    assert_int_equal(gb_model_output_size(f->m), 7);
+    for (size_t c = 0; c < 7; c++)
+        assert_string_equal(gb_model_output_name(f->m, c), want[c]);
+    const gb_node *b = gb_graph_node(f->g, gb_graph_find(f->g, "B"));
+    char *row = gb_node_element_name(b, 4, 1), *all = gb_node_element_name(b, 4, 0);
+    assert_string_equal(row, "B.2");
+    assert_string_equal(all, "B.2.2");
+    free(row);
+    free(all);
+}
+
 /* The change point is summed out (model_marg.c); its draw after each step is from its exact
  * conditional given the continuous values. */
 static void test_model_summed_draw_matches_exact_changepoint_conditional(void **state)
@@ -292,24 +310,6 @@ static void test_model_gradient_of_interleaved_recursion(void **state)
     gbt_model_check_gradient(f, 5);
 }
 
-/* Output columns name each element in CmdStan's order (first index slowest) and style; a
- * multivariate row drops the variate's index. */
-static void test_model_output_names_elements_row_major(void **state)
-{
-    gbt_model *f = *state;
-    gbt_model_build_ws(f, "B: real[2, 3] ~ normal(0, 1)\ns ~ exponential(1)\n", NULL);
-    static const char *const want[] = {"B.1.1", "B.1.2", "B.1.3", "B.2.1", "B.2.2", "B.2.3", "s"};
-    assert_int_equal(gb_model_output_size(f->m), 7);
-    for (size_t c = 0; c < 7; c++)
-        assert_string_equal(gb_model_output_name(f->m, c), want[c]);
-    const gb_node *b = gb_graph_node(f->g, gb_graph_find(f->g, "B"));
-    char *row = gb_node_element_name(b, 4, 1), *all = gb_node_element_name(b, 4, 0);
-    assert_string_equal(row, "B.2");
-    assert_string_equal(all, "B.2.2");
-    free(row);
-    free(all);
-}
-
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -319,6 +319,7 @@ int main(void)
         T(test_model_gradient_through_loops_indexing_and_functions),
         T(test_model_gradient_of_matmul_and_deterministic_chain),
         T(test_model_sequential_definition_reads_earlier_elements),
+        T(test_model_output_names_elements_row_major),
         T(test_model_summed_draw_matches_exact_changepoint_conditional),
         T(test_model_comprehension_in_loop_matches_design_matrix),
         T(test_model_gradient_of_sequential_with_shared_parts),
@@ -326,7 +327,6 @@ int main(void)
         T(test_model_blanket_includes_latents_bounded_by_it),
         T(test_model_loop_over_observations_equals_vector_form),
         T(test_model_gradient_of_interleaved_recursion),
-        T(test_model_output_names_elements_row_major),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
