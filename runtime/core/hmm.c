@@ -4,6 +4,8 @@
 
 #include <math.h>
 
+#include "categorical.h"
+
 /* log(sum_k exp(x[k * stride])) with the maximum factored out; -INFINITY when every term is. */
 static double log_sum_exp(const double *x, size_t n, size_t stride)
 {
@@ -46,25 +48,13 @@ double gb_hmm_forward(size_t T, size_t K, const double *logE, const double *logA
 /* Draws an index from log weights w[0 .. K-1] (overwritten); -1 when none is finite. */
 static long draw(gsl_rng *r, double *w, size_t K)
 {
-    double mx = -INFINITY, tot = 0;
+    double mx = -INFINITY;
     for (size_t k = 0; k < K; k++)
         if (w[k] > mx)
             mx = w[k];
     if (!(mx > -INFINITY) || isnan(mx) || mx == INFINITY)
         return -1;
-    for (size_t k = 0; k < K; k++)
-        tot += (w[k] = exp(w[k] - mx));
-    double u = gsl_rng_uniform(r) * tot, acc = 0;
-    for (size_t k = 0; k < K; k++) {
-        acc += w[k];
-        if (u < acc)
-            return (long)k;
-    }
-    /* u within rounding of tot: the last state with positive weight */
-    for (size_t k = K; k-- > 0;)
-        if (w[k] > 0)
-            return (long)k;
-    return -1;
+    return (long)gb_categorical_draw_log(r, w, K, mx);
 }
 
 int gb_hmm_sample(size_t T, size_t K, const double *logA, size_t a_stride, const double *alpha,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "categorical.h"
 #include "model_int.h"
 
 const gb_graph *gb_model_graph(const gb_model *m)
@@ -83,21 +84,6 @@ static void uniform_start(const gb_model *m, gb_model_ws *ws, const latent *L, g
         z[e] = lo + floor(gsl_rng_uniform(r) * (hi - lo + 1));
 }
 
-/* Draws an index from log weights w[0 .. n-1] (largest mx), overwriting them. */
-static size_t draw_log_weights(gsl_rng *r, double *w, size_t n, double mx)
-{
-    double tot = 0;
-    for (size_t k = 0; k < n; k++)
-        tot += (w[k] = exp(w[k] - mx));
-    double u = gsl_rng_uniform(r) * tot, acc = 0;
-    for (size_t k = 0; k < n; k++) {
-        acc += w[k];
-        if (u < acc)
-            return k;
-    }
-    return n - 1;
-}
-
 /* One element of L from its full conditional over the window around its current value.  When
  * no value has a finite density the current one stays: the density check after the sweep then
  * names the statement.  Without an element plan the whole blanket is evaluated, so a term of
@@ -115,7 +101,7 @@ static void sweep_element(const gb_model *m, gb_model_ws *ws, const latent *L, g
         if (w[k] > mx)
             mx = w[k];
     }
-    z[e] = mx > -INFINITY ? a + (double)draw_log_weights(r, w, n, mx) : cur;
+    z[e] = mx > -INFINITY ? a + (double)gb_categorical_draw_log(r, w, n, mx) : cur;
 }
 
 /* Computes the arguments of L's own terms at the current values: its support may read them. */

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "categorical.h"
 #include "model_int.h"
 
 extern const gb_sampler_ops gb_sampler_gibbs;
@@ -15,21 +16,6 @@ extern const gb_sampler_ops gb_sampler_gibbs;
 static double element_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t e)
 {
     return L->eoff ? gb_model_gibbs_element_logp(m, ws, L, e) : gb_model_blanket_logp(m, ws, L);
-}
-
-/* Draws an index from weights w[0 .. K-1] given as log values (max mx), overwriting them. */
-static size_t draw_index(gsl_rng *r, double *w, size_t K, double mx)
-{
-    double tot = 0;
-    for (size_t k = 0; k < K; k++)
-        tot += (w[k] = exp(w[k] - mx));
-    double u = gsl_rng_uniform(r) * tot, acc = 0;
-    for (size_t k = 0; k < K; k++) {
-        acc += w[k];
-        if (u < acc)
-            return k;
-    }
-    return K - 1;
 }
 
 /* An unbounded support is enumerated over a window around the current value, grown on each side
@@ -64,7 +50,7 @@ static gb_status window_update(const gb_model *m, gb_model_ws *ws, const latent 
     }
     if (!(mx > -INFINITY))
         return GB_ENUMERIC;
-    size_t pick = draw_index(r, w + left, right - left, mx);
+    size_t pick = gb_categorical_draw_log(r, w + left, right - left, mx);
     z[e] = cur - (double)(half - left) + 1 + (double)pick; /* w[i] holds cur + i - half + 1 */
     return GB_OK;
 }
@@ -108,7 +94,7 @@ static gb_status gibbs(const gb_model *m, gb_model_ws *ws, const latent *L, gsl_
         if (!(mx > -INFINITY))
             st = GB_ENUMERIC;
         else
-            z[e] = lo + (double)draw_index(r, w, K, mx);
+            z[e] = lo + (double)gb_categorical_draw_log(r, w, K, mx);
         if (z[e] != old)
             gb_model_ws_set_changed(ws);
     }
