@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_mpi.h"
+#include "cli_run_used.h"
 #include "cli_tree.h"
 #include "cli_tree_dot.h"
 #include "cli_tree_x.h"
@@ -299,78 +300,9 @@ static int all_empty(const gb_draws *d)
     return 1;
 }
 
-/* The draws per chain the summary uses after chains made different numbers of draws: the n
- * that makes (chains with at least n draws) x n largest, n >= min (ties: more chains), so one
- * short chain does not cut the others to its length.  0 when no chain has min draws. */
-static size_t summary_length(const gb_draws *d, size_t min)
-{
-    size_t best = 0, best_total = 0;
-    for (int i = 0; i < d->nchains; i++) {
-        size_t n = d->filled[i], k = 0;
-        if (n < min)
-            continue;
-        for (int c = 0; c < d->nchains; c++)
-            k += d->filled[c] >= n;
-        if (k * n > best_total || (k * n == best_total && n < best)) {
-            best = n;
-            best_total = k * n;
-        }
-    }
-    return best;
-}
-
-/* Says which draws the summary uses when it cannot use them all. */
-static void say_used(const gb_draws *d, size_t n)
-{
-    int used = 0;
-    for (int c = 0; c < d->nchains; c++)
-        used += d->filled[c] >= n;
-    fprintf(stderr, "glassbox run: the summary uses the first %zu draws of chain%s", n,
-            used == 1 ? "" : "s");
-    for (int c = 0, k = 0; c < d->nchains; c++)
-        if (d->filled[c] >= n)
-            fprintf(stderr, "%s %d", k++ ? "," : "", c + 1);
-    if (used < d->nchains) {
-        fprintf(stderr, "; it leaves out chain");
-        for (int c = 0, k = 0; c < d->nchains; c++)
-            if (d->filled[c] < n)
-                fprintf(stderr, "%s %d (%zu draws)", k++ ? "," : "", c + 1, d->filled[c]);
-    }
-    fputc('\n', stderr);
-}
-
-/* The chains the summary uses: those with at least n draws (*used of them), each read to its
- * n-th; NULL when out of memory. */
-static const double **summary_chains(const gb_draws *d, size_t n, int *used)
-{
-    const double **chains = malloc((size_t)d->nchains * sizeof *chains);
-    *used = 0;
-    for (int c = 0; chains && c < d->nchains; c++)
-        if (d->filled[c] >= n)
-            chains[(*used)++] = d->rows + (size_t)c * d->ndraws * d->ncols;
-    return chains;
-}
-
-/* Fewer draws than this in every chain: no summary. */
-enum { MIN_DRAWS = 4 };
-
-/* The draws the tree summary reads its leaves and depth from: the summary's own (c->chains,
- * which the caller frees, stays NULL when there are too few); -1 when out of memory. */
-static int tree_cols(const gb_model *m, const gb_draws *d, cli_tree_cols *c)
-{
-    size_t n = summary_length(d, MIN_DRAWS);
-    int used = 0;
-    const double **chains = n ? summary_chains(d, n, &used) : NULL;
-    if (n && !chains)
-        return -1;
-    *c = (cli_tree_cols){.m = m, .col = d->col, .ncols = d->ncols, .chains = chains,
-                         .nchains = (size_t)used, .ndraws = n};
-    return 0;
-}
-
 /* Prints the summary of the draws made (whole rows only).  After an interruption chains may
  * have made different numbers of draws: the summary takes the same number from each chain it
- * uses (the diagnostics need that), chosen by summary_length, and says which. */
+ * uses (the diagnostics need that), chosen by cli_used_length, and says which. */
 static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
                          const cli_opts *o, const cli_session *s, const char *trees,
                          const char *trees_svg, int *report_rc)
@@ -382,19 +314,19 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
         fprintf(stderr, " of %d): no draws to summarise\n", cfg->warmup);
         return 0;
     }
-    size_t n = summary_length(d, MIN_DRAWS);
+    size_t n = cli_used_length(d, CLI_USED_MIN);
     if (n == 0) {
-        fprintf(stderr, "glassbox run: fewer than %d draws in every chain (", MIN_DRAWS);
+        fprintf(stderr, "glassbox run: fewer than %d draws in every chain (", CLI_USED_MIN);
         print_counts(d, stderr);
         fprintf(stderr, "): too few for a summary\n");
         return 0;
     }
     int used;
     if (!all_complete(d))
-        say_used(d, n);
+        cli_used_say(d, n);
     size_t nm = gb_model_output_size(m);
     const char **names = malloc((GB_NSAMPLER_COLS + nm) * sizeof *names);
-    const double **chains = summary_chains(d, n, &used);
+    const double **chains = cli_used_chains(d, n, &used);
     int rc = -1;
     if (names && chains) {
         for (int k = 0; k < GB_NSAMPLER_COLS; k++)
@@ -423,7 +355,7 @@ static int print_summary(const gb_model *m, const gb_draws *d, const gb_run_conf
 }
 
 /* The summary, then the report when asked for; returns an exit code.  *cols receives the
- * draws the trees' summary reads (tree_cols; the caller frees cols->chains). */
+ * draws the trees' summary reads (cli_used_tree_cols; the caller frees cols->chains). */
 static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_config *cfg,
                          const cli_opts *o, const cli_session *s, const cli_tree *trees,
                          const cli_tree_xs *xs, cli_tree_cols *cols)
@@ -431,7 +363,7 @@ static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_conf
     int report_rc = GB_EXIT_OK;
     char *text = NULL; /* the trees' summary, for the report */
     size_t len = 0;
-    int bad = trees && !cli_tree_empty(trees) && tree_cols(m, d, cols) != 0;
+    int bad = trees && !cli_tree_empty(trees) && cli_used_tree_cols(m, d, cols) != 0;
     FILE *mem = o->report && trees && !cli_tree_empty(trees) && !bad
                     ? open_memstream(&text, &len)
                     : NULL;
