@@ -52,6 +52,11 @@ static inline void gb_multi_scratch_release(gb_multi_scratch *s)
     s->heap = NULL;
 }
 
+/* Factors (A + A') / 2 of the K x K block A into its lower Cholesky factor in L (K * K); returns
+ * sum_i log L_ii, half of log |A|, or NAN when A is not finite and positive definite
+ * (dist_multi_normal.c). */
+double gb_multi_cholesky(const double *A, size_t K, double *L);
+
 /* Copies (A + A') / 2 of the K x K block A into out; returns 0 if an entry is not finite. */
 static inline int gb_multi_symmetrise(const double *A, size_t K, double *out)
 {

@@ -111,21 +111,11 @@ static void lkj_corr_cholesky_rng(gsl_rng *r, size_t n, const gb_arg *p, const s
     }
 }
 
-/* Factors the symmetrised A into L and returns log|A|, or NAN when A is not SPD. */
+/* Factors the symmetrised A into L and returns log|A| (twice the sum of log L_kk: exact, a
+ * power of two), or NAN when A is not SPD. */
 static double spd_factor(const double *A, size_t K, double *L)
 {
-    if (!gb_multi_symmetrise(A, K, L))
-        return NAN;
-    gsl_matrix_view m = gsl_matrix_view_array(L, K, K);
-    if (gsl_linalg_cholesky_decomp1(&m.matrix) != GSL_SUCCESS)
-        return NAN;
-    double ld = 0;
-    for (size_t k = 0; k < K; k++) {
-        if (!(L[k * K + k] > 0))
-            return NAN;
-        ld += 2 * log(L[k * K + k]);
-    }
-    return ld;
+    return 2 * gb_multi_cholesky(A, K, L);
 }
 
 /* inv = A^-1 from A's factor L (inv may not alias L). */

@@ -19,9 +19,7 @@
 /* log(sqrt(2 pi)) to 20 significant digits */
 #define LOG_SQRT_2PI 0.91893853320467274178
 
-/* Factors the symmetrised Sigma into L (lower triangle); returns sum log L_ii or NAN if Sigma is
- * not finite and positive definite. */
-static double factor(const double *Sigma, size_t K, double *L)
+double gb_multi_cholesky(const double *Sigma, size_t K, double *L)
 {
     if (!gb_multi_symmetrise(Sigma, K, L))
         return NAN;
@@ -93,7 +91,7 @@ static double multi_normal_lpdf(size_t n, const gb_arg *a, const size_t *dims, i
     for (size_t i = 0; i < n; i++) {
         const double *Sigma = a[2].val + i * a[2].stride;
         if (i == 0 || a[2].stride)
-            ld = factor(Sigma, K, L);
+            ld = gb_multi_cholesky(Sigma, K, L);
         double q = solve(L, K, a[0].val + i * a[0].stride, a[1].val + i * a[1].stride, z, al);
         if (isnan(ld) || isnan(q)) {
             lp = -INFINITY;
@@ -192,7 +190,7 @@ static void multi_normal_rng(gsl_rng *r, size_t n, const gb_arg *p, const size_t
     double *L = gb_multi_scratch_get(&s, K * K);
     for (size_t i = 0; i < n; i++) {
         const double *mu = p[0].val + i * p[0].stride;
-        if (L && !isnan(factor(p[1].val + i * p[1].stride, K, L)))
+        if (L && !isnan(gb_multi_cholesky(p[1].val + i * p[1].stride, K, L)))
             draw(r, mu, L, K, out + i * K);
         else
             fill_nan(out + i * K, K);
