@@ -20,6 +20,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "gbt_model.h"
+#include "gbt_regression.h"
 #include "laplace.h"
 #include "near.h"
 #include "optimize.h"
@@ -27,44 +28,13 @@
 #define NDRAWS 20000
 #define Z 4.4
 
-static const char *const regression = "data x: real[N]\n"
-                                      "data y: real[N]\n"
-                                      "a ~ normal(0, 10)\n"
-                                      "b ~ normal(0, 10)\n"
-                                      "y ~ normal(a + b * x, 1.5)\n";
-static const char *const regression_data =
-    "{\"N\": 6, \"x\": [-1.2, 0.3, 0.8, 1.9, 2.4, -0.5], \"y\": [0.1, 1.7, 2.2, 3.9, 4.1, 0.6]}";
-
-/* Posterior of (a, b): precision P = X'X / s^2 + I / 100, mean P^-1 X'y / s^2. */
-static void regression_posterior(double P[2][2], double mean[2], double cov[2][2])
-{
-    const double x[] = {-1.2, 0.3, 0.8, 1.9, 2.4, -0.5}, y[] = {0.1, 1.7, 2.2, 3.9, 4.1, 0.6};
-    double s2 = 1.5 * 1.5, r[2] = {0, 0};
-    P[0][0] = P[1][1] = 0.01;
-    P[0][1] = 0;
-    for (int i = 0; i < 6; i++) {
-        P[0][0] += 1 / s2;
-        P[0][1] += x[i] / s2;
-        P[1][1] += x[i] * x[i] / s2;
-        r[0] += y[i] / s2;
-        r[1] += x[i] * y[i] / s2;
-    }
-    P[1][0] = P[0][1];
-    double det = P[0][0] * P[1][1] - P[0][1] * P[1][0];
-    cov[0][0] = P[1][1] / det;
-    cov[1][1] = P[0][0] / det;
-    cov[0][1] = cov[1][0] = -P[0][1] / det;
-    mean[0] = cov[0][0] * r[0] + cov[0][1] * r[1];
-    mean[1] = cov[1][0] * r[0] + cov[1][1] * r[1];
-}
-
 static void test_laplace_hessian_of_normal_posterior_is_minus_precision(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, regression, regression_data), GB_OK);
+    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
     double P[2][2], mean[2], cov[2][2], H[4];
-    regression_posterior(P, mean, cov);
+    gbt_regression_posterior(P, mean, cov);
     const double at[2] = {0.7, -0.2}; /* quadratic: the same Hessian everywhere */
     assert_int_equal(gb_laplace_hessian(f->m, at, H, f->errs), GB_OK);
     for (int i = 0; i < 2; i++)
@@ -114,9 +84,9 @@ static void test_laplace_draws_match_normal_posterior(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, regression, regression_data), GB_OK);
+    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
     double P[2][2], mean[2], cov[2][2];
-    regression_posterior(P, mean, cov);
+    gbt_regression_posterior(P, mean, cov);
     size_t ncols = GB_LAPLACE_NCOLS + gb_model_output_size(f->m);
     double *rows = malloc(NDRAWS * ncols * sizeof *rows);
     assert_non_null(rows);

@@ -13,38 +13,9 @@
 #include <string.h>
 
 #include "gbt_model.h"
+#include "gbt_regression.h"
 #include "near.h"
 #include "optimize.h"
-
-/* y ~ normal(a + b x, 1.5), a, b ~ normal(0, 10). */
-static const char *const regression = "data x: real[N]\n"
-                                      "data y: real[N]\n"
-                                      "a ~ normal(0, 10)\n"
-                                      "b ~ normal(0, 10)\n"
-                                      "y ~ normal(a + b * x, 1.5)\n";
-static const char *const regression_data =
-    "{\"N\": 6, \"x\": [-1.2, 0.3, 0.8, 1.9, 2.4, -0.5], \"y\": [0.1, 1.7, 2.2, 3.9, 4.1, 0.6]}";
-
-/* Posterior of (a, b): precision P = X'X / s^2 + I / 100, mean P^-1 X'y / s^2. */
-static void regression_posterior(double mean[2], double cov[2][2])
-{
-    const double x[] = {-1.2, 0.3, 0.8, 1.9, 2.4, -0.5}, y[] = {0.1, 1.7, 2.2, 3.9, 4.1, 0.6};
-    double s2 = 1.5 * 1.5, P[2][2] = {{0.01, 0}, {0, 0.01}}, r[2] = {0, 0};
-    for (int i = 0; i < 6; i++) {
-        P[0][0] += 1 / s2;
-        P[0][1] += x[i] / s2;
-        P[1][1] += x[i] * x[i] / s2;
-        r[0] += y[i] / s2;
-        r[1] += x[i] * y[i] / s2;
-    }
-    P[1][0] = P[0][1];
-    double det = P[0][0] * P[1][1] - P[0][1] * P[1][0];
-    cov[0][0] = P[1][1] / det;
-    cov[1][1] = P[0][0] / det;
-    cov[0][1] = cov[1][0] = -P[0][1] / det;
-    mean[0] = cov[0][0] * r[0] + cov[0][1] * r[1];
-    mean[1] = cov[1][0] * r[0] + cov[1][1] * r[1];
-}
 
 static gb_optimize_result *optimise(gbt_model *f, int starts, int jacobian)
 {
@@ -61,10 +32,10 @@ static void test_optimize_regression_map_is_posterior_mean(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, regression, regression_data), GB_OK);
+    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
     gb_optimize_result *r = optimise(f, 4, 0);
     double mean[2], cov[2][2];
-    regression_posterior(mean, cov);
+    gbt_regression_posterior(NULL, mean, cov);
     assert_int_equal(r->dim, 2);
     assert_near(r->theta[0], mean[0], 1e-6, 0); /* a, b: unconstrained = constrained */
     assert_near(r->theta[1], mean[1], 1e-6, 0);
@@ -142,7 +113,7 @@ static void test_optimize_refuses_no_starts(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, regression, regression_data), GB_OK);
+    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
     gb_optimize_config cfg = {.starts = 0, .max_iter = 10};
     gb_optimize_result *r = NULL;
     assert_int_equal(gb_optimize_run(f->m, &cfg, &r, f->errs), GB_EUSAGE);
