@@ -9,50 +9,24 @@
 #include <string.h>
 
 #include "data.h"
+#include "gbt_model.h"
 #include "lower.h"
 
-typedef struct fixture {
-    gb_sources *srcs;
-    gb_errlist *errs;
-    gb_data *data;
-    gb_graph *g;
-} fixture;
+typedef gbt_model fixture;
 
+/* The fixture (tests/support): errors are expected here, so printed only with GB_TEST_VERBOSE. */
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    f->srcs = gb_sources_new();
-    f->errs = gb_errlist_new();
-    f->data = gb_data_new();
+    gbt_model *f = gbt_model_new();
+    f->quiet = !getenv("GB_TEST_VERBOSE");
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    gb_graph_free(f->g);
-    gb_data_free(f->data);
-    gb_errlist_free(f->errs);
-    gb_sources_free(f->srcs);
-    free(f);
+    gbt_model_free(*state);
     return 0;
-}
-
-/* Lowers `model` with optional JSON data; returns the status. */
-static gb_status lower(fixture *f, const char *model, const char *json)
-{
-    const gb_source *src;
-    if (json) {
-        assert_int_equal(gb_sources_add(f->srcs, "d.json", json, strlen(json), &src), GB_OK);
-        assert_int_equal(gb_data_load_json(f->data, src, f->errs), GB_OK);
-    }
-    assert_int_equal(gb_sources_add(f->srcs, "m.gb", model, strlen(model), &src), GB_OK);
-    gb_lower_opts o = {json ? f->data : NULL, NULL, NULL, 0};
-    gb_status st = gb_lower_source(f->srcs, src, &o, &f->g, f->errs);
-    if (getenv("GB_TEST_VERBOSE"))
-        gb_errlist_print(f->errs, f->srcs, stderr);
-    return st;
 }
 
 static void expect_err(fixture *f, size_t idx, int line, int col, const char *msg,
@@ -102,7 +76,8 @@ static const char *changepoint = "data counts: int[N]\n"
 static void test_lower_builds_changepoint_graph(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, changepoint, "{\"counts\": [1, 4, 2, 0, 5], \"N\": 5}"), GB_OK);
+    assert_int_equal(gbt_model_lower(f, changepoint, "{\"counts\": [1, 4, 2, 0, 5], \"N\": 5}"),
+                     GB_OK);
     assert_int_equal(gb_graph_node_count(f->g), 6); /* counts N alpha lambda1 lambda2 tau */
     const gb_node *c = node(f, "counts");
     assert_true(gb_node_is_observed(c));
@@ -126,7 +101,7 @@ static void test_lower_builds_changepoint_graph(void **state)
 static void test_lower_checks_without_data(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, changepoint, NULL), GB_OK);
+    assert_int_equal(gbt_model_lower(f, changepoint, NULL), GB_OK);
     assert_int_equal(node(f, "counts")->shape.dim[0], GB_DIM_UNKNOWN);
 }
 
@@ -137,7 +112,7 @@ static void test_lower_builds_component_nodes(void **state)
                     "  a ~ normal(0, 10)\n  b: real[K] ~ normal(0, s)\n"
                     "  sigma ~ half_normal(1)\n  mu = a + X @ b\n  y ~ normal(mu, sigma)\n}\n"
                     "data X: real[N, K]\ndata y: real[N]\nfit = lin(X, y)\nr = y - fit.mu\n";
-    assert_int_equal(lower(f, m, "{\"X\": [[1, 2], [3, 4], [5, 6]], \"y\": [1, 2, 3.5]}"),
+    assert_int_equal(gbt_model_lower(f, m, "{\"X\": [[1, 2], [3, 4], [5, 6]], \"y\": [1, 2, 3.5]}"),
                      GB_OK);
     assert_int_equal(gb_graph_component_count(f->g), 1);
     assert_string_equal(gb_graph_component(f->g, 0)->name, "fit");
@@ -165,7 +140,7 @@ static void test_lower_unrolls_component_loops(void **state)
                     "data X: real[N, D]\nnet = stack(X, [4, 3, 2])\n"
                     "z = net.layer[2].W[1, 1]\n"
                     "w = [net.layer[k].W[1, 1] for k in 1..3]\n";
-    assert_int_equal(lower(f, m, "{\"X\": [[1, 2], [3, 4], [5, 6]]}"), GB_OK);
+    assert_int_equal(gbt_model_lower(f, m, "{\"X\": [[1, 2], [3, 4], [5, 6]]}"), GB_OK);
     assert_int_equal(gb_graph_component_count(f->g), 4);
     const char *want[4] = {"net", "net.layer[1]", "net.layer[2]", "net.layer[3]"};
     for (size_t i = 0; i < 4; i++)
@@ -201,7 +176,7 @@ static void test_lower_picks_if_branches(void **state)
                     "if flag == 0 {\n  b = lik(w)\n}\n"
                     "for i in 1..3 {\n  if i < 3 {\n    z[i] ~ normal(0, 1)\n  } else {\n"
                     "    z[i] ~ normal(z[1], 1)\n  }\n}\n";
-    assert_int_equal(lower(f, m, "{\"y\": [1, 2], \"w\": [3, 4], \"flag\": 1}"), GB_OK);
+    assert_int_equal(gbt_model_lower(f, m, "{\"y\": [1, 2], \"w\": [3, 4], \"flag\": 1}"), GB_OK);
     /* a took the robust branch; flag = 1 left b out, so w is not observed */
     assert_int_equal(gb_graph_component_count(f->g), 1);
     assert_string_equal(node(f, "y")->defs[0].dist->name, "student_t");
@@ -210,9 +185,9 @@ static void test_lower_picks_if_branches(void **state)
     assert_true(has_parent(f, "z", "z"));
     gb_graph_free(f->g);
     f->g = NULL;
-    assert_int_equal(lower(f, "mu ~ normal(0, 1)\nif mu > 0 {\n  x ~ normal(0, 1)\n}\n",
-                           "{}"),
-                     GB_ESEMANTIC);
+    assert_int_equal(
+        gbt_model_lower(f, "mu ~ normal(0, 1)\nif mu > 0 {\n  x ~ normal(0, 1)\n}\n", "{}"),
+        GB_ESEMANTIC);
     expect_err(f, 0, 2, 7, "the condition of an 'if' statement must be known when the graph "
                            "is built", NULL);
 }
@@ -221,9 +196,10 @@ static void test_lower_picks_if_branches(void **state)
 static void test_lower_sizes_from_derived_integers(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data K: int\nKc = K - 1\nKd = 2 * Kc\nb: real[Kd] ~ normal(0, 1)\n",
-                           "{\"K\": 4}"),
-                     GB_OK);
+    assert_int_equal(
+        gbt_model_lower(f, "data K: int\nKc = K - 1\nKd = 2 * Kc\nb: real[Kd] ~ normal(0, 1)\n",
+                        "{\"K\": 4}"),
+        GB_OK);
     assert_int_equal(node(f, "b")->shape.dim[0], 6);
 }
 
@@ -235,8 +211,9 @@ static void test_lower_allows_elementwise_hidden_markov_chain(void **state)
                     "for t in 2..N { z[t] ~ categorical(P[z[t - 1]]) }\n"
                     "mu: ordered[K] ~ normal(0, 10)\n"
                     "for t in 1..N { y[t] ~ normal(mu[z[t]], 1) }\n";
-    assert_int_equal(lower(f, m, "{\"y\": [0.1, 2, 2.2, -0.5], \"P\": [[0.9, 0.1], [0.2, 0.8]],"
-                                 " \"p0\": [0.5, 0.5]}"),
+    assert_int_equal(gbt_model_lower(f, m,
+                                     "{\"y\": [0.1, 2, 2.2, -0.5], \"P\": [[0.9, 0.1], [0.2, 0.8]],"
+                                     " \"p0\": [0.5, 0.5]}"),
                      GB_OK);
     const gb_node *z = node(f, "z");
     assert_int_equal(z->ndefs, 2);
@@ -251,7 +228,7 @@ static void test_lower_allows_elementwise_hidden_markov_chain(void **state)
 static void test_lower_reports_unknown_name_with_suggestion(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "sigma ~ exponential(1)\nmu ~ normal(0, sigm)\n", NULL),
+    assert_int_equal(gbt_model_lower(f, "sigma ~ exponential(1)\nmu ~ normal(0, sigm)\n", NULL),
                      GB_ESEMANTIC);
     expect_err(f, 0, 2, 16, "unknown name 'sigm'", "did you mean 'sigma'?");
 }
@@ -259,14 +236,14 @@ static void test_lower_reports_unknown_name_with_suggestion(void **state)
 static void test_lower_reports_unknown_distribution_with_suggestion(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "mu ~ normall(0, 1)\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "mu ~ normall(0, 1)\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 1, 6, "unknown distribution 'normall'", "did you mean 'normal'?");
 }
 
 static void test_lower_reports_duplicate_definition(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "a ~ normal(0, 1)\nb ~ normal(0, 1)\na = 3 * b\n", NULL),
+    assert_int_equal(gbt_model_lower(f, "a ~ normal(0, 1)\nb ~ normal(0, 1)\na = 3 * b\n", NULL),
                      GB_ESEMANTIC);
     expect_err(f, 0, 1, 1, "'a' is computed from the parameter 'b', so '~' cannot observe it",
                "'~' observes data, or a transform of data alone (Stan's transformed data); 'a' "
@@ -274,34 +251,35 @@ static void test_lower_reports_duplicate_definition(void **state)
     teardown(state);
     setup(state);
     f = *state;
-    assert_int_equal(lower(f, "a = 1\na = 2\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "a = 1\na = 2\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 2, 1, "'a' is already defined", "first defined at line 1");
 }
 
 static void test_lower_reports_assignment_to_data(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: real[N]\ny = 2\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "data y: real[N]\ny = 2\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 2, 1, "cannot assign to data 'y'", NULL);
 }
 
 static void test_lower_reports_wrong_argument_count(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "a ~ normal(0, 1, 2)\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "a ~ normal(0, 1, 2)\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 1, 5, "normal takes 2 arguments, got 3", NULL);
     teardown(state);
     setup(state);
     f = *state;
-    assert_int_equal(lower(f, "a ~ normal(0)\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "a ~ normal(0)\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 1, 5, "normal takes 2 arguments (mu, sigma), got 1", NULL);
 }
 
 static void test_lower_reports_integer_parameter_given_real(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data k: int\np ~ beta(1, 1)\nk ~ binomial(2.5, p)\n", NULL),
-                     GB_ESEMANTIC);
+    assert_int_equal(
+        gbt_model_lower(f, "data k: int\np ~ beta(1, 1)\nk ~ binomial(2.5, p)\n", NULL),
+        GB_ESEMANTIC);
     expect_err(f, 0, 3, 14, "binomial's parameter 'N' must be an integer, but this is real",
                NULL);
 }
@@ -309,8 +287,9 @@ static void test_lower_reports_integer_parameter_given_real(void **state)
 static void test_lower_reports_discrete_distribution_on_real_data(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: real[N]\nlam ~ exponential(1)\ny ~ poisson(lam)\n", NULL),
-                     GB_ESEMANTIC);
+    assert_int_equal(
+        gbt_model_lower(f, "data y: real[N]\nlam ~ exponential(1)\ny ~ poisson(lam)\n", NULL),
+        GB_ESEMANTIC);
     expect_err(f, 0, 3, 3, "poisson is a distribution over integers, but 'y' is declared real",
                NULL);
 }
@@ -318,8 +297,8 @@ static void test_lower_reports_discrete_distribution_on_real_data(void **state)
 static void test_lower_reports_shape_mismatch(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data a: real[N]\ndata b: real[M]\nc = a + b\n",
-                           "{\"a\": [1, 2, 3], \"b\": [1, 2]}"),
+    assert_int_equal(gbt_model_lower(f, "data a: real[N]\ndata b: real[M]\nc = a + b\n",
+                                     "{\"a\": [1, 2, 3], \"b\": [1, 2]}"),
                      GB_ESEMANTIC);
     expect_err(f, 0, 3, 7, "shapes do not match for '+': shape [3] and shape [2]", NULL);
 }
@@ -327,8 +306,9 @@ static void test_lower_reports_shape_mismatch(void **state)
 static void test_lower_reports_matmul_shape_mismatch(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data X: real[N, K]\nb: real[3] ~ normal(0, 1)\nm = X @ b\n",
-                           "{\"X\": [[1, 2], [3, 4]]}"),
+    assert_int_equal(gbt_model_lower(f,
+                                     "data X: real[N, K]\nb: real[3] ~ normal(0, 1)\nm = X @ b\n",
+                                     "{\"X\": [[1, 2], [3, 4]]}"),
                      GB_ESEMANTIC);
     expect_err(f, 0, 3, 7,
                "'@' needs matrices or vectors with matching inner sizes, got shape [2, 2] and "
@@ -339,12 +319,12 @@ static void test_lower_reports_matmul_shape_mismatch(void **state)
 static void test_lower_reports_cycle(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "a = b + 1\nb = a * 2\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "a = b + 1\nb = a * 2\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 2, 5, "'a' depends on itself", NULL);
     teardown(state);
     setup(state);
     f = *state;
-    assert_int_equal(lower(f, "a: real ~ normal(b, 1)\nb: real ~ normal(a, 1)\n", NULL),
+    assert_int_equal(gbt_model_lower(f, "a: real ~ normal(b, 1)\nb: real ~ normal(a, 1)\n", NULL),
                      GB_ESEMANTIC);
     expect_err(f, 0, 2, 1, "cycle: 'b' and 'a' depend on each other", NULL);
 }
@@ -352,7 +332,8 @@ static void test_lower_reports_cycle(void **state)
 static void test_lower_reports_too_many_indices_and_real_index(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: real[N]\nm = y[1, 2]\nq = y[1.5]\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "data y: real[N]\nm = y[1, 2]\nq = y[1.5]\n", NULL),
+                     GB_ESEMANTIC);
     expect_err(f, 0, 2, 5, "too many indices: 2 given, but y has 1 dimension", NULL);
     expect_err(f, 1, 3, 7, "an index must be an integer", NULL);
 }
@@ -360,7 +341,7 @@ static void test_lower_reports_too_many_indices_and_real_index(void **state)
 static void test_lower_reports_unknown_type(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: rael[N]\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "data y: rael[N]\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 1, 9, "unknown type 'rael'", "did you mean 'real'?");
 }
 
@@ -369,7 +350,7 @@ static void test_lower_reports_component_argument_errors(void **state)
     fixture *f = *state;
     const char *m = "model m(x: real, s: real) {\n  a ~ normal(x, s)\n}\n"
                     "f1 = m(1)\nf2 = m(1, 2, t = 3)\n";
-    assert_int_equal(lower(f, m, NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, m, NULL), GB_ESEMANTIC);
     expect_err(f, 0, 4, 6, "model m needs argument 's'", NULL);
     expect_err(f, 1, 5, 14, "model m has no argument 't'", NULL);
 }
@@ -377,15 +358,15 @@ static void test_lower_reports_component_argument_errors(void **state)
 static void test_lower_reports_missing_module(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "import nosuchmodule\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "import nosuchmodule\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 1, 8, "cannot find module 'nosuchmodule'", NULL);
 }
 
 static void test_lower_reports_data_errors(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: int[N]\ndata x: real[N]\ndata z: real[3]\n",
-                           "{\"y\": [1, 2.5], \"x\": [1, 2]}"),
+    assert_int_equal(gbt_model_lower(f, "data y: int[N]\ndata x: real[N]\ndata z: real[3]\n",
+                                     "{\"y\": [1, 2.5], \"x\": [1, 2]}"),
                      GB_EDATA);
     expect_err(f, 0, 1, 2, "y[2] is 2.5, but 'y' is declared int", NULL);
     expect_err(f, 1, 3, 6, "data variable 'z' is not in the data", NULL);
@@ -394,8 +375,8 @@ static void test_lower_reports_data_errors(void **state)
 static void test_lower_reports_size_conflict_in_data(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data a: real[N]\ndata b: real[N]\n",
-                           "{\"a\": [1, 2, 3], \"b\": [1, 2]}"),
+    assert_int_equal(gbt_model_lower(f, "data a: real[N]\ndata b: real[N]\n",
+                                     "{\"a\": [1, 2, 3], \"b\": [1, 2]}"),
                      GB_EDATA);
     expect_err(f, 0, 2, 14, "'b' has 2 along dimension 1, but the model says N = 3", NULL);
 }
@@ -403,8 +384,8 @@ static void test_lower_reports_size_conflict_in_data(void **state)
 static void test_lower_reports_nan_and_bounds_in_data(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data a: real[N]\ndata s: real<lower=0>[N]\n",
-                           "{\"a\": [1, \"NaN\"], \"s\": [1, -2]}"),
+    assert_int_equal(gbt_model_lower(f, "data a: real[N]\ndata s: real<lower=0>[N]\n",
+                                     "{\"a\": [1, \"NaN\"], \"s\": [1, -2]}"),
                      GB_EDATA);
     expect_err(f, 0, 1, 11, "a[2] is NaN; data must be finite numbers", NULL);
     expect_err(f, 1, 1, 19, "s[2] is -2, outside the declared bounds [0, inf]", NULL);
@@ -415,7 +396,7 @@ static void test_lower_reports_index_out_of_range_in_data(void **state)
     fixture *f = *state;
     const char *m = "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 1)\n"
                     "for i in 1..N {\n  y[i] ~ normal(mu[g[i]], 1)\n}\n";
-    assert_int_equal(lower(f, m, "{\"y\": [1, 2, 3, 4], \"g\": [1, 3, 4, 2]}"), GB_EDATA);
+    assert_int_equal(gbt_model_lower(f, m, "{\"y\": [1, 2, 3, 4], \"g\": [1, 3, 4, 2]}"), GB_EDATA);
     expect_err(f, 0, 5, 20, "index 4 is out of range for mu (1..3) when i = 3", NULL);
 }
 
@@ -424,14 +405,15 @@ static void test_lower_reports_gather_index_out_of_range_in_data(void **state)
     fixture *f = *state;
     const char *m = "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 1)\n"
                     "y ~ normal(mu[g], 1)\n";
-    assert_int_equal(lower(f, m, "{\"y\": [1, 2, 3], \"g\": [1, 4, 2]}"), GB_EDATA);
+    assert_int_equal(gbt_model_lower(f, m, "{\"y\": [1, 2, 3], \"g\": [1, 4, 2]}"), GB_EDATA);
     expect_err(f, 0, 4, 15, "index 4 (element 2 of g) is out of range for mu (1..3)", NULL);
 }
 
 static void test_lower_reports_size_scalar_conflict_in_data(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: real[J]\n", "{\"J\": 9, \"y\": [1, 2]}"), GB_EDATA);
+    assert_int_equal(gbt_model_lower(f, "data y: real[J]\n", "{\"J\": 9, \"y\": [1, 2]}"),
+                     GB_EDATA);
     expect_err(f, 0, 1, 14, "'y' has 2 along dimension 1, but the data give J = 9",
                "J is at d.json:1:2 and y at d.json:1:10; they must agree");
 }
@@ -439,8 +421,8 @@ static void test_lower_reports_size_scalar_conflict_in_data(void **state)
 static void test_lower_binds_size_from_matching_scalar(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: real[J]\neta: real[K] ~ normal(0, 1)\n",
-                           "{\"J\": 2, \"K\": 3, \"y\": [1, 2]}"),
+    assert_int_equal(gbt_model_lower(f, "data y: real[J]\neta: real[K] ~ normal(0, 1)\n",
+                                     "{\"J\": 2, \"K\": 3, \"y\": [1, 2]}"),
                      GB_OK);
     assert_int_equal(node(f, "eta")->shape.dim[0], 3);
     assert_int_equal(node(f, "y")->shape.dim[0], 2);
@@ -449,23 +431,25 @@ static void test_lower_binds_size_from_matching_scalar(void **state)
 static void test_lower_reports_empty_model(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "# nothing here\n", NULL), GB_ESEMANTIC);
+    assert_int_equal(gbt_model_lower(f, "# nothing here\n", NULL), GB_ESEMANTIC);
     expect_err(f, 0, 1, 1, "the model is empty: it has no statements", NULL);
 }
 
 static void test_lower_reports_element_defined_twice_or_never(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f, "data y: real[N]\nz[1] ~ normal(0, 1)\n"
-                              "for t in 1..N {\n  z[t] ~ normal(0, 1)\n}\n",
-                           "{\"y\": [1, 2, 3]}"),
+    assert_int_equal(gbt_model_lower(f,
+                                     "data y: real[N]\nz[1] ~ normal(0, 1)\n"
+                                     "for t in 1..N {\n  z[t] ~ normal(0, 1)\n}\n",
+                                     "{\"y\": [1, 2, 3]}"),
                      GB_ESEMANTIC);
     expect_err(f, 0, 4, 8, "element 1 of 'z' is defined twice", "it was first defined at line 2");
     teardown(state);
     setup(state);
     f = *state;
-    assert_int_equal(lower(f, "data y: real[N]\nfor t in 2..N {\n  z[t] ~ normal(0, 1)\n}\n",
-                           "{\"y\": [1, 2, 3]}"),
+    assert_int_equal(gbt_model_lower(f,
+                                     "data y: real[N]\nfor t in 2..N {\n  z[t] ~ normal(0, 1)\n}\n",
+                                     "{\"y\": [1, 2, 3]}"),
                      GB_ESEMANTIC);
     expect_err(f, 0, 3, 3, "element 1 of 'z' is never defined", NULL);
 }
@@ -505,11 +489,12 @@ static void test_lower_unobserved_nodes_become_parameters(void **state)
 static void test_lower_reports_latent_index_support_too_wide(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f,
-                           "data y: real[N]\nmu: real[3] ~ normal(0, 5)\nk ~ uniform_int(1, 5)\n"
-                           "for i in 1..N {\n  y[i] ~ normal(mu[k], 1)\n}\n",
-                           "{\"y\": [1, 2]}"),
-                     GB_ESEMANTIC);
+    assert_int_equal(
+        gbt_model_lower(f,
+                        "data y: real[N]\nmu: real[3] ~ normal(0, 5)\nk ~ uniform_int(1, 5)\n"
+                        "for i in 1..N {\n  y[i] ~ normal(mu[k], 1)\n}\n",
+                        "{\"y\": [1, 2]}"),
+        GB_ESEMANTIC);
     expect_err(f, 0, 5, 20, "'k' indexes mu (1..3) but its support is 1..5",
                "its support comes from m.gb:3:3 ('k ~ uniform_int(...)'); make it fit 1..3: "
                "values outside would be cut from its prior");
@@ -517,31 +502,34 @@ static void test_lower_reports_latent_index_support_too_wide(void **state)
     setup(state);
     f = *state;
     /* categorical(p) with p of length 5, per element and as a vector of labels */
-    assert_int_equal(lower(f,
-                           "data y: real[N]\ndata p: real[5]\nmu: real[3] ~ normal(0, 5)\n"
-                           "z: int[N] ~ categorical(p)\ny ~ normal(mu[z], 1)\n",
-                           "{\"y\": [1, 2], \"p\": [0.2, 0.2, 0.2, 0.2, 0.2]}"),
-                     GB_ESEMANTIC);
+    assert_int_equal(
+        gbt_model_lower(f,
+                        "data y: real[N]\ndata p: real[5]\nmu: real[3] ~ normal(0, 5)\n"
+                        "z: int[N] ~ categorical(p)\ny ~ normal(mu[z], 1)\n",
+                        "{\"y\": [1, 2], \"p\": [0.2, 0.2, 0.2, 0.2, 0.2]}"),
+        GB_ESEMANTIC);
     expect_err(f, 0, 5, 15, "'z' indexes mu (1..3) but its support is 1..5", NULL);
     teardown(state);
     setup(state);
     f = *state;
     /* an unbounded support never fits */
-    assert_int_equal(lower(f, "mu: real[3] ~ normal(0, 5)\nk ~ poisson(2)\nx = mu[k]\n", NULL),
-                     GB_ESEMANTIC);
+    assert_int_equal(
+        gbt_model_lower(f, "mu: real[3] ~ normal(0, 5)\nk ~ poisson(2)\nx = mu[k]\n", NULL),
+        GB_ESEMANTIC);
     expect_err(f, 0, 3, 8, "'k' indexes mu (1..3) but its support is 0..inf", NULL);
 }
 
 static void test_lower_accepts_latent_index_support_that_fits(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(lower(f,
-                           "data y: real[N]\ndata p: real[3]\nmu: real[3] ~ normal(0, 5)\n"
-                           "k ~ uniform_int(2, 3)\nfor i in 1..N {\n  z[i] ~ categorical(p)\n"
-                           "  y[i] ~ normal(mu[z[i]] + mu[k], 1)\n}\n"
-                           "b ~ bernoulli(0.5)\nc = mu[b + 1]\n",
-                           "{\"y\": [1, 2], \"p\": [0.2, 0.3, 0.5]}"),
-                     GB_OK);
+    assert_int_equal(
+        gbt_model_lower(f,
+                        "data y: real[N]\ndata p: real[3]\nmu: real[3] ~ normal(0, 5)\n"
+                        "k ~ uniform_int(2, 3)\nfor i in 1..N {\n  z[i] ~ categorical(p)\n"
+                        "  y[i] ~ normal(mu[z[i]] + mu[k], 1)\n}\n"
+                        "b ~ bernoulli(0.5)\nc = mu[b + 1]\n",
+                        "{\"y\": [1, 2], \"p\": [0.2, 0.3, 0.5]}"),
+        GB_OK);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)

@@ -46,10 +46,10 @@ void gbt_model_free(gbt_model *f)
     free(f);
 }
 
-/* The status, after printing the errors when it is a failure. */
+/* The status, after printing the errors when it is a failure (unless f->quiet). */
 static gb_status reported(const gbt_model *f, gb_status st)
 {
-    if (st != GB_OK)
+    if (st != GB_OK && !f->quiet)
         gb_errlist_print(f->errs, f->srcs, stderr);
     return st;
 }

@@ -27,6 +27,7 @@ typedef struct gbt_model {
     gb_model *m;     /* NULL until built */
     gb_model_ws *ws; /* NULL; a test that evaluates the model itself makes it (freed here) */
     gb_draws *d;     /* NULL until run */
+    int quiet;       /* 1: a failed step does not print its errors (tests that expect them) */
 } gbt_model;
 
 /* A new fixture with empty sources, errors and data (caller frees with gbt_model_free); fails
