@@ -407,32 +407,30 @@ static int check_vars(const gb_model *m, const cli_opts *o)
     return rc;
 }
 
+/* Refuses the side file OUTPUT's stem + suffix when it would overwrite an input. */
+static gb_status check_side(const cli_opts *o, const gb_drawsout_meta *meta, const char *suffix,
+                            cli_session *s)
+{
+    char *side = gb_drawsout_stem_path(o->output, suffix);
+    if (!side)
+        return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    gb_status st = gb_drawsout_check_inputs("--output", o->output, side, meta, s->errs);
+    free(side);
+    return st;
+}
+
 /* Opens the draws' files (refusing names that would overwrite an input, the streamed
- * summaries' file included); errors are in s->errs. */
+ * summaries' and the trees' files included); errors are in s->errs. */
 static gb_status open_output(const gb_model *m, const cli_opts *o, const gb_run_config *cfg,
                              const unsigned char *keep, cli_session *s, gb_drawsout **w)
 {
     gb_drawsout_meta meta = {o->model, o->data, o->ndata, cfg, 0};
-    if (keep) { /* some nodes are streamed: their summaries go to a side file */
-        char *side = gb_drawsout_stem_path(o->output, "_stream.csv");
-        if (!side)
-            return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-        gb_status st = gb_drawsout_check_inputs("--output", o->output, side, &meta, s->errs);
-        free(side);
-        if (st != GB_OK)
-            return st;
-    }
-    for (size_t k = 0; k < gb_model_kind_count(m); k++) {
-        if (strcmp(gb_model_kind(m, k)->name, "tree") != 0)
-            continue;
-        char *side = gb_drawsout_stem_path(o->output, "_tree.jsonl"); /* the trees' file too */
-        if (!side)
-            return gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-        gb_status st = gb_drawsout_check_inputs("--output", o->output, side, &meta, s->errs);
-        free(side);
-        if (st != GB_OK)
-            return st;
-    }
+    gb_status st = keep ? check_side(o, &meta, "_stream.csv", s) : GB_OK; /* streamed nodes */
+    for (size_t k = 0; st == GB_OK && k < gb_model_kind_count(m); k++)
+        if (strcmp(gb_model_kind(m, k)->name, "tree") == 0)
+            st = check_side(o, &meta, "_tree.jsonl", s);
+    if (st != GB_OK)
+        return st;
     size_t nm = gb_model_output_size(m), nk = 0;
     const char **names = malloc((nm ? nm : 1) * sizeof *names);
     if (!names)
@@ -440,7 +438,7 @@ static gb_status open_output(const gb_model *m, const cli_opts *o, const gb_run_
     for (size_t k = 0; k < nm; k++)
         if (!keep || keep[k])
             names[nk++] = gb_model_output_name(m, k);
-    gb_status st = gb_drawsout_open(o->output, &meta, names, nk, w, s->errs);
+    st = gb_drawsout_open(o->output, &meta, names, nk, w, s->errs);
     free(names);
     return st;
 }
