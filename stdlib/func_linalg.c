@@ -387,43 +387,36 @@ VJP_FN(vj_inverse)
     work_free(&w);
 }
 
-EVAL_FN(ev_determinant)
+/* det A, or log |det A| (lg set; a singular A is then an error); an empty A's is 1 (log: 0). */
+static int determinant(const gb_tensor *a, double *out, int lg)
 {
-    (void)nargs;
-    size_t n = in[0].shape.dim[0];
+    size_t n = a->shape.dim[0];
     if (n == 0) {
-        out->val[0] = 1;
+        *out = lg ? 0 : 1;
         return 0;
     }
     work w;
     gsl_permutation perm;
     int signum;
-    if (lu(in[0].val, n, 0, &w, &perm, &signum) != 0)
+    if (lu(a->val, n, 0, &w, &perm, &signum) != 0)
         return -1;
     gsl_matrix_view LU = mview(w.d, n, n);
-    out->val[0] = gsl_linalg_LU_det(&LU.matrix, signum);
+    double d = gsl_linalg_LU_det(&LU.matrix, lg ? 1 : signum);
+    *out = lg ? gsl_linalg_LU_lndet(&LU.matrix) : d;
     work_free(&w);
-    return 0;
+    return lg && d == 0 ? -1 : 0;
+}
+
+EVAL_FN(ev_determinant)
+{
+    (void)nargs;
+    return determinant(&in[0], out->val, 0);
 }
 
 EVAL_FN(ev_log_determinant)
 {
     (void)nargs;
-    size_t n = in[0].shape.dim[0];
-    if (n == 0) {
-        out->val[0] = 0;
-        return 0;
-    }
-    work w;
-    gsl_permutation perm;
-    int signum;
-    if (lu(in[0].val, n, 0, &w, &perm, &signum) != 0)
-        return -1;
-    gsl_matrix_view LU = mview(w.d, n, n);
-    double d = gsl_linalg_LU_det(&LU.matrix, 1);
-    out->val[0] = gsl_linalg_LU_lndet(&LU.matrix);
-    work_free(&w);
-    return d == 0 ? -1 : 0;
+    return determinant(&in[0], out->val, 1);
 }
 
 /* Abar += scale * A^-T; a singular A adds nothing (the gradient through the adjugate is not
