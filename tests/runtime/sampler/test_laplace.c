@@ -20,7 +20,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "gbt_model.h"
-#include "gbt_regression.h"
+#include "gbt_conjugate.h"
 #include "laplace.h"
 #include "near.h"
 #include "optimize.h"
@@ -32,9 +32,10 @@ static void test_laplace_hessian_of_normal_posterior_is_minus_precision(void **s
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
+    assert_int_equal(
+        gbt_model_build(f, gbt_conjugate_regression_model, gbt_conjugate_regression_data), GB_OK);
     double P[2][2], mean[2], cov[2][2], H[4];
-    gbt_regression_posterior(P, mean, cov);
+    gbt_conjugate_regression_posterior(P, mean, cov);
     const double at[2] = {0.7, -0.2}; /* quadratic: the same Hessian everywhere */
     assert_int_equal(gb_laplace_hessian(f->m, at, H, f->errs), GB_OK);
     for (int i = 0; i < 2; i++)
@@ -49,10 +50,7 @@ static void test_laplace_hessian_includes_log_jacobian(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f,
-                                     "data y: int[N]\nlambda ~ gamma(3, 2)\n"
-                                     "y ~ poisson(lambda)\n",
-                                     "{\"N\": 4, \"y\": [2, 5, 1, 3]}"),
+    assert_int_equal(gbt_model_build(f, gbt_conjugate_poisson_model, gbt_conjugate_poisson_data),
                      GB_OK);
     const double u = 0.4;
     double H;
@@ -84,9 +82,10 @@ static void test_laplace_draws_match_normal_posterior(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
+    assert_int_equal(
+        gbt_model_build(f, gbt_conjugate_regression_model, gbt_conjugate_regression_data), GB_OK);
     double P[2][2], mean[2], cov[2][2];
-    gbt_regression_posterior(P, mean, cov);
+    gbt_conjugate_regression_posterior(P, mean, cov);
     size_t ncols = GB_LAPLACE_NCOLS + gb_model_output_size(f->m);
     double *rows = malloc(NDRAWS * ncols * sizeof *rows);
     assert_non_null(rows);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "gbt_model.h"
-#include "gbt_regression.h"
+#include "gbt_conjugate.h"
 #include "near.h"
 #include "optimize.h"
 
@@ -32,10 +32,11 @@ static void test_optimize_regression_map_is_posterior_mean(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
+    assert_int_equal(
+        gbt_model_build(f, gbt_conjugate_regression_model, gbt_conjugate_regression_data), GB_OK);
     gb_optimize_result *r = optimise(f, 4, 0);
     double mean[2], cov[2][2];
-    gbt_regression_posterior(NULL, mean, cov);
+    gbt_conjugate_regression_posterior(NULL, mean, cov);
     assert_int_equal(r->dim, 2);
     assert_near(r->theta[0], mean[0], 1e-6, 0); /* a, b: unconstrained = constrained */
     assert_near(r->theta[1], mean[1], 1e-6, 0);
@@ -52,10 +53,7 @@ static void test_optimize_positive_parameter_leaves_out_jacobian(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f,
-                                     "data y: int[N]\nlambda ~ gamma(3, 2)\n"
-                                     "y ~ poisson(lambda)\n",
-                                     "{\"N\": 4, \"y\": [2, 5, 1, 3]}"),
+    assert_int_equal(gbt_model_build(f, gbt_conjugate_poisson_model, gbt_conjugate_poisson_data),
                      GB_OK);
     gb_optimize_result *map = optimise(f, 3, 0), *jac = optimise(f, 3, 1);
     f->ws = gb_model_ws_new(f->m);
@@ -113,7 +111,8 @@ static void test_optimize_refuses_no_starts(void **state)
 {
     (void)state;
     gbt_model *f = gbt_model_new();
-    assert_int_equal(gbt_model_build(f, gbt_regression_model, gbt_regression_data), GB_OK);
+    assert_int_equal(
+        gbt_model_build(f, gbt_conjugate_regression_model, gbt_conjugate_regression_data), GB_OK);
     gb_optimize_config cfg = {.starts = 0, .max_iter = 10};
     gb_optimize_result *r = NULL;
     assert_int_equal(gb_optimize_run(f->m, &cfg, &r, f->errs), GB_EUSAGE);

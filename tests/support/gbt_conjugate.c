@@ -1,18 +1,20 @@
-/* gbt_regression.c - test-only: the conjugate normal regression and its exact posterior (see
- * gbt_regression.h). */
-#include "gbt_regression.h"
+/* gbt_conjugate.c - test-only: models with closed-form posteriors (see gbt_conjugate.h). */
+#include "gbt_conjugate.h"
 
 #include <stddef.h>
 
-const char *const gbt_regression_model = "data x: real[N]\n"
-                                         "data y: real[N]\n"
-                                         "a ~ normal(0, 10)\n"
-                                         "b ~ normal(0, 10)\n"
-                                         "y ~ normal(a + b * x, 1.5)\n";
-const char *const gbt_regression_data =
+const char *const gbt_conjugate_regression_model = "data x: real[N]\n"
+                                                   "data y: real[N]\n"
+                                                   "a ~ normal(0, 10)\n"
+                                                   "b ~ normal(0, 10)\n"
+                                                   "y ~ normal(a + b * x, 1.5)\n";
+const char *const gbt_conjugate_regression_data =
     "{\"N\": 6, \"x\": [-1.2, 0.3, 0.8, 1.9, 2.4, -0.5], \"y\": [0.1, 1.7, 2.2, 3.9, 4.1, 0.6]}";
+const char *const gbt_conjugate_poisson_model =
+    "data y: int[N]\nlambda ~ gamma(3, 2)\ny ~ poisson(lambda)\n";
+const char *const gbt_conjugate_poisson_data = "{\"N\": 4, \"y\": [2, 5, 1, 3]}";
 
-void gbt_regression_posterior(double P[2][2], double mean[2], double cov[2][2])
+void gbt_conjugate_regression_posterior(double P[2][2], double mean[2], double cov[2][2])
 {
     const double x[] = {-1.2, 0.3, 0.8, 1.9, 2.4, -0.5}, y[] = {0.1, 1.7, 2.2, 3.9, 4.1, 0.6};
     double s2 = 1.5 * 1.5, r[2] = {0, 0}, own[2][2];
