@@ -22,8 +22,8 @@
 #include "size.h"
 #include "summary.h"
 
-gb_status cli_prior_open(const gb_model *m, const cli_opts *o, const gb_run_config *cfg,
-                         int fixed, cli_prior_out *out, gb_errlist *errs)
+gb_status cli_prior_open(const gb_model *m, const cli_opts *o, const gb_run_config *cfg, int fixed,
+                         cli_prior_out *out, gb_errlist *errs)
 {
     size_t nm = gb_model_output_size(m), cells = 0;
     *out = (cli_prior_out){.ncols = GB_NSAMPLER_COLS + nm};
@@ -44,8 +44,8 @@ gb_status cli_prior_open(const gb_model *m, const cli_opts *o, const gb_run_conf
 }
 
 gb_status cli_prior_draw(const gb_model *m, const gb_simulate *sim, gb_model_ws *ws, gsl_rng *r,
-                         const cli_opts *o, int c, size_t k, const double *src,
-                         cli_prior_out *out, size_t *bad)
+                         const cli_opts *o, int c, size_t k, const double *src, cli_prior_out *out,
+                         size_t *bad)
 {
     double *row = out->rows + ((size_t)c * (size_t)o->draws + k) * out->ncols;
     if (src) {

@@ -28,15 +28,15 @@ typedef struct cli_prior_out {
 /* Allocates out->rows within the memory budget and opens o's output, its header from cfg
  * (fixed: the fixed_param algorithm); on failure the error is in errs and what was made is in
  * out, for the caller to free. */
-gb_status cli_prior_open(const gb_model *m, const cli_opts *o, const gb_run_config *cfg,
-                         int fixed, cli_prior_out *out, gb_errlist *errs);
+gb_status cli_prior_open(const gb_model *m, const cli_opts *o, const gb_run_config *cfg, int fixed,
+                         cli_prior_out *out, gb_errlist *errs);
 /* Draw k of chain c: the parameters sim targets drawn into ws given the values of src (a row
  * of an MCMC run, its sampler columns kept), or given nothing (src NULL: sampler columns 0);
  * the row stored in out->rows and written to out->w.  GB_ENUMERIC sets *bad to the node that
  * could not be drawn (cli_prior_undrawable says so); GB_EIO when the write failed. */
 gb_status cli_prior_draw(const gb_model *m, const gb_simulate *sim, gb_model_ws *ws, gsl_rng *r,
-                         const cli_opts *o, int c, size_t k, const double *src,
-                         cli_prior_out *out, size_t *bad);
+                         const cli_opts *o, int c, size_t k, const double *src, cli_prior_out *out,
+                         size_t *bad);
 /* The located error for node `bad` of g, which could not be drawn. */
 void cli_prior_undrawable(gb_errlist *errs, const gb_graph *g, size_t bad);
 

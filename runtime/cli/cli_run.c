@@ -364,9 +364,8 @@ static int summarise_run(const gb_model *m, const gb_draws *d, const gb_run_conf
     char *text = NULL; /* the trees' summary, for the report */
     size_t len = 0;
     int bad = trees && !cli_tree_empty(trees) && cli_used_tree_cols(m, d, cols) != 0;
-    FILE *mem = o->report && trees && !cli_tree_empty(trees) && !bad
-                    ? open_memstream(&text, &len)
-                    : NULL;
+    FILE *mem =
+        o->report && trees && !cli_tree_empty(trees) && !bad ? open_memstream(&text, &len) : NULL;
     if (mem && (cli_tree_print(trees, cols->chains ? cols : NULL, mem) != 0) + (fclose(mem) != 0)) {
         free(text);
         text = NULL;

@@ -57,7 +57,11 @@ int cli_used_tree_cols(const gb_model *m, const gb_draws *d, cli_tree_cols *c)
     const double **chains = n ? cli_used_chains(d, n, &used) : NULL;
     if (n && !chains)
         return -1;
-    *c = (cli_tree_cols){.m = m, .col = d->col, .ncols = d->ncols, .chains = chains,
-                         .nchains = (size_t)used, .ndraws = n};
+    *c = (cli_tree_cols){.m = m,
+                         .col = d->col,
+                         .ncols = d->ncols,
+                         .chains = chains,
+                         .nchains = (size_t)used,
+                         .ndraws = n};
     return 0;
 }
