@@ -157,6 +157,12 @@ int cli_tree_write(const cli_tree *t, const char *output)
 
 /* ---- one draw's forest ---- */
 
+static size_t leaves(const json_t *n)
+{
+    const json_t *l = json_object_get(n, "left");
+    return l ? leaves(l) + leaves(json_object_get(n, "right")) : 1;
+}
+
 /* Adds tree n's splits on each input to count[0 .. p-1]. */
 static void count_vars(const json_t *n, size_t *count, size_t p)
 {
@@ -211,6 +217,7 @@ void cli_tree_draws_free(cli_tree_draws *nd)
         if (nd->key)
             free(nd->key[i]);
     }
+    free(nd->nleaves);
     free(nd->used);
     free(nd->forest);
     free(nd->key);
@@ -237,6 +244,10 @@ static int read_draw(cli_tree_draws *nd, size_t i, const char *line)
         return -1;
     }
     nd->forest[i] = f;
+    size_t nl = 0, ti;
+    json_t *tr;
+    json_array_foreach(trees, ti, tr) nl += leaves(tr);
+    nd->nleaves[i] = (double)nl;
     nd->single = json_array_size(trees) == 1;
     if (nd->single) {
         size_t len = 0, cap = 0;
@@ -263,9 +274,10 @@ int cli_tree_gather(const cli_tree *t, const char *node, cli_tree_draws *nd)
     size_t n = nd->nchains * nd->ndraws;
     if (n == 0)
         return 0;
+    nd->nleaves = calloc(n, sizeof *nd->nleaves);
     nd->forest = calloc(n, sizeof *nd->forest);
     nd->key = calloc(n, sizeof *nd->key);
-    if (!nd->forest || !nd->key)
+    if (!nd->nleaves || !nd->forest || !nd->key)
         return -1;
     for (int c = 0; c < t->nchains; c++) {
         size_t d = 0;

@@ -10,10 +10,14 @@
 
 #include "cli_tree.h"
 
-/* One node's draws, all chains: per draw its tree key (single trees) and parsed forest. */
+/* One node's draws, all chains: per draw its number of leaves, tree key (single trees) and
+ * parsed forest. */
 typedef struct cli_tree_draws {
     const char *node;
     size_t nchains, ndraws, p;
+    double *nleaves; /* the forest's leaves, chain c, draw d at c * ndraws + d: counted from the
+                        records for what must work without a tree_leaves node in the model
+                        (compare's parameter count); the run's summary reads the draw columns */
     double *used;    /* single tree: draws that split on input j; forest: the sum over draws of
                         input j's share of the splits (the BART packages' inclusion proportion) */
     json_t **forest; /* parsed lines, nchains * ndraws: chain c, draw d at c * ndraws + d */
