@@ -24,9 +24,11 @@
  * same work bound as model_marg.c).  By default a chain stays with FFBS: summing costs about
  * 2 (K + K^2) batched runs of the chain's terms a gradient, and NUTS takes tens of gradients an
  * iteration, where FFBS costs K^2 runs once an iteration.  Measured on tests/bench/hmm_gauss.gb
- * (K = 2, T = 400, 4 chains x (1000 + 1000)): summed 18.1 s of CPU for min bulk ESS 3561, FFBS
- * 3.7 s for 3050, so summing gave a quarter of FFBS's ESS per CPU-second, and it left as many
- * chains stuck on posteriordb's bball_drive HMM (1 of 28, tests/bench/run_hmm_stuck.sh).
+ * (K = 2, T = 400, 4 chains x (1000 + 1000), seed 20261125, the peers' data): summed 10.5 s of
+ * CPU for min bulk ESS 3244 over the continuous parameters, FFBS 3.4 s for 2386, so summing
+ * gives under half of FFBS's ESS per CPU-second (a quarter before the terms' lpdf_each calls),
+ * and it left as many chains stuck on posteriordb's bball_drive HMM (1 of 28,
+ * tests/bench/run_hmm_stuck.sh).
  */
 #include <math.h>
 #include <stdio.h>
