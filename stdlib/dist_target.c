@@ -40,6 +40,7 @@ const gb_dist_ops gb_dist_target = {
     .variate_type = GB_REAL,
     .size_param = GB_NO_PARAM,
     .support = {GB_SUPPORT_INTERVAL, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
+    .is_target = 1,
     .lpdf = target_lpdf,
     .rng = target_rng,
     .doc = "the term of `target += e`: log density e whatever the variate",

@@ -21,6 +21,7 @@
 #include "cli_compare.h"
 #include "cli_predict_tree.h"
 #include "cli_tree.h"
+#include "cli_tree_int.h"
 #include "cli_flags.h"
 #include "heldout.h"
 #include "loglik.h"
@@ -41,7 +42,8 @@ typedef struct fitted {
     const char *path;
     gb_psis_result loo;
     double *elpd_i; /* pointwise elpd_loo, N */
-    size_t n, nparams;
+    size_t n;
+    double nparams; /* cli_cmp_count_params */
     double lpd_test;
     size_t ntest;
     double acc;  /* NAN: no accuracy */
@@ -66,7 +68,8 @@ static void help(void)
         "                   probable class (among the training data's values) is the true one\n"
         "  rmse             with --test and any other outcome: root mean square error of the\n"
         "                   posterior mean prediction (the mean of replicates over draws)\n"
-        "  params           number of parameter elements\n"
+        "  params           number of parameter elements; a tree counts its posterior mean\n"
+        "                   leaves times a leaf's free values (1, or K - 1 class probabilities)\n"
         "  readable         what can be read off the model (its components)\n"
         "--outcome NAME names the outcome data variable (default: the observed node's name).\n"
         "--kfold K: instead of LOO and a test set, fits every model K times, each on the rows\n"
@@ -136,12 +139,60 @@ void cli_cmp_describe(const gb_graph *g, char *buf, size_t cap)
         snprintf(buf, cap, "plain model: every node, by name");
 }
 
-size_t cli_cmp_count_params(const gb_model *m)
+/* Tree node `node`'s posterior mean leaves times a leaf's free values (0 for a node the tree
+ * sampler keeps without a forest: a tree's leaves or depth); NAN without records, -1 when out of
+ * memory. */
+static double tree_params(const cli_tree *rec, const char *node)
 {
-    size_t n = 0;
-    for (size_t k = 0; k < gb_model_latent_count(m); k++)
-        n += gb_graph_node(gb_model_graph(m), gb_model_latent_node(m, k))->len;
+    cli_tree_draws nd;
+    double r = NAN;
+    if (!rec || cli_tree_empty(rec))
+        return NAN;
+    if (cli_tree_gather(rec, node, &nd) != 0) {
+        cli_tree_draws_free(&nd);
+        return -1;
+    }
+    size_t n = nd.nchains * nd.ndraws, k = 0;
+    const json_t *leaf = n ? cli_tree_leaf_at(cli_tree_first(&nd, 0), &k) : NULL;
+    if (!n) /* no forest of its own: a statistic of a tree (t.leaves, t.depth), no parameter */
+        r = 0;
+    else if (leaf) {
+        const json_t *p = json_object_get(leaf, "p"); /* class probabilities: a simplex */
+        double free_values = p && json_array_size(p) > 0 ? (double)json_array_size(p) - 1 : 1;
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += nd.nleaves[i];
+        r = sum / (double)n * free_values;
+    }
+    cli_tree_draws_free(&nd);
+    return r;
+}
+
+double cli_cmp_count_params(const gb_model *m, const cli_tree *rec)
+{
+    double n = 0;
+    for (size_t k = 0; k < gb_model_latent_count(m); k++) {
+        const gb_node *node = gb_graph_node(gb_model_graph(m), gb_model_latent_node(m, k));
+        if (strcmp(gb_model_latent_kind(m, k)->name, "tree") != 0) {
+            n += (double)node->len;
+            continue;
+        }
+        double t = tree_params(rec, node->name);
+        if (t < 0)
+            return -1;
+        n += t; /* NAN stays NAN */
+    }
     return n;
+}
+
+void cli_cmp_print_params(double n)
+{
+    if (isnan(n))
+        printf(" %7s", "-");
+    else if (n == floor(n))
+        printf(" %7.0f", n);
+    else
+        printf(" %7.1f", n);
 }
 
 static size_t total_draws(const gb_draws *d)
@@ -571,7 +622,11 @@ static int fit_one(const cli_opts *o, const char *test, const char *outcome, int
         rc = cli_report(s.errs, s.srcs, st);
         goto out;
     }
-    f->nparams = cli_cmp_count_params(m);
+    f->nparams = cli_cmp_count_params(m, rec);
+    if (f->nparams < 0) {
+        rc = cli_report(s.errs, s.srcs, gb_error(s.errs, GB_ENOMEM, (gb_loc){0}, "out of memory"));
+        goto out;
+    }
     if (f->nparams == 0) /* every draw is the same point: LOO is exact, k-hat meaningless */
         f->loo.n_ok = f->loo.n_bad = f->loo.n_very_bad = 0;
     cli_cmp_describe(s.graph, f->readable, sizeof f->readable);
@@ -620,7 +675,8 @@ static void print_table(const fitted *f, int nf, int has_test)
             else
                 printf(" %8.4g", f[i].rmse);
         }
-        printf(" %7zu  %s\n", f[i].nparams, f[i].readable);
+        cli_cmp_print_params(f[i].nparams);
+        printf("  %s\n", f[i].readable);
     }
     for (int i = 0; i < nf; i++)
         if (f[i].loo.n_bad + f[i].loo.n_very_bad > 0)

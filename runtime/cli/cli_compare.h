@@ -41,7 +41,15 @@ gb_status cli_cmp_score(const cli_opts *to, cli_session *t, const gb_data_var *t
 const char *cli_cmp_outcome(const gb_graph *g, const gb_data *data, const char *outcome);
 /* "net: weights and activations (multiclass)", or "plain model: ..." into buf. */
 void cli_cmp_describe(const gb_graph *g, char *buf, size_t cap);
-size_t cli_cmp_count_params(const gb_model *m);
+/* The params column: each latent's elements, except a tree's fitted values (one per row and
+ * output, which no one would call parameters): a tree counts the posterior mean number of its
+ * leaves (summed over a forest's trees) times the free values of a leaf, 1 for a mean and K - 1
+ * for K class probabilities, from the forests rec recorded (borrowed, may be NULL).  NAN when a
+ * tree has no record (no forest was recorded: not expected, printed as -); -1 when out of
+ * memory. */
+double cli_cmp_count_params(const gb_model *m, const struct cli_tree *rec);
+/* Prints the params column (" %7s": an integer count as such, a tree's mean to 0.1, NAN as -). */
+void cli_cmp_print_params(double n);
 /* The classes of an integer outcome (sorted, at most CLI_CMP_MAX_CLASSES) into cls; 0 when the
  * outcome is not integer or has more. */
 #define CLI_CMP_MAX_CLASSES 64

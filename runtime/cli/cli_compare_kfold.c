@@ -36,7 +36,7 @@ typedef struct kf_fitted {
     size_t n, cap;
     double hits, sse; /* summed over folds; NAN when not computed */
     size_t nout;      /* held-out outcome values they count */
-    size_t nparams;
+    double nparams;   /* cli_cmp_count_params, of the first fold's fit */
     char readable[200];
 } kf_fitted;
 
@@ -263,8 +263,10 @@ static gb_status one_fold(const cli_opts *o, int map, cli_session *s, const kf_r
         to.model = f->path;
         st = cli_cmp_score(&to, &te, gb_data_find(tr.data, r->outcome), m, d, rec, &sc);
     }
-    if (st == GB_OK && !f->nparams)
-        f->nparams = cli_cmp_count_params(m);
+    if (st == GB_OK && f->nparams == 0) /* the first fold's (a model without any: each fold's) */
+        f->nparams = cli_cmp_count_params(m, rec);
+    if (st == GB_OK && f->nparams < 0)
+        st = gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     if (st == GB_OK && f->n + sc.n > f->cap) {
         size_t cap = 2 * (f->n + sc.n);
         double *p = realloc(f->elpd_i, cap * sizeof *p);
@@ -365,7 +367,8 @@ static void print_table(const kf_fitted *f, int nf, const kf_rows *r, long K, co
             printf(" %8s", "-");
         else
             printf(" %8.4g", sqrt(f[i].sse / (double)f[i].nout));
-        printf(" %7zu  %s\n", f[i].nparams, f[i].readable);
+        cli_cmp_print_params(f[i].nparams);
+        printf("  %s\n", f[i].readable);
     }
     printf("%ld-fold cross-validation of %zu rows of '%s', folds %s, seed %lu\n", K, r->n,
            r->outcome, r->classes ? "stratified by class" : "stratified by sorted-outcome blocks",

@@ -216,8 +216,8 @@ static gb_status map_columns(pred *p)
         const gb_node *n = gb_graph_node(p->g2, i);
         size_t j = gb_graph_find(g1, n->name);
         const gb_node *n1 = j == (size_t)-1 ? NULL : gb_graph_node(g1, j);
-        if (gb_node_is_observed(n)) {
-            p->target[i] = 1;
+        if (gb_node_is_observed(n)) { /* a `target +=` term has no variate to draw */
+            p->target[i] = !gb_node_is_target_term(n);
             continue;
         }
         if (!gb_node_is_parameter(n) || cli_ptree_has(p->trees, n->name))

@@ -94,6 +94,9 @@ typedef struct gb_dist_ops {
                                   type gives it (lkj_corr_cholesky) */
     gb_support support;
     int improper;              /* flat / half_flat: no normalising constant exists */
+    int is_target;             /* the term of `target += e` (stdlib/dist_target.c): its node is
+                                  observed but holds no observation: no pointwise likelihood,
+                                  no replicate to draw, no value to report */
     gb_lpdf_fn lpdf;
     gb_rng_fn rng;             /* NULL for improper distributions */
     gb_lcdf_fn lcdf, lccdf;    /* NULL if there is no closed form */

@@ -195,6 +195,14 @@ int gb_node_is_parameter(const gb_node *n)
     return n->kind == GB_NODE_STOCHASTIC && !n->observed;
 }
 
+int gb_node_is_target_term(const gb_node *n)
+{
+    for (size_t d = 0; d < n->ndefs; d++)
+        if (n->defs[d].dist && n->defs[d].dist->is_target)
+            return 1;
+    return 0;
+}
+
 const char *gb_node_kind_name(const gb_node *n)
 {
     switch (n->kind) {

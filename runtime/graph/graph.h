@@ -160,6 +160,9 @@ gb_status gb_graph_link(gb_graph *g);
 
 int gb_node_is_observed(const gb_node *n);
 int gb_node_is_parameter(const gb_node *n); /* latent stochastic */
+/* The node of a `target += e` statement (a def whose distribution says is_target): observed,
+ * but no data and nothing to draw or report. */
+int gb_node_is_target_term(const gb_node *n);
 const char *gb_node_kind_name(const gb_node *n); /* "data", "observed", "parameter", ... */
 /* The name of n's element at flat (row-major) offset e in CmdStan's style, "y", "y.3", "Y.2.1",
  * its last vrank indices left out (0; a multivariate variate's rank names its row); a new string

@@ -104,12 +104,11 @@ static gb_status name_term(gb_loglik *l, gb_model_ws *ws, size_t k, size_t first
 }
 
 /* Is term tr's node observed, and a likelihood of data?  A `target += e` statement's node
- * (lang/parser.y; its term's distribution is stdlib/dist_target.c's "target", a name the
- * registry never holds) is observed but adds e, which is no observation's density. */
+ * (lang/parser.y; its term's distribution, stdlib/dist_target.c, says is_target) is observed but
+ * adds e, which is no observation's density. */
 static int is_observation(const gb_model *m, const term_range *tr)
 {
-    return gb_node_is_observed(gb_graph_node(m->g, tr->node)) &&
-           strcmp(term_op(m, tr)->dist->name, "target") != 0;
+    return gb_node_is_observed(gb_graph_node(m->g, tr->node)) && !term_op(m, tr)->dist->is_target;
 }
 
 gb_status gb_loglik_new(const gb_model *m, gb_model_ws *ws, gb_loglik **out, gb_errlist *errs)

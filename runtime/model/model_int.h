@@ -332,14 +332,7 @@ double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L
  * want_grad). */
 gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs);
 double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad);
-/* model_marg.c: repetition r's arguments of term o, for one lpdf call (n = 1).  With scr, the
- * adjoint of every argument that has one points into scr, zeroed; loff[i] is where argument i's
- * block starts in its tensor. */
-/* Allocates L->moff (blanket range k's repetitions start at moff[k]; moff[nranges] = *total)
- * and L->melem (*total entries, for the caller to fill); -1 when out of memory. */
-int gb_model_marg_alloc_reps(const gb_model *m, latent *L, size_t *total);
-void gb_model_marg_rep_args(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r,
-                            gb_arg *args, double *scr, size_t *loff);
+/* What model_marg.c and model_marg_chain.c share: model_marg_int.h. */
 
 /* model_marg_chain.c: a first-order chain (L->chain) summed out by the forward algorithm.
  * check says why it cannot be (NULL when it can; asked: the model said `@marginalise`, which

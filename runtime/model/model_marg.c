@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_int.h"
+#include "model_marg_int.h"
 
 /* Support size times repetitions above which summing is refused: at about 20 ns a repetition's
  * lpdf, 10^7 is 0.2 s for each gradient, where element-wise Gibbs costs one evaluation. */
@@ -80,7 +80,7 @@ static const char *assign(size_t *melem, size_t at, size_t e)
     return NULL;
 }
 
-/* model_int.h: L->moff (each blanket range's first repetition) and L->melem (unset). */
+/* model_marg_int.h: L->moff (each blanket range's first repetition) and L->melem (unset). */
 int gb_model_marg_alloc_reps(const gb_model *m, latent *L, size_t *total)
 {
     size_t nr = L->blanket.len / 2;
@@ -169,22 +169,29 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
     return NULL;
 }
 
-/* Lays out L's workspace and tags its ranges' ops. */
-static void adopt(gb_model *m, latent *L, size_t k)
+/* model_marg_int.h */
+void gb_model_marg_tag(gb_model *m, const latent *L, size_t k, size_t *scr, size_t *reps)
 {
-    size_t len = gb_graph_node(m->g, L->node)->len, scr = 1, reps = 1;
+    *scr = *reps = 1;
     for (size_t i = 0; i + 1 < L->blanket.len; i += 2) {
         const mop *t = &m->ops.items[L->blanket.items[i + 1] - 1];
         size_t s = 0;
-        if (t->n > reps)
-            reps = t->n;
+        if (t->n > *reps)
+            *reps = t->n;
         for (int a = 0; a < t->nin; a++)
             s += t->stride[a] ? t->stride[a] : m->t.items[t->in[a]].elen;
-        if (s > scr)
-            scr = s;
+        if (s > *scr)
+            *scr = s;
         for (size_t q = L->blanket.items[i]; q < L->blanket.items[i + 1]; q++)
             m->ops.items[q].marg = k + 1;
     }
+}
+
+/* Lays out L's workspace and tags its ranges' ops. */
+static void adopt(gb_model *m, latent *L, size_t k)
+{
+    size_t len = gb_graph_node(m->g, L->node)->len, scr, reps;
+    gb_model_marg_tag(m, L, k, &scr, &reps);
     L->marg = 1;
     L->mtab = m->ws_size;
     L->msave = L->mtab + len * L->mK;
@@ -277,9 +284,11 @@ gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
 
 /* ---- evaluation ---- */
 
-/* Repetition r's arguments of term o (model_int.h). */
-void gb_model_marg_rep_args(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r,
-                            gb_arg *args, double *scr, size_t *loff)
+/* Repetition r's arguments of term o, for one lpdf call (n = 1).  With scr, the adjoint of every
+ * argument that has one points into scr, zeroed; loff[i] is where argument i's block starts in
+ * its tensor. */
+static void rep_args(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r, gb_arg *args,
+                     double *scr, size_t *loff)
 {
     size_t le = o->n / (o->batch ? o->batch : 1);
     for (int i = 0; i < o->nin; i++) {
@@ -329,7 +338,7 @@ static void term_each(const gb_model *m, gb_model_ws *ws, const mop *o, const do
     for (size_t r = 0; r < o->n; r++) {
         if (w && w[r] == 0)
             continue;
-        gb_model_marg_rep_args(m, ws, o, r, args, w ? scr : NULL, loff);
+        rep_args(m, ws, o, r, args, w ? scr : NULL, loff);
         double lp = o->dist->lpdf(1, args, dims, 0);
         out[r] = lp > -INFINITY ? lp : -INFINITY; /* NaN too */
         for (int i = 0; w && i < o->nin; i++) {
@@ -344,6 +353,32 @@ static void term_each(const gb_model *m, gb_model_ws *ws, const mop *o, const do
     }
 }
 
+/* model_marg_int.h */
+int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                             const double *w, double *out)
+{
+    size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
+    const mop *o = &m->ops.items[b - 1];
+    size_t nb = o->batch ? o->batch : 1;
+    for (size_t q = a; w && q + 1 < b; q++) { /* this pattern's adjoints start from zero */
+        const mop *p = &m->ops.items[q];
+        const tensor *X = &m->t.items[p->out];
+        if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj)
+            memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
+    }
+    ws->bad = 0;
+    run_range(m, ws, a, b - 1, 0, nb, 0);
+    if (ws->bad) {
+        for (size_t r = 0; r < o->n; r++)
+            out[r] = -INFINITY;
+        return 0;
+    }
+    term_each(m, ws, o, w, out, ws->buf + L->mscr);
+    if (w)
+        run_range(m, ws, a, b - 1, 0, nb, 1);
+    return 1;
+}
+
 /* tab[e * K + v] = log density of the terms reading element e at z[e] = lo + v. */
 static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, double *z,
                        size_t len, double *tab)
@@ -354,16 +389,9 @@ static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, doub
     for (size_t v = 0; v < K; v++) {
         set_all(z, len, L->mlo + (double)v);
         for (size_t k = 0; 2 * k < L->blanket.len; k++) {
-            size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
-            const mop *o = &m->ops.items[b - 1];
+            const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
             const size_t *el = L->melem + L->moff[k];
-            ws->bad = 0;
-            run_range(m, ws, a, b - 1, 0, o->batch ? o->batch : 1, 0);
-            if (ws->bad)
-                for (size_t r = 0; r < o->n; r++)
-                    out[r] = -INFINITY;
-            else
-                term_each(m, ws, o, NULL, out, NULL);
+            gb_model_marg_range_each(m, ws, L, k, NULL, out);
             for (size_t r = 0; r < o->n; r++)
                 tab[el[r] * K + v] += out[r] > -INFINITY ? out[r] : -INFINITY; /* NaN too */
         }
@@ -376,29 +404,16 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
                       const double *tab)
 {
     size_t K = L->mK;
-    double *scr = ws->buf + L->mscr, *out = ws->buf + L->mout;
+    double *out = ws->buf + L->mout;
     for (size_t v = 0; v < K; v++) {
         set_all(z, len, L->mlo + (double)v);
         for (size_t k = 0; 2 * k < L->blanket.len; k++) {
-            size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
-            const mop *o = &m->ops.items[b - 1];
+            const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
             const size_t *el = L->melem + L->moff[k];
-            size_t nb = o->batch ? o->batch : 1;
             double *w = out + o->n;
-            for (size_t q = a; q + 1 < b; q++) { /* this value's adjoints start from zero */
-                const mop *p = &m->ops.items[q];
-                const tensor *X = &m->t.items[p->out];
-                if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj)
-                    memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
-            }
-            ws->bad = 0;
-            run_range(m, ws, a, b - 1, 0, nb, 0);
-            if (ws->bad)
-                continue; /* every weight of this value is 0 here */
             for (size_t r = 0; r < o->n; r++)
                 w[r] = tab[el[r] * K + v];
-            term_each(m, ws, o, w, out, scr);
-            run_range(m, ws, a, b - 1, 0, nb, 1);
+            gb_model_marg_range_each(m, ws, L, k, w, out);
         }
     }
     ws->bad = 0;

@@ -24,9 +24,11 @@
  * same work bound as model_marg.c).  By default a chain stays with FFBS: summing costs about
  * 2 (K + K^2) batched runs of the chain's terms a gradient, and NUTS takes tens of gradients an
  * iteration, where FFBS costs K^2 runs once an iteration.  Measured on tests/bench/hmm_gauss.gb
- * (K = 2, T = 400, 4 chains x (1000 + 1000)): summed 18.1 s of CPU for min bulk ESS 3561, FFBS
- * 3.7 s for 3050, so summing gave a quarter of FFBS's ESS per CPU-second, and it left as many
- * chains stuck on posteriordb's bball_drive HMM (1 of 28, tests/bench/run_hmm_stuck.sh).
+ * (K = 2, T = 400, 4 chains x (1000 + 1000), seed 20261125, the peers' data): summed 10.5 s of
+ * CPU for min bulk ESS 3244 over the continuous parameters, FFBS 3.4 s for 2386, so summing
+ * gives under half of FFBS's ESS per CPU-second (a quarter before the terms' lpdf_each calls),
+ * and it left as many chains stuck on posteriordb's bball_drive HMM (1 of 28,
+ * tests/bench/run_hmm_stuck.sh).
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,7 +36,7 @@
 #include <string.h>
 
 #include "hmm.h"
-#include "model_int.h"
+#include "model_marg_int.h"
 #include "size.h"
 
 /* K^2 times the chain terms' repetitions above which summing is refused (model_marg.c's bound:
@@ -93,19 +95,11 @@ static int chain_words(size_t T, size_t K, size_t *out)
 
 gb_status gb_model_marg_chain_adopt(gb_model *m, latent *L, size_t k)
 {
-    size_t T = gb_graph_node(m->g, L->node)->len, K = L->chain->K, scr = 1, words, end;
-    for (size_t i = 0; i + 1 < L->blanket.len; i += 2) {
-        const mop *t = &m->ops.items[L->blanket.items[i + 1] - 1];
-        size_t s = 0;
-        for (int a = 0; a < t->nin; a++)
-            s += t->stride[a] ? t->stride[a] : m->t.items[t->in[a]].elen;
-        if (s > scr)
-            scr = s;
-        for (size_t q = L->blanket.items[i]; q < L->blanket.items[i + 1]; q++)
-            m->ops.items[q].marg = k + 1;
-    }
+    size_t T = gb_graph_node(m->g, L->node)->len, K = L->chain->K, scr, reps, words, end;
+    gb_model_marg_tag(m, L, k, &scr, &reps);
     if (chain_words(T, K, &words) || gb_size_add(m->ws_size, words, &end) ||
-        gb_size_add(end, T + scr, &end))
+        gb_size_add(end, T + scr, &end) || gb_size_add(end, reps, &end) ||
+        gb_size_add(end, reps, &end))
         return GB_ENOMEM;
     int len = snprintf(NULL, 0,
                        "first-order chain of %zu latents, %zu states: summed out (forward "
@@ -124,6 +118,7 @@ gb_status gb_model_marg_chain_adopt(gb_model *m, latent *L, size_t k)
     L->mtab = m->ws_size;
     L->msave = L->mtab + words;
     L->mscr = L->msave + T;
+    L->mout = L->mscr + scr; /* a term's log densities and weights, 2 x reps */
     m->ws_size = end;
     return GB_OK;
 }
@@ -142,15 +137,22 @@ size_t gb_model_marg_chain_longest(const gb_model *m)
 
 /* ---- evaluation ---- */
 
-/* The chain's buffers in the workspace (layout of chain_words). */
+/* The chain's buffers in the workspace (layout of chain_words), and a term's log densities and
+ * weights (out, w; L->mout). */
 typedef struct bufs {
     size_t T, K;
-    double *logE, *alpha, *beta, *pE, *logA, *pA;
+    double *logE, *alpha, *beta, *pE, *logA, *pA, *out, *w;
 } bufs;
 
 static bufs bufs_of(const gb_model *m, gb_model_ws *ws, const latent *L)
 {
     bufs b = {.T = gb_graph_node(m->g, L->node)->len, .K = L->mK};
+    size_t reps = 1;
+    for (size_t i = 0; i + 1 < L->blanket.len; i += 2)
+        if (m->ops.items[L->blanket.items[i + 1] - 1].n > reps)
+            reps = m->ops.items[L->blanket.items[i + 1] - 1].n;
+    b.out = ws->buf + L->mout;
+    b.w = b.out + reps;
     size_t tk = b.T * b.K, tkk = (b.T - 1) * b.K * b.K;
     b.logE = ws->buf + L->mtab;
     b.alpha = b.logE + tk;
@@ -197,8 +199,7 @@ static int has_pair(const gb_model *m, const latent *L, size_t k)
 static void fill(const gb_model *m, gb_model_ws *ws, const latent *L, double *z, const bufs *B)
 {
     const chain_plan *c = L->chain;
-    size_t K = B->K, loff[8];
-    gb_arg args[8];
+    size_t K = B->K;
     memset(B->logE, 0, B->T * K * sizeof *B->logE);
     memset(B->logA, 0, (B->T - 1) * K * K * sizeof *B->logA);
     for (size_t i = 0; i < K; i++)
@@ -207,79 +208,41 @@ static void fill(const gb_model *m, gb_model_ws *ws, const latent *L, double *z,
             for (size_t k = 0; 2 * k < L->blanket.len; k++) {
                 if (i != j && !has_pair(m, L, k))
                     continue;
-                size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
-                const mop *o = &m->ops.items[b - 1];
-                const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+                const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
                 const size_t *fac = L->melem + L->moff[k];
-                ws->bad = 0;
-                run_range(m, ws, a, b - 1, 0, o->batch ? o->batch : 1, 0);
+                gb_model_marg_range_each(m, ws, L, k, NULL, B->out);
                 for (size_t r = 0; r < o->n; r++) {
                     size_t at;
                     int pair;
-                    if (!slot(c, fac[r], i, j, &at, &pair))
-                        continue;
-                    double lp = -INFINITY;
-                    if (!ws->bad) {
-                        gb_model_marg_rep_args(m, ws, o, r, args, NULL, loff);
-                        lp = o->dist->lpdf(1, args, dims, 0);
-                    }
-                    (pair ? B->logA : B->logE)[at] += lp > -INFINITY ? lp : -INFINITY;
+                    if (slot(c, fac[r], i, j, &at, &pair))
+                        (pair ? B->logA : B->logE)[at] += B->out[r];
                 }
             }
         }
     ws->bad = 0;
 }
 
-/* Adds each repetition's gradient, weighted by its factor's marginal at the pattern's values,
- * to the adjoints, and runs the ranges' ops backward. */
+/* Adds each repetition's gradient, weighted by its factor's marginal at the pattern's values
+ * (0 for a repetition the pattern does not count), to the adjoints, and runs the ranges' ops
+ * backward. */
 static void grad(const gb_model *m, gb_model_ws *ws, const latent *L, double *z, const bufs *B)
 {
     const chain_plan *c = L->chain;
-    size_t K = B->K, loff[8];
-    gb_arg args[8];
-    double *scr = ws->buf + L->mscr;
+    size_t K = B->K;
     for (size_t i = 0; i < K; i++)
         for (size_t j = 0; j < K; j++) {
             set_pattern(z, B->T, c->lo, i, j);
             for (size_t k = 0; 2 * k < L->blanket.len; k++) {
                 if (i != j && !has_pair(m, L, k))
                     continue;
-                size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
-                const mop *o = &m->ops.items[b - 1];
-                const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+                const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
                 const size_t *fac = L->melem + L->moff[k];
-                size_t nb = o->batch ? o->batch : 1;
-                for (size_t q = a; q + 1 < b; q++) { /* this pattern's adjoints start at zero */
-                    const mop *p = &m->ops.items[q];
-                    const tensor *X = &m->t.items[p->out];
-                    if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj)
-                        memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
-                }
-                ws->bad = 0;
-                run_range(m, ws, a, b - 1, 0, nb, 0);
-                if (ws->bad)
-                    continue; /* every potential of this pattern here is -inf: weight 0 */
                 for (size_t r = 0; r < o->n; r++) {
                     size_t at;
                     int pair;
-                    if (!slot(c, fac[r], i, j, &at, &pair))
-                        continue;
-                    double w = (pair ? B->pA : B->pE)[at];
-                    if (w == 0)
-                        continue;
-                    gb_model_marg_rep_args(m, ws, o, r, args, scr, loff);
-                    o->dist->lpdf(1, args, dims, 0);
-                    for (int x = 0; x < o->nin; x++) {
-                        if (!args[x].adj)
-                            continue;
-                        const tensor *X = &m->t.items[o->in[x]];
-                        size_t blk = o->stride[x] ? o->stride[x] : X->elen;
-                        double *xa = tadj(m, ws, o->in[x]) + loff[x];
-                        for (size_t e = 0; e < blk; e++)
-                            xa[e] += w * args[x].adj[e];
-                    }
+                    B->w[r] = slot(c, fac[r], i, j, &at, &pair) ? (pair ? B->pA : B->pE)[at] : 0;
                 }
-                run_range(m, ws, a, b - 1, 0, nb, 1);
+                gb_model_marg_range_each(m, ws, L, k, B->w, B->out);
             }
         }
     ws->bad = 0;

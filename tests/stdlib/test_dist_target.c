@@ -136,6 +136,18 @@ static void test_target_term_is_no_observation(void **state)
                      5);
 }
 
+/* The runtime tells a `target +=` term by the ops flag, not by a name: only dist_target.c sets
+ * it, and no registry distribution (whatever its name) does. */
+static void test_target_is_the_only_flagged_distribution(void **state)
+{
+    (void)state;
+    assert_true(gb_dist_target.is_target);
+    assert_null(gb_dist_find("target"));
+    for (size_t i = 0; i < gb_dist_count(); i++)
+        if (gb_dist_at(i)->is_target)
+            fail_msg("registry distribution '%s' says is_target", gb_dist_at(i)->name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_target_in_loop_matches_tilde_density),
         cmocka_unit_test(test_target_matches_tilde_posterior),
         cmocka_unit_test(test_target_term_is_no_observation),
+        cmocka_unit_test(test_target_is_the_only_flagged_distribution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

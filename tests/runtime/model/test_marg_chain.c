@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "dist.h"
 #include "gbt_model.h"
 #include "model_int.h"
 #include "near.h"
@@ -38,6 +39,13 @@ static const char *const HMM3 =
     "z[1] ~ categorical([0.2, 0.3, 0.5])\nfor t in 2..N {\n  z[t] ~ categorical(th[z[t - 1]])\n}\n"
     "for t in 1..N {\n  y[t] ~ normal(m[z[t]], s)\n}\n"
     "for t in 1..N - 1 {\n  w[t] ~ normal(m[z[t]] - m[z[t + 1]], 2)\n}\n";
+
+/* HMM2 with emissions of a distribution without lpdf_each: each repetition's own lpdf call. */
+static const char *const HMM2T =
+    "data y: real[N]\np1 ~ beta(2, 2)\np2 ~ beta(2, 2)\nm: real[2] ~ normal(0, 3)\n"
+    "s ~ exponential(1)\nz[1] ~ categorical([0.5, 0.5])\nfor t in 2..N {\n"
+    "  z[t] ~ categorical(if z[t - 1] == 1 then [p1, 1 - p1] else [1 - p2, p2])\n}\n"
+    "for t in 1..N {\n  y[t] ~ student_t(4, m[z[t]], s)\n}\n";
 
 static gbt_model *build_data(const char *head, const char *model, const char *json)
 {
@@ -137,6 +145,18 @@ static void test_marg_chain_three_states_gradient_matches_differences(void **sta
     check_gradient(HMM3, 14);
 }
 
+/* The terms run through one lpdf_each call each where the distribution has one; a term whose
+ * distribution has none (student_t) falls back to one lpdf call a repetition, weighted alike. */
+static void test_marg_chain_without_lpdf_each_sums_and_differentiates(void **state)
+{
+    (void)state;
+    const gb_dist_ops *st = gb_dist_find("student_t");
+    assert_non_null(st);
+    assert_null(st->lpdf_each);
+    check_against_enumeration(HMM2T, 2, 15);
+    check_gradient(HMM2T, 16);
+}
+
 /* The reason inspect and --explain print: FFBS unless the model asks, at any number of states. */
 static void test_marg_chain_planner_says_why(void **state)
 {
@@ -181,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_marg_chain_three_states_logp_is_the_sum_over_paths),
         cmocka_unit_test(test_marg_chain_two_states_gradient_matches_differences),
         cmocka_unit_test(test_marg_chain_three_states_gradient_matches_differences),
+        cmocka_unit_test(test_marg_chain_without_lpdf_each_sums_and_differentiates),
         cmocka_unit_test(test_marg_chain_planner_says_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,31 @@
+/* model_marg_int.h - what the two files that sum discrete latents out of the density share:
+ * model_marg.c (independent elements, a table of log densities per element and value) and
+ * model_marg_chain.c (a first-order chain, potentials for the forward algorithm).  Both set the
+ * latent to one pattern of values, run each blanket range's term over its whole batch and read
+ * every repetition's log density (one lpdf_each call when the distribution has one), and for the
+ * gradient weight each repetition's gradient by its posterior probability.  Not a public header.
+ */
+#ifndef GB_RUNTIME_MODEL_MODEL_MARG_INT_H
+#define GB_RUNTIME_MODEL_MODEL_MARG_INT_H
+
+#include "model_int.h"
+
+/* Allocates L->moff (blanket range k's repetitions start at moff[k]; moff[nranges] = *total)
+ * and L->melem (*total entries, for the caller to fill); -1 when out of memory. */
+int gb_model_marg_alloc_reps(const gb_model *m, latent *L, size_t *total);
+
+/* Tags the ops of L's blanket ranges as latent k's (mop.marg) and gives the adjoint scratch one
+ * repetition's arguments need (*scr, at least 1) and the most repetitions of a term (*reps, at
+ * least 1): the workspace the evaluation below uses at L->mscr and L->mout. */
+void gb_model_marg_tag(gb_model *m, const latent *L, size_t k, size_t *scr, size_t *reps);
+
+/* Runs blanket range k of L at the latent's current values and writes out[r], repetition r's log
+ * density of the range's term (-INFINITY for NaN; -INFINITY for every r when an argument op
+ * failed, and 0 returned).  With w (one weight a repetition), the range's adjoints are zeroed
+ * first, w[r] times repetition r's gradient is added to its arguments' adjoints and the ops are
+ * run backward (nothing when the range failed); out is then scratch.  Uses L->mscr; borrows
+ * everything.  Returns 1 when the range ran. */
+int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                             const double *w, double *out);
+
+#endif
