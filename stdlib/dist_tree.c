@@ -57,9 +57,9 @@ static double cart_prior_lpdf(size_t n, const gb_arg *a, const size_t *dims, int
     }
 #define SPLIT_PARAMS                                                                               \
     {"alpha", GB_REAL, 0, 0, 1, 1, 1}, {"beta", GB_REAL, 0, 0, INFINITY, 0, 1},                    \
-    {"min_leaf", GB_INT, 0, 1, INFINITY, 0, 1},                                                   \
+        {"min_leaf", GB_INT, 0, 1, INFINITY, 0, 1},                                                \
     {                                                                                              \
-        "temps", GB_INT, 0, 1, 64, 0, 0                                                           \
+        "temps", GB_INT, 0, 1, 64, 0, 0                                                            \
     }
 
 const gb_dist_ops gb_dist_bart_prior = {

@@ -190,10 +190,10 @@ double gb_tree_log_lik(gb_forest *f, size_t t, const double *target, double sigm
 typedef struct gb_tree_ladder gb_tree_ladder;
 #define GB_TREE_MAX_REPLICAS 64
 
-/* R = replicas (1 to GB_TREE_MAX_REPLICAS) copies of a forest made as gb_forest_new(d, c) (c->trees must be 1 when
- * R > 1), the hottest at inverse temperature b_min (0 < b_min < 1; ignored for R = 1).  Errors
- * as gb_forest_new (GB_EUSAGE with a message for a bad R or b_min); on failure *out untouched.
- * Borrows d; *out is new, freed with gb_tree_ladder_free. */
+/* R = replicas (1 to GB_TREE_MAX_REPLICAS) copies of a forest made as gb_forest_new(d, c) (c->trees
+ * must be 1 when R > 1), the hottest at inverse temperature b_min (0 < b_min < 1; ignored for R =
+ * 1).  Errors as gb_forest_new (GB_EUSAGE with a message for a bad R or b_min); on failure *out
+ * untouched. Borrows d; *out is new, freed with gb_tree_ladder_free. */
 gb_status gb_tree_ladder_new(const gb_tree_data *d, const gb_tree_config *c, size_t replicas,
                              double b_min, gb_tree_ladder **out, gb_errlist *errs);
 void gb_tree_ladder_free(gb_tree_ladder *l);

@@ -24,8 +24,8 @@
 
 struct gb_tree_ladder {
     size_t r;
-    gb_forest **f; /* r replicas, f[0] the chain's */
-    double *heat, *ll; /* b_r; log p(y | T_r) during an exchange pass */
+    gb_forest **f;               /* r replicas, f[0] the chain's */
+    double *heat, *ll;           /* b_r; log p(y | T_r) during an exchange pass */
     size_t *proposed, *accepted; /* r - 1 pairs */
 };
 

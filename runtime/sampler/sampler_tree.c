@@ -252,8 +252,8 @@ static gb_status to_labels(const tree_setup *s, const char *yname, double *out, 
 
 /* The data and tempering ladder (one forest when temps is 1) of a setup; labels (rows doubles,
  * classifier only) receive the labels. */
-static gb_status build(const gb_model *m, const tree_setup *s, gb_tree_data **d,
-                       gb_tree_ladder **l, double *labels, gb_errlist *errs)
+static gb_status build(const gb_model *m, const tree_setup *s, gb_tree_data **d, gb_tree_ladder **l,
+                       double *labels, gb_errlist *errs)
 {
     gb_status st = gb_tree_data_new(s->x, s->rows, s->cols, s->min_leaf, d, errs);
     if (st == GB_OK && labels) {
@@ -331,7 +331,7 @@ typedef struct tree_latent {
     tree_setup s;
     gb_tree_data *data;
     gb_tree_ladder *ladder;
-    gb_forest *forest; /* the ladder's replica 0, borrowed */
+    gb_forest *forest;           /* the ladder's replica 0, borrowed */
     double *offset, *target, *w; /* rows each; w: per-row precision weights (or NULL) */
     double sigma;                /* of the last sweep */
 } tree_latent;

@@ -11,12 +11,12 @@
  * snapshots LAG sweeps apart after BURN sweeps.  A chi-square homogeneity test on the 2 x C table
  * (MCMC vs forward counts); 5 configurations (the last with tempering ladders) x 4 statistics
  * (leaves, depth, share_bin's root share, and the root's split variable), each at level
- * 1e-4 / 20, so the file's false alarm rate
- * is 1e-4.  The split variable is drawn uniformly over the usable (non-constant) columns; the
- * mixed case (a continuous column, one of 3 levels, a constant one) checks that the moves keep
- * that choice unbiased although the columns offer very different numbers of cuts.  A wrong proposal ratio shifts the leaf-count distribution:
- * dropping the log(L) term of the grow ratio fails with chi-square in the hundreds (see the
- * commit that added this file). */
+ * 1e-4 / 20, so the file's false alarm rate is 1e-4.  The split variable is drawn uniformly
+ * over the usable (non-constant) columns; the mixed case (a continuous column, one of 3 levels, a
+ * constant one) checks that the moves keep that choice unbiased although the columns offer very
+ * different numbers of cuts.  A wrong proposal ratio shifts the leaf-count distribution: dropping
+ * the log(L) term of the grow ratio fails with chi-square in the hundreds (see the commit that
+ * added this file). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -59,8 +59,8 @@ static double leaf_loglik(const enum_case *ec, unsigned mask)
         for (int i = 0; i < N; i++)
             if (mask >> i & 1)
                 cnt[(int)ec->target[i]] += 1;
-        return gsl_sf_lngamma(2) - gsl_sf_lngamma(cnt[0] + cnt[1] + 2) + gsl_sf_lngamma(cnt[0] + 1) +
-               gsl_sf_lngamma(cnt[1] + 1);
+        return gsl_sf_lngamma(2) - gsl_sf_lngamma(cnt[0] + cnt[1] + 2) +
+               gsl_sf_lngamma(cnt[0] + 1) + gsl_sf_lngamma(cnt[1] + 1);
     }
     /* r ~ N(0, s2 I + t2 11'): log det = n log s2 + log(1 + n t2 / s2); inverse by
        Sherman-Morrison. */
@@ -190,8 +190,7 @@ static void test_ladder_refuses_bad_settings(void **state)
     c.trees = 1;
     assert_int_equal(gb_tree_ladder_new(d, &c, 4, 1.0, &l, errs), GB_EUSAGE);
     assert_int_equal(gb_tree_ladder_new(d, &c, 0, 0.2, &l, errs), GB_EUSAGE);
-    assert_int_equal(gb_tree_ladder_new(d, &c, GB_TREE_MAX_REPLICAS + 1, 0.2, &l, errs),
-                     GB_EUSAGE);
+    assert_int_equal(gb_tree_ladder_new(d, &c, GB_TREE_MAX_REPLICAS + 1, 0.2, &l, errs), GB_EUSAGE);
     assert_null(l);
     assert_int_equal(gb_errlist_count(errs), 4);
     assert_int_equal(gb_tree_ladder_new(d, &c, 5, 0.2, &l, errs), GB_OK);
