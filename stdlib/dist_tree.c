@@ -4,9 +4,11 @@
  *
  *   f: real[N] ~ bart_prior(X, trees, k, sparse)       BART (CGM 2010): sum of `trees` trees,
  *       leaf sd (ymax - ymin) / (2 k sqrt(trees)) from the likelihood's data; sparse = 1: DART
- *   f: real[N] ~ cart_prior(X, alpha, beta, min_leaf)  Bayesian CART (CGM 1998), one tree
- *   F: real[N, K] ~ cart_class_prior(X, alpha, beta, min_leaf)   one tree, class log-probabilities
- *       per row (Dirichlet-multinomial leaves); the likelihood is categorical_logit(F)
+ *   f: real[N] ~ cart_prior(X, alpha, beta, min_leaf, temps)  Bayesian CART (CGM 1998), one
+ *       tree; temps > 1: parallel tempering with that many replicas (stdlib/tree_temper.c)
+ *   F: real[N, K] ~ cart_class_prior(X, alpha, beta, min_leaf, temps)   one tree, class
+ *       log-probabilities per row (Dirichlet-multinomial leaves); the likelihood is
+ *       categorical_logit(F)
  *   leaves ~ tree_leaves(f), depth ~ tree_depth(f)     the number of leaves (summed over a
  *       forest's trees) and the depth (the deepest tree's) of the tree of f, a latent with one
  *       of the priors above (for F[N, K], pass a row: tree_depth(F[1, ])); scalar summaries of
@@ -42,8 +44,11 @@ static double cart_prior_lpdf(size_t n, const gb_arg *a, const size_t *dims, int
 {
     (void)n, (void)dims, (void)propto;
     double alpha = a[2].val[0], beta = a[3].val[0];
-    return alpha > 0 && alpha < 1 && beta >= 0 && isfinite(beta) && valid_int(&a[4], 1) ? 0
-                                                                                        : -INFINITY;
+    /* temps: at most GB_TREE_MAX_REPLICAS (stdlib/tree.h) */
+    return alpha > 0 && alpha < 1 && beta >= 0 && isfinite(beta) && valid_int(&a[4], 1) &&
+                   valid_int(&a[5], 1) && a[5].val[0] <= 64
+               ? 0
+               : -INFINITY;
 }
 
 #define X_PARAM                                                                                    \
@@ -52,8 +57,9 @@ static double cart_prior_lpdf(size_t n, const gb_arg *a, const size_t *dims, int
     }
 #define SPLIT_PARAMS                                                                               \
     {"alpha", GB_REAL, 0, 0, 1, 1, 1}, {"beta", GB_REAL, 0, 0, INFINITY, 0, 1},                    \
+        {"min_leaf", GB_INT, 0, 1, INFINITY, 0, 1},                                                \
     {                                                                                              \
-        "min_leaf", GB_INT, 0, 1, INFINITY, 0, 1                                                   \
+        "temps", GB_INT, 0, 1, 64, 0, 0                                                            \
     }
 
 const gb_dist_ops gb_dist_bart_prior = {
@@ -77,7 +83,7 @@ const gb_dist_ops gb_dist_bart_prior = {
 
 const gb_dist_ops gb_dist_cart_prior = {
     .name = "cart_prior",
-    .nparams = 4,
+    .nparams = 5,
     .params = {X_PARAM, SPLIT_PARAMS},
     .variate_rank = 1,
     .size_param = GB_NO_PARAM,
@@ -85,14 +91,14 @@ const gb_dist_ops gb_dist_cart_prior = {
     .lpdf = cart_prior_lpdf,
     .doc = "Bayesian CART prior on the fitted values f[i] of one regression tree at row i of X "
            "(CGM 1998: a node at depth d splits with probability alpha (1 + d)^-beta, at least "
-           "min_leaf rows a leaf). Updated by the tree sampler; f enters "
-           "y ~ normal(f + ..., sigma)",
-    .example = "f: real[N] ~ cart_prior(X, 0.95, 2, 5)",
+           "min_leaf rows a leaf; temps > 1: that many tempering replicas exchange trees). "
+           "Updated by the tree sampler; f enters y ~ normal(f + ..., sigma)",
+    .example = "f: real[N] ~ cart_prior(X, 0.95, 2, 5, 8)",
 };
 
 const gb_dist_ops gb_dist_cart_class_prior = {
     .name = "cart_class_prior",
-    .nparams = 4,
+    .nparams = 5,
     .params = {X_PARAM, SPLIT_PARAMS},
     .variate_rank = 2,
     .size_param = GB_NO_PARAM,
@@ -102,7 +108,7 @@ const gb_dist_ops gb_dist_cart_class_prior = {
            "leaf of one tree holding row i of X (CGM 1998 split prior as cart_prior; Dirichlet(1) "
            "class probabilities in each leaf). Updated by the tree sampler; "
            "y ~ categorical_logit(F)",
-    .example = "F: real[N, K] ~ cart_class_prior(X, 0.95, 2, 5)",
+    .example = "F: real[N, K] ~ cart_class_prior(X, 0.95, 2, 5, 8)",
 };
 
 /* The tree statistics: no density (the tree sampler sets them), so always 0.  Their support is

@@ -175,6 +175,39 @@ void gb_forest_move_stats(const gb_forest *f, size_t proposed[GB_TREE_N_MOVES],
  * tree among visited ones.  Uses the forest's scratch buffers (not during a sweep); the state is
  * unchanged. */
 double gb_tree_log_posterior(gb_forest *f, size_t t, const double *target, double sigma);
+/* Its second part alone: log p(y | T) up to terms equal for every tree on the same target and
+ * sigma (0 for target NULL); as gb_tree_log_posterior, scratch buffers, state unchanged. */
+double gb_tree_log_lik(gb_forest *f, size_t t, const double *target, double sigma);
+
+/* ---- tempering (tree_temper.c) ---- */
+
+/* Parallel tempering for a single tree (Bayesian CART, whose chains otherwise stay in one mode
+ * of tree space): R replicas of a forest of one tree, replica r at inverse temperature b_r on
+ * the integrated marginal likelihood, 1 = b_0 > b_1 > ... > b_{R-1} geometric, so replica r
+ * targets p(T) p(y | T)^{b_r}.  A sweep moves every replica once, then proposes to exchange
+ * the trees of each adjacent pair in turn, accepted with min(1, exp((b_r - b_{r+1})
+ * (L_{r+1} - L_r))), L = log p(y | T).  Replica 0 is the chain's state. */
+typedef struct gb_tree_ladder gb_tree_ladder;
+#define GB_TREE_MAX_REPLICAS 64
+
+/* R = replicas (1 to GB_TREE_MAX_REPLICAS) copies of a forest made as gb_forest_new(d, c) (c->trees
+ * must be 1 when R > 1), the hottest at inverse temperature b_min (0 < b_min < 1; ignored for R =
+ * 1).  Errors as gb_forest_new (GB_EUSAGE with a message for a bad R or b_min); on failure *out
+ * untouched. Borrows d; *out is new, freed with gb_tree_ladder_free. */
+gb_status gb_tree_ladder_new(const gb_tree_data *d, const gb_tree_config *c, size_t replicas,
+                             double b_min, gb_tree_ladder **out, gb_errlist *errs);
+void gb_tree_ladder_free(gb_tree_ladder *l);
+/* One sweep of every replica (as gb_forest_sweep, same arguments and errors), then the
+ * exchanges.  With R = 1 exactly gb_forest_sweep.  Never allocates. */
+gb_status gb_tree_ladder_sweep(gb_tree_ladder *l, gsl_rng *rng, const double *target, double sigma);
+/* The chain's forest, replica 0 (borrowed; the ladder owns it). */
+gb_forest *gb_tree_ladder_cold(gb_tree_ladder *l);
+size_t gb_tree_ladder_replicas(const gb_tree_ladder *l);
+/* b_r, r < R. */
+double gb_tree_ladder_heat(const gb_tree_ladder *l, size_t r);
+/* Exchanges proposed and accepted between replicas r and r + 1 (r + 1 < R). */
+void gb_tree_ladder_swap_stats(const gb_tree_ladder *l, size_t r, size_t *proposed,
+                               size_t *accepted);
 
 /* ---- output (tree_output.c) ---- */
 

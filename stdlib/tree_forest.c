@@ -192,6 +192,7 @@ gb_status gb_forest_new(const gb_tree_data *d, const gb_tree_config *c, gb_fores
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory making a forest");
     f->d = d, f->c = *c, f->n = d->n, f->p = d->p, f->k = k, f->cap = cap;
     f->c.max_leaves = max_leaves;
+    f->heat = 1;
     f->nstat = c->leaf == GB_TREE_LEAF_CLASS ? k : GB_TREE_NSTAT;
     if (alloc_forest(f) != GB_OK) {
         gb_forest_free(f);

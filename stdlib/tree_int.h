@@ -56,6 +56,8 @@ struct gb_forest {
     const double *y; /* during a sweep: the data a leaf sees (resid, or target for NIG/CLASS) */
     double sigma;    /* NORMAL: the sweep's known sd; NIG: the current draw */
     double nig_q;    /* NIG: sum over leaves of the leaf's quadratic term (tree_leaf.c) */
+    double heat;     /* inverse temperature of the marginal likelihood in every move's ratio:
+                        1, except a tempering ladder's hotter replicas (tree_temper.c) */
     /* scratch, sized at creation */
     uint32_t *sel;   /* n ranks for the selections in gb_tree_node_cuts */
     uint32_t *cuts;  /* n candidate cut ranks */
@@ -142,7 +144,8 @@ double gb_tree_leaf_term(const gb_forest *f, const double *s);
 /* NIG: the leaf's quadratic term; 0 for the other kinds. */
 double gb_tree_leaf_q(const gb_forest *f, const double *s);
 /* log marginal likelihood change given the change dterm of the leaves' separable terms and dq of
- * their NIG quadratic terms (0 in prior mode). */
+ * their NIG quadratic terms (0 in prior mode), times f->heat: every move's likelihood ratio
+ * passes through here, so this is where tempering acts. */
 double gb_tree_lik_delta_sums(const gb_forest *f, double dterm, double dq);
 /* log marginal likelihood change when leaves with statistics old[0..n_old) are replaced by
  * new[0..n_new) (statistics arrays of f->nstat doubles each). */

@@ -74,7 +74,7 @@ double gb_tree_lik_delta_sums(const gb_forest *f, double dterm, double dq)
         double shape = f->c.a + 0.5 * (double)f->n;
         dterm -= shape * (log(f->c.b + 0.5 * (f->nig_q + dq)) - log(f->c.b + 0.5 * f->nig_q));
     }
-    return dterm;
+    return f->heat * dterm; /* heat 1 (untempered) leaves dterm exact */
 }
 
 static void leaf_stats(const gb_forest *f, const gb_tree *t, const gb_tree_node *nd, double *s)

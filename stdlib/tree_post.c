@@ -45,12 +45,12 @@ static double log_marginal(gb_forest *f, gb_tree *t)
     return term;
 }
 
-double gb_tree_log_posterior(gb_forest *f, size_t t, const double *target, double sigma)
+double gb_tree_log_lik(gb_forest *f, size_t t, const double *target, double sigma)
 {
     gb_tree *tr = &f->trees[t];
-    double lp = log_prior(f, tr), saved_sigma = f->sigma;
+    double saved_sigma = f->sigma;
     if (!target)
-        return lp;
+        return 0;
     if (f->c.leaf == GB_TREE_LEAF_NORMAL) {
         for (size_t i = 0; i < f->n; i++)
             f->resid[i] = target[i] - f->fit[i];
@@ -65,8 +65,13 @@ double gb_tree_log_posterior(gb_forest *f, size_t t, const double *target, doubl
     } else {
         f->y = target;
     }
-    lp += log_marginal(f, tr);
+    double ll = log_marginal(f, tr);
     f->y = NULL;
     f->sigma = saved_sigma;
-    return lp;
+    return ll;
+}
+
+double gb_tree_log_posterior(gb_forest *f, size_t t, const double *target, double sigma)
+{
+    return log_prior(f, &f->trees[t]) + gb_tree_log_lik(f, t, target, sigma);
 }

@@ -17,7 +17,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#define GB_DIST_MAX_PARAMS 4
+#define GB_DIST_MAX_PARAMS 5
 
 /* One argument of a vectorised call: the variate (args[0]) or a parameter (args[1..]). */
 typedef struct gb_arg {

@@ -180,6 +180,82 @@ static void sim_mixture(gsl_rng *r, double *th, char *buf, size_t len)
     snprintf(buf + w, len - (size_t)w, "}");
 }
 
+/* Bayesian CART classification (cart_class_prior, tempered with 4 replicas): a tree drawn from
+ * the CGM prior by forward simulation on a fixed X (40 rows; column 1 distinct, column 2 with
+ * ties), written here independently of the tree library: a node at depth d splits with
+ * probability 0.95 (1 + d)^-1 on a uniform column at a uniform value among those leaving 2 rows
+ * each side; a tree with a split that has no such value, or more than 20 leaves (the library's
+ * cap, rows / min_leaf), is drawn again (the prior conditions on valid trees).  Each leaf's class
+ * probabilities ~ Dirichlet(1, 1), labels from them.  Checked: F[1, 1] (row 1's log probability
+ * of class 1) and the number of leaves (ties broken at random). */
+#define CART_N 40
+#define CART_ML 2
+static double cart_x(int i, int j)
+{
+    return j == 0 ? i : (i * 7) % 5;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double u = *(const double *)a, v = *(const double *)b;
+    return (u > v) - (u < v);
+}
+
+/* Grows the subtree on rows[0..n) at depth d, numbering its leaves into leaf_of; 0: rejected. */
+static int cart_grow(gsl_rng *r, int *rows, int n, int d, int *leaf_of, int *leaves)
+{
+    if (gsl_rng_uniform(r) >= 0.95 / (1.0 + d)) {
+        for (int k = 0; k < n; k++)
+            leaf_of[rows[k]] = *leaves;
+        return ++*leaves <= CART_N / CART_ML;
+    }
+    int j = (int)gsl_rng_uniform_int(r, 2), nc = 0;
+    double v[CART_N], cuts[CART_N];
+    for (int k = 0; k < n; k++)
+        v[k] = cart_x(rows[k], j);
+    qsort(v, (size_t)n, sizeof *v, cmp_dbl);
+    for (int k = CART_ML - 1; k < n - CART_ML; k++) /* x <= v[k]: k + 1 rows left if no tie */
+        if (v[k] < v[k + 1] && (nc == 0 || cuts[nc - 1] != v[k]))
+            cuts[nc++] = v[k];
+    if (nc == 0)
+        return 0;
+    double cut = cuts[gsl_rng_uniform_int(r, (unsigned long)nc)];
+    int left[CART_N], right[CART_N], nl = 0, nr = 0;
+    for (int k = 0; k < n; k++) {
+        if (cart_x(rows[k], j) <= cut)
+            left[nl++] = rows[k];
+        else
+            right[nr++] = rows[k];
+    }
+    return cart_grow(r, left, nl, d + 1, leaf_of, leaves) &&
+           cart_grow(r, right, nr, d + 1, leaf_of, leaves);
+}
+
+static void sim_cart_class(gsl_rng *r, double *th, char *buf, size_t len)
+{
+    int rows[CART_N], leaf_of[CART_N], leaves = 0;
+    do {
+        for (int i = 0; i < CART_N; i++)
+            rows[i] = i;
+        leaves = 0;
+    } while (!cart_grow(r, rows, CART_N, 0, leaf_of, &leaves));
+    double p[CART_N][2], y[CART_N];
+    static const double ones[2] = {1, 1};
+    for (int l = 0; l < leaves; l++)
+        gsl_ran_dirichlet(r, 2, ones, p[l]);
+    for (int i = 0; i < CART_N; i++)
+        y[i] = gsl_rng_uniform(r) < p[leaf_of[i]][0] ? 1 : 2;
+    th[0] = log(p[leaf_of[0]][0]);
+    th[1] = leaves;
+    int w = snprintf(buf, len, "{\"X\": [");
+    for (int i = 0; i < CART_N; i++)
+        w += snprintf(buf + w, len - (size_t)w, "%s[%g, %g]", i ? ", " : "", cart_x(i, 0),
+                      cart_x(i, 1));
+    w += snprintf(buf + w, len - (size_t)w, "], ");
+    w += put_vec(buf + w, len - (size_t)w, "y", y, CART_N, 1);
+    snprintf(buf + w, len - (size_t)w, "}");
+}
+
 static const sbc_model models[] = {
     {"normal mean", "data y: real[N]\nmu ~ normal(0, 1)\ny ~ normal(mu, 1)\n", 1, {"mu"},
      sim_normal_mean},
@@ -215,6 +291,10 @@ static const sbc_model models[] = {
      "for n in 1..N {\n  z[n] ~ categorical([w, 1 - w])\n"
      "  y[n] ~ normal(if z[n] == 1 then m1 else m2, 1)\n}\n",
      4, {"m1", "m2", "w", "z.1"}, sim_mixture},
+    {"tempered CART (classes)",
+     "data X: real[N, 2]\ndata y: int[N]\nF: real[N, 2] ~ cart_class_prior(X, 0.95, 1, 2, 4)\n"
+     "y ~ categorical_logit(F)\nleaves ~ tree_leaves(F[1, ])\n",
+     2, {"F.1.1", "leaves"}, sim_cart_class},
 };
 
 /* Fits one simulated data set; writes the rank of each truth into rank[]. */
@@ -252,6 +332,10 @@ static int fit_one(const sbc_model *sm, const char *json, const double *truth, g
         size_t col = 0;
         while (col < gb_model_output_size(m) && strcmp(gb_model_output_name(m, col), sm->params[p]))
             col++;
+        if (col == gb_model_output_size(m)) {
+            fprintf(stderr, "sbc: %s has no column %s\n", sm->name, sm->params[p]);
+            goto done;
+        }
         int less = 0, ties = 0;
         for (int k = 0; k < L; k++) {
             double x = d->rows[(size_t)(k * THIN + THIN - 1) * d->ncols + GB_NSAMPLER_COLS + col];

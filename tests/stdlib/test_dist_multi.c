@@ -706,7 +706,7 @@ static void test_multi_tree_priors_are_flat_with_checked_arguments(void **state)
     const size_t dims[2] = {3, 0};
     static const struct {
         const char *name;
-        double a[3]; /* the arguments after X */
+        double a[4]; /* the arguments after X (bart_prior: 3) */
         double want;
     } cases[] = {
         {"bart_prior", {200, 2, 0}, 0},
@@ -715,21 +715,26 @@ static void test_multi_tree_priors_are_flat_with_checked_arguments(void **state)
         {"bart_prior", {2.5, 2, 0}, -INFINITY},
         {"bart_prior", {200, 0, 0}, -INFINITY},
         {"bart_prior", {200, 2, 2}, -INFINITY},
-        {"cart_prior", {0.95, 2, 5}, 0},
-        {"cart_prior", {1, 2, 5}, -INFINITY},
-        {"cart_prior", {0.95, -1, 5}, -INFINITY},
-        {"cart_prior", {0.95, 2, 0}, -INFINITY},
-        {"cart_class_prior", {0.5, 0, 1}, 0},
-        {"cart_class_prior", {0, 2, 1}, -INFINITY},
+        {"cart_prior", {0.95, 2, 5, 1}, 0},
+        {"cart_prior", {0.95, 2, 5, 8}, 0},
+        {"cart_prior", {0.95, 2, 5, 65}, -INFINITY},
+        {"cart_prior", {0.95, 2, 5, 0}, -INFINITY},
+        {"cart_prior", {0.95, 2, 5, 2.5}, -INFINITY},
+        {"cart_prior", {1, 2, 5, 1}, -INFINITY},
+        {"cart_prior", {0.95, -1, 5, 1}, -INFINITY},
+        {"cart_prior", {0.95, 2, 0, 1}, -INFINITY},
+        {"cart_class_prior", {0.5, 0, 1, 1}, 0},
+        {"cart_class_prior", {0, 2, 1, 1}, -INFINITY},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const gb_dist_ops *d = find(cases[i].name);
         assert_null(d->rng);
-        gb_arg a[5] = {{f, NULL, 0},
+        gb_arg a[6] = {{f, NULL, 0},
                        {x, NULL, 0},
                        {&cases[i].a[0], NULL, 0},
                        {&cases[i].a[1], NULL, 0},
-                       {&cases[i].a[2], NULL, 0}};
+                       {&cases[i].a[2], NULL, 0},
+                       {&cases[i].a[3], NULL, 0}};
         double lp = d->lpdf(1, a, dims, 0);
         if (!(lp == cases[i].want))
             fail_msg("case %zu (%s): lpdf %g, expected %g", i, cases[i].name, lp, cases[i].want);

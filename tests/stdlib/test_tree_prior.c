@@ -9,13 +9,14 @@
  *
  * The MCMC side: a forest of independent trees (in prior mode the trees do not interact),
  * snapshots LAG sweeps apart after BURN sweeps.  A chi-square homogeneity test on the 2 x C table
- * (MCMC vs forward counts); 4 configurations x 4 statistics (leaves, depth, share_bin's root
- * share, and the root's split variable), each at level 1e-4 / 16, so the file's false alarm rate
- * is 1e-4.  The split variable is drawn uniformly over the usable (non-constant) columns; the
- * mixed case (a continuous column, one of 3 levels, a constant one) checks that the moves keep
- * that choice unbiased although the columns offer very different numbers of cuts.  A wrong proposal ratio shifts the leaf-count distribution:
- * dropping the log(L) term of the grow ratio fails with chi-square in the hundreds (see the
- * commit that added this file). */
+ * (MCMC vs forward counts); 5 configurations (the last with tempering ladders) x 4 statistics
+ * (leaves, depth, share_bin's root share, and the root's split variable), each at level
+ * 1e-4 / 20, so the file's false alarm rate is 1e-4.  The split variable is drawn uniformly
+ * over the usable (non-constant) columns; the mixed case (a continuous column, one of 3 levels, a
+ * constant one) checks that the moves keep that choice unbiased although the columns offer very
+ * different numbers of cuts.  A wrong proposal ratio shifts the leaf-count distribution: dropping
+ * the log(L) term of the grow ratio fails with chi-square in the hundreds (see the commit that
+ * added this file). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,7 +39,7 @@
 #define LAG 100
 #define SNAPS 30
 #define FORWARD 100000
-#define LEVEL (1e-4 / 16)
+#define LEVEL (1e-4 / 20)
 
 typedef struct prior_case {
     size_t n, p, ml, levels; /* levels > 0: x takes that many values (ties) */
@@ -46,6 +47,7 @@ typedef struct prior_case {
     size_t max_leaves;
     size_t trees; /* independent chains */
     bool mixed;   /* p = 3: column 0 continuous, 1 with 3 levels, 2 constant */
+    size_t temps; /* > 1: each chain a tempering ladder of that many replicas (tree_temper.c) */
 } prior_case;
 
 static double *make_x(gsl_rng *r, const prior_case *pc)
@@ -217,19 +219,26 @@ static void run_case(const prior_case *pc, unsigned long seed)
     double *x = make_x(r, pc);
     gb_errlist *errs = gb_errlist_new();
     gb_tree_data *d = NULL;
-    gb_forest *f = NULL;
     assert_int_equal(gb_tree_data_new(x, pc->n, pc->p, pc->ml, &d, errs), GB_OK);
+    /* untempered: one forest of independent trees; tempered: one ladder of one-tree forests per
+       chain (a ladder of 1 replica is exactly a forest's sweep) */
+    size_t temps = pc->temps > 1 ? pc->temps : 1, nl = temps > 1 ? pc->trees : 1;
     gb_tree_config c;
-    gb_tree_config_default(&c, GB_TREE_LEAF_NORMAL, pc->trees);
+    gb_tree_config_default(&c, GB_TREE_LEAF_NORMAL, temps > 1 ? 1 : pc->trees);
     c.alpha = pc->alpha, c.beta = pc->beta, c.max_leaves = pc->max_leaves;
-    assert_int_equal(gb_forest_new(d, &c, &f, errs), GB_OK);
+    gb_tree_ladder *lad[TREES] = {NULL};
+    assert_true(nl <= TREES);
+    for (size_t l = 0; l < nl; l++)
+        assert_int_equal(gb_tree_ladder_new(d, &c, temps, 0.2, &lad[l], errs), GB_OK);
     double mc_leaves[NBIN] = {0}, mc_depth[NBIN] = {0}, fw_leaves[NBIN] = {0}, fw_depth[NBIN] = {0},
            mc_share[NBIN] = {0}, fw_share[NBIN] = {0}, mc_var[NBIN] = {0}, fw_var[NBIN] = {0};
     assert_true(pc->p <= NBIN);
     for (int s = 0; s < BURN + LAG * SNAPS; s++) {
-        assert_int_equal(gb_forest_sweep(f, r, NULL, 1), GB_OK);
-        if (s >= BURN && (s - BURN) % LAG == LAG - 1)
-            for (size_t t = 0; t < pc->trees; t++) {
+        for (size_t l = 0; l < nl; l++)
+            assert_int_equal(gb_tree_ladder_sweep(lad[l], r, NULL, 1), GB_OK);
+        for (size_t l = 0; s >= BURN && (s - BURN) % LAG == LAG - 1 && l < nl; l++) {
+            const gb_forest *f = gb_tree_ladder_cold(lad[l]);
+            for (size_t t = 0; t < gb_forest_trees(f); t++) {
                 mc_leaves[bin(gb_tree_leaves(f, t), 1)]++;
                 mc_depth[bin(gb_tree_depth(f, t), 0)]++;
                 long sb = mc_share_bin(f, t);
@@ -239,6 +248,7 @@ static void run_case(const prior_case *pc, unsigned long seed)
                 if (root->left != GB_TREE_NONE)
                     mc_var[root->var]++;
             }
+        }
     }
     size_t *idx = malloc(pc->n * sizeof *idx);
     double *scratch = malloc(2 * pc->n * sizeof *scratch);
@@ -262,7 +272,8 @@ static void run_case(const prior_case *pc, unsigned long seed)
     homogeneity("root share", mc_share, fw_share);
     homogeneity("root split variable", mc_var, fw_var);
     free(idx), free(scratch), free(stack);
-    gb_forest_free(f);
+    for (size_t l = 0; l < nl; l++)
+        gb_tree_ladder_free(lad[l]);
     gb_tree_data_free(d);
     gb_errlist_free(errs);
     free(x);
@@ -317,6 +328,23 @@ static void test_prior_mixed_columns(void **state)
     run_case(&pc, 104);
 }
 
+/* The bushy case with every chain a tempering ladder of 4 replicas: without data every replica
+ * targets the prior, so exchanges (always accepted) must leave replica 0 on the prior. */
+static void test_prior_tempered_ladder(void **state)
+{
+    (void)state;
+    prior_case pc = {.n = 40,
+                     .p = 2,
+                     .ml = 1,
+                     .levels = 6,
+                     .alpha = 0.95,
+                     .beta = 0.8,
+                     .max_leaves = 9,
+                     .trees = 150,
+                     .temps = 4};
+    run_case(&pc, 105);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -325,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_prior_bushy_with_ties),
         cmocka_unit_test(test_prior_large_min_leaf),
         cmocka_unit_test(test_prior_mixed_columns),
+        cmocka_unit_test(test_prior_tempered_ladder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

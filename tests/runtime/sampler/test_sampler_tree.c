@@ -121,7 +121,7 @@ static void test_tree_bart_plus_linear_recovers_coefficients(void **state)
 static void test_tree_cart_plus_linear_recovers_coefficients(void **state)
 {
     (void)state;
-    composition("cart_prior(X, 0.95, 2, 5)");
+    composition("cart_prior(X, 0.95, 2, 5, 1)");
 }
 
 /* Mean over draws of column `name`. */
@@ -133,7 +133,7 @@ static double mean_of(const gbt_model *f, const char *name)
 static void test_tree_classifier_fits_thirds(void **state)
 {
     (void)state;
-    gbt_model *f = build("F: real[N, 3] ~ cart_class_prior(X, 0.95, 2, 5)\n"
+    gbt_model *f = build("F: real[N, 3] ~ cart_class_prior(X, 0.95, 2, 5, 8)\n"
                          "c ~ categorical_logit(F)\n",
                          7);
     assert_int_equal(gbt_model_run(f, 2, 200, 200, 5), GB_OK);
