@@ -297,6 +297,10 @@ $(BUILD)/bench/gradbench: tests/bench/gradbench.c $(BUILD)/libglassbox.a
 	@mkdir -p $(dir $@)
 	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
 
+$(BUILD)/bench/splitbench: tests/bench/splitbench.c $(BUILD)/libglassbox.a
+	@mkdir -p $(dir $@)
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
+
 bench: all $(BUILD)/bench/gradbench $(BUILD)/bench/tree_bench
 	BUILD=$(BUILD) BENCH_MODELS="$(BENCH_MODELS)" PEERS_DIR="$(PEERS_DIR)" PEER_RESULTS="$(PEER_RESULTS)" \
 	    tests/bench/run_bench.sh

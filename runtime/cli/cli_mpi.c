@@ -19,6 +19,7 @@
 
 #include <mpi.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@ enum {
 #define ROWS_PER_CHECK 256 /* rows written between two looks for a stop: well under 10 ms */
 #define POLL_NS 1000000L   /* rank 0's pause between probes while it waits for the others */
 
-static int joined, world_rank, world_size = 1;
+static int joined, world_rank, world_size = 1, provided;
+static int dp_shares; /* --data-parallel: shares per rank; 0: chains spread over the ranks */
 
 /* Did a launcher start this process?  (MPI_Init outside mpirun would start a singleton job;
  * without one the MPI build behaves as the default build.) */
@@ -56,8 +58,8 @@ gb_status cli_mpi_begin(gb_errlist *errs)
      * notices (receive).  An explicit setting of the user's wins. */
     if (setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0) != 0)
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-    int provided = 0;
-    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    /* serialized: a data-parallel run's chain thread sums the shares itself (dp_reduce) */
+    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
         return gb_error(errs, GB_EIO, (gb_loc){0}, "MPI_Init_thread failed");
     joined = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
@@ -546,11 +548,102 @@ static gb_status run_and_gather(const gb_model *m, const gb_run_config *cfg, gb_
     return st;
 }
 
+/* ---- --data-parallel: every rank on every chain, the likelihood's shares summed ---- */
+
+gb_status cli_mpi_data_parallel(int split_rows, gb_errlist *errs)
+{
+    if (world_size > 1 && provided < MPI_THREAD_SERIALIZED)
+        return gb_error(errs, GB_EUSAGE, (gb_loc){0},
+                        "--data-parallel needs an MPI library that allows calls from a chain's "
+                        "thread (MPI_THREAD_SERIALIZED)");
+    dp_shares = split_rows > 1 ? split_rows : 1;
+    return GB_OK;
+}
+
+typedef struct dp_state {
+    MPI_Comm comm;    /* its own, so no other message mixes with the sums */
+    double *all;      /* world_size x n: every rank's buffer */
+    atomic_int stop;  /* the monitor asked for a stop: a sum waiting for a lost rank gives up */
+    gb_run_monitor monitor;
+    void *monitor_ctx;
+} dp_state;
+
+/* gb_split_reduce: every rank's buffer gathered, then summed in rank order on each rank, so all
+ * of them get the same bits (an MPI_Allreduce may add in a different order on each rank, and
+ * one differing bit would send their trajectories, and then their calls, apart).  Waits by
+ * polling, giving up when the monitor asked for a stop (mpirun's SIGTERM after a rank died). */
+static int dp_reduce(void *ctx, double *buf, size_t n)
+{
+    dp_state *d = ctx;
+    MPI_Request req;
+    if (MPI_Iallgather(buf, (int)n, MPI_DOUBLE, d->all, (int)n, MPI_DOUBLE, d->comm, &req) !=
+        MPI_SUCCESS)
+        return -1;
+    for (int done = 0; !done;) {
+        if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return -1;
+        if (!done && atomic_load(&d->stop))
+            return -1;
+    }
+    memcpy(buf, d->all, n * sizeof *buf);
+    for (int r = 1; r < world_size; r++)
+        for (size_t k = 0; k < n; k++)
+            buf[k] += d->all[(size_t)r * n + k];
+    return 0;
+}
+
+static int dp_monitor(void *ctx, const gb_run_progress *p)
+{
+    dp_state *d = ctx;
+    int stop = d->monitor ? d->monitor(d->monitor_ctx, p) : 0;
+    if (stop)
+        atomic_store(&d->stop, 1);
+    return stop;
+}
+
+/* Every rank runs every chain on one thread (only that thread calls MPI while the chains run);
+ * rank 0 alone writes. */
+static gb_status run_data_parallel(const gb_model *m, const gb_run_config *cfg, gb_drawsout *w,
+                                   gb_draws **out, gb_errlist *errs)
+{
+    dp_state d = {.monitor = cfg->monitor, .monitor_ctx = cfg->monitor_ctx};
+    atomic_init(&d.stop, 0);
+    size_t n = 1 + gb_model_dim(m);
+    d.all = calloc((size_t)world_size * n, sizeof *d.all);
+    if (!d.all)
+        return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    if (MPI_Comm_dup(MPI_COMM_WORLD, &d.comm) != MPI_SUCCESS) {
+        free(d.all);
+        return gb_error(errs, GB_EIO, (gb_loc){0}, "MPI_Comm_dup failed");
+    }
+    MPI_Comm_set_errhandler(d.comm, MPI_ERRORS_RETURN);
+    gb_run_config c = *cfg;
+    c.threads = 1;
+    c.split_rows = dp_shares;
+    c.share_first = world_rank * dp_shares;
+    c.share_total = world_size * dp_shares;
+    c.reduce = dp_reduce;
+    c.reduce_ctx = &d;
+    c.monitor = dp_monitor;
+    c.monitor_ctx = &d;
+    gb_status st = gb_run(m, &c, w && world_rank == 0 ? gb_drawsout_row : NULL, w, out, errs);
+    if (!atomic_load(&d.stop)) /* after a lost rank the communicator cannot be freed */
+        MPI_Comm_free(&d.comm);
+    free(d.all);
+    return st;
+}
+
 gb_status cli_mpi_run(const gb_model *m, const gb_run_config *cfg, gb_drawsout *w, gb_draws **out,
                       gb_errlist *errs)
 {
-    if (world_size < 2)
-        return gb_run(m, cfg, w ? gb_drawsout_row : NULL, w, out, errs);
+    if (world_size < 2 || dp_shares > 0) {
+        gb_run_config c = *cfg;
+        if (dp_shares > 0 && c.split_rows < dp_shares)
+            c.split_rows = dp_shares;
+        if (world_size < 2)
+            return gb_run(m, &c, w ? gb_drawsout_row : NULL, w, out, errs);
+        return run_data_parallel(m, &c, w, out, errs);
+    }
     if (world_rank > 0)
         return run_share(m, cfg, out, errs);
     return run_and_gather(m, cfg, w, out, errs);

@@ -61,6 +61,19 @@ int gb_model_ws_changed(const gb_model_ws *ws)
 
 /* ---- the log density ---- */
 
+/* Term o in share ws->share_k of ws->share_n: an observation term's share of its repetitions
+ * (rows), split as evenly as they go; a prior, a `target +=` statement or a likelihood that
+ * summarised its data (dist->prepare: no rows left to split) whole in share 0, nothing in the
+ * others. */
+static double share_term(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad,
+                         int propto)
+{
+    if (!gb_split_term_is_split(m, o))
+        return ws->share_k == 0 ? mop_term_forward(m, ws, o, want_grad, propto) : 0.0;
+    size_t cnt = mop_term_obs_count(o), k = ws->share_k, n = ws->share_n;
+    return mop_term_forward_range(m, ws, o, cnt * k / n, cnt * (k + 1) / n, want_grad, propto);
+}
+
 /* Runs ops [a, z) forward; TRANSFORM and TERM contribute to the log density. */
 /* propto: terms constant in everything that has a gradient are left out (only meaningful
  * with want_grad, where the adjoint pointers say what varies). */
@@ -83,11 +96,15 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
             break;
         case OP_TRANSFORM:
             /* no theta: the latent values were set in ws directly (gb_model_set_values) */
-            if (theta)
-                lp += mop_transform_forward(m, ws, o, theta);
+            if (theta) {
+                double lj = mop_transform_forward(m, ws, o, theta);
+                if (ws->share_k == 0 || !(lj > -INFINITY)) /* a share: share 0 adds it */
+                    lp += lj;
+            }
             break;
         case OP_TERM: {
-            double t = mop_term_forward(m, ws, o, want_grad, propto);
+            double t = ws->share_n > 1 ? share_term(m, ws, o, want_grad, propto)
+                                       : mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
                 ws->bad_op = q;
             lp += t;
@@ -204,6 +221,13 @@ static void zero_adjoints(const gb_model *m, gb_model_ws *ws)
 }
 
 double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad)
+{
+    if (ws->split)
+        return gb_split_logp(ws->split, ws, theta, grad);
+    return gb_model_logp_local(m, ws, theta, grad);
+}
+
+double gb_model_logp_local(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad)
 {
     /* the gradient is always computed: the adjoints tell each lpdf which arguments vary, so the
        value is the same (constants dropped, as in Stan's lp__) with or without grad */

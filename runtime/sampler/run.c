@@ -109,6 +109,17 @@ static void fail(shared *s, gb_status st, gb_errlist *local)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* The chain's data-parallel split (run.h's split_rows, shares and reduce), or none. */
+static gb_status chain_split(const gb_model *m, const gb_run_config *cfg, gb_split **sp)
+{
+    size_t n = cfg->split_rows > 1 ? (size_t)cfg->split_rows : 1;
+    if (n == 1 && !cfg->reduce)
+        return GB_OK;
+    return gb_split_new(m, n, (size_t)cfg->share_first,
+                        cfg->share_total > 0 ? (size_t)cfg->share_total : n, cfg->reduce,
+                        cfg->reduce_ctx, sp);
+}
+
 static void run_chain(shared *s, int c)
 {
     const gb_model *m = s->m;
@@ -123,10 +134,12 @@ static void run_chain(shared *s, int c)
     if (s->draws->nstream && !(sv = calloc(s->draws->nstream, sizeof *sv)))
         row = (free(row), NULL);
     gb_kernel *k = NULL;
-    if (!local || !r || !ws || !theta || !row || !all) {
+    gb_split *sp = NULL;
+    if (!local || !r || !ws || !theta || !row || !all || chain_split(m, cfg, &sp) != GB_OK) {
         fail(s, GB_ENOMEM, NULL);
         goto done;
     }
+    gb_model_ws_set_split(ws, sp);
     gb_status st = gb_model_init(m, ws, r, cfg->init_radius, 100, theta, local);
     gb_run_config kcfg = *cfg; /* the kernel's: with the chain's index for the records */
     kcfg.chain = c;
@@ -197,6 +210,7 @@ static void run_chain(shared *s, int c)
         s->draws->stepsize[c] = gb_kernel_stepsize(k);
 done:
     gb_kernel_free(k);
+    gb_split_free(sp);
     free(row);
     free(all);
     free(sv);

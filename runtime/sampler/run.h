@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "split.h"
 #include "status.h"
 
 /* How far the chains are, as the monitor sees it. */
@@ -46,6 +47,12 @@ typedef struct gb_run_config {
     int chain_lo, chain_hi; /* run only chains lo .. hi-1 (a share of the chains: the others stay
                                empty, filled 0); hi 0 runs them all.  A chain's draws depend
                                only on (seed, its index), so the shares add up to the whole run */
+    /* data-parallel likelihood (split.h): each chain's log density in split_rows shares on as
+       many threads (0 or 1: unsplit), shares share_first .. of share_total (0: split_rows) of
+       the job, summed over the job's processes by reduce (NULL: one process) */
+    int split_rows, share_first, share_total;
+    gb_split_reduce reduce;
+    void *reduce_ctx;
 } gb_run_config;
 
 /* The sampler's own columns, CmdStan's names, before the model's columns. */
