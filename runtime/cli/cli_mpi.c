@@ -28,7 +28,7 @@
 #include "model.h"
 #include "size.h"
 
-enum { TAG_ROWS = 1, TAG_DONE = 2, TAG_ERR = 3 };
+enum { TAG_ROWS = 1, TAG_DONE = 2, TAG_ERR = 3, TAG_PROG = 4 };
 enum {
     DONE_HEAD = 2,
     DONE_PER_CHAIN = 4
@@ -176,12 +176,29 @@ typedef struct sender {
     outbox box;
     gb_run_monitor monitor;
     void *monitor_ctx;
+    int lo, hi;   /* this rank's chains */
+    double *prog; /* their iterations as last sent (PROG), or NULL: none sent */
 } sender;
+
+/* Sends the iterations of this rank's chains when they moved (PROG): rank 0's progress line
+ * then counts them during warmup too, when no draw arrives. */
+static void send_progress(sender *s, const gb_run_progress *p)
+{
+    int moved = 0;
+    for (int c = s->lo; c < s->hi && s->prog; c++)
+        if (s->prog[c - s->lo] != p->iterations[c]) {
+            s->prog[c - s->lo] = p->iterations[c];
+            moved = 1;
+        }
+    if (moved)
+        MPI_Send(s->prog, s->hi - s->lo, MPI_DOUBLE, 0, TAG_PROG, MPI_COMM_WORLD);
+}
 
 static int sender_monitor(void *ctx, const gb_run_progress *p)
 {
     sender *s = ctx;
     send_outbox(&s->box);
+    send_progress(s, p);
     return s->monitor ? s->monitor(s->monitor_ctx, p) : 0;
 }
 
@@ -204,7 +221,10 @@ static gb_status run_share(const gb_model *m, const gb_run_config *cfg, gb_draws
 {
     gb_run_config c = *cfg;
     set_share(&c, world_rank);
-    sender s = {.monitor = cfg->monitor, .monitor_ctx = cfg->monitor_ctx};
+    sender s = {.monitor = cfg->monitor, .monitor_ctx = cfg->monitor_ctx, .lo = c.chain_lo,
+                .hi = c.chain_hi};
+    if (s.hi > s.lo) /* without it, rank 0 counts this rank's draws only */
+        s.prog = calloc((size_t)(s.hi - s.lo), sizeof *s.prog);
     s.box.width = 1 + GB_NSAMPLER_COLS;
     size_t nm = gb_model_output_size(m);
     for (size_t k = 0; k < nm; k++)
@@ -215,6 +235,7 @@ static gb_status run_share(const gb_model *m, const gb_run_config *cfg, gb_draws
     gb_draws *d = NULL;
     gb_status st = gb_run(m, &c, queue_row, &s.box, &d, errs);
     send_outbox(&s.box);
+    free(s.prog);
     pthread_mutex_destroy(&s.box.lock);
     if (st == GB_EIO && s.box.oom) {
         st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "rank %d: out of memory queueing draws",
@@ -297,10 +318,20 @@ static void take_rows(gather *g, const double *buf, size_t n)
         if (g->rows)
             memcpy(g->rows + ((size_t)(c - g->mine) * (size_t)cfg->draws + d) * ncols, row,
                    ncols * sizeof *row);
-        g->iters[c] = cfg->warmup + (int)g->filled[c];
+        if (cfg->warmup + (int)g->filled[c] > g->iters[c])
+            g->iters[c] = cfg->warmup + (int)g->filled[c];
         if (g->w && !g->write_failed && gb_drawsout_row(g->w, c, row) != 0)
             g->write_failed = 1;
     }
+}
+
+/* A rank's iterations so far (PROG): the progress of its chains while no draw comes. */
+static void take_progress(gather *g, int rank, const double *buf, int n)
+{
+    int lo = share_lo(rank, g->cfg->chains), hi = share_lo(rank + 1, g->cfg->chains);
+    for (int c = lo; c < hi && n == hi - lo; c++)
+        if (buf[c - lo] > g->iters[c] && buf[c - lo] <= g->cfg->warmup + g->cfg->draws)
+            g->iters[c] = (int)buf[c - lo];
 }
 
 static void take_done(gather *g, int rank, const double *buf, int n)
@@ -391,6 +422,8 @@ static void drain(gather *g)
         }
         if (ms.MPI_TAG == TAG_ROWS)
             take_rows(g, (const double *)(void *)buf, (size_t)n);
+        else if (ms.MPI_TAG == TAG_PROG)
+            take_progress(g, ms.MPI_SOURCE, (const double *)(void *)buf, n);
         else if (ms.MPI_TAG == TAG_DONE)
             take_done(g, ms.MPI_SOURCE, (const double *)(void *)buf, n);
         else if (ms.MPI_TAG == TAG_ERR && n > 0) {

@@ -226,5 +226,32 @@ else
     fail "--data-parallel kill: $f not in place or cut (exit $rc)"; cat "$tmp/dpkill/err"
 fi
 
+# 8. A rank killed during warmup, when it has sent no draw: rank 0 still counts the iterations
+#    its chains made (the ranks send their progress, not only their draws).
+mkdir -p "$tmp/warm"
+timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" run $model --data $data --chains 4 \
+    --warmup 2000000 --draws 10 --seed 3 --quiet > /dev/null 2> "$tmp/warm/err" &
+job=$!
+rank1=""
+for _ in $(seq 600); do
+    for p in $(pgrep -f "$MPI_GLASSBOX run $model"); do
+        if tr '\0' '\n' < /proc/$p/environ 2> /dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
+            rank1=$p
+        fi
+    done
+    [ -n "$rank1" ] && break
+    sleep 0.1
+done
+sleep 3
+[ -n "$rank1" ] && kill -9 "$rank1" || { fail "warmup kill: rank 1 not found"; kill $job; }
+wait $job
+counts=$(sed -n 's/.*interrupted during warmup (iterations done per chain: \([0-9/]*\) of.*/\1/p' \
+    "$tmp/warm/err")
+if [ -n "$counts" ] && awk -F/ '{ exit !($3 > 0 && $4 > 0) }' <<< "$counts"; then
+    echo "ok: warmup kill: rank 0 counts the lost rank's iterations ($counts)"
+else
+    fail "warmup kill: iterations per chain '$counts'"; cat "$tmp/warm/err"
+fi
+
 [ $fails = 0 ] && echo "run_mpi.sh: all passed" || echo "run_mpi.sh: $fails failed"
 [ $fails = 0 ]
