@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model_int.h"
 
@@ -27,6 +28,7 @@ struct gb_split {
     double *grad;     /* share i's gradient at i * dim; [0 .. dim) unused */
     double *lp;       /* per local share */
     double *buf;      /* 1 + dim: log density and gradient handed to reduce */
+    double *cpu;      /* per local share: its thread's CPU seconds spent evaluating */
     worker_arg *arg;
     pthread_t *tid;
     size_t started;
@@ -66,6 +68,22 @@ gb_status gb_split_check(const gb_model *m, const char *what, gb_errlist *errs)
     return GB_OK;
 }
 
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Share i's evaluation into its work space and gradient row, timed. */
+static double eval_share(gb_split *sp, size_t i, gb_model_ws *ws, const double *theta, double *g)
+{
+    double t0 = thread_cpu();
+    double lp = gb_model_logp_local(sp->m, ws, theta, g);
+    sp->cpu[i] += thread_cpu() - t0;
+    return lp;
+}
+
 static void *worker(void *p)
 {
     const worker_arg *a = p;
@@ -82,7 +100,7 @@ static void *worker(void *p)
         seen = sp->gen;
         const double *theta = sp->theta;
         pthread_mutex_unlock(&sp->lock);
-        sp->lp[a->i] = gb_model_logp_local(sp->m, sp->ws[a->i], theta, sp->grad + a->i * sp->dim);
+        sp->lp[a->i] = eval_share(sp, a->i, sp->ws[a->i], theta, sp->grad + a->i * sp->dim);
         pthread_mutex_lock(&sp->lock);
         if (--sp->pending == 0)
             pthread_cond_signal(&sp->done);
@@ -113,7 +131,8 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
     sp->buf = calloc(1 + d1, sizeof *sp->buf);
     sp->arg = calloc(sp->nlocal, sizeof *sp->arg);
     sp->tid = calloc(sp->nlocal, sizeof *sp->tid);
-    if (!sp->ws || !sp->grad || !sp->lp || !sp->buf || !sp->arg || !sp->tid) {
+    sp->cpu = calloc(sp->nlocal, sizeof *sp->cpu);
+    if (!sp->ws || !sp->grad || !sp->lp || !sp->buf || !sp->arg || !sp->tid || !sp->cpu) {
         gb_split_free(sp);
         return GB_ENOMEM;
     }
@@ -158,7 +177,13 @@ void gb_split_free(gb_split *sp)
     free(sp->buf);
     free(sp->arg);
     free(sp->tid);
+    free(sp->cpu);
     free(sp);
+}
+
+void gb_split_cpu_seconds(gb_split *sp, double *out)
+{
+    memcpy(out, sp->cpu, sp->nlocal * sizeof *out);
 }
 
 void gb_model_ws_set_split(gb_model_ws *ws, gb_split *sp)
@@ -181,7 +206,6 @@ static void add_share(double *lp, double *grad, double lpi, const double *gi, si
 
 double gb_split_logp(gb_split *sp, gb_model_ws *ws, const double *theta, double *grad)
 {
-    const gb_model *m = sp->m;
     size_t dim = sp->dim;
     if (!grad)
         grad = ws->grad;
@@ -195,7 +219,7 @@ double gb_split_logp(gb_split *sp, gb_model_ws *ws, const double *theta, double 
     }
     ws->share_k = sp->first;
     ws->share_n = sp->total;
-    double lp0 = gb_model_logp_local(m, ws, theta, sp->buf + 1);
+    double lp0 = eval_share(sp, 0, ws, theta, sp->buf + 1);
     ws->share_k = ws->share_n = 0;
     if (sp->nlocal > 1) {
         pthread_mutex_lock(&sp->lock);

@@ -49,6 +49,11 @@ void gb_split_free(gb_split *sp);
  * per split: the split's threads work for that one caller. */
 void gb_model_ws_set_split(gb_model_ws *ws, gb_split *sp);
 
+/* The CPU seconds each local share's thread has spent evaluating so far (nlocal values into
+ * out): on a shared machine the wall time says more about the other jobs than about the split;
+ * the largest share's CPU time per evaluation is the split's critical path on idle cores. */
+void gb_split_cpu_seconds(gb_split *sp, double *out);
+
 /* gb_model_logp through the split: the shares' sum, deterministic for a given share count. */
 double gb_split_logp(gb_split *sp, gb_model_ws *ws, const double *theta, double *grad);
 
