@@ -248,7 +248,8 @@ check: deps
 # ThreadSanitizer (gcc's runtime, libtsan2, in PKGS) on what starts threads: the unit tests that
 # run chains or summarise on threads, and the end-to-end scripts that run several chains and
 # stop them with signals.  Reports go to build/tsan/report.PID; any report fails the target.
-TSAN_TESTS := tests/runtime/sampler/test_run tests/runtime/diag/test_summary
+TSAN_TESTS := tests/runtime/sampler/test_run tests/runtime/diag/test_summary \
+              tests/runtime/model/test_split
 TSAN_E2E   := tests/e2e/run_reliability.sh tests/e2e/run_stops.sh
 tsan:
 	$(MAKE) CC=clang BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" all \
