@@ -221,6 +221,7 @@ static gb_status run_share(const gb_model *m, const gb_run_config *cfg, gb_draws
 {
     gb_run_config c = *cfg;
     set_share(&c, world_rank);
+    c.sink_only = 1; /* rank 0 keeps the draws: this rank only sends them */
     sender s = {.monitor = cfg->monitor, .monitor_ctx = cfg->monitor_ctx, .lo = c.chain_lo,
                 .hi = c.chain_hi};
     if (s.hi > s.lo) /* without it, rank 0 counts this rank's draws only */

@@ -193,8 +193,9 @@ static void run_chain(shared *s, int c)
             gb_stream_add(s->draws->stream[c], sv);
         }
         size_t d = s->draws->filled[c];
-        memcpy(s->draws->rows + ((size_t)c * s->draws->ndraws + d) * ncols, row,
-               ncols * sizeof *row);
+        if (s->draws->rows)
+            memcpy(s->draws->rows + ((size_t)c * s->draws->ndraws + d) * ncols, row,
+                   ncols * sizeof *row);
         s->draws->filled[c] = d + 1;
         if (s->sink && s->sink(s->sink_ctx, c, row) != 0) {
             atomic_store(&s->sink_failed, 1);
@@ -311,13 +312,13 @@ static gb_draws *draws_new(const gb_run_config *cfg, size_t nm, size_t nkept, si
     d->sample_seconds = calloc(nc, sizeof *d->sample_seconds);
     d->warmup_grads = calloc(nc, sizeof *d->warmup_grads);
     d->sample_grads = calloc(nc, sizeof *d->sample_grads);
-    d->rows = malloc((cells ? cells : 1) * sizeof(double));
+    d->rows = cfg->sink_only ? NULL : malloc((cells ? cells : 1) * sizeof(double));
     d->stepsize = calloc(nc, sizeof *d->stepsize);
     d->col = calloc(nkept ? nkept : 1, sizeof *d->col);
     d->nstream = nm - nkept;
     d->stream_col = calloc(d->nstream ? d->nstream : 1, sizeof *d->stream_col);
     int ok = d->filled && d->iterations && d->warmup_seconds && d->sample_seconds &&
-             d->warmup_grads && d->sample_grads && d->rows && d->stepsize && d->col && d->stream_col;
+             d->warmup_grads && d->sample_grads && (d->rows || cfg->sink_only) && d->stepsize && d->col && d->stream_col;
     if (ok && d->nstream && (ok = (d->stream = calloc(nc, sizeof *d->stream)) != NULL))
         for (size_t c = 0; c < nc && ok; c++)
             ok = (d->stream[c] = gb_stream_new(d->nstream)) != NULL;
@@ -352,8 +353,10 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
     for (size_t k = 0; k < nm; k++)
         nkept += !cfg->keep || cfg->keep[k];
     size_t ncols = GB_NSAMPLER_COLS + nkept, cells;
-    if (gb_size_mul((size_t)cfg->chains * (size_t)cfg->draws, ncols, &cells) != 0 ||
-        gb_size_fits_budget(cells, sizeof(double)) != 0)
+    if (cfg->sink_only)
+        cells = 0;
+    else if (gb_size_mul((size_t)cfg->chains * (size_t)cfg->draws, ncols, &cells) != 0 ||
+             gb_size_fits_budget(cells, sizeof(double)) != 0)
         return gb_error(errs, GB_ENOMEM, (gb_loc){0},
                         "%d chains x %d draws x %zu columns do not fit in the memory budget",
                         cfg->chains, cfg->draws, ncols);
