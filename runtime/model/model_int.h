@@ -179,6 +179,9 @@ struct gb_model_ws {
        of share_n: that share of each observation term's repetitions, and (share 0 only) the
        priors and log-Jacobians; gb_model_logp hands the whole evaluation to split when set */
     size_t share_k, share_n;
+    /* per op, while sharing: 1 + the term range whose argument ops run over the share's loop
+       iterations only (model_split.c), or 0; NULL: every argument op runs whole */
+    const size_t *share_ops;
     gb_split *split;
 };
 
@@ -338,6 +341,8 @@ double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L
 /* model_split.c: is term op o split into shares of its repetitions (an observation term of
  * data whose lpdf has not summarised its rows), rather than run whole by share 0? */
 int gb_split_term_is_split(const gb_model *m, const mop *o);
+/* The loop iterations [*b0, *b1) of term range k (batched) that share ws->share_k evaluates. */
+void gb_split_items(const gb_model *m, const gb_model_ws *ws, size_t k, size_t *b0, size_t *b1);
 /* gb_model_logp in ws alone, whatever ws->split says (the split's shares call it). */
 double gb_model_logp_local(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad);
 

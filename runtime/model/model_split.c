@@ -29,6 +29,7 @@ struct gb_split {
     double *lp;       /* per local share */
     double *buf;      /* 1 + dim: log density and gradient handed to reduce */
     double *cpu;      /* per local share: its thread's CPU seconds spent evaluating */
+    size_t *ops;      /* per op: ws->share_ops (term_ops) */
     worker_arg *arg;
     pthread_t *tid;
     size_t started;
@@ -45,6 +46,47 @@ int gb_split_term_is_split(const gb_model *m, const mop *o)
     return o->kind == OP_TERM && !o->prep && !o->marg &&
            gb_node_is_observed(gb_graph_node(m->g, o->node)) &&
            strcmp(o->dist->name, "target") != 0;
+}
+
+void gb_split_items(const gb_model *m, const gb_model_ws *ws, size_t k, size_t *b0, size_t *b1)
+{
+    size_t batch = m->ops.items[m->terms.items[k].b - 1].batch;
+    *b0 = batch * ws->share_k / ws->share_n;
+    *b1 = batch * (ws->share_k + 1) / ws->share_n;
+}
+
+/* Can split term range tr's argument ops run over a share of its loop's iterations?  Every op
+ * then reads and writes item b of its batch for iteration b only: none runs a comprehension's
+ * body, a sequence, a summed-out latent's terms or writes a node, and each batched one runs over
+ * the term's own loop (an op folded into a fixed value runs nothing). */
+static int term_ops_itemwise(const gb_model *m, const term_range *tr)
+{
+    const mop *t = &m->ops.items[tr->b - 1];
+    if (!gb_split_term_is_split(m, t) || t->batch < 2)
+        return 0;
+    for (size_t q = tr->a; q + 1 < tr->b; q++) {
+        const mop *o = &m->ops.items[q];
+        if (o->kind == OP_SKIP && o->body1 == q + 1)
+            continue; /* folded into a fixed value (model_fold.c): runs nothing */
+        if (o->kind == OP_SKIP || o->kind == OP_COMPREH || o->kind == OP_SCATTER ||
+            o->kind == OP_ASSIGN || o->kind == OP_TRANSFORM || o->kind == OP_TERM || o->seq ||
+            o->marg)
+            return 0;
+        const tensor *x = &m->t.items[o->out];
+        if (x->batched && x->batch != t->batch)
+            return 0;
+    }
+    return 1;
+}
+
+/* ws->share_ops of m: 1 + k for the argument ops of term range k when term_ops_itemwise. */
+static void term_ops(const gb_model *m, size_t *ops)
+{
+    for (size_t k = 0; k < m->terms.len; k++) {
+        const term_range *tr = &m->terms.items[k];
+        for (size_t q = tr->a; q + 1 < tr->b && term_ops_itemwise(m, tr); q++)
+            ops[q] = k + 1;
+    }
 }
 
 gb_status gb_split_check(const gb_model *m, const char *what, gb_errlist *errs)
@@ -132,10 +174,13 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
     sp->arg = calloc(sp->nlocal, sizeof *sp->arg);
     sp->tid = calloc(sp->nlocal, sizeof *sp->tid);
     sp->cpu = calloc(sp->nlocal, sizeof *sp->cpu);
-    if (!sp->ws || !sp->grad || !sp->lp || !sp->buf || !sp->arg || !sp->tid || !sp->cpu) {
+    sp->ops = calloc(m->ops.len ? m->ops.len : 1, sizeof *sp->ops);
+    if (!sp->ws || !sp->grad || !sp->lp || !sp->buf || !sp->arg || !sp->tid || !sp->cpu ||
+        !sp->ops) {
         gb_split_free(sp);
         return GB_ENOMEM;
     }
+    term_ops(m, sp->ops);
     for (size_t i = 1; i < sp->nlocal; i++) {
         if (!(sp->ws[i] = gb_model_ws_new(m))) {
             gb_split_free(sp);
@@ -143,6 +188,7 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
         }
         sp->ws[i]->share_k = first + i;
         sp->ws[i]->share_n = total;
+        sp->ws[i]->share_ops = sp->ops;
     }
     for (size_t i = 1; i < sp->nlocal; i++) {
         sp->arg[i] = (worker_arg){sp, i};
@@ -178,6 +224,7 @@ void gb_split_free(gb_split *sp)
     free(sp->arg);
     free(sp->tid);
     free(sp->cpu);
+    free(sp->ops);
     free(sp);
 }
 
@@ -219,8 +266,10 @@ double gb_split_logp(gb_split *sp, gb_model_ws *ws, const double *theta, double 
     }
     ws->share_k = sp->first;
     ws->share_n = sp->total;
+    ws->share_ops = sp->ops;
     double lp0 = eval_share(sp, 0, ws, theta, sp->buf + 1);
     ws->share_k = ws->share_n = 0;
+    ws->share_ops = NULL;
     if (sp->nlocal > 1) {
         pthread_mutex_lock(&sp->lock);
         while (sp->pending > 0)

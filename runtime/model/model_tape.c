@@ -61,6 +61,8 @@ int gb_model_ws_changed(const gb_model_ws *ws)
 
 /* ---- the log density ---- */
 
+static int op_is_batched(const gb_model *m, const mop *o);
+
 /* Term o in share ws->share_k of ws->share_n: an observation term's share of its repetitions
  * (rows), split as evenly as they go; a prior, a `target +=` statement or a likelihood that
  * summarised its data (dist->prepare: no rows left to split) whole in share 0, nothing in the
@@ -70,7 +72,12 @@ static double share_term(const gb_model *m, gb_model_ws *ws, const mop *o, int w
 {
     if (!gb_split_term_is_split(m, o))
         return ws->share_k == 0 ? mop_term_forward(m, ws, o, want_grad, propto) : 0.0;
-    size_t cnt = mop_term_obs_count(o), k = ws->share_k, n = ws->share_n;
+    size_t k = ws->share_k, n = ws->share_n;
+    if (o->batch > 1) { /* a loop: whole iterations, as its argument ops ran (share_ops) */
+        size_t le = o->n / o->batch, b0 = o->batch * k / n, b1 = o->batch * (k + 1) / n;
+        return mop_term_forward_range(m, ws, o, b0 * le, b1 * le, want_grad, propto);
+    }
+    size_t cnt = mop_term_obs_count(o);
     return mop_term_forward_range(m, ws, o, cnt * k / n, cnt * (k + 1) / n, want_grad, propto);
 }
 
@@ -121,6 +128,10 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
                 for (size_t b = 0; b < batch; b++)
                     run_range(m, ws, q, end, b, b + 1, 0);
                 q = end - 1;
+            } else if (ws->share_ops && ws->share_ops[q] && op_is_batched(m, o)) {
+                size_t b0, b1; /* a split term's argument: the share's iterations */
+                gb_split_items(m, ws, ws->share_ops[q] - 1, &b0, &b1);
+                op_forward(m, ws, o, b0, b1);
             } else {
                 size_t batch = m->t.items[o->out].batch;
                 if (o->kind == OP_SCATTER || o->kind == OP_GATHER)
@@ -203,6 +214,10 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
             for (size_t b = batch; b-- > 0;)
                 run_range(m, ws, start, q + 1, b, b + 1, 1);
             q = start;
+        } else if (ws->share_ops && ws->share_ops[q] && op_is_batched(m, o)) {
+            size_t b0, b1;
+            gb_split_items(m, ws, ws->share_ops[q] - 1, &b0, &b1);
+            op_backward(m, ws, o, b0, b1);
         } else {
             op_backward(m, ws, o, 0, op_batch(m, o));
             if (o->kind == OP_COMPREH)

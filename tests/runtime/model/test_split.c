@@ -70,8 +70,12 @@ static const char *const models[] = {
     /* a likelihood that may summarise its data (sufficient statistics) */
     "data X: real[N, 3]\ndata y: real[N]\nalpha ~ normal(0, 5)\nbeta: real[3] ~ normal(0, 2)\n"
     "sigma ~ half_normal(1)\ny ~ normal_id_glm(X, alpha, beta, sigma)\n",
+    /* a loop whose arguments (a row of X times beta) run over the share's iterations only */
+    "data X: real[N, 3]\ndata y: int<lower=0, upper=1>[N]\nalpha ~ normal(0, 5)\n"
+    "beta: real[3] ~ normal(0, 2.5)\nfor i in 1..N {\n"
+    "  y[i] ~ bernoulli_logit(alpha + X[i] * beta + 0.1 * alpha * X[i, 2])\n}\n",
 };
-static const int binary[] = {1, 0, 0, 0};
+static const int binary[] = {1, 0, 0, 0, 1};
 
 /* The split's log density and gradient against the unsplit ones at a few points, for several
  * share counts (more shares than rows included). */
