@@ -237,7 +237,8 @@ check: deps
 # ThreadSanitizer (gcc's runtime, libtsan2, in PKGS) on what starts threads: the unit tests that
 # run chains or summarise on threads, and the end-to-end scripts that run several chains and
 # stop them with signals.  Reports go to build/tsan/report.PID; any report fails the target.
-TSAN_TESTS := tests/runtime/sampler/test_run tests/runtime/diag/test_summary
+TSAN_TESTS := tests/runtime/sampler/test_run tests/runtime/diag/test_summary \
+              tests/runtime/model/test_split
 TSAN_E2E   := tests/e2e/run_reliability.sh tests/e2e/run_stops.sh
 tsan:
 	$(MAKE) CC=clang BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" all \
@@ -284,6 +285,10 @@ PEERS_DIR    ?= ../shared/bench/peers
 .PHONY: bench-peers
 # The benchmark programs (gradbench, tree_bench): one C file each, on the library.
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libglassbox.a
+	@mkdir -p $(dir $@)
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
+
+$(BUILD)/bench/splitbench: tests/bench/splitbench.c $(BUILD)/libglassbox.a
 	@mkdir -p $(dir $@)
 	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libglassbox.a $(LDLIBS)
 

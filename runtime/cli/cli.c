@@ -49,7 +49,7 @@ static const char *const known_flags[] = {"data",    "format",  "output",      "
                                           "metric",  "adapt-delta", "max-depth", "keep",
                                           "memory",  "vars",    "hist",        "loglik",
                                           "report",  "pairs",   "new",     "prior",       "adapt",
-                                          NULL};
+                                          "split-rows", "data-parallel", NULL};
 
 /* Parses a whole-number flag value in [lo, hi]; -1 (and a message) when it is not one. */
 static int parse_long(const char *cmd, const char *flag, const char *v, long lo, long hi,
@@ -92,7 +92,8 @@ static int set_count(const char *cmd, const char *a, const char *name, const cha
         lo = 0;
     if (strcmp(name, "seed") == 0)
         hi = 4294967295L;
-    if (strcmp(name, "chains") == 0 || strcmp(name, "threads") == 0)
+    if (strcmp(name, "chains") == 0 || strcmp(name, "threads") == 0 ||
+        strcmp(name, "split-rows") == 0)
         hi = 1024;
     if (strcmp(name, "max-depth") == 0)
         hi = 30;
@@ -108,6 +109,8 @@ static int set_count(const char *cmd, const char *a, const char *name, const cha
         o->threads = v;
     else if (strcmp(name, "max-depth") == 0)
         o->max_depth = v;
+    else if (strcmp(name, "split-rows") == 0)
+        o->split_rows = v;
     else
         o->seed = (unsigned long)v;
     return 0;
@@ -162,6 +165,20 @@ static int draws_files(const char *cmd, int argc, char **argv, int *i, const cha
     }
 }
 
+/* The options that take no value (--verbose, --quiet, --explain, --hist, --prior,
+ * --data-parallel): where o keeps name's, or NULL when name is another option. */
+static int *switch_flag(cli_opts *o, const char *name)
+{
+    static const char *const names[] = {"verbose", "quiet", "explain", "hist", "prior",
+                                        "data-parallel"};
+    int *const at[] = {&o->verbose, &o->quiet, &o->explain, &o->hist, &o->prior,
+                       &o->data_parallel};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(name, names[k]) == 0)
+            return at[k];
+    return NULL;
+}
+
 int cli_parse(int argc, char **argv, int first, const char *cmd, const char *allowed,
               cli_opts *o)
 {
@@ -204,16 +221,11 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const char *all
                 return usage_error(cmd, "option '%s' does not apply to this command", a);
             return usage_error(cmd, "unknown option '%s'", a);
         }
-        if (strcmp(name, "verbose") == 0 || strcmp(name, "quiet") == 0 ||
-            strcmp(name, "explain") == 0 || strcmp(name, "hist") == 0 ||
-            strcmp(name, "prior") == 0) {
+        int *sw = switch_flag(o, name);
+        if (sw) {
             if (eq)
                 return usage_error(cmd, "option '%s' takes no value", a);
-            *(name[0] == 'v'   ? &o->verbose
-              : name[0] == 'q' ? &o->quiet
-              : name[0] == 'h' ? &o->hist
-              : name[0] == 'p' ? &o->prior
-                               : &o->explain) = 1;
+            *sw = 1;
             continue;
         }
         const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

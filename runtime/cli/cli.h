@@ -29,6 +29,8 @@ typedef struct cli_opts {
     int verbose, quiet, help, explain;
     /* run */
     long chains, warmup, draws, threads, max_depth;
+    long split_rows;   /* --split-rows S: each chain's likelihood in S shares on S threads */
+    int data_parallel; /* --data-parallel: the likelihood's rows split over the MPI ranks */
     unsigned long seed;
     double adapt_delta;
     const char *metric;

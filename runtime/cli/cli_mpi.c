@@ -19,6 +19,7 @@
 
 #include <mpi.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 #include "model.h"
 #include "size.h"
 
-enum { TAG_ROWS = 1, TAG_DONE = 2, TAG_ERR = 3 };
+enum { TAG_ROWS = 1, TAG_DONE = 2, TAG_ERR = 3, TAG_PROG = 4 };
 enum {
     DONE_HEAD = 2,
     DONE_PER_CHAIN = 4
@@ -37,7 +38,8 @@ enum {
 #define ROWS_PER_CHECK 256 /* rows written between two looks for a stop: well under 10 ms */
 #define POLL_NS 1000000L   /* rank 0's pause between probes while it waits for the others */
 
-static int joined, world_rank, world_size = 1;
+static int joined, world_rank, world_size = 1, provided;
+static int dp_shares; /* --data-parallel: shares per rank; 0: chains spread over the ranks */
 
 /* Did a launcher start this process?  (MPI_Init outside mpirun would start a singleton job;
  * without one the MPI build behaves as the default build.) */
@@ -56,8 +58,8 @@ gb_status cli_mpi_begin(gb_errlist *errs)
      * notices (receive).  An explicit setting of the user's wins. */
     if (setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0) != 0)
         return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
-    int provided = 0;
-    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    /* serialized: a data-parallel run's chain thread sums the shares itself (dp_reduce) */
+    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
         return gb_error(errs, GB_EIO, (gb_loc){0}, "MPI_Init_thread failed");
     joined = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
@@ -174,12 +176,29 @@ typedef struct sender {
     outbox box;
     gb_run_monitor monitor;
     void *monitor_ctx;
+    int lo, hi;   /* this rank's chains */
+    double *prog; /* their iterations as last sent (PROG), or NULL: none sent */
 } sender;
+
+/* Sends the iterations of this rank's chains when they moved (PROG): rank 0's progress line
+ * then counts them during warmup too, when no draw arrives. */
+static void send_progress(sender *s, const gb_run_progress *p)
+{
+    int moved = 0;
+    for (int c = s->lo; c < s->hi && s->prog; c++)
+        if (s->prog[c - s->lo] != p->iterations[c]) {
+            s->prog[c - s->lo] = p->iterations[c];
+            moved = 1;
+        }
+    if (moved)
+        MPI_Send(s->prog, s->hi - s->lo, MPI_DOUBLE, 0, TAG_PROG, MPI_COMM_WORLD);
+}
 
 static int sender_monitor(void *ctx, const gb_run_progress *p)
 {
     sender *s = ctx;
     send_outbox(&s->box);
+    send_progress(s, p);
     return s->monitor ? s->monitor(s->monitor_ctx, p) : 0;
 }
 
@@ -202,7 +221,11 @@ static gb_status run_share(const gb_model *m, const gb_run_config *cfg, gb_draws
 {
     gb_run_config c = *cfg;
     set_share(&c, world_rank);
-    sender s = {.monitor = cfg->monitor, .monitor_ctx = cfg->monitor_ctx};
+    c.sink_only = 1; /* rank 0 keeps the draws: this rank only sends them */
+    sender s = {.monitor = cfg->monitor, .monitor_ctx = cfg->monitor_ctx, .lo = c.chain_lo,
+                .hi = c.chain_hi};
+    if (s.hi > s.lo) /* without it, rank 0 counts this rank's draws only */
+        s.prog = calloc((size_t)(s.hi - s.lo), sizeof *s.prog);
     s.box.width = 1 + GB_NSAMPLER_COLS;
     size_t nm = gb_model_output_size(m);
     for (size_t k = 0; k < nm; k++)
@@ -213,6 +236,7 @@ static gb_status run_share(const gb_model *m, const gb_run_config *cfg, gb_draws
     gb_draws *d = NULL;
     gb_status st = gb_run(m, &c, queue_row, &s.box, &d, errs);
     send_outbox(&s.box);
+    free(s.prog);
     pthread_mutex_destroy(&s.box.lock);
     if (st == GB_EIO && s.box.oom) {
         st = gb_error(errs, GB_ENOMEM, (gb_loc){0}, "rank %d: out of memory queueing draws",
@@ -295,10 +319,20 @@ static void take_rows(gather *g, const double *buf, size_t n)
         if (g->rows)
             memcpy(g->rows + ((size_t)(c - g->mine) * (size_t)cfg->draws + d) * ncols, row,
                    ncols * sizeof *row);
-        g->iters[c] = cfg->warmup + (int)g->filled[c];
+        if (cfg->warmup + (int)g->filled[c] > g->iters[c])
+            g->iters[c] = cfg->warmup + (int)g->filled[c];
         if (g->w && !g->write_failed && gb_drawsout_row(g->w, c, row) != 0)
             g->write_failed = 1;
     }
+}
+
+/* A rank's iterations so far (PROG): the progress of its chains while no draw comes. */
+static void take_progress(gather *g, int rank, const double *buf, int n)
+{
+    int lo = share_lo(rank, g->cfg->chains), hi = share_lo(rank + 1, g->cfg->chains);
+    for (int c = lo; c < hi && n == hi - lo; c++)
+        if (buf[c - lo] > g->iters[c] && buf[c - lo] <= g->cfg->warmup + g->cfg->draws)
+            g->iters[c] = (int)buf[c - lo];
 }
 
 static void take_done(gather *g, int rank, const double *buf, int n)
@@ -389,6 +423,8 @@ static void drain(gather *g)
         }
         if (ms.MPI_TAG == TAG_ROWS)
             take_rows(g, (const double *)(void *)buf, (size_t)n);
+        else if (ms.MPI_TAG == TAG_PROG)
+            take_progress(g, ms.MPI_SOURCE, (const double *)(void *)buf, n);
         else if (ms.MPI_TAG == TAG_DONE)
             take_done(g, ms.MPI_SOURCE, (const double *)(void *)buf, n);
         else if (ms.MPI_TAG == TAG_ERR && n > 0) {
@@ -546,11 +582,102 @@ static gb_status run_and_gather(const gb_model *m, const gb_run_config *cfg, gb_
     return st;
 }
 
+/* ---- --data-parallel: every rank on every chain, the likelihood's shares summed ---- */
+
+gb_status cli_mpi_data_parallel(int split_rows, gb_errlist *errs)
+{
+    if (world_size > 1 && provided < MPI_THREAD_SERIALIZED)
+        return gb_error(errs, GB_EUSAGE, (gb_loc){0},
+                        "--data-parallel needs an MPI library that allows calls from a chain's "
+                        "thread (MPI_THREAD_SERIALIZED)");
+    dp_shares = split_rows > 1 ? split_rows : 1;
+    return GB_OK;
+}
+
+typedef struct dp_state {
+    MPI_Comm comm;    /* its own, so no other message mixes with the sums */
+    double *all;      /* world_size x n: every rank's buffer */
+    atomic_int stop;  /* the monitor asked for a stop: a sum waiting for a lost rank gives up */
+    gb_run_monitor monitor;
+    void *monitor_ctx;
+} dp_state;
+
+/* gb_split_reduce: every rank's buffer gathered, then summed in rank order on each rank, so all
+ * of them get the same bits (an MPI_Allreduce may add in a different order on each rank, and
+ * one differing bit would send their trajectories, and then their calls, apart).  Waits by
+ * polling, giving up when the monitor asked for a stop (mpirun's SIGTERM after a rank died). */
+static int dp_reduce(void *ctx, double *buf, size_t n)
+{
+    dp_state *d = ctx;
+    MPI_Request req;
+    if (MPI_Iallgather(buf, (int)n, MPI_DOUBLE, d->all, (int)n, MPI_DOUBLE, d->comm, &req) !=
+        MPI_SUCCESS)
+        return -1;
+    for (int done = 0; !done;) {
+        if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return -1;
+        if (!done && atomic_load(&d->stop))
+            return -1;
+    }
+    memcpy(buf, d->all, n * sizeof *buf);
+    for (int r = 1; r < world_size; r++)
+        for (size_t k = 0; k < n; k++)
+            buf[k] += d->all[(size_t)r * n + k];
+    return 0;
+}
+
+static int dp_monitor(void *ctx, const gb_run_progress *p)
+{
+    dp_state *d = ctx;
+    int stop = d->monitor ? d->monitor(d->monitor_ctx, p) : 0;
+    if (stop)
+        atomic_store(&d->stop, 1);
+    return stop;
+}
+
+/* Every rank runs every chain on one thread (only that thread calls MPI while the chains run);
+ * rank 0 alone writes. */
+static gb_status run_data_parallel(const gb_model *m, const gb_run_config *cfg, gb_drawsout *w,
+                                   gb_draws **out, gb_errlist *errs)
+{
+    dp_state d = {.monitor = cfg->monitor, .monitor_ctx = cfg->monitor_ctx};
+    atomic_init(&d.stop, 0);
+    size_t n = 1 + gb_model_dim(m);
+    d.all = calloc((size_t)world_size * n, sizeof *d.all);
+    if (!d.all)
+        return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+    if (MPI_Comm_dup(MPI_COMM_WORLD, &d.comm) != MPI_SUCCESS) {
+        free(d.all);
+        return gb_error(errs, GB_EIO, (gb_loc){0}, "MPI_Comm_dup failed");
+    }
+    MPI_Comm_set_errhandler(d.comm, MPI_ERRORS_RETURN);
+    gb_run_config c = *cfg;
+    c.threads = 1;
+    c.split_rows = dp_shares;
+    c.share_first = world_rank * dp_shares;
+    c.share_total = world_size * dp_shares;
+    c.reduce = dp_reduce;
+    c.reduce_ctx = &d;
+    c.monitor = dp_monitor;
+    c.monitor_ctx = &d;
+    gb_status st = gb_run(m, &c, w && world_rank == 0 ? gb_drawsout_row : NULL, w, out, errs);
+    if (!atomic_load(&d.stop)) /* after a lost rank the communicator cannot be freed */
+        MPI_Comm_free(&d.comm);
+    free(d.all);
+    return st;
+}
+
 gb_status cli_mpi_run(const gb_model *m, const gb_run_config *cfg, gb_drawsout *w, gb_draws **out,
                       gb_errlist *errs)
 {
-    if (world_size < 2)
-        return gb_run(m, cfg, w ? gb_drawsout_row : NULL, w, out, errs);
+    if (world_size < 2 || dp_shares > 0) {
+        gb_run_config c = *cfg;
+        if (dp_shares > 0 && c.split_rows < dp_shares)
+            c.split_rows = dp_shares;
+        if (world_size < 2)
+            return gb_run(m, &c, w ? gb_drawsout_row : NULL, w, out, errs);
+        return run_data_parallel(m, &c, w, out, errs);
+    }
     if (world_rank > 0)
         return run_share(m, cfg, out, errs);
     return run_and_gather(m, cfg, w, out, errs);

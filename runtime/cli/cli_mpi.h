@@ -31,6 +31,12 @@ int cli_mpi_size(void);
  * with 0 on its way out), so no rank waits for one that will never sample.  1 outside MPI. */
 int cli_mpi_agree(int ok);
 
+/* --data-parallel (split_rows shares per rank, >= 1): from now on cli_mpi_run has every rank
+ * run every chain, one after another, each rank evaluating its share of the likelihood's rows
+ * (split.h) and the shares summed over the ranks in rank order, so all ranks hold the same
+ * state; rank 0 writes the draws.  GB_EUSAGE (in errs) in a build without MPI. */
+gb_status cli_mpi_data_parallel(int split_rows, gb_errlist *errs);
+
 /* Runs the chains: with one rank gb_run itself; with several this rank's share, rank 0 writing
  * every rank's draws through w (gb_drawsout_row; NULL: no files) and returning all the draws in
  * *out, the other ranks the empty-or-partial draws of their share (they print nothing).  A rank

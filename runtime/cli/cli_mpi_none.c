@@ -44,6 +44,17 @@ int cli_mpi_agree(int ok)
     return ok;
 }
 
+gb_status cli_mpi_data_parallel(int split_rows, gb_errlist *errs)
+{
+    (void)split_rows;
+    gb_error(errs, GB_EUSAGE, (gb_loc){0},
+             "--data-parallel splits the likelihood over MPI ranks, but this glassbox was built "
+             "without MPI");
+    gb_error_hint(errs, "build it with `make MPI=1` and start it with mpirun; within one process, "
+                        "--split-rows S splits the rows over S threads");
+    return GB_EUSAGE;
+}
+
 gb_status cli_mpi_run(const gb_model *m, const gb_run_config *cfg, gb_drawsout *w, gb_draws **out,
                       gb_errlist *errs)
 {

@@ -137,6 +137,11 @@ static void help(void)
          "  --seed S           random seed; the same seed gives the same draws (20261125)\n"
          "  --threads T        threads running chains (default: one per core, at most one\n"
          "                     per chain); the draws do not depend on T\n"
+         "  --split-rows S     split each chain's likelihood into S shares of the data's\n"
+         "                     rows, evaluated on S threads and summed in a fixed order\n"
+         "                     (Stan's reduce_sum); the draws depend on S, not on timing\n"
+         "  --data-parallel    under mpirun (MPI build): every rank runs every chain on its\n"
+         "                     share of the rows, the shares summed over the ranks\n"
          "  --output FILE      write the draws as CmdStan CSV: FILE for one chain,\n"
          "                     FILE_1.csv .. FILE_N.csv (FILE's stem) for N chains\n"
          "  --metric diag|dense  NUTS metric adapted during warmup (diag)\n"
@@ -471,6 +476,29 @@ static int prepare(const cli_opts *o, cli_session *s, gb_run_config *cfg, gb_mod
     return GB_EXIT_OK;
 }
 
+/* --split-rows S and --data-parallel: the model's likelihood must split (split.h); --explain
+ * says how.  Returns an exit code, the error printed. */
+static int setup_split(const gb_model *m, const cli_opts *o, gb_run_config *cfg, cli_session *s)
+{
+    if (o->split_rows < 2 && !o->data_parallel)
+        return GB_EXIT_OK;
+    const char *what = o->data_parallel ? "--data-parallel" : "--split-rows";
+    gb_status st = gb_split_check(m, what, s->errs);
+    if (st == GB_OK && o->data_parallel)
+        st = cli_mpi_data_parallel((int)o->split_rows, s->errs);
+    if (st != GB_OK)
+        return cli_report(s->errs, s->srcs, st);
+    long per = o->split_rows > 1 ? o->split_rows : 1;
+    cfg->split_rows = (int)per;
+    if (o->explain)
+        printf("likelihood: each observation's rows split into %ld share%s (%ld thread%s per "
+               "chain%s), summed in a fixed order: the draws depend on the share count only\n",
+               per * cli_mpi_size(), per * cli_mpi_size() == 1 ? "" : "s", per,
+               per == 1 ? "" : "s",
+               o->data_parallel ? " on each MPI rank, every rank on every chain" : "");
+    return GB_EXIT_OK;
+}
+
 /* When the tree sampler updates a latent, the run hands its record of each draw's forest to
  * *trees (cli_tree.h).  Returns an exit code, the error printed. */
 static int listen_to_trees(const gb_model *m, gb_run_config *cfg, cli_tree **trees,
@@ -566,7 +594,8 @@ int cli_run(int argc, char **argv)
     cli_opts o;
     int rc = cli_parse(argc, argv, 2, "run",
                        "data,output,chains,warmup,draws,seed,threads,metric,adapt,adapt-delta,"
-                       "max-depth,keep,memory,explain,verbose,quiet,vars,hist,report,pairs,prior",
+                       "max-depth,keep,memory,explain,verbose,quiet,vars,hist,report,pairs,prior,"
+                       "split-rows,data-parallel",
                        &o);
     if (o.help)
         help();
@@ -605,7 +634,8 @@ int cli_run(int argc, char **argv)
     rc = prepare(&o, &s, &cfg, &m, &keep, &w);
     if (rc != GB_EXIT_OK)
         goto out;
-    if ((rc = refuse_on_ranks(m, keep, &s)) != GB_EXIT_OK)
+    if ((rc = setup_split(m, &o, &cfg, &s)) != GB_EXIT_OK ||
+        (!o.data_parallel && (rc = refuse_on_ranks(m, keep, &s)) != GB_EXIT_OK))
         goto out;
     if ((rc = listen_to_trees(m, &cfg, &trees, &s)) != GB_EXIT_OK)
         goto out;

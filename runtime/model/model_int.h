@@ -10,6 +10,7 @@
 #define GB_RUNTIME_MODEL_MODEL_INT_H
 
 #include "model.h"
+#include "split.h"
 #include "vec.h"
 
 #define GB_NO_TENSOR ((size_t)-1)
@@ -174,6 +175,14 @@ struct gb_model_ws {
     int no_jacobian;         /* the transforms' log-Jacobians are left out (gb_model_ws_set_jacobian) */
     size_t bad_op;           /* the term op where a non-finite density appeared (init messages) */
     size_t *path;            /* a summed-out chain's drawn path (model_marg_chain.c), or NULL */
+    /* data-parallel likelihood (split.h): while share_n > 1 the tape evaluates share share_k
+       of share_n: that share of each observation term's repetitions, and (share 0 only) the
+       priors and log-Jacobians; gb_model_logp hands the whole evaluation to split when set */
+    size_t share_k, share_n;
+    /* per op, while sharing: 1 + the term range whose argument ops run over the share's loop
+       iterations only (model_split.c), or 0; NULL: every argument op runs whole */
+    const size_t *share_ops;
+    gb_split *split;
 };
 
 /* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members
@@ -308,6 +317,10 @@ void mop_term_add_adj(const gb_model *m, gb_model_ws *ws, const mop *o, const gb
  * truncation included; -INFINITY outside the support), and where it starts in the term's
  * variate item (the gathered element block, or the node when the term reads it whole). */
 size_t mop_term_obs_count(const mop *o);
+/* Repetitions [r0, r1) of term o (a GLM's rows), as mop_term_forward does all of them: the
+ * share of a data-parallel evaluation (split.h).  0 when the range is empty. */
+double mop_term_forward_range(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0,
+                              size_t r1, int want_grad, int propto);
 double mop_term_obs_logp(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r);
 size_t mop_term_obs_offset(const gb_model *m, const mop *o, size_t r);
 /* model_ops_index.c: where batch item b of a SCATTER / GATHER's left side starts in the node;
@@ -325,6 +338,13 @@ void run_range(const gb_model *m, gb_model_ws *ws, size_t a, size_t z, size_t b0
 double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_t z,
                              const double *theta, int want_grad, int propto);
 double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L);
+/* model_split.c: is term op o split into shares of its repetitions (an observation term of
+ * data whose lpdf has not summarised its rows), rather than run whole by share 0? */
+int gb_split_term_is_split(const gb_model *m, const mop *o);
+/* The loop iterations [*b0, *b1) of term range k (batched) that share ws->share_k evaluates. */
+void gb_split_items(const gb_model *m, const gb_model_ws *ws, size_t k, size_t *b0, size_t *b1);
+/* gb_model_logp in ws alone, whatever ws->split says (the split's shares call it). */
+double gb_model_logp_local(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad);
 
 /* model_marg.c: decides which latents taken by a marginalising kind are summed out (the others
  * go to the next kind that can update them, with the reason; -1 when out of memory), and the

@@ -61,6 +61,26 @@ int gb_model_ws_changed(const gb_model_ws *ws)
 
 /* ---- the log density ---- */
 
+static int op_is_batched(const gb_model *m, const mop *o);
+
+/* Term o in share ws->share_k of ws->share_n: an observation term's share of its repetitions
+ * (rows), split as evenly as they go; a prior, a `target +=` statement or a likelihood that
+ * summarised its data (dist->prepare: no rows left to split) whole in share 0, nothing in the
+ * others. */
+static double share_term(const gb_model *m, gb_model_ws *ws, const mop *o, int want_grad,
+                         int propto)
+{
+    if (!gb_split_term_is_split(m, o))
+        return ws->share_k == 0 ? mop_term_forward(m, ws, o, want_grad, propto) : 0.0;
+    size_t k = ws->share_k, n = ws->share_n;
+    if (o->batch > 1) { /* a loop: whole iterations, as its argument ops ran (share_ops) */
+        size_t le = o->n / o->batch, b0 = o->batch * k / n, b1 = o->batch * (k + 1) / n;
+        return mop_term_forward_range(m, ws, o, b0 * le, b1 * le, want_grad, propto);
+    }
+    size_t cnt = mop_term_obs_count(o);
+    return mop_term_forward_range(m, ws, o, cnt * k / n, cnt * (k + 1) / n, want_grad, propto);
+}
+
 /* Runs ops [a, z) forward; TRANSFORM and TERM contribute to the log density. */
 /* propto: terms constant in everything that has a gradient are left out (only meaningful
  * with want_grad, where the adjoint pointers say what varies). */
@@ -83,11 +103,15 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
             break;
         case OP_TRANSFORM:
             /* no theta: the latent values were set in ws directly (gb_model_set_values) */
-            if (theta)
-                lp += mop_transform_forward(m, ws, o, theta);
+            if (theta) {
+                double lj = mop_transform_forward(m, ws, o, theta);
+                if (ws->share_k == 0 || !(lj > -INFINITY)) /* a share: share 0 adds it */
+                    lp += lj;
+            }
             break;
         case OP_TERM: {
-            double t = mop_term_forward(m, ws, o, want_grad, propto);
+            double t = ws->share_n > 1 ? share_term(m, ws, o, want_grad, propto)
+                                       : mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
                 ws->bad_op = q;
             lp += t;
@@ -104,6 +128,10 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
                 for (size_t b = 0; b < batch; b++)
                     run_range(m, ws, q, end, b, b + 1, 0);
                 q = end - 1;
+            } else if (ws->share_ops && ws->share_ops[q] && op_is_batched(m, o)) {
+                size_t b0, b1; /* a split term's argument: the share's iterations */
+                gb_split_items(m, ws, ws->share_ops[q] - 1, &b0, &b1);
+                op_forward(m, ws, o, b0, b1);
             } else {
                 size_t batch = m->t.items[o->out].batch;
                 if (o->kind == OP_SCATTER || o->kind == OP_GATHER)
@@ -186,6 +214,10 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
             for (size_t b = batch; b-- > 0;)
                 run_range(m, ws, start, q + 1, b, b + 1, 1);
             q = start;
+        } else if (ws->share_ops && ws->share_ops[q] && op_is_batched(m, o)) {
+            size_t b0, b1;
+            gb_split_items(m, ws, ws->share_ops[q] - 1, &b0, &b1);
+            op_backward(m, ws, o, b0, b1);
         } else {
             op_backward(m, ws, o, 0, op_batch(m, o));
             if (o->kind == OP_COMPREH)
@@ -204,6 +236,13 @@ static void zero_adjoints(const gb_model *m, gb_model_ws *ws)
 }
 
 double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad)
+{
+    if (ws->split)
+        return gb_split_logp(ws->split, ws, theta, grad);
+    return gb_model_logp_local(m, ws, theta, grad);
+}
+
+double gb_model_logp_local(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad)
 {
     /* the gradient is always computed: the adjoints tell each lpdf which arguments vary, so the
        value is the same (constants dropped, as in Stan's lp__) with or without grad */

@@ -75,7 +75,8 @@ void mop_transform_backward(const gb_model *m, gb_model_ws *ws, const mop *o,
     double *lo_adj = L->lo_t != GB_NO_TENSOR ? tadj(m, ws, L->lo_t) : NULL;
     double *hi_adj = L->hi_t != GB_NO_TENSOR ? tadj(m, ws, L->hi_t) : NULL;
     gb_tf_constrain_vjp(tf_kind(L->tf), X->elen, L->K, theta + L->theta0, lo, ls, hi, us,
-                        tval(m, ws, o->out), tadj(m, ws, o->out), ws->no_jacobian ? 0.0 : 1.0,
+                        tval(m, ws, o->out), tadj(m, ws, o->out),
+                        ws->no_jacobian || ws->share_k > 0 ? 0.0 : 1.0,
                         grad + L->theta0, lo_adj, hi_adj);
 }
 
@@ -205,6 +206,68 @@ double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int wa
     return lp;
 }
 
+
+/* ---- a share of the repetitions (data-parallel likelihood, split.h) ---- */
+
+static int is_glm(const mop *o);
+
+double mop_term_forward_range(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0,
+                              size_t r1, int want_grad, int propto)
+{
+    if (r0 >= r1)
+        return 0.0;
+    gb_arg args[8];
+    size_t dims1[2] = {o->dims[0], o->dims[1]}, n = r1 - r0;
+    size_t le = o->n / (o->batch ? o->batch : 1);
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        int discrete_variate = i == 0 && o->dist->variate_type == GB_INT;
+        double *adj = want_grad && !discrete_variate ? tadj(m, ws, o->in[i]) : NULL;
+        const double *x = tval(m, ws, o->in[i]);
+        size_t bl = o->stride[i], off = r0 * bl;
+        if (is_glm(o)) /* rows r0 .. r1 - 1 of y and x, the other arguments whole */
+            off = i == 0 ? r0 : i == 1 ? r0 * o->dims[1] : 0;
+        args[i].stride = bl;
+        if (is_glm(o) || !o->use_scr[i]) {
+            args[i].val = x + off;
+            args[i].adj = adj ? adj + off : NULL;
+            continue;
+        }
+        /* copied to the op's scratch at the repetitions' own places: shares never overlap */
+        double *s = ws->buf + o->scr[i];
+        for (size_t r = r0; r < r1; r++)
+            memcpy(s + r * bl, x + rep_offset(X, r, bl, le), bl * sizeof *s);
+        args[i].val = s + off;
+        args[i].adj = adj ? ws->buf + o->scr_adj[i] + off : NULL;
+        if (args[i].adj)
+            memset(args[i].adj, 0, n * bl * sizeof(double));
+    }
+    if (is_glm(o)) {
+        dims1[0] = n;
+        n = 1;
+    }
+    const size_t *dims = (dims1[0] || dims1[1]) ? dims1 : NULL;
+    double lp = o->dist->lpdf(n, args, dims, propto);
+    if (!(lp > -INFINITY) || isnan(lp))
+        return -INFINITY;
+    if (o->trunc_lo != GB_NO_TENSOR || o->trunc_hi != GB_NO_TENSOR)
+        lp += truncation(m, ws, o, args, r0, r1, want_grad);
+    if (!(lp > -INFINITY) || isnan(lp))
+        return -INFINITY;
+    for (int i = 0; want_grad && !is_glm(o) && i < o->nin; i++) {
+        if (!o->use_scr[i] || !args[i].adj)
+            continue;
+        const tensor *X = &m->t.items[o->in[i]];
+        size_t bl = o->stride[i];
+        double *xa = tadj(m, ws, o->in[i]);
+        for (size_t r = r0; r < r1; r++) {
+            size_t off = rep_offset(X, r, bl, le);
+            for (size_t q = 0; q < bl; q++)
+                xa[off + q] += args[i].adj[(r - r0) * bl + q];
+        }
+    }
+    return lp;
+}
 
 /* ---- one observation at a time (pointwise log-likelihood) ---- */
 

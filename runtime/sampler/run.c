@@ -109,6 +109,17 @@ static void fail(shared *s, gb_status st, gb_errlist *local)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* The chain's data-parallel split (run.h's split_rows, shares and reduce), or none. */
+static gb_status chain_split(const gb_model *m, const gb_run_config *cfg, gb_split **sp)
+{
+    size_t n = cfg->split_rows > 1 ? (size_t)cfg->split_rows : 1;
+    if (n == 1 && !cfg->reduce)
+        return GB_OK;
+    return gb_split_new(m, n, (size_t)cfg->share_first,
+                        cfg->share_total > 0 ? (size_t)cfg->share_total : n, cfg->reduce,
+                        cfg->reduce_ctx, sp);
+}
+
 static void run_chain(shared *s, int c)
 {
     const gb_model *m = s->m;
@@ -123,10 +134,12 @@ static void run_chain(shared *s, int c)
     if (s->draws->nstream && !(sv = calloc(s->draws->nstream, sizeof *sv)))
         row = (free(row), NULL);
     gb_kernel *k = NULL;
-    if (!local || !r || !ws || !theta || !row || !all) {
+    gb_split *sp = NULL;
+    if (!local || !r || !ws || !theta || !row || !all || chain_split(m, cfg, &sp) != GB_OK) {
         fail(s, GB_ENOMEM, NULL);
         goto done;
     }
+    gb_model_ws_set_split(ws, sp);
     gb_status st = gb_model_init(m, ws, r, cfg->init_radius, 100, theta, local);
     gb_run_config kcfg = *cfg; /* the kernel's: with the chain's index for the records */
     kcfg.chain = c;
@@ -180,8 +193,9 @@ static void run_chain(shared *s, int c)
             gb_stream_add(s->draws->stream[c], sv);
         }
         size_t d = s->draws->filled[c];
-        memcpy(s->draws->rows + ((size_t)c * s->draws->ndraws + d) * ncols, row,
-               ncols * sizeof *row);
+        if (s->draws->rows)
+            memcpy(s->draws->rows + ((size_t)c * s->draws->ndraws + d) * ncols, row,
+                   ncols * sizeof *row);
         s->draws->filled[c] = d + 1;
         if (s->sink && s->sink(s->sink_ctx, c, row) != 0) {
             atomic_store(&s->sink_failed, 1);
@@ -197,6 +211,7 @@ static void run_chain(shared *s, int c)
         s->draws->stepsize[c] = gb_kernel_stepsize(k);
 done:
     gb_kernel_free(k);
+    gb_split_free(sp);
     free(row);
     free(all);
     free(sv);
@@ -297,13 +312,13 @@ static gb_draws *draws_new(const gb_run_config *cfg, size_t nm, size_t nkept, si
     d->sample_seconds = calloc(nc, sizeof *d->sample_seconds);
     d->warmup_grads = calloc(nc, sizeof *d->warmup_grads);
     d->sample_grads = calloc(nc, sizeof *d->sample_grads);
-    d->rows = malloc((cells ? cells : 1) * sizeof(double));
+    d->rows = cfg->sink_only ? NULL : malloc((cells ? cells : 1) * sizeof(double));
     d->stepsize = calloc(nc, sizeof *d->stepsize);
     d->col = calloc(nkept ? nkept : 1, sizeof *d->col);
     d->nstream = nm - nkept;
     d->stream_col = calloc(d->nstream ? d->nstream : 1, sizeof *d->stream_col);
     int ok = d->filled && d->iterations && d->warmup_seconds && d->sample_seconds &&
-             d->warmup_grads && d->sample_grads && d->rows && d->stepsize && d->col && d->stream_col;
+             d->warmup_grads && d->sample_grads && (d->rows || cfg->sink_only) && d->stepsize && d->col && d->stream_col;
     if (ok && d->nstream && (ok = (d->stream = calloc(nc, sizeof *d->stream)) != NULL))
         for (size_t c = 0; c < nc && ok; c++)
             ok = (d->stream[c] = gb_stream_new(d->nstream)) != NULL;
@@ -338,8 +353,10 @@ gb_status gb_run(const gb_model *m, const gb_run_config *cfg, gb_draw_sink sink,
     for (size_t k = 0; k < nm; k++)
         nkept += !cfg->keep || cfg->keep[k];
     size_t ncols = GB_NSAMPLER_COLS + nkept, cells;
-    if (gb_size_mul((size_t)cfg->chains * (size_t)cfg->draws, ncols, &cells) != 0 ||
-        gb_size_fits_budget(cells, sizeof(double)) != 0)
+    if (cfg->sink_only)
+        cells = 0;
+    else if (gb_size_mul((size_t)cfg->chains * (size_t)cfg->draws, ncols, &cells) != 0 ||
+             gb_size_fits_budget(cells, sizeof(double)) != 0)
         return gb_error(errs, GB_ENOMEM, (gb_loc){0},
                         "%d chains x %d draws x %zu columns do not fit in the memory budget",
                         cfg->chains, cfg->draws, ncols);

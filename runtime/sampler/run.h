@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "split.h"
 #include "status.h"
 
 /* How far the chains are, as the monitor sees it. */
@@ -46,6 +47,15 @@ typedef struct gb_run_config {
     int chain_lo, chain_hi; /* run only chains lo .. hi-1 (a share of the chains: the others stay
                                empty, filled 0); hi 0 runs them all.  A chain's draws depend
                                only on (seed, its index), so the shares add up to the whole run */
+    /* data-parallel likelihood (split.h): each chain's log density in split_rows shares on as
+       many threads (0 or 1: unsplit), shares share_first .. of share_total (0: split_rows) of
+       the job, summed over the job's processes by reduce (NULL: one process) */
+    int split_rows, share_first, share_total;
+    int sink_only; /* the draws go to the sink alone: gb_draws' rows stay NULL (counts, times
+                      and step sizes are kept), so a share of the chains (an MPI rank's) holds
+                      no memory for the chains it does not run */
+    gb_split_reduce reduce;
+    void *reduce_ctx;
 } gb_run_config;
 
 /* The sampler's own columns, CmdStan's names, before the model's columns. */
@@ -72,7 +82,8 @@ typedef struct gb_draws {
     double *warmup_seconds, *sample_seconds; /* per chain, wall clock */
     double *warmup_grads, *sample_grads; /* per chain, sum of n_leapfrog__ (gradients of the
                                             NUTS block; 0 for a model without one) */
-    double *rows;      /* chain c, draw d, column k at ((c * ndraws) + d) * ncols + k */
+    double *rows;      /* chain c, draw d, column k at ((c * ndraws) + d) * ncols + k; NULL
+                          with sink_only */
     double *stepsize;  /* per chain, after adaptation */
     int interrupted;
 } gb_draws;

@@ -8,8 +8,15 @@
 #      (gradient and log density), at 1 and 2 ranks (allreduce_bench.c);
 #   3. chains over ranks and over threads: 2 chains of WARMUP + DRAWS iterations with
 #      mpirun -np 1 and -np 2 (build/mpi/glassbox), and --threads 1 and 2 (build/glassbox);
-#      wall seconds and speed-ups.
-# Usage: make MPI=1 && make build/bench/gradbench && bash tests/bench/mpi_scaling.sh
+#      wall seconds and speed-ups;
+#   4. one chain's likelihood split (split.h): the gradient's wall time unsplit and in 2 shares
+#      on 2 threads (build/bench/splitbench), and the sum --data-parallel does per gradient
+#      (an Iallgather of K + 2 doubles, added in rank order); one chain of WARMUP + DRAWS with
+#      --split-rows 1 and 2, and mpirun -np 1 and -np 2 --data-parallel: wall seconds (data
+#      loading included), and the sampler's seconds per gradient (the draws files' footers:
+#      warmup + sampling seconds over the gradients made, n_leapfrog__ summed).
+# Usage: make MPI=1 && make build/bench/gradbench build/bench/splitbench &&
+#        bash tests/bench/mpi_scaling.sh
 # (WARMUP, DRAWS, N from the environment; defaults 20, 20, 10^6).  Skips, saying so, without
 # Open MPI or the MPI build.
 set -euo pipefail
@@ -58,4 +65,27 @@ printf "ranks 1: %s s, ranks 2: %s s, speed-up %s\n" "$r1" "$r2" \
     "$(awk -v a="$r1" -v b="$r2" 'BEGIN { printf "%.2f", a / b }')"
 printf "threads 1: %s s, threads 2: %s s, speed-up %s\n" "$t1" "$t2" \
     "$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", a / b }')"
+echo "cores online: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "== 4. one chain's likelihood split over threads and ranks"
+build/bench/splitbench $model "$data" 5 2
+for np in 1 2; do
+    mpirun --oversubscribe -np $np build/mpi/bench/allreduce_bench 12 20000 gather
+done
+one=(run $model --data "$data" --chains 1 --warmup "$WARMUP" --draws "$DRAWS" --seed 1 --quiet)
+report() { # label, wall seconds, draws file: its footer's gradients and sampler seconds
+    awk -v label="$1" -v w="$2" '/^# gradients:/ { g = $3 + $5 }
+        /Elapsed Time:/ { t = $4 } / seconds \(Sampling\)/ { t += $2 }
+        END { printf "%s: %s s wall, %d gradients in %.2f s: %.1f ms per gradient\n",
+              label, w, g, t, 1e3 * t / g }' "$3"
+}
+for s in 1 2; do
+    w=$(wall build/glassbox "${one[@]}" --split-rows $s --output "$tmp/split$s.csv")
+    report "--split-rows $s" "$w" "$tmp/split$s.csv"
+done
+for np in 1 2; do
+    w=$(wall mpirun --oversubscribe -np $np build/mpi/glassbox "${one[@]}" --data-parallel \
+        --output "$tmp/dp$np.csv")
+    report "mpirun -np $np --data-parallel" "$w" "$tmp/dp$np.csv"
+done
 echo "cores online: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -51,6 +51,9 @@ inject "graph svg" graph $m --data $d --format svg --output "$tmp/out/g.svg"
 inject "parse" parse $m
 inject "run" run $m --data $d --chains 1 --warmup 5 --draws 5 --seed 1 --quiet \
     --output "$tmp/out/tiny.csv"
+# one chain's likelihood in 2 shares: the split's pool and work spaces
+inject "run --split-rows" run tests/fault/tiny_opt.gb --data $d --chains 1 --warmup 5 --draws 5 \
+    --seed 1 --quiet --split-rows 2 --output "$tmp/out/split.csv"
 inject "optimize" optimize tests/fault/tiny_opt.gb --data $d --starts 2 --laplace 20 --seed 1 \
     --output "$tmp/out/opt.csv"
 inject "compare" compare tests/fault/tiny_opt.gb tests/fault/tiny_opt.gb --data $d --test $d \

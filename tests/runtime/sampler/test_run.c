@@ -203,6 +203,28 @@ static void test_run_shares_of_chains_add_up_to_the_run(void **state)
     gbt_model_free(part);
 }
 
+/* sink_only: the draws reach the sink and no rows are kept, so a run whose draws would not fit
+ * in the memory budget still runs (an MPI rank sending its chains' draws to rank 0 holds none;
+ * before, every rank allocated the rows of every chain). */
+static void test_run_sink_only_keeps_no_rows(void **state)
+{
+    (void)state;
+    gbt_model *f = gbt_model_new();
+    assert_int_equal(gbt_model_build(f, MODEL, NULL), GB_OK);
+    sink_state s = {.fail_at = 30};
+    gb_run_config cfg = config(2, 10, 1000000000);
+    gb_draws *d = NULL;
+    assert_int_equal(gb_run(f->m, &cfg, sink, &s, &d, f->errs), GB_ENOMEM);
+    assert_null(d);
+    gb_errlist_free(f->errs);
+    f->errs = gb_errlist_new();
+    cfg.sink_only = 1;
+    assert_int_equal(gb_run(f->m, &cfg, sink, &s, &f->d, f->errs), GB_EIO);
+    assert_null(f->d->rows);
+    assert_int_equal(f->d->filled[0], 30);
+    gbt_model_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_run_chain_threads_block_signals),
         cmocka_unit_test(test_run_records_elapsed_times),
         cmocka_unit_test(test_run_shares_of_chains_add_up_to_the_run),
+        cmocka_unit_test(test_run_sink_only_keeps_no_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
