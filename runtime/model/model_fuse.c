@@ -190,8 +190,9 @@ static int location_chain(fctx *c, size_t mu)
 /* The term's own checks: normal, data variate, one scale, n >= 2 rows of one item. */
 static int term_fits(const gb_model *m, const mop *o)
 {
-    if (o->kind != OP_TERM || strcmp(o->dist->name, "normal") != 0 || o->nin != 3 || o->marg ||
-        o->seq || o->trunc_lo != GB_NO_TENSOR || o->trunc_hi != GB_NO_TENSOR || o->n < 2 ||
+    if (o->kind != OP_TERM || strcmp(o->dist->name, "normal") != 0 || o->dist->prepare ||
+        o->nin != 3 || o->marg || o->seq || o->trunc_lo != GB_NO_TENSOR ||
+        o->trunc_hi != GB_NO_TENSOR || o->n < 2 ||
         o->stride[0] != 1 || o->stride[1] != 1 || o->stride[2] != 0 || o->use_scr[0] ||
         o->use_scr[1] || o->use_scr[2])
         return 0;
