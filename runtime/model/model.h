@@ -71,6 +71,13 @@ double gb_model_logp(const gb_model *m, gb_model_ws *ws, const double *theta, do
  * jacobian = false).  Sampling needs them (the default, on = 1). */
 void gb_model_ws_set_jacobian(gb_model_ws *ws, int on);
 
+/* With on = 0, gb_model_logp evaluates every likelihood op by op, as the other paths do, instead
+ * of the fused one-pass kernels (model_fuse.c) of the terms that have one; the results are the
+ * same bit for bit.  For tests and benchmarks; on by default.  gb_model_fused_terms counts the
+ * terms that have a fused kernel. */
+void gb_model_ws_set_fused(gb_model_ws *ws, int on);
+size_t gb_model_fused_terms(const gb_model *m);
+
 /* Initial values: draws theta uniformly in (-radius, radius), discrete latents uniformly in
  * their support, then one Gibbs sweep over the discrete latents (each element from its full
  * conditional), retrying up to max_tries until the log density is finite.  On failure reports

@@ -24,6 +24,8 @@ typedef struct tensor {
     const double *ext;  /* external read-only values, or NULL */
     size_t val, adj;    /* workspace offsets (when ext is NULL); adj also for ext when needed */
     int has_adj;
+    unsigned char fused_tmp; /* read and written only by a fused term's argument ops
+                                (model_fuse.c): its adjoint is not zeroed when fused */
 } tensor;
 
 typedef enum op_kind {
@@ -74,6 +76,8 @@ typedef struct mop {
                                 (dist->prepare), or NULL */
     size_t marg;             /* 1 + the latent summed out in this op's term range (model_marg.c),
                                 0 when none: the evaluator runs the range only through it */
+    struct gb_fuse_plan *fuse; /* OP_TERM: its one-pass plan (model_fuse.c, owned), or NULL */
+    unsigned char fused_in;  /* an argument op of a fused term: the gradient pass skips it */
 } mop;
 
 /* Transforms of continuous latents (see model_term.c). */
@@ -183,6 +187,7 @@ struct gb_model_ws {
        iterations only (model_split.c), or 0; NULL: every argument op runs whole */
     const size_t *share_ops;
     gb_split *split;
+    int no_fuse;             /* the gradient runs fused terms op by op (gb_model_ws_set_fused) */
 };
 
 /* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members
@@ -367,6 +372,16 @@ double gb_model_marg_chain_logp(const gb_model *m, gb_model_ws *ws, const latent
 gb_status gb_model_marg_chain_draw(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    gsl_rng *r);
 size_t gb_model_marg_chain_longest(const gb_model *m);
+
+/* model_fuse.c: recognises the normal terms whose location is a sum of gathered and
+ * linear-in-data pieces (-1 when out of memory); evaluates one such term without its argument
+ * ops: forward, its log density (and the scale's adjoint), backward, the pieces' adjoints.  What
+ * gb_model_logp runs unless the workspace says no_fuse; bit for bit the argument ops' and
+ * lpdf's results. */
+typedef struct gb_fuse_plan gb_fuse_plan;
+gb_status gb_model_plan_fused(gb_model *m);
+double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o);
+void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o);
 
 /* model_columns.c: names the output columns (-1 when out of memory). */
 gb_status gb_model_make_columns(gb_model *m);

@@ -53,6 +53,18 @@ void gb_model_ws_set_jacobian(gb_model_ws *ws, int on)
     ws->no_jacobian = !on;
 }
 
+void gb_model_ws_set_fused(gb_model_ws *ws, int on)
+{
+    ws->no_fuse = !on;
+}
+
+/* Fused terms run as one kernel over all rows, so a share of a split likelihood (split.h)
+ * runs them op by op over its own rows instead. */
+static int fuse_on(const gb_model_ws *ws)
+{
+    return !ws->no_fuse && ws->share_n <= 1;
+}
+
 int gb_model_ws_changed(const gb_model_ws *ws)
 {
     return ws->changed;
@@ -83,7 +95,9 @@ static double share_term(const gb_model *m, gb_model_ws *ws, const mop *o, int w
 
 /* Runs ops [a, z) forward; TRANSFORM and TERM contribute to the log density. */
 /* propto: terms constant in everything that has a gradient are left out (only meaningful
- * with want_grad, where the adjoint pointers say what varies). */
+ * with want_grad, where the adjoint pointers say what varies).  want_grad is gb_model_logp's
+ * pass, whose backward skips the argument ops of fused terms: so a fused term (unless no_fuse)
+ * runs its one-pass kernel here and its argument ops are skipped. */
 double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_t z,
                              const double *theta, int want_grad, int propto)
 {
@@ -91,6 +105,9 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
     for (size_t q = a; q < z && lp > -INFINITY; q++) {
         const mop *o = &m->ops.items[q];
         ws->ops_run++;
+        int fused = want_grad && fuse_on(ws);
+        if (fused && o->fused_in)
+            continue;
         if (o->marg) { /* a summed-out latent's terms: all of them at its first op */
             const latent *L = &m->lat.items[o->marg - 1];
             if (q == L->blanket.items[0])
@@ -110,8 +127,9 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
             }
             break;
         case OP_TERM: {
-            double t = ws->share_n > 1 ? share_term(m, ws, o, want_grad, propto)
-                                       : mop_term_forward(m, ws, o, want_grad, propto);
+            double t = ws->share_n > 1     ? share_term(m, ws, o, want_grad, propto)
+                       : fused && o->fuse ? mop_fused_term(m, ws, o)
+                                          : mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
                 ws->bad_op = q;
             lp += t;
@@ -203,8 +221,12 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
         const mop *o = &m->ops.items[q];
         if (o->kind == OP_TRANSFORM) {
             mop_transform_backward(m, ws, o, theta, grad);
-        } else if (o->kind == OP_TERM || o->kind == OP_SKIP || o->marg) {
-            /* a summed-out latent's terms ran their backward pass in gb_model_marg_logp */
+        } else if (o->fuse && fuse_on(ws)) {
+            mop_fused_backward(m, ws, o); /* in its argument ops' place */
+        } else if (o->kind == OP_TERM || o->kind == OP_SKIP || o->marg ||
+                   (o->fused_in && fuse_on(ws))) {
+            /* a summed-out latent's terms ran their backward pass in gb_model_marg_logp, a
+               fused term's argument ops were folded into its kernel */
             continue;
         } else if (o->seq) {
             size_t start = q;
@@ -230,7 +252,7 @@ static void zero_adjoints(const gb_model *m, gb_model_ws *ws)
 {
     for (size_t t = 0; t < m->t.len; t++) {
         const tensor *X = &m->t.items[t];
-        if (X->has_adj)
+        if (X->has_adj && !(X->fused_tmp && fuse_on(ws)))
             memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
     }
 }
