@@ -366,6 +366,34 @@ static void test_model_rows_gathered_by_integer_array(void **state)
                        "Y ~ normal(B[g], 1)\n");
 }
 
+/* `if` over a loop's scalar items, one branch shared and one per item: each item takes its own
+ * branch (the log density by hand, differences as above) and the adjoint goes to the branch
+ * taken only (finite differences). */
+static void test_model_if_picks_each_items_branch(void **state)
+{
+    gbt_model *f = *state;
+    build(f,
+          "data y: real[N]\na ~ normal(0, 1)\nc: real[N] ~ normal(0, 1)\n"
+          "for i in 1..N {\n  y[i] ~ normal(if i < 3 then a else c[i], 1)\n}\n",
+          "{\"y\": [0.5, -1, 2, 0.25]}");
+    assert_int_equal(gb_model_dim(f->m), 5);
+    static const double y[4] = {0.5, -1, 2, 0.25};
+    double th[2][5] = {{0.3, -0.2, 0.1, 1.1, -0.7}, {-1.1, 0.7, -0.4, 0.2, 0.9}};
+    double want[2], lp[2];
+    for (int p = 0; p < 2; p++) {
+        want[p] = 0;
+        for (int k = 0; k < 5; k++)
+            want[p] -= 0.5 * th[p][k] * th[p][k];
+        for (int i = 0; i < 4; i++) {
+            double d = y[i] - (i + 1 < 3 ? th[p][0] : th[p][1 + i]);
+            want[p] -= 0.5 * d * d;
+        }
+        lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
+    }
+    assert_near(lp[0] - lp[1], want[0] - want[1], 1e-12, 1e-12);
+    check_gradient(f, 7);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -384,6 +412,7 @@ int main(void)
         T(test_model_gradient_of_interleaved_recursion),
         T(test_model_rows_gathered_by_index),
         T(test_model_rows_gathered_by_integer_array),
+        T(test_model_if_picks_each_items_branch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
