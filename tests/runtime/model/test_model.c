@@ -394,6 +394,19 @@ static void test_model_if_picks_each_items_branch(void **state)
     check_gradient(f, 7);
 }
 
+/* mu[g] with runs of one index (2, 2, 2 then 1, 1 then 2 again, one out of a run of one): each
+ * element of mu gets the adjoints of every repetition that read it (finite differences). */
+static void test_model_gather_with_runs_of_one_index(void **state)
+{
+    gbt_model *f = *state;
+    build(f,
+          "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 1)\n"
+          "y ~ normal(mu[g] * mu[g], 1)\n",
+          "{\"y\": [0.5, -1, 2, 0.25, 1.5, -0.5, 3], \"g\": [2, 2, 2, 1, 1, 2, 3]}");
+    assert_int_equal(gb_model_dim(f->m), 3);
+    check_gradient(f, 8);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -413,6 +426,7 @@ int main(void)
         T(test_model_rows_gathered_by_index),
         T(test_model_rows_gathered_by_integer_array),
         T(test_model_if_picks_each_items_branch),
+        T(test_model_gather_with_runs_of_one_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
