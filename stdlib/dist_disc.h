@@ -65,13 +65,18 @@ static inline double gb_disc_log1m_exp(double x)
     return x > -M_LN2 ? log(-expm1(x)) : log1p(-exp(x));
 }
 
+/* log(n!) for n = 0..GSL_SF_FACT_NMAX: gsl_sf_lnfact_e's values (NaN where it fails), filled
+ * once (dist_discrete.c), because each of its calls takes a log and a count model's summed
+ * latent calls it for every repetition at every value of every gradient. */
+const double *gb_disc_lnfact_table(void);
+
 /* log Gamma(x) for x > 0; NaN if GSL fails (the callers' checks turn it into -INFINITY).
- * Whole x up to 171 (counts) go through GSL's factorial table: log((x - 1)!), one log. */
+ * Whole x up to 171 (counts) are read from the table of GSL's log((x - 1)!). */
 static inline double gb_disc_lgamma(double x)
 {
     gsl_sf_result r;
     if (x >= 1 && x <= GSL_SF_FACT_NMAX + 1 && x == floor(x))
-        return gsl_sf_lnfact_e((unsigned)x - 1, &r) == GSL_SUCCESS ? r.val : NAN;
+        return gb_disc_lnfact_table()[(size_t)x - 1];
     return gsl_sf_lngamma_e(x, &r) == GSL_SUCCESS ? r.val : NAN;
 }
 

@@ -43,13 +43,20 @@ static void poisson_lpdf_each(size_t n, const gb_arg *a, const size_t *dims, con
                               double *out)
 {
     (void)dims;
+    double last = NAN, log_last = NAN; /* repetitions mostly share a rate: one log for a run */
+    const double *lnfact = gb_disc_lnfact_table(); /* gb_disc_lgamma's table, asked once */
     for (size_t i = 0; i < n; i++) {
         double y = gb_disc_at(&a[0], i), lam = gb_disc_at(&a[1], i);
         if (!(lam >= 0 && lam < INFINITY) || !gb_disc_is_int(y, 0) || (lam == 0 && y > 0)) {
             out[i] = -INFINITY;
             continue;
         }
-        out[i] = lam == 0 ? 0 : y * log(lam) - lam - gb_disc_lgamma(y + 1);
+        if (lam != last) {
+            last = lam;
+            log_last = log(lam);
+        }
+        double lf = y <= GSL_SF_FACT_NMAX ? lnfact[(size_t)y] : gb_disc_lgamma(y + 1);
+        out[i] = lam == 0 ? 0 : y * log_last - lam - lf;
         if (w && w[i] != 0)
             gb_disc_add(&a[1], i, w[i] * ((y > 0 ? y / lam : 0) - 1));
     }

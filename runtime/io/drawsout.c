@@ -387,6 +387,29 @@ gb_status gb_drawsout_open(const char *path, const gb_drawsout_meta *meta,
     return GB_OK;
 }
 
+/* Writes x as "%.9g" would at p and returns the end.  Whole numbers below 10^9 in magnitude
+ * (discrete latents, tree depths, leapfrog counts: most of the cells of a model with many
+ * labels) print as their digits, which is what %.9g gives them, without printf's work on a
+ * double; -0 and everything else go through snprintf. */
+static char *put_cell(char *p, double x)
+{
+    if (!(x == floor(x) && fabs(x) < 1e9) || (x == 0 && signbit(x)))
+        return p + snprintf(p, CELL_CHARS, "%.9g", x);
+    long v = (long)x;
+    unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
+    char digits[12];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *p++ = '-';
+    while (n)
+        *p++ = digits[--n];
+    return p;
+}
+
 int gb_drawsout_row(void *ctx, int chain, const double *row)
 {
     gb_drawsout *w = ctx;
@@ -397,8 +420,11 @@ int gb_drawsout_row(void *ctx, int chain, const double *row)
     if (cf->rows == 0 && !w->fixed_param) /* CmdStan: the adapted step size before the draws */
         p += sprintf(p, "# Adaptation terminated\n# Step size = %.9g\n", row[GB_COL_STEPSIZE]);
     size_t total = GB_NSAMPLER_COLS + w->ncols;
-    for (size_t k = 0; k < total; k++)
-        p += snprintf(p, CELL_CHARS, k ? ",%.9g" : "%.9g", row[k]);
+    for (size_t k = 0; k < total; k++) {
+        if (k)
+            *p++ = ',';
+        p = put_cell(p, row[k]);
+    }
     *p++ = '\n';
     if (append(cf, cf->line, (size_t)(p - cf->line)) != 0)
         return -1;

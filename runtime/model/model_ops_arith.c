@@ -261,12 +261,33 @@ static void bwd_unop(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0
             aa[mop_item(A, b) + (A->elen == 1 ? 0 : j)] += s * ra[b * O->elen + j];
 }
 
+/* Scalar items throughout (`if i < tau then lambda1 else lambda2` in a loop): operand i of item
+ * b is then at b * step[i], step 1 for a batched operand and 0 for a shared one.  0 when some
+ * operand or the result has more than one element an item. */
+static int if_scalar_steps(const tensor *O, const mop_operands *p, size_t step[3])
+{
+    if (O->elen != 1)
+        return 0;
+    for (int i = 0; i < 3; i++) {
+        if (p->X[i]->elen != 1)
+            return 0;
+        step[i] = p->X[i]->batched ? 1 : 0;
+    }
+    return 1;
+}
+
 static void fwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
 {
     const tensor *O = &m->t.items[o->out];
     double *r = tval(m, ws, o->out);
     mop_operands p;
     mop_get_operands(m, ws, o, 0, &p);
+    size_t st[3];
+    if (if_scalar_steps(O, &p, st)) { /* the general loop's choice, without its offset maths */
+        for (size_t b = b0; b < b1; b++)
+            r[b] = p.val[0][b * st[0]] != 0 ? p.val[1][b * st[1]] : p.val[2][b * st[2]];
+        return;
+    }
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
             int k = p.val[0][mop_operand_at(&p, 0, O, b, j)] != 0 ? 1 : 2;
@@ -280,6 +301,15 @@ static void bwd_if(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, 
     const double *ra = tadj(m, ws, o->out);
     mop_operands p;
     mop_get_operands(m, ws, o, 1, &p);
+    size_t st[3];
+    if (if_scalar_steps(O, &p, st)) {
+        for (size_t b = b0; b < b1; b++) {
+            int k = p.val[0][b * st[0]] != 0 ? 1 : 2;
+            if (p.adj[k])
+                p.adj[k][b * st[k]] += ra[b];
+        }
+        return;
+    }
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < O->elen; j++) {
             int k = p.val[0][mop_operand_at(&p, 0, O, b, j)] != 0 ? 1 : 2;

@@ -120,6 +120,39 @@ static void index_item(const gb_model *m, gb_model_ws *ws, const mop *o, size_t 
         ws->bad = 1;
 }
 
+/* gather_vector's backward pass: ba[at] += ra[...] for each gathered element, in order (an
+ * index out of range adds nothing).  A run of elements that gather one base element (every
+ * label at one value, when a mixture's labels are summed out) sums in a register: the same
+ * additions, without a store and reload between each. */
+static void gather_vector_adj(double *ba, const double *ra, const double *iv, const tensor *I,
+                              const tensor *base, const tensor *O, size_t n, double dim,
+                              size_t b0, size_t b1)
+{
+    size_t cur = 0;
+    double acc = 0;
+    int open = 0;
+    for (size_t b = b0; b < b1; b++) {
+        const double *ib = iv + mop_item(I, b);
+        size_t boff = mop_item(base, b), ooff = b * O->elen;
+        for (size_t k = 0; k < n; k++) {
+            double x = ib[k];
+            if (!(x >= 1 && x <= dim))
+                continue;
+            size_t at = boff + (size_t)x - 1;
+            if (!open || at != cur) {
+                if (open)
+                    ba[cur] = acc;
+                cur = at;
+                acc = ba[at];
+                open = 1;
+            }
+            acc += ra[ooff + k];
+        }
+    }
+    if (open)
+        ba[cur] = acc;
+}
+
 /* The common gathers, a[g[i]] in a loop and a[g] with g an integer array, on a vector: one
  * pass, reading (forward) or adding into (backward) base element g - 1.  0 when the op is of
  * another kind. */
@@ -139,23 +172,65 @@ static int gather_vector(const gb_model *m, gb_model_ws *ws, const mop *o, size_
     if (backward && !ba)
         return 1;
     double dim = (double)base->eshape.dim[0];
+    if (backward) {
+        gather_vector_adj(ba, ra, iv, I, base, O, n, dim, b0, b1);
+        return 1;
+    }
     for (size_t b = b0; b < b1; b++) {
         const double *ib = iv + mop_item(I, b);
         size_t boff = mop_item(base, b), ooff = b * O->elen;
         for (size_t k = 0; k < n; k++) {
             double x = ib[k];
             if (!(x >= 1 && x <= dim)) {
-                if (!backward) {
-                    ws->bad = 1;
-                    r[ooff + k] = 0;
-                }
+                ws->bad = 1;
+                r[ooff + k] = 0;
                 continue;
             }
-            size_t at = boff + (size_t)x - 1;
-            if (backward)
-                ba[at] += ra[ooff + k];
-            else
-                r[ooff + k] = bv[at];
+            r[ooff + k] = bv[boff + (size_t)x - 1];
+        }
+    }
+    return 1;
+}
+
+/* Rows of a matrix or array, theta[z[t - 1]] in a hidden Markov chain: one index (scalar or
+ * integer array) into the first dimension, each picking a contiguous block.  The same copies
+ * and adjoint sums, in the same order, as index_item's walk, without its recursion per element;
+ * an index out of range stops the item there and marks the evaluation bad, as the walk does.
+ * 0 when the op is of another kind. */
+static int gather_rows(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1,
+                       int backward)
+{
+    const tensor *base = &m->t.items[o->in[0]], *I = &m->t.items[o->in[1]],
+                 *O = &m->t.items[o->out];
+    int kind = o->nin == 2 ? ix_kind(o, 0) : -1;
+    if (base->eshape.rank < 2 || (kind != IX_SCALAR && kind != IX_VECTOR))
+        return 0;
+    size_t blk = 1, n = kind == IX_SCALAR ? 1 : I->elen;
+    for (int d = 1; d < base->eshape.rank; d++)
+        blk *= base->eshape.dim[d];
+    const double *iv = tval(m, ws, o->in[1]), *bv = tval(m, ws, o->in[0]);
+    double *r = tval(m, ws, o->out);
+    double *ba = backward ? tadj(m, ws, o->in[0]) : NULL;
+    const double *ra = backward ? tadj(m, ws, o->out) : NULL;
+    if (backward && !ba)
+        return 1;
+    double dim = (double)base->eshape.dim[0];
+    for (size_t b = b0; b < b1; b++) {
+        const double *ib = iv + mop_item(I, b);
+        size_t boff = mop_item(base, b), ooff = b * O->elen;
+        for (size_t k = 0; k < n; k++, ooff += blk) {
+            double x = ib[k];
+            if (!(x >= 1 && x <= dim)) {
+                ws->bad = 1;
+                break;
+            }
+            size_t at = boff + ((size_t)x - 1) * blk;
+            for (size_t q = 0; q < blk; q++) {
+                if (backward)
+                    ba[at + q] += ra[ooff + q];
+                else
+                    r[ooff + q] = bv[at + q];
+            }
         }
     }
     return 1;
@@ -163,7 +238,7 @@ static int gather_vector(const gb_model *m, gb_model_ws *ws, const mop *o, size_
 
 static void fwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
 {
-    if (gather_vector(m, ws, o, b0, b1, 0))
+    if (gather_vector(m, ws, o, b0, b1, 0) || gather_rows(m, ws, o, b0, b1, 0))
         return;
     for (size_t b = b0; b < b1; b++)
         index_item(m, ws, o, b, 0);
@@ -171,7 +246,7 @@ static void fwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b
 
 static void bwd_index(const gb_model *m, gb_model_ws *ws, const mop *o, size_t b0, size_t b1)
 {
-    if (gather_vector(m, ws, o, b0, b1, 1))
+    if (gather_vector(m, ws, o, b0, b1, 1) || gather_rows(m, ws, o, b0, b1, 1))
         return;
     for (size_t b = b0; b < b1; b++)
         index_item(m, ws, o, b, 1);

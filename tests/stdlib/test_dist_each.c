@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_sf_gamma.h>
 
 #include "dist.h"
+#include "dist_disc.h"
 #include "dists.h"
 #include "near.h"
 
@@ -165,6 +167,34 @@ static void test_poisson_each_matches_single_calls(void **state)
     check_each(d, a, NULL, w);
 }
 
+/* A change point's rates come in runs: one log a run (the cached log must follow each change,
+ * back to an earlier rate too), each repetition still equal to its own call. */
+static void test_poisson_each_runs_of_rates(void **state)
+{
+    (void)state;
+    const gb_dist_ops *d = gb_dist_find("poisson");
+    arg_data a[2] = {{.width = 1, .stride = 1}, {.width = 1, .stride = 1}};
+    const double y[NREP] = {4, 7, 1, 250, 3}; /* 250: past the table of log(n!) */
+    const double lam[NREP] = {3.25, 3.25, 9.5, 9.5, 3.25};
+    const double w[NREP] = {0.5, 0.25, 1.0, 0.125, 2.0};
+    memcpy(a[0].val, y, sizeof y);
+    memcpy(a[1].val, lam, sizeof lam);
+    check_each(d, a, NULL, w);
+}
+
+/* The table of log(n!) holds exactly GSL's values, and past it lngamma takes over. */
+static void test_lgamma_of_counts_is_gsl_lnfact(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n <= GSL_SF_FACT_NMAX; n++) {
+        gsl_sf_result r;
+        assert_int_equal(gsl_sf_lnfact_e(n, &r), GSL_SUCCESS);
+        assert_true(gb_disc_lgamma(n + 1.0) == r.val);
+    }
+    assert_true(gb_disc_lgamma(GSL_SF_FACT_NMAX + 2.0) == gsl_sf_lngamma(GSL_SF_FACT_NMAX + 2.0));
+    assert_true(gb_disc_lgamma(2.5) == gsl_sf_lngamma(2.5));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +203,8 @@ int main(void)
         cmocka_unit_test(test_categorical_each_matches_single_calls),
         cmocka_unit_test(test_categorical_each_shared_theta_not_simplex),
         cmocka_unit_test(test_poisson_each_matches_single_calls),
+        cmocka_unit_test(test_poisson_each_runs_of_rates),
+        cmocka_unit_test(test_lgamma_of_counts_is_gsl_lnfact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

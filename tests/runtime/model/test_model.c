@@ -310,6 +310,87 @@ static void test_model_gradient_of_interleaved_recursion(void **state)
     gbt_model_check_gradient(f, 5);
 }
 
+/* Rows of a matrix picked by an integer (B[g[i]] in a loop) and by an integer array (B[g]):
+ * the log density against the sum by hand (differences, as above) and gradients against
+ * finite differences; each row's adjoint sums over every repetition that picked it. */
+static void check_rows(gbt_model *f, const char *model)
+{
+    static const char *json = "{\"Y\": [[1, 2], [0.5, -1], [2, 0], [-0.3, 0.8]], "
+                              "\"g\": [3, 1, 3, 2]}";
+    static const double Y[4][2] = {{1, 2}, {0.5, -1}, {2, 0}, {-0.3, 0.8}};
+    static const int g[4] = {3, 1, 3, 2};
+    gbt_model_build_ws(f, model, json);
+    assert_int_equal(gb_model_dim(f->m), 6);
+    double th[2][6] = {{0.3, -0.2, 0.1, 1.1, -0.7, 0.4}, {-1.1, 0.7, -0.4, 0.2, 0.9, -0.5}};
+    double want[2], lp[2];
+    for (int p = 0; p < 2; p++) {
+        want[p] = 0;
+        for (int k = 0; k < 6; k++)
+            want[p] -= 0.5 * th[p][k] * th[p][k];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 2; j++) {
+                double d = Y[i][j] - th[p][2 * (g[i] - 1) + j];
+                want[p] -= 0.5 * d * d;
+            }
+        lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
+    }
+    assert_near(lp[0] - lp[1], want[0] - want[1], 1e-12, 1e-12);
+    gbt_model_check_gradient(f, 6);
+}
+
+static void test_model_rows_gathered_by_index(void **state)
+{
+    check_rows(*state, "data Y: real[N, 2]\ndata g: int[N]\nB: real[3, 2] ~ normal(0, 1)\n"
+                       "for i in 1..N {\n  Y[i] ~ normal(B[g[i]], 1)\n}\n");
+}
+
+static void test_model_rows_gathered_by_integer_array(void **state)
+{
+    check_rows(*state, "data Y: real[N, 2]\ndata g: int[N]\nB: real[3, 2] ~ normal(0, 1)\n"
+                       "Y ~ normal(B[g], 1)\n");
+}
+
+/* `if` over a loop's scalar items, one branch shared and one per item: each item takes its own
+ * branch (the log density by hand, differences as above) and the adjoint goes to the branch
+ * taken only (finite differences). */
+static void test_model_if_picks_each_items_branch(void **state)
+{
+    gbt_model *f = *state;
+    build(f,
+          "data y: real[N]\na ~ normal(0, 1)\nc: real[N] ~ normal(0, 1)\n"
+          "for i in 1..N {\n  y[i] ~ normal(if i < 3 then a else c[i], 1)\n}\n",
+          "{\"y\": [0.5, -1, 2, 0.25]}");
+    assert_int_equal(gb_model_dim(f->m), 5);
+    static const double y[4] = {0.5, -1, 2, 0.25};
+    double th[2][5] = {{0.3, -0.2, 0.1, 1.1, -0.7}, {-1.1, 0.7, -0.4, 0.2, 0.9}};
+    double want[2], lp[2];
+    for (int p = 0; p < 2; p++) {
+        want[p] = 0;
+        for (int k = 0; k < 5; k++)
+            want[p] -= 0.5 * th[p][k] * th[p][k];
+        for (int i = 0; i < 4; i++) {
+            double d = y[i] - (i + 1 < 3 ? th[p][0] : th[p][1 + i]);
+            want[p] -= 0.5 * d * d;
+        }
+        lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
+    }
+    assert_near(lp[0] - lp[1], want[0] - want[1], 1e-12, 1e-12);
+    check_gradient(f, 7);
+}
+
+/* mu[g] with runs of one index (2, 2, 2 then 1, 1 then 2 again, one out of a run of one): each
+ * element of mu gets the adjoints of every repetition that read it (finite differences). */
+static void test_model_gather_with_runs_of_one_index(void **state)
+{
+    gbt_model *f = *state;
+    build(f,
+          "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 1)\n"
+          "y ~ normal(mu[g] * mu[g], 1)\n",
+          "{\"y\": [0.5, -1, 2, 0.25, 1.5, -0.5, 3], \"g\": [2, 2, 2, 1, 1, 2, 3]}");
+    assert_int_equal(gb_model_dim(f->m), 3);
+    check_gradient(f, 8);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -327,6 +408,10 @@ int main(void)
         T(test_model_blanket_includes_latents_bounded_by_it),
         T(test_model_loop_over_observations_equals_vector_form),
         T(test_model_gradient_of_interleaved_recursion),
+        T(test_model_rows_gathered_by_index),
+        T(test_model_rows_gathered_by_integer_array),
+        T(test_model_if_picks_each_items_branch),
+        T(test_model_gather_with_runs_of_one_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
