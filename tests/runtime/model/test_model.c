@@ -375,7 +375,7 @@ static void test_model_if_picks_each_items_branch(void **state)
         lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
     }
     assert_near(lp[0] - lp[1], want[0] - want[1], 1e-12, 1e-12);
-    check_gradient(f, 7);
+    gbt_model_check_gradient(f, 7);
 }
 
 /* mu[g] with runs of one index (2, 2, 2 then 1, 1 then 2 again, one out of a run of one): each
@@ -388,7 +388,7 @@ static void test_model_gather_with_runs_of_one_index(void **state)
           "y ~ normal(mu[g] * mu[g], 1)\n",
           "{\"y\": [0.5, -1, 2, 0.25, 1.5, -0.5, 3], \"g\": [2, 2, 2, 1, 1, 2, 3]}");
     assert_int_equal(gb_model_dim(f->m), 3);
-    check_gradient(f, 8);
+    gbt_model_check_gradient(f, 8);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
