@@ -356,7 +356,7 @@ static void test_model_rows_gathered_by_integer_array(void **state)
 static void test_model_if_picks_each_items_branch(void **state)
 {
     gbt_model *f = *state;
-    build(f,
+    gbt_model_build_ws(f,
           "data y: real[N]\na ~ normal(0, 1)\nc: real[N] ~ normal(0, 1)\n"
           "for i in 1..N {\n  y[i] ~ normal(if i < 3 then a else c[i], 1)\n}\n",
           "{\"y\": [0.5, -1, 2, 0.25]}");
@@ -383,7 +383,7 @@ static void test_model_if_picks_each_items_branch(void **state)
 static void test_model_gather_with_runs_of_one_index(void **state)
 {
     gbt_model *f = *state;
-    build(f,
+    gbt_model_build_ws(f,
           "data y: real[N]\ndata g: int[N]\nmu: real[3] ~ normal(0, 1)\n"
           "y ~ normal(mu[g] * mu[g], 1)\n",
           "{\"y\": [0.5, -1, 2, 0.25, 1.5, -0.5, 3], \"g\": [2, 2, 2, 1, 1, 2, 3]}");
