@@ -45,7 +45,7 @@ int gb_split_term_is_split(const gb_model *m, const mop *o)
 {
     return o->kind == OP_TERM && !o->prep && !o->marg &&
            gb_node_is_observed(gb_graph_node(m->g, o->node)) &&
-           strcmp(o->dist->name, "target") != 0;
+           !o->dist->is_target;
 }
 
 void gb_split_items(const gb_model *m, const gb_model_ws *ws, size_t k, size_t *b0, size_t *b1)
