@@ -164,7 +164,7 @@ grep -q "error: started by mpirun with 2 ranks, but this glassbox was built with
 #    (--split-rows 2: the same sums in the same order), and agree with the unsplit run within
 #    1e-10 per printed value over 100 iterations (measured: identical to the 9 printed digits;
 #    at full precision tests/runtime/model/test_split.c measures 2.8e-14).
-bash tests/bench/gen_logistic_1m.sh "$tmp" 5000
+bash tests/bench/gen_glm_1m.sh logistic "$tmp" 5000
 mkdir -p "$tmp/dp"
 dp=(run tests/bench/logistic_10k.gb --data "$tmp/logistic_1m.csv" --chains 2 --warmup 0
     --seed 7 --quiet)
@@ -175,6 +175,9 @@ timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" "${dp[@]}" --draws 100 --data-parallel
 "$GLASSBOX" "${dp[@]}" --draws 100 --output "$tmp/dp/whole.csv" > /dev/null 2>&1 ||
     fail "unsplit: exit $?"
 for c in 1 2; do
+    for f in mpi split whole; do # a missing file must not compare as equal below
+        [ -s "$tmp/dp/${f}_$c.csv" ] || fail "--data-parallel: $tmp/dp/${f}_$c.csv was not written"
+    done
     if cmp <(rows "$tmp/dp/mpi_$c.csv") <(rows "$tmp/dp/split_$c.csv") > /dev/null; then
         echo "ok: --data-parallel chain $c: identical to --split-rows 2 in one process"
     else

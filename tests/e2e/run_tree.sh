@@ -85,7 +85,7 @@ done
 
 # a tree prior written by hand without tree_leaves / tree_depth nodes: the summary says where
 # its leaves and depth would come from, and reads the one that is there
-printf 'data X: real[N, 3]\ndata y: real[N]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5)\nsigma ~ exponential(1)\ny ~ normal(f, sigma)\nk ~ tree_leaves(f)\n' >"$tmp/own.gb"
+printf 'data X: real[N, 3]\ndata y: real[N]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5, 1)\nsigma ~ exponential(1)\ny ~ normal(f, sigma)\nk ~ tree_leaves(f)\n' >"$tmp/own.gb"
 if "$GB" run "$tmp/own.gb" --data "$tmp/fr.json" --chains 2 --warmup 50 --draws 50 --seed 2 \
     --quiet >"$tmp/out" 2>&1 &&
     grep -Eq '^  leaves +mean ' "$tmp/out" &&
