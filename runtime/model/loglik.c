@@ -55,22 +55,6 @@ static const mop *term_gather(const gb_model *m, const term_range *tr, size_t *a
     return NULL;
 }
 
-/* The name of the element at flat offset off of node n; a multivariate distribution's row
- * (variate of rank vrank) is named by the leading indices only. */
-static char *element_name(const gb_node *n, size_t off, int vrank)
-{
-    char buf[512];
-    size_t used = (size_t)snprintf(buf, sizeof buf, "%s", n->name);
-    size_t idx[GB_MAX_RANK], rem = off;
-    for (int d = n->shape.rank; d-- > 0;) {
-        idx[d] = rem % n->shape.dim[d] + 1;
-        rem /= n->shape.dim[d];
-    }
-    for (int d = 0; d < n->shape.rank - vrank && used < sizeof buf; d++)
-        used += (size_t)snprintf(buf + used, sizeof buf - used, ".%zu", idx[d]);
-    return gb_strdup(buf);
-}
-
 /* Names term k's observations from slot first on. */
 static gb_status name_term(gb_loglik *l, gb_model_ws *ws, size_t k, size_t first, gb_errlist *errs)
 {
@@ -96,7 +80,7 @@ static gb_status name_term(gb_loglik *l, gb_model_ws *ws, size_t k, size_t first
                                 "an index of '%s' on the left side is out of range", n->name);
         }
         l->o[first + r] = (obs){k, r};
-        l->name[first + r] = element_name(n, off, vrank);
+        l->name[first + r] = gb_node_element_name(n, off, vrank);
         if (!l->name[first + r])
             return gb_error(errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
     }

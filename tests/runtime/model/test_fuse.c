@@ -67,23 +67,6 @@ static void build(gbt_model *f, const char *model)
     assert_non_null(f->ws);
 }
 
-/* Six-point central difference of logp along coordinate k (STYLE section 6). */
-static double fd(gbt_model *f, double *theta, size_t k)
-{
-    double x = theta[k], h = pow(DBL_EPSILON, 1.0 / 7) * fmax(1, fabs(x));
-    static const double w[3] = {45.0 / 60, -9.0 / 60, 1.0 / 60};
-    double s = 0;
-    for (int j = 1; j <= 3; j++) {
-        theta[k] = x + j * h;
-        double up = gb_model_logp(f->m, f->ws, theta, NULL);
-        theta[k] = x - j * h;
-        double dn = gb_model_logp(f->m, f->ws, theta, NULL);
-        s += w[j - 1] * (up - dn);
-    }
-    theta[k] = x;
-    return s / h;
-}
-
 /* At three random points: fused and op-by-op log density and gradient identical bit for bit,
  * the gradient near finite differences. */
 static void check_same(gbt_model *f, unsigned long seed)
@@ -105,7 +88,7 @@ static void check_same(gbt_model *f, unsigned long seed)
         assert_memory_equal(&lp0, &lp1, sizeof lp0);
         assert_memory_equal(g0, g1, d * sizeof *g0);
         for (size_t k = 0; k < d; k++)
-            assert_near(g1[k], fd(f, theta, k), 1e-6, 1e-6);
+            assert_near(g1[k], gbt_model_fd(f, theta, k), 1e-6, 1e-6);
     }
     gsl_rng_free(r);
     free(theta);
