@@ -442,6 +442,17 @@ static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, doub
     ws->bad = 0;
 }
 
+/* Does term o pass a gradient to anything: has one of its arguments an adjoint?  (A discrete
+ * variate's does not count: it is the summed latent or data.)  The latent's own prior with
+ * fixed bounds has none, and its K runs in the gradient pass would add nothing. */
+static int term_has_grad(const gb_model *m, const mop *o)
+{
+    for (int i = o->dist->variate_type == GB_INT; i < o->nin; i++)
+        if (m->t.items[o->in[i]].has_adj)
+            return 1;
+    return 0;
+}
+
 /* Adds the weighted gradient of every repetition (weights in tab) to the adjoints. */
 static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, double *z, size_t len,
                       const double *tab)
@@ -454,7 +465,7 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
         for (size_t k = 0; 2 * k < L->blanket.len; k++) {
             const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
             const size_t *el = L->melem + L->moff[k];
-            if (step && L->mcmp[k] != GB_NO_TENSOR)
+            if ((step && L->mcmp[k] != GB_NO_TENSOR) || !term_has_grad(m, o))
                 continue;
             double *w = out + o->n;
             for (size_t r = 0; r < o->n; r++)

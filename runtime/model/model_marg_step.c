@@ -261,9 +261,11 @@ void gb_model_marg_step_grad(const gb_model *m, gb_model_ws *ws, const latent *L
             continue;
         }
         step_range R = step_range_of(m, ws, L, k);
+        for (size_t r = 0; r < R.n; r++) /* outF is free here: the breakpoints, found once */
+            s.outF[r] = (double)rep_breakpoint(&R, L, r);
         for (int force = 1; force >= 0; force--) {
             for (size_t r = 0; r < R.n; r++) {
-                size_t b = rep_breakpoint(&R, L, r);
+                size_t b = (size_t)s.outF[r];
                 s.w[r] = force == R.late ? s.late[b] : s.early[b];
             }
             gb_model_marg_range_each(m, ws, L, k, force, s.w, s.outT);
