@@ -132,6 +132,18 @@ static void test_step_two_terms_real_thresholds(void **state)
                            16);
 }
 
+/* The comparison chooses an index: forced false for every repetition, the last one reads past
+ * the end (a failed run), which only tau = N + 1 avoids.  The range is then summed value by
+ * value, and the density is finite at that one value. */
+static void test_step_failed_forced_run_sums_by_value(void **state)
+{
+    check_same_as_by_value(*state,
+                           "data c: int[N]\ndata x: real[N]\nl ~ exponential(1)\n"
+                           "tau ~ uniform_int(1, N + 1)\nfor i in 1..N {\n"
+                           "  c[i] ~ poisson(l * x[if i < tau then i else i + 1])\n}\n",
+                           18);
+}
+
 /* A latent compared for equality, or read as an index, is not a step: the old path stays. */
 static void test_step_not_for_other_forms(void **state)
 {
@@ -210,6 +222,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_step_latent_left_second_parameter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_support_past_both_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_two_terms_real_thresholds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_step_failed_forced_run_sums_by_value, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_step_not_for_other_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_draw_follows_exact_conditional, setup, teardown),
     };
