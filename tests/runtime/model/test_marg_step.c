@@ -144,6 +144,16 @@ static void test_step_failed_forced_run_sums_by_value(void **state)
                            18);
 }
 
+/* A threshold shared by the whole loop (tau > 3, one comparison for every repetition). */
+static void test_step_one_breakpoint_for_all(void **state)
+{
+    check_same_as_by_value(*state,
+                           "data y: real[N]\nm1 ~ normal(0, 2)\nm2 ~ normal(0, 2)\n"
+                           "tau ~ uniform_int(1, 6)\nfor i in 1..N {\n"
+                           "  y[i] ~ normal(if tau > 3 then m1 else m2, 1)\n}\n",
+                           19);
+}
+
 /* A latent compared for equality, or read as an index, is not a step: the old path stays. */
 static void test_step_not_for_other_forms(void **state)
 {
@@ -222,8 +232,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_step_latent_left_second_parameter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_support_past_both_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_two_terms_real_thresholds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_step_failed_forced_run_sums_by_value, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_step_failed_forced_run_sums_by_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_step_one_breakpoint_for_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_not_for_other_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_draw_follows_exact_conditional, setup, teardown),
     };
