@@ -154,6 +154,29 @@ static void test_step_one_breakpoint_for_all(void **state)
                            19);
 }
 
+/* The work bound counts a step range as two runs plus the support: 2 x 10^6 values times 8
+ * observations is past 10^7, summed by value it is refused; as a step, it is summed. */
+static void test_step_work_bound_counts_the_step_cost(void **state)
+{
+    gbt_model *f = *state;
+    gbt_model_build_ws(f,
+                       "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\n"
+                       "tau ~ uniform_int(1, 2000000)\nfor i in 1..N {\n"
+                       "  c[i] ~ poisson(if i < tau then l1 else l2)\n}\n",
+                       COUNTS);
+    assert_true(uses_step(f, "tau"));
+    gbt_model_free(f);
+    *state = f = gbt_model_new();
+    gbt_model_build_ws(f,
+                       "data c: int[N]\nl1 ~ exponential(1)\nl2 ~ exponential(1)\n"
+                       "tau ~ uniform_int(1, 2000000)\nfor i in 1..N {\n"
+                       "  c[i] ~ poisson(if i == tau then l1 else l2)\n}\n",
+                       COUNTS);
+    const char *why = gb_model_latent_reason(f->m, gbt_model_latent(f, "tau"));
+    if (!strstr(why, "too large"))
+        fail_msg("expected the work bound's refusal, got: %s", why);
+}
+
 /* A latent compared for equality, or read as an index, is not a step: the old path stays. */
 static void test_step_not_for_other_forms(void **state)
 {
@@ -234,6 +257,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_step_two_terms_real_thresholds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_failed_forced_run_sums_by_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_one_breakpoint_for_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_step_work_bound_counts_the_step_cost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_not_for_other_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step_draw_follows_exact_conditional, setup, teardown),
     };
