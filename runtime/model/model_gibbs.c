@@ -456,6 +456,7 @@ void gb_model_latent_plan_free(latent *L)
     free(L->moff);
     free(L->melem);
     free(L->mcmp);
+    free(L->mbrk);
     free(L->reason_buf);
 }
 

@@ -131,8 +131,9 @@ typedef struct latent {
     size_t mK, *moff, *melem, mtab, msave, mscr, mout;
     /* a scalar latent's step ranges (model_marg_step.c), or NULL when none: per blanket range,
        the one comparison op through which its term reads the latent, GB_NO_TENSOR for a range
-       summed value by value; mstep, the step sums' workspace */
-    size_t *mcmp, mstep;
+       summed value by value; per repetition (at moff), its breakpoint when fixed, else
+       GB_NO_TENSOR; mstep, the step sums' workspace */
+    size_t *mcmp, *mbrk, mstep;
     char *reason_buf;        /* reason when composed at planning (owned), or NULL */
 } latent;
 

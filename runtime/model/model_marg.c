@@ -171,11 +171,12 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
     double work;
     if (hi - lo + 1 > MARG_MAX_WORK) /* every value is visited at least once */
         return "support size times terms is too large to sum at every step";
-    if (gb_model_marg_step_plan(m, L, (size_t)(hi - lo) + 1, &work) != 0)
+    if (gb_model_marg_step_plan(m, L, lo, (size_t)(hi - lo) + 1, &work) != 0)
         return *oom = 1, "out of memory";
     if (work > MARG_MAX_WORK) {
         free(L->mcmp);
-        L->mcmp = NULL;
+        free(L->mbrk);
+        L->mcmp = L->mbrk = NULL;
         return "support size times terms is too large to sum at every step";
     }
     L->mlo = lo;

@@ -31,13 +31,13 @@ int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L
                              int force, const double *w, double *out);
 
 /* model_marg_step.c: a scalar latent's step ranges.  A range is one when its argument ops read
- * the latent only through one comparison with a latent-free value (i < tau, tau >= i + 1): each
+ * the latent only through one comparison with a fixed value (i < tau, tau >= x[i] + 1): each
  * repetition's log density then takes two values, and which applies is a step in the latent's
- * value.  gb_model_marg_step_plan sets L->mcmp (NULL when no range is one; -1 when out of
- * memory) and *work, the summing cost of all ranges (K per repetition of the others, 2 per
- * repetition plus K of a step range); gb_model_marg_step_size is the workspace it needs at
- * L->mstep. */
-int gb_model_marg_step_plan(const gb_model *m, latent *L, size_t K, double *work);
+ * value.  gb_model_marg_step_plan, for the support lo .. lo + K - 1, sets L->mcmp (NULL when
+ * no range is one), L->mbrk and *work, the summing cost of all ranges (K per repetition of the
+ * others, 2 per repetition plus K of a step range); -1 when out of memory.
+ * gb_model_marg_step_size is the workspace it needs at L->mstep. */
+int gb_model_marg_step_plan(const gb_model *m, latent *L, double lo, size_t K, double *work);
 size_t gb_model_marg_step_size(const gb_model *m, const latent *L, size_t reps);
 /* Adds to tab[v] (v < L->mK) the step ranges' log density at the latent's value lo + v: each
  * range run twice, its comparison true and false, and summed by breakpoint with prefix sums.

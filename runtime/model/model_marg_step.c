@@ -14,17 +14,22 @@
  * by dynamic programming over the prefix.)
  *
  * The planner proves the structure from the op tape (step_op): in the range, exactly one op
- * reads the latent, a comparison < <= > >= whose other operand is one value an item, not inside
- * a comprehension body, and the term itself does not read it.  The latent's own prior, and any
- * range that is not of this form, is summed value by value as before (model_marg.c).
+ * reads the latent, a comparison < <= > >= whose other operand is one fixed value an item (data,
+ * a loop variable: every change point's i < tau), not inside a comprehension body, and the term
+ * itself does not read it; the breakpoints are then found once, at planning (L->mbrk).  The
+ * latent's own prior, and any range that is not of this form, is summed value by value as
+ * before (model_marg.c).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model_marg_int.h"
 
-/* Does op o, reading the latent's tensor zt once, compare it with one value an item of the
- * range's nb items?  Then *cmp is set. */
+/* Does op o, reading the latent's tensor zt once, compare it with one fixed value (data, a
+ * constant, a loop variable: read-only) an item of the range's nb items?  A threshold that
+ * moved with a parameter would make the density jump in it, and the planner would not give
+ * that parameter to NUTS; fixed, the breakpoints are found once, at planning. */
 static int is_step_cmp(const gb_model *m, const mop *o, size_t zt, size_t nb)
 {
     if (o->kind != OP_BINOP || o->nin != 2 || o->seq || (o->in[0] == zt) == (o->in[1] == zt))
@@ -32,7 +37,7 @@ static int is_step_cmp(const gb_model *m, const mop *o, size_t zt, size_t nb)
     if (o->sub != GB_OP_LT && o->sub != GB_OP_LE && o->sub != GB_OP_GT && o->sub != GB_OP_GE)
         return 0;
     const tensor *X = &m->t.items[o->in[o->in[0] == zt]], *C = &m->t.items[o->out];
-    return X->elen == 1 && C->elen == 1 && (!X->batched || X->batch == nb) &&
+    return X->ext && X->elen == 1 && C->elen == 1 && (!X->batched || X->batch == nb) &&
            (!C->batched || C->batch == nb);
 }
 
@@ -62,30 +67,6 @@ static size_t step_op(const gb_model *m, const latent *L, size_t k, size_t zt)
         found = q;
     }
     return found;
-}
-
-/* model_marg_int.h */
-int gb_model_marg_step_plan(const gb_model *m, latent *L, size_t K, double *work)
-{
-    size_t nr = L->blanket.len / 2, zt = m->ni[L->node].tensor, steps = 0;
-    const tensor *Z = &m->t.items[zt];
-    *work = 0;
-    L->mcmp = NULL;
-    if (Z->elen == 1 && !Z->batched && nr) { /* a scalar: every repetition reads it */
-        if (!(L->mcmp = malloc(nr * sizeof *L->mcmp)))
-            return -1;
-        for (size_t k = 0; k < nr; k++)
-            steps += (L->mcmp[k] = step_op(m, L, k, zt)) != GB_NO_TENSOR;
-        if (!steps) {
-            free(L->mcmp);
-            L->mcmp = NULL;
-        }
-    }
-    for (size_t k = 0; k < nr; k++) {
-        double n = (double)m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
-        *work += L->mcmp && L->mcmp[k] != GB_NO_TENSOR ? 2 * n + (double)K : n * (double)K;
-    }
-    return 0;
 }
 
 /* The most repetitions of one of L's terms. */
@@ -156,35 +137,69 @@ static size_t breakpoint(int sub, double lo, size_t K, double x)
     return s;
 }
 
-/* Repetition r's breakpoint in step range k: its item's value of the comparison's other
- * operand, as the last run of the range left it. */
-typedef struct step_range {
-    const mop *c;
-    const double *x;
-    const tensor *X;
-    size_t n, le;
-    int sub, late;
-} step_range;
-
-static step_range step_range_of(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k)
+/* L->mbrk: each step range's repetition breakpoints, from the comparison's fixed operand
+ * (GB_NO_TENSOR in the other ranges).  -1 when out of memory. */
+static int cache_breakpoints(const gb_model *m, latent *L, double lo, size_t K)
 {
-    step_range R;
-    size_t zt = m->ni[L->node].tensor;
-    const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
-    R.c = &m->ops.items[L->mcmp[k]];
-    size_t xi = R.c->in[R.c->in[0] == zt];
-    R.X = &m->t.items[xi];
-    R.x = tval(m, ws, xi);
-    R.n = t->n;
-    R.le = t->n / (t->batch ? t->batch : 1);
-    R.sub = z_sub(R.c, zt);
-    R.late = R.sub == GB_OP_GT || R.sub == GB_OP_GE;
-    return R;
+    size_t nr = L->blanket.len / 2, zt = m->ni[L->node].tensor;
+    if (!(L->mbrk = malloc((L->moff[nr] ? L->moff[nr] : 1) * sizeof *L->mbrk)))
+        return -1;
+    for (size_t k = 0; k < nr; k++) {
+        const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+        size_t le = t->n / (t->batch ? t->batch : 1), *brk = L->mbrk + L->moff[k];
+        const mop *c = L->mcmp[k] != GB_NO_TENSOR ? &m->ops.items[L->mcmp[k]] : NULL;
+        const tensor *X = c ? &m->t.items[c->in[c->in[0] == zt]] : NULL;
+        for (size_t r = 0; r < t->n; r++)
+            brk[r] =
+                X ? breakpoint(z_sub(c, zt), lo, K, X->ext[mop_item(X, r / le)]) : GB_NO_TENSOR;
+    }
+    return 0;
 }
 
-static size_t rep_breakpoint(const step_range *R, const latent *L, size_t r)
+/* model_marg_int.h */
+int gb_model_marg_step_plan(const gb_model *m, latent *L, double lo, size_t K, double *work)
 {
-    return breakpoint(R->sub, L->mlo, L->mK, R->x[mop_item(R->X, r / R->le)]);
+    size_t nr = L->blanket.len / 2, zt = m->ni[L->node].tensor, steps = 0;
+    const tensor *Z = &m->t.items[zt];
+    *work = 0;
+    L->mcmp = L->mbrk = NULL;
+    if (Z->elen == 1 && !Z->batched && nr) { /* a scalar: every repetition reads it */
+        if (!(L->mcmp = malloc(nr * sizeof *L->mcmp)))
+            return -1;
+        for (size_t k = 0; k < nr; k++)
+            steps += (L->mcmp[k] = step_op(m, L, k, zt)) != GB_NO_TENSOR;
+        if (!steps) {
+            free(L->mcmp);
+            L->mcmp = NULL;
+        } else if (cache_breakpoints(m, L, lo, K) != 0) {
+            free(L->mcmp);
+            L->mcmp = NULL;
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < nr; k++) {
+        double n = (double)m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
+        *work += L->mcmp && L->mcmp[k] != GB_NO_TENSOR ? 2 * n + (double)K : n * (double)K;
+    }
+    return 0;
+}
+
+/* Step range k's comparison as `z sub x` and its breakpoints (L->mbrk). */
+typedef struct step_range {
+    const size_t *brk;
+    size_t n;
+    int late; /* the comparison holds on the late side, v >= breakpoint (> and >=) */
+} step_range;
+
+static step_range step_range_of(const gb_model *m, const latent *L, size_t k)
+{
+    step_range R;
+    const mop *c = &m->ops.items[L->mcmp[k]];
+    int sub = z_sub(c, m->ni[L->node].tensor);
+    R.brk = L->mbrk + L->moff[k];
+    R.n = m->ops.items[L->blanket.items[2 * k + 1] - 1].n;
+    R.late = sub == GB_OP_GT || sub == GB_OP_GE;
+    return R;
 }
 
 static double finite_or_minf(double lp)
@@ -224,10 +239,10 @@ void gb_model_marg_step_fill(const gb_model *m, gb_model_ws *ws, const latent *L
             by_value(m, ws, L, k, &s, NULL, tab);
             continue;
         }
-        step_range R = step_range_of(m, ws, L, k);
+        step_range R = step_range_of(m, L, k);
         memset(s.early, 0, 2 * (K + 1) * sizeof *s.early); /* early and late */
         for (size_t r = 0; r < R.n; r++) {
-            size_t b = rep_breakpoint(&R, L, r);
+            size_t b = R.brk[r];
             double lt = finite_or_minf(s.outT[r]), lf = finite_or_minf(s.outF[r]);
             s.early[b] += R.late ? lf : lt;
             s.late[b] += R.late ? lt : lf;
@@ -260,12 +275,10 @@ void gb_model_marg_step_grad(const gb_model *m, gb_model_ws *ws, const latent *L
             by_value(m, ws, L, k, &s, tab, NULL);
             continue;
         }
-        step_range R = step_range_of(m, ws, L, k);
-        for (size_t r = 0; r < R.n; r++) /* outF is free here: the breakpoints, found once */
-            s.outF[r] = (double)rep_breakpoint(&R, L, r);
+        step_range R = step_range_of(m, L, k);
         for (int force = 1; force >= 0; force--) {
             for (size_t r = 0; r < R.n; r++) {
-                size_t b = (size_t)s.outF[r];
+                size_t b = R.brk[r];
                 s.w[r] = force == R.late ? s.late[b] : s.early[b];
             }
             gb_model_marg_range_each(m, ws, L, k, force, s.w, s.outT);
