@@ -76,6 +76,10 @@ void gb_model_ws_set_jacobian(gb_model_ws *ws, int on);
  * same bit for bit.  For tests and benchmarks; on by default.  gb_model_fused_terms counts the
  * terms that have a fused kernel. */
 void gb_model_ws_set_fused(gb_model_ws *ws, int on);
+/* With on = 0, a summed-out change point's threshold terms (model_marg_step.c) are summed value
+ * by value, O(N x K), instead of by prefix sums, O(N + K): the same density up to rounding.  For
+ * tests and benchmarks; on by default. */
+void gb_model_ws_set_marg_step(gb_model_ws *ws, int on);
 size_t gb_model_fused_terms(const gb_model *m);
 
 /* Initial values: draws theta uniformly in (-radius, radius), discrete latents uniformly in

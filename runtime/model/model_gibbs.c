@@ -455,6 +455,8 @@ void gb_model_latent_plan_free(latent *L)
     gb_model_chain_free(L->chain);
     free(L->moff);
     free(L->melem);
+    free(L->mcmp);
+    free(L->mbrk);
     free(L->reason_buf);
 }
 

@@ -129,6 +129,11 @@ typedef struct latent {
     int marg;
     double mlo;
     size_t mK, *moff, *melem, mtab, msave, mscr, mout;
+    /* a scalar latent's step ranges (model_marg_step.c), or NULL when none: per blanket range,
+       the one comparison op through which its term reads the latent, GB_NO_TENSOR for a range
+       summed value by value; per repetition (at moff), its breakpoint when fixed, else
+       GB_NO_TENSOR; mstep, the step sums' workspace */
+    size_t *mcmp, *mbrk, mstep;
     char *reason_buf;        /* reason when composed at planning (owned), or NULL */
 } latent;
 
@@ -188,6 +193,7 @@ struct gb_model_ws {
     const size_t *share_ops;
     gb_split *split;
     int no_fuse;             /* the gradient runs fused terms op by op (gb_model_ws_set_fused) */
+    int no_step;             /* summed step ranges run value by value (model_marg_step.c) */
 };
 
 /* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members

@@ -22,7 +22,9 @@
  * pass repeats this with the weights: lpdf_each adds each repetition's gradient times its weight
  * to the arguments' adjoints, and the argument ops are run backward.  A distribution without
  * lpdf_each has its lpdf called once per repetition instead (its gradient through a scratch
- * block, scaled and added).  The current values of z are restored afterwards.
+ * block, scaled and added).  The current values of z are restored afterwards.  A scalar latent's
+ * terms that read it only through a threshold (a change point's i < tau) are summed by
+ * model_marg_step.c instead: two runs each and prefix sums, O(N + K).
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,12 +34,17 @@
 #include "model_marg_int.h"
 
 /* Support size times repetitions above which summing is refused: at about 20 ns a repetition's
- * lpdf, 10^7 is 0.2 s for each gradient, where element-wise Gibbs costs one evaluation. */
+ * lpdf, 10^7 is 0.2 s for each gradient, where element-wise Gibbs costs one evaluation.  A step
+ * range (model_marg_step.c) costs two runs plus the support size, not support size runs. */
 #define MARG_MAX_WORK 10000000.0
 
 static const char *const MARG_REASON =
     "finite support, elements independent given the continuous parameters: summed out of the "
     "density NUTS sees, drawn from its exact conditional after each step";
+static const char *const MARG_REASON_STEP =
+    "finite support, read through a threshold (i < tau): summed out of the density NUTS sees "
+    "by prefix sums over its breakpoints, O(N + K), drawn from its exact conditional after "
+    "each step";
 
 /* ---- planning ---- */
 
@@ -161,9 +168,17 @@ static const char *check(gb_model *m, gb_model_ws *ws, size_t k, size_t *other, 
     why = map_elements(m, L, n->len, oom);
     if (why)
         return why;
-    double work = (hi - lo + 1) * (double)L->moff[L->blanket.len / 2];
-    if (work > MARG_MAX_WORK)
+    double work;
+    if (hi - lo + 1 > MARG_MAX_WORK) /* every value is visited at least once */
         return "support size times terms is too large to sum at every step";
+    if (gb_model_marg_step_plan(m, L, lo, (size_t)(hi - lo) + 1, &work) != 0)
+        return *oom = 1, "out of memory";
+    if (work > MARG_MAX_WORK) {
+        free(L->mcmp);
+        free(L->mbrk);
+        L->mcmp = L->mbrk = NULL;
+        return "support size times terms is too large to sum at every step";
+    }
     L->mlo = lo;
     L->mK = (size_t)(hi - lo) + 1;
     return NULL;
@@ -197,8 +212,9 @@ static void adopt(gb_model *m, latent *L, size_t k)
     L->msave = L->mtab + len * L->mK;
     L->mscr = L->msave + len;
     L->mout = L->mscr + scr;
-    m->ws_size = L->mout + 2 * reps;
-    L->reason = MARG_REASON;
+    L->mstep = L->mout + 2 * reps;
+    m->ws_size = L->mstep + gb_model_marg_step_size(m, L, reps);
+    L->reason = L->mcmp ? MARG_REASON_STEP : MARG_REASON;
 }
 
 /* Passes L on to the first kind after its own that can update it; the reason says why it was
@@ -355,7 +371,7 @@ static void term_each(const gb_model *m, gb_model_ws *ws, const mop *o, const do
 
 /* model_marg_int.h */
 int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
-                             const double *w, double *out)
+                             int force, const double *w, double *out)
 {
     size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
     const mop *o = &m->ops.items[b - 1];
@@ -367,7 +383,17 @@ int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L
             memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
     }
     ws->bad = 0;
-    run_range(m, ws, a, b - 1, 0, nb, 0);
+    if (force < 0) {
+        run_range(m, ws, a, b - 1, 0, nb, 0);
+    } else { /* the comparison's result set, not computed: the range's other ops run */
+        const mop *c = &m->ops.items[L->mcmp[k]];
+        const tensor *C = &m->t.items[c->out];
+        double *cv = tval(m, ws, c->out);
+        run_range(m, ws, a, L->mcmp[k], 0, nb, 0);
+        for (size_t i = 0; i < C->batch * C->elen; i++)
+            cv[i] = force;
+        run_range(m, ws, L->mcmp[k] + 1, b - 1, 0, nb, 0);
+    }
     if (ws->bad) {
         for (size_t r = 0; r < o->n; r++)
             out[r] = -INFINITY;
@@ -399,17 +425,33 @@ static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, doub
 {
     size_t K = L->mK;
     double *out = ws->buf + L->mout;
+    int step = L->mcmp && !ws->no_step;
     memset(tab, 0, len * K * sizeof *tab);
     for (size_t v = 0; v < K; v++) {
         set_all(z, len, L->mlo + (double)v);
         for (size_t k = 0; 2 * k < L->blanket.len; k++) {
             const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
             const size_t *el = L->melem + L->moff[k];
-            gb_model_marg_range_each(m, ws, L, k, NULL, out);
+            if (step && L->mcmp[k] != GB_NO_TENSOR)
+                continue; /* model_marg_step.c sums it below */
+            gb_model_marg_range_each(m, ws, L, k, -1, NULL, out);
             add_rows(tab + v, K, el, out, o->n);
         }
     }
+    if (step)
+        gb_model_marg_step_fill(m, ws, L, tab);
     ws->bad = 0;
+}
+
+/* Does term o pass a gradient to anything: has one of its arguments an adjoint?  (A discrete
+ * variate's does not count: it is the summed latent or data.)  The latent's own prior with
+ * fixed bounds has none, and its K runs in the gradient pass would add nothing. */
+static int term_has_grad(const gb_model *m, const mop *o)
+{
+    for (int i = o->dist->variate_type == GB_INT; i < o->nin; i++)
+        if (m->t.items[o->in[i]].has_adj)
+            return 1;
+    return 0;
 }
 
 /* Adds the weighted gradient of every repetition (weights in tab) to the adjoints. */
@@ -418,17 +460,22 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
 {
     size_t K = L->mK;
     double *out = ws->buf + L->mout;
+    int step = L->mcmp && !ws->no_step;
     for (size_t v = 0; v < K; v++) {
         set_all(z, len, L->mlo + (double)v);
         for (size_t k = 0; 2 * k < L->blanket.len; k++) {
             const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
             const size_t *el = L->melem + L->moff[k];
+            if ((step && L->mcmp[k] != GB_NO_TENSOR) || !term_has_grad(m, o))
+                continue;
             double *w = out + o->n;
             for (size_t r = 0; r < o->n; r++)
                 w[r] = tab[el[r] * K + v];
-            gb_model_marg_range_each(m, ws, L, k, w, out);
+            gb_model_marg_range_each(m, ws, L, k, -1, w, out);
         }
     }
+    if (step)
+        gb_model_marg_step_grad(m, ws, L, tab);
     ws->bad = 0;
 }
 

@@ -210,7 +210,7 @@ static void fill(const gb_model *m, gb_model_ws *ws, const latent *L, double *z,
                     continue;
                 const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
                 const size_t *fac = L->melem + L->moff[k];
-                gb_model_marg_range_each(m, ws, L, k, NULL, B->out);
+                gb_model_marg_range_each(m, ws, L, k, -1, NULL, B->out);
                 for (size_t r = 0; r < o->n; r++) {
                     size_t at;
                     int pair;
@@ -242,7 +242,7 @@ static void grad(const gb_model *m, gb_model_ws *ws, const latent *L, double *z,
                     int pair;
                     B->w[r] = slot(c, fac[r], i, j, &at, &pair) ? (pair ? B->pA : B->pE)[at] : 0;
                 }
-                gb_model_marg_range_each(m, ws, L, k, B->w, B->out);
+                gb_model_marg_range_each(m, ws, L, k, -1, B->w, B->out);
             }
         }
     ws->bad = 0;

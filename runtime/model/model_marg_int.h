@@ -21,11 +21,32 @@ void gb_model_marg_tag(gb_model *m, const latent *L, size_t k, size_t *scr, size
 
 /* Runs blanket range k of L at the latent's current values and writes out[r], repetition r's log
  * density of the range's term (-INFINITY for NaN; -INFINITY for every r when an argument op
- * failed, and 0 returned).  With w (one weight a repetition), the range's adjoints are zeroed
- * first, w[r] times repetition r's gradient is added to its arguments' adjoints and the ops are
- * run backward (nothing when the range failed); out is then scratch.  Uses L->mscr; borrows
- * everything.  Returns 1 when the range ran. */
+ * failed, and 0 returned).  With force 0 or 1 (a step range, L->mcmp[k] set), the range's
+ * comparison of the latent is not computed but set to force for every repetition; -1 runs it.
+ * With w (one weight a repetition), the range's adjoints are zeroed first, w[r] times
+ * repetition r's gradient is added to its arguments' adjoints and the ops are run backward
+ * (nothing when the range failed); out is then scratch.  Uses L->mscr; borrows everything.
+ * Returns 1 when the range ran. */
 int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
-                             const double *w, double *out);
+                             int force, const double *w, double *out);
+
+/* model_marg_step.c: a scalar latent's step ranges.  A range is one when its argument ops read
+ * the latent only through one comparison with a fixed value (i < tau, tau >= x[i] + 1): each
+ * repetition's log density then takes two values, and which applies is a step in the latent's
+ * value.  gb_model_marg_step_plan, for the support lo .. lo + K - 1, sets L->mcmp (NULL when
+ * no range is one), L->mbrk and *work, the summing cost of all ranges (K per repetition of the
+ * others, 2 per repetition plus K of a step range); -1 when out of memory.
+ * gb_model_marg_step_size is the workspace it needs at L->mstep. */
+int gb_model_marg_step_plan(const gb_model *m, latent *L, double lo, size_t K, double *work);
+size_t gb_model_marg_step_size(const gb_model *m, const latent *L, size_t reps);
+/* Adds to tab[v] (v < L->mK) the step ranges' log density at the latent's value lo + v: each
+ * range run twice, its comparison true and false, and summed by breakpoint with prefix sums.
+ * A range whose forced run fails is summed value by value instead (the latent moved; the
+ * caller restores it). */
+void gb_model_marg_step_fill(const gb_model *m, gb_model_ws *ws, const latent *L, double *tab);
+/* With tab the posterior weights of the values: adds the step ranges' gradient, repetition r's
+ * comparison-true run weighted by the probability that the comparison holds. */
+void gb_model_marg_step_grad(const gb_model *m, gb_model_ws *ws, const latent *L,
+                             const double *tab);
 
 #endif

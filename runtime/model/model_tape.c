@@ -58,6 +58,11 @@ void gb_model_ws_set_fused(gb_model_ws *ws, int on)
     ws->no_fuse = !on;
 }
 
+void gb_model_ws_set_marg_step(gb_model_ws *ws, int on)
+{
+    ws->no_step = !on;
+}
+
 /* Fused terms run as one kernel over all rows, so a share of a split likelihood (split.h)
  * runs them op by op over its own rows instead. */
 static int fuse_on(const gb_model_ws *ws)

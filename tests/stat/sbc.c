@@ -111,6 +111,22 @@ static void sim_changepoint(gsl_rng *r, double *th, char *buf, size_t len)
     snprintf(buf + w, len - (size_t)w, "}");
 }
 
+/* A change point read from the latent's side (tau <= i) with a support one wider than the data
+ * at each end, normal observations: the step sums of model_marg_step.c with breakpoints at
+ * both ends of the support. */
+static void sim_changepoint_normal(gsl_rng *r, double *th, char *buf, size_t len)
+{
+    double y[10];
+    th[0] = (double)gsl_rng_uniform_int(r, 12); /* 0 .. 11 */
+    th[1] = gsl_ran_gaussian(r, 2);
+    th[2] = gsl_ran_gaussian(r, 2);
+    for (int i = 1; i <= 10; i++)
+        y[i - 1] = (th[0] <= i ? th[2] : th[1]) + gsl_ran_gaussian(r, 1);
+    int w = snprintf(buf, len, "{");
+    w += put_vec(buf + w, len - (size_t)w, "y", y, 10, 0);
+    snprintf(buf + w, len - (size_t)w, "}");
+}
+
 /* A two-state hidden Markov model, T = 20, known transitions and noise, emission means with
  * priors far enough apart (3 prior sds of 0.5 each side) that the label-swapped mode carries
  * e^-36 of the mass: the chain is updated by FFBS (sampler_chain.c), the means by NUTS. */
@@ -295,6 +311,10 @@ static const sbc_model models[] = {
      "data X: real[N, 2]\ndata y: int[N]\nF: real[N, 2] ~ cart_class_prior(X, 0.95, 1, 2, 4)\n"
      "y ~ categorical_logit(F)\nleaves ~ tree_leaves(F[1, ])\n",
      2, {"F.1.1", "leaves"}, sim_cart_class},
+    {"change point (normal, tau <= i)",
+     "data y: real[N]\ntau ~ uniform_int(0, N + 1)\nm1 ~ normal(0, 2)\nm2 ~ normal(0, 2)\n"
+     "for i in 1..N {\n  y[i] ~ normal(if tau <= i then m2 else m1, 1)\n}\n",
+     3, {"tau", "m1", "m2"}, sim_changepoint_normal},
 };
 
 /* Fits one simulated data set; writes the rank of each truth into rank[]. */
