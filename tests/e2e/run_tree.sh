@@ -85,12 +85,17 @@ done
 
 # a tree prior written by hand without tree_leaves / tree_depth nodes: the summary says where
 # its leaves and depth would come from, and reads the one that is there
-printf 'data X: real[N, 3]\ndata y: real[N]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5, 1)\nsigma ~ exponential(1)\ny ~ normal(f, sigma)\nk ~ tree_leaves(f)\n' >"$tmp/own.gb"
+printf 'data X: real[N, 3]\ndata y: real[N]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5)\nsigma ~ exponential(1)\ny ~ normal(f, sigma)\nk ~ tree_leaves(f)\n' >"$tmp/own.gb"
 if "$GB" run "$tmp/own.gb" --data "$tmp/fr.json" --chains 2 --warmup 50 --draws 50 --seed 2 \
     --quiet >"$tmp/out" 2>&1 &&
     grep -Eq '^  leaves +mean ' "$tmp/out" &&
     grep -qx '  depth    (no draws: add depth ~ tree_depth(f) to the model)' "$tmp/out"
 then ok; else bad "a tree without its statistics' nodes"; tail -8 "$tmp/out"; fi
+# cart_prior's temps left out is temps = 1 (dist_tree.c's default): the same draws
+sed 's/cart_prior(X, 0.95, 2, 5)/cart_prior(X, 0.95, 2, 5, 1)/' "$tmp/own.gb" >"$tmp/own1.gb"
+if "$GB" run "$tmp/own1.gb" --data "$tmp/fr.json" --chains 2 --warmup 50 --draws 50 --seed 2 \
+    --quiet >"$tmp/out1" 2>&1 && grep -qF '5, 1)' "$tmp/own1.gb" && cmp -s "$tmp/out" "$tmp/out1"
+then ok; else bad "cart_prior without temps differs from temps = 1"; diff "$tmp/out" "$tmp/out1" | head; fi
 
 # a constant column of X is allowed, never split on, and named in a note (not an error) at the
 # declaration of X: one note per constant column, on stderr, exit 0
