@@ -437,7 +437,10 @@ void cli_print_samplers(const gb_model *m, FILE *out)
             gb_model_dim(m));
     for (size_t k = 0; k < gb_model_latent_count(m); k++) {
         const gb_node *n = gb_graph_node(g, gb_model_latent_node(m, k));
-        fprintf(out, "  %-22s %-6s %s\n", n->name, gb_model_latent_kind(m, k)->name,
-                gb_model_latent_reason(m, k));
+        const gb_sampler_ops *kind = gb_model_latent_kind(m, k);
+        char detail[160];
+        fprintf(out, "  %-22s %-6s %s\n", n->name, kind->name, gb_model_latent_reason(m, k));
+        if (kind->detail && kind->detail(m, k, detail, sizeof detail))
+            fprintf(out, "  %-22s %-6s %s\n", "", "", detail);
     }
 }
