@@ -288,22 +288,17 @@ typedef struct named_case {
     prior_case pc;
 } named_case;
 
+/* A bushy prior on tied inputs with min_leaf 1; the tempered case is the same with a ladder. */
+#define BUSHY                                                                                      \
+    .n = 40, .p = 2, .ml = 1, .levels = 6, .alpha = 0.95, .beta = 0.8, .max_leaves = 9, .trees = 150
+
 static const named_case cases[] = {
     /* BART's prior on continuous inputs, min_leaf 5 (the two-heap path) */
     {"test_prior_bart_defaults",
      101,
      {.n = 60, .p = 3, .ml = 5, .alpha = 0.95, .beta = 2, .max_leaves = 12, .trees = 800}},
-    /* a bushier prior on tied inputs with min_leaf 1 (the min/max path), the leaf cap binding */
-    {"test_prior_bushy_with_ties",
-     102,
-     {.n = 40,
-      .p = 2,
-      .ml = 1,
-      .levels = 6,
-      .alpha = 0.95,
-      .beta = 0.8,
-      .max_leaves = 9,
-      .trees = 150}},
+    /* the bushy prior (the min/max path), the leaf cap binding */
+    {"test_prior_bushy_with_ties", 102, {BUSHY}},
     /* a large minimum leaf (the selection path), where valid cuts run out quickly */
     {"test_prior_large_min_leaf",
      103,
@@ -321,17 +316,7 @@ static const named_case cases[] = {
       .mixed = true}},
     /* the bushy case with every chain a tempering ladder of 4 replicas: without data every
        replica targets the prior, so exchanges (always accepted) must leave replica 0 on it */
-    {"test_prior_tempered_ladder",
-     105,
-     {.n = 40,
-      .p = 2,
-      .ml = 1,
-      .levels = 6,
-      .alpha = 0.95,
-      .beta = 0.8,
-      .max_leaves = 9,
-      .trees = 150,
-      .temps = 4}},
+    {"test_prior_tempered_ladder", 105, {BUSHY, .temps = 4}},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
