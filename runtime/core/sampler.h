@@ -87,8 +87,8 @@ typedef struct gb_sampler_ops {
     gb_status (*check)(const struct gb_model *m, size_t k, gb_errlist *errs);
     /* What this model's arguments set for latent k, in one line for `inspect` and `run
        --explain` under the kind's reason (a tree's tempering and its replicas): writes it into
-       buf (len bytes, truncated) and returns 1, or returns 0 when there is nothing to add.
-       Called after a successful compile.  May be NULL. */
+       buf (len bytes, truncated) and returns 1; returns 0 when there is nothing to add, -1 when
+       out of memory.  Called after a successful compile.  May be NULL. */
     int (*detail)(const struct gb_model *m, size_t k, char *buf, size_t len);
 } gb_sampler_ops;
 

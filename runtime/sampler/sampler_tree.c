@@ -573,14 +573,17 @@ static gb_status tree_step(void *state, gb_model_ws *ws, gsl_rng *r, double *the
 }
 
 /* A CART prior's tempering as this model sets it (its temps argument, a constant once the
- * model compiled): on, with how many replicas, or off. */
+ * model compiled): on, with how many replicas, or off.  The link was found when the model
+ * compiled (tree_check), so failing to find it now can only be for want of memory. */
 static int tree_detail(const gb_model *m, size_t k, char *buf, size_t len)
 {
     prior_kind p = prior_of(m, k);
     gb_model_link link;
     const char *why = NULL;
-    if ((p != PRIOR_CART && p != PRIOR_CLASS) || !gb_model_latent_link(m, k, &link, &why))
+    if (p != PRIOR_CART && p != PRIOR_CLASS)
         return 0;
+    if (!gb_model_latent_link(m, k, &link, &why))
+        return -1;
     int ok = 1;
     double temps = fixed_scalar(m, &link, 5, &ok);
     if (!ok)
