@@ -10,6 +10,7 @@
  * Offers: nd_shape, nd_elab_pending.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,20 +261,53 @@ static int elab_trunc(lowerer *L, const stmt_ref *r, gb_def *d)
     return 0;
 }
 
-/* A parameter of the distribution left without an argument: the error lists its parameters. */
+/* "takes 2 arguments" or, with optional parameters, "takes 4 to 5 arguments". */
+static void arity_text(const gb_dist_ops *dist, char *buf, size_t len)
+{
+    int lo = dist->nparams - dist->noptional;
+    if (dist->noptional == 0)
+        snprintf(buf, len, "%s takes %d argument%s", dist->name, lo, lo == 1 ? "" : "s");
+    else
+        snprintf(buf, len, "%s takes %d to %d arguments", dist->name, lo, dist->nparams);
+}
+
+static int too_many_args(lowerer *L, const gb_ast *call, const gb_dist_ops *dist, size_t given)
+{
+    char head[96];
+    arity_text(dist, head, sizeof head);
+    gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s, got %zu", head, given);
+    return -1;
+}
+
+/* A parameter of the distribution left without an argument: an optional one takes its default
+ * (a constant at the call); a required one is an error that lists the parameters. */
 static int missing_args(lowerer *L, const gb_ast *call, const gb_def *d, size_t given)
 {
-    for (size_t i = 0; i < (size_t)d->dist->nparams; i++)
+    const gb_dist_ops *dist = d->dist;
+    int first_optional = dist->nparams - dist->noptional;
+    for (int i = first_optional; i < dist->nparams; i++) {
+        if (d->args[i])
+            continue;
+        gb_expr *e = ex_new(L, GB_EX_CONST, call->loc, 0);
+        if (!e)
+            return -1;
+        e->num = dist->defaults[i];
+        e->type = dist->params[i].type;
+        d->args[i] = e;
+    }
+    for (int i = 0; i < dist->nparams; i++)
         if (!d->args[i]) {
-            char list[160] = "";
-            for (int j = 0; j < d->dist->nparams; j++) {
-                strncat(list, d->dist->params[j].name, sizeof list - strlen(list) - 1);
-                if (j + 1 < d->dist->nparams)
-                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            char list[160] = "", head[96];
+            for (int j = 0; j < dist->nparams; j++) {
+                size_t used = strlen(list);
+                snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
+                         dist->params[j].name);
+                used = strlen(list);
+                if (j >= first_optional)
+                    snprintf(list + used, sizeof list - used, " = %g", dist->defaults[j]);
             }
-            gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s takes %d argument%s (%s), got %zu",
-                     d->dist->name, d->dist->nparams, d->dist->nparams == 1 ? "" : "s", list,
-                     given);
+            arity_text(dist, head, sizeof head);
+            gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s (%s), got %zu", head, list, given);
             return -1;
         }
     return 0;
@@ -310,11 +344,8 @@ static int elab_dist(lowerer *L, const stmt_ref *r, gb_def *d, size_t node)
         return L->oom = 1, -1;
     size_t given = gb_ast_list_len(call->list), k = 0;
     int ok = 1, named = 0;
-    if (given > (size_t)dist->nparams) {
-        gb_error(L->errs, GB_ESEMANTIC, call->loc, "%s takes %d argument%s, got %zu",
-                 dist->name, dist->nparams, dist->nparams == 1 ? "" : "s", given);
-        return -1;
-    }
+    if (given > (size_t)dist->nparams)
+        return too_many_args(L, call, dist, given);
     for (const gb_ast *a = call->list; a; a = a->next, k++) {
         size_t slot = k;
         const gb_ast *val = a;

@@ -5,7 +5,8 @@
  *   f: real[N] ~ bart_prior(X, trees, k, sparse)       BART (CGM 2010): sum of `trees` trees,
  *       leaf sd (ymax - ymin) / (2 k sqrt(trees)) from the likelihood's data; sparse = 1: DART
  *   f: real[N] ~ cart_prior(X, alpha, beta, min_leaf, temps)  Bayesian CART (CGM 1998), one
- *       tree; temps > 1: parallel tempering with that many replicas (stdlib/tree_temper.c)
+ *       tree; temps > 1: parallel tempering with that many replicas (stdlib/tree_temper.c);
+ *       temps may be left out (default 1: no tempering)
  *   F: real[N, K] ~ cart_class_prior(X, alpha, beta, min_leaf, temps)   one tree, class
  *       log-probabilities per row (Dirichlet-multinomial leaves); the likelihood is
  *       categorical_logit(F)
@@ -85,14 +86,17 @@ const gb_dist_ops gb_dist_cart_prior = {
     .name = "cart_prior",
     .nparams = 5,
     .params = {X_PARAM, SPLIT_PARAMS},
+    .noptional = 1, /* temps: models written before tempering call it with four */
+    .defaults = {[4] = 1},
     .variate_rank = 1,
     .size_param = GB_NO_PARAM,
     .support = {GB_SUPPORT_VECTOR, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},
     .lpdf = cart_prior_lpdf,
     .doc = "Bayesian CART prior on the fitted values f[i] of one regression tree at row i of X "
            "(CGM 1998: a node at depth d splits with probability alpha (1 + d)^-beta, at least "
-           "min_leaf rows a leaf; temps > 1: that many tempering replicas exchange trees). "
-           "Updated by the tree sampler; f enters y ~ normal(f + ..., sigma)",
+           "min_leaf rows a leaf; temps > 1: that many tempering replicas exchange trees; temps "
+           "may be left out, default 1). Updated by the tree sampler; f enters "
+           "y ~ normal(f + ..., sigma)",
     .example = "f: real[N] ~ cart_prior(X, 0.95, 2, 5, 8)",
 };
 
@@ -100,6 +104,8 @@ const gb_dist_ops gb_dist_cart_class_prior = {
     .name = "cart_class_prior",
     .nparams = 5,
     .params = {X_PARAM, SPLIT_PARAMS},
+    .noptional = 1, /* temps: models written before tempering call it with four */
+    .defaults = {[4] = 1},
     .variate_rank = 2,
     .size_param = GB_NO_PARAM,
     .support = {GB_SUPPORT_VECTOR, -INFINITY, INFINITY, GB_NO_PARAM, GB_NO_PARAM, 0},

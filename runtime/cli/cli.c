@@ -430,14 +430,21 @@ static int parse_double(const char *cmd, const char *flag, const char *v, double
     return 0;
 }
 
-void cli_print_samplers(const gb_model *m, FILE *out)
+gb_status cli_print_samplers(const gb_model *m, FILE *out)
 {
     const gb_graph *g = gb_model_graph(m);
     fprintf(out, "\nsamplers (%zu unconstrained dimensions in the NUTS block):\n",
             gb_model_dim(m));
     for (size_t k = 0; k < gb_model_latent_count(m); k++) {
         const gb_node *n = gb_graph_node(g, gb_model_latent_node(m, k));
-        fprintf(out, "  %-22s %-6s %s\n", n->name, gb_model_latent_kind(m, k)->name,
-                gb_model_latent_reason(m, k));
+        const gb_sampler_ops *kind = gb_model_latent_kind(m, k);
+        char detail[160];
+        fprintf(out, "  %-22s %-6s %s\n", n->name, kind->name, gb_model_latent_reason(m, k));
+        int more = kind->detail ? kind->detail(m, k, detail, sizeof detail) : 0;
+        if (more < 0)
+            return GB_ENOMEM;
+        if (more)
+            fprintf(out, "  %-22s %-6s %s\n", "", "", detail);
     }
+    return GB_OK;
 }

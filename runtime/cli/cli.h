@@ -87,8 +87,9 @@ int cli_finish_output(FILE *out, const char *cmd, int rc);
  * A failure st that left nothing in the list is still reported: as "out of memory" for
  * GB_ENOMEM, as an internal error otherwise.  errs and srcs may be NULL. */
 int cli_report(const gb_errlist *errs, const gb_sources *srcs, gb_status st);
-/* Which sampler updates each latent node, and why (inspect, run --explain). */
-void cli_print_samplers(const gb_model *m, FILE *out);
+/* Which sampler updates each latent node, and why (inspect, run --explain).  GB_ENOMEM when a
+ * kind's detail line could not be made (nothing reported: the caller says so). */
+gb_status cli_print_samplers(const gb_model *m, FILE *out);
 
 /* Which model columns keep their draws (cli_keep.c): parameters and deterministic nodes of up
  * to stream_above elements always, larger ones when a --keep pattern names them.  Returns NULL

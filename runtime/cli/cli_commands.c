@@ -74,9 +74,9 @@ int cli_inspect(int argc, char **argv)
     if (rc == GB_EXIT_OK && o.ndata > 0) {
         gb_model *m = NULL;
         gb_status st = gb_model_compile(s.graph, &m, s.errs);
-        if (st == GB_OK)
-            cli_print_samplers(m, stdout);
-        else
+        if (st == GB_OK && cli_print_samplers(m, stdout) != GB_OK)
+            st = gb_error(s.errs, GB_ENOMEM, (gb_loc){0}, "out of memory");
+        if (st != GB_OK)
             rc = cli_report(s.errs, s.srcs, st);
         gb_model_free(m);
     }

@@ -93,8 +93,8 @@ static gb_status plan_text(const gb_model *m, char **text)
     FILE *mem = open_memstream(text, &len);
     if (!mem)
         return GB_ENOMEM;
-    cli_print_samplers(m, mem);
-    if (fclose(mem) != 0 || !*text) {
+    gb_status st = cli_print_samplers(m, mem);
+    if (fclose(mem) != 0 || !*text || st != GB_OK) {
         free(*text);
         *text = NULL;
         return GB_ENOMEM;

@@ -100,6 +100,8 @@ int cli_reference(int argc, char **argv)
             put_bound(out, p->lower, p->open_lower, 1);
             fputs(", ", out);
             put_bound(out, p->upper, p->open_upper, 0);
+            if (k >= d->nparams - d->noptional)
+                fprintf(out, " = %g (optional)", d->defaults[k]);
         }
         fputs(" | ", out);
         put_support(out, d);

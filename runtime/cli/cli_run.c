@@ -461,8 +461,9 @@ static int prepare(const cli_opts *o, cli_session *s, gb_run_config *cfg, gb_mod
     int rc = check_vars(*m, o);
     if (rc != GB_EXIT_OK)
         return rc;
-    if (o->explain)
-        cli_print_samplers(*m, stdout);
+    if (o->explain && cli_print_samplers(*m, stdout) != GB_OK)
+        return cli_report(s->errs, s->srcs,
+                          gb_error(s->errs, GB_ENOMEM, (gb_loc){0}, "out of memory"));
     if ((st = report_improper(s->graph, stderr)) != GB_OK)
         return cli_report(s->errs, s->srcs, st);
     *keep = cli_keep_choose(*m, o, STREAM_ABOVE, s->errs, &st);

@@ -87,6 +87,10 @@ typedef struct gb_dist_ops {
     const char *alias;         /* another accepted name ("double_exponential"), or NULL */
     int nparams;
     gb_param_info params[GB_DIST_MAX_PARAMS];
+    /* The last noptional parameters may be left out of a call (0: all are required); one left
+       out takes defaults[its index] (the others' defaults are not read). */
+    int noptional;
+    double defaults[GB_DIST_MAX_PARAMS];
     gb_vtype variate_type;     /* GB_INT: discrete */
     int variate_rank;          /* 0 scalar, 1 vector, 2 matrix */
     int size_param;            /* for variate_rank > 0: index of the parameter whose shape gives the

@@ -85,6 +85,11 @@ typedef struct gb_sampler_ops {
        reports, located, what the kind cannot work with (a tree's inputs with a NaN, labels
        outside 1..K).  May be NULL. */
     gb_status (*check)(const struct gb_model *m, size_t k, gb_errlist *errs);
+    /* What this model's arguments set for latent k, in one line for `inspect` and `run
+       --explain` under the kind's reason (a tree's tempering and its replicas): writes it into
+       buf (len bytes, truncated) and returns 1; returns 0 when there is nothing to add, -1 when
+       out of memory.  Called after a successful compile.  May be NULL. */
+    int (*detail)(const struct gb_model *m, size_t k, char *buf, size_t len);
 } gb_sampler_ops;
 
 #endif

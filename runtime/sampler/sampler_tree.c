@@ -19,6 +19,7 @@
  * GB_TREE_BART_MIN_LEAF rows.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,9 +91,8 @@ static int tree_can_update(const gb_model *m, size_t k, const char **why)
     case PRIOR_CART:
     case PRIOR_CLASS:
         *why = "tree prior (Bayesian CART): grow, prune and change moves with the leaf values "
-               "integrated out, then the leaves drawn; temps > 1: parallel tempering, temps "
-               "replicas at inverse temperatures 1 down to 0.2 on the likelihood exchange trees "
-               "each sweep";
+               "integrated out, then the leaves drawn; temps > 1: parallel tempering, "
+               "replicas with the likelihood's power 1 down to 0.2 exchange trees each sweep";
         return 1;
     case PRIOR_LEAVES:
     case PRIOR_DEPTH:
@@ -572,6 +572,30 @@ static gb_status tree_step(void *state, gb_model_ws *ws, gsl_rng *r, double *the
     return GB_OK;
 }
 
+/* A CART prior's tempering as this model sets it (its temps argument, a constant once the
+ * model compiled): on, with how many replicas, or off.  The link was found when the model
+ * compiled (tree_check), so failing to find it now can only be for want of memory. */
+static int tree_detail(const gb_model *m, size_t k, char *buf, size_t len)
+{
+    prior_kind p = prior_of(m, k);
+    gb_model_link link;
+    const char *why = NULL;
+    if (p != PRIOR_CART && p != PRIOR_CLASS)
+        return 0;
+    if (!gb_model_latent_link(m, k, &link, &why))
+        return -1;
+    int ok = 1;
+    double temps = fixed_scalar(m, &link, 5, &ok);
+    if (!ok)
+        return 0;
+    if (temps > 1)
+        snprintf(buf, len, "tempering on: %.0f replicas at inverse temperatures 1 down to %g",
+                 temps, GB_TREE_HOT);
+    else
+        snprintf(buf, len, "tempering off: one tree, no replicas");
+    return 1;
+}
+
 const gb_sampler_ops gb_sampler_tree = {
     .name = "tree",
     .can_update = tree_can_update,
@@ -579,4 +603,5 @@ const gb_sampler_ops gb_sampler_tree = {
     .step = tree_step,
     .state_free = tree_state_free,
     .check = tree_check,
+    .detail = tree_detail,
 };

@@ -24,11 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "data.h"
-#include "lower.h"
-#include "model.h"
+#include "bench_util.h"
 
 typedef struct hand {
     const double *X, *y;
@@ -121,19 +118,28 @@ static double hand_logp(const hand *h, const double *th, double *grad)
     return lp;
 }
 
-/* CPU time of this (single-threaded) process, not wall time: on a shared machine the rate then
-   counts only the time the benchmark ran, and other processes' load does not lower it. */
-static double now(void)
+/* One timed call: glassbox's density or the hand-written one, each at a point moved by 1e-12 in
+ * one coordinate per call (a different point each time, so no call can be skipped). */
+typedef struct timed {
+    const gb_model *m;
+    gb_model_ws *ws;
+    const hand *h;
+    double *pt, *grad;
+    size_t d, calls;
+    int is_hand;
+} timed;
+
+static double timed_call(void *ctx)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    timed *c = ctx;
+    c->pt[c->calls++ % c->d] += 1e-12;
+    return c->is_hand ? hand_logp(c->h, c->pt, c->grad)
+                      : gb_model_logp(c->m, c->ws, c->pt, c->grad);
 }
 
 static void die(const char *msg)
 {
-    fprintf(stderr, "gradbench: %s\n", msg);
-    exit(1);
+    bench_die("gradbench", msg);
 }
 
 int main(int argc, char **argv)
@@ -141,18 +147,10 @@ int main(int argc, char **argv)
     if (argc < 3)
         die("usage: gradbench MODEL.gb DATA.json [SECONDS]");
     double secs = argc > 3 ? atof(argv[3]) : 3.0;
-    gb_sources *srcs = gb_sources_new();
-    gb_errlist *errs = gb_errlist_new();
-    gb_data *data = gb_data_new();
-    gb_graph *g = NULL;
-    gb_model *m = NULL;
-    gb_lower_opts o = {data, NULL, NULL, 0};
-    if (gb_data_load_file(data, srcs, argv[2], errs) != GB_OK ||
-        gb_lower_file(srcs, argv[1], &o, &g, errs) != GB_OK ||
-        gb_model_compile(g, &m, errs) != GB_OK) {
-        gb_errlist_print(errs, srcs, stderr);
-        die("model did not load");
-    }
+    bench_model bm;
+    bench_load("gradbench", argv[1], argv[2], &bm);
+    gb_model *m = bm.m;
+    gb_data *data = bm.data;
     gb_model_ws *ws = gb_model_ws_new(m);
     const gb_data_var *X = gb_data_find(data, "X"), *y = gb_data_find(data, "y");
     if (!X || !y || X->shape.rank != 2)
@@ -196,7 +194,6 @@ int main(int argc, char **argv)
     /* pass 0: glassbox as `run` compiles it (normal_id_glm of data from sufficient statistics);
        pass 1: the evaluator streaming over the rows, after gb_model_drop_prepared */
     double rate[3], maxrel = 0, lprel = 0;
-    volatile double sink = 0;
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1)
             gb_model_drop_prepared(m);
@@ -224,25 +221,16 @@ int main(int argc, char **argv)
         double rel = fabs(dlp) / fmax(fabs(lph[0] - lph[1]), 1e-300);
         if (rel > lprel)
             lprel = rel;
-        /* Timing: repeat until `secs` has passed, checking the clock every batch. */
+        /* Timing: CPU time of this (single-threaded) process, not wall time: on a shared machine
+           the rate then counts only the time the benchmark ran, and other processes' load does
+           not lower it.  Pass 0 times glassbox; pass 1 glassbox streaming, then the C loop. */
         for (int who = pass; who < pass + 1 + pass; who++) {
-            long n = 0, batch = 1;
-            double t0 = now(), t;
-            do {
-                for (long b = 0; b < batch; b++) {
-                    double *pt = who < 2 ? gth : hth;
-                    pt[b % (long)d] += 1e-12; /* a different point each time */
-                    sink += who < 2 ? gb_model_logp(m, ws, gth, gg) : hand_logp(&h, hth, hg);
-                }
-                n += batch;
-                if (batch < 1024)
-                    batch *= 2;
-                t = now() - t0;
-            } while (t < secs);
+            timed c = {m, ws, &h, who < 2 ? gth : hth, who < 2 ? gg : hg, d, 0, who == 2};
+            long n = 0;
+            double t = bench_repeat(CLOCK_PROCESS_CPUTIME_ID, secs, 1, timed_call, &c, &n);
             rate[who] = (double)n / t;
         }
     }
-    (void)sink;
     fprintf(stderr,
             "gradbench: %s: max relative gradient difference %.3g, log density difference"
             " between two points agrees to %.3g relative\n",
@@ -260,10 +248,6 @@ int main(int argc, char **argv)
     free(gg);
     free(hg);
     gb_model_ws_free(ws);
-    gb_model_free(m);
-    gb_graph_free(g);
-    gb_data_free(data);
-    gb_errlist_free(errs);
-    gb_sources_free(srcs);
+    bench_model_free(&bm);
     return 0;
 }

@@ -121,13 +121,15 @@ peer_fields() {
     local m=$1 s=$2 dir=$3 base
     base="$dir/$m/$s"
     [ -f "${base}_ess.tsv" ] && [ -f "${base}_time.txt" ] && [ -f "${base}_meta.tsv" ] || return 1
-    local wall comp cached smp bulk bvar tail rh rvar
+    local wall comp cached smp bulk bvar tail rh rvar grads wd
     wall=$(cut -d' ' -f1 "${base}_time.txt")
     smp=$(meta "${base}_meta.tsv" sample_s)
     comp=$(meta "${base}_meta.tsv" compile_first_build_s); [ -n "$comp" ] || comp=$(meta "${base}_meta.tsv" compile_s)
     cached=$(meta "${base}_meta.tsv" compile_cached)
+    grads=$(meta "${base}_meta.tsv" grad_evals) # Stan's harness: all chains, warmup included
+    wd="$(meta "${base}_meta.tsv" warmup)+$(meta "${base}_meta.tsv" draws)"
     read -r bulk bvar tail rh rvar < <(awk -F'\t' 'NR == 2 { print $4, $5, $6, $8, $9 }' "${base}_ess.tsv")
-    echo "$wall ${comp:-0} ${cached:-NA} $smp $bulk $bvar $tail $rh $rvar"
+    echo "$wall ${comp:-0} ${cached:-NA} $smp $bulk $bvar $tail $rh $rvar ${grads:-NA} $wd"
 }
 
 fmt() { LC_ALL=C printf "%.${2:-1}f" "$1"; }
@@ -141,6 +143,7 @@ TABLE="$TMP/table.md"
 GRADS="$TMP/grads.md"
 : > "$GRADS"
 notes=""
+gb_warmups="" peer_runs="" # what was run, for the header: "400" and "jags 1000+1000" ...
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 for m in $MODELS; do
@@ -161,7 +164,10 @@ for m in $MODELS; do
         if [ -n "$PEER_RESULTS" ] && f=$(peer_fields "$m" "$s" "$PEER_RESULTS"); then src=""
         elif [ "$BENCH_STORED" = 1 ] && f=$(peer_fields "$m" "$s" "$PEERS_DIR/results"); then src=" (stored)"
         else continue; fi
-        read -r pw pc pcached ps pb pbv pt pr prv <<< "$f"
+        read -r pw pc pcached ps pb pbv pt pr prv pg pwd <<< "$f"
+        peer_runs+="$s $pwd"$'\n'
+        # gradients: Stan's harness records only the total; JAGS uses none
+        pgrads="-"; [ "$s" = stan ] && [ "$pg" != NA ] && pgrads="total $pg (warmup + sampling)"
         # ESS/s over the run's wall less compile time spent in this run (Stan, not cached)
         pwall_nc=$pw; [ "$s" = stan ] && [ "$pcached" = FALSE ] && pwall_nc=$(awk -v w="$pw" -v c="$pc" 'BEGIN { print w - c }')
         peps=$(awk -v b="$pb" -v w="$pwall_nc" 'BEGIN { print b / w }')
@@ -172,9 +178,10 @@ for m in $MODELS; do
             comp=$(fmt "$pc"); [ "$pcached" = TRUE ] && comp="$comp (cached)"
             vs_stan="$(ratio "$gb_eps" "$pseps")$src"
         fi
-        peer_rows+="| $m | $s$src | $(fmt "$pw") | $comp | $(fmt "$ps" 2) | $(fmt "$pb" 0) ($pbv) | $(fmt "$pt" 0) | $(fmt "$pr" 3) ($prv) | $(fmt "$peps") | $(fmt "$pseps") | - | - | - | - | - |"$'\n'
+        peer_rows+="| $m | $s$src | $(fmt "$pw") | $comp | $(fmt "$ps" 2) | $(fmt "$pb" 0) ($pbv) | $(fmt "$pt" 0) | $(fmt "$pr" 3) ($prv) | $(fmt "$peps") | $(fmt "$pseps") | - | - | - | - | $pgrads |"$'\n'
         [ -n "$src" ] && notes="stored"
     done
+    gb_warmups+="$(sed -n 's/^# *num_warmup = //p' "$TMP/${m}_t2_1.csv" | head -1)"$'\n'
     grads=$(sed -n 's/^# gradients: \([0-9]*\) (Warm-up), \([0-9]*\) (Sampling).*/\1 \2/p' \
         "$TMP/${m}_t2"_*.csv | awk '{ w += $1; s += $2 } END { printf "%d / %d", w, s }')
     echo "| $m | glassbox | $(fmt "$wall" 2) | - | - | $bulk ($bvar) | $tail | $rh ($rvar) | $(fmt "$gb_eps") | - | $((rss / 1024)) | $speed | $vs_jags | $vs_stan | $grads |" >> "$TABLE"
@@ -253,6 +260,11 @@ if [ -n "$PEER_RESULTS" ] && [ -d "$PEER_RESULTS" ]; then
     pdate=$(find "$PEER_RESULTS" -name '*_ess.tsv' -printf '%TY-%Tm-%Td %TH:%TM\n' 2>/dev/null | sort | tail -1)
     CMD="$CMD  (peer rows: make bench-peers, results in ${PEER_RESULTS#$ROOT/}, newest from ${pdate:-?})"
 fi
+# the warmup lengths that were run (one, unless the models differ), and the peers' runs
+GB_WARMUP=$(printf "%s" "$gb_warmups" | grep . | sort -un | paste -sd/ || true)
+PEER_RUNS=$(printf '%s' "$peer_runs" | grep . | sort -u |
+    awk '{ split($2, a, "+"); printf "%s%s %s warmup + %s draws", (NR > 1 ? ", " : ""), $1, a[1], a[2] }' ||
+    true)
 OUT="$TMP/out.md"
 {
     echo "# glassbox benchmark results"
@@ -261,13 +273,17 @@ OUT="$TMP/out.md"
     echo "Command: \`$CMD\`. Load average (1, 5, 15 min) at start: $LOAD0; at end: $LOAD1"
     echo "(a load above the core count means other processes shared the cores during the run: timings inflate)."
     echo
-    echo "glassbox: 4 chains x (1000 warmup + 1000 draws), --threads 2; wall = process start to draws CSV"
+    echo "glassbox: 4 chains x (${GB_WARMUP:-default} warmup + 1000 draws: its default warmup, Fisher adaptation,"
+    echo "tests/bench/WARMUP.md), --threads 2; wall = process start to draws CSV"
     echo "written (includes data load, parse, compile, summary); ESS/s = min bulk ESS / wall. Peers (JAGS, Stan)"
+    [ -n "$PEER_RUNS" ] && echo "ran 4 chains x ($PEER_RUNS)"
     echo "as in ../shared/bench/peers/RESULTS.md: wall = whole Rscript run, ESS/s = min bulk ESS / (wall - compile"
     echo "done in this run), ESS/s (smp) = min bulk ESS / sampling phase. glassbox/JAGS = glassbox ESS/s over JAGS"
     echo "ESS/s (both whole wall); glassbox/Stan (smp) = glassbox ESS/s (whole wall) over Stan's sampling-only ESS/s."
     echo "ESS and R-hat over common.R's PARAMS (glassbox also includes the discrete tau of changepoint, as JAGS does;"
-    echo "Stan marginalises it). \"2 thr vs 1\" = wall with --threads 1 / wall with --threads 2."
+    echo "Stan marginalises it). \"2 thr vs 1\" = wall with --threads 1 / wall with --threads 2. Gradients, all"
+    echo "chains: glassbox's in warmup / in sampling (the draws files' \"# gradients:\" line); Stan's total, warmup"
+    echo "included (the peers' harness records only grad_evals); JAGS uses none (-)."
     [ -n "$notes" ] && echo "Rows marked (stored) are the peers' stored results from ${PEERS_DIR}/results (an earlier run, not this session)."
     echo
     cat "$TABLE"

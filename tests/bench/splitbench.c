@@ -18,64 +18,43 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-#include "data.h"
-#include "lower.h"
-#include "model.h"
+#include "bench_util.h"
 #include "split.h"
 
-static double wall(void)
+typedef struct grad_call {
+    const gb_model *m;
+    gb_model_ws *ws;
+    const double *th;
+    double *g;
+} grad_call;
+
+static double one_grad(void *ctx)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    grad_call *c = ctx;
+    return gb_model_logp(c->m, c->ws, c->th, c->g);
 }
 
-static void die(const char *msg)
-{
-    fprintf(stderr, "splitbench: %s\n", msg);
-    exit(1);
-}
-
-/* Milliseconds per gradient over about secs seconds (at least 3 evaluations); *n the count. */
+/* Milliseconds per gradient over about secs seconds of wall time (at least 3 evaluations); *n
+ * the count. */
 static double time_grad(const gb_model *m, gb_model_ws *ws, const double *th, double *g,
                         double secs, long *n)
 {
-    double t0 = wall(), t = t0;
-    volatile double sink = 0;
-    for (*n = 0; *n < 3 || t - t0 < secs;) {
-        sink += gb_model_logp(m, ws, th, g);
-        ++*n;
-        t = wall();
-    }
-    (void)sink;
-    return 1e3 * (t - t0) / (double)*n;
-}
-
-static double process_cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    grad_call c = {m, ws, th, g};
+    return 1e3 * bench_repeat(CLOCK_MONOTONIC, secs, 3, one_grad, &c, n) / (double)*n;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3)
-        die("usage: splitbench MODEL.gb DATA [SECONDS] [S]...");
+        bench_die("splitbench", "usage: splitbench MODEL.gb DATA [SECONDS] [S]...");
     double secs = argc > 3 ? atof(argv[3]) : 3.0;
-    gb_sources *srcs = gb_sources_new();
-    gb_errlist *errs = gb_errlist_new();
-    gb_data *data = gb_data_new();
-    gb_graph *g = NULL;
-    gb_model *m = NULL;
-    gb_lower_opts o = {data, NULL, NULL, 0};
-    if (!srcs || !errs || !data || gb_data_load_file(data, srcs, argv[2], errs) != GB_OK ||
-        gb_lower_file(srcs, argv[1], &o, &g, errs) != GB_OK ||
-        gb_model_compile(g, &m, errs) != GB_OK || gb_split_check(m, "splitbench", errs) != GB_OK) {
-        gb_errlist_print(errs, srcs, stderr);
-        die("model did not load");
+    bench_model bm;
+    bench_load("splitbench", argv[1], argv[2], &bm);
+    gb_model *m = bm.m;
+    if (gb_split_check(m, "splitbench", bm.errs) != GB_OK) {
+        gb_errlist_print(bm.errs, bm.srcs, stderr);
+        bench_die("splitbench", "model did not load");
     }
     gb_model_drop_prepared(m);
     size_t d = gb_model_dim(m);
@@ -83,23 +62,23 @@ int main(int argc, char **argv)
     double *th = calloc(d ? d : 1, sizeof *th), *g0 = calloc(d ? d : 1, sizeof *g0),
            *g1 = calloc(d ? d : 1, sizeof *g1);
     if (!ws || !th || !g0 || !g1)
-        die("out of memory");
+        bench_die("splitbench", "out of memory");
     for (size_t k = 0; k < d; k++)
         th[k] = 0.1 * sin((double)k + 1);
     long n = 0;
-    double c0 = process_cpu(), ms1 = time_grad(m, ws, th, g0, secs, &n);
-    double cpu1 = 1e3 * (process_cpu() - c0) / (double)n;
+    double c0 = bench_now(CLOCK_PROCESS_CPUTIME_ID), ms1 = time_grad(m, ws, th, g0, secs, &n);
+    double cpu1 = 1e3 * (bench_now(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)n;
     printf("splitbench 1 %.3f 1.00 0 %.3f 1.00\n", ms1, cpu1);
     for (int a = 4; a < argc || a == 4; a++) {
         long s = a < argc ? atol(argv[a]) : 2;
         gb_split *sp = NULL;
         if (s < 1 || gb_split_new(m, (size_t)s, 0, (size_t)s, NULL, NULL, &sp) != GB_OK)
-            die("bad share count, or out of memory");
+            bench_die("splitbench", "bad share count, or out of memory");
         gb_model_ws_set_split(ws, sp);
         double ms = time_grad(m, ws, th, g1, secs, &n), worst = 0, most = 0;
         double *cpu = calloc((size_t)s, sizeof *cpu);
         if (!cpu)
-            die("out of memory");
+            bench_die("splitbench", "out of memory");
         gb_split_cpu_seconds(sp, cpu);
         for (long i = 0; i < s; i++)
             most = cpu[i] > most ? cpu[i] : most;
@@ -118,10 +97,6 @@ int main(int argc, char **argv)
     free(g0);
     free(g1);
     gb_model_ws_free(ws);
-    gb_model_free(m);
-    gb_graph_free(g);
-    gb_data_free(data);
-    gb_errlist_free(errs);
-    gb_sources_free(srcs);
+    bench_model_free(&bm);
     return 0;
 }

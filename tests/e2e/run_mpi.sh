@@ -41,6 +41,37 @@ fail() {
     fails=$((fails + 1))
 }
 rows() { grep -v '^#' "$1"; }
+# kill_rank1 WHAT PATTERN GLOB MIN SETTLE: waits (up to 60 s) for rank 1 of the mpirun started
+# as $job (a glassbox whose command line matches PATTERN) and, when GLOB is not empty, for the
+# temporary draws file GLOB to hold more than MIN rows; SETTLE seconds later kills rank 1 with
+# SIGKILL (or, rank 1 not found, fails and ends the job).  Then waits for mpirun: its exit
+# status goes into rc, and a hang (the timeout's 124) or an exit 0 is a failure.
+kill_rank1() {
+    local what=$1 pattern=$2 glob=$3 min=$4 settle=$5 rank1="" p f
+    for _ in $(seq 600); do
+        for p in $(pgrep -f "$pattern"); do
+            if tr '\0' '\n' < /proc/$p/environ 2> /dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
+                rank1=$p
+            fi
+        done
+        f=""
+        [ -z "$glob" ] || f=$(ls $glob 2> /dev/null | head -1)
+        if [ -n "$rank1" ] && { [ -z "$glob" ] || { [ -n "$f" ] &&
+            [ "$(rows "$f" | wc -l)" -gt "$min" ]; }; }; then break; fi
+        sleep 0.1
+    done
+    sleep "$settle"
+    if [ -z "$rank1" ]; then
+        fail "$what: rank 1 not found"
+        kill $job 2> /dev/null
+    else
+        kill -9 "$rank1"
+    fi
+    wait $job
+    rc=$?
+    if [ $rc = 124 ]; then fail "$what: mpirun hung (timeout)"; fi
+    [ $rc != 0 ] || fail "$what: mpirun exited 0 after a rank was killed"
+}
 
 # 1. Same seed, same chain count: every chain's draws byte-identical to one process's, for
 #    chains that divide evenly (4 over 2), unevenly (3), and fewer chains than ranks (1).
@@ -77,27 +108,7 @@ timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" run $model --data $data --chains 4 --w
     --draws 2000000 --seed 3 --quiet --output "$tmp/kill/d.csv" > "$tmp/kill/out" \
     2> "$tmp/kill/err" &
 job=$!
-rank1=""
-for _ in $(seq 600); do # up to 60 s for rank 1 to start and its draws to reach rank 0
-    for p in $(pgrep -f "$MPI_GLASSBOX run $model"); do
-        if tr '\0' '\n' < /proc/$p/environ 2> /dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
-            rank1=$p
-        fi
-    done
-    f=$(ls "$tmp/kill"/d_3.csv.tmp-* 2> /dev/null | head -1)
-    if [ -n "$rank1" ] && [ -n "$f" ] && [ "$(rows "$f" | wc -l)" -gt 1000 ]; then break; fi
-    sleep 0.1
-done
-if [ -z "$rank1" ]; then
-    fail "kill: rank 1 not found"
-    kill $job 2> /dev/null
-else
-    kill -9 "$rank1"
-fi
-wait $job
-rc=$?
-if [ $rc = 124 ]; then fail "kill: mpirun hung (timeout)"; fi
-[ $rc != 0 ] || fail "kill: mpirun exited 0 after a rank was killed"
+kill_rank1 kill "$MPI_GLASSBOX run $model" "$tmp/kill/d_3.csv.tmp-*" 1000 0
 grep -q "error: MPI rank 1 (chains 3-4) ended without reporting (it failed or was killed" \
     "$tmp/kill/err" && echo "ok: kill: rank 0 names the lost rank" ||
     { fail "kill: no error naming rank 1"; cat "$tmp/kill/err"; }
@@ -200,27 +211,8 @@ mkdir -p "$tmp/dpkill"
 timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" "${dp[@]}" --draws 2000000 --data-parallel \
     --output "$tmp/dpkill/d.csv" > /dev/null 2> "$tmp/dpkill/err" &
 job=$!
-rank1=""
-for _ in $(seq 600); do
-    for p in $(pgrep -f "$MPI_GLASSBOX run tests/bench/logistic_10k.gb"); do
-        if tr '\0' '\n' < /proc/$p/environ 2> /dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
-            rank1=$p
-        fi
-    done
-    f=$(ls "$tmp/dpkill"/d_1.csv.tmp-* 2> /dev/null | head -1)
-    if [ -n "$rank1" ] && [ -n "$f" ] && [ "$(rows "$f" | wc -l)" -gt 50 ]; then break; fi
-    sleep 0.1
-done
-if [ -z "$rank1" ]; then
-    fail "--data-parallel kill: rank 1 not found"
-    kill $job 2> /dev/null
-else
-    kill -9 "$rank1"
-fi
-wait $job
-rc=$?
-if [ $rc = 124 ]; then fail "--data-parallel kill: mpirun hung (timeout)"; fi
-[ $rc != 0 ] || fail "--data-parallel kill: mpirun exited 0 after a rank was killed"
+kill_rank1 "--data-parallel kill" "$MPI_GLASSBOX run tests/bench/logistic_10k.gb" \
+    "$tmp/dpkill/d_1.csv.tmp-*" 50 0
 f="$tmp/dpkill/d_1.csv"
 if [ -f "$f" ] && [ "$(rows "$f" | awk -F, 'NR == 1 { n = NF } NF != n' | wc -l)" = 0 ]; then
     echo "ok: --data-parallel kill: the job ended (exit $rc), chain 1 kept" \
@@ -235,19 +227,7 @@ mkdir -p "$tmp/warm"
 timeout 120 $MPIRUN -np 2 "$MPI_GLASSBOX" run $model --data $data --chains 4 \
     --warmup 2000000 --draws 10 --seed 3 --quiet > /dev/null 2> "$tmp/warm/err" &
 job=$!
-rank1=""
-for _ in $(seq 600); do
-    for p in $(pgrep -f "$MPI_GLASSBOX run $model"); do
-        if tr '\0' '\n' < /proc/$p/environ 2> /dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
-            rank1=$p
-        fi
-    done
-    [ -n "$rank1" ] && break
-    sleep 0.1
-done
-sleep 3
-[ -n "$rank1" ] && kill -9 "$rank1" || { fail "warmup kill: rank 1 not found"; kill $job; }
-wait $job
+kill_rank1 "warmup kill" "$MPI_GLASSBOX run $model" "" 0 3
 counts=$(sed -n 's/.*interrupted during warmup (iterations done per chain: \([0-9/]*\) of.*/\1/p' \
     "$tmp/warm/err")
 if [ -n "$counts" ] && awk -F/ '{ exit !($3 > 0 && $4 > 0) }' <<< "$counts"; then

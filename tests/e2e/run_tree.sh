@@ -8,8 +8,10 @@
 
 if "$GB" run examples/iris_tree/iris_tree.gb --data examples/iris_tree/iris.json --explain \
     --chains 2 --warmup 100 --draws 100 --quiet >"$tmp/out" 2>&1 &&
-    grep -Eq '^  t\.logp +tree ' "$tmp/out"
-then ok; else bad "iris_tree: the tree sampler takes t.logp"; tail -5 "$tmp/out"; fi
+    grep -Eq '^  t\.logp +tree ' "$tmp/out" &&
+    grep -A1 -E '^  t\.logp +tree ' "$tmp/out" | tail -1 |
+    grep -Eq '^ {32}tempering on: 8 replicas at inverse temperatures 1 down to 0\.2$'
+then ok; else bad "iris_tree: the tree sampler takes t.logp, tempered (8 replicas)"; tail -5 "$tmp/out"; fi
 
 # the summary shows the most visited tree's rules on the petal measurements (columns 3 and 4 of
 # X, named by the data's "X_names"), the inclusion proportions and the leaves' and depth's posteriors; with --output
@@ -85,12 +87,26 @@ done
 
 # a tree prior written by hand without tree_leaves / tree_depth nodes: the summary says where
 # its leaves and depth would come from, and reads the one that is there
-printf 'data X: real[N, 3]\ndata y: real[N]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5, 1)\nsigma ~ exponential(1)\ny ~ normal(f, sigma)\nk ~ tree_leaves(f)\n' >"$tmp/own.gb"
+printf 'data X: real[N, 3]\ndata y: real[N]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5)\nsigma ~ exponential(1)\ny ~ normal(f, sigma)\nk ~ tree_leaves(f)\n' >"$tmp/own.gb"
 if "$GB" run "$tmp/own.gb" --data "$tmp/fr.json" --chains 2 --warmup 50 --draws 50 --seed 2 \
     --quiet >"$tmp/out" 2>&1 &&
     grep -Eq '^  leaves +mean ' "$tmp/out" &&
     grep -qx '  depth    (no draws: add depth ~ tree_depth(f) to the model)' "$tmp/out"
 then ok; else bad "a tree without its statistics' nodes"; tail -8 "$tmp/out"; fi
+# inspect says, under the tree latent's sampler, that tempering is off for temps = 1; a
+# regressor given temps = 3 has it on with 3 replicas
+if "$GB" inspect "$tmp/own.gb" --data "$tmp/fr.json" >"$tmp/insp" 2>&1 &&
+    grep -A1 -E '^  f +tree ' "$tmp/insp" | tail -1 |
+    grep -Eq '^ {32}tempering off: one tree, no replicas$' &&
+    printf 'import tree\ndata X: real[N, 3]\ndata y: real[N]\nt = tree.regressor(X, y, temps = 3)\n' >"$tmp/t3.gb" &&
+    "$GB" inspect "$tmp/t3.gb" --data "$tmp/fr.json" >"$tmp/insp3" 2>&1 &&
+    grep -A1 -E '^  t\.f +tree ' "$tmp/insp3" | tail -1 | grep -q 'tempering on: 3 replicas'
+then ok; else bad "inspect: a tree latent's tempering"; tail -4 "$tmp/insp" "$tmp/insp3"; fi
+# cart_prior's temps left out is temps = 1 (dist_tree.c's default): the same draws
+sed 's/cart_prior(X, 0.95, 2, 5)/cart_prior(X, 0.95, 2, 5, 1)/' "$tmp/own.gb" >"$tmp/own1.gb"
+if "$GB" run "$tmp/own1.gb" --data "$tmp/fr.json" --chains 2 --warmup 50 --draws 50 --seed 2 \
+    --quiet >"$tmp/out1" 2>&1 && grep -qF '5, 1)' "$tmp/own1.gb" && cmp -s "$tmp/out" "$tmp/out1"
+then ok; else bad "cart_prior without temps differs from temps = 1"; diff "$tmp/out" "$tmp/out1" | head; fi
 
 # a constant column of X is allowed, never split on, and named in a note (not an error) at the
 # declaration of X: one note per constant column, on stderr, exit 0

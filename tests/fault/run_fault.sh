@@ -78,6 +78,8 @@ inject "run --prior (MCMC)" run tests/fault/tiny_ordered.gb --data $d --prior --
 # the tree sampler, its records and the trees' file and summary
 inject "run tree" run tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json --chains 1 \
     --warmup 3 --draws 3 --seed 1 --quiet --output "$tmp/out/tree.csv"
+# inspect's line on the tree's tempering (the sampler kind's detail: the link analysed again)
+inject "inspect tree" inspect tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json
 # the tree command: records read back, the diagram rendered, partial dependence
 "$GB" run tests/fault/tiny_tree.gb --data tests/fault/tiny_tree.json --chains 1 --warmup 3 \
     --draws 3 --seed 1 --quiet --output "$tmp/tt.csv" >/dev/null 2>&1 ||

@@ -274,6 +274,41 @@ static void test_lower_reports_wrong_argument_count(void **state)
     expect_err(f, 0, 1, 5, "normal takes 2 arguments (mu, sigma), got 1", NULL);
 }
 
+/* A trailing optional parameter left out (cart_prior's temps) takes the table's default, as a
+ * constant of the parameter's type; left out among named arguments too.  Too few or too many
+ * arguments: the accepted range, and the defaults in the list. */
+static void test_lower_fills_optional_parameters(void **state)
+{
+    const char *srcs[] = {"data X: real[N, 2]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5)\n",
+                          "data X: real[N, 2]\nf: real[N] ~ cart_prior(X, min_leaf = 5, "
+                          "alpha = 0.95, beta = 2)\n"};
+    for (int k = 0; k < 2; k++) {
+        fixture *f = *state;
+        assert_int_equal(gbt_model_lower(f, srcs[k], NULL), GB_OK);
+        const gb_def *d = &node(f, "f")->defs[0];
+        assert_int_equal(d->nargs, 5);
+        assert_int_equal(d->args[4]->kind, GB_EX_CONST);
+        assert_int_equal(d->args[4]->type, GB_INT);
+        assert_true(d->args[4]->num == 1);
+        assert_true(d->args[3]->num == 5);
+        teardown(state);
+        setup(state);
+    }
+    fixture *f = *state;
+    assert_int_equal(
+        gbt_model_lower(f, "data X: real[N, 2]\nf: real[N] ~ cart_prior(X, 0.95)\n", NULL),
+        GB_ESEMANTIC);
+    expect_err(f, 0, 2, 14,
+               "cart_prior takes 4 to 5 arguments (X, alpha, beta, min_leaf, temps = 1), got 2",
+               NULL);
+    teardown(state);
+    setup(state);
+    f = *state;
+    const char *many = "data X: real[N, 2]\nf: real[N] ~ cart_prior(X, 0.95, 2, 5, 1, 1)\n";
+    assert_int_equal(gbt_model_lower(f, many, NULL), GB_ESEMANTIC);
+    expect_err(f, 0, 2, 14, "cart_prior takes 4 to 5 arguments, got 6", NULL);
+}
+
 static void test_lower_reports_integer_parameter_given_real(void **state)
 {
     fixture *f = *state;
@@ -549,6 +584,7 @@ int main(void)
         T(test_lower_reports_duplicate_definition),
         T(test_lower_reports_assignment_to_data),
         T(test_lower_reports_wrong_argument_count),
+        T(test_lower_fills_optional_parameters),
         T(test_lower_reports_integer_parameter_given_real),
         T(test_lower_reports_discrete_distribution_on_real_data),
         T(test_lower_reports_shape_mismatch),

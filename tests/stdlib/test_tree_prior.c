@@ -280,80 +280,58 @@ static void run_case(const prior_case *pc, unsigned long seed)
     gsl_rng_free(r);
 }
 
-/* BART's prior on continuous inputs, min_leaf 5 (the two-heap path). */
-static void test_prior_bart_defaults(void **state)
-{
-    (void)state;
-    prior_case pc = {
-        .n = 60, .p = 3, .ml = 5, .alpha = 0.95, .beta = 2, .max_leaves = 12, .trees = 800};
-    run_case(&pc, 101);
-}
+/* The cases: each checks the sampler's trees against forward draws from the prior.  The names
+ * say which path of the cut search (tree_data.c) or the sampler each one exercises. */
+typedef struct named_case {
+    const char *name;
+    unsigned long seed;
+    prior_case pc;
+} named_case;
 
-/* A bushier prior on tied inputs with min_leaf 1 (the min/max path), the leaf cap binding. */
-static void test_prior_bushy_with_ties(void **state)
-{
-    (void)state;
-    prior_case pc = {.n = 40,
-                     .p = 2,
-                     .ml = 1,
-                     .levels = 6,
-                     .alpha = 0.95,
-                     .beta = 0.8,
-                     .max_leaves = 9,
-                     .trees = 150};
-    run_case(&pc, 102);
-}
+/* A bushy prior on tied inputs with min_leaf 1; the tempered case is the same with a ladder. */
+#define BUSHY                                                                                      \
+    .n = 40, .p = 2, .ml = 1, .levels = 6, .alpha = 0.95, .beta = 0.8, .max_leaves = 9, .trees = 150
 
-/* A large minimum leaf (the selection path), where valid cuts run out quickly. */
-static void test_prior_large_min_leaf(void **state)
-{
-    (void)state;
-    prior_case pc = {
-        .n = 400, .p = 2, .ml = 40, .alpha = 0.95, .beta = 1, .max_leaves = 10, .trees = 150};
-    run_case(&pc, 103);
-}
+static const named_case cases[] = {
+    /* BART's prior on continuous inputs, min_leaf 5 (the two-heap path) */
+    {"test_prior_bart_defaults",
+     101,
+     {.n = 60, .p = 3, .ml = 5, .alpha = 0.95, .beta = 2, .max_leaves = 12, .trees = 800}},
+    /* the bushy prior (the min/max path), the leaf cap binding */
+    {"test_prior_bushy_with_ties", 102, {BUSHY}},
+    /* a large minimum leaf (the selection path), where valid cuts run out quickly */
+    {"test_prior_large_min_leaf",
+     103,
+     {.n = 400, .p = 2, .ml = 40, .alpha = 0.95, .beta = 1, .max_leaves = 10, .trees = 150}},
+    /* columns that offer very different numbers of cuts, and a constant one (never split on) */
+    {"test_prior_mixed_columns",
+     104,
+     {.n = 60,
+      .p = 3,
+      .ml = 5,
+      .alpha = 0.95,
+      .beta = 1,
+      .max_leaves = 12,
+      .trees = 300,
+      .mixed = true}},
+    /* the bushy case with every chain a tempering ladder of 4 replicas: without data every
+       replica targets the prior, so exchanges (always accepted) must leave replica 0 on it */
+    {"test_prior_tempered_ladder", 105, {BUSHY, .temps = 4}},
+};
+#define NCASES (sizeof cases / sizeof cases[0])
 
-/* Columns that offer very different numbers of cuts, and a constant one (never split on). */
-static void test_prior_mixed_columns(void **state)
+static void test_prior_case(void **state)
 {
-    (void)state;
-    prior_case pc = {.n = 60,
-                     .p = 3,
-                     .ml = 5,
-                     .alpha = 0.95,
-                     .beta = 1,
-                     .max_leaves = 12,
-                     .trees = 300,
-                     .mixed = true};
-    run_case(&pc, 104);
-}
-
-/* The bushy case with every chain a tempering ladder of 4 replicas: without data every replica
- * targets the prior, so exchanges (always accepted) must leave replica 0 on the prior. */
-static void test_prior_tempered_ladder(void **state)
-{
-    (void)state;
-    prior_case pc = {.n = 40,
-                     .p = 2,
-                     .ml = 1,
-                     .levels = 6,
-                     .alpha = 0.95,
-                     .beta = 0.8,
-                     .max_leaves = 9,
-                     .trees = 150,
-                     .temps = 4};
-    run_case(&pc, 105);
+    const named_case *c = *state;
+    run_case(&c->pc, c->seed);
 }
 
 int main(void)
 {
     gsl_set_error_handler_off();
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prior_bart_defaults),
-        cmocka_unit_test(test_prior_bushy_with_ties),
-        cmocka_unit_test(test_prior_large_min_leaf),
-        cmocka_unit_test(test_prior_mixed_columns),
-        cmocka_unit_test(test_prior_tempered_ladder),
-    };
+    struct CMUnitTest tests[NCASES];
+    for (size_t i = 0; i < NCASES; i++)
+        tests[i] =
+            (struct CMUnitTest){cases[i].name, test_prior_case, NULL, NULL, (void *)&cases[i]};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
