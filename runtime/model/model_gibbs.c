@@ -493,6 +493,23 @@ double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const laten
     return ws->bad || isnan(lp) ? -INFINITY : lp;
 }
 
+void gb_model_gibbs_run_range(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k)
+{
+    const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+    ws->bad = 0;
+    run_range(m, ws, L->blanket.items[2 * k], L->blanket.items[2 * k + 1] - 1, 0,
+              t->batch ? t->batch : 1, 0);
+}
+
+double gb_model_gibbs_item_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                size_t b)
+{
+    const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+    size_t le = L->per_rep[k] ? 1 : t->n / (t->batch ? t->batch : 1);
+    double lp = term_part(m, ws, t, b * le, (b + 1) * le);
+    return isnan(lp) ? -INFINITY : lp;
+}
+
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e)
 {

@@ -221,6 +221,12 @@ void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)
  * blanket range k, at the current values; -INFINITY when not finite. */
 double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
                                  size_t b);
+/* Runs blanket range k of L whole (every batch item) at the current values, clearing ws->bad
+ * first; then gb_model_gibbs_item_logp gives any piece of range k without rerunning anything,
+ * equal to gb_model_gibbs_piece_logp's value when the run left ws->bad clear. */
+void gb_model_gibbs_run_range(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k);
+double gb_model_gibbs_item_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                size_t b);
 
 /* model_chain.c: recognises the discrete latents that are first-order chains (L->chain; -1 when
  * out of memory), frees a plan, and fills a chain's log emission (T * K) and transition
