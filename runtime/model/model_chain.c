@@ -117,6 +117,11 @@ static int plan_chain(const gb_model *m, gb_model_ws *ws, latent *L)
         gb_model_chain_free(c);
         return 0;
     }
+    for (size_t f = 0; f < c->nfac; f++) {
+        const mop *t = &m->ops.items[L->blanket.items[2 * c->range[f] + 1] - 1];
+        if (t->n > c->maxn)
+            c->maxn = t->n;
+    }
     c->K = K;
     c->lo = lo;
     snprintf(c->reason, sizeof c->reason,
@@ -150,9 +155,11 @@ static void set_config(double *z, size_t T, double lo, size_t i, size_t j)
  * met exactly once; a one-element factor takes the runs with i == j.  This is exact because the
  * element plan says factor f reads z[t] (and z[t - 1]) alone.  Each cell receives the same
  * values in the same order as factor-by-factor evaluation, so the potentials are bit-identical.
- * A run that meets a bad index (ws->bad: which item is unknown) falls back to piece by piece. */
+ * The pieces come from one lpdf_each call over the range when the distribution has one (its
+ * per-repetition values are the lpdf's of one repetition), else item by item.  A run that meets
+ * a bad index (ws->bad: which item is unknown) falls back to piece by piece. */
 static void range_potentials(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
-                             size_t f0, size_t f1, double *logE, double *logA)
+                             size_t f0, size_t f1, double *each, double *logE, double *logA)
 {
     const chain_plan *c = L->chain;
     size_t T = gb_graph_node(m->g, L->node)->len, K = c->K, pairs = 0;
@@ -164,7 +171,7 @@ static void range_potentials(const gb_model *m, gb_model_ws *ws, const latent *L
         size_t i = pairs ? q / K : q, j = pairs ? q % K : q;
         set_config(z, T, c->lo, i, j);
         gb_model_gibbs_run_range(m, ws, L, k);
-        int bad = ws->bad;
+        int bad = ws->bad, all = !bad && gb_model_gibbs_range_each(m, ws, L, k, each);
         for (size_t f = f0; f < f1; f++) {
             size_t t = c->t[f];
             double *cell;
@@ -175,14 +182,15 @@ static void range_potentials(const gb_model *m, gb_model_ws *ws, const latent *L
             } else {
                 cell = logA + (t - 1) * K * K + (t % 2 ? i * K + j : j * K + i);
             }
-            *cell += bad ? gb_model_gibbs_piece_logp(m, ws, L, k, c->item[f])
-                         : gb_model_gibbs_item_logp(m, ws, L, k, c->item[f]);
+            *cell += all   ? each[c->item[f]]
+                     : bad ? gb_model_gibbs_piece_logp(m, ws, L, k, c->item[f])
+                           : gb_model_gibbs_item_logp(m, ws, L, k, c->item[f]);
         }
     }
 }
 
 void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent *L, double *zsave,
-                               double *logE, double *logA)
+                               double *each, double *logE, double *logA)
 {
     const chain_plan *c = L->chain;
     size_t T = gb_graph_node(m->g, L->node)->len, K = c->K;
@@ -197,7 +205,7 @@ void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent 
         size_t g = f + 1;
         while (g < c->nfac && c->range[g] == c->range[f])
             g++;
-        range_potentials(m, ws, L, c->range[f], f, g, logE, logA);
+        range_potentials(m, ws, L, c->range[f], f, g, each, logE, logA);
         f = g;
     }
     for (size_t e = 0; e < T; e++)

@@ -141,7 +141,8 @@ static void test_chain_potentials_sum_to_the_log_density(void **state)
         build("@sample z\n" CHAIN_HEAD "for t in 1..N {\n  y[t] ~ normal(mu[z[t]], 0.7)\n}\n");
     const latent *L = &f->m->lat.items[gbt_model_latent(f, "z")];
     enum { T = 5, K = 2 };
-    double logE[T * K], logA[(T - 1) * K * K], zsave[T];
+    double logE[T * K], logA[(T - 1) * K * K], zsave[T], each[T];
+    assert_true(L->chain->maxn <= T);
     gb_model_ws *ws = gb_model_ws_new(f->m);
     double *z = tval(f->m, ws, f->m->ni[L->node].tensor);
     const double paths[2][T] = {{1, 1, 2, 2, 1}, {2, 2, 2, 1, 1}};
@@ -149,7 +150,7 @@ static void test_chain_potentials_sum_to_the_log_density(void **state)
     for (int p = 0; p < 2; p++) {
         memcpy(z, paths[p], sizeof paths[p]);
         lp[p] = gb_model_logp(f->m, ws, NULL, NULL);
-        gb_model_chain_potentials(f->m, ws, L, zsave, logE, logA);
+        gb_model_chain_potentials(f->m, ws, L, zsave, each, logE, logA);
         for (int t = 0; t < T; t++)
             assert_near(z[t], paths[p][t], 0, 0); /* values restored */
         pot[p] = 0;
@@ -225,7 +226,8 @@ static void test_chain_potentials_equal_factor_by_factor(void **state)
         if (!L->chain)
             fail_msg("not a chain:\n%s", src);
         size_t K = L->chain->K;
-        double logE[T * KMAX], logA[(T - 1) * KMAX * KMAX], zsave[T];
+        assert_true(L->chain->maxn <= 5); /* each[T] holds it */
+        double logE[T * KMAX], logA[(T - 1) * KMAX * KMAX], zsave[T], each[T];
         double refE[T * KMAX], refA[(T - 1) * KMAX * KMAX];
         gb_model_ws *ws = gb_model_ws_new(f->m);
         assert_non_null(ws);
@@ -234,7 +236,7 @@ static void test_chain_potentials_equal_factor_by_factor(void **state)
             memcpy(z, paths[p], sizeof paths[p]);
             double lp = gb_model_logp(f->m, ws, NULL, NULL);
             potentials_one_by_one(f->m, ws, L, T, refE, refA);
-            gb_model_chain_potentials(f->m, ws, L, zsave, logE, logA);
+            gb_model_chain_potentials(f->m, ws, L, zsave, each, logE, logA);
             for (size_t q = 0; q < T * K; q++)
                 if (memcmp(&logE[q], &refE[q], sizeof *logE) != 0)
                     fail_msg("model %zu path %d: logE[%zu] = %.17g, one by one %.17g", b, p, q,
