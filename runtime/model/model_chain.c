@@ -208,10 +208,8 @@ void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent 
         range_potentials(m, ws, L, c->range[f], f, g, each, logE, logA);
         f = g;
     }
+    /* the ranges' intermediate values are left as the last configuration made them, as the
+       piece-by-piece evaluation left its last piece: every evaluation reruns its ranges first */
     for (size_t e = 0; e < T; e++)
         z[e] = zsave[e];
-    /* leave the ranges' values consistent with z again */
-    for (size_t f = 0; f < c->nfac; f++)
-        if (f == 0 || c->range[f] != c->range[f - 1])
-            gb_model_gibbs_run_range(m, ws, L, c->range[f]);
 }

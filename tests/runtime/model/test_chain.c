@@ -245,7 +245,7 @@ static void test_chain_potentials_equal_factor_by_factor(void **state)
                 if (memcmp(&logA[q], &refA[q], sizeof *logA) != 0)
                     fail_msg("model %zu path %d: logA[%zu] = %.17g, one by one %.17g", b, p, q,
                              logA[q], refA[q]);
-            /* the path restored and the model's values consistent with it again */
+            /* the path restored, and the log density at it unchanged */
             assert_memory_equal(z, paths[p], sizeof paths[p]);
             assert_near(gb_model_logp(f->m, ws, NULL, NULL), lp, 0, 0);
         }
