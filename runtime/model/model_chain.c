@@ -117,6 +117,11 @@ static int plan_chain(const gb_model *m, gb_model_ws *ws, latent *L)
         gb_model_chain_free(c);
         return 0;
     }
+    for (size_t f = 0; f < c->nfac; f++) {
+        const mop *t = &m->ops.items[L->blanket.items[2 * c->range[f] + 1] - 1];
+        if (t->n > c->maxn)
+            c->maxn = t->n;
+    }
     c->K = K;
     c->lo = lo;
     snprintf(c->reason, sizeof c->reason,
@@ -136,38 +141,75 @@ gb_status gb_model_plan_chains(gb_model *m)
     return oom ? GB_ENOMEM : GB_OK;
 }
 
+/* Sets every element of z for configuration (i, j): i at even positions, j at odd ones. */
+static void set_config(double *z, size_t T, double lo, size_t i, size_t j)
+{
+    for (size_t e = 0; e < T; e++)
+        z[e] = lo + (double)(e % 2 ? j : i);
+}
+
+/* Adds the potentials of factors [f0, f1), all of blanket range k, by running the range whole
+ * once per configuration instead of once per factor and value: K runs (z constant) when every
+ * factor reads one element, else K^2 runs of the alternating configuration (i, j), which gives
+ * a pair factor at odd t the values (i, j) and at even t (j, i), so each cell of each pair is
+ * met exactly once; a one-element factor takes the runs with i == j.  This is exact because the
+ * element plan says factor f reads z[t] (and z[t - 1]) alone.  Each cell receives the same
+ * values in the same order as factor-by-factor evaluation, so the potentials are bit-identical.
+ * The pieces come from one lpdf_each call over the range when the distribution has one (its
+ * per-repetition values are the lpdf's of one repetition), else item by item.  A run that meets
+ * a bad index (ws->bad: which item is unknown) falls back to piece by piece. */
+static void range_potentials(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                             size_t f0, size_t f1, double *each, double *logE, double *logA)
+{
+    const chain_plan *c = L->chain;
+    size_t T = gb_graph_node(m->g, L->node)->len, K = c->K, pairs = 0;
+    double *z = tval(m, ws, m->ni[L->node].tensor);
+    for (size_t f = f0; f < f1; f++)
+        pairs += c->pair[f];
+    size_t nc = pairs ? K * K : K;
+    for (size_t q = 0; q < nc; q++) {
+        size_t i = pairs ? q / K : q, j = pairs ? q % K : q;
+        set_config(z, T, c->lo, i, j);
+        gb_model_gibbs_run_range(m, ws, L, k);
+        int bad = ws->bad, all = !bad && gb_model_gibbs_range_each(m, ws, L, k, each);
+        for (size_t f = f0; f < f1; f++) {
+            size_t t = c->t[f];
+            double *cell;
+            if (!c->pair[f]) {
+                if (i != j)
+                    continue;
+                cell = logE + t * K + i;
+            } else {
+                cell = logA + (t - 1) * K * K + (t % 2 ? i * K + j : j * K + i);
+            }
+            *cell += all   ? each[c->item[f]]
+                     : bad ? gb_model_gibbs_piece_logp(m, ws, L, k, c->item[f])
+                           : gb_model_gibbs_item_logp(m, ws, L, k, c->item[f]);
+        }
+    }
+}
+
 void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent *L, double *zsave,
-                               double *logE, double *logA)
+                               double *each, double *logE, double *logA)
 {
     const chain_plan *c = L->chain;
     size_t T = gb_graph_node(m->g, L->node)->len, K = c->K;
     double *z = tval(m, ws, m->ni[L->node].tensor);
-    gb_model_gibbs_prepare(m, ws, L); /* a piece may recompute only its own gathered element */
     for (size_t e = 0; e < T; e++)
         zsave[e] = z[e];
     for (size_t q = 0; q < T * K; q++)
         logE[q] = 0;
     for (size_t q = 0; q < (T - 1) * K * K; q++)
         logA[q] = 0;
-    for (size_t f = 0; f < c->nfac; f++) {
-        size_t t = c->t[f];
-        if (!c->pair[f]) {
-            for (size_t v = 0; v < K; v++) {
-                z[t] = c->lo + (double)v;
-                logE[t * K + v] += gb_model_gibbs_piece_logp(m, ws, L, c->range[f], c->item[f]);
-            }
-        } else {
-            double *A = logA + (t - 1) * K * K;
-            for (size_t i = 0; i < K; i++) {
-                z[t - 1] = c->lo + (double)i;
-                for (size_t j = 0; j < K; j++) {
-                    z[t] = c->lo + (double)j;
-                    A[i * K + j] += gb_model_gibbs_piece_logp(m, ws, L, c->range[f], c->item[f]);
-                }
-            }
-        }
-        z[t] = zsave[t];
-        if (t > 0)
-            z[t - 1] = zsave[t - 1];
+    for (size_t f = 0; f < c->nfac;) { /* factors are sorted by range */
+        size_t g = f + 1;
+        while (g < c->nfac && c->range[g] == c->range[f])
+            g++;
+        range_potentials(m, ws, L, c->range[f], f, g, each, logE, logA);
+        f = g;
     }
+    /* the ranges' intermediate values are left as the last configuration made them, as the
+       piece-by-piece evaluation left its last piece: every evaluation reruns its ranges first */
+    for (size_t e = 0; e < T; e++)
+        z[e] = zsave[e];
 }

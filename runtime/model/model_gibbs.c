@@ -495,6 +495,53 @@ double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const laten
     return ws->bad || isnan(lp) ? -INFINITY : lp;
 }
 
+void gb_model_gibbs_run_range(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k)
+{
+    const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+    ws->bad = 0;
+    run_range(m, ws, L->blanket.items[2 * k], L->blanket.items[2 * k + 1] - 1, 0,
+              t->batch ? t->batch : 1, 0);
+}
+
+double gb_model_gibbs_item_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                size_t b)
+{
+    const mop *t = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+    size_t le = L->per_rep[k] ? 1 : t->n / (t->batch ? t->batch : 1);
+    double lp = term_part(m, ws, t, b * le, (b + 1) * le);
+    return isnan(lp) ? -INFINITY : lp;
+}
+
+int gb_model_gibbs_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                              double *out)
+{
+    const mop *o = &m->ops.items[L->blanket.items[2 * k + 1] - 1];
+    size_t le = L->per_rep[k] ? 1 : o->n / (o->batch ? o->batch : 1);
+    if (!o->dist->lpdf_each || le != 1 || o->nin > 8)
+        return 0;
+    gb_arg args[8];
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        const double *x = tval(m, ws, o->in[i]);
+        size_t bl = o->stride[i];
+        args[i] = (gb_arg){x, NULL, bl};
+        if (!o->use_scr[i])
+            continue;
+        double *s = ws->buf + o->scr[i]; /* as term_part lays the repetitions out */
+        for (size_t r = 0; r < o->n; r++) {
+            size_t nlead = X->elen / (bl ? bl : 1), lead = nlead == 1 ? 0 : r % le;
+            size_t off = (X->batched ? (r / le) * X->elen : 0) + lead * bl;
+            memcpy(s + r * bl, x + off, bl * sizeof *s);
+        }
+        args[i].val = s;
+    }
+    o->dist->lpdf_each(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL, NULL, out);
+    for (size_t r = 0; r < o->n; r++)
+        if (isnan(out[r]))
+            out[r] = -INFINITY;
+    return 1;
+}
+
 double gb_model_gibbs_element_logp(const gb_model *m, gb_model_ws *ws, const latent *L,
                                    size_t e)
 {

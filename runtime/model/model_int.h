@@ -93,6 +93,7 @@ typedef struct chain_plan {
     size_t nfac;
     size_t *range, *item, *t;
     unsigned char *pair;
+    size_t maxn;            /* the most repetitions of a factor range's term: scratch needed */
     char reason[96];        /* "chain of 400 discrete latents: forward filtering, ..." */
 } chain_plan;
 
@@ -227,15 +228,27 @@ void gb_model_gibbs_prepare(const gb_model *m, gb_model_ws *ws, const latent *L)
  * blanket range k, at the current values; -INFINITY when not finite. */
 double gb_model_gibbs_piece_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
                                  size_t b);
+/* Runs blanket range k of L whole (every batch item) at the current values, clearing ws->bad
+ * first; then gb_model_gibbs_item_logp gives any piece of range k without rerunning anything,
+ * equal to gb_model_gibbs_piece_logp's value when the run left ws->bad clear. */
+void gb_model_gibbs_run_range(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k);
+double gb_model_gibbs_item_logp(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                                size_t b);
+/* After gb_model_gibbs_run_range: every piece of range k at once, out[b] for item b (out holds
+ * the term's repetitions, mop.n), by the distribution's lpdf_each; returns 0 and leaves out
+ * alone when the distribution has none or an item spans several repetitions. */
+int gb_model_gibbs_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                              double *out);
 
 /* model_chain.c: recognises the discrete latents that are first-order chains (L->chain; -1 when
  * out of memory), frees a plan, and fills a chain's log emission (T * K) and transition
  * ((T - 1) * K * K) potentials at the current values (hmm.h's layout), moving L's values
- * (restored from zsave, T doubles of scratch, before returning). */
+ * (restored from zsave, T doubles of scratch, before returning); each is scratch of
+ * L->chain->maxn doubles. */
 gb_status gb_model_plan_chains(gb_model *m);
 void gb_model_chain_free(chain_plan *c);
 void gb_model_chain_potentials(const gb_model *m, gb_model_ws *ws, const latent *L,
-                               double *zsave, double *logE, double *logA);
+                               double *zsave, double *each, double *logE, double *logA);
 
 /* model_ops.c: tensor access and what the op kernels share.  The per-element helpers are
  * inline here: the kernels live in several files, and a call per element through another

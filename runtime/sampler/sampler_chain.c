@@ -18,7 +18,7 @@ extern const gb_sampler_ops gb_sampler_chain;
 typedef struct chain_buf {
     const latent *L;
     size_t T, K;
-    double *logE, *logA, *alpha, *w, *zsave;
+    double *logE, *logA, *alpha, *w, *zsave, *each;
     size_t *path;
 } chain_buf;
 
@@ -49,6 +49,7 @@ static void chain_state_free(void *state)
         free(b->alpha);
         free(b->w);
         free(b->zsave);
+        free(b->each);
         free(b->path);
     }
     free(s->b);
@@ -73,7 +74,8 @@ static int buf_new(chain_buf *b, const latent *L, size_t T, size_t K)
     b->w = malloc(K * sizeof *b->w);
     b->zsave = malloc(T * sizeof *b->zsave);
     b->path = malloc(T * sizeof *b->path);
-    return b->logE && b->alpha && b->logA && b->w && b->zsave && b->path ? 0 : -1;
+    b->each = malloc((L->chain->maxn ? L->chain->maxn : 1) * sizeof *b->each);
+    return b->logE && b->alpha && b->logA && b->w && b->zsave && b->path && b->each ? 0 : -1;
 }
 
 static gb_status chain_state_new(const gb_model *m, const gb_sampler_config *cfg, void **state,
@@ -109,7 +111,7 @@ static gb_status chain_step(void *state, gb_model_ws *ws, gsl_rng *r, double *th
     const gb_model *m = s->m;
     for (size_t i = 0; i < s->n; i++) {
         chain_buf *b = &s->b[i];
-        gb_model_chain_potentials(m, ws, b->L, b->zsave, b->logE, b->logA);
+        gb_model_chain_potentials(m, ws, b->L, b->zsave, b->each, b->logE, b->logA);
         gb_hmm_forward(b->T, b->K, b->logE, b->logA, b->K * b->K, b->alpha);
         if (gb_hmm_sample(b->T, b->K, b->logA, b->K * b->K, b->alpha, r, b->w, b->path) != 0) {
             *fail = "a chain's forward filter found no path with a finite density";

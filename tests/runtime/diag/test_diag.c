@@ -46,6 +46,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <gsl/gsl_errno.h>
@@ -346,6 +347,48 @@ static void test_diag_ebfmi_by_hand(void **state)
     assert_true(isnan(gb_diag_ebfmi(e, 1)));
 }
 
+/* Integer draws (a discrete latent's) are ranked by counting; shifted by 0.5 they are not
+ * integers and go through qsort.  Ranks, folded ranks and tail indicators are the same for
+ * both, so R-hat, bulk and tail ESS must agree exactly: for an even number of draws (ranked once,
+ * pooled) and an odd one (split chains ranked on their own). */
+static void test_diag_integer_draws_rank_as_shifted_ones(void **state)
+{
+    (void)state;
+    enum { C = 4, N = 1000 };
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 77);
+    double *x[C], *y[C];
+    for (int c = 0; c < C; c++) {
+        x[c] = malloc(N * sizeof **x);
+        y[c] = malloc(N * sizeof **y);
+        assert_non_null(x[c]);
+        assert_non_null(y[c]);
+        double v = 3;
+        for (int i = 0; i < N; i++) {
+            if (gsl_rng_uniform(r) < 0.3) /* a sticky walk, chain 3 higher; all in 0 .. 40 */
+                v = (double)((int)gsl_rng_uniform_int(r, 8) + (c == 3 ? 2 : 0));
+            x[c][i] = i % 97 == 0 ? 40 - c * 50 / 4 : v;
+            y[c][i] = x[c][i] + 0.5;
+        }
+    }
+    for (size_t n = N; n >= N - 1; n--) {
+        gb_diag_summary a, b;
+        assert_int_equal(gb_diag_summarise((const double *const *)x, C, n, &a), GB_OK);
+        assert_int_equal(gb_diag_summarise((const double *const *)y, C, n, &b), GB_OK);
+        if (memcmp(&a.rhat, &b.rhat, sizeof a.rhat) != 0 ||
+            memcmp(&a.ess_bulk, &b.ess_bulk, sizeof a.ess_bulk) != 0 ||
+            memcmp(&a.ess_tail, &b.ess_tail, sizeof a.ess_tail) != 0)
+            fail_msg("n %zu: rhat %.17g / %.17g, ess_bulk %.17g / %.17g, ess_tail %.17g / %.17g",
+                     n, a.rhat, b.rhat, a.ess_bulk, b.ess_bulk, a.ess_tail, b.ess_tail);
+        assert_true(a.rhat > 1.01); /* chain 3 differs: the ranks matter */
+    }
+    for (int c = 0; c < C; c++) {
+        free(x[c]);
+        free(y[c]);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -359,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_diag_refuses_short_or_empty_input),
         cmocka_unit_test(test_diag_quantile_is_type_7),
         cmocka_unit_test(test_diag_ebfmi_by_hand),
+        cmocka_unit_test(test_diag_integer_draws_rank_as_shifted_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
