@@ -76,6 +76,16 @@ static void binop_d(int op, double a, double b, double r, double *da, double *db
     }
 }
 
+double mop_binop_val(int op, double a, double b)
+{
+    return binop_val(op, a, b);
+}
+
+void mop_binop_d(int op, double a, double b, double r, double *da, double *db)
+{
+    binop_d(op, a, b, r, da, db);
+}
+
 /* Scalar items (a loop over observations: y[i] ~ normal(a + b * x[i], s)): every operand has
  * one element an item, at item b (batched) or at 0 (a scalar shared by the loop).  One tight
  * pass over the batch, with the values and the order of every sum of the general path below,

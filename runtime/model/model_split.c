@@ -30,6 +30,8 @@ struct gb_split {
     double *buf;      /* 1 + dim: log density and gradient handed to reduce */
     double *cpu;      /* per local share: its thread's CPU seconds spent evaluating */
     size_t *ops;      /* per op: ws->share_ops (term_ops) */
+    size_t *rows;     /* per op: ws->share_rows (term_rows) */
+    size_t *trows;    /* per tensor: ws->share_trows */
     worker_arg *arg;
     pthread_t *tid;
     size_t started;
@@ -53,6 +55,26 @@ void gb_split_items(const gb_model *m, const gb_model_ws *ws, size_t k, size_t *
     size_t batch = m->ops.items[m->terms.items[k].b - 1].batch;
     *b0 = batch * ws->share_k / ws->share_n;
     *b1 = batch * (ws->share_k + 1) / ws->share_n;
+}
+
+void gb_split_term_reps(const gb_model *m, const gb_model_ws *ws, const mop *o, size_t *r0,
+                        size_t *r1)
+{
+    size_t cnt = mop_term_obs_count(o), k = ws->share_k, n = ws->share_n;
+    *r0 = 0;
+    *r1 = cnt;
+    if (n <= 1)
+        return;
+    if (!gb_split_term_is_split(m, o)) {
+        *r1 = k == 0 ? cnt : 0;
+    } else if (o->batch > 1) {
+        size_t le = o->n / o->batch;
+        *r0 = o->batch * k / n * le;
+        *r1 = o->batch * (k + 1) / n * le;
+    } else {
+        *r0 = cnt * k / n;
+        *r1 = cnt * (k + 1) / n;
+    }
 }
 
 /* Can split term range tr's argument ops run over a share of its loop's iterations?  Every op
@@ -87,6 +109,82 @@ static void term_ops(const gb_model *m, size_t *ops)
         for (size_t q = tr->a; q + 1 < tr->b && term_ops_itemwise(m, tr); q++)
             ops[q] = k + 1;
     }
+}
+
+static int reads_tensor(const mop *o, size_t t)
+{
+    for (int i = 0; i < o->nin; i++)
+        if (o->in[i] == t)
+            return 1;
+    return o->trunc_lo == t || o->trunc_hi == t;
+}
+
+/* Can vectorised term range tr's argument ops run over a share's rows (model_rows.c)?  The term
+ * is one item of n repetitions, repetition r reading element r of each argument of n elements;
+ * every op of the range is row-wise or a scalar's (or folded away); the term reads a row-wise
+ * result in place (stride 1, not copied, not a truncation bound), and no op outside the range
+ * reads one.  row_out (per tensor, zeroed) marks the row-wise results on success. */
+static int term_rowwise(const gb_model *m, const term_range *tr, unsigned char *row_out)
+{
+    const mop *t = &m->ops.items[tr->b - 1];
+    size_t n = t->n;
+    if (!gb_split_term_is_split(m, t) || t->batch > 1 || mop_term_obs_count(t) != n)
+        return 0;
+    int any = 0, ok = 1;
+    for (size_t q = tr->a; ok && q + 1 < tr->b; q++) {
+        const mop *o = &m->ops.items[q];
+        if (o->kind == OP_SKIP && o->body1 == q + 1)
+            continue; /* folded into a fixed value (model_fold.c): runs nothing */
+        int kind = mop_rows_kind(m, o, n, row_out);
+        ok = kind != MOP_ROWS_NO;
+        if (kind == MOP_ROWS_ROW)
+            row_out[o->out] = any = 1;
+    }
+    for (int i = 0; ok && i < t->nin; i++)
+        if (row_out[t->in[i]] && (t->stride[i] != 1 || t->use_scr[i]))
+            ok = 0;
+    if (ok && t->trunc_lo != GB_NO_TENSOR && row_out[t->trunc_lo])
+        ok = 0;
+    if (ok && t->trunc_hi != GB_NO_TENSOR && row_out[t->trunc_hi])
+        ok = 0;
+    for (size_t q = 0; ok && q < m->ops.len; q++) {
+        const mop *o = &m->ops.items[q];
+        for (size_t x = tr->a; ok && (q < tr->a || q >= tr->b) && x + 1 < tr->b; x++)
+            if (row_out[m->ops.items[x].out] && m->ops.items[x].kind != OP_SKIP &&
+                reads_tensor(o, m->ops.items[x].out))
+                ok = 0;
+    }
+    for (size_t q = tr->a; q + 1 < tr->b; q++) /* row_out is per term: cleared for the next */
+        if (m->ops.items[q].kind != OP_SKIP)
+            row_out[m->ops.items[q].out] = 0;
+    return ok && any;
+}
+
+/* ws->share_rows and ws->share_trows of m: 1 + k for the row-wise argument ops of vectorised
+ * term range k when term_rowwise, and for their results.  -1 when out of memory. */
+static int term_rows(const gb_model *m, size_t *rows, size_t *trows)
+{
+    unsigned char *row_out = calloc(m->t.len ? m->t.len : 1, 1);
+    if (!row_out)
+        return -1;
+    for (size_t k = 0; k < m->terms.len; k++) {
+        const term_range *tr = &m->terms.items[k];
+        if (!term_rowwise(m, tr, row_out))
+            continue;
+        size_t n = m->ops.items[tr->b - 1].n;
+        for (size_t q = tr->a; q + 1 < tr->b; q++) {
+            const mop *o = &m->ops.items[q];
+            if (o->kind != OP_SKIP && mop_rows_kind(m, o, n, row_out) == MOP_ROWS_ROW) {
+                rows[q] = trows[o->out] = k + 1;
+                row_out[o->out] = 1;
+            }
+        }
+        for (size_t q = tr->a; q + 1 < tr->b; q++)
+            if (m->ops.items[q].kind != OP_SKIP)
+                row_out[m->ops.items[q].out] = 0;
+    }
+    free(row_out);
+    return 0;
 }
 
 gb_status gb_split_check(const gb_model *m, const char *what, gb_errlist *errs)
@@ -175,8 +273,10 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
     sp->tid = calloc(sp->nlocal, sizeof *sp->tid);
     sp->cpu = calloc(sp->nlocal, sizeof *sp->cpu);
     sp->ops = calloc(m->ops.len ? m->ops.len : 1, sizeof *sp->ops);
+    sp->rows = calloc(m->ops.len ? m->ops.len : 1, sizeof *sp->rows);
+    sp->trows = calloc(m->t.len ? m->t.len : 1, sizeof *sp->trows);
     if (!sp->ws || !sp->grad || !sp->lp || !sp->buf || !sp->arg || !sp->tid || !sp->cpu ||
-        !sp->ops) {
+        !sp->ops || !sp->rows || !sp->trows || term_rows(m, sp->rows, sp->trows) != 0) {
         gb_split_free(sp);
         return GB_ENOMEM;
     }
@@ -189,6 +289,8 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
         sp->ws[i]->share_k = first + i;
         sp->ws[i]->share_n = total;
         sp->ws[i]->share_ops = sp->ops;
+        sp->ws[i]->share_rows = sp->rows;
+        sp->ws[i]->share_trows = sp->trows;
     }
     for (size_t i = 1; i < sp->nlocal; i++) {
         sp->arg[i] = (worker_arg){sp, i};
@@ -225,6 +327,8 @@ void gb_split_free(gb_split *sp)
     free(sp->tid);
     free(sp->cpu);
     free(sp->ops);
+    free(sp->rows);
+    free(sp->trows);
     free(sp);
 }
 
@@ -267,9 +371,11 @@ double gb_split_logp(gb_split *sp, gb_model_ws *ws, const double *theta, double 
     ws->share_k = sp->first;
     ws->share_n = sp->total;
     ws->share_ops = sp->ops;
+    ws->share_rows = sp->rows;
+    ws->share_trows = sp->trows;
     double lp0 = eval_share(sp, 0, ws, theta, sp->buf + 1);
     ws->share_k = ws->share_n = 0;
-    ws->share_ops = NULL;
+    ws->share_ops = ws->share_rows = ws->share_trows = NULL;
     if (sp->nlocal > 1) {
         pthread_mutex_lock(&sp->lock);
         while (sp->pending > 0)

@@ -1,0 +1,233 @@
+/* model_rows.c - the argument ops of a vectorised likelihood run over a range of its rows, for
+ * a share of a split likelihood (split.h): `y ~ normal(a[g] + b * x, s)` over N rows computes,
+ * in share k, a[g], b * x and their sum at rows [r0, r1) only, and backward adds only those
+ * rows' adjoints, instead of every share computing all N.
+ *
+ * An op is row-wise over n rows when element j of its result reads element j of each input
+ * of n elements and the one value of each scalar input, nothing else: an operator, `if` or
+ * elementwise function of such inputs, or a gather v[idx] of a fixed vector (computed before
+ * the term: not a row-wise result) by an index of n elements.  The planner (model_split.c)
+ * proves it from the op kinds and shapes here, and sends every other term down the whole path.
+ *
+ * A scalar input's adjoint is summed in a local over the rows and added once, as the whole
+ * kernels do (model_ops_arith.c); the shares' gradients are then summed in share order. */
+#include <math.h>
+
+#include "model_int.h"
+
+static int is_rows(const tensor *X, size_t n)
+{
+    return !X->batched && X->elen == n;
+}
+
+static int is_one(const tensor *X)
+{
+    return !X->batched && X->elen == 1;
+}
+
+/* In every input, one value or n in the result's layout. */
+static int inputs_rowwise(const gb_model *m, const mop *o, size_t n)
+{
+    for (int i = 0; i < o->nin; i++) {
+        const tensor *X = &m->t.items[o->in[i]];
+        if (!is_one(X) && !is_rows(X, n))
+            return 0;
+    }
+    return o->nin > 0;
+}
+
+int mop_rows_kind(const gb_model *m, const mop *o, size_t n, const unsigned char *row_out)
+{
+    if (o->seq || o->marg || n < 2)
+        return MOP_ROWS_NO;
+    const tensor *O = &m->t.items[o->out];
+    if (o->kind == OP_INDEX) { /* v[idx], v computed outside the term's rows */
+        if (o->nin != 2 || (o->sub & 3) != IX_VECTOR || !is_rows(O, n))
+            return MOP_ROWS_NO;
+        const tensor *V = &m->t.items[o->in[0]], *I = &m->t.items[o->in[1]];
+        if (V->batched || V->eshape.rank != 1 || !is_rows(I, n) || row_out[o->in[0]])
+            return MOP_ROWS_NO;
+        return MOP_ROWS_ROW;
+    }
+    if (o->kind != OP_BINOP && o->kind != OP_UNOP && o->kind != OP_IF &&
+        o->kind != OP_CALL_ELEM)
+        return MOP_ROWS_NO;
+    if (o->kind == OP_CALL_ELEM && o->nin > 8)
+        return MOP_ROWS_NO;
+    if (is_one(O)) { /* scalars only: runs whole, once */
+        for (int i = 0; i < o->nin; i++)
+            if (!is_one(&m->t.items[o->in[i]]))
+                return MOP_ROWS_NO;
+        return MOP_ROWS_WHOLE;
+    }
+    return is_rows(O, n) && inputs_rowwise(m, o, n) ? MOP_ROWS_ROW : MOP_ROWS_NO;
+}
+
+static void fwd_binop(const mop *o, const double *a, int sa, const double *b, int sb, double *r,
+                      size_t r0, size_t r1)
+{
+    for (size_t j = r0; j < r1; j++) {
+        double x = a[sa ? j : 0], y = b[sb ? j : 0];
+        r[j] = o->sub == GB_OP_ADD   ? x + y
+               : o->sub == GB_OP_SUB ? x - y
+               : o->sub == GB_OP_MUL ? x * y
+                                     : mop_binop_val(o->sub, x, y);
+    }
+}
+
+/* Zero adjoints are skipped, as the whole kernels skip them (0 * inf must not make a NaN). */
+static void bwd_binop(const mop *o, const double *a, double *aa, int sa, const double *b,
+                      double *ba, int sb, const double *r, const double *ra, size_t r0,
+                      size_t r1)
+{
+    double suma = 0, sumb = 0;
+    for (size_t j = r0; j < r1; j++) {
+        double g = ra[j], da, db;
+        if (g == 0)
+            continue;
+        mop_binop_d(o->sub, a[sa ? j : 0], b[sb ? j : 0], r[j], &da, &db);
+        if (aa && sa)
+            aa[j] += g * da;
+        else
+            suma += g * da;
+        if (ba && sb)
+            ba[j] += g * db;
+        else
+            sumb += g * db;
+    }
+    if (aa && !sa)
+        aa[0] += suma;
+    if (ba && !sb)
+        ba[0] += sumb;
+}
+
+static void run_unop(const mop *o, const double *a, double *aa, int sa, double *r,
+                     const double *ra, size_t r0, size_t r1, int backward)
+{
+    if (!backward) {
+        for (size_t j = r0; j < r1; j++) {
+            double x = a[sa ? j : 0];
+            r[j] = o->sub == GB_OP_NEG ? -x : o->sub == GB_OP_NOT ? (x == 0) : x;
+        }
+        return;
+    }
+    if (!aa || o->sub == GB_OP_NOT)
+        return;
+    double s = o->sub == GB_OP_NEG ? -1 : 1, sum = 0;
+    for (size_t j = r0; j < r1; j++) {
+        if (sa)
+            aa[j] += s * ra[j];
+        else
+            sum += s * ra[j];
+    }
+    if (!sa)
+        aa[0] += sum;
+}
+
+static void run_if(const mop_operands *p, double *r, const double *ra, size_t r0, size_t r1,
+                   int backward)
+{
+    double sum[3] = {0, 0, 0};
+    for (size_t j = r0; j < r1; j++) {
+        int k = p->val[0][p->mode[0] ? j : 0] != 0 ? 1 : 2;
+        if (!backward)
+            r[j] = p->val[k][p->mode[k] ? j : 0];
+        else if (p->adj[k] && p->mode[k])
+            p->adj[k][j] += ra[j];
+        else
+            sum[k] += ra[j];
+    }
+    for (int k = 1; backward && k < 3; k++)
+        if (p->adj[k] && !p->mode[k])
+            p->adj[k][0] += sum[k];
+}
+
+static void run_call(gb_model_ws *ws, const mop *o, const mop_operands *p, double *r,
+                     const double *ra, size_t r0, size_t r1, int backward)
+{
+    double x[8], d[8], sum[8] = {0};
+    if (backward && !o->func->df)
+        return;
+    for (size_t j = r0; j < r1; j++) {
+        if (backward && ra[j] == 0)
+            continue;
+        for (int i = 0; i < o->nin; i++)
+            x[i] = p->val[i][p->mode[i] ? j : 0];
+        if (!backward) {
+            r[j] = o->func->f(x);
+            if (isnan(r[j]))
+                ws->bad = 1;
+            continue;
+        }
+        o->func->df(x, r[j], d);
+        for (int i = 0; i < o->nin; i++) {
+            if (p->adj[i] && p->mode[i])
+                p->adj[i][j] += ra[j] * d[i];
+            else
+                sum[i] += ra[j] * d[i];
+        }
+    }
+    for (int i = 0; backward && i < o->nin; i++)
+        if (p->adj[i] && !p->mode[i])
+            p->adj[i][0] += sum[i];
+}
+
+/* v[idx] at rows [r0, r1): an index out of range makes the evaluation bad, as the whole
+ * gather does; backward adds each row's adjoint to the element it read. */
+static void run_gather(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, size_t r1,
+                       int backward)
+{
+    const double *v = tval(m, ws, o->in[0]), *iv = tval(m, ws, o->in[1]);
+    double dim = (double)m->t.items[o->in[0]].eshape.dim[0];
+    double *r = tval(m, ws, o->out), *va = backward ? tadj(m, ws, o->in[0]) : NULL;
+    const double *ra = backward ? tadj(m, ws, o->out) : NULL;
+    if (backward && !va)
+        return;
+    for (size_t j = r0; j < r1; j++) {
+        double x = iv[j];
+        if (!(x >= 1 && x <= dim)) {
+            if (!backward) {
+                ws->bad = 1;
+                r[j] = 0;
+            }
+            continue;
+        }
+        if (backward)
+            va[(size_t)x - 1] += ra[j];
+        else
+            r[j] = v[(size_t)x - 1];
+    }
+}
+
+void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, size_t r1,
+                  int backward)
+{
+    if (r0 >= r1)
+        return;
+    if (o->kind == OP_INDEX) {
+        run_gather(m, ws, o, r0, r1, backward);
+        return;
+    }
+    double *r = tval(m, ws, o->out), *ra = backward ? tadj(m, ws, o->out) : NULL;
+    if (backward && !ra)
+        return;
+    mop_operands p;
+    mop_get_operands(m, ws, o, backward, &p);
+    switch (o->kind) {
+    case OP_BINOP:
+        if (!backward)
+            fwd_binop(o, p.val[0], p.mode[0], p.val[1], p.mode[1], r, r0, r1);
+        else if (p.adj[0] || p.adj[1])
+            bwd_binop(o, p.val[0], p.adj[0], p.mode[0], p.val[1], p.adj[1], p.mode[1], r, ra,
+                      r0, r1);
+        break;
+    case OP_UNOP:
+        run_unop(o, p.val[0], p.adj[0], p.mode[0], r, ra, r0, r1, backward);
+        break;
+    case OP_IF:
+        run_if(&p, r, ra, r0, r1, backward);
+        break;
+    default:
+        run_call(ws, o, &p, r, ra, r0, r1, backward);
+    }
+}
