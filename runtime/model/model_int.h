@@ -403,8 +403,10 @@ enum { MOP_ROWS_NO, MOP_ROWS_WHOLE, MOP_ROWS_ROW };
 int mop_rows_kind(const gb_model *m, const mop *o, size_t n, const unsigned char *row_out);
 void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, size_t r1,
                   int backward);
-/* model_ops_arith.c: a binary operator's value, and its partial derivatives given the value. */
-double mop_binop_val(int op, double a, double b);
+/* model_ops_arith.c: r[j] = a[j * as] op b[j * bs] for j in [j0, j1) (as, bs 0 or 1), and a
+ * binary operator's partial derivatives given its value r. */
+void mop_binop_range(int op, const double *a, size_t as, const double *b, size_t bs, double *r,
+                     size_t j0, size_t j1);
 void mop_binop_d(int op, double a, double b, double r, double *da, double *db);
 
 /* model_columns.c: names the output columns (-1 when out of memory). */

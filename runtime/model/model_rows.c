@@ -63,29 +63,46 @@ int mop_rows_kind(const gb_model *m, const mop *o, size_t n, const unsigned char
     return is_rows(O, n) && inputs_rowwise(m, o, n) ? MOP_ROWS_ROW : MOP_ROWS_NO;
 }
 
-static void fwd_binop(const mop *o, const double *a, int sa, const double *b, int sb, double *r,
-                      size_t r0, size_t r1)
+/* a + x, a - x, a * x: the derivatives inline (a call per row cost half the share's time);
+ * zero adjoints are skipped, as the whole kernels skip them (0 * inf must not make a NaN). */
+static void bwd_linear(int op, const double *a, double *aa, size_t sa, const double *b,
+                       double *ba, size_t sb, const double *ra, size_t r0, size_t r1)
 {
+    double suma = 0, sumb = 0, sign = op == GB_OP_SUB ? -1 : 1;
     for (size_t j = r0; j < r1; j++) {
-        double x = a[sa ? j : 0], y = b[sb ? j : 0];
-        r[j] = o->sub == GB_OP_ADD   ? x + y
-               : o->sub == GB_OP_SUB ? x - y
-               : o->sub == GB_OP_MUL ? x * y
-                                     : mop_binop_val(o->sub, x, y);
+        double g = ra[j];
+        if (g == 0)
+            continue;
+        double da = op == GB_OP_MUL ? b[j * sb] : 1, db = op == GB_OP_MUL ? a[j * sa] : sign;
+        if (aa && sa)
+            aa[j] += g * da;
+        else
+            suma += g * da;
+        if (ba && sb)
+            ba[j] += g * db;
+        else
+            sumb += g * db;
     }
+    if (aa && !sa)
+        aa[0] += suma;
+    if (ba && !sb)
+        ba[0] += sumb;
 }
 
-/* Zero adjoints are skipped, as the whole kernels skip them (0 * inf must not make a NaN). */
-static void bwd_binop(const mop *o, const double *a, double *aa, int sa, const double *b,
-                      double *ba, int sb, const double *r, const double *ra, size_t r0,
+static void bwd_binop(int op, const double *a, double *aa, size_t sa, const double *b,
+                      double *ba, size_t sb, const double *r, const double *ra, size_t r0,
                       size_t r1)
 {
+    if (op == GB_OP_ADD || op == GB_OP_SUB || op == GB_OP_MUL) {
+        bwd_linear(op, a, aa, sa, b, ba, sb, ra, r0, r1);
+        return;
+    }
     double suma = 0, sumb = 0;
     for (size_t j = r0; j < r1; j++) {
         double g = ra[j], da, db;
         if (g == 0)
             continue;
-        mop_binop_d(o->sub, a[sa ? j : 0], b[sb ? j : 0], r[j], &da, &db);
+        mop_binop_d(op, a[j * sa], b[j * sb], r[j], &da, &db);
         if (aa && sa)
             aa[j] += g * da;
         else
@@ -214,13 +231,14 @@ void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, s
     mop_operands p;
     mop_get_operands(m, ws, o, backward, &p);
     switch (o->kind) {
-    case OP_BINOP:
+    case OP_BINOP: {
+        size_t sa = (size_t)p.mode[0], sb = (size_t)p.mode[1]; /* 0 scalar, 1 by rows */
         if (!backward)
-            fwd_binop(o, p.val[0], p.mode[0], p.val[1], p.mode[1], r, r0, r1);
+            mop_binop_range(o->sub, p.val[0], sa, p.val[1], sb, r, r0, r1);
         else if (p.adj[0] || p.adj[1])
-            bwd_binop(o, p.val[0], p.adj[0], p.mode[0], p.val[1], p.adj[1], p.mode[1], r, ra,
-                      r0, r1);
+            bwd_binop(o->sub, p.val[0], p.adj[0], sa, p.val[1], p.adj[1], sb, r, ra, r0, r1);
         break;
+    }
     case OP_UNOP:
         run_unop(o, p.val[0], p.adj[0], p.mode[0], r, ra, r0, r1, backward);
         break;
