@@ -401,6 +401,9 @@ void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t
  * rows [r0, r1) only. */
 enum { MOP_ROWS_NO, MOP_ROWS_WHOLE, MOP_ROWS_ROW };
 int mop_rows_kind(const gb_model *m, const mop *o, size_t n, const unsigned char *row_out);
+/* rows (per op) and trows (per tensor, both zeroed): 1 + k for the ops that run over a share's
+ * rows of vectorised term range k, and for their results (ws->share_rows, share_trows). */
+gb_status mop_rows_plan(const gb_model *m, size_t *rows, size_t *trows);
 void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, size_t r1,
                   int backward);
 /* model_ops_arith.c: r[j] = a[j * as] op b[j * bs] for j in [j0, j1) (as, bs 0 or 1), and a

@@ -12,6 +12,8 @@
  * A scalar input's adjoint is summed in a local over the rows and added once, as the whole
  * kernels do (model_ops_arith.c); the shares' gradients are then summed in share order. */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "model_int.h"
 
@@ -41,6 +43,10 @@ int mop_rows_kind(const gb_model *m, const mop *o, size_t n, const unsigned char
     if (o->seq || o->marg || n < 2)
         return MOP_ROWS_NO;
     const tensor *O = &m->t.items[o->out];
+    if (o->kind == OP_ASSIGN) /* a node's value, copied from its expression's result */
+        return o->nin == 1 && is_rows(O, n) && is_rows(&m->t.items[o->in[0]], n)
+                   ? MOP_ROWS_ROW
+                   : MOP_ROWS_NO;
     if (o->kind == OP_INDEX) { /* v[idx], v computed outside the term's rows */
         if (o->nin != 2 || (o->sub & 3) != IX_VECTOR || !is_rows(O, n))
             return MOP_ROWS_NO;
@@ -225,6 +231,18 @@ void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, s
         run_gather(m, ws, o, r0, r1, backward);
         return;
     }
+    if (o->kind == OP_ASSIGN) {
+        const double *x = tval(m, ws, o->in[0]);
+        double *r = tval(m, ws, o->out), *xa = tadj(m, ws, o->in[0]);
+        const double *ra = tadj(m, ws, o->out);
+        for (size_t j = r0; j < r1; j++) {
+            if (!backward)
+                r[j] = x[j];
+            else if (xa && ra)
+                xa[j] += ra[j];
+        }
+        return;
+    }
     double *r = tval(m, ws, o->out), *ra = backward ? tadj(m, ws, o->out) : NULL;
     if (backward && !ra)
         return;
@@ -248,4 +266,110 @@ void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, s
     default:
         run_call(ws, o, &p, r, ra, r0, r1, backward);
     }
+}
+
+/* ---- which ops run by rows ---- */
+
+typedef struct plan {
+    const gb_model *m;
+    unsigned char *cand;    /* per op: runs over the share's rows of the term in hand */
+    unsigned char *row_out; /* per tensor: a candidate's result */
+    unsigned char *whole;   /* per tensor: read or written by something that is not a candidate */
+    unsigned char *read;    /* per tensor: read by a candidate or, in place, by the term */
+} plan;
+
+static void consider(plan *p, size_t q, size_t n, const size_t *rows)
+{
+    const mop *o = &p->m->ops.items[q];
+    if (!rows[q] && mop_rows_kind(p->m, o, n, p->row_out) == MOP_ROWS_ROW)
+        p->cand[q] = p->row_out[o->out] = 1;
+}
+
+/* One pass over every op (and the latents' bounds): which tensors something running whole
+ * reads, which a candidate or the term reads.  Term t reads a row-wise result in place when at
+ * stride 1 and not copied, repetition r reading element r. */
+static void mark_readers(plan *p, size_t tq)
+{
+    const gb_model *m = p->m;
+    memset(p->whole, 0, m->t.len);
+    memset(p->read, 0, m->t.len);
+    for (size_t r = 0; r < m->ops.len; r++) {
+        const mop *o = &m->ops.items[r];
+        if (o->kind == OP_SKIP)
+            continue; /* reads nothing (a comprehension's placeholder, or folded) */
+        for (int i = 0; i < o->nin; i++) {
+            int in_place = r == tq && o->stride[i] == 1 && !o->use_scr[i];
+            if (p->cand[r] || in_place)
+                p->read[o->in[i]] = 1;
+            else
+                p->whole[o->in[i]] = 1;
+        }
+        if (o->kind == OP_TERM && o->trunc_lo != GB_NO_TENSOR)
+            p->whole[o->trunc_lo] = 1;
+        if (o->kind == OP_TERM && o->trunc_hi != GB_NO_TENSOR)
+            p->whole[o->trunc_hi] = 1;
+        if (!p->cand[r] && o->out != GB_NO_TENSOR && o->out < m->t.len)
+            p->whole[o->out] = 1;
+    }
+    for (size_t k = 0; k < m->lat.len; k++) {
+        const latent *L = &m->lat.items[k];
+        if (L->lo_t != GB_NO_TENSOR)
+            p->whole[L->lo_t] = 1;
+        if (L->hi_t != GB_NO_TENSOR)
+            p->whole[L->hi_t] = 1;
+    }
+}
+
+/* Vectorised term range k: the row-wise ops of the deterministic nodes and of its own
+ * arguments whose every reader runs by rows too, ending at the term (which reads them in
+ * place).  Candidates first, in order; then, until nothing changes, a candidate read by
+ * something running whole (or by nothing) runs whole itself, which may do the same to the
+ * candidates it reads.  Ops already taken by an earlier term stay out. */
+static void plan_term(plan *p, size_t k, size_t *rows, size_t *trows)
+{
+    const gb_model *m = p->m;
+    const term_range *tr = &m->terms.items[k];
+    const mop *t = &m->ops.items[tr->b - 1];
+    size_t n = t->n;
+    if (!gb_split_term_is_split(m, t) || t->batch > 1 || mop_term_obs_count(t) != n || n < 2)
+        return;
+    memset(p->cand, 0, m->ops.len);
+    memset(p->row_out, 0, m->t.len);
+    for (size_t q = 0; q < m->nterm_start || (q >= tr->a && q + 1 < tr->b);) {
+        const mop *o = &m->ops.items[q];
+        if (o->kind == OP_SKIP) { /* folded, or a comprehension's body: run by its op */
+            q = o->body1;
+        } else {
+            consider(p, q, n, rows);
+            q++;
+        }
+        if (q == m->nterm_start && q < tr->a)
+            q = tr->a; /* the other terms' ops are not candidates */
+    }
+    for (int changed = 1; changed;) {
+        changed = 0;
+        mark_readers(p, tr->b - 1);
+        for (size_t q = 0; q < m->ops.len; q++) {
+            size_t x = m->ops.items[q].out;
+            if (p->cand[q] && (p->whole[x] || !p->read[x]))
+                p->cand[q] = 0, changed = 1;
+        }
+    }
+    for (size_t q = 0; q < m->ops.len; q++)
+        if (p->cand[q])
+            rows[q] = trows[m->ops.items[q].out] = k + 1;
+}
+
+gb_status mop_rows_plan(const gb_model *m, size_t *rows, size_t *trows)
+{
+    size_t no = m->ops.len ? m->ops.len : 1, nt = m->t.len ? m->t.len : 1;
+    plan p = {m, calloc(no, 1), calloc(nt, 1), calloc(nt, 1), calloc(nt, 1)};
+    gb_status st = p.cand && p.row_out && p.whole && p.read ? GB_OK : GB_ENOMEM;
+    for (size_t k = 0; st == GB_OK && k < m->terms.len; k++)
+        plan_term(&p, k, rows, trows);
+    free(p.cand);
+    free(p.row_out);
+    free(p.whole);
+    free(p.read);
+    return st;
 }

@@ -30,7 +30,7 @@ struct gb_split {
     double *buf;      /* 1 + dim: log density and gradient handed to reduce */
     double *cpu;      /* per local share: its thread's CPU seconds spent evaluating */
     size_t *ops;      /* per op: ws->share_ops (term_ops) */
-    size_t *rows;     /* per op: ws->share_rows (term_rows) */
+    size_t *rows;     /* per op: ws->share_rows (mop_rows_plan) */
     size_t *trows;    /* per tensor: ws->share_trows */
     worker_arg *arg;
     pthread_t *tid;
@@ -109,82 +109,6 @@ static void term_ops(const gb_model *m, size_t *ops)
         for (size_t q = tr->a; q + 1 < tr->b && term_ops_itemwise(m, tr); q++)
             ops[q] = k + 1;
     }
-}
-
-static int reads_tensor(const mop *o, size_t t)
-{
-    for (int i = 0; i < o->nin; i++)
-        if (o->in[i] == t)
-            return 1;
-    return o->trunc_lo == t || o->trunc_hi == t;
-}
-
-/* Can vectorised term range tr's argument ops run over a share's rows (model_rows.c)?  The term
- * is one item of n repetitions, repetition r reading element r of each argument of n elements;
- * every op of the range is row-wise or a scalar's (or folded away); the term reads a row-wise
- * result in place (stride 1, not copied, not a truncation bound), and no op outside the range
- * reads one.  row_out (per tensor, zeroed) marks the row-wise results on success. */
-static int term_rowwise(const gb_model *m, const term_range *tr, unsigned char *row_out)
-{
-    const mop *t = &m->ops.items[tr->b - 1];
-    size_t n = t->n;
-    if (!gb_split_term_is_split(m, t) || t->batch > 1 || mop_term_obs_count(t) != n)
-        return 0;
-    int any = 0, ok = 1;
-    for (size_t q = tr->a; ok && q + 1 < tr->b; q++) {
-        const mop *o = &m->ops.items[q];
-        if (o->kind == OP_SKIP && o->body1 == q + 1)
-            continue; /* folded into a fixed value (model_fold.c): runs nothing */
-        int kind = mop_rows_kind(m, o, n, row_out);
-        ok = kind != MOP_ROWS_NO;
-        if (kind == MOP_ROWS_ROW)
-            row_out[o->out] = any = 1;
-    }
-    for (int i = 0; ok && i < t->nin; i++)
-        if (row_out[t->in[i]] && (t->stride[i] != 1 || t->use_scr[i]))
-            ok = 0;
-    if (ok && t->trunc_lo != GB_NO_TENSOR && row_out[t->trunc_lo])
-        ok = 0;
-    if (ok && t->trunc_hi != GB_NO_TENSOR && row_out[t->trunc_hi])
-        ok = 0;
-    for (size_t q = 0; ok && q < m->ops.len; q++) {
-        const mop *o = &m->ops.items[q];
-        for (size_t x = tr->a; ok && (q < tr->a || q >= tr->b) && x + 1 < tr->b; x++)
-            if (row_out[m->ops.items[x].out] && m->ops.items[x].kind != OP_SKIP &&
-                reads_tensor(o, m->ops.items[x].out))
-                ok = 0;
-    }
-    for (size_t q = tr->a; q + 1 < tr->b; q++) /* row_out is per term: cleared for the next */
-        if (m->ops.items[q].kind != OP_SKIP)
-            row_out[m->ops.items[q].out] = 0;
-    return ok && any;
-}
-
-/* ws->share_rows and ws->share_trows of m: 1 + k for the row-wise argument ops of vectorised
- * term range k when term_rowwise, and for their results.  -1 when out of memory. */
-static int term_rows(const gb_model *m, size_t *rows, size_t *trows)
-{
-    unsigned char *row_out = calloc(m->t.len ? m->t.len : 1, 1);
-    if (!row_out)
-        return -1;
-    for (size_t k = 0; k < m->terms.len; k++) {
-        const term_range *tr = &m->terms.items[k];
-        if (!term_rowwise(m, tr, row_out))
-            continue;
-        size_t n = m->ops.items[tr->b - 1].n;
-        for (size_t q = tr->a; q + 1 < tr->b; q++) {
-            const mop *o = &m->ops.items[q];
-            if (o->kind != OP_SKIP && mop_rows_kind(m, o, n, row_out) == MOP_ROWS_ROW) {
-                rows[q] = trows[o->out] = k + 1;
-                row_out[o->out] = 1;
-            }
-        }
-        for (size_t q = tr->a; q + 1 < tr->b; q++)
-            if (m->ops.items[q].kind != OP_SKIP)
-                row_out[m->ops.items[q].out] = 0;
-    }
-    free(row_out);
-    return 0;
 }
 
 gb_status gb_split_check(const gb_model *m, const char *what, gb_errlist *errs)
@@ -276,7 +200,7 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
     sp->rows = calloc(m->ops.len ? m->ops.len : 1, sizeof *sp->rows);
     sp->trows = calloc(m->t.len ? m->t.len : 1, sizeof *sp->trows);
     if (!sp->ws || !sp->grad || !sp->lp || !sp->buf || !sp->arg || !sp->tid || !sp->cpu ||
-        !sp->ops || !sp->rows || !sp->trows || term_rows(m, sp->rows, sp->trows) != 0) {
+        !sp->ops || !sp->rows || !sp->trows || mop_rows_plan(m, sp->rows, sp->trows) != GB_OK) {
         gb_split_free(sp);
         return GB_ENOMEM;
     }

@@ -101,8 +101,12 @@ static const char *const models[] = {
     "a: real[J] ~ normal(0, 1)\nb ~ normal(0, 1)\nsigma ~ half_normal(1)\n"
     "y ~ normal((if x > 0 then a[g] else 0.5 * a[g]) + pow(log1p_exp(b * x), 2) / (2 + x)"
     " - fmax(b, x), sigma)\n",
+    /* a node by rows: mu's gather, product and sum run on the share's rows */
+    "data J: int<lower=1>\ndata g: int<lower=1>[N]\ndata x: real[N]\ndata y: real[N]\n"
+    "a: real[J] ~ normal(0, 1)\nb ~ normal(0, 1)\nsigma ~ half_normal(1)\n"
+    "mu = a[g] + b * x\ny ~ student_t(4, mu, sigma)\n",
 };
-static const int binary[] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0};
+static const int binary[] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};
 
 /* The split's log density and gradient against the unsplit ones at a few points, for several
  * share counts (more shares than rows included). */
@@ -211,10 +215,10 @@ static void test_split_draws_agree(void **state)
 }
 
 /* Evaluates share 1 of 2 of model mi alone, as one of two MPI ranks does, in a work space
- * filled with a mark, and checks every argument op of N elements of y's term: with by_rows,
- * its value and adjoint computed at the share's rows [N/2, N) only, the other rows left as they
- * were; else computed at every row (the term needs all of them).  Returns the ops checked. */
-static size_t share_one_of_two(size_t mi, int by_rows)
+ * filled with a mark, and sorts the ops of N elements that the deterministic nodes and y's term
+ * run: by rows when their value and adjoint were computed at the share's rows [N/2, N) only,
+ * the other rows left as they were; whole when computed at every row.  Anything else fails. */
+static void share_one_of_two(size_t mi, size_t *by_rows, size_t *whole)
 {
     gbt_model *f = gbt_model_new();
     char *json = data_json(binary[mi]);
@@ -240,39 +244,50 @@ static size_t share_one_of_two(size_t mi, int by_rows)
         if (m->ops.items[m->terms.items[k].b - 1].n == N)
             tr = &m->terms.items[k];
     assert_non_null(tr);
-    size_t checked = 0;
-    for (size_t q = tr->a; q + 1 < tr->b; q++) {
+    *by_rows = *whole = 0;
+    for (size_t q = 0; q + 1 < tr->b; q = q + 1 == m->nterm_start ? tr->a : q + 1) {
         const tensor *X = &m->t.items[m->ops.items[q].out];
         if (m->ops.items[q].kind == OP_SKIP || X->ext || X->elen != N)
             continue;
+        int rows = f->ws->buf[X->val] == mark;
         for (int adj = 0; adj < 2 && (!adj || X->has_adj); adj++) {
             const double *v = f->ws->buf + (adj ? X->adj : X->val);
             for (size_t j = 0; j < N; j++)
-                if ((v[j] == mark) != (by_rows && j < N / 2))
+                if ((v[j] == mark) != (rows && j < N / 2))
                     fail_msg("model %zu, op %zu (%s): row %zu %s %.17g", mi, q,
                              adj ? "adjoint" : "value", j,
-                             v[j] == mark ? "not computed" : "outside the share computed:",
-                             v[j]);
+                             v[j] == mark ? "not computed" : "computed:", v[j]);
         }
-        checked++;
+        ++*(rows ? by_rows : whole);
     }
     gb_model_ws_set_split(f->ws, NULL);
     gb_split_free(sp);
     free(th);
     free(g);
     gbt_model_free(f);
-    return checked;
 }
 
-/* A share computes its own rows of a vectorised term's row-wise arguments only; a term with an
- * argument that needs every row computes them all; the radon model's term is fused. */
+/* A share computes its own rows of the row-wise ops feeding a vectorised term (the node mu's,
+ * the term's own) and every row of those whose result something needs whole (mean(mu)); the
+ * radon model's term is fused. */
 static void test_split_share_computes_its_rows(void **state)
 {
     (void)state;
-    assert_true(share_one_of_two(6, 1) >= 5); /* a[g], a[g] * x, c * x, exp, /, the sums */
-    assert_true(share_one_of_two(7, 1) >= 3); /* mu - c, -b * x, the sum */
-    assert_true(share_one_of_two(9, 1) >= 8);
-    assert_true(share_one_of_two(8, 0) >= 3); /* b * x, a[g], a[g] + b * x, minus the mean */
+    const struct {
+        size_t model, rows, whole;
+    } want[] = {
+        {6, 5, 0},  /* a[g], a[g] * x, c * x, exp, the division, the sums */
+        {7, 3, 4},  /* mu - c, -b * x, the sum; mu (gather, product, sum, value) whole */
+        {8, 2, 1},  /* a[g], the sum and the difference; b * x (its mean) whole */
+        {9, 8, 0},  /* if, comparisons, fmax, pow, log1p_exp, ... */
+        {10, 4, 0}, /* mu's gather, product, sum and value, by rows */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        size_t rows, whole;
+        share_one_of_two(want[i].model, &rows, &whole);
+        if (rows < want[i].rows || whole != want[i].whole)
+            fail_msg("model %zu: %zu ops by rows, %zu whole", want[i].model, rows, whole);
+    }
     gbt_model *r = gbt_model_new();
     char *json = data_json(0);
     assert_int_equal(gbt_model_build(r, models[5], json), GB_OK);
