@@ -186,9 +186,10 @@ struct gb_model_ws {
     /* per op, while sharing: 1 + the term range whose argument ops run over the share's loop
        iterations only (model_split.c), or 0; NULL: every argument op runs whole */
     const size_t *share_ops;
-    /* per op, while sharing: 1 + the vectorised term range whose row-wise argument op this is,
-       run over the share's rows only (model_rows.c), or 0; per tensor, the same for the op's
-       result, whose adjoint is then zeroed at those rows only.  NULL: none */
+    /* per op, while sharing: 1 + the vectorised term range that this row-wise op (of its
+       arguments, or of a node feeding only it) runs for, over the share's rows only
+       (model_rows.c), or 0; per tensor, the same for the op's result, whose adjoint is then
+       zeroed at those rows only.  NULL: none */
     const size_t *share_rows, *share_trows;
     gb_split *split;
     int no_fuse;             /* the gradient runs fused terms op by op (gb_model_ws_set_fused) */
@@ -393,16 +394,10 @@ gb_status gb_model_plan_fused(gb_model *m);
 double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi);
 void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi);
 
-/* model_rows.c: an argument op of a vectorised term of n rows, in a share of a split likelihood:
- * MOP_ROWS_ROW when element j of its result reads only element j of its inputs of n elements
- * (and scalars; a gather's vector not a row_out[] result: row_out says per tensor whether an
- * earlier op of the term computes it by rows), MOP_ROWS_WHOLE when it computes one scalar from
- * scalars (run whole), MOP_ROWS_NO otherwise; run runs a row-wise op forward or backward over
- * rows [r0, r1) only. */
-enum { MOP_ROWS_NO, MOP_ROWS_WHOLE, MOP_ROWS_ROW };
-int mop_rows_kind(const gb_model *m, const mop *o, size_t n, const unsigned char *row_out);
-/* rows (per op) and trows (per tensor, both zeroed): 1 + k for the ops that run over a share's
- * rows of vectorised term range k, and for their results (ws->share_rows, share_trows). */
+/* model_rows.c: the ops that run over a share's rows of a vectorised term (split.h).  plan
+ * fills rows (per op) and trows (per tensor), both zeroed, with 1 + k for the row-wise ops that
+ * feed only vectorised term range k and for their results (ws->share_rows, share_trows); run
+ * runs one such op forward or backward over rows [r0, r1) only. */
 gb_status mop_rows_plan(const gb_model *m, size_t *rows, size_t *trows);
 void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, size_t r1,
                   int backward);

@@ -1,13 +1,16 @@
-/* model_rows.c - the argument ops of a vectorised likelihood run over a range of its rows, for
- * a share of a split likelihood (split.h): `y ~ normal(a[g] + b * x, s)` over N rows computes,
+/* model_rows.c - the ops feeding a vectorised likelihood run over a range of its rows, for a
+ * share of a split likelihood (split.h): `y ~ normal(a[g] + b * x, s)` over N rows computes,
  * in share k, a[g], b * x and their sum at rows [r0, r1) only, and backward adds only those
- * rows' adjoints, instead of every share computing all N.
+ * rows' adjoints, instead of every share computing all N.  The same for a deterministic node
+ * feeding only that term (mu = a[g] + b * x; y ~ normal(mu, s)).
  *
  * An op is row-wise over n rows when element j of its result reads element j of each input
  * of n elements and the one value of each scalar input, nothing else: an operator, `if` or
- * elementwise function of such inputs, or a gather v[idx] of a fixed vector (computed before
- * the term: not a row-wise result) by an index of n elements.  The planner (model_split.c)
- * proves it from the op kinds and shapes here, and sends every other term down the whole path.
+ * elementwise function of such inputs, a node's value copied from such a result, or a gather
+ * v[idx] of a vector not computed by rows by an index of n elements.  The plan (below) proves
+ * it from the op kinds and shapes, and runs a row-wise op by rows only when everything that
+ * reads its result runs by rows too or is the term reading it in place; everything else runs
+ * whole, as unsplit.
  *
  * A scalar input's adjoint is summed in a local over the rows and added once, as the whole
  * kernels do (model_ops_arith.c); the shares' gradients are then summed in share order. */
@@ -38,35 +41,25 @@ static int inputs_rowwise(const gb_model *m, const mop *o, size_t n)
     return o->nin > 0;
 }
 
-int mop_rows_kind(const gb_model *m, const mop *o, size_t n, const unsigned char *row_out)
+/* Whether op o is row-wise over n rows; a gather's vector must not be a row_out[] result (an
+ * earlier op computing it by rows). */
+static int row_wise(const gb_model *m, const mop *o, size_t n, const unsigned char *row_out)
 {
     if (o->seq || o->marg || n < 2)
-        return MOP_ROWS_NO;
+        return 0;
     const tensor *O = &m->t.items[o->out];
     if (o->kind == OP_ASSIGN) /* a node's value, copied from its expression's result */
-        return o->nin == 1 && is_rows(O, n) && is_rows(&m->t.items[o->in[0]], n)
-                   ? MOP_ROWS_ROW
-                   : MOP_ROWS_NO;
-    if (o->kind == OP_INDEX) { /* v[idx], v computed outside the term's rows */
+        return o->nin == 1 && is_rows(O, n) && is_rows(&m->t.items[o->in[0]], n);
+    if (o->kind == OP_INDEX) { /* v[idx], v not computed by rows */
         if (o->nin != 2 || (o->sub & 3) != IX_VECTOR || !is_rows(O, n))
-            return MOP_ROWS_NO;
+            return 0;
         const tensor *V = &m->t.items[o->in[0]], *I = &m->t.items[o->in[1]];
-        if (V->batched || V->eshape.rank != 1 || !is_rows(I, n) || row_out[o->in[0]])
-            return MOP_ROWS_NO;
-        return MOP_ROWS_ROW;
+        return !V->batched && V->eshape.rank == 1 && is_rows(I, n) && !row_out[o->in[0]];
     }
     if (o->kind != OP_BINOP && o->kind != OP_UNOP && o->kind != OP_IF &&
         o->kind != OP_CALL_ELEM)
-        return MOP_ROWS_NO;
-    if (o->kind == OP_CALL_ELEM && o->nin > 8)
-        return MOP_ROWS_NO;
-    if (is_one(O)) { /* scalars only: runs whole, once */
-        for (int i = 0; i < o->nin; i++)
-            if (!is_one(&m->t.items[o->in[i]]))
-                return MOP_ROWS_NO;
-        return MOP_ROWS_WHOLE;
-    }
-    return is_rows(O, n) && inputs_rowwise(m, o, n) ? MOP_ROWS_ROW : MOP_ROWS_NO;
+        return 0;
+    return o->nin <= 8 && is_rows(O, n) && inputs_rowwise(m, o, n);
 }
 
 /* a + x, a - x, a * x: the derivatives inline (a call per row cost half the share's time);
@@ -281,7 +274,7 @@ typedef struct plan {
 static void consider(plan *p, size_t q, size_t n, const size_t *rows)
 {
     const mop *o = &p->m->ops.items[q];
-    if (!rows[q] && mop_rows_kind(p->m, o, n, p->row_out) == MOP_ROWS_ROW)
+    if (!rows[q] && row_wise(p->m, o, n, p->row_out))
         p->cand[q] = p->row_out[o->out] = 1;
 }
 
