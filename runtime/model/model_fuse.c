@@ -26,7 +26,10 @@
  * the chain of `+` hands unchanged to every piece (skipping zeros, as bwd_binop does); a
  * scalar's share is summed in a local from 0 over the rows and then added to its adjoint, as
  * bwd_binop does; a gathered or vector piece adds into its adjoint row by row, as the gather's
- * backward does. */
+ * backward does.
+ *
+ * The kernels take a range of rows [lo, hi): all of them unsplit, a share's in a split
+ * likelihood (split.h), whose log density and scale adjoint then count those rows only. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,16 +375,18 @@ static void block_grad(const gb_model *m, gb_model_ws *ws, const gb_fuse_plan *p
     }
 }
 
-double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o)
+double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi)
 {
     const gb_fuse_plan *p = o->fuse;
+    if (lo >= hi) /* a share without rows of this term adds nothing, as the tape's range does */
+        return 0.0;
     const double *y = tval(m, ws, p->y);
     double s = tval(m, ws, p->s)[0], szz = 0;
     if (!(s > 0 && s < INFINITY))
         return -INFINITY;
     double mu[FUSE_BLOCK], z[FUSE_BLOCK];
-    for (size_t i0 = 0; i0 < p->n; i0 += FUSE_BLOCK) {
-        size_t nb = p->n - i0 < FUSE_BLOCK ? p->n - i0 : FUSE_BLOCK;
+    for (size_t i0 = lo; i0 < hi; i0 += FUSE_BLOCK) {
+        size_t nb = hi - i0 < FUSE_BLOCK ? hi - i0 : FUSE_BLOCK;
         block_mu(m, ws, p, i0, nb, mu);
         block_z(y + i0, mu, s, nb, 0, z);
         for (size_t i = 0; i < nb; i++) {
@@ -392,18 +397,20 @@ double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o)
     }
     double *sa = tadj(m, ws, p->s);
     if (sa)
-        sa[0] += (szz - (double)p->n) / s;
-    return -0.5 * szz - (double)p->n * (log(s) + p->log_norm);
+        sa[0] += (szz - (double)(hi - lo)) / s;
+    return -0.5 * szz - (double)(hi - lo) * (log(s) + p->log_norm);
 }
 
-void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o)
+void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi)
 {
     const gb_fuse_plan *p = o->fuse;
+    if (lo >= hi)
+        return;
     const double *y = tval(m, ws, p->y);
     double s = tval(m, ws, p->s)[0], acc[FUSE_PIECES] = {0};
     double mu[FUSE_BLOCK], d[FUSE_BLOCK];
-    for (size_t i0 = 0; i0 < p->n; i0 += FUSE_BLOCK) {
-        size_t nb = p->n - i0 < FUSE_BLOCK ? p->n - i0 : FUSE_BLOCK;
+    for (size_t i0 = lo; i0 < hi; i0 += FUSE_BLOCK) {
+        size_t nb = hi - i0 < FUSE_BLOCK ? hi - i0 : FUSE_BLOCK;
         block_mu(m, ws, p, i0, nb, mu);
         block_z(y + i0, mu, s, nb, 1, d); /* z / s, z as the forward pass has it */
         block_grad(m, ws, p, i0, nb, d, acc);

@@ -192,6 +192,11 @@ struct gb_model_ws {
     /* per op, while sharing: 1 + the term range whose argument ops run over the share's loop
        iterations only (model_split.c), or 0; NULL: every argument op runs whole */
     const size_t *share_ops;
+    /* per op, while sharing: 1 + the vectorised term range that this row-wise op (of its
+       arguments, or of a node feeding only it) runs for, over the share's rows only
+       (model_rows.c), or 0; per tensor, the same for the op's result, whose adjoint is then
+       zeroed at those rows only.  NULL: none */
+    const size_t *share_rows, *share_trows;
     gb_split *split;
     int no_fuse;             /* the gradient runs fused terms op by op (gb_model_ws_set_fused) */
     int no_step;             /* summed step ranges run value by value (model_marg_step.c) */
@@ -367,6 +372,11 @@ double gb_model_blanket_logp(const gb_model *m, gb_model_ws *ws, const latent *L
 int gb_split_term_is_split(const gb_model *m, const mop *o);
 /* The loop iterations [*b0, *b1) of term range k (batched) that share ws->share_k evaluates. */
 void gb_split_items(const gb_model *m, const gb_model_ws *ws, size_t k, size_t *b0, size_t *b1);
+/* The repetitions [*r0, *r1) of term op o that ws evaluates: all of them unsplit; in a share,
+ * an observation term's share (whole loop iterations for a loop, as its argument ops ran), and
+ * a term left whole all of them in share 0 and none in the others. */
+void gb_split_term_reps(const gb_model *m, const gb_model_ws *ws, const mop *o, size_t *r0,
+                        size_t *r1);
 /* gb_model_logp in ws alone, whatever ws->split says (the split's shares call it). */
 double gb_model_logp_local(const gb_model *m, gb_model_ws *ws, const double *theta, double *grad);
 
@@ -399,8 +409,22 @@ size_t gb_model_marg_chain_longest(const gb_model *m);
  * lpdf's results. */
 typedef struct gb_fuse_plan gb_fuse_plan;
 gb_status gb_model_plan_fused(gb_model *m);
-double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o);
-void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o);
+/* Over the term's rows [lo, hi) (all of them unsplit; a share's in a split likelihood). */
+double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi);
+void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi);
+
+/* model_rows.c: the ops that run over a share's rows of a vectorised term (split.h).  plan
+ * fills rows (per op) and trows (per tensor), both zeroed, with 1 + k for the row-wise ops that
+ * feed only vectorised term range k and for their results (ws->share_rows, share_trows); run
+ * runs one such op forward or backward over rows [r0, r1) only. */
+gb_status mop_rows_plan(const gb_model *m, size_t *rows, size_t *trows);
+void mop_rows_run(const gb_model *m, gb_model_ws *ws, const mop *o, size_t r0, size_t r1,
+                  int backward);
+/* model_ops_arith.c: r[j] = a[j * as] op b[j * bs] for j in [j0, j1) (as, bs 0 or 1), and a
+ * binary operator's partial derivatives given its value r. */
+void mop_binop_range(int op, const double *a, size_t as, const double *b, size_t bs, double *r,
+                     size_t j0, size_t j1);
+void mop_binop_d(int op, double a, double b, double r, double *da, double *db);
 
 /* model_columns.c: names the output columns (-1 when out of memory). */
 gb_status gb_model_make_columns(gb_model *m);

@@ -76,6 +76,11 @@ static void binop_d(int op, double a, double b, double r, double *da, double *db
     }
 }
 
+void mop_binop_d(int op, double a, double b, double r, double *da, double *db)
+{
+    binop_d(op, a, b, r, da, db);
+}
+
 /* Scalar items (a loop over observations: y[i] ~ normal(a + b * x[i], s)): every operand has
  * one element an item, at item b (batched) or at 0 (a scalar shared by the loop).  One tight
  * pass over the batch, with the values and the order of every sum of the general path below,
@@ -105,6 +110,12 @@ static void fwd_binop_items(int op, const double *a, size_t as, const double *bv
         for (size_t b = b0; b < b1; b++)
             r[b] = binop_val(op, a[b * as], bv[b * bs]);
     }
+}
+
+void mop_binop_range(int op, const double *a, size_t as, const double *b, size_t bs, double *r,
+                     size_t j0, size_t j1)
+{
+    fwd_binop_items(op, a, as, b, bs, r, j0, j1);
 }
 
 /* a + x, a - x, a * x over scalar items.  The general path sums each item's contribution in a

@@ -30,6 +30,8 @@ struct gb_split {
     double *buf;      /* 1 + dim: log density and gradient handed to reduce */
     double *cpu;      /* per local share: its thread's CPU seconds spent evaluating */
     size_t *ops;      /* per op: ws->share_ops (term_ops) */
+    size_t *rows;     /* per op: ws->share_rows (mop_rows_plan) */
+    size_t *trows;    /* per tensor: ws->share_trows */
     worker_arg *arg;
     pthread_t *tid;
     size_t started;
@@ -53,6 +55,26 @@ void gb_split_items(const gb_model *m, const gb_model_ws *ws, size_t k, size_t *
     size_t batch = m->ops.items[m->terms.items[k].b - 1].batch;
     *b0 = batch * ws->share_k / ws->share_n;
     *b1 = batch * (ws->share_k + 1) / ws->share_n;
+}
+
+void gb_split_term_reps(const gb_model *m, const gb_model_ws *ws, const mop *o, size_t *r0,
+                        size_t *r1)
+{
+    size_t cnt = mop_term_obs_count(o), k = ws->share_k, n = ws->share_n;
+    *r0 = 0;
+    *r1 = cnt;
+    if (n <= 1)
+        return;
+    if (!gb_split_term_is_split(m, o)) {
+        *r1 = k == 0 ? cnt : 0;
+    } else if (o->batch > 1) {
+        size_t le = o->n / o->batch;
+        *r0 = o->batch * k / n * le;
+        *r1 = o->batch * (k + 1) / n * le;
+    } else {
+        *r0 = cnt * k / n;
+        *r1 = cnt * (k + 1) / n;
+    }
 }
 
 /* Can split term range tr's argument ops run over a share of its loop's iterations?  Every op
@@ -175,8 +197,10 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
     sp->tid = calloc(sp->nlocal, sizeof *sp->tid);
     sp->cpu = calloc(sp->nlocal, sizeof *sp->cpu);
     sp->ops = calloc(m->ops.len ? m->ops.len : 1, sizeof *sp->ops);
+    sp->rows = calloc(m->ops.len ? m->ops.len : 1, sizeof *sp->rows);
+    sp->trows = calloc(m->t.len ? m->t.len : 1, sizeof *sp->trows);
     if (!sp->ws || !sp->grad || !sp->lp || !sp->buf || !sp->arg || !sp->tid || !sp->cpu ||
-        !sp->ops) {
+        !sp->ops || !sp->rows || !sp->trows || mop_rows_plan(m, sp->rows, sp->trows) != GB_OK) {
         gb_split_free(sp);
         return GB_ENOMEM;
     }
@@ -189,6 +213,8 @@ gb_status gb_split_new(const gb_model *m, size_t nlocal, size_t first, size_t to
         sp->ws[i]->share_k = first + i;
         sp->ws[i]->share_n = total;
         sp->ws[i]->share_ops = sp->ops;
+        sp->ws[i]->share_rows = sp->rows;
+        sp->ws[i]->share_trows = sp->trows;
     }
     for (size_t i = 1; i < sp->nlocal; i++) {
         sp->arg[i] = (worker_arg){sp, i};
@@ -225,6 +251,8 @@ void gb_split_free(gb_split *sp)
     free(sp->tid);
     free(sp->cpu);
     free(sp->ops);
+    free(sp->rows);
+    free(sp->trows);
     free(sp);
 }
 
@@ -267,9 +295,11 @@ double gb_split_logp(gb_split *sp, gb_model_ws *ws, const double *theta, double 
     ws->share_k = sp->first;
     ws->share_n = sp->total;
     ws->share_ops = sp->ops;
+    ws->share_rows = sp->rows;
+    ws->share_trows = sp->trows;
     double lp0 = eval_share(sp, 0, ws, theta, sp->buf + 1);
     ws->share_k = ws->share_n = 0;
-    ws->share_ops = NULL;
+    ws->share_ops = ws->share_rows = ws->share_trows = NULL;
     if (sp->nlocal > 1) {
         pthread_mutex_lock(&sp->lock);
         while (sp->pending > 0)

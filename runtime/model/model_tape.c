@@ -63,11 +63,11 @@ void gb_model_ws_set_marg_step(gb_model_ws *ws, int on)
     ws->no_step = !on;
 }
 
-/* Fused terms run as one kernel over all rows, so a share of a split likelihood (split.h)
- * runs them op by op over its own rows instead. */
+/* Fused terms run as one kernel over their rows, a share of a split likelihood (split.h) over
+ * its own rows (gb_split_term_reps). */
 static int fuse_on(const gb_model_ws *ws)
 {
-    return !ws->no_fuse && ws->share_n <= 1;
+    return !ws->no_fuse;
 }
 
 int gb_model_ws_changed(const gb_model_ws *ws)
@@ -89,13 +89,24 @@ static double share_term(const gb_model *m, gb_model_ws *ws, const mop *o, int w
 {
     if (!gb_split_term_is_split(m, o))
         return ws->share_k == 0 ? mop_term_forward(m, ws, o, want_grad, propto) : 0.0;
-    size_t k = ws->share_k, n = ws->share_n;
-    if (o->batch > 1) { /* a loop: whole iterations, as its argument ops ran (share_ops) */
-        size_t le = o->n / o->batch, b0 = o->batch * k / n, b1 = o->batch * (k + 1) / n;
-        return mop_term_forward_range(m, ws, o, b0 * le, b1 * le, want_grad, propto);
-    }
-    size_t cnt = mop_term_obs_count(o);
-    return mop_term_forward_range(m, ws, o, cnt * k / n, cnt * (k + 1) / n, want_grad, propto);
+    size_t r0, r1; /* a loop: whole iterations, as its argument ops ran (share_ops) */
+    gb_split_term_reps(m, ws, o, &r0, &r1);
+    return mop_term_forward_range(m, ws, o, r0, r1, want_grad, propto);
+}
+
+/* The rows [*r0, *r1) that a share runs of row-wise argument op q (ws->share_rows). */
+static void share_rows(const gb_model *m, const gb_model_ws *ws, size_t q, size_t *r0,
+                       size_t *r1)
+{
+    const term_range *tr = &m->terms.items[ws->share_rows[q] - 1];
+    gb_split_term_reps(m, ws, &m->ops.items[tr->b - 1], r0, r1);
+}
+
+static double fused_term(const gb_model *m, gb_model_ws *ws, const mop *o)
+{
+    size_t r0, r1;
+    gb_split_term_reps(m, ws, o, &r0, &r1);
+    return mop_fused_term(m, ws, o, r0, r1);
 }
 
 /* Runs ops [a, z) forward; TRANSFORM and TERM contribute to the log density. */
@@ -132,9 +143,9 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
             }
             break;
         case OP_TERM: {
-            double t = ws->share_n > 1     ? share_term(m, ws, o, want_grad, propto)
-                       : fused && o->fuse ? mop_fused_term(m, ws, o)
-                                          : mop_term_forward(m, ws, o, want_grad, propto);
+            double t = fused && o->fuse     ? fused_term(m, ws, o)
+                       : ws->share_n > 1 ? share_term(m, ws, o, want_grad, propto)
+                                         : mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
                 ws->bad_op = q;
             lp += t;
@@ -155,6 +166,10 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
                 size_t b0, b1; /* a split term's argument: the share's iterations */
                 gb_split_items(m, ws, ws->share_ops[q] - 1, &b0, &b1);
                 op_forward(m, ws, o, b0, b1);
+            } else if (ws->share_rows && ws->share_rows[q]) {
+                size_t r0, r1; /* a vectorised split term's argument: the share's rows */
+                share_rows(m, ws, q, &r0, &r1);
+                mop_rows_run(m, ws, o, r0, r1, 0);
             } else {
                 size_t batch = m->t.items[o->out].batch;
                 if (o->kind == OP_SCATTER || o->kind == OP_GATHER)
@@ -227,7 +242,9 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
         if (o->kind == OP_TRANSFORM) {
             mop_transform_backward(m, ws, o, theta, grad);
         } else if (o->fuse && fuse_on(ws)) {
-            mop_fused_backward(m, ws, o); /* in its argument ops' place */
+            size_t r0, r1; /* in its argument ops' place */
+            gb_split_term_reps(m, ws, o, &r0, &r1);
+            mop_fused_backward(m, ws, o, r0, r1);
         } else if (o->kind == OP_TERM || o->kind == OP_SKIP || o->marg ||
                    (o->fused_in && fuse_on(ws))) {
             /* a summed-out latent's terms ran their backward pass in gb_model_marg_logp, a
@@ -245,6 +262,10 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
             size_t b0, b1;
             gb_split_items(m, ws, ws->share_ops[q] - 1, &b0, &b1);
             op_backward(m, ws, o, b0, b1);
+        } else if (ws->share_rows && ws->share_rows[q]) {
+            size_t r0, r1;
+            share_rows(m, ws, q, &r0, &r1);
+            mop_rows_run(m, ws, o, r0, r1, 1);
         } else {
             op_backward(m, ws, o, 0, op_batch(m, o));
             if (o->kind == OP_COMPREH)
@@ -253,12 +274,21 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
     }
 }
 
+/* A row-wise argument's adjoint in a share (ws->share_trows): only the share's rows are
+ * written and read, so only they are zeroed. */
 static void zero_adjoints(const gb_model *m, gb_model_ws *ws)
 {
     for (size_t t = 0; t < m->t.len; t++) {
         const tensor *X = &m->t.items[t];
-        if (X->has_adj && !(X->fused_tmp && fuse_on(ws)))
-            memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
+        if (!X->has_adj || (X->fused_tmp && fuse_on(ws)))
+            continue;
+        size_t r0 = 0, r1 = X->batch * X->elen;
+        if (ws->share_trows && ws->share_trows[t]) {
+            const term_range *tr = &m->terms.items[ws->share_trows[t] - 1];
+            gb_split_term_reps(m, ws, &m->ops.items[tr->b - 1], &r0, &r1);
+        }
+        if (r0 < r1)
+            memset(ws->buf + X->adj + r0, 0, (r1 - r0) * sizeof(double));
     }
 }
 

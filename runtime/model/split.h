@@ -7,8 +7,12 @@
  * elements); share 0 alone adds the priors, the `target +=` statements, the log-Jacobians and the
  * likelihoods that summarised their data (sufficient statistics: no rows left to split).  Every
  * share computes every deterministic node in full, so a node that needs all rows (a sum over
- * the rows, a quantity mixing rows) is correct in each share; only the terms are split, and the
- * gradients of the shares add up to the whole gradient by the chain rule.
+ * the rows, a quantity mixing rows) is correct in each share; the terms are split, and the
+ * gradients of the shares add up to the whole gradient by the chain rule.  What provably needs
+ * only the share's part runs over it: a loop's argument ops over its iterations; the row-wise
+ * ops (model_rows.c) of a vectorised term's arguments and of the deterministic nodes that feed
+ * it and nothing else (mu = a[g] + b * x; y ~ normal(mu, s)) over its rows; a fused normal
+ * term's kernel (model_fuse.c) over its rows.  Everything else runs whole in every share.
  *
  * The shares of one process run on a small persistent pool of threads (the caller's thread runs
  * the first); no allocation per evaluation.  The shares' log densities and gradients are summed

@@ -1,9 +1,11 @@
 /* test_split.c - the data-parallel likelihood (runtime/model/split.h): the shares' log density
  * and gradient add up to the unsplit ones (GLM rows, a loop with truncation and a deterministic
  * node that needs every row, a summarised likelihood and a `target +=` left whole in share 0,
- * more shares than rows), the same share count gives the same bits every time, a chain's draws
- * with the split agree with the unsplit chain's, and a latent outside the NUTS block is refused
- * at its definition. */
+ * vectorised terms whose arguments run by rows, the fused kernel on a share's rows, an argument
+ * needing every row inside the term, more shares than rows), a share computes its own rows of a
+ * vectorised term's arguments only, the same share count gives the same bits every time, a
+ * chain's draws with the split agree with the unsplit chain's, and a latent outside the NUTS
+ * block is refused at its definition. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "gbt_model.h"
+#include "model_int.h"
 #include "run.h"
 #include "split.h"
 
@@ -37,7 +40,10 @@ static char *data_json(int binary)
     size_t cap = 64 * N * 6;
     char *s = malloc(cap);
     assert_non_null(s);
-    size_t u = (size_t)snprintf(s, cap, "{\"N\": %d, \"x\": [", N);
+    size_t u = (size_t)snprintf(s, cap, "{\"N\": %d, \"J\": 5, \"g\": [", N);
+    for (int i = 0; i < N; i++) /* unbalanced groups, out of order */
+        u += (size_t)snprintf(s + u, cap - u, "%s%d", i ? ", " : "", 1 + (i * i + 3 * i) % 5);
+    u += (size_t)snprintf(s + u, cap - u, "], \"x\": [");
     for (int i = 0; i < N; i++)
         u += (size_t)snprintf(s + u, cap - u, "%s%.6f", i ? ", " : "", sin(1.3 * i));
     u += (size_t)snprintf(s + u, cap - u, "], \"y\": [");
@@ -74,8 +80,33 @@ static const char *const models[] = {
     "data X: real[N, 3]\ndata y: int<lower=0, upper=1>[N]\nalpha ~ normal(0, 5)\n"
     "beta: real[3] ~ normal(0, 2.5)\nfor i in 1..N {\n"
     "  y[i] ~ bernoulli_logit(alpha + X[i] * beta + 0.1 * alpha * X[i, 2])\n}\n",
+    /* radon: a gathered intercept plus a slope, run by the fused kernel on the share's rows */
+    "data J: int<lower=1>\ndata g: int<lower=1>[N]\ndata x: real[N]\ndata y: real[N]\n"
+    "mu_a ~ normal(0, 1)\na: real[J] ~ normal(mu_a, 1)\nb ~ normal(0, 1)\n"
+    "sigma ~ half_normal(1)\ny ~ normal(a[g] + b * x, sigma)\n",
+    /* not fused: the gather, the products and exp run on the share's rows (model_rows.c) */
+    "data J: int<lower=1>\ndata g: int<lower=1>[N]\ndata x: real[N]\ndata y: real[N]\n"
+    "a: real[J] ~ normal(0, 1)\nb ~ normal(0, 1)\nc ~ normal(0, 1)\n"
+    "sigma ~ half_normal(1)\ny ~ student_t(4, a[g] * x + b - exp(c * x) / (1 + b * b), sigma)\n",
+    /* mixed: mu and its mean computed whole, the term's own arguments by rows */
+    "data J: int<lower=1>\ndata g: int<lower=1>[N]\ndata x: real[N]\ndata y: real[N]\n"
+    "a: real[J] ~ normal(0, 1)\nb ~ normal(0, 1)\nsigma ~ half_normal(1)\n"
+    "mu = a[g] + b * x\nc = mean(mu)\ny ~ normal(mu - c + -b * x, sigma)\n",
+    /* an argument needing every row inside the term: its ops run whole in every share */
+    "data J: int<lower=1>\ndata g: int<lower=1>[N]\ndata x: real[N]\n"
+    "data y: int<lower=0, upper=1>[N]\na: real[J] ~ normal(0, 1)\nb ~ normal(0, 1)\n"
+    "y ~ bernoulli_logit(a[g] + b * x - mean(b * x))\n",
+    /* by rows: `if` on a comparison, a two-argument function, a power, a division */
+    "data J: int<lower=1>\ndata g: int<lower=1>[N]\ndata x: real[N]\ndata y: real[N]\n"
+    "a: real[J] ~ normal(0, 1)\nb ~ normal(0, 1)\nsigma ~ half_normal(1)\n"
+    "y ~ normal((if x > 0 then a[g] else 0.5 * a[g]) + pow(log1p_exp(b * x), 2) / (2 + x)"
+    " - fmax(b, x), sigma)\n",
+    /* a node by rows: mu's gather, product and sum run on the share's rows */
+    "data J: int<lower=1>\ndata g: int<lower=1>[N]\ndata x: real[N]\ndata y: real[N]\n"
+    "a: real[J] ~ normal(0, 1)\nb ~ normal(0, 1)\nsigma ~ half_normal(1)\n"
+    "mu = a[g] + b * x\ny ~ student_t(4, mu, sigma)\n",
 };
-static const int binary[] = {1, 0, 0, 0, 1};
+static const int binary[] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};
 
 /* The split's log density and gradient against the unsplit ones at a few points, for several
  * share counts (more shares than rows included). */
@@ -183,6 +214,88 @@ static void test_split_draws_agree(void **state)
         gb_draws_free(d[v]);
 }
 
+/* Evaluates share 1 of 2 of model mi alone, as one of two MPI ranks does, in a work space
+ * filled with a mark, and sorts the ops of N elements that the deterministic nodes and y's term
+ * run: by rows when their value and adjoint were computed at the share's rows [N/2, N) only,
+ * the other rows left as they were; whole when computed at every row.  Anything else fails. */
+static void share_one_of_two(size_t mi, size_t *by_rows, size_t *whole)
+{
+    gbt_model *f = gbt_model_new();
+    char *json = data_json(binary[mi]);
+    assert_int_equal(gbt_model_build(f, models[mi], json), GB_OK);
+    free(json);
+    const gb_model *m = f->m;
+    f->ws = gb_model_ws_new(m);
+    assert_non_null(f->ws);
+    const double mark = 12345.5;
+    for (size_t i = 0; i < m->ws_size; i++)
+        f->ws->buf[i] = mark;
+    gb_split *sp = NULL;
+    assert_int_equal(gb_split_new(m, 1, 1, 2, NULL, NULL, &sp), GB_OK);
+    gb_model_ws_set_split(f->ws, sp);
+    size_t dim = gb_model_dim(m);
+    double *th = calloc(dim, sizeof *th), *g = calloc(dim, sizeof *g);
+    assert_true(th && g);
+    for (size_t k = 0; k < dim; k++)
+        th[k] = 0.3 * cos((double)k);
+    assert_true(isfinite(gb_model_logp(m, f->ws, th, g)));
+    const term_range *tr = NULL; /* y's */
+    for (size_t k = 0; k < m->terms.len; k++)
+        if (m->ops.items[m->terms.items[k].b - 1].n == N)
+            tr = &m->terms.items[k];
+    assert_non_null(tr);
+    *by_rows = *whole = 0;
+    for (size_t q = 0; q + 1 < tr->b; q = q + 1 == m->nterm_start ? tr->a : q + 1) {
+        const tensor *X = &m->t.items[m->ops.items[q].out];
+        if (m->ops.items[q].kind == OP_SKIP || X->ext || X->elen != N)
+            continue;
+        int rows = f->ws->buf[X->val] == mark;
+        for (int adj = 0; adj < 2 && (!adj || X->has_adj); adj++) {
+            const double *v = f->ws->buf + (adj ? X->adj : X->val);
+            for (size_t j = 0; j < N; j++)
+                if ((v[j] == mark) != (rows && j < N / 2))
+                    fail_msg("model %zu, op %zu (%s): row %zu %s %.17g", mi, q,
+                             adj ? "adjoint" : "value", j,
+                             v[j] == mark ? "not computed" : "computed:", v[j]);
+        }
+        ++*(rows ? by_rows : whole);
+    }
+    gb_model_ws_set_split(f->ws, NULL);
+    gb_split_free(sp);
+    free(th);
+    free(g);
+    gbt_model_free(f);
+}
+
+/* A share computes its own rows of the row-wise ops feeding a vectorised term (the node mu's,
+ * the term's own) and every row of those whose result something needs whole (mean(mu)); the
+ * radon model's term is fused. */
+static void test_split_share_computes_its_rows(void **state)
+{
+    (void)state;
+    const struct {
+        size_t model, rows, whole;
+    } want[] = {
+        {6, 5, 0},  /* a[g], a[g] * x, c * x, exp, the division, the sums */
+        {7, 3, 4},  /* mu - c, -b * x, the sum; mu (gather, product, sum, value) whole */
+        {8, 2, 1},  /* a[g], the sum and the difference; b * x (its mean) whole */
+        {9, 8, 0},  /* if, comparisons, fmax, pow, log1p_exp, ... */
+        {10, 4, 0}, /* mu's gather, product, sum and value, by rows */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        size_t rows, whole;
+        share_one_of_two(want[i].model, &rows, &whole);
+        if (rows < want[i].rows || whole != want[i].whole)
+            fail_msg("model %zu: %zu ops by rows, %zu whole", want[i].model, rows, whole);
+    }
+    gbt_model *r = gbt_model_new();
+    char *json = data_json(0);
+    assert_int_equal(gbt_model_build(r, models[5], json), GB_OK);
+    free(json);
+    assert_int_equal(gb_model_fused_terms(r->m), 1);
+    gbt_model_free(r);
+}
+
 static void test_split_refuses_gibbs_latent(void **state)
 {
     gbt_model *f = *state;
@@ -205,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_split_sums_to_whole),
         cmocka_unit_test_setup_teardown(test_split_same_bits_every_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_draws_agree, setup, teardown),
+        cmocka_unit_test(test_split_share_computes_its_rows),
         cmocka_unit_test_setup_teardown(test_split_refuses_gibbs_latent, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
