@@ -36,7 +36,11 @@ PKG_LIBS := gsl jansson libgvc libcgraph plplot
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wundef -Wwrite-strings -Wvla
-OPT     ?= -O2 -g
+# -falign-loops=32: every loop head on a 32-byte boundary.  The GLM kernels' short inner loops
+# (stdlib/glm_block.c) ran 25% slower when an unrelated change moved them across a boundary
+# (logistic_10k, one chain: 1.30 s user aligned, 1.62-1.69 s unaligned, same instructions by
+# callgrind); the flag changes layout only, never a result.
+OPT     ?= -O2 -g -falign-loops=32
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) $(CFLAGS) $(SAN) \
              $(addprefix -I,$(INC_DIRS)) -I$(BUILD)/lang \
