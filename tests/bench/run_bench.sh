@@ -82,18 +82,26 @@ trap 'rm -rf "$TMP"' EXIT
 
 # run_gb MODEL THREADS -> "wall rss_kb"; draws in $TMP/MODEL_tTHREADS_*.csv
 run_gb() {
-    local m=$1 t=$2 data t0 t1
+    local m=$1 t=$2 data t0 t1 w walls="" k
     data=$(data_for "$m")
-    t0=$(date +%s.%N)
-    if ! /usr/bin/time -f %M -o "$TMP/${m}_t$t.rss" "$GB" run "tests/bench/$m.gb" --data "$data" \
-        --chains 4 --draws 1000 --threads "$t" --output "$TMP/${m}_t$t.csv" \
-        --quiet > "$TMP/${m}_t$t.log" 2>&1; then
-        echo "bench: glassbox failed on $m after $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s:" >&2
-        tail -20 "$TMP/${m}_t$t.log" "$TMP/${m}_t$t.rss" >&2
-        return 1
-    fi
-    t1=$(date +%s.%N)
-    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $(tail -1 "$TMP/${m}_t$t.rss")"
+    # A run under a second is at the mercy of the scheduler: run it 5 times (the default seed: the same
+    # draws) and report the median wall.
+    for k in 1 2 3 4 5; do
+        t0=$(date +%s.%N)
+        if ! /usr/bin/time -f %M -o "$TMP/${m}_t$t.rss" "$GB" run "tests/bench/$m.gb" --data "$data" \
+            --chains 4 --draws 1000 --threads "$t" --output "$TMP/${m}_t$t.csv" \
+            --quiet > "$TMP/${m}_t$t.log" 2>&1; then
+            echo "bench: glassbox failed on $m after $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s:" >&2
+            tail -20 "$TMP/${m}_t$t.log" "$TMP/${m}_t$t.rss" >&2
+            return 1
+        fi
+        t1=$(date +%s.%N)
+        w=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+        walls="$walls $w"
+        awk -v w="$w" 'BEGIN { exit !(w >= 1) }' && break
+    done
+    w=$(echo $walls | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "$w $(tail -1 "$TMP/${m}_t$t.rss")"
 }
 
 # ess_of MODEL THREADS -> "min_bulk min_bulk_var min_tail max_rhat max_rhat_var"
@@ -274,8 +282,9 @@ OUT="$TMP/out.md"
     echo "(a load above the core count means other processes shared the cores during the run: timings inflate)."
     echo
     echo "glassbox: 4 chains x (${GB_WARMUP:-default} warmup + 1000 draws: its default warmup, Fisher adaptation,"
-    echo "tests/bench/WARMUP.md), --threads 2; wall = process start to draws CSV"
-    echo "written (includes data load, parse, compile, summary); ESS/s = min bulk ESS / wall. Peers (JAGS, Stan)"
+    echo "tests/bench/WARMUP.md), --threads 2, default seed; wall = process start to draws CSV"
+    echo "written (includes data load, parse, compile, summary; a run under 1 s is repeated 5 times and its"
+    echo "median wall shown); ESS/s = min bulk ESS / wall. Peers (JAGS, Stan)"
     [ -n "$PEER_RUNS" ] && echo "ran 4 chains x ($PEER_RUNS)"
     echo "as in ../shared/bench/peers/RESULTS.md: wall = whole Rscript run, ESS/s = min bulk ESS / (wall - compile"
     echo "done in this run), ESS/s (smp) = min bulk ESS / sampling phase. glassbox/JAGS = glassbox ESS/s over JAGS"
