@@ -62,6 +62,22 @@ static int row_wise(const gb_model *m, const mop *o, size_t n, const unsigned ch
     return o->nin <= 8 && is_rows(O, n) && inputs_rowwise(m, o, n);
 }
 
+/* Row j's part v of an operand's adjoint: into its row when the operand is a row vector
+ * (stride 1), else into a running sum that adj_done adds to its one element. */
+static inline void adj_add(double *adj, size_t stride, size_t j, double v, double *sum)
+{
+    if (adj && stride)
+        adj[j] += v;
+    else
+        *sum += v;
+}
+
+static inline void adj_done(double *adj, size_t stride, double sum)
+{
+    if (adj && !stride)
+        adj[0] += sum;
+}
+
 /* a + x, a - x, a * x: the derivatives inline (a call per row cost half the share's time);
  * zero adjoints are skipped, as the whole kernels skip them (0 * inf must not make a NaN). */
 static void bwd_linear(int op, const double *a, double *aa, size_t sa, const double *b,
@@ -73,19 +89,11 @@ static void bwd_linear(int op, const double *a, double *aa, size_t sa, const dou
         if (g == 0)
             continue;
         double da = op == GB_OP_MUL ? b[j * sb] : 1, db = op == GB_OP_MUL ? a[j * sa] : sign;
-        if (aa && sa)
-            aa[j] += g * da;
-        else
-            suma += g * da;
-        if (ba && sb)
-            ba[j] += g * db;
-        else
-            sumb += g * db;
+        adj_add(aa, sa, j, g * da, &suma);
+        adj_add(ba, sb, j, g * db, &sumb);
     }
-    if (aa && !sa)
-        aa[0] += suma;
-    if (ba && !sb)
-        ba[0] += sumb;
+    adj_done(aa, sa, suma);
+    adj_done(ba, sb, sumb);
 }
 
 static void bwd_binop(int op, const double *a, double *aa, size_t sa, const double *b,
@@ -102,19 +110,11 @@ static void bwd_binop(int op, const double *a, double *aa, size_t sa, const doub
         if (g == 0)
             continue;
         mop_binop_d(op, a[j * sa], b[j * sb], r[j], &da, &db);
-        if (aa && sa)
-            aa[j] += g * da;
-        else
-            suma += g * da;
-        if (ba && sb)
-            ba[j] += g * db;
-        else
-            sumb += g * db;
+        adj_add(aa, sa, j, g * da, &suma);
+        adj_add(ba, sb, j, g * db, &sumb);
     }
-    if (aa && !sa)
-        aa[0] += suma;
-    if (ba && !sb)
-        ba[0] += sumb;
+    adj_done(aa, sa, suma);
+    adj_done(ba, sb, sumb);
 }
 
 static void run_unop(const mop *o, const double *a, double *aa, int sa, double *r,
@@ -130,14 +130,9 @@ static void run_unop(const mop *o, const double *a, double *aa, int sa, double *
     if (!aa || o->sub == GB_OP_NOT)
         return;
     double s = o->sub == GB_OP_NEG ? -1 : 1, sum = 0;
-    for (size_t j = r0; j < r1; j++) {
-        if (sa)
-            aa[j] += s * ra[j];
-        else
-            sum += s * ra[j];
-    }
-    if (!sa)
-        aa[0] += sum;
+    for (size_t j = r0; j < r1; j++)
+        adj_add(aa, (size_t)sa, j, s * ra[j], &sum);
+    adj_done(aa, (size_t)sa, sum);
 }
 
 static void run_if(const mop_operands *p, double *r, const double *ra, size_t r0, size_t r1,
