@@ -386,14 +386,16 @@ int cli_check_memory(const cli_opts *o, const cli_session *s, long chains, long 
     if (explain) {
         gb_memplan p;
         char a[32], b[32], c[32], d[32], e[32];
-        if (gb_memplan_estimate(s->graph, &cfg, &p) == GB_OK)
-            printf("memory: about %s (%s for the compiled model, %s per chain x %ld at once, %s "
-                   "of stored draws); the budget is %s\n",
-                   gb_memplan_format(p.total, a, sizeof a),
-                   gb_memplan_format(p.model, b, sizeof b),
-                   gb_memplan_format(p.per_chain, c, sizeof c), parallel,
-                   gb_memplan_format(p.draws, d, sizeof d),
-                   gb_memplan_format(gb_memory_budget(), e, sizeof e));
+        /* --explain asked for this line: an estimate that fails is an error, not a line left
+           out (the check below runs the estimate again and may then succeed) */
+        if (gb_memplan_estimate(s->graph, &cfg, &p) != GB_OK)
+            return cli_report(NULL, NULL, GB_ENOMEM);
+        printf("memory: about %s (%s for the compiled model, %s per chain x %ld at once, %s "
+               "of stored draws); the budget is %s\n",
+               gb_memplan_format(p.total, a, sizeof a), gb_memplan_format(p.model, b, sizeof b),
+               gb_memplan_format(p.per_chain, c, sizeof c), parallel,
+               gb_memplan_format(p.draws, d, sizeof d),
+               gb_memplan_format(gb_memory_budget(), e, sizeof e));
     }
     if (gb_memplan_check(s->graph, &cfg, gb_memory_budget(), s->errs) == GB_OK)
         return GB_EXIT_OK;

@@ -72,6 +72,9 @@ inject "run hmm (FFBS)" run tests/fault/hmm.gb --data tests/fault/hmm.json --cha
 inject "loo" loo $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" --loglik "$tmp/out/ll.csv"
 inject "predict" predict $m --data $d --draws "$tmp/s_1.csv" "$tmp/s_2.csv" \
     --output "$tmp/out/p.csv"
+# --explain's table and memory line: each a line the user asked for, so a failure is an error
+inject "run --explain" run $m --data $d --explain --chains 1 --warmup 5 --draws 5 --seed 1 \
+    --quiet --output "$tmp/out/explain.csv"
 inject "run --prior" run $m --data $d --prior --chains 1 --draws 5 --output "$tmp/out/prior.csv"
 inject "run --prior (MCMC)" run tests/fault/tiny_ordered.gb --data $d --prior --chains 1 \
     --warmup 5 --draws 5 --output "$tmp/out/prior_mcmc.csv"
