@@ -1,7 +1,8 @@
 /* test_glm_block.c - the GLM row-block kernels (stdlib/glm_block.c) against the plain row loop
- * they replace, bit for bit (they keep its order of additions), over every K up to 19 (all
- * remainders of the 8/4/2-column chunks and of the 4-term dot products) and blocks of 0 to 9,
- * 64 and 67 rows; and the three GLMs over several row blocks (N = 0, 1, a block plus an odd
+ * they replace, bit for bit (they keep its order of additions): the dispatching entry points,
+ * the portable code and, where the CPU has it, the AVX2 code, over every K up to 52 (all
+ * remainders of the 8/4/2-column chunks and of the 4-term dot products, and the AVX2 X' g's one
+ * to three passes of up to 6 vectors) and blocks of 0 to 9, 64 and 67 rows; and the three GLMs over several row blocks (N = 0, 1, a block plus an odd
  * remainder) against the same model written as a row loop, value and gradients (Poisson counts
  * below and above the 256 whose log(y!) a call caches). */
 #include <math.h>
@@ -17,7 +18,7 @@
 #include "near.h"
 
 #define MAXN 200
-#define MAXK 24
+#define MAXK 52
 
 static double xs[MAXN * MAXK], gs[MAXN], bs[MAXK];
 
@@ -54,45 +55,73 @@ static double ref_eta(const double *x, size_t K, double alpha)
 
 static const size_t nbs[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 67};
 
+/* each implementation of the two kernels, and whether this machine runs it */
+typedef struct kernels {
+    const char *name;
+    void (*eta)(const double *, size_t, size_t, double, const double *, double *);
+    void (*xtg)(const double *, size_t, size_t, const double *, double *);
+    int runs;
+} kernels;
+
+static const kernels impls[] = {
+    {"dispatched", gb_glm_block_eta, gb_glm_block_xtg, 1},
+    {"portable", gb_glm_block_eta_portable, gb_glm_block_xtg_portable, 1},
+#if GB_SIMD_X86
+    {"avx2", gb_glm_block_eta_avx2, gb_glm_block_xtg_avx2, -1},
+#endif
+};
+enum { NIMPLS = sizeof impls / sizeof impls[0] };
+
+static int impl_runs(const kernels *im)
+{
+#if GB_SIMD_X86
+    if (im->runs < 0)
+        return gb_simd_has_avx2();
+#endif
+    return im->runs;
+}
+
 static void test_glm_block_eta_equals_row_loop_bitwise(void **state)
 {
     (void)state;
     fill(11);
-    for (size_t K = 0; K < 20; K++)
-        for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
-            size_t nb = nbs[t];
-            double eta[MAXN + 1];
-            eta[nb] = 42; /* the kernel writes nb values, no more */
-            gb_glm_block_eta(xs, nb, K, 0.3, bs, eta);
-            for (size_t i = 0; i < nb; i++)
-                if (eta[i] != ref_eta(xs + i * K, K, 0.3))
-                    fail_msg("K %zu nb %zu row %zu: eta %.17g, row loop %.17g", K, nb, i, eta[i],
-                             ref_eta(xs + i * K, K, 0.3));
-            assert_true(eta[nb] == 42);
-        }
+    for (size_t m = 0; m < NIMPLS; m++)
+        for (size_t K = 0; K <= MAXK && impl_runs(&impls[m]); K++)
+            for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
+                size_t nb = nbs[t];
+                double eta[MAXN + 1];
+                eta[nb] = 42; /* the kernel writes nb values, no more */
+                impls[m].eta(xs, nb, K, 0.3, bs, eta);
+                for (size_t i = 0; i < nb; i++)
+                    if (eta[i] != ref_eta(xs + i * K, K, 0.3))
+                        fail_msg("%s K %zu nb %zu row %zu: eta %.17g, row loop %.17g",
+                                 impls[m].name, K, nb, i, eta[i], ref_eta(xs + i * K, K, 0.3));
+                assert_true(eta[nb] == 42);
+            }
 }
 
 static void test_glm_block_xtg_equals_row_loop_bitwise(void **state)
 {
     (void)state;
     fill(12);
-    for (size_t K = 0; K < 20; K++)
-        for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
-            size_t nb = nbs[t];
-            double acc[MAXK + 1], ref[MAXK];
-            for (size_t k = 0; k < K; k++)
-                acc[k] = ref[k] = 0.25 * (double)k; /* adds to what is there */
-            acc[K] = 42;
-            gb_glm_block_xtg(xs, nb, K, gs, acc);
-            for (size_t i = 0; i < nb; i++)
+    for (size_t m = 0; m < NIMPLS; m++)
+        for (size_t K = 0; K <= MAXK && impl_runs(&impls[m]); K++)
+            for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
+                size_t nb = nbs[t];
+                double acc[MAXK + 1], ref[MAXK];
                 for (size_t k = 0; k < K; k++)
-                    ref[k] += xs[i * K + k] * gs[i];
-            for (size_t k = 0; k < K; k++)
-                if (acc[k] != ref[k])
-                    fail_msg("K %zu nb %zu col %zu: %.17g, row loop %.17g", K, nb, k, acc[k],
-                             ref[k]);
-            assert_true(acc[K] == 42);
-        }
+                    acc[k] = ref[k] = 0.25 * (double)k; /* adds to what is there */
+                acc[K] = 42;
+                impls[m].xtg(xs, nb, K, gs, acc);
+                for (size_t i = 0; i < nb; i++)
+                    for (size_t k = 0; k < K; k++)
+                        ref[k] += xs[i * K + k] * gs[i];
+                for (size_t k = 0; k < K; k++)
+                    if (acc[k] != ref[k])
+                        fail_msg("%s K %zu nb %zu col %zu: %.17g, row loop %.17g", impls[m].name,
+                                 K, nb, k, acc[k], ref[k]);
+                assert_true(acc[K] == 42);
+            }
 }
 
 /* The GLMs as a row loop: value, d/dalpha, d/dbeta, d/dsigma (normal), d/dx and d/dy. */
