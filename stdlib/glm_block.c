@@ -45,8 +45,10 @@ static double dot1(const double *x, const double *b, size_t K)
     return (s0 + s01[1]) + (s23[0] + s23[1]);
 }
 
-/* Four rows x, x + K, x + 2K, x + 3K at once, each summed exactly as dot1 sums it. */
-static void dot4(const double *x, const double *b, size_t K, double *d)
+/* Four rows x, x + K, x + 2K, x + 3K at once, each summed exactly as dot1 sums it; eta[j] =
+ * alpha + row j's.  (Each eta is stored as it is made: via a d[4] that the compiler reloaded as
+ * one vector, the load waited on four stores it could not forward, half the kernel's time.) */
+static void dot4(const double *x, const double *b, size_t K, double alpha, double *eta)
 {
     v2d a01 = {0, 0}, a23 = {0, 0}, b01 = {0, 0}, b23 = {0, 0};
     v2d c01 = {0, 0}, c23 = {0, 0}, d01 = {0, 0}, d23 = {0, 0};
@@ -70,22 +72,18 @@ static void dot4(const double *x, const double *b, size_t K, double *d)
         u0 += x2[k] * b[k];
         w0 += x3[k] * b[k];
     }
-    d[0] = (s0 + a01[1]) + (a23[0] + a23[1]);
-    d[1] = (t0 + b01[1]) + (b23[0] + b23[1]);
-    d[2] = (u0 + c01[1]) + (c23[0] + c23[1]);
-    d[3] = (w0 + d01[1]) + (d23[0] + d23[1]);
+    eta[0] = alpha + ((s0 + a01[1]) + (a23[0] + a23[1]));
+    eta[1] = alpha + ((t0 + b01[1]) + (b23[0] + b23[1]));
+    eta[2] = alpha + ((u0 + c01[1]) + (c23[0] + c23[1]));
+    eta[3] = alpha + ((w0 + d01[1]) + (d23[0] + d23[1]));
 }
 
 void gb_glm_block_eta_portable(const double *x, size_t nb, size_t K, double alpha,
                                const double *beta, double *eta)
 {
     size_t i = 0;
-    for (; i + 4 <= nb; i += 4) {
-        double d[4];
-        dot4(x + i * K, beta, K, d);
-        for (int j = 0; j < 4; j++)
-            eta[i + j] = alpha + d[j];
-    }
+    for (; i + 4 <= nb; i += 4)
+        dot4(x + i * K, beta, K, alpha, eta + i);
     for (; i < nb; i++)
         eta[i] = alpha + dot1(x + i * K, beta, K);
 }
@@ -187,7 +185,8 @@ static GB_TARGET_AVX2 double dot_finish(v4d s, const double *x, const double *b,
     return (s0 + s[1]) + (s[2] + s[3]);
 }
 
-static GB_TARGET_AVX2 void dot4_avx2(const double *x, const double *b, size_t K, double *d)
+static GB_TARGET_AVX2 void dot4_avx2(const double *x, const double *b, size_t K, double alpha,
+                                     double *eta)
 {
     v4d a = {0, 0, 0, 0}, c = {0, 0, 0, 0}, e = {0, 0, 0, 0}, f = {0, 0, 0, 0};
     const double *x0 = x, *x1 = x + K, *x2 = x + 2 * K, *x3 = x + 3 * K;
@@ -199,22 +198,18 @@ static GB_TARGET_AVX2 void dot4_avx2(const double *x, const double *b, size_t K,
         e += load4(x2 + k) * bk;
         f += load4(x3 + k) * bk;
     }
-    d[0] = dot_finish(a, x0, b, k, K);
-    d[1] = dot_finish(c, x1, b, k, K);
-    d[2] = dot_finish(e, x2, b, k, K);
-    d[3] = dot_finish(f, x3, b, k, K);
+    eta[0] = alpha + dot_finish(a, x0, b, k, K);
+    eta[1] = alpha + dot_finish(c, x1, b, k, K);
+    eta[2] = alpha + dot_finish(e, x2, b, k, K);
+    eta[3] = alpha + dot_finish(f, x3, b, k, K);
 }
 
 GB_TARGET_AVX2 void gb_glm_block_eta_avx2(const double *x, size_t nb, size_t K, double alpha,
                                           const double *beta, double *eta)
 {
     size_t i = 0;
-    for (; i + 4 <= nb; i += 4) {
-        double d[4];
-        dot4_avx2(x + i * K, beta, K, d);
-        for (int j = 0; j < 4; j++)
-            eta[i + j] = alpha + d[j];
-    }
+    for (; i + 4 <= nb; i += 4)
+        dot4_avx2(x + i * K, beta, K, alpha, eta + i);
     for (; i < nb; i++)
         eta[i] = alpha + dot1(x + i * K, beta, K);
 }
