@@ -200,12 +200,91 @@ static void test_glm_block_glms_equal_row_loop_across_blocks(void **state)
             }
 }
 
+/* bernoulli_logit_glm as dist_multi_glm.c computed it before its all-binary block path: the
+ * portable kernels and this row loop, whose softplus factors are multiplied 256 at a time. */
+#define LG_N 600
+#define LG_K 5
+static double ref_logit(const double *y, const double *x, double al, const double *be,
+                        double *ga, double *gb, double *gy)
+{
+    double lp = 0, prod = 1, logfac = 0, eta[GB_GLM_BLOCK_ROWS], g[GB_GLM_BLOCK_ROWS];
+    size_t inblock = 0;
+    for (size_t i0 = 0; i0 < LG_N; i0 += GB_GLM_BLOCK_ROWS) {
+        size_t nb = LG_N - i0 < GB_GLM_BLOCK_ROWS ? LG_N - i0 : GB_GLM_BLOCK_ROWS;
+        gb_glm_block_eta_portable(x + i0 * LG_K, nb, LG_K, al, be, eta);
+        for (size_t i = 0; i < nb; i++) {
+            const double *yi = y + i0 + i;
+            if (!(*yi == 0 || *yi == 1)) {
+                g[i] = 0;
+                lp += -INFINITY;
+                continue;
+            }
+            double e = eta[i], t = exp(-fabs(e)), p = e >= 0 ? 1 / (1 + t) : t / (1 + t);
+            double xx = *yi == 1 ? -e : e;
+            g[i] = *yi - p;
+            lp += -(xx > 0 ? xx : 0);
+            prod *= 1 + t;
+            if (++inblock == 256) {
+                logfac += log(prod);
+                prod = 1;
+                inblock = 0;
+            }
+        }
+        for (size_t i = 0; i < nb; i++) {
+            *ga += g[i];
+            gy[i0 + i] -= g[i];
+        }
+        gb_glm_block_xtg_portable(x + i0 * LG_K, nb, LG_K, g, gb);
+    }
+    return lp - (logfac + log(prod));
+}
+
+/* The all-binary block path (three passes, masks for branches) gives the bits of the row loop:
+ * eta of both signs, exact zeros (alpha 0, zero rows), large |eta|, N past two 256-row factor
+ * blocks with a remainder; and a y of 0.5 in one block sends it down the row loop (-inf). */
+static void test_glm_block_logit_bitwise_as_row_loop(void **state)
+{
+    (void)state;
+    static double x[LG_N * LG_K], y[LG_N];
+    double be[LG_K] = {0.7, -1.1, 0.4, 2.5, -0.3};
+    fill(14);
+    for (int c = 0; c < 3; c++) {
+        double al = c == 0 ? 0 : 0.35;
+        for (size_t i = 0; i < LG_N; i++) {
+            for (size_t k = 0; k < LG_K; k++)
+                x[i * LG_K + k] = i % 7 == 0 ? 0 : xs[(i * LG_K + k) % (MAXN * MAXK)] * (i % 5 + 1);
+            y[i] = (double)((i * 7 + i / 3) % 2);
+        }
+        if (c == 2)
+            y[130] = 0.5;
+        double gy[LG_N] = {0}, ry[LG_N] = {0}, ga = 0, gb[LG_K] = {0}, ra = 0, rb[LG_K] = {0};
+        gb_arg args[4] = {{y, gy, 0}, {x, NULL, 0}, {&al, &ga, 0}, {be, gb, 0}};
+        size_t dims[2] = {LG_N, LG_K};
+        double lp = gb_dist_bernoulli_logit_glm.lpdf(1, args, dims, 0);
+        double ref = ref_logit(y, x, al, be, &ra, rb, ry);
+        if (c == 2) {
+            assert_true(lp == -INFINITY && ref == -INFINITY);
+            continue;
+        }
+        if (memcmp(&lp, &ref, sizeof lp) != 0 || memcmp(&ga, &ra, sizeof ga) != 0)
+            fail_msg("case %d: lp %.17g row loop %.17g, d/dalpha %.17g row loop %.17g", c, lp,
+                     ref, ga, ra);
+        for (size_t k = 0; k < LG_K; k++)
+            if (memcmp(&gb[k], &rb[k], sizeof gb[k]) != 0)
+                fail_msg("case %d: d/dbeta %zu %.17g row loop %.17g", c, k, gb[k], rb[k]);
+        for (size_t i = 0; i < LG_N; i++)
+            if (memcmp(&gy[i], &ry[i], sizeof gy[i]) != 0)
+                fail_msg("case %d: d/dy %zu %.17g row loop %.17g", c, i, gy[i], ry[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_glm_block_eta_equals_row_loop_bitwise),
         cmocka_unit_test(test_glm_block_xtg_equals_row_loop_bitwise),
         cmocka_unit_test(test_glm_block_glms_equal_row_loop_across_blocks),
+        cmocka_unit_test(test_glm_block_logit_bitwise_as_row_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
