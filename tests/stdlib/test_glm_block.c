@@ -1,7 +1,8 @@
 /* test_glm_block.c - the GLM row-block kernels (stdlib/glm_block.c) against the plain row loop
- * they replace, bit for bit (they keep its order of additions), over every K up to 19 (all
- * remainders of the 8/4/2-column chunks and of the 4-term dot products) and blocks of 0 to 9,
- * 64 and 67 rows; and the three GLMs over several row blocks (N = 0, 1, a block plus an odd
+ * they replace, bit for bit (they keep its order of additions): the dispatching entry points,
+ * the portable code and, where the CPU has it, the AVX2 code, over every K up to 52 (all
+ * remainders of the 8/4/2-column chunks and of the 4-term dot products, and the AVX2 X' g's one
+ * to three passes of up to 6 vectors) and blocks of 0 to 9, 64 and 67 rows; and the three GLMs over several row blocks (N = 0, 1, a block plus an odd
  * remainder) against the same model written as a row loop, value and gradients (Poisson counts
  * below and above the 256 whose log(y!) a call caches). */
 #include <math.h>
@@ -17,7 +18,7 @@
 #include "near.h"
 
 #define MAXN 200
-#define MAXK 24
+#define MAXK 52
 
 static double xs[MAXN * MAXK], gs[MAXN], bs[MAXK];
 
@@ -54,45 +55,73 @@ static double ref_eta(const double *x, size_t K, double alpha)
 
 static const size_t nbs[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 67};
 
+/* each implementation of the two kernels, and whether this machine runs it */
+typedef struct kernels {
+    const char *name;
+    void (*eta)(const double *, size_t, size_t, double, const double *, double *);
+    void (*xtg)(const double *, size_t, size_t, const double *, double *);
+    int runs;
+} kernels;
+
+static const kernels impls[] = {
+    {"dispatched", gb_glm_block_eta, gb_glm_block_xtg, 1},
+    {"portable", gb_glm_block_eta_portable, gb_glm_block_xtg_portable, 1},
+#if GB_SIMD_X86
+    {"avx2", gb_glm_block_eta_avx2, gb_glm_block_xtg_avx2, -1},
+#endif
+};
+enum { NIMPLS = sizeof impls / sizeof impls[0] };
+
+static int impl_runs(const kernels *im)
+{
+#if GB_SIMD_X86
+    if (im->runs < 0)
+        return gb_simd_has_avx2();
+#endif
+    return im->runs;
+}
+
 static void test_glm_block_eta_equals_row_loop_bitwise(void **state)
 {
     (void)state;
     fill(11);
-    for (size_t K = 0; K < 20; K++)
-        for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
-            size_t nb = nbs[t];
-            double eta[MAXN + 1];
-            eta[nb] = 42; /* the kernel writes nb values, no more */
-            gb_glm_block_eta(xs, nb, K, 0.3, bs, eta);
-            for (size_t i = 0; i < nb; i++)
-                if (eta[i] != ref_eta(xs + i * K, K, 0.3))
-                    fail_msg("K %zu nb %zu row %zu: eta %.17g, row loop %.17g", K, nb, i, eta[i],
-                             ref_eta(xs + i * K, K, 0.3));
-            assert_true(eta[nb] == 42);
-        }
+    for (size_t m = 0; m < NIMPLS; m++)
+        for (size_t K = 0; K <= MAXK && impl_runs(&impls[m]); K++)
+            for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
+                size_t nb = nbs[t];
+                double eta[MAXN + 1];
+                eta[nb] = 42; /* the kernel writes nb values, no more */
+                impls[m].eta(xs, nb, K, 0.3, bs, eta);
+                for (size_t i = 0; i < nb; i++)
+                    if (eta[i] != ref_eta(xs + i * K, K, 0.3))
+                        fail_msg("%s K %zu nb %zu row %zu: eta %.17g, row loop %.17g",
+                                 impls[m].name, K, nb, i, eta[i], ref_eta(xs + i * K, K, 0.3));
+                assert_true(eta[nb] == 42);
+            }
 }
 
 static void test_glm_block_xtg_equals_row_loop_bitwise(void **state)
 {
     (void)state;
     fill(12);
-    for (size_t K = 0; K < 20; K++)
-        for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
-            size_t nb = nbs[t];
-            double acc[MAXK + 1], ref[MAXK];
-            for (size_t k = 0; k < K; k++)
-                acc[k] = ref[k] = 0.25 * (double)k; /* adds to what is there */
-            acc[K] = 42;
-            gb_glm_block_xtg(xs, nb, K, gs, acc);
-            for (size_t i = 0; i < nb; i++)
+    for (size_t m = 0; m < NIMPLS; m++)
+        for (size_t K = 0; K <= MAXK && impl_runs(&impls[m]); K++)
+            for (size_t t = 0; t < sizeof nbs / sizeof nbs[0]; t++) {
+                size_t nb = nbs[t];
+                double acc[MAXK + 1], ref[MAXK];
                 for (size_t k = 0; k < K; k++)
-                    ref[k] += xs[i * K + k] * gs[i];
-            for (size_t k = 0; k < K; k++)
-                if (acc[k] != ref[k])
-                    fail_msg("K %zu nb %zu col %zu: %.17g, row loop %.17g", K, nb, k, acc[k],
-                             ref[k]);
-            assert_true(acc[K] == 42);
-        }
+                    acc[k] = ref[k] = 0.25 * (double)k; /* adds to what is there */
+                acc[K] = 42;
+                impls[m].xtg(xs, nb, K, gs, acc);
+                for (size_t i = 0; i < nb; i++)
+                    for (size_t k = 0; k < K; k++)
+                        ref[k] += xs[i * K + k] * gs[i];
+                for (size_t k = 0; k < K; k++)
+                    if (acc[k] != ref[k])
+                        fail_msg("%s K %zu nb %zu col %zu: %.17g, row loop %.17g", impls[m].name,
+                                 K, nb, k, acc[k], ref[k]);
+                assert_true(acc[K] == 42);
+            }
 }
 
 /* The GLMs as a row loop: value, d/dalpha, d/dbeta, d/dsigma (normal), d/dx and d/dy. */
@@ -171,12 +200,91 @@ static void test_glm_block_glms_equal_row_loop_across_blocks(void **state)
             }
 }
 
+/* bernoulli_logit_glm as dist_multi_glm.c computed it before its all-binary block path: the
+ * portable kernels and this row loop, whose softplus factors are multiplied 256 at a time. */
+#define LG_N 600
+#define LG_K 5
+static double ref_logit(const double *y, const double *x, double al, const double *be,
+                        double *ga, double *gb, double *gy)
+{
+    double lp = 0, prod = 1, logfac = 0, eta[GB_GLM_BLOCK_ROWS], g[GB_GLM_BLOCK_ROWS];
+    size_t inblock = 0;
+    for (size_t i0 = 0; i0 < LG_N; i0 += GB_GLM_BLOCK_ROWS) {
+        size_t nb = LG_N - i0 < GB_GLM_BLOCK_ROWS ? LG_N - i0 : GB_GLM_BLOCK_ROWS;
+        gb_glm_block_eta_portable(x + i0 * LG_K, nb, LG_K, al, be, eta);
+        for (size_t i = 0; i < nb; i++) {
+            const double *yi = y + i0 + i;
+            if (!(*yi == 0 || *yi == 1)) {
+                g[i] = 0;
+                lp += -INFINITY;
+                continue;
+            }
+            double e = eta[i], t = exp(-fabs(e)), p = e >= 0 ? 1 / (1 + t) : t / (1 + t);
+            double xx = *yi == 1 ? -e : e;
+            g[i] = *yi - p;
+            lp += -(xx > 0 ? xx : 0);
+            prod *= 1 + t;
+            if (++inblock == 256) {
+                logfac += log(prod);
+                prod = 1;
+                inblock = 0;
+            }
+        }
+        for (size_t i = 0; i < nb; i++) {
+            *ga += g[i];
+            gy[i0 + i] -= g[i];
+        }
+        gb_glm_block_xtg_portable(x + i0 * LG_K, nb, LG_K, g, gb);
+    }
+    return lp - (logfac + log(prod));
+}
+
+/* The all-binary block path (three passes, masks for branches) gives the bits of the row loop:
+ * eta of both signs, exact zeros (alpha 0, zero rows), large |eta|, N past two 256-row factor
+ * blocks with a remainder; and a y of 0.5 in one block sends it down the row loop (-inf). */
+static void test_glm_block_logit_bitwise_as_row_loop(void **state)
+{
+    (void)state;
+    static double x[LG_N * LG_K], y[LG_N];
+    double be[LG_K] = {0.7, -1.1, 0.4, 2.5, -0.3};
+    fill(14);
+    for (int c = 0; c < 3; c++) {
+        double al = c == 0 ? 0 : 0.35;
+        for (size_t i = 0; i < LG_N; i++) {
+            for (size_t k = 0; k < LG_K; k++)
+                x[i * LG_K + k] = i % 7 == 0 ? 0 : xs[(i * LG_K + k) % (MAXN * MAXK)] * (i % 5 + 1);
+            y[i] = (double)((i * 7 + i / 3) % 2);
+        }
+        if (c == 2)
+            y[130] = 0.5;
+        double gy[LG_N] = {0}, ry[LG_N] = {0}, ga = 0, gb[LG_K] = {0}, ra = 0, rb[LG_K] = {0};
+        gb_arg args[4] = {{y, gy, 0}, {x, NULL, 0}, {&al, &ga, 0}, {be, gb, 0}};
+        size_t dims[2] = {LG_N, LG_K};
+        double lp = gb_dist_bernoulli_logit_glm.lpdf(1, args, dims, 0);
+        double ref = ref_logit(y, x, al, be, &ra, rb, ry);
+        if (c == 2) {
+            assert_true(lp == -INFINITY && ref == -INFINITY);
+            continue;
+        }
+        if (memcmp(&lp, &ref, sizeof lp) != 0 || memcmp(&ga, &ra, sizeof ga) != 0)
+            fail_msg("case %d: lp %.17g row loop %.17g, d/dalpha %.17g row loop %.17g", c, lp,
+                     ref, ga, ra);
+        for (size_t k = 0; k < LG_K; k++)
+            if (memcmp(&gb[k], &rb[k], sizeof gb[k]) != 0)
+                fail_msg("case %d: d/dbeta %zu %.17g row loop %.17g", c, k, gb[k], rb[k]);
+        for (size_t i = 0; i < LG_N; i++)
+            if (memcmp(&gy[i], &ry[i], sizeof gy[i]) != 0)
+                fail_msg("case %d: d/dy %zu %.17g row loop %.17g", c, i, gy[i], ry[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_glm_block_eta_equals_row_loop_bitwise),
         cmocka_unit_test(test_glm_block_xtg_equals_row_loop_bitwise),
         cmocka_unit_test(test_glm_block_glms_equal_row_loop_across_blocks),
+        cmocka_unit_test(test_glm_block_logit_bitwise_as_row_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
