@@ -149,7 +149,7 @@ GB_CONT_CDFS(normal)
 
 static double student_t_kernel(double x, const double *p, double *g)
 {
-    double nu = p[0], mu = p[1], s = p[2], c[3];
+    double nu = p[0], mu = p[1], s = p[2], c[3] = {0, 0, 0};
     if (!isfinite(x) || !gb_cont_pos(nu) || !isfinite(mu) || !gb_cont_pos(s))
         return -INFINITY;
     double l = gb_cont_t_core(x - mu, nu, s, c);
