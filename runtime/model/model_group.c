@@ -322,9 +322,13 @@ static gb_status plan_term(gb_model *m, const term_range *tr)
         layout(m, c.p);
         o->group = c.p;
         c.p = NULL;
-        for (size_t k = tr->a; k < q; k++)
-            if (m->ops.items[k].kind != OP_SKIP)
-                m->ops.items[k].group_in = 1;
+        for (size_t k = tr->a; k < q; k++) {
+            mop *g = &m->ops.items[k];
+            if (g->kind != OP_SKIP) {
+                g->group_in = 1;
+                m->t.items[g->out].group_tmp = 1;
+            }
+        }
     }
     free(c.fixed);
     free(c.used);

@@ -26,6 +26,7 @@ typedef struct tensor {
     int has_adj;
     unsigned char fused_tmp; /* read and written only by a fused term's argument ops
                                 (model_fuse.c): its adjoint is not zeroed when fused */
+    unsigned char group_tmp; /* the same for a grouped term's argument ops (model_group.c) */
 } tensor;
 
 typedef enum op_kind {

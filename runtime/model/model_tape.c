@@ -293,7 +293,7 @@ static void zero_adjoints(const gb_model *m, gb_model_ws *ws)
 {
     for (size_t t = 0; t < m->t.len; t++) {
         const tensor *X = &m->t.items[t];
-        if (!X->has_adj || (X->fused_tmp && fuse_on(ws)))
+        if (!X->has_adj || (X->fused_tmp && fuse_on(ws)) || (X->group_tmp && group_on(ws)))
             continue;
         size_t r0 = 0, r1 = X->batch * X->elen;
         if (ws->share_trows && ws->share_trows[t]) {
