@@ -41,15 +41,16 @@ enum { GS_UNBUILT = 0, GS_OK = 1, GS_BAD = 2 }; /* the flag in the workspace */
 
 struct gb_group_plan {
     int kind;
-    size_t a, q;          /* the term's argument ops [a, q) and the term op */
-    size_t n;             /* rows (the term's repetitions) */
-    size_t y, idx;        /* variate and index tensors; idx GB_NO_TENSOR: one group (shared p) */
-    size_t v, s;          /* location vector or probability matrix / vector; normal's scale */
-    int s_grouped;        /* s is a vector read at the index, not one scale */
-    size_t G, K;          /* groups; categories (categorical) */
-    double log_norm;      /* normal: log sqrt(2 pi) as the distribution adds it */
+    size_t a, q;     /* the term's argument ops [a, q) and the term op */
+    size_t n;        /* rows (the term's repetitions) */
+    size_t y, idx;   /* variate and index tensors; idx GB_NO_TENSOR: one group (shared p) */
+    size_t v, s;     /* location vector or probability matrix / vector; normal's scale */
+    int s_grouped;   /* s is a vector read at the index, not one scale */
+    size_t G, K;     /* groups; categories (categorical) */
+    double log_norm; /* normal: log sqrt(2 pi) as the distribution adds it */
     size_t nsrc, src[GS_SOURCES], src_len[GS_SOURCES]; /* discrete latents' tensors read */
     size_t flag, save, stat; /* workspace offsets: state, copy of the sources, statistics */
+    size_t gather[2];        /* the gathers of v and s (GB_NO_TENSOR: none): not rerun */
 };
 
 /* ---- recognising the pattern ---- */
@@ -57,8 +58,8 @@ struct gb_group_plan {
 typedef struct gctx {
     gb_model *m;
     size_t a, q;
-    unsigned char *fixed;  /* per tensor: depends on data and non-NUTS discrete latents only */
-    unsigned char *used;   /* per op of [a, q): accounted for */
+    unsigned char *fixed; /* per tensor: depends on data and non-NUTS discrete latents only */
+    unsigned char *used;  /* per op of [a, q): accounted for */
     gb_group_plan *p;
 } gctx;
 
@@ -135,8 +136,7 @@ static void mark_fixed(gctx *c)
 static int fixed_rows(gctx *c, size_t t, int i)
 {
     const mop *o = &c->m->ops.items[c->q];
-    return fixed_input(c, t) && total(c->m, t) == c->p->n && o->stride[i] == 1 &&
-           !o->use_scr[i];
+    return fixed_input(c, t) && total(c->m, t) == c->p->n && o->stride[i] == 1 && !o->use_scr[i];
 }
 
 /* Tensor t = base[idx] with one index a row: the gather op of [a, q) (returned, marked used)
@@ -159,6 +159,7 @@ static size_t row_gather(gctx *c, size_t t, int rank, size_t *idx)
         I->batched != O->batched || (ix == IX_SCALAR) != I->batched)
         return GB_NO_TENSOR;
     c->used[k - c->a] = 1;
+    c->p->gather[c->p->gather[0] != GB_NO_TENSOR] = k;
     *idx = o->in[1];
     return o->in[0];
 }
@@ -300,7 +301,11 @@ static gb_status plan_term(gb_model *m, const term_range *tr)
     mop *o = &m->ops.items[q];
     if (!term_fits(o))
         return GB_OK;
-    gctx c = {m, tr->a, q, calloc(m->t.len, 1), calloc(q - tr->a + 1, 1),
+    gctx c = {m,
+              tr->a,
+              q,
+              calloc(m->t.len, 1),
+              calloc(q - tr->a + 1, 1),
               calloc(1, sizeof(gb_group_plan))};
     if (!c.fixed || !c.used || !c.p) {
         free(c.fixed);
@@ -313,6 +318,7 @@ static gb_status plan_term(gb_model *m, const term_range *tr)
     c.p->q = q;
     c.p->n = o->n;
     c.p->s = GB_NO_TENSOR;
+    c.p->gather[0] = c.p->gather[1] = GB_NO_TENSOR;
     mark_fixed(&c);
     int fits = c.p->kind == GS_NORMAL ? normal_fits(&c) : categorical_fits(&c);
     if (fits && range_closed(&c)) {
@@ -364,9 +370,9 @@ int gb_model_grouped_term_text(const gb_model *m, size_t i, char *buf, size_t le
         char cats[48] = "";
         if (p->kind == GS_CATEGORICAL)
             snprintf(cats, sizeof cats, " x %zu categories", p->K);
-        int w = snprintf(buf, len, "%s ~ %s: %zu rows from per-group statistics (%zu group%s%s)",
-                         nd->name, m->ops.items[q].dist->name, p->n, p->G, p->G == 1 ? "" : "s",
-                         cats);
+        int w =
+            snprintf(buf, len, "%s ~ %s: %zu rows from per-group statistics (%zu group%s%s)",
+                     nd->name, m->ops.items[q].dist->name, p->n, p->G, p->G == 1 ? "" : "s", cats);
         return w < 0 ? -1 : 1;
     }
     return 0;
@@ -398,6 +404,8 @@ static int normal_stats(const gb_group_plan *p, const double *y, const double *i
     for (size_t r = 0; r < p->n; r++) {
         if (!isfinite(y[r]))
             return 0;
+        if (iv && !(iv[r] >= 1 && iv[r] <= (double)p->G))
+            return 0;
         size_t k = row_group(iv, r);
         cnt[k] += 1;
         mean[k] += y[r];
@@ -411,13 +419,13 @@ static int normal_stats(const gb_group_plan *p, const double *y, const double *i
     return 1;
 }
 
-static int categorical_stats(const gb_group_plan *p, const double *y, const double *iv,
-                             double *st)
+static int categorical_stats(const gb_group_plan *p, const double *y, const double *iv, double *st)
 {
     memset(st, 0, p->G * p->K * sizeof *st);
     for (size_t r = 0; r < p->n; r++) {
         double c = y[r];
-        if (!(c >= 1 && c <= (double)p->K && c == floor(c)))
+        if (!(c >= 1 && c <= (double)p->K && c == floor(c)) ||
+            (iv && !(iv[r] >= 1 && iv[r] <= (double)p->G)))
             return 0;
         st[row_group(iv, r) * p->K + (size_t)c - 1] += 1;
     }
@@ -430,8 +438,11 @@ static int refresh(const gb_model *m, gb_model_ws *ws, const gb_group_plan *p)
     double *flag = ws->buf + p->flag;
     if (*flag != GS_UNBUILT && sources_same(m, ws, p))
         return (int)*flag;
-    /* the index and variate as the tape computes them (bad: an index out of range) */
-    gb_model_tape_forward(m, ws, p->a, p->q, NULL, 0, 0);
+    /* the index and variate as the tape computes them (bad: an index out of range), without
+       the gathers of the parameters: an index out of their range is checked with the rows */
+    for (size_t k = p->a; k < p->q && !ws->bad; k++)
+        if (k != p->gather[0] && k != p->gather[1])
+            gb_model_tape_forward(m, ws, k, k + 1, NULL, 0, 0);
     const double *y = tval(m, ws, p->y);
     const double *iv = p->idx == GB_NO_TENSOR ? NULL : tval(m, ws, p->idx);
     int ok = !ws->bad && (p->kind == GS_NORMAL ? normal_stats(p, y, iv, ws->buf + p->stat)

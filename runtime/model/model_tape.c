@@ -155,10 +155,10 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
             }
             break;
         case OP_TERM: {
-            double t = fused && o->fuse       ? fused_term(m, ws, o)
+            double t = fused && o->fuse      ? fused_term(m, ws, o)
                        : grouped && o->group ? mop_grouped_term(m, ws, o)
-                       : ws->share_n > 1   ? share_term(m, ws, o, want_grad, propto)
-                                         : mop_term_forward(m, ws, o, want_grad, propto);
+                       : ws->share_n > 1     ? share_term(m, ws, o, want_grad, propto)
+                                             : mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
                 ws->bad_op = q;
             lp += t;

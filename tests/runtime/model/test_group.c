@@ -52,8 +52,7 @@ static char *data_json(void)
                                 1 + (int)gsl_rng_uniform_int(r, 3));
     len += (size_t)snprintf(s + len, cap - len, "], \"x\": [");
     for (int i = 0; i < N; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%.6f", i ? "," : "",
-                                gsl_ran_gaussian(r, 1));
+        len += (size_t)snprintf(s + len, cap - len, "%s%.6f", i ? "," : "", gsl_ran_gaussian(r, 1));
     len += (size_t)snprintf(s + len, cap - len, "], \"y\": [");
     for (int i = 0; i < N; i++)
         len += (size_t)snprintf(s + len, cap - len, "%s%.6f", i ? "," : "",
@@ -108,23 +107,14 @@ static void check_same(gbt_model *f, unsigned long seed, int reps)
     free(g1);
 }
 
-/* The bench model itself: emissions and transitions both grouped by the FFBS states. */
+/* The bench model itself, on the draws-hash test's small data set: emissions and transitions
+ * both grouped by the FFBS states. */
 static void test_group_hmm_gauss(void **state)
 {
     gbt_model *f = *state;
-    char json[64], model[64];
-    snprintf(model, sizeof model, "%s", "tests/bench/hmm_gauss.gb");
-    snprintf(json, sizeof json, "%s", "tests/bench/data/hmm_gauss.json");
-    FILE *fp = fopen(json, "r");
-    if (!fp) /* the peers' data set, where the bench keeps it */
-        snprintf(json, sizeof json, "%s", "/work/shared/bench/peers/data/hmm_gauss.json");
-    else
-        fclose(fp);
-    fp = fopen(json, "r");
-    if (!fp)
-        skip();
-    fclose(fp);
-    assert_int_equal(gbt_model_build_files(f, model, json), GB_OK);
+    assert_int_equal(
+        gbt_model_build_files(f, "tests/bench/hmm_gauss.gb", "tests/e2e/draws_data/hmm.json"),
+        GB_OK);
     f->ws = gb_model_ws_new(f->m);
     assert_non_null(f->ws);
     assert_int_equal(gb_model_grouped_terms(f->m), 2);
@@ -203,11 +193,8 @@ static void test_group_declines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_group_hmm_gauss),
-        T(test_group_hmm_small),
-        T(test_group_mixture_gibbs_labels),
-        T(test_group_data_indexed),
-        T(test_group_declines),
+        T(test_group_hmm_gauss),    T(test_group_hmm_small), T(test_group_mixture_gibbs_labels),
+        T(test_group_data_indexed), T(test_group_declines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
