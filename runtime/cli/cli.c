@@ -448,5 +448,10 @@ gb_status cli_print_samplers(const gb_model *m, FILE *out)
         if (more)
             fprintf(out, "  %-22s %-6s %s\n", "", "", detail);
     }
+    /* the terms whose gradient runs from per-group statistics (model_group.c) */
+    char line[200];
+    for (size_t i = 0; gb_model_grouped_term_text(m, i, line, sizeof line) > 0; i++)
+        fprintf(out, "%s  %s\n", i ? "" : "\ngrouped likelihood terms (index fixed during NUTS):\n",
+                line);
     return GB_OK;
 }

@@ -81,6 +81,14 @@ void gb_model_ws_set_fused(gb_model_ws *ws, int on);
  * tests and benchmarks; on by default. */
 void gb_model_ws_set_marg_step(gb_model_ws *ws, int on);
 size_t gb_model_fused_terms(const gb_model *m);
+/* With on = 0, gb_model_logp evaluates every likelihood op by op instead of from per-group
+ * sufficient statistics (model_group.c) for the terms that have them: the same density up to
+ * summation order.  For tests and benchmarks; on by default.  gb_model_grouped_terms counts those
+ * terms; gb_model_grouped_term_text writes the i-th one's one-line description into buf (1; 0
+ * when there is no i-th, -1 on a formatting error). */
+void gb_model_ws_set_grouped(gb_model_ws *ws, int on);
+size_t gb_model_grouped_terms(const gb_model *m);
+int gb_model_grouped_term_text(const gb_model *m, size_t i, char *buf, size_t len);
 
 /* Initial values: draws theta uniformly in (-radius, radius), discrete latents uniformly in
  * their support, then one Gibbs sweep over the discrete latents (each element from its full

@@ -774,6 +774,8 @@ gb_status gb_model_compile_with(const gb_graph *g, const gb_sampler_ops *const *
         c.st = gb_model_make_columns(m);
     if (c.st == GB_OK) /* after folding and the plans: which ops are fixed and summed is known */
         c.st = gb_model_plan_fused(m);
+    if (c.st == GB_OK) /* the terms left unfused whose rows reach parameters by a fixed index */
+        c.st = gb_model_plan_grouped(m);
     if (c.st != GB_OK) {
         gb_model_free(m);
         return c.st;

@@ -22,8 +22,10 @@ void gb_model_free(gb_model *m)
     free(m->colname);
     free(m->colnode);
     free(m->t.items);
-    for (size_t q = 0; q < m->ops.len; q++)
+    for (size_t q = 0; q < m->ops.len; q++) {
         free(m->ops.items[q].fuse);
+        free(m->ops.items[q].group);
+    }
     free(m->ops.items);
     free(m->ni);
     free(m->topo);

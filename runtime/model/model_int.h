@@ -26,6 +26,7 @@ typedef struct tensor {
     int has_adj;
     unsigned char fused_tmp; /* read and written only by a fused term's argument ops
                                 (model_fuse.c): its adjoint is not zeroed when fused */
+    unsigned char group_tmp; /* the same for a grouped term's argument ops (model_group.c) */
 } tensor;
 
 typedef enum op_kind {
@@ -78,6 +79,9 @@ typedef struct mop {
                                 0 when none: the evaluator runs the range only through it */
     struct gb_fuse_plan *fuse; /* OP_TERM: its one-pass plan (model_fuse.c, owned), or NULL */
     unsigned char fused_in;  /* an argument op of a fused term: the gradient pass skips it */
+    struct gb_group_plan *group; /* OP_TERM: evaluated from per-group statistics (model_group.c,
+                                    owned), or NULL */
+    unsigned char group_in;  /* an argument op of a grouped term: the gradient pass skips it */
 } mop;
 
 /* Transforms of continuous latents (see model_term.c). */
@@ -200,6 +204,7 @@ struct gb_model_ws {
     gb_split *split;
     int no_fuse;             /* the gradient runs fused terms op by op (gb_model_ws_set_fused) */
     int no_step;             /* summed step ranges run value by value (model_marg_step.c) */
+    int no_group;            /* the gradient runs grouped terms op by op (gb_model_ws_set_grouped) */
 };
 
 /* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members
@@ -412,6 +417,15 @@ gb_status gb_model_plan_fused(gb_model *m);
 /* Over the term's rows [lo, hi) (all of them unsplit; a share's in a split likelihood). */
 double mop_fused_term(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi);
 void mop_fused_backward(const gb_model *m, gb_model_ws *ws, const mop *o, size_t lo, size_t hi);
+
+/* model_group.c: recognises the terms whose rows reach the parameters only through an index
+ * fixed during a NUTS trajectory (data, or discrete latents another kind updates), and lays out
+ * their statistics in the workspace (-1 when out of memory); evaluates one such term from its
+ * statistics, rebuilt first when the discrete values it reads changed, adding its adjoints to
+ * the parameters' directly (its argument ops skipped forward and backward). */
+typedef struct gb_group_plan gb_group_plan;
+gb_status gb_model_plan_grouped(gb_model *m);
+double mop_grouped_term(const gb_model *m, gb_model_ws *ws, const mop *o);
 
 /* model_rows.c: the ops that run over a share's rows of a vectorised term (split.h).  plan
  * fills rows (per op) and trows (per tensor), both zeroed, with 1 + k for the row-wise ops that

@@ -58,6 +58,11 @@ void gb_model_ws_set_fused(gb_model_ws *ws, int on)
     ws->no_fuse = !on;
 }
 
+void gb_model_ws_set_grouped(gb_model_ws *ws, int on)
+{
+    ws->no_group = !on;
+}
+
 void gb_model_ws_set_marg_step(gb_model_ws *ws, int on)
 {
     ws->no_step = !on;
@@ -68,6 +73,13 @@ void gb_model_ws_set_marg_step(gb_model_ws *ws, int on)
 static int fuse_on(const gb_model_ws *ws)
 {
     return !ws->no_fuse;
+}
+
+/* Grouped terms run from their statistics, except in a share of a split likelihood, whose
+ * argument ops and rows the split divides (the tape keeps them). */
+static int group_on(const gb_model_ws *ws)
+{
+    return !ws->no_group && ws->share_n <= 1;
 }
 
 int gb_model_ws_changed(const gb_model_ws *ws)
@@ -121,8 +133,8 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
     for (size_t q = a; q < z && lp > -INFINITY; q++) {
         const mop *o = &m->ops.items[q];
         ws->ops_run++;
-        int fused = want_grad && fuse_on(ws);
-        if (fused && o->fused_in)
+        int fused = want_grad && fuse_on(ws), grouped = want_grad && group_on(ws);
+        if ((fused && o->fused_in) || (grouped && o->group_in))
             continue;
         if (o->marg) { /* a summed-out latent's terms: all of them at its first op */
             const latent *L = &m->lat.items[o->marg - 1];
@@ -143,9 +155,10 @@ double gb_model_tape_forward(const gb_model *m, gb_model_ws *ws, size_t a, size_
             }
             break;
         case OP_TERM: {
-            double t = fused && o->fuse     ? fused_term(m, ws, o)
-                       : ws->share_n > 1 ? share_term(m, ws, o, want_grad, propto)
-                                         : mop_term_forward(m, ws, o, want_grad, propto);
+            double t = fused && o->fuse      ? fused_term(m, ws, o)
+                       : grouped && o->group ? mop_grouped_term(m, ws, o)
+                       : ws->share_n > 1     ? share_term(m, ws, o, want_grad, propto)
+                                             : mop_term_forward(m, ws, o, want_grad, propto);
             if (!(t > -INFINITY))
                 ws->bad_op = q;
             lp += t;
@@ -246,9 +259,9 @@ static void backward(const gb_model *m, gb_model_ws *ws, const double *theta, do
             gb_split_term_reps(m, ws, o, &r0, &r1);
             mop_fused_backward(m, ws, o, r0, r1);
         } else if (o->kind == OP_TERM || o->kind == OP_SKIP || o->marg ||
-                   (o->fused_in && fuse_on(ws))) {
+                   (o->fused_in && fuse_on(ws)) || (o->group_in && group_on(ws))) {
             /* a summed-out latent's terms ran their backward pass in gb_model_marg_logp, a
-               fused term's argument ops were folded into its kernel */
+               fused or grouped term's argument ops were folded into its kernel */
             continue;
         } else if (o->seq) {
             size_t start = q;
@@ -280,7 +293,7 @@ static void zero_adjoints(const gb_model *m, gb_model_ws *ws)
 {
     for (size_t t = 0; t < m->t.len; t++) {
         const tensor *X = &m->t.items[t];
-        if (!X->has_adj || (X->fused_tmp && fuse_on(ws)))
+        if (!X->has_adj || (X->fused_tmp && fuse_on(ws)) || (X->group_tmp && group_on(ws)))
             continue;
         size_t r0 = 0, r1 = X->batch * X->elen;
         if (ws->share_trows && ws->share_trows[t]) {

@@ -196,6 +196,29 @@ static void sim_mixture(gsl_rng *r, double *th, char *buf, size_t len)
     snprintf(buf + w, len - (size_t)w, "}");
 }
 
+/* Two-component mixture whose labels Gibbs updates (`@sample z`), a scale per component:
+ * NUTS moves mu and s with the likelihood evaluated from per-label statistics (model_group.c),
+ * rebuilt after each Gibbs sweep. */
+static void sim_mixture_gibbs(gsl_rng *r, double *th, char *buf, size_t len)
+{
+    double y[20], z[20], mu[2], s[2];
+    for (int k = 0; k < 2; k++) {
+        mu[k] = hmm_M0[k] + gsl_ran_gaussian(r, 0.5);
+        s[k] = gsl_ran_gamma(r, 4, 0.25);
+    }
+    for (int i = 0; i < 20; i++) {
+        z[i] = gsl_rng_uniform(r) < 0.5 ? 1 : 2;
+        y[i] = mu[(int)z[i] - 1] + gsl_ran_gaussian(r, s[(int)z[i] - 1]);
+    }
+    th[0] = mu[0];
+    th[1] = mu[1];
+    th[2] = s[0];
+    th[3] = z[0];
+    int w = snprintf(buf, len, "{\"M0\": [-1.5, 1.5], ");
+    w += put_vec(buf + w, len - (size_t)w, "y", y, 20, 0);
+    snprintf(buf + w, len - (size_t)w, "}");
+}
+
 /* Bayesian CART classification (cart_class_prior, tempered with 4 replicas): a tree drawn from
  * the CGM prior by forward simulation on a fixed X (40 rows; column 1 distinct, column 2 with
  * ties), written here independently of the tree library: a node at depth d splits with
@@ -307,6 +330,11 @@ static const sbc_model models[] = {
      "for n in 1..N {\n  z[n] ~ categorical([w, 1 - w])\n"
      "  y[n] ~ normal(if z[n] == 1 then m1 else m2, 1)\n}\n",
      4, {"m1", "m2", "w", "z.1"}, sim_mixture},
+    {"mixture (Gibbs labels, grouped statistics)",
+     "@sample z\ndata y: real[N]\ndata M0: real[2]\nfor k in 1..2 {\n  mu[k] ~ normal(M0[k], 0.5)\n}\n"
+     "s: real<lower=0>[2] ~ gamma(4, 4)\nfor n in 1..N {\n  z[n] ~ categorical([0.5, 0.5])\n"
+     "  y[n] ~ normal(mu[z[n]], s[z[n]])\n}\n",
+     4, {"mu.1", "mu.2", "s.1", "z.1"}, sim_mixture_gibbs},
     {"tempered CART (classes)",
      "data X: real[N, 2]\ndata y: int[N]\nF: real[N, 2] ~ cart_class_prior(X, 0.95, 1, 2, 4)\n"
      "y ~ categorical_logit(F)\nleaves ~ tree_leaves(F[1, ])\n",
