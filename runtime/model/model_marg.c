@@ -202,8 +202,9 @@ void gb_model_marg_tag(gb_model *m, const latent *L, size_t k, size_t *scr, size
     }
 }
 
-/* Lays out L's workspace and tags its ranges' ops. */
-static void adopt(gb_model *m, latent *L, size_t k)
+/* Lays out L's workspace, tags its ranges' ops and plans their broadcasts; -1 when out of
+ * memory. */
+static int adopt(gb_model *m, latent *L, size_t k)
 {
     size_t len = gb_graph_node(m->g, L->node)->len, scr, reps;
     gb_model_marg_tag(m, L, k, &scr, &reps);
@@ -215,6 +216,7 @@ static void adopt(gb_model *m, latent *L, size_t k)
     L->mstep = L->mout + 2 * reps;
     m->ws_size = L->mstep + gb_model_marg_step_size(m, L, reps);
     L->reason = L->mcmp ? MARG_REASON_STEP : MARG_REASON;
+    return gb_model_marg_bcast_plan(m, L);
 }
 
 /* Passes L on to the first kind after its own that can update it; the reason says why it was
@@ -284,8 +286,8 @@ gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
             rc = pass_on(m, k, why, other, errs);
         else if (L->chain)
             rc = gb_model_marg_chain_adopt(m, L, k);
-        else
-            adopt(m, L, k);
+        else if (adopt(m, L, k) != 0)
+            rc = GB_ENOMEM;
     }
     gb_model_ws_free(ws);
     m->nused = 0; /* the kinds that still have latents, in the order they were asked */
@@ -434,7 +436,8 @@ static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, doub
             const size_t *el = L->melem + L->moff[k];
             if (step && L->mcmp[k] != GB_NO_TENSOR)
                 continue; /* model_marg_step.c sums it below */
-            gb_model_marg_range_each(m, ws, L, k, -1, NULL, out);
+            if (gb_model_marg_bcast_each(m, ws, L, k, NULL, out) < 0)
+                gb_model_marg_range_each(m, ws, L, k, -1, NULL, out);
             add_rows(tab + v, K, el, out, o->n);
         }
     }
@@ -471,7 +474,8 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
             double *w = out + o->n;
             for (size_t r = 0; r < o->n; r++)
                 w[r] = tab[el[r] * K + v];
-            gb_model_marg_range_each(m, ws, L, k, -1, w, out);
+            if (gb_model_marg_bcast_each(m, ws, L, k, w, out) < 0)
+                gb_model_marg_range_each(m, ws, L, k, -1, w, out);
         }
     }
     if (step)
