@@ -484,23 +484,31 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
 }
 
 /* log sum_v exp(row[v]), or -INFINITY when every value is; with weights, row becomes the
- * softmax.  The largest term is factored out and its exp, exactly 1, not taken.  (Weights as
- * e_v / sum and log1p of the others' sum would save the remaining exps, but move the last bits:
- * enough to send one chain of tests/stat/test_mixture.c's seed 41 into the equal-means mode.) */
+ * softmax.  The largest term m is factored out and its exp, exactly 1, not taken: with t the
+ * sum of the others' e_v = exp(row[v] - m), the sum is m + log1p(t) and the weights e_v / (1 + t)
+ * (1 / (1 + t) for m's own), one exp a value besides the largest instead of two.  log1p(t) is
+ * exact to rounding where log(1 + t) loses t's low bits when t is small (well separated
+ * components).  Earlier, weights as exp(row[v] - lse) took K more exps a row. */
 static double row_lse(double *row, size_t K, int weights)
 {
-    double mx = -INFINITY, s = 0;
+    double mx = -INFINITY, t = 0;
+    size_t top = 0;
     for (size_t v = 0; v < K; v++)
-        mx = row[v] > mx ? row[v] : mx;
+        if (row[v] > mx) {
+            mx = row[v];
+            top = v;
+        }
     if (!(mx > -INFINITY))
         return -INFINITY;
     for (size_t v = 0; v < K; v++)
-        s += row[v] == mx ? 1 : exp(row[v] - mx);
-    double lse = mx + log(s);
-    if (weights)
+        if (v != top)
+            t += (row[v] = exp(row[v] - mx));
+    if (weights) {
+        double s = 1 + t;
         for (size_t v = 0; v < K; v++)
-            row[v] = exp(row[v] - lse);
-    return lse;
+            row[v] = v == top ? 1 / s : row[v] / s;
+    }
+    return mx + log1p(t);
 }
 
 double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad)
