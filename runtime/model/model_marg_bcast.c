@@ -116,17 +116,22 @@ int gb_model_marg_bcast_plan(const gb_model *m, latent *L)
     return 0;
 }
 
+static int is_replaced(const gb_marg_bcast *bc, size_t q)
+{
+    for (int i = 0; i < 8; i++)
+        if (bc->byp[i] == q)
+            return 1;
+    return 0;
+}
+
 /* Runs ops [a, b) forward, or backward, except the replaced gathers of bc. */
 static void run_except(const gb_model *m, gb_model_ws *ws, const gb_marg_bcast *bc, size_t a,
                        size_t b, size_t nb, int backward)
 {
     size_t cut[9], nc = 0;
     for (size_t q = a; q < b; q++)
-        for (int i = 0; i < 8; i++)
-            if (bc->byp[i] == q) {
-                cut[nc++] = q;
-                break;
-            }
+        if (is_replaced(bc, q))
+            cut[nc++] = q;
     cut[nc] = b;
     if (!backward) {
         for (size_t s = 0, from = a; s <= nc; from = cut[s++] + 1)
@@ -196,10 +201,12 @@ int gb_model_marg_bcast_each(const gb_model *m, gb_model_ws *ws, const latent *L
     size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
     const mop *o = &m->ops.items[b - 1];
     size_t nb = o->batch ? o->batch : 1;
-    for (size_t q = a; w && q + 1 < b; q++) { /* as gb_model_marg_range_each */
+    /* as gb_model_marg_range_each, but a replaced gather's result, which nothing reads here and
+     * the general path zeroes itself, keeps its stale adjoint: N doubles a value not cleared */
+    for (size_t q = a; w && q + 1 < b; q++) {
         const mop *p = &m->ops.items[q];
         const tensor *X = &m->t.items[p->out];
-        if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj)
+        if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj && !is_replaced(bc, q))
             memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
     }
     ws->bad = 0;
