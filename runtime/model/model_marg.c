@@ -22,7 +22,10 @@
  * pass repeats this with the weights: lpdf_each adds each repetition's gradient times its weight
  * to the arguments' adjoints, and the argument ops are run backward.  A distribution without
  * lpdf_each has its lpdf called once per repetition instead (its gradient through a scratch
- * block, scaled and added).  The current values of z are restored afterwards.  A scalar latent's
+ * block, scaled and added).  A gather mu[z] and a term the same for every repetition (z's
+ * shared prior) are not run repetition by repetition at one value: model_marg_bcast.c reads
+ * mu[v] broadcast and computes the term once, bit for bit the same.  The current values of z
+ * are restored afterwards.  A scalar latent's
  * terms that read it only through a threshold (a change point's i < tau) are summed by
  * model_marg_step.c instead: two runs each and prefix sums, O(N + K).
  */
