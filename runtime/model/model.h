@@ -80,6 +80,10 @@ void gb_model_ws_set_fused(gb_model_ws *ws, int on);
  * by value, O(N x K), instead of by prefix sums, O(N + K): the same density up to rounding.  For
  * tests and benchmarks; on by default. */
 void gb_model_ws_set_marg_step(gb_model_ws *ws, int on);
+/* With on = 0, a summed-out latent's table (model_marg_bcast.c) gathers mu[z] and runs every
+ * repetition of a term that is the same for all of them, as the general path does: the same
+ * density and gradient bit for bit.  For tests and benchmarks; on by default. */
+void gb_model_ws_set_marg_bcast(gb_model_ws *ws, int on);
 size_t gb_model_fused_terms(const gb_model *m);
 /* With on = 0, gb_model_logp evaluates every likelihood op by op instead of from per-group
  * sufficient statistics (model_group.c) for the terms that have them: the same density up to

@@ -457,6 +457,7 @@ void gb_model_latent_plan_free(latent *L)
     free(L->melem);
     free(L->mcmp);
     free(L->mbrk);
+    free(L->mbc);
     free(L->reason_buf);
 }
 

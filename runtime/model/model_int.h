@@ -88,6 +88,15 @@ typedef struct mop {
 enum { LT_NONE, LT_LOWER, LT_UPPER, LT_BOUNDED, LT_SIMPLEX, LT_ORDERED, LT_POS_ORDERED,
        LT_CHOL_CORR };
 
+/* Per blanket range of a summed latent with independent elements (model_marg_bcast.c): byp[i],
+ * the gather op whose result term argument i reads and which is replaced by one broadcast
+ * element while the latent holds one value everywhere (GB_NO_TENSOR: none); con, the term is
+ * then the same for every repetition; on, either applies. */
+typedef struct gb_marg_bcast {
+    unsigned char on, con;
+    size_t byp[8];
+} gb_marg_bcast;
+
 /* A discrete latent that is a first-order chain in its element order (model_chain.c): factor f
  * is batch item item[f] (a repetition when the range is per_rep) of blanket range range[f]; it
  * reads element t[f] only, or t[f] - 1 and t[f] when pair[f]. */
@@ -139,6 +148,7 @@ typedef struct latent {
        summed value by value; per repetition (at moff), its breakpoint when fixed, else
        GB_NO_TENSOR; mstep, the step sums' workspace */
     size_t *mcmp, *mbrk, mstep;
+    gb_marg_bcast *mbc;      /* per blanket range (model_marg_bcast.c), or NULL */
     char *reason_buf;        /* reason when composed at planning (owned), or NULL */
 } latent;
 
@@ -205,6 +215,7 @@ struct gb_model_ws {
     int no_fuse;             /* the gradient runs fused terms op by op (gb_model_ws_set_fused) */
     int no_step;             /* summed step ranges run value by value (model_marg_step.c) */
     int no_group;            /* the gradient runs grouped terms op by op (gb_model_ws_set_grouped) */
+    int no_bcast;            /* summed ranges gather and run every repetition (model_marg_bcast.c) */
 };
 
 /* model_recur.c: the nodes' value order (parents first; an element-wise recursion's members

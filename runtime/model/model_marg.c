@@ -22,7 +22,10 @@
  * pass repeats this with the weights: lpdf_each adds each repetition's gradient times its weight
  * to the arguments' adjoints, and the argument ops are run backward.  A distribution without
  * lpdf_each has its lpdf called once per repetition instead (its gradient through a scratch
- * block, scaled and added).  The current values of z are restored afterwards.  A scalar latent's
+ * block, scaled and added).  A gather mu[z] and a term the same for every repetition (z's
+ * shared prior) are not run repetition by repetition at one value: model_marg_bcast.c reads
+ * mu[v] broadcast and computes the term once, bit for bit the same.  The current values of z
+ * are restored afterwards.  A scalar latent's
  * terms that read it only through a threshold (a change point's i < tau) are summed by
  * model_marg_step.c instead: two runs each and prefix sums, O(N + K).
  */
@@ -202,8 +205,9 @@ void gb_model_marg_tag(gb_model *m, const latent *L, size_t k, size_t *scr, size
     }
 }
 
-/* Lays out L's workspace and tags its ranges' ops. */
-static void adopt(gb_model *m, latent *L, size_t k)
+/* Lays out L's workspace, tags its ranges' ops and plans their broadcasts; -1 when out of
+ * memory. */
+static int adopt(gb_model *m, latent *L, size_t k)
 {
     size_t len = gb_graph_node(m->g, L->node)->len, scr, reps;
     gb_model_marg_tag(m, L, k, &scr, &reps);
@@ -215,6 +219,7 @@ static void adopt(gb_model *m, latent *L, size_t k)
     L->mstep = L->mout + 2 * reps;
     m->ws_size = L->mstep + gb_model_marg_step_size(m, L, reps);
     L->reason = L->mcmp ? MARG_REASON_STEP : MARG_REASON;
+    return gb_model_marg_bcast_plan(m, L);
 }
 
 /* Passes L on to the first kind after its own that can update it; the reason says why it was
@@ -284,8 +289,8 @@ gb_status gb_model_plan_marginal(gb_model *m, gb_errlist *errs)
             rc = pass_on(m, k, why, other, errs);
         else if (L->chain)
             rc = gb_model_marg_chain_adopt(m, L, k);
-        else
-            adopt(m, L, k);
+        else if (adopt(m, L, k) != 0)
+            rc = GB_ENOMEM;
     }
     gb_model_ws_free(ws);
     m->nused = 0; /* the kinds that still have latents, in the order they were asked */
@@ -434,7 +439,8 @@ static void fill_table(const gb_model *m, gb_model_ws *ws, const latent *L, doub
             const size_t *el = L->melem + L->moff[k];
             if (step && L->mcmp[k] != GB_NO_TENSOR)
                 continue; /* model_marg_step.c sums it below */
-            gb_model_marg_range_each(m, ws, L, k, -1, NULL, out);
+            if (gb_model_marg_bcast_each(m, ws, L, k, NULL, out) < 0)
+                gb_model_marg_range_each(m, ws, L, k, -1, NULL, out);
             add_rows(tab + v, K, el, out, o->n);
         }
     }
@@ -471,7 +477,8 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
             double *w = out + o->n;
             for (size_t r = 0; r < o->n; r++)
                 w[r] = tab[el[r] * K + v];
-            gb_model_marg_range_each(m, ws, L, k, -1, w, out);
+            if (gb_model_marg_bcast_each(m, ws, L, k, w, out) < 0)
+                gb_model_marg_range_each(m, ws, L, k, -1, w, out);
         }
     }
     if (step)
@@ -479,24 +486,33 @@ static void grad_pass(const gb_model *m, gb_model_ws *ws, const latent *L, doubl
     ws->bad = 0;
 }
 
-/* log sum_v exp(row[v]), or -INFINITY when every value is; with weights, row becomes the
- * softmax.  The largest term is factored out and its exp, exactly 1, not taken.  (Weights as
- * e_v / sum and log1p of the others' sum would save the remaining exps, but move the last bits:
- * enough to send one chain of tests/stat/test_mixture.c's seed 41 into the equal-means mode.) */
-static double row_lse(double *row, size_t K, int weights)
+/* A row's sum of exps is at most K <= MARG_MAX_WORK < 2^24: a running product of rows' sums
+ * below 2^990 times one more stays far from DBL_MAX (about 2^1024). */
+#define MARG_PROD_MAX 0x1p990
+
+/* log sum_v exp(row[v]) = m + log(*s), m returned (-INFINITY when every value is, *s unset);
+ * with weights, row becomes the softmax.  The largest term m is factored out and its exp,
+ * exactly 1, not taken: with t the sum of the others' e_v = exp(row[v] - m), *s = 1 + t and the
+ * weights are e_v / *s (1 / *s for m's own), one exp a value besides the largest. */
+static double row_max_sum(double *row, size_t K, int weights, double *s)
 {
-    double mx = -INFINITY, s = 0;
+    double mx = -INFINITY, t = 0;
+    size_t top = 0;
     for (size_t v = 0; v < K; v++)
-        mx = row[v] > mx ? row[v] : mx;
+        if (row[v] > mx) {
+            mx = row[v];
+            top = v;
+        }
     if (!(mx > -INFINITY))
         return -INFINITY;
     for (size_t v = 0; v < K; v++)
-        s += row[v] == mx ? 1 : exp(row[v] - mx);
-    double lse = mx + log(s);
+        if (v != top)
+            t += (row[v] = exp(row[v] - mx));
+    *s = 1 + t;
     if (weights)
         for (size_t v = 0; v < K; v++)
-            row[v] = exp(row[v] - lse);
-    return lse;
+            row[v] = v == top ? 1 / *s : row[v] / *s;
+    return mx;
 }
 
 double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, int want_grad)
@@ -508,15 +524,26 @@ double gb_model_marg_logp(const gb_model *m, gb_model_ws *ws, const latent *L, i
     double *save = ws->buf + L->msave;
     memcpy(save, z, len * sizeof *z);
     fill_table(m, ws, L, z, len, tab);
-    double total = 0;
+    /* sum_e (m_e + log s_e) as sum_e m_e + log prod_e s_e: one log every few hundred rows, not
+     * one a row (glibc's log was 11% of mix_gauss's run, perf).  The product's roundings, one
+     * half-ulp (relative) a row, move the total by at most len * 1.1e-16, where summing len
+     * logs into it rounds by up to len half-ulps of the total: exact to rounding as before. */
+    double total = 0, prod = 1;
     for (size_t e = 0; e < len; e++) {
-        double lse = row_lse(tab + e * K, K, want_grad);
-        if (!(lse > -INFINITY)) {
+        double s, mx = row_max_sum(tab + e * K, K, want_grad, &s);
+        if (!(mx > -INFINITY)) {
             total = -INFINITY;
             break;
         }
-        total += lse;
+        total += mx;
+        prod *= s;
+        if (prod > MARG_PROD_MAX) {
+            total += log(prod);
+            prod = 1;
+        }
     }
+    if (total > -INFINITY)
+        total += log(prod);
     if (want_grad && total > -INFINITY)
         grad_pass(m, ws, L, z, len, tab);
     memcpy(z, save, len * sizeof *z);

@@ -30,6 +30,14 @@ void gb_model_marg_tag(gb_model *m, const latent *L, size_t k, size_t *scr, size
 int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
                              int force, const double *w, double *out);
 
+/* model_marg_bcast.c: while the table is filled (z one value everywhere), blanket range k's
+ * replaced gathers and constant term (L->mbc, planned by gb_model_marg_bcast_plan, -1 when out
+ * of memory).  gb_model_marg_bcast_each does what gb_model_marg_range_each does with force -1,
+ * bit for bit, or returns -1 and nothing when range k has no such plan or ws->no_bcast is set. */
+int gb_model_marg_bcast_plan(const gb_model *m, latent *L);
+int gb_model_marg_bcast_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
+                             const double *w, double *out);
+
 /* model_marg_step.c: a scalar latent's step ranges.  A range is one when its argument ops read
  * the latent only through one comparison with a fixed value (i < tau, tau >= x[i] + 1): each
  * repetition's log density then takes two values, and which applies is a step in the latent's

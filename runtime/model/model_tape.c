@@ -68,6 +68,11 @@ void gb_model_ws_set_marg_step(gb_model_ws *ws, int on)
     ws->no_step = !on;
 }
 
+void gb_model_ws_set_marg_bcast(gb_model_ws *ws, int on)
+{
+    ws->no_bcast = !on;
+}
+
 /* Fused terms run as one kernel over their rows, a share of a split likelihood (split.h) over
  * its own rows (gb_split_term_reps). */
 static int fuse_on(const gb_model_ws *ws)

@@ -155,6 +155,39 @@ static void test_marg_zero_inflated_poisson_logp(void **state)
     gbt_model_check_gradient(f, 10);
 }
 
+/* 1500 rows: with equal means every row's sum of exps is exactly 2, so the running product of
+ * the rows' sums (model_marg.c) passes 2^990 and is taken into the total mid-way; the total
+ * still equals the rows' log-sum-exps summed one by one, to 1e-12 relative (about 1500
+ * roundings of 1.1e-16 each, far below). */
+static void test_marg_many_rows_product_of_sums(void **state)
+{
+    gbt_model *f = *state;
+    enum { NR = 1500 };
+    static char json[NR * 24 + 16];
+    double y[NR];
+    size_t at = (size_t)snprintf(json, sizeof json, "{\"y\": [");
+    for (int n = 0; n < NR; n++) {
+        y[n] = 0.002 * n - 1.5;
+        at += (size_t)snprintf(json + at, sizeof json - at, "%s%.3f", n ? ", " : "", y[n]);
+    }
+    snprintf(json + at, sizeof json - at, "]}");
+    gbt_model_build_ws(f,
+                       "data y: real[N]\nmu: real[2] ~ normal(0, 1)\n"
+                       "z: int[N] ~ categorical([0.5, 0.5])\ny ~ normal(mu[z], 1)\n",
+                       json);
+    double th[2][2] = {{0.3, 0.3}, {-0.5, 1.2}}, want[2], lp[2];
+    for (int p = 0; p < 2; p++) {
+        want[p] = -0.5 * (th[p][0] * th[p][0] + th[p][1] * th[p][1]);
+        for (int n = 0; n < NR; n++) {
+            double a = log(0.5) + log_normal(y[n], th[p][0], 1);
+            double b = log(0.5) + log_normal(y[n], th[p][1], 1), mx = fmax(a, b);
+            want[p] += mx + log(exp(a - mx) + exp(b - mx));
+        }
+        lp[p] = gb_model_logp(f->m, f->ws, th[p], NULL);
+    }
+    assert_near(lp[0] - lp[1], want[0] - want[1], 1e-12 * fabs(want[0]), 1e-12);
+}
+
 /* Cases the planner must not sum, each with its reason, left to Gibbs (or to FFBS, a chain). */
 static void check_refused_to(gbt_model *f, const char *model, const char *json, const char *name,
                              const char *reason, const char *kind)
@@ -224,6 +257,7 @@ int main(void)
         T(test_marg_mixture_through_index_has_exact_gradient),
         T(test_marg_changepoint_logp_sums_over_the_switch),
         T(test_marg_zero_inflated_poisson_logp),
+        T(test_marg_many_rows_product_of_sums),
         T(test_marg_refuses_deterministic_use),
         T(test_marg_chain_sample_keeps_ffbs),
         T(test_marg_refuses_latent_in_another_prior),
