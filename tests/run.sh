@@ -75,7 +75,16 @@ done
     for i in ${alone[@]+"${alone[@]}"}; do run_one "$i"; done
 ) &
 sched=$!
-trap 'kill $sched 2>/dev/null; rm -rf "$out"' EXIT
+# on exit or interruption, end the scheduler and what it started: background jobs of a script
+# ignore SIGINT, so a Ctrl-C would otherwise leave them running
+kill_tree() {
+    local c
+    for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+    kill -TERM "$1" 2>/dev/null
+}
+trap 'kill_tree $sched; rm -rf "$out"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 pass=0 fail=0 skip=0 failed=()
 # count_cmocka NAME LOG RC
