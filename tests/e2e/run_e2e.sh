@@ -5,7 +5,8 @@
 #   <!-- test: check -->        the indented block after it passes `glassbox check`
 #   <!-- test: stderr FILE -->  the block after it is exactly what `glassbox check FILE` prints
 #   <!-- test: cmd -->          each line of the block is a command that must succeed (run from
-#                               the project root, build/glassbox standing for the binary tested)
+#                               the project root, build/glassbox standing for the binary tested
+#                               and other build/ paths for a folder of this run's own)
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -151,7 +152,10 @@ while read -r i kind file; do
             else bad "$doc error example $i ($file)"; fi ;;
         cmd)
             while read -r line; do
-                line=${line//build\/glassbox/$GB}
+                # build/glassbox is the binary tested; the files the commands write under
+                # build/ go to this run's own folder (another run of the suite may be going)
+                line=${line//build\/glassbox/@GB@}; line=${line//build\//$tmp/}
+                line=${line//@GB@/$GB}
                 if eval "$line" >"$tmp/out" 2>&1; then ok
                 else bad "$doc command: $line"; cat "$tmp/out"; fi
             done < "$tmp/readme_$i.cmd" ;;

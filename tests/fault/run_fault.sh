@@ -8,38 +8,55 @@
 FB=$(dirname "$GB")/glassbox-fault
 if [ ! -x "$FB" ]; then echo "fault: $FB is not built (make tests builds it)"; exit 1; fi
 
+# try N CMD...: runs CMD with its N-th allocation failing, in a folder of its own ($tmp/out in
+# CMD's arguments becomes $tmp/tN/out, so that tries can run at once); writes why the failure
+# was not clean to $tmp/tN/why, or nothing.
+try() {
+    local n=$1 d=$tmp/t$1 rc why=""
+    shift
+    mkdir -p "$d/out"
+    GB_FAULT_AT=$n "$FB" "${@//"$tmp"\/out/"$d"\/out}" >"$d/stdout" 2>"$d/stderr"; rc=$?
+    if [ $rc = 0 ]; then why="exit 0 although allocation $n failed"
+    elif [ $rc -ge 128 ]; then why="killed by a signal (exit $rc)"
+    elif grep -qE 'Sanitizer|runtime error:' "$d/stderr"; then why="sanitizer report"
+    elif ! grep -q 'error' "$d/stderr"; then why="exit $rc with no error message"
+    elif ls -a "$d/out" | grep -q '\.tmp'; then
+        why="left a temporary file: $(ls -a "$d/out" | grep '\.tmp' | tr '\n' ' ')"
+    fi
+    printf '%s' "$why" >"$d/why"
+}
+
 # inject NAME CMD...: count the allocations of one clean run, then fail each in turn (every
-# STRIDE-th when STRIDE is set).
+# STRIDE-th when STRIDE is set), FAULT_JOBS at once (default: the number of cores).
 inject() {
-    local name=$1 n total rc
+    local name=$1 n total running=0 failures=0 why
     shift
     rm -rf "$tmp/out"; mkdir "$tmp/out"
     if ! GB_FAULT_COUNT="$tmp/count" "$FB" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; then
         bad "$name: the run without a failure failed"; sed 's/^/    /' "$tmp/stderr"; return
     fi
     total=$(cat "$tmp/count")
-    local failures=0
+    rm -rf "$tmp"/t[0-9]*
     for ((n = 1; n <= total; n += ${STRIDE:-1})); do
-        rm -rf "$tmp/out"; mkdir "$tmp/out"
-        GB_FAULT_AT=$n "$FB" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; rc=$?
-        local why=""
-        if [ $rc = 0 ]; then why="exit 0 although allocation $n failed"
-        elif [ $rc -ge 128 ]; then why="killed by a signal (exit $rc)"
-        elif grep -qE 'Sanitizer|runtime error:' "$tmp/stderr"; then why="sanitizer report"
-        elif ! grep -q 'error' "$tmp/stderr"; then why="exit $rc with no error message"
-        elif ls -a "$tmp/out" | grep -q '\.tmp'; then
-            why="left a temporary file: $(ls -a "$tmp/out" | grep '\.tmp' | tr '\n' ' ')"
-        fi
-        if [ -n "$why" ]; then
-            failures=$((failures + 1))
-            if [ $failures -le 5 ]; then
-                echo "FAIL: $name, allocation $n of $total: $why"; sed 's/^/    /' "$tmp/stderr" | head -20
-            fi
+        if [ $running -ge "$fault_jobs" ]; then wait -n; running=$((running - 1)); fi
+        try $n "$@" &
+        running=$((running + 1))
+    done
+    wait
+    for ((n = 1; n <= total; n += ${STRIDE:-1})); do
+        why=$(cat "$tmp/t$n/why" 2>/dev/null) || why="the try did not finish"
+        [ -n "$why" ] || continue
+        failures=$((failures + 1))
+        if [ $failures -le 5 ]; then
+            echo "FAIL: $name, allocation $n of $total: $why"
+            sed 's/^/    /' "$tmp/t$n/stderr" | head -20
         fi
     done
+    rm -rf "$tmp"/t[0-9]*
     if [ $failures = 0 ]; then ok; else bad "$name: $failures of $total injected failures were not clean"; fi
     echo "$name: $total allocations, ${STRIDE:+every ${STRIDE}th of them }each failed once"
 }
+fault_jobs=${FAULT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 m=tests/fault/tiny.gb; d=tests/fault/tiny.json
 "$GB" run $m --data $d --chains 2 --warmup 20 --draws 20 --seed 1 --quiet --output "$tmp/s.csv" \

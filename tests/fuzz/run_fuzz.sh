@@ -13,16 +13,44 @@ fi
 pass=0 fail=0
 dirs=$(make -s --no-print-directory incdirs) # the Makefile's source folders, lowest layer first
 srcs=$(for d in $dirs; do ls "$d"/*.c; done | grep -v -e runtime/cli/ -e /run.c -e /kernel.c -e /drawsout.c)
+srcs="$srcs $BUILD/lang/parser.c $BUILD/lang/lexer.c"
+cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-sanitize-recover=all $(printf -- '-I%s ' $dirs)
+        -I$BUILD/lang -DGB_STDLIB_DIR=\"/nonexistent\" -Wno-unused-command-line-argument
+        $(pkg-config --cflags gsl jansson libgvc libcgraph plplot)"
+# The library's sources are compiled once, FUZZ_JOBS at once (default: the cores), for all the
+# targets (each target used to compile them all again); compiled again when a source, a header
+# or the grammar is newer than the last build.
+objs=$out/obj
+if [ ! -f "$objs/.built" ] ||
+    [ -n "$(find $srcs $(for d in $dirs; do ls "$d"/*.h; done) lang/*.y lang/*.l -newer "$objs/.built" 2>/dev/null | head -1)" ]; then
+    rm -rf "$objs"; mkdir -p "$objs"
+    running=0
+    for f in $srcs; do
+        if [ $running -ge "${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}" ]; then
+            wait -n; running=$((running - 1))
+        fi
+        o=$objs/$(printf %s "$f" | tr / _).o
+        # shellcheck disable=SC2086 # cflags is a list of words
+        clang $cflags -fsanitize=fuzzer-no-link,address,undefined -c "$f" -o "$o" 2>"$o.log" &
+        running=$((running + 1))
+    done
+    wait
+    for f in $srcs; do
+        o=$objs/$(printf %s "$f" | tr / _).o
+        [ -f "$o" ] && continue
+        echo "FAIL build $f for the fuzz targets"; head -20 "$o.log"
+        echo "fuzz: 0 passed, 1 failed"; exit 1
+    done
+    touch "$objs/.built"
+fi
 for t in tests/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c)
     corpus=tests/fuzz/corpus/${name#fuzz_}
     bin=$out/$name
-    if [ ! -x "$bin" ] || [ -n "$(find $srcs "$t" tests/fuzz/*.h lang/*.y lang/*.l -newer "$bin" 2>/dev/null | head -1)" ]; then
-        if ! clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
-            -fno-sanitize-recover=all $(printf -- '-I%s ' $dirs) -I"$BUILD/lang" \
-            -DGB_STDLIB_DIR='"/nonexistent"' -Wno-unused-command-line-argument \
-            "$t" $srcs "$BUILD/lang/parser.c" "$BUILD/lang/lexer.c" \
-            $(pkg-config --cflags --libs gsl jansson libgvc libcgraph plplot) -lm -o "$bin" 2>"$out/$name.log"; then
+    if [ ! -x "$bin" ] || [ -n "$(find "$objs/.built" "$t" tests/fuzz/*.h -newer "$bin" 2>/dev/null | head -1)" ]; then
+        # shellcheck disable=SC2086
+        if ! clang $cflags -fsanitize=fuzzer,address,undefined "$t" "$objs"/*.o \
+            $(pkg-config --libs gsl jansson libgvc libcgraph plplot) -lm -o "$bin" 2>"$out/$name.log"; then
             echo "FAIL build $name"; cat "$out/$name.log" | head -20; fail=$((fail + 1)); continue
         fi
     fi
