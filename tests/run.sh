@@ -109,7 +109,7 @@ for i in "${!names[@]}"; do
     case $t in
         *.sh)
             # driver scripts print their own "N passed, N failed" line
-            line=$(grep -E '^[a-z -]*:? ?[0-9]+ passed, [0-9]+ failed' "$log" 2>/dev/null | tail -1)
+            line=$(grep -E '^[a-z_ ()-]*:? ?[0-9]+ passed, [0-9]+ failed' "$log" 2>/dev/null | tail -1)
             p=$(echo "$line" | sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p')
             f=$(echo "$line" | sed -n 's/.*passed, \([0-9][0-9]*\) failed.*/\1/p')
             pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
