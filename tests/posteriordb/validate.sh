@@ -31,7 +31,7 @@ for ref in "$REF"/*.csv; do
   base=$(basename "$ref" .csv)
   for model in tests/posteriordb/$base.gb tests/posteriordb/$base--*.gb; do
     name=$(basename "$model" .gb) data=$DATA/$base.json
-    case $model in *--\*) continue ;; esac   # no variants: the glob stayed unexpanded
+    case $model in *--\*.gb) continue ;; esac   # no variants: the glob stayed unexpanded
     if [ ! -f "$model" ] || [ ! -f "$data" ]; then
         echo "| $name | no model | | | | | | | |" >> "$table"; continue
     fi
