@@ -47,32 +47,19 @@ typedef struct fac_acc {
    per block, an absolute 3e-14 in the log: below the rounding of the sum of N terms itself. */
 enum { FAC_BLOCK = 256 };
 
-typedef double v2d __attribute__((vector_size(16)));
-typedef long long v2i __attribute__((vector_size(16)));
-
-static v2d ld2(const double *p)
-{
-    v2d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static void st2(double *p, v2d v)
-{
-    memcpy(p, &v, sizeof v);
-}
+typedef long long v2i __attribute__((vector_size(16))); /* gb_v2d's lanes as bits (masks) */
 
 /* Is every y[i] 0 or 1?  y (1 - y) is +-0 exactly then, and otherwise nonzero or NaN (1 - y is
  * never 0, and where it rounds to 1 the product is y itself), so OR-ing the products' bits less
  * the sign answers without a compare and a branch per row. */
 static int all_binary(const double *y, size_t nb)
 {
-    const v2d one = {1, 1};
+    const gb_v2d one = {1, 1};
     const v2i mag = {INT64_MAX, INT64_MAX};
     v2i bits = {0, 0};
     size_t i = 0;
     for (; i + 2 <= nb; i += 2) {
-        v2d yi = ld2(y + i);
+        gb_v2d yi = gb_v2d_load(y + i);
         bits |= (v2i)(yi * (one - yi)) & mag;
     }
     int ok = (bits[0] | bits[1]) == 0;
@@ -94,16 +81,16 @@ static double logit_rows(const double *y, const double *eta, size_t nb, double *
     double t[GB_GLM_BLOCK_ROWS], mx[GB_GLM_BLOCK_ROWS];
     for (size_t i = 0; i < nb; i++)
         t[i] = exp(-fabs(eta[i]));
-    const v2d one = {1, 1}, zero = {0, 0};
+    const gb_v2d one = {1, 1}, zero = {0, 0};
     const v2i sign = {INT64_MIN, INT64_MIN};
     size_t i = 0;
     for (; i + 2 <= nb; i += 2) {
-        v2d e = ld2(eta + i), ti = ld2(t + i), yi = ld2(y + i);
+        gb_v2d e = gb_v2d_load(eta + i), ti = gb_v2d_load(t + i), yi = gb_v2d_load(y + i);
         v2i pos = (v2i)(e >= zero);
-        v2d num = (v2d)(((v2i)one & pos) | ((v2i)ti & ~pos)); /* e >= 0 ? 1 : t */
-        st2(g + i, yi - num / (one + ti));
-        v2d x = (v2d)((v2i)e ^ ((v2i)(yi == one) & sign)); /* y == 1 ? -e : e */
-        st2(mx + i, -(v2d)((v2i)x & (v2i)(x > zero)));     /* -(x > 0 ? x : 0) */
+        gb_v2d num = (gb_v2d)(((v2i)one & pos) | ((v2i)ti & ~pos)); /* e >= 0 ? 1 : t */
+        gb_v2d_store(g + i, yi - num / (one + ti));
+        gb_v2d x = (gb_v2d)((v2i)e ^ ((v2i)(yi == one) & sign)); /* y == 1 ? -e : e */
+        gb_v2d_store(mx + i, -(gb_v2d)((v2i)x & (v2i)(x > zero)));     /* -(x > 0 ? x : 0) */
     }
     for (; i < nb; i++) {
         double e = eta[i], p = e >= 0 ? 1 / (1 + t[i]) : t[i] / (1 + t[i]);

@@ -15,29 +15,15 @@
 
 #include "glm_block.h"
 
-typedef double v2d __attribute__((vector_size(16)));
-
-static v2d load2(const double *p)
-{
-    v2d v;
-    memcpy(&v, p, sizeof v); /* unaligned load (movupd) */
-    return v;
-}
-
-static void store2(double *p, v2d v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
 /* One row's dot product: partial sums s0..s3 over k = 0, 1, 2, 3 (mod 4), the K mod 4 last
  * terms into s0, combined as (s0 + s1) + (s2 + s3). */
 static double dot1(const double *x, const double *b, size_t K)
 {
-    v2d s01 = {0, 0}, s23 = {0, 0};
+    gb_v2d s01 = {0, 0}, s23 = {0, 0};
     size_t k = 0;
     for (; k + 4 <= K; k += 4) {
-        s01 += load2(x + k) * load2(b + k);
-        s23 += load2(x + k + 2) * load2(b + k + 2);
+        s01 += gb_v2d_load(x + k) * gb_v2d_load(b + k);
+        s23 += gb_v2d_load(x + k + 2) * gb_v2d_load(b + k + 2);
     }
     double s0 = s01[0];
     for (; k < K; k++)
@@ -50,20 +36,20 @@ static double dot1(const double *x, const double *b, size_t K)
  * one vector, the load waited on four stores it could not forward, half the kernel's time.) */
 static void dot4(const double *x, const double *b, size_t K, double alpha, double *eta)
 {
-    v2d a01 = {0, 0}, a23 = {0, 0}, b01 = {0, 0}, b23 = {0, 0};
-    v2d c01 = {0, 0}, c23 = {0, 0}, d01 = {0, 0}, d23 = {0, 0};
+    gb_v2d a01 = {0, 0}, a23 = {0, 0}, b01 = {0, 0}, b23 = {0, 0};
+    gb_v2d c01 = {0, 0}, c23 = {0, 0}, d01 = {0, 0}, d23 = {0, 0};
     const double *x0 = x, *x1 = x + K, *x2 = x + 2 * K, *x3 = x + 3 * K;
     size_t k = 0;
     for (; k + 4 <= K; k += 4) {
-        v2d blo = load2(b + k), bhi = load2(b + k + 2);
-        a01 += load2(x0 + k) * blo;
-        a23 += load2(x0 + k + 2) * bhi;
-        b01 += load2(x1 + k) * blo;
-        b23 += load2(x1 + k + 2) * bhi;
-        c01 += load2(x2 + k) * blo;
-        c23 += load2(x2 + k + 2) * bhi;
-        d01 += load2(x3 + k) * blo;
-        d23 += load2(x3 + k + 2) * bhi;
+        gb_v2d blo = gb_v2d_load(b + k), bhi = gb_v2d_load(b + k + 2);
+        a01 += gb_v2d_load(x0 + k) * blo;
+        a23 += gb_v2d_load(x0 + k + 2) * bhi;
+        b01 += gb_v2d_load(x1 + k) * blo;
+        b23 += gb_v2d_load(x1 + k + 2) * bhi;
+        c01 += gb_v2d_load(x2 + k) * blo;
+        c23 += gb_v2d_load(x2 + k + 2) * bhi;
+        d01 += gb_v2d_load(x3 + k) * blo;
+        d23 += gb_v2d_load(x3 + k + 2) * bhi;
     }
     double s0 = a01[0], t0 = b01[0], u0 = c01[0], w0 = d01[0];
     for (; k < K; k++) {
@@ -91,42 +77,42 @@ void gb_glm_block_eta_portable(const double *x, size_t nb, size_t K, double alph
 /* acc[k0 .. k0 + 8) += rows' x_ik g_i */
 static void xtg8(const double *x, size_t nb, size_t K, const double *g, double *acc)
 {
-    v2d s0 = load2(acc), s1 = load2(acc + 2), s2 = load2(acc + 4), s3 = load2(acc + 6);
+    gb_v2d s0 = gb_v2d_load(acc), s1 = gb_v2d_load(acc + 2), s2 = gb_v2d_load(acc + 4), s3 = gb_v2d_load(acc + 6);
     for (size_t i = 0; i < nb; i++) {
         const double *xi = x + i * K;
-        v2d gi = {g[i], g[i]};
-        s0 += load2(xi) * gi;
-        s1 += load2(xi + 2) * gi;
-        s2 += load2(xi + 4) * gi;
-        s3 += load2(xi + 6) * gi;
+        gb_v2d gi = {g[i], g[i]};
+        s0 += gb_v2d_load(xi) * gi;
+        s1 += gb_v2d_load(xi + 2) * gi;
+        s2 += gb_v2d_load(xi + 4) * gi;
+        s3 += gb_v2d_load(xi + 6) * gi;
     }
-    store2(acc, s0);
-    store2(acc + 2, s1);
-    store2(acc + 4, s2);
-    store2(acc + 6, s3);
+    gb_v2d_store(acc, s0);
+    gb_v2d_store(acc + 2, s1);
+    gb_v2d_store(acc + 4, s2);
+    gb_v2d_store(acc + 6, s3);
 }
 
 /* the same for 4, 2 or 1 columns */
 static void xtg4(const double *x, size_t nb, size_t K, const double *g, double *acc)
 {
-    v2d s0 = load2(acc), s1 = load2(acc + 2);
+    gb_v2d s0 = gb_v2d_load(acc), s1 = gb_v2d_load(acc + 2);
     for (size_t i = 0; i < nb; i++) {
-        v2d gi = {g[i], g[i]};
-        s0 += load2(x + i * K) * gi;
-        s1 += load2(x + i * K + 2) * gi;
+        gb_v2d gi = {g[i], g[i]};
+        s0 += gb_v2d_load(x + i * K) * gi;
+        s1 += gb_v2d_load(x + i * K + 2) * gi;
     }
-    store2(acc, s0);
-    store2(acc + 2, s1);
+    gb_v2d_store(acc, s0);
+    gb_v2d_store(acc + 2, s1);
 }
 
 static void xtg2(const double *x, size_t nb, size_t K, const double *g, double *acc)
 {
-    v2d s0 = load2(acc);
+    gb_v2d s0 = gb_v2d_load(acc);
     for (size_t i = 0; i < nb; i++) {
-        v2d gi = {g[i], g[i]};
-        s0 += load2(x + i * K) * gi;
+        gb_v2d gi = {g[i], g[i]};
+        s0 += gb_v2d_load(x + i * K) * gi;
     }
-    store2(acc, s0);
+    gb_v2d_store(acc, s0);
 }
 
 static void xtg1(const double *x, size_t nb, size_t K, const double *g, double *acc)

@@ -10,6 +10,25 @@
 #ifndef GB_RUNTIME_CORE_SIMD_H
 #define GB_RUNTIME_CORE_SIMD_H
 
+#include <string.h>
+
+/* Two doubles (GCC's and Clang's vector extension: SSE2 on x86-64, NEON or scalar pairs
+ * elsewhere), each lane an IEEE double with scalar code's roundings; loads and stores
+ * unaligned (movupd). */
+typedef double gb_v2d __attribute__((vector_size(16)));
+
+static inline gb_v2d gb_v2d_load(const double *p)
+{
+    gb_v2d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void gb_v2d_store(double *p, gb_v2d v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define GB_SIMD_X86 1
 #define GB_TARGET_AVX2 __attribute__((target("avx2")))

@@ -113,7 +113,7 @@ void gb_model_prepare_terms(gb_model *m)
             args[i] = (gb_arg){f ? X->ext : NULL, NULL, o->stride[i]};
             fixed |= (unsigned)f << i;
         }
-        o->prep = o->dist->prepare(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL,
+        o->prep = o->dist->prepare(o->n, args, mop_dims(o),
                                    fixed);
     }
 }

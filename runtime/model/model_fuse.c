@@ -35,35 +35,20 @@
 #include <string.h>
 
 #include "model_int.h"
+#include "simd.h"
 
 enum { FUSE_BLOCK = 256, FUSE_PIECES = 8 };
 
-/* Two doubles at once (GCC's and Clang's vector extension, SSE2 on x86-64, as glm_block.c):
- * each lane an IEEE double with scalar code's roundings.  The two divisions a row needs are
- * most of the backward pass's time; divpd does two rows' for one divsd's. */
-typedef double v2d __attribute__((vector_size(16)));
-
-static v2d load2(const double *p)
-{
-    v2d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static void store2(double *p, v2d v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
-/* out[i] = (y[i] - mu[i]) / s, divided by s again when twice: z, or d/dmu = z / s. */
+/* Two doubles at once (gb_v2d, simd.h): the two divisions a row needs are most of the backward
+ * pass's time; divpd does two rows' for one divsd's.  out[i] = (y[i] - mu[i]) / s, divided by s again when twice: z, or d/dmu = z / s. */
 static void block_z(const double *y, const double *mu, double s, size_t nb, int twice,
                     double *out)
 {
-    v2d sv = {s, s};
+    gb_v2d sv = {s, s};
     size_t i = 0;
     for (; i + 2 <= nb; i += 2) {
-        v2d z = (load2(y + i) - load2(mu + i)) / sv;
-        store2(out + i, twice ? z / sv : z);
+        gb_v2d z = (gb_v2d_load(y + i) - gb_v2d_load(mu + i)) / sv;
+        gb_v2d_store(out + i, twice ? z / sv : z);
     }
     for (; i < nb; i++)
         out[i] = twice ? (y[i] - mu[i]) / s / s : (y[i] - mu[i]) / s;

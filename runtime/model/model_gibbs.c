@@ -415,7 +415,7 @@ static double term_part(const gb_model *m, gb_model_ws *ws, const mop *o, size_t
         }
         args[i].val = s;
     }
-    double lp = o->dist->lpdf(r1 - r0, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL, 0);
+    double lp = o->dist->lpdf(r1 - r0, args, mop_dims(o), 0);
     return lp > -INFINITY ? lp : -INFINITY;
 }
 
@@ -536,7 +536,7 @@ int gb_model_gibbs_range_each(const gb_model *m, gb_model_ws *ws, const latent *
         }
         args[i].val = s;
     }
-    o->dist->lpdf_each(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL, NULL, out);
+    o->dist->lpdf_each(o->n, args, mop_dims(o), NULL, out);
     for (size_t r = 0; r < o->n; r++)
         if (isnan(out[r]))
             out[r] = -INFINITY;

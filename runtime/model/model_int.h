@@ -84,6 +84,12 @@ typedef struct mop {
     unsigned char group_in;  /* an argument op of a grouped term: the gradient pass skips it */
 } mop;
 
+/* A term's dims for its distribution's lpdf and lpdf_each: NULL when it has none. */
+static inline const size_t *mop_dims(const mop *o)
+{
+    return (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+}
+
 /* Transforms of continuous latents (see model_term.c). */
 enum { LT_NONE, LT_LOWER, LT_UPPER, LT_BOUNDED, LT_SIMPLEX, LT_ORDERED, LT_POS_ORDERED,
        LT_CHOL_CORR };

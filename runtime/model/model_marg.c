@@ -346,7 +346,7 @@ static void set_all(double *z, size_t len, double v)
 static void term_each(const gb_model *m, gb_model_ws *ws, const mop *o, const double *w,
                       double *out, double *scr)
 {
-    const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+    const size_t *dims = mop_dims(o);
     gb_arg args[8];
     size_t loff[8];
     if (o->dist->lpdf_each) {
@@ -375,18 +375,27 @@ static void term_each(const gb_model *m, gb_model_ws *ws, const mop *o, const do
 }
 
 /* model_marg_int.h */
+void gb_model_marg_zero_adj(const gb_model *m, gb_model_ws *ws, size_t a, size_t b,
+                            const gb_marg_bcast *bc)
+{
+    for (size_t q = a; q < b; q++) {
+        const mop *p = &m->ops.items[q];
+        const tensor *X = &m->t.items[p->out];
+        if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj &&
+            !(bc && gb_marg_bcast_replaces(bc, q)))
+            memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
+    }
+}
+
+/* model_marg_int.h */
 int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
                              int force, const double *w, double *out)
 {
     size_t a = L->blanket.items[2 * k], b = L->blanket.items[2 * k + 1];
     const mop *o = &m->ops.items[b - 1];
     size_t nb = o->batch ? o->batch : 1;
-    for (size_t q = a; w && q + 1 < b; q++) { /* this pattern's adjoints start from zero */
-        const mop *p = &m->ops.items[q];
-        const tensor *X = &m->t.items[p->out];
-        if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj)
-            memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
-    }
+    if (w) /* this pattern's adjoints start from zero */
+        gb_model_marg_zero_adj(m, ws, a, b - 1, NULL);
     ws->bad = 0;
     if (force < 0) {
         run_range(m, ws, a, b - 1, 0, nb, 0);

@@ -116,21 +116,13 @@ int gb_model_marg_bcast_plan(const gb_model *m, latent *L)
     return 0;
 }
 
-static int is_replaced(const gb_marg_bcast *bc, size_t q)
-{
-    for (int i = 0; i < 8; i++)
-        if (bc->byp[i] == q)
-            return 1;
-    return 0;
-}
-
 /* Runs ops [a, b) forward, or backward, except the replaced gathers of bc. */
 static void run_except(const gb_model *m, gb_model_ws *ws, const gb_marg_bcast *bc, size_t a,
                        size_t b, size_t nb, int backward)
 {
     size_t cut[9], nc = 0;
     for (size_t q = a; q < b; q++)
-        if (is_replaced(bc, q))
+        if (gb_marg_bcast_replaces(bc, q))
             cut[nc++] = q;
     cut[nc] = b;
     if (!backward) {
@@ -162,7 +154,7 @@ static void bypass_args(const gb_model *m, gb_model_ws *ws, const gb_marg_bcast 
 static void const_term(const gb_model *m, const mop *o, const double *w, double *out, double *scr,
                        gb_arg *args)
 {
-    const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+    const size_t *dims = mop_dims(o);
     double *dst[8], one = 1, lp;
     size_t blk[8];
     for (int i = 0; i < o->nin; i++) {
@@ -203,12 +195,8 @@ int gb_model_marg_bcast_each(const gb_model *m, gb_model_ws *ws, const latent *L
     size_t nb = o->batch ? o->batch : 1;
     /* as gb_model_marg_range_each, but a replaced gather's result, which nothing reads here and
      * the general path zeroes itself, keeps its stale adjoint: N doubles a value not cleared */
-    for (size_t q = a; w && q + 1 < b; q++) {
-        const mop *p = &m->ops.items[q];
-        const tensor *X = &m->t.items[p->out];
-        if (p->kind != OP_SKIP && p->kind != OP_SCATTER && X->has_adj && !is_replaced(bc, q))
-            memset(ws->buf + X->adj, 0, X->batch * X->elen * sizeof(double));
-    }
+    if (w)
+        gb_model_marg_zero_adj(m, ws, a, b - 1, bc);
     ws->bad = 0;
     run_except(m, ws, bc, a, b - 1, nb, 0);
     double v = tval(m, ws, m->ni[L->node].tensor)[0];
@@ -227,7 +215,7 @@ int gb_model_marg_bcast_each(const gb_model *m, gb_model_ws *ws, const latent *L
     if (bc->con) {
         const_term(m, o, w, out, ws->buf + L->mscr, args);
     } else {
-        o->dist->lpdf_each(o->n, args, (o->dims[0] || o->dims[1]) ? o->dims : NULL, w, out);
+        o->dist->lpdf_each(o->n, args, mop_dims(o), w, out);
         if (w)
             mop_term_add_adj(m, ws, o, args);
     }

@@ -30,6 +30,20 @@ void gb_model_marg_tag(gb_model *m, const latent *L, size_t k, size_t *scr, size
 int gb_model_marg_range_each(const gb_model *m, gb_model_ws *ws, const latent *L, size_t k,
                              int force, const double *w, double *out);
 
+/* Zeroes the adjoints the ops [a, b) of a blanket range write (their backward pass adds from
+ * zero), except those of bc's replaced gathers when bc is not NULL (nothing reads them). */
+void gb_model_marg_zero_adj(const gb_model *m, gb_model_ws *ws, size_t a, size_t b,
+                            const gb_marg_bcast *bc);
+
+/* Is op q one of bc's replaced gathers? */
+static inline int gb_marg_bcast_replaces(const gb_marg_bcast *bc, size_t q)
+{
+    for (int i = 0; i < 8; i++)
+        if (bc->byp[i] == q)
+            return 1;
+    return 0;
+}
+
 /* model_marg_bcast.c: while the table is filled (z one value everywhere), blanket range k's
  * replaced gathers and constant term (L->mbc, planned by gb_model_marg_bcast_plan, -1 when out
  * of memory).  gb_model_marg_bcast_each does what gb_model_marg_range_each does with force -1,

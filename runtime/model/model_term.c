@@ -194,7 +194,7 @@ double mop_term_forward(const gb_model *m, gb_model_ws *ws, const mop *o, int wa
 {
     gb_arg args[8];
     mop_term_args(m, ws, o, want_grad, args);
-    const size_t *dims = (o->dims[0] || o->dims[1]) ? o->dims : NULL;
+    const size_t *dims = mop_dims(o);
     double lp = o->prep ? o->dist->lpdf_prepared(o->prep, o->n, args, dims, propto)
                         : o->dist->lpdf(o->n, args, dims, propto);
     if (!(lp > -INFINITY) || isnan(lp))
