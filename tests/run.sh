@@ -45,7 +45,9 @@ run_one() {
         *) "$t" >"$out/$1.log" 2>&1 ;;
     esac
     rc=$?; t1=$(date +%s.%N)
-    echo "$rc $(echo "$t1 - $t0" | bc)" >"$out/$1.tmp" && mv "$out/$1.tmp" "$out/$1.done"
+    # awk, not bc: bc is not on a fresh Debian machine
+    echo "$rc $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" >"$out/$1.tmp" &&
+        mv "$out/$1.tmp" "$out/$1.done"
 }
 
 # the start order: FIRST, then the rest in name order, then ALONE
@@ -79,7 +81,10 @@ sched=$!
 # ignore SIGINT, so a Ctrl-C would otherwise leave them running
 kill_tree() {
     local c
-    for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+    # pgrep (procps) may be absent on a fresh machine: then only the scheduler is stopped
+    if command -v pgrep >/dev/null; then
+        for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+    fi
     kill -TERM "$1" 2>/dev/null
 }
 trap 'kill_tree $sched; rm -rf "$out"' EXIT
